@@ -8,9 +8,11 @@ namespace Switchboard.Media.Dtls;
 /// </summary>
 /// <remarks>
 /// Events are raised on the endpoint's worker thread. Handlers must be short and must not block:
-/// post to the owner's mailbox and return. No event is raised after <see cref="IDisposable.Dispose"/>
-/// has been called. Exactly one of <see cref="HandshakeCompleted"/> or <see cref="Failed"/> is
-/// raised per endpoint (unless disposed first); <see cref="Closed"/> may follow a completion.
+/// post to the owner's mailbox and return. Once <see cref="IDisposable.Dispose"/> has been called no
+/// new event starts (one already running may finish); once <see cref="IAsyncDisposable.DisposeAsync"/>
+/// has completed none is running. Exactly one of <see cref="HandshakeCompleted"/> or
+/// <see cref="Failed"/> is raised per endpoint (unless disposed first); <see cref="Closed"/> may
+/// follow a completion.
 /// </remarks>
 public interface IDtlsEndpoint : IDisposable, IAsyncDisposable
 {
