@@ -110,9 +110,14 @@ public sealed class BouncyCastleDtlsEndpoint : IDtlsEndpoint, IQueueTransportOwn
     /// <inheritdoc />
     public bool OnDatagram(ReadOnlySpan<byte> datagram)
     {
-        if (_disposed || _incoming.TryEnqueue(datagram))
+        if (_disposed)
         {
-            return !_disposed;
+            return false;
+        }
+
+        if (_incoming.TryEnqueue(datagram))
+        {
+            return true;
         }
 
         DtlsLog.IncomingDropped(_logger, Role, datagram.Length);

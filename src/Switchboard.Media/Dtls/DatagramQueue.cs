@@ -34,13 +34,15 @@ internal sealed class DatagramQueue : IDisposable
             return false;
         }
 
-        if (datagram.Length > DtlsLimits.MaxDatagramSize || Interlocked.Increment(ref _count) > _capacity)
+        if (datagram.Length > DtlsLimits.MaxDatagramSize)
         {
-            if (datagram.Length <= DtlsLimits.MaxDatagramSize)
-            {
-                Interlocked.Decrement(ref _count);
-            }
+            Interlocked.Increment(ref _dropped);
+            return false;
+        }
 
+        if (Interlocked.Increment(ref _count) > _capacity)
+        {
+            Interlocked.Decrement(ref _count);
             Interlocked.Increment(ref _dropped);
             return false;
         }

@@ -175,6 +175,40 @@ public sealed class DtlsHandshakeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Junk_datagrams_before_and_during_the_handshake_are_ignored()
+    {
+        // Junk a demultiplexer could pass on (first byte 20..63) but that is no valid DTLS record:
+        // a length that does not match, a TLS (not DTLS) version, an unknown content type. A
+        // well-formed epoch-0 record would be different: it takes its sequence number in the replay
+        // window, so the owner must feed only datagrams from the ICE-selected peer (see the doc).
+        await using var pair = new DtlsPair(DtlsPair.ClientOptions(), DtlsPair.ServerOptions());
+        byte[][] junk =
+        [
+            [22, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 50, 1, 0, 0],
+            [22, 0x03, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0],
+            [63, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0],
+            [23, 1, 2],
+        ];
+        foreach (byte[] j in junk)
+        {
+            Assert.True(pair.Server.OnDatagram(j));
+        }
+
+        Assert.False(pair.Server.OnDatagram(new byte[DtlsLimits.MaxDatagramSize + 1]));
+        pair.Link.ClientToServer.Drop = (index, _) =>
+        {
+            pair.Server.OnDatagram(junk[index % junk.Length]); // junk interleaved with every real datagram
+            return false;
+        };
+        pair.Start();
+
+        DtlsSrtpKeys server = await pair.ServerProbe.CompletedWithin(Bound);
+        DtlsSrtpKeys client = await pair.ClientProbe.CompletedWithin(Bound);
+        Assert.Equal(server.KeyingMaterial, client.KeyingMaterial);
+        output.WriteLine($"{pair.Link.ClientToServer.Sent.Count} datagrams client to server (6 without retransmission)");
+    }
+
+    [Fact]
     public async Task Client_certificate_not_matching_the_offer_fingerprint_fails_the_server_and_yields_no_keys()
     {
         await using var pair = new DtlsPair(
