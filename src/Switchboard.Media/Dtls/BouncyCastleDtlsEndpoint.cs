@@ -37,6 +37,7 @@ public sealed class BouncyCastleDtlsEndpoint : IDtlsEndpoint, IQueueTransportOwn
     private DtlsTransport? _dtls;
     private bool _localCloseSent;
     private long _startTimestamp;
+    private long _firstDatagramTimestamp;
 
     private BouncyCastleDtlsEndpoint(DtlsRole role, DtlsEndpointOptions options)
     {
@@ -59,7 +60,10 @@ public sealed class BouncyCastleDtlsEndpoint : IDtlsEndpoint, IQueueTransportOwn
     /// <inheritdoc />
     public DtlsRole Role { get; }
 
-    /// <summary>Stopwatch time from <see cref="Start"/> to completion, once completed.</summary>
+    /// <summary>
+    /// Stopwatch time to completion, once completed: from <see cref="Start"/> for a client; for a
+    /// server from the first datagram received (or <see cref="Start"/>, if that came later).
+    /// </summary>
     public TimeSpan? HandshakeDuration { get; private set; }
 
     /// <summary>Datagrams dropped on the way in (queue full or too large).</summary>
@@ -117,6 +121,11 @@ public sealed class BouncyCastleDtlsEndpoint : IDtlsEndpoint, IQueueTransportOwn
 
         if (_incoming.TryEnqueue(datagram))
         {
+            if (Volatile.Read(ref _firstDatagramTimestamp) == 0)
+            {
+                Interlocked.CompareExchange(ref _firstDatagramTimestamp, Stopwatch.GetTimestamp(), 0);
+            }
+
             return true;
         }
 
@@ -239,7 +248,8 @@ public sealed class BouncyCastleDtlsEndpoint : IDtlsEndpoint, IQueueTransportOwn
 
         DtlsSrtpKeys keys = _outcome.Keys
             ?? throw new InvalidOperationException("Handshake completed without exporting SRTP keys.");
-        TimeSpan duration = Stopwatch.GetElapsedTime(_startTimestamp);
+        long from = Role == DtlsRole.Server ? Math.Max(_startTimestamp, Volatile.Read(ref _firstDatagramTimestamp)) : _startTimestamp;
+        TimeSpan duration = Stopwatch.GetElapsedTime(from);
         HandshakeDuration = duration;
         string profileName = DtlsSrtpProfile.Name(keys.SrtpProfileId);
         DtlsLog.Completed(_logger, Role, duration.TotalMilliseconds, profileName, keys.RemoteFingerprint, keys.RemoteFingerprintVerified);

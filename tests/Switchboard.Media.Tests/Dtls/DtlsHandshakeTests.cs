@@ -105,6 +105,23 @@ public sealed class DtlsHandshakeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Lost_first_server_flight_is_retransmitted()
+    {
+        // ServerHello .. ServerHelloDone (five datagrams) all lost once.
+        await using var pair = new DtlsPair(DtlsPair.ClientOptions(), DtlsPair.ServerOptions());
+        pair.Link.ServerToClient.Drop = (index, _) => index < 5;
+        pair.Start();
+
+        DtlsSrtpKeys server = await pair.ServerProbe.CompletedWithin(Bound);
+        DtlsSrtpKeys client = await pair.ClientProbe.CompletedWithin(Bound);
+
+        Assert.Equal(server.KeyingMaterial, client.KeyingMaterial);
+        Assert.Equal(5, pair.Link.ServerToClient.DroppedCount);
+        int serverHellos = pair.Link.ServerToClient.Sent.Count(d => DtlsRecords.Parse(d).Any(r => DtlsRecords.Handshake(d, r) is { MessageType: 2 }));
+        Assert.True(serverHellos >= 2, $"expected the ServerHello to be sent again, saw {serverHellos}");
+    }
+
+    [Fact]
     public async Task Lost_final_server_flight_is_resent_by_the_server_after_its_handshake_completed()
     {
         // The server's Finished (its first epoch-1 handshake record) is lost: the server has already
