@@ -72,6 +72,14 @@ public sealed class DtlsCertificate
         }
     }
 
+    /// <summary>
+    /// True when a peer's DER-encoded certificate matches an SDP fingerprint given as algorithm and
+    /// value (<c>sha-256</c>, <c>AB:CD:...</c>): names and hex case-insensitive, hash compared in
+    /// constant time. False for an unknown algorithm or a malformed value.
+    /// </summary>
+    public static bool MatchesFingerprint(ReadOnlySpan<byte> peerCertificateDer, string algorithm, string value) =>
+        DtlsFingerprint.TryCreate(algorithm, value, out DtlsFingerprint? expected) && expected.Matches(peerCertificateDer);
+
     /// <summary>Generates a fresh key pair and self-signed certificate (random 128-bit serial).</summary>
     public static DtlsCertificate Generate(TimeProvider timeProvider, TimeSpan validity)
     {

@@ -66,6 +66,18 @@ public sealed partial class DtlsFingerprintTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Static_helper_compares_a_peer_certificate_with_an_sdp_algorithm_and_value()
+    {
+        DtlsCertificate peer = DtlsPair.ClientCertificate;
+        ReadOnlySpan<byte> der = peer.DerEncoded.Span;
+
+        Assert.True(DtlsCertificate.MatchesFingerprint(der, "SHA-256", peer.Fingerprint.Value.ToLowerInvariant()));
+        Assert.False(DtlsCertificate.MatchesFingerprint(der, "sha-256", DtlsPair.ServerCertificate.Fingerprint.Value));
+        Assert.False(DtlsCertificate.MatchesFingerprint(der, "sha-384", peer.Fingerprint.Value)); // wrong length for sha-384
+        Assert.False(DtlsCertificate.MatchesFingerprint(der, "md5", "00"));
+    }
+
+    [Fact]
     public void Different_certificate_does_not_match()
     {
         Assert.False(DtlsPair.ServerCertificate.Fingerprint.Matches(DtlsPair.ClientCertificate.DerEncoded.Span));
