@@ -45,6 +45,9 @@ public sealed class DtlsEndpointOptions
     /// <summary>Test hook: offer DTLS 1.0 only with a CBC suite (a legacy client the server must refuse).</summary>
     internal bool LegacyDtls10ClientForTests { get; init; }
 
+    /// <summary>Test hook: a client that answers the CertificateRequest with no certificate.</summary>
+    internal bool OmitClientCertificateForTests { get; init; }
+
     /// <summary>Test hook: pad the ClientHello with a padding extension of this many bytes (RFC 7685).</summary>
     internal int ClientHelloPaddingForTests { get; init; }
 

@@ -85,9 +85,10 @@ internal static class DtlsPeerSupport
     {
         if (chain is null || chain.IsEmpty)
         {
-            outcome.Failure = new DtlsFailure(DtlsFailureKind.FingerprintMismatch, AlertDescription.certificate_required,
+            // RFC 5246 section 7.4.6: a server may answer a missing client certificate with handshake_failure.
+            outcome.Failure = new DtlsFailure(DtlsFailureKind.FingerprintMismatch, AlertDescription.handshake_failure,
                 "The peer sent no certificate.");
-            throw new TlsFatalAlert(AlertDescription.certificate_required, "No peer certificate.");
+            throw new TlsFatalAlert(AlertDescription.handshake_failure, "No peer certificate.");
         }
 
         byte[] der = chain.GetCertificateAt(0).GetEncoded();

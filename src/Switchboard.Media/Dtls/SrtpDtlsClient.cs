@@ -98,7 +98,9 @@ internal sealed class SrtpDtlsClient : DefaultTlsClient
                 client._options.ExpectedRemoteFingerprints, client._outcome);
 
         public TlsCredentials GetClientCredentials(CertificateRequest certificateRequest) =>
-            DtlsPeerSupport.Signer(client.m_context, client._crypto, client._options.Certificate,
-                certificateRequest.SupportedSignatureAlgorithms);
+            client._options.OmitClientCertificateForTests
+                ? null!
+                : DtlsPeerSupport.Signer(client.m_context, client._crypto, client._options.Certificate,
+                    certificateRequest.SupportedSignatureAlgorithms);
     }
 }

@@ -245,6 +245,20 @@ public sealed class DtlsHandshakeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Client_without_a_certificate_is_refused()
+    {
+        await using var pair = new DtlsPair(DtlsPair.ClientOptions(omitCertificate: true), DtlsPair.ServerOptions());
+        pair.Start();
+
+        DtlsFailure server = await pair.ServerProbe.FailedWithin(Bound);
+        DtlsFailure client = await pair.ClientProbe.FailedWithin(Bound);
+
+        Assert.Equal(DtlsFailureKind.FingerprintMismatch, server.Kind);
+        Assert.Equal((short)40, server.Alert); // handshake_failure
+        Assert.Equal(DtlsFailureKind.AlertReceived, client.Kind);
+    }
+
+    [Fact]
     public async Task Server_certificate_not_matching_the_answer_fingerprint_fails_the_client()
     {
         await using var pair = new DtlsPair(

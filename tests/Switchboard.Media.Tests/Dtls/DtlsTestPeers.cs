@@ -78,10 +78,12 @@ internal sealed class DtlsPair : IAsyncDisposable
         int mtu = 1200,
         int padding = 0,
         bool legacyDtls10 = false,
+        bool omitCertificate = false,
         TimeSpan? timeout = null,
         TimeProvider? time = null) => new()
         {
             Certificate = ClientCertificate,
+            OmitClientCertificateForTests = omitCertificate,
             ExpectedRemoteFingerprints = [expectServer ?? ServerCertificate.Fingerprint],
             SrtpProfiles = profiles ?? DtlsSrtpProfile.DefaultPreference,
             MaxOutgoingDatagramSize = mtu,
