@@ -65,6 +65,16 @@ public sealed partial class SrtpContext : IDisposable
 
     public void Dispose() => _cipher.Dispose();
 
+    /// <summary>Forgets every stream's replay history (keeping the streams), so a benchmark can unprotect one packet repeatedly.</summary>
+    internal void ResetReplayWindows()
+    {
+        foreach (var stream in _streams.Values)
+        {
+            stream.Rtp = default;
+            stream.Rtcp = default;
+        }
+    }
+
     private SrtpStream? Find(uint ssrc)
     {
         if (_lastStream is not null && _lastSsrc == ssrc)
