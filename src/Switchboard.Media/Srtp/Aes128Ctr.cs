@@ -22,6 +22,9 @@ internal sealed class Aes128Ctr : IDisposable
 
     private readonly Vector128<byte>[]? _roundKeys;
     private readonly System.Security.Cryptography.Aes? _fallback;
+    private readonly ICryptoTransform? _fallbackEncryptor;
+    private readonly byte[]? _fallbackCounters;
+    private readonly byte[]? _fallbackKeystream;
 
     public Aes128Ctr(ReadOnlySpan<byte> key, bool useIntrinsics = true)
     {
@@ -36,8 +39,15 @@ internal sealed class Aes128Ctr : IDisposable
         }
         else
         {
+            // An ECB encryptor created once: TransformBlock on preallocated arrays allocates nothing per
+            // call, unlike EncryptEcb, which builds a transform each time.
             _fallback = System.Security.Cryptography.Aes.Create();
             _fallback.Key = key.ToArray();
+            _fallback.Mode = CipherMode.ECB;
+            _fallback.Padding = PaddingMode.None;
+            _fallbackEncryptor = _fallback.CreateEncryptor();
+            _fallbackCounters = new byte[FallbackBatch];
+            _fallbackKeystream = new byte[FallbackBatch];
         }
     }
 
@@ -62,7 +72,9 @@ internal sealed class Aes128Ctr : IDisposable
         }
         else
         {
-            _fallback!.EncryptEcb(input.Slice(0, 16), output.Slice(0, 16), PaddingMode.None);
+            input.Slice(0, 16).CopyTo(_fallbackCounters);
+            _fallbackEncryptor!.TransformBlock(_fallbackCounters!, 0, 16, _fallbackKeystream!, 0);
+            _fallbackKeystream.AsSpan(0, 16).CopyTo(output);
         }
     }
 
@@ -87,7 +99,11 @@ internal sealed class Aes128Ctr : IDisposable
         }
     }
 
-    public void Dispose() => _fallback?.Dispose();
+    public void Dispose()
+    {
+        _fallbackEncryptor?.Dispose();
+        _fallback?.Dispose();
+    }
 
     private static Vector128<byte>[] ExpandKey(ReadOnlySpan<byte> key)
     {
@@ -193,8 +209,7 @@ internal sealed class Aes128Ctr : IDisposable
 
     private void XorKeyStreamFallback(ReadOnlySpan<byte> counterBlock, Span<byte> data)
     {
-        Span<byte> counters = stackalloc byte[FallbackBatch];
-        Span<byte> keystream = stackalloc byte[FallbackBatch];
+        var counters = _fallbackCounters.AsSpan();
         uint counter = BinaryPrimitives.ReadUInt32BigEndian(counterBlock.Slice(12));
         while (!data.IsEmpty)
         {
@@ -207,8 +222,8 @@ internal sealed class Aes128Ctr : IDisposable
                 BinaryPrimitives.WriteUInt32BigEndian(slot.Slice(12), counter++);
             }
 
-            _fallback!.EncryptEcb(counters.Slice(0, blocks * 16), keystream, PaddingMode.None);
-            Xor(data.Slice(0, chunk), keystream);
+            _fallbackEncryptor!.TransformBlock(_fallbackCounters!, 0, blocks * 16, _fallbackKeystream!, 0);
+            Xor(data.Slice(0, chunk), _fallbackKeystream);
             data = data.Slice(chunk);
         }
     }

@@ -18,7 +18,7 @@ internal sealed class Aes128Gcm : IDisposable
     public const int TagLength = 16;
 
     private readonly Aes128Ctr? _ctr;
-    private readonly Vector128<byte> _hashKey;
+    private readonly GhashKey _hashKey;
     private readonly AesGcm? _fallback;
 
     public Aes128Gcm(ReadOnlySpan<byte> key, bool useIntrinsics = true)
@@ -29,7 +29,7 @@ internal sealed class Aes128Gcm : IDisposable
             Span<byte> h = stackalloc byte[16];
             h.Clear();
             _ctr.EncryptBlock(h, h);
-            _hashKey = Ghash.Prepare(h);
+            _hashKey = new GhashKey(Ghash.Prepare(h));
         }
         else
         {
@@ -100,9 +100,9 @@ internal sealed class Aes128Gcm : IDisposable
     private void ComputeTag(Span<byte> counter, ReadOnlySpan<byte> aad, ReadOnlySpan<byte> ciphertext, Span<byte> tag)
     {
         var y = Vector128<byte>.Zero;
-        y = Ghash.Update(_hashKey, y, aad);
-        y = Ghash.Update(_hashKey, y, ciphertext);
-        y = Ghash.Lengths(_hashKey, y, aad.Length, ciphertext.Length);
+        y = Ghash.Update(in _hashKey, y, aad);
+        y = Ghash.Update(in _hashKey, y, ciphertext);
+        y = Ghash.Lengths(in _hashKey, y, aad.Length, ciphertext.Length);
 
         BinaryPrimitives.WriteUInt32BigEndian(counter.Slice(12), 1);
         Span<byte> mask = stackalloc byte[16];
@@ -112,10 +112,31 @@ internal sealed class Aes128Gcm : IDisposable
     }
 }
 
+/// <summary>H, H^2, H^3 and H^4 in GHASH's byte-reversed representation, for four-block aggregation.</summary>
+internal readonly struct GhashKey
+{
+    public GhashKey(Vector128<byte> h)
+    {
+        H1 = h;
+        H2 = Ghash.Multiply(h, h);
+        H3 = Ghash.Multiply(H2, h);
+        H4 = Ghash.Multiply(H3, h);
+    }
+
+    public Vector128<byte> H1 { get; }
+
+    public Vector128<byte> H2 { get; }
+
+    public Vector128<byte> H3 { get; }
+
+    public Vector128<byte> H4 { get; }
+}
+
 /// <summary>
 /// GHASH over GF(2^128) with PCLMULQDQ: blocks are byte-reversed on load so the field's bit-reflected
 /// order becomes a plain 128-bit integer, multiplied carry-less (schoolbook, four products), shifted
-/// left one bit for the reflection, and reduced modulo x^128 + x^7 + x^2 + x + 1.
+/// left one bit for the reflection, and reduced modulo x^128 + x^7 + x^2 + x + 1. Four blocks at a time
+/// are multiplied by H^4..H^1 and summed before one shared reduction (all steps are linear).
 /// </summary>
 internal static class Ghash
 {
@@ -127,38 +148,67 @@ internal static class Ghash
     public static Vector128<byte> Finish(Vector128<byte> y) => Ssse3.Shuffle(y, ReverseMask);
 
     /// <summary>Absorbs <paramref name="data"/>, zero-padded to a whole block.</summary>
-    public static Vector128<byte> Update(Vector128<byte> h, Vector128<byte> y, ReadOnlySpan<byte> data)
+    public static Vector128<byte> Update(in GhashKey key, Vector128<byte> y, ReadOnlySpan<byte> data)
     {
         ref byte d = ref MemoryMarshal.GetReference(data);
+        var mask = ReverseMask;
         int full = data.Length & ~15;
-        for (int i = 0; i < full; i += 16)
+        int i = 0;
+        if (full >= 64)
         {
-            var x = Ssse3.Shuffle(Vector128.LoadUnsafe(ref d, (nuint)i), ReverseMask);
-            y = Multiply(y ^ x, h);
+            var h1 = key.H1;
+            var h2 = key.H2;
+            var h3 = key.H3;
+            var h4 = key.H4;
+            for (; i + 64 <= full; i += 64)
+            {
+                var x0 = Ssse3.Shuffle(Vector128.LoadUnsafe(ref d, (nuint)i), mask) ^ y;
+                var x1 = Ssse3.Shuffle(Vector128.LoadUnsafe(ref d, (nuint)(i + 16)), mask);
+                var x2 = Ssse3.Shuffle(Vector128.LoadUnsafe(ref d, (nuint)(i + 32)), mask);
+                var x3 = Ssse3.Shuffle(Vector128.LoadUnsafe(ref d, (nuint)(i + 48)), mask);
+                var (lo0, hi0) = MultiplyRaw(x0, h4);
+                var (lo1, hi1) = MultiplyRaw(x1, h3);
+                var (lo2, hi2) = MultiplyRaw(x2, h2);
+                var (lo3, hi3) = MultiplyRaw(x3, h1);
+                y = Reduce(lo0 ^ lo1 ^ lo2 ^ lo3, hi0 ^ hi1 ^ hi2 ^ hi3);
+            }
+        }
+
+        for (; i < full; i += 16)
+        {
+            var x = Ssse3.Shuffle(Vector128.LoadUnsafe(ref d, (nuint)i), mask);
+            y = Multiply(y ^ x, key.H1);
         }
 
         if (full < data.Length)
         {
             Span<byte> last = stackalloc byte[16];
-            last.Clear();
             data.Slice(full).CopyTo(last);
-            var x = Ssse3.Shuffle(Vector128.Create((ReadOnlySpan<byte>)last), ReverseMask);
-            y = Multiply(y ^ x, h);
+            var x = Ssse3.Shuffle(Vector128.Create((ReadOnlySpan<byte>)last), mask);
+            y = Multiply(y ^ x, key.H1);
         }
 
         return y;
     }
 
     /// <summary>Absorbs the final block len(A) | len(C) in bits.</summary>
-    public static Vector128<byte> Lengths(Vector128<byte> h, Vector128<byte> y, int aadLength, int textLength)
+    public static Vector128<byte> Lengths(in GhashKey key, Vector128<byte> y, int aadLength, int textLength)
     {
         // After byte reversal, the big-endian 64-bit len(A) becomes the upper lane and len(C) the lower.
         var x = Vector128.Create((ulong)textLength * 8, (ulong)aadLength * 8).AsByte();
-        return Multiply(y ^ x, h);
+        return Multiply(y ^ x, key.H1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<byte> Multiply(Vector128<byte> a, Vector128<byte> b)
+    public static Vector128<byte> Multiply(Vector128<byte> a, Vector128<byte> b)
+    {
+        var (lo, hi) = MultiplyRaw(a, b);
+        return Reduce(lo, hi);
+    }
+
+    /// <summary>The 256-bit carry-less product hi:lo.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector128<ulong> Lo, Vector128<ulong> Hi) MultiplyRaw(Vector128<byte> a, Vector128<byte> b)
     {
         var a64 = a.AsUInt64();
         var b64 = b.AsUInt64();
@@ -167,8 +217,13 @@ internal static class Ghash
         var hi = Pclmulqdq.CarrylessMultiply(a64, b64, 0x11);
         lo ^= Sse2.ShiftLeftLogical128BitLane(mid.AsByte(), 8).AsUInt64();
         hi ^= Sse2.ShiftRightLogical128BitLane(mid.AsByte(), 8).AsUInt64();
+        return (lo, hi);
+    }
 
-        // Shift the 256-bit product hi:lo left by one bit.
+    /// <summary>Shifts hi:lo left one bit (the bit reflection) and reduces it modulo the GCM polynomial.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> Reduce(Vector128<ulong> lo, Vector128<ulong> hi)
+    {
         var lo32 = lo.AsUInt32();
         var hi32 = hi.AsUInt32();
         var loCarry = Sse2.ShiftRightLogical(lo32, 31);
@@ -181,7 +236,7 @@ internal static class Ghash
         lo32 |= loCarry;
         hi32 |= hiCarry | crossCarry;
 
-        // Reduce: first phase.
+        // First phase of the reduction.
         var t = Sse2.ShiftLeftLogical(lo32, 31) ^ Sse2.ShiftLeftLogical(lo32, 30) ^ Sse2.ShiftLeftLogical(lo32, 25);
         var tHigh = Sse2.ShiftRightLogical128BitLane(t.AsByte(), 4).AsUInt32();
         t = Sse2.ShiftLeftLogical128BitLane(t.AsByte(), 12).AsUInt32();

@@ -80,7 +80,8 @@ internal sealed class HmacSha1
             Sha1.Compress(ref state, tail.Slice(i, BlockLength));
         }
 
-        // Outer hash: one block holding the inner digest.
+        // Outer hash: one block holding the inner digest, 0x80, zeros and the length (64 + 20) * 8 bits.
+        // The tail's first block is reused; bytes 21..55 are cleared because the inner tail wrote there.
         Span<byte> outerBlock = tail.Slice(0, BlockLength);
         state.WriteDigest(outerBlock);
         outerBlock[DigestLength] = 0x80;
@@ -89,9 +90,8 @@ internal sealed class HmacSha1
         state = _outer;
         Sha1.Compress(ref state, outerBlock);
 
-        Span<byte> digest = stackalloc byte[DigestLength];
-        state.WriteDigest(digest);
-        digest.Slice(0, mac.Length).CopyTo(mac);
+        state.WriteDigest(tail.Slice(BlockLength));
+        tail.Slice(BlockLength, mac.Length).CopyTo(mac);
     }
 }
 

@@ -5,15 +5,25 @@ namespace Switchboard.Media.Tests.Srtp;
 
 public sealed class AllocationTests
 {
-    public static TheoryData<SrtpProfile> AllProfiles => new(Profiles);
+    public static TheoryData<SrtpProfile, bool> AllProfilesBothPaths()
+    {
+        var data = new TheoryData<SrtpProfile, bool>();
+        foreach (var profile in Profiles)
+        {
+            data.Add(profile, true);
+            data.Add(profile, false);
+        }
+
+        return data;
+    }
 
     [Theory]
-    [MemberData(nameof(AllProfiles))]
-    public void Protect_and_unprotect_allocate_nothing_per_packet(SrtpProfile profile)
+    [MemberData(nameof(AllProfilesBothPaths))]
+    public void Protect_and_unprotect_allocate_nothing_per_packet(SrtpProfile profile, bool useIntrinsics)
     {
         var key = Key(profile, 1);
-        using var sender = new SrtpContext(key);
-        using var receiver = new SrtpContext(key);
+        using var sender = new SrtpContext(SrtpCipher.Create(key, useIntrinsics));
+        using var receiver = new SrtpContext(SrtpCipher.Create(key, useIntrinsics));
         var rtp = Rtp(0);
         var rtcp = SrtpTestPackets.Rtcp();
         ushort seq = 0;

@@ -47,3 +47,27 @@ public sealed class HmacSha1Tests
         }
     }
 }
+
+public sealed class Sha1ScheduleTests
+{
+    [Fact]
+    public void Vector_and_scalar_message_schedules_agree()
+    {
+        if (!System.Runtime.Intrinsics.X86.Ssse3.IsSupported)
+        {
+            return;
+        }
+
+        var random = new Random(1802);
+        var block = new byte[64];
+        var vector = new uint[80];
+        var scalar = new uint[80];
+        for (int trial = 0; trial < 100; trial++)
+        {
+            random.NextBytes(block);
+            Sha1.ScheduleSsse3(block, vector);
+            Sha1.ScheduleScalar(block, scalar);
+            Assert.Equal(scalar, vector);
+        }
+    }
+}
