@@ -101,6 +101,11 @@ internal sealed class Aes128Ctr : IDisposable
 
     public void Dispose()
     {
+        if (_roundKeys is not null)
+        {
+            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(_roundKeys.AsSpan()));
+        }
+
         _fallbackEncryptor?.Dispose();
         _fallback?.Dispose();
     }

@@ -147,6 +147,8 @@ internal sealed class AesCmHmacSha1Cipher : SrtpCipher
     {
         _rtpCipher.Dispose();
         _rtcpCipher.Dispose();
+        CryptographicOperations.ZeroMemory(_rtpSalt);
+        CryptographicOperations.ZeroMemory(_rtcpSalt);
     }
 
     // RFC 3711 section 4.1.1: IV = (k_s * 2^16) XOR (SSRC * 2^64) XOR (i * 2^16).
@@ -265,6 +267,8 @@ internal sealed class AesGcmSrtpCipher : SrtpCipher
     {
         _rtp.Dispose();
         _rtcp.Dispose();
+        CryptographicOperations.ZeroMemory(_rtpSalt);
+        CryptographicOperations.ZeroMemory(_rtcpSalt);
     }
 
     // RFC 7714 section 8.1: 00 00 | SSRC | ROC | SEQ, XOR the 96-bit session salt.

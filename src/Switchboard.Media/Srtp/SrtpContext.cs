@@ -65,6 +65,15 @@ public sealed partial class SrtpContext : IDisposable
 
     public void Dispose() => _cipher.Dispose();
 
+    /// <summary>Starts (or moves) a stream at a given highest SRTP index and next SRTCP index, for tests of late-life states.</summary>
+    internal void SeedStream(uint ssrc, ulong highestRtpIndex, uint nextRtcpIndex)
+    {
+        var stream = Find(ssrc) ?? Add(ssrc);
+        stream.Rtp = default;
+        stream.Rtp.Accept(highestRtpIndex);
+        stream.NextRtcpIndex = nextRtcpIndex;
+    }
+
     /// <summary>Forgets every stream's replay history (keeping the streams), so a benchmark can unprotect one packet repeatedly.</summary>
     internal void ResetReplayWindows()
     {

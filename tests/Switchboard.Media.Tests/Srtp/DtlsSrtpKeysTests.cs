@@ -73,3 +73,19 @@ public sealed class DtlsSrtpKeysTests
         Assert.DoesNotContain("00", key.ToString(), StringComparison.Ordinal);
     }
 }
+
+public sealed class SrtpSessionTests
+{
+    [Theory]
+    [InlineData(new byte[] { 0x80, 0x00 }, false)]
+    [InlineData(new byte[] { 0x80, 0x80 }, false)]
+    [InlineData(new byte[] { 0x80, 0xDF }, true)]
+    [InlineData(new byte[] { 0x81, 0xC8 }, true)]
+    [InlineData(new byte[] { 0x80, 0xBF }, false)]
+    [InlineData(new byte[] { 0x80, 0xE0 }, false)]
+    [InlineData(new byte[] { 0x80 }, false)]
+    public void Tells_srtcp_from_srtp_by_the_payload_type_byte(byte[] packet, bool isRtcp)
+    {
+        Assert.Equal(isRtcp, SrtpSession.IsRtcp(packet));
+    }
+}

@@ -163,6 +163,46 @@ public sealed class SrtpContextTests
 
     [Theory]
     [MemberData(nameof(AllProfiles))]
+    public void High_rollover_counters_protect_and_unprotect(SrtpProfile profile)
+    {
+        var (sender, receiver) = Pair(profile);
+        ulong highest = (0xDEADBEEFUL << 16) | 0xFFF0;
+        sender.SeedStream(0x11223344, highest, 0);
+        receiver.SeedStream(0x11223344, highest, 0);
+        foreach (ushort seq in new ushort[] { 0xFFF5, 0xFFFF, 0x0003 })
+        {
+            var packet = Rtp(seq);
+            Assert.Equal(SrtpResult.Ok, sender.ProtectRtp(packet, 172, out int length));
+            Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(packet, length, out _));
+        }
+
+        Assert.True(receiver.TryGetRolloverCounter(0x11223344, out uint roc));
+        Assert.Equal(0xDEADBEF0u, roc);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllProfiles))]
+    public void A_stale_roc_on_the_receiver_fails_authentication(SrtpProfile profile)
+    {
+        var (sender, receiver) = Pair(profile);
+        sender.SeedStream(0x11223344, 5UL << 16, 0);
+        var packet = Rtp(10);
+        sender.ProtectRtp(packet, 172, out int length);
+        Assert.Equal(SrtpResult.AuthFailed, receiver.UnprotectRtp(packet, length, out _));
+    }
+
+    [Fact]
+    public void Index_exhaustion_is_reported_not_wrapped()
+    {
+        var (sender, _) = Pair(SrtpProfile.AesCm128HmacSha1_80);
+        sender.SeedStream(0x11223344, SrtpIndex.Max, 0x7FFF_FFFF);
+        Assert.Equal(SrtpResult.IndexExhausted, sender.ProtectRtp(Rtp(0), 172, out _));
+        Assert.Equal(SrtpResult.Ok, sender.ProtectRtcp(SrtpTestPackets.Rtcp(0x11223344), 32, out _));
+        Assert.Equal(SrtpResult.IndexExhausted, sender.ProtectRtcp(SrtpTestPackets.Rtcp(0x11223344), 32, out _));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllProfiles))]
     public void Rtcp_round_trip_and_replay(SrtpProfile profile)
     {
         var (sender, receiver) = Pair(profile);
