@@ -126,7 +126,7 @@ public sealed partial class SrtpContext : IDisposable
         /// <summary>SRTCP receive replay window.</summary>
         public SrtpReplayWindow Rtcp;
 
-        /// <summary>Next SRTCP index to send.</summary>
-        public uint NextRtcpIndex;
+        /// <summary>Next SRTCP index to send; the first is 1, as libsrtp (and so Chrome) sends.</summary>
+        public uint NextRtcpIndex = 1;
     }
 }

@@ -306,20 +306,38 @@ public sealed class SrtpContextTests
         }
     }
 
-    [Fact]
-    public void Libsrtp_reference_packet_for_aes_cm_hmac_sha1_80()
+    public static TheoryData<SrtpProfile, string, string, string, string, bool> LibsrtpVectors()
     {
-        // libsrtp's test driver packet under the RFC 3711 B.3 master key; an interop cross-check.
-        var key = new SrtpMasterKey(
-            SrtpProfile.AesCm128HmacSha1_80,
-            SrtpVectors.Hex(SrtpVectors.Rfc3711B3.MasterKey),
-            SrtpVectors.Hex(SrtpVectors.Rfc3711B3.MasterSalt));
-        using var context = new SrtpContext(key);
+        var data = new TheoryData<SrtpProfile, string, string, string, string, bool>();
+        foreach (bool useIntrinsics in new[] { true, false })
+        {
+            data.Add(SrtpProfile.AesCm128HmacSha1_80, SrtpVectors.Rfc3711B3.MasterKey, SrtpVectors.Rfc3711B3.MasterSalt, SrtpVectors.Libsrtp.AesCmRtp, SrtpVectors.Libsrtp.AesCmRtcp, useIntrinsics);
+            data.Add(SrtpProfile.AeadAes128Gcm, SrtpVectors.Libsrtp.GcmMasterKey, SrtpVectors.Libsrtp.GcmMasterSalt, SrtpVectors.Libsrtp.GcmRtp, SrtpVectors.Libsrtp.GcmRtcp, useIntrinsics);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(LibsrtpVectors))]
+    public void Libsrtp_known_answer_packets(SrtpProfile profile, string masterKey, string masterSalt, string rtp, string rtcp, bool useIntrinsics)
+    {
+        var key = new SrtpMasterKey(profile, SrtpVectors.Hex(masterKey), SrtpVectors.Hex(masterSalt));
+        using var sender = new SrtpContext(SrtpCipher.Create(key, useIntrinsics));
+        using var receiver = new SrtpContext(SrtpCipher.Create(key, useIntrinsics));
+
         var buffer = new byte[64];
-        SrtpVectors.Hex("800f1234decafbadcafebabeabababababababababababababababababababab").CopyTo(buffer, 0);
-        Assert.Equal(SrtpResult.Ok, context.ProtectRtp(buffer, 28, out int length));
-        Assert.Equal(
-            SrtpVectors.Hex("800f1234decafbadcafebabe4e55dc4ce79978d88ca4d215949d2402b78d6acc99ea179b8dbb"),
-            buffer.AsSpan(0, length).ToArray());
+        SrtpVectors.Hex(SrtpVectors.Libsrtp.RtpPlain).CopyTo(buffer, 0);
+        Assert.Equal(SrtpResult.Ok, sender.ProtectRtp(buffer, 28, out int length));
+        Assert.Equal(SrtpVectors.Hex(rtp), buffer.AsSpan(0, length).ToArray());
+        Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(buffer, length, out length));
+        Assert.Equal(SrtpVectors.Hex(SrtpVectors.Libsrtp.RtpPlain), buffer.AsSpan(0, length).ToArray());
+
+        buffer = new byte[64];
+        SrtpVectors.Hex(SrtpVectors.Libsrtp.RtcpPlain).CopyTo(buffer, 0);
+        Assert.Equal(SrtpResult.Ok, sender.ProtectRtcp(buffer, 24, out length));
+        Assert.Equal(SrtpVectors.Hex(rtcp), buffer.AsSpan(0, length).ToArray());
+        Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtcp(buffer, length, out length));
+        Assert.Equal(SrtpVectors.Hex(SrtpVectors.Libsrtp.RtcpPlain), buffer.AsSpan(0, length).ToArray());
     }
 }

@@ -85,5 +85,26 @@ internal static class SrtpVectors
             "000005d4";
     }
 
+    /// <summary>
+    /// libsrtp's known-answer packets (test/srtp_driver.c): not RFC text, but what Chrome's SRTP library
+    /// produces, and the only published check of the GCM key derivation with a 96-bit salt.
+    /// The first SRTCP index libsrtp sends is 1.
+    /// </summary>
+    internal static class Libsrtp
+    {
+        public const string RtpPlain = "800f1234decafbadcafebabe" + "abababababababababababababababab";
+        public const string RtcpPlain = "81c8000bcafebabe" + "abababababababababababababababab";
+
+        /// <summary>AES_CM_128_HMAC_SHA1_80 under the RFC 3711 B.3 master key and salt.</summary>
+        public const string AesCmRtp = "800f1234decafbadcafebabe4e55dc4ce79978d88ca4d215949d2402b78d6acc99ea179b8dbb";
+        public const string AesCmRtcp = "81c8000bcafebabe7128035be487b9bdbef89041f977a5a880000001993e08cd54d6c1230798";
+
+        /// <summary>AEAD_AES_128_GCM master key and 96-bit master salt.</summary>
+        public const string GcmMasterKey = "000102030405060708090a0b0c0d0e0f";
+        public const string GcmMasterSalt = "a0a1a2a3a4a5a6a7a8a9aaab";
+        public const string GcmRtp = "800f1234decafbadcafebabec5002ede04cfdd2eb91159e0880aa06ed2976826f796b201df3131a127e8a392";
+        public const string GcmRtcp = "81c8000bcafebabec98b8b5df0392a55852b6c21ac8e7025c52c6fbea2b3b446ea31123ba88ce61e80000001";
+    }
+
     public static byte[] Hex(string hex) => Convert.FromHexString(hex);
 }
