@@ -16,7 +16,7 @@ namespace Switchboard.Media.Ice;
 /// Lite agents key incoming checks with their own password, so the remote password is never used
 /// on this side; the remote ufrag checks the second half of USERNAME.
 /// </remarks>
-public sealed class IceLiteAgent
+public sealed class IceLiteAgent : IDisposable
 {
     /// <summary>A response buffer at least this large always fits any answer the agent writes.</summary>
     public const int MinResponseBufferSize = 256;
@@ -25,7 +25,7 @@ public sealed class IceLiteAgent
 
     private readonly IceLiteOptions _options;
     private readonly byte[] _localUfrag;
-    private readonly byte[] _localPassword;
+    private readonly StunIntegrityKey _localKey;
     private readonly Queue<IceEvent> _events = new(4);
     private readonly TimeSpan _startedAt;
     private byte[]? _remoteUfrag;
@@ -53,7 +53,7 @@ public sealed class IceLiteAgent
         LocalCredentials = localCredentials;
         _options = options ?? new IceLiteOptions();
         _localUfrag = Encoding.ASCII.GetBytes(localCredentials.Ufrag);
-        _localPassword = Encoding.ASCII.GetBytes(localCredentials.Password);
+        _localKey = new StunIntegrityKey(Encoding.ASCII.GetBytes(localCredentials.Password));
         _startedAt = now;
     }
 
@@ -89,6 +89,9 @@ public sealed class IceLiteAgent
         SetRemoteCredentials(remote!);
         return true;
     }
+
+    /// <summary>Releases the HMAC context of the local password.</summary>
+    public void Dispose() => _localKey.Dispose();
 
     public bool TryDequeueEvent(out IceEvent iceEvent) => _events.TryDequeue(out iceEvent);
 
@@ -169,7 +172,7 @@ public sealed class IceLiteAgent
             return IceCheckOutcome.BadRequest;
         }
 
-        if (!IsOurUsername(username) || request.CheckMessageIntegrity(_localPassword) != StunCheck.Valid)
+        if (!IsOurUsername(username) || request.CheckMessageIntegrity(_localKey) != StunCheck.Valid)
         {
             _unauthenticated++;
             responseLength = WriteError(response, request, StunErrorCodes.Unauthenticated, "Unauthenticated", authenticated: false);
@@ -206,6 +209,31 @@ public sealed class IceLiteAgent
         bool nominated = request.HasUseCandidate;
         Accept(source, nominated, now);
         return nominated ? IceCheckOutcome.AnsweredNominated : IceCheckOutcome.Answered;
+    }
+
+    /// <summary>
+    /// For a media port shared by several legs: the local ufrag a Binding request is addressed to (the part
+    /// of USERNAME before the colon), to find the agent that owns it. False for anything else. The agent
+    /// still checks the whole request.
+    /// </summary>
+    public static bool TryGetTargetUfrag(ReadOnlySpan<byte> datagram, out ReadOnlySpan<byte> localUfrag)
+    {
+        localUfrag = default;
+        if (StunMessage.TryParse(datagram, out StunMessage message) != StunParseStatus.Ok
+            || message.Class != StunClass.Request
+            || !message.TryGetUsername(out ReadOnlySpan<byte> username))
+        {
+            return false;
+        }
+
+        int colon = username.IndexOf((byte)':');
+        if (colon <= 0)
+        {
+            return false;
+        }
+
+        localUfrag = username[..colon];
+        return true;
     }
 
     private bool IsOurUsername(ReadOnlySpan<byte> username)
@@ -272,7 +300,7 @@ public sealed class IceLiteAgent
     {
         var writer = new StunWriter(response, StunConstants.BindingSuccessResponse, request.TransactionId);
         writer.AddXorMappedAddress(source);
-        writer.AddMessageIntegrity(_localPassword);
+        writer.AddMessageIntegrity(_localKey);
         writer.AddFingerprint();
         return writer.Length;
     }
@@ -291,7 +319,7 @@ public sealed class IceLiteAgent
 
         if (authenticated)
         {
-            writer.AddMessageIntegrity(_localPassword);
+            writer.AddMessageIntegrity(_localKey);
         }
 
         writer.AddFingerprint();

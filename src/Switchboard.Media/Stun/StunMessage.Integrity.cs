@@ -26,6 +26,22 @@ public readonly ref partial struct StunMessage
             : StunCheck.Invalid;
     }
 
+    /// <summary>As <see cref="CheckMessageIntegrity(ReadOnlySpan{byte})"/> with a key prepared once; the agent's hot path.</summary>
+    public StunCheck CheckMessageIntegrity(StunIntegrityKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (_messageIntegrity < 0)
+        {
+            return StunCheck.Absent;
+        }
+
+        Span<byte> expected = stackalloc byte[StunConstants.MessageIntegrityLength];
+        key.Compute(_bytes[.._messageIntegrity], expected);
+        return CryptographicOperations.FixedTimeEquals(expected, ValueAt(_messageIntegrity))
+            ? StunCheck.Valid
+            : StunCheck.Invalid;
+    }
+
     /// <summary>Checks FINGERPRINT (RFC 8489 section 14.7): CRC-32 of everything before it, xor 0x5354554E.</summary>
     public StunCheck CheckFingerprint()
     {

@@ -170,6 +170,20 @@ public ref struct StunWriter
         return true;
     }
 
+    /// <summary>MESSAGE-INTEGRITY with a key prepared once (<see cref="StunIntegrityKey"/>).</summary>
+    public bool AddMessageIntegrity(StunIntegrityKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        int start = _length;
+        if (!TryReserve((ushort)StunAttributeType.MessageIntegrity, StunConstants.MessageIntegrityLength, out Span<byte> slot))
+        {
+            return false;
+        }
+
+        key.Compute(_buffer[..start], slot);
+        return true;
+    }
+
     /// <summary>FINGERPRINT (section 14.7), which must be the last attribute.</summary>
     public bool AddFingerprint()
     {

@@ -66,6 +66,29 @@ public readonly struct TransportAddress : IEquatable<TransportAddress>
         return result;
     }
 
+    /// <summary>
+    /// From the <see cref="SocketAddress"/> that <c>Socket.ReceiveFrom(Span&lt;byte&gt;, SocketFlags, SocketAddress)</c>
+    /// fills, without allocating an <see cref="IPEndPoint"/> per datagram. sockaddr_in keeps the port at
+    /// offset 2 and the address at 4; sockaddr_in6 the port at 2 and the address at 8.
+    /// </summary>
+    public static bool TryFromSocketAddress(SocketAddress socketAddress, out TransportAddress result)
+    {
+        ArgumentNullException.ThrowIfNull(socketAddress);
+        ReadOnlySpan<byte> raw = socketAddress.Buffer.Span[..socketAddress.Size];
+        if (socketAddress.Family == AddressFamily.InterNetwork && raw.Length >= 8)
+        {
+            return TryCreate(raw.Slice(4, 4), BinaryPrimitives.ReadUInt16BigEndian(raw[2..]), out result);
+        }
+
+        if (socketAddress.Family == AddressFamily.InterNetworkV6 && raw.Length >= 24)
+        {
+            return TryCreate(raw.Slice(8, 16), BinaryPrimitives.ReadUInt16BigEndian(raw[2..]), out result);
+        }
+
+        result = default;
+        return false;
+    }
+
     /// <summary>From 4 or 16 network-order address bytes. False for any other length or port.</summary>
     public static bool TryCreate(ReadOnlySpan<byte> addressBytes, int port, out TransportAddress result)
     {

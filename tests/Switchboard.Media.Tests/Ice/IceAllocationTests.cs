@@ -11,7 +11,7 @@ public class IceAllocationTests
     [Fact]
     public void Demultiplexing_parsing_and_answering_a_check_allocates_zero_bytes_after_warm_up()
     {
-        var agent = new IceLiteAgent(IceCredentials.Generate(), TimeSpan.Zero);
+        using var agent = new IceLiteAgent(IceCredentials.Generate(), TimeSpan.Zero);
         Assert.True(agent.TrySetRemoteCredentials("Ch1d", "chromiumchromiumchromium"));
         var browser = TransportAddress.Create(IPAddress.Parse("192.0.2.10"), 50123);
         byte[] nominating = (BrowserCheck.For(agent.LocalCredentials.Ufrag, agent.LocalCredentials.Password, "Ch1d") with { UseCandidate = true }).Build();

@@ -6,7 +6,7 @@ using Switchboard.Media.Stun;
 
 namespace Switchboard.Media.Tests.Ice;
 
-public class IceLiteAgentTests
+public sealed class IceLiteAgentTests : IDisposable
 {
     private const string RemoteUfrag = "Ch1d";
     private const string RemotePassword = "chromiumchromiumchromium";
@@ -25,6 +25,8 @@ public class IceLiteAgentTests
         _agent = new IceLiteAgent(IceCredentials.Generate(), Now);
         Assert.True(_agent.TrySetRemoteCredentials(RemoteUfrag, RemotePassword));
     }
+
+    public void Dispose() => _agent.Dispose();
 
     private TimeSpan Now => _time.GetElapsedTime(_origin);
 
@@ -245,7 +247,7 @@ public class IceLiteAgentTests
     [Fact]
     public void The_consent_timeout_is_configurable()
     {
-        var agent = new IceLiteAgent(IceCredentials.Generate(), Now, new IceLiteOptions { ConsentTimeout = TimeSpan.FromSeconds(8) });
+        using var agent = new IceLiteAgent(IceCredentials.Generate(), Now, new IceLiteOptions { ConsentTimeout = TimeSpan.FromSeconds(8) });
         BrowserCheck check = BrowserCheck.For(agent.LocalCredentials.Ufrag, agent.LocalCredentials.Password, RemoteUfrag) with { UseCandidate = true };
         agent.HandleStun(check.Build(), Browser, Now, _response, out _);
         Assert.Equal(Now + TimeSpan.FromSeconds(8), agent.Poll(Now));
@@ -273,7 +275,7 @@ public class IceLiteAgentTests
     [Fact]
     public void Before_the_remote_ufrag_is_known_only_the_local_half_of_username_is_checked()
     {
-        var agent = new IceLiteAgent(IceCredentials.Generate(), Now);
+        using var agent = new IceLiteAgent(IceCredentials.Generate(), Now);
         BrowserCheck check = BrowserCheck.For(agent.LocalCredentials.Ufrag, agent.LocalCredentials.Password, "anyone");
         Assert.Equal(IceCheckOutcome.Answered, agent.HandleStun(check.Build(), Browser, Now, _response, out _));
     }
@@ -281,13 +283,23 @@ public class IceLiteAgentTests
     [Fact]
     public void Remote_credentials_that_break_the_grammar_are_refused()
     {
-        var agent = new IceLiteAgent(IceCredentials.Generate(), Now);
+        using var agent = new IceLiteAgent(IceCredentials.Generate(), Now);
         Assert.False(agent.TrySetRemoteCredentials("abc", RemotePassword));
         Assert.False(agent.TrySetRemoteCredentials("abcd", "short"));
         Assert.False(agent.TrySetRemoteCredentials("ab d", RemotePassword));
         Assert.False(agent.TrySetRemoteCredentials(null, RemotePassword));
         Assert.Null(agent.RemoteCredentials);
         Assert.True(agent.TrySetRemoteCredentials("a+/b", "0123456789+/abcdefghijk"));
+    }
+
+    [Fact]
+    public void The_target_ufrag_of_a_check_routes_a_shared_port()
+    {
+        Assert.True(IceLiteAgent.TryGetTargetUfrag(Check.Build(), out ReadOnlySpan<byte> ufrag));
+        Assert.Equal(_agent.LocalCredentials.Ufrag, Encoding.ASCII.GetString(ufrag));
+        Assert.False(IceLiteAgent.TryGetTargetUfrag((Check with { WithUsername = false }).Build(), out _));
+        Assert.False(IceLiteAgent.TryGetTargetUfrag((Check with { Username = ":x" }).Build(), out _));
+        Assert.False(IceLiteAgent.TryGetTargetUfrag([0x80, 0, 0, 0], out _));
     }
 
     [Fact]

@@ -42,6 +42,32 @@ public class Rfc5769VectorTests
     }
 
     [Fact]
+    public void A_prepared_key_checks_and_writes_the_same_integrity_as_the_one_shot_path()
+    {
+        using var key = new StunIntegrityKey(ShortTermKey);
+        foreach (byte[] vector in new[] { SampleRequest, SampleIPv4Response, SampleIPv6Response })
+        {
+            Assert.Equal(StunParseStatus.Ok, StunMessage.TryParse(vector, out StunMessage message));
+            Assert.Equal(StunCheck.Valid, message.CheckMessageIntegrity(key));
+            Assert.Equal(StunCheck.Valid, message.CheckMessageIntegrity(key)); // the context resets between uses
+        }
+
+        using var wrong = new StunIntegrityKey("VOkJxbRl1RmTxUk/WvJxBu"u8);
+        Assert.Equal(StunParseStatus.Ok, StunMessage.TryParse(SampleRequest, out StunMessage request));
+        Assert.Equal(StunCheck.Invalid, request.CheckMessageIntegrity(wrong));
+
+        Span<byte> buffer = stackalloc byte[200];
+        var writer = new StunWriter(buffer, StunConstants.BindingRequest, TransactionId);
+        writer.AddSoftware("STUN test client"u8);
+        writer.AddPriority(0x6e0001ff);
+        writer.AddIceControlled(0x932ff9b151263b36);
+        writer.AddUsername("evtj:h6vY"u8, padding: 0x20);
+        writer.AddMessageIntegrity(key);
+        writer.AddFingerprint();
+        Assert.Equal(SampleRequest, writer.Written.ToArray());
+    }
+
+    [Fact]
     public void Writer_reproduces_the_sample_request_byte_for_byte()
     {
         Span<byte> buffer = stackalloc byte[200];

@@ -108,6 +108,17 @@ public class StunWriterTests
         Assert.Equal(0x414FA339u, StunCrc32.Compute(longer));
     }
 
+    [Theory]
+    [InlineData("192.0.2.7", 9)]
+    [InlineData("2001:db8::1", 65535)]
+    [InlineData("::ffff:10.0.0.1", 1234)]
+    public void Transport_address_reads_a_socket_address_like_an_endpoint(string address, int port)
+    {
+        var endPoint = new IPEndPoint(IPAddress.Parse(address), port);
+        Assert.True(TransportAddress.TryFromSocketAddress(endPoint.Serialize(), out TransportAddress fromSocket));
+        Assert.Equal(TransportAddress.FromIPEndPoint(endPoint), fromSocket);
+    }
+
     [Fact]
     public void Transport_address_maps_IPv4_in_IPv6_to_IPv4()
     {
