@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Text;
 using BenchmarkDotNet.Attributes;
@@ -13,7 +14,8 @@ namespace Switchboard.Benchmarks;
 /// RFC 7983 demultiplexer that runs on every datagram.
 /// </summary>
 [MemoryDiagnoser]
-public sealed class StunBenchmarks : IDisposable
+[SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "BenchmarkDotNet needs an unsealed class and releases the fields in [GlobalCleanup].")]
+public class StunBenchmarks
 {
     private const string RemoteUfrag = "Ch1d";
 
@@ -56,7 +58,7 @@ public sealed class StunBenchmarks : IDisposable
     }
 
     [GlobalCleanup]
-    public void Dispose()
+    public void Cleanup()
     {
         _agent?.Dispose();
         _key?.Dispose();
