@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Media.Stun;
 
 namespace Switchboard.Media.Ice;
@@ -24,6 +26,7 @@ public sealed class IceLiteAgent : IDisposable
     private const int MaxUnknownReported = 16;
 
     private readonly IceLiteOptions _options;
+    private readonly ILogger _logger;
     private readonly byte[] _localUfrag;
     private readonly StunIntegrityKey _localKey;
     private readonly Queue<IceEvent> _events = new(4);
@@ -47,7 +50,8 @@ public sealed class IceLiteAgent : IDisposable
     /// <param name="localCredentials">Usually <see cref="IceCredentials.Generate"/>; the same go into the answer through <see cref="IceSdp"/>.</param>
     /// <param name="now">Start of the connect timeout.</param>
     /// <param name="options">Timeouts; defaults per RFC 7675.</param>
-    public IceLiteAgent(IceCredentials localCredentials, TimeSpan now, IceLiteOptions? options = null)
+    /// <param name="logger">State changes at Debug, rejected checks at Trace, addresses redacted.</param>
+    public IceLiteAgent(IceCredentials localCredentials, TimeSpan now, IceLiteOptions? options = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(localCredentials);
         LocalCredentials = localCredentials;
@@ -55,6 +59,7 @@ public sealed class IceLiteAgent : IDisposable
         _localUfrag = Encoding.ASCII.GetBytes(localCredentials.Ufrag);
         _localKey = new StunIntegrityKey(Encoding.ASCII.GetBytes(localCredentials.Password));
         _startedAt = now;
+        _logger = logger ?? NullLogger.Instance;
     }
 
     public IceCredentials LocalCredentials { get; }
@@ -117,6 +122,17 @@ public sealed class IceLiteAgent : IDisposable
     /// <param name="response">At least <see cref="MinResponseBufferSize"/> bytes.</param>
     /// <param name="responseLength">Bytes of response to send; 0 when the datagram is dropped.</param>
     public IceCheckOutcome HandleStun(ReadOnlySpan<byte> datagram, TransportAddress source, TimeSpan now, Span<byte> response, out int responseLength)
+    {
+        IceCheckOutcome outcome = HandleStunCore(datagram, source, now, response, out responseLength);
+        if (outcome is not (IceCheckOutcome.Answered or IceCheckOutcome.AnsweredNominated))
+        {
+            IceLog.CheckRejected(_logger, LocalCredentials.Ufrag, new RedactedAddress(source), outcome);
+        }
+
+        return outcome;
+    }
+
+    private IceCheckOutcome HandleStunCore(ReadOnlySpan<byte> datagram, TransportAddress source, TimeSpan now, Span<byte> response, out int responseLength)
     {
         if (response.Length < MinResponseBufferSize)
         {
@@ -279,6 +295,7 @@ public sealed class IceLiteAgent : IDisposable
         _selectedLastValid = now;
         _state = IceAgentState.Connected;
         _events.Enqueue(new IceEvent(IceEventKind.SelectedPairChanged, source, now));
+        IceLog.Selected(_logger, LocalCredentials.Ufrag, new RedactedAddress(source));
     }
 
     private void Expire(TimeSpan now)
@@ -287,12 +304,14 @@ public sealed class IceLiteAgent : IDisposable
         {
             _state = IceAgentState.Failed;
             _events.Enqueue(new IceEvent(IceEventKind.ConnectTimeout, default, now));
+            IceLog.ConnectTimeout(_logger, LocalCredentials.Ufrag, _options.ConnectTimeout);
         }
         else if (_state == IceAgentState.Connected && now - _selectedLastValid >= _options.ConsentTimeout)
         {
             // RFC 7675 section 5.1: consent expired; media to this pair must stop.
             _state = IceAgentState.Failed;
             _events.Enqueue(new IceEvent(IceEventKind.ConsentExpired, _selected, now));
+            IceLog.ConsentExpired(_logger, LocalCredentials.Ufrag, new RedactedAddress(_selected), _options.ConsentTimeout);
         }
     }
 
