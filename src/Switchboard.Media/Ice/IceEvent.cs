@@ -14,7 +14,11 @@ public enum IceEventKind : byte
     ConnectTimeout,
 }
 
-/// <summary>One output event of the agent. <see cref="RemoteEndpoint"/> is default for <see cref="IceEventKind.ConnectTimeout"/>.</summary>
+/// <summary>
+/// One output event of the agent. <see cref="RemoteEndpoint"/> is default for <see cref="IceEventKind.ConnectTimeout"/>.
+/// <see cref="At"/> is the <c>now</c> of the call that noticed it: a timeout is noticed at the first
+/// <c>Poll</c> or <c>HandleStun</c> at or after its deadline.
+/// </summary>
 public readonly record struct IceEvent(IceEventKind Kind, TransportAddress RemoteEndpoint, TimeSpan At);
 
 public enum IceAgentState : byte

@@ -63,6 +63,11 @@ public static class IceSdp
             throw new ArgumentException("A candidate address is IPv4 or IPv6.", nameof(candidate));
         }
 
+        if (candidate.Address.Equals(IPAddress.Any) || candidate.Address.Equals(IPAddress.IPv6Any))
+        {
+            throw new ArgumentException("A wildcard address is where the socket listens, not where the browser can send.", nameof(candidate));
+        }
+
         // IPv4-mapped addresses are written as IPv4; the scope id is not part of an SDP address.
         TransportAddress address = TransportAddress.Create(candidate.Address, candidate.Port);
         uint priority = ComputePriority(IceCandidateType.Host, candidate.LocalPreference, componentId);

@@ -43,6 +43,14 @@ public class IceSdpTests
     }
 
     [Fact]
+    public void Wildcard_addresses_are_refused()
+    {
+        Assert.Throws<ArgumentException>(() => IceSdp.CandidateLine(new IceHostCandidate(IPAddress.Any, 40000)));
+        Assert.Throws<ArgumentException>(() => IceSdp.CandidateLine(new IceHostCandidate(IPAddress.IPv6Any, 40000)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => IceSdp.CandidateLine(new IceHostCandidate(IPAddress.Loopback, 0)));
+    }
+
+    [Fact]
     public void Media_lines_come_in_order_with_end_of_candidates()
     {
         IceCredentials local = IceCredentials.Generate();
