@@ -2,7 +2,9 @@ namespace Switchboard.Media.Codecs;
 
 /// <summary>
 /// ITU-T G.711 mu-law (PCMU, RTP payload type 0) on 16-bit linear PCM, bit-exact with the
-/// ITU-T G.191 reference (ulaw_compress/ulaw_expand); decoding uses a 256-entry table. No allocation per call.
+/// ITU-T G.191 reference (ulaw_compress/ulaw_expand); decoding uses a 256-entry table. The G.191
+/// encoder takes the one's complement of negative samples, so at 508 negative decision boundaries
+/// (for example -1) it picks the code next to the one of the older Sun g711.c (and Python's audioop). No allocation per call.
 /// </summary>
 public static class Pcmu
 {

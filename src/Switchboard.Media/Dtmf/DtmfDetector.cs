@@ -24,7 +24,7 @@ public readonly record struct DtmfDigit(byte Event, uint RtpTimestamp, ushort Du
 /// </summary>
 public sealed class DtmfDetector
 {
-    private readonly DtmfDigit[] queue = new DtmfDigit[4];
+    private readonly DtmfDigit[] queue = new DtmfDigit[16];
     private int queueHead;
     private int queueCount;
 
