@@ -70,10 +70,13 @@ internal static class SdpBuild
             c.Address);
     }
 
-    /// <summary>RFC 3264 section 6: a rejected stream keeps its media, protocol and a format, with port 0.</summary>
-    public static SdpMediaDescription Rejected(SdpMediaDescription offered)
+    /// <summary>
+    /// RFC 3264 section 6: a rejected stream keeps its media, protocol and a format, with port 0.
+    /// <paramref name="connection"/> is for descriptions without a session-level c= (RFC 8866 section 5.7).
+    /// </summary>
+    public static SdpMediaDescription Rejected(SdpMediaDescription offered, SdpConnection? connection = null)
     {
-        var m = new SdpMediaDescription(offered.Media, 0, offered.Protocol) { Mid = offered.Mid };
+        var m = new SdpMediaDescription(offered.Media, 0, offered.Protocol) { Mid = offered.Mid, Connection = connection };
         m.Formats.Add(offered.Formats.Count > 0 ? offered.Formats[0] : "0");
         return m;
     }

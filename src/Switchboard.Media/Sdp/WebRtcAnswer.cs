@@ -46,6 +46,12 @@ public sealed record WebRtcAnswerOptions
     public uint? Ssrc { get; init; }
 
     public string? Cname { get; init; }
+
+    /// <summary>
+    /// "stream-id track-id" for a=msid (RFC 8830), so the browser's ontrack event carries a stream;
+    /// null leaves it out.
+    /// </summary>
+    public string? Msid { get; init; }
 }
 
 /// <summary>
@@ -95,7 +101,7 @@ public static class WebRtcAnswer
 
         foreach (SdpMediaDescription m in offer.Media)
         {
-            session.Media.Add(ReferenceEquals(m, audio) ? answerAudio : SdpBuild.Rejected(m));
+            session.Media.Add(ReferenceEquals(m, audio) ? answerAudio : SdpBuild.Rejected(m, new SdpConnection("IN", "IP4", "0.0.0.0")));
         }
 
         answer = new SdpAnswer(
@@ -144,6 +150,11 @@ public static class WebRtcAnswer
         if (options.Ssrc is uint ssrc && options.Cname is { Length: > 0 } cname)
         {
             m.SsrcLines.Add(ssrc.ToString(CultureInfo.InvariantCulture) + " cname:" + cname);
+        }
+
+        if (options.Msid is { Length: > 0 } msid)
+        {
+            m.OtherAttributes.Add(new SdpAttributeLine("msid", msid));
         }
 
         foreach (string line in options.CandidateLines)
