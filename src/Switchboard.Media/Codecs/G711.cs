@@ -11,7 +11,12 @@ public static class Pcmu
     private const int Bias = 0x84;
     private static readonly short[] DecodeTable = BuildDecodeTable();
 
-    public static byte Encode(short sample)
+    // The code depends only on sample >> 2 (the one's complement commutes with an arithmetic shift).
+    private static readonly byte[] EncodeTable = BuildEncodeTable();
+
+    public static byte Encode(short sample) => EncodeTable[(sample >> 2) + 8192];
+
+    internal static byte EncodeReference(short sample)
     {
         // As in the ITU-T G.191 reference (ulaw_compress): one's complement magnitude, 14 bits,
         // biased by 33 and clipped to 0x1FFF; segment = highest set bit above bit 5.
@@ -32,9 +37,10 @@ public static class Pcmu
     public static void Encode(ReadOnlySpan<short> samples, Span<byte> destination)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, samples.Length, nameof(destination));
+        byte[] table = EncodeTable;
         for (int i = 0; i < samples.Length; i++)
         {
-            destination[i] = Encode(samples[i]);
+            destination[i] = table[(samples[i] >> 2) + 8192];
         }
     }
 
@@ -47,6 +53,17 @@ public static class Pcmu
         {
             destination[i] = table[codes[i]];
         }
+    }
+
+    private static byte[] BuildEncodeTable()
+    {
+        var table = new byte[16384];
+        for (int i = 0; i < table.Length; i++)
+        {
+            table[i] = EncodeReference((short)((i - 8192) << 2));
+        }
+
+        return table;
     }
 
     private static short[] BuildDecodeTable()
@@ -72,7 +89,12 @@ public static class Pcma
 {
     private static readonly short[] DecodeTable = BuildDecodeTable();
 
-    public static byte Encode(short sample)
+    // The code depends only on sample >> 3.
+    private static readonly byte[] EncodeTable = BuildEncodeTable();
+
+    public static byte Encode(short sample) => EncodeTable[(sample >> 3) + 4096];
+
+    internal static byte EncodeReference(short sample)
     {
         // As in ITU-T G.191 alaw_compress: one's complement magnitude of the top 13 bits.
         int pcm = sample >> 3;
@@ -98,9 +120,10 @@ public static class Pcma
     public static void Encode(ReadOnlySpan<short> samples, Span<byte> destination)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, samples.Length, nameof(destination));
+        byte[] table = EncodeTable;
         for (int i = 0; i < samples.Length; i++)
         {
-            destination[i] = Encode(samples[i]);
+            destination[i] = table[(samples[i] >> 3) + 4096];
         }
     }
 
@@ -112,6 +135,17 @@ public static class Pcma
         {
             destination[i] = table[codes[i]];
         }
+    }
+
+    private static byte[] BuildEncodeTable()
+    {
+        var table = new byte[8192];
+        for (int i = 0; i < table.Length; i++)
+        {
+            table[i] = EncodeReference((short)((i - 4096) << 3));
+        }
+
+        return table;
     }
 
     private static short[] BuildDecodeTable()

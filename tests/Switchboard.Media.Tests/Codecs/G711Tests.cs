@@ -63,6 +63,50 @@ public class G711Tests
         Assert.Equal(code, Pcma.Encode(linear));
     }
 
+    // SHA-256 of whole-range outputs computed with CPython's audioop (Sun g711.c lineage), an
+    // implementation independent of ours. A-law and both decoders agree bit for bit. For mu-law
+    // encoding audioop negates negative samples where G.191 takes the one's complement, so the
+    // reference hash was computed by feeding audioop the G.191 magnitude, ~(x >> 2).
+    private const string AlawEncodeAllSha256 = "38488f6fd710f4686360edc4d38639f96c491595ef93f8eb8d62d5e07ca6ce7b";
+    private const string UlawEncodeAllG191Sha256 = "90c29de505fb68e766118303bd552a16005dcf810873698bee1d8f3b247ce28c";
+    private const string UlawDecodeAllSha256 = "3dab54339e520bb2c924826e3b72a917a2b612e9fd12fc867500f1d983a75827";
+    private const string AlawDecodeAllSha256 = "e04788d110e58ff8c70c93b8480190d973e3b67876b6119abbaec766cc75c174";
+
+    [Fact]
+    public void Whole_range_outputs_match_an_independent_implementation()
+    {
+        var all = new short[65536];
+        for (int i = 0; i < all.Length; i++)
+        {
+            all[i] = (short)(i - 32768);
+        }
+
+        var codes = new byte[65536];
+        Pcma.Encode(all, codes);
+        Assert.Equal(AlawEncodeAllSha256, Sha256(codes));
+        Pcmu.Encode(all, codes);
+        Assert.Equal(UlawEncodeAllG191Sha256, Sha256(codes));
+
+        byte[] every = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
+        var linear = new short[256];
+        Pcmu.Decode(every, linear);
+        Assert.Equal(UlawDecodeAllSha256, Sha256(System.Runtime.InteropServices.MemoryMarshal.AsBytes(linear.AsSpan()).ToArray()));
+        Pcma.Decode(every, linear);
+        Assert.Equal(AlawDecodeAllSha256, Sha256(System.Runtime.InteropServices.MemoryMarshal.AsBytes(linear.AsSpan()).ToArray()));
+    }
+
+    private static string Sha256(byte[] data) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data));
+
+    [Fact]
+    public void Table_encoders_match_the_reference_algorithm_for_every_sample()
+    {
+        for (int x = short.MinValue; x <= short.MaxValue; x++)
+        {
+            Assert.Equal(Pcmu.EncodeReference((short)x), Pcmu.Encode((short)x));
+            Assert.Equal(Pcma.EncodeReference((short)x), Pcma.Encode((short)x));
+        }
+    }
+
     [Fact]
     public void Every_pcmu_code_but_negative_zero_survives_decode_then_encode()
     {
