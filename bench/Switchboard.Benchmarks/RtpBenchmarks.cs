@@ -9,6 +9,8 @@ namespace Switchboard.Benchmarks;
 [MemoryDiagnoser]
 public class RtpBenchmarks
 {
+    private static readonly Ssrc Sender = new(0x5EED);
+
     private readonly byte[] packet = new byte[172];
     private readonly byte[] packetWithExtension = new byte[200];
     private readonly byte[] output = new byte[1500];
@@ -64,7 +66,7 @@ public class RtpBenchmarks
     {
         // One key press per call: an end packet with a new timestamp, then drain.
         dtmfTimestamp += 1000;
-        detector.Receive(dtmfTimestamp, dtmfPayload, TimeSpan.FromTicks(dtmfTimestamp));
+        detector.Receive(Sender, dtmfTimestamp, dtmfPayload, TimeSpan.FromTicks(dtmfTimestamp));
         detector.TryRead(out DtmfDigit digit);
         return digit.DurationUnits;
     }

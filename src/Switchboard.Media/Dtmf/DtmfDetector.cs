@@ -1,3 +1,5 @@
+using Switchboard.Media.Rtp;
+
 namespace Switchboard.Media.Dtmf;
 
 /// <summary>One completed key press.</summary>
@@ -19,7 +21,8 @@ public readonly record struct DtmfDigit(byte Event, uint RtpTimestamp, ushort Du
 /// updates and the retransmitted end packets (section 2.5.1.4) of an event share it, so duplicates,
 /// retransmissions and late packets of an already reported event are dropped. An event whose end
 /// packets were all lost is closed when a newer event starts or after <see cref="Timeout"/> without
-/// packets. Usage: <see cref="Receive"/> or <see cref="Tick"/>, then drain <see cref="TryRead"/>.
+/// packets. A new SSRC (the sender restarted its stream) closes any open event and forgets the old
+/// timestamps. Usage: <see cref="Receive"/> or <see cref="Tick"/>, then drain <see cref="TryRead"/>.
 /// One owner; no locks; no allocation after construction.
 /// </summary>
 public sealed class DtmfDetector
@@ -38,6 +41,9 @@ public sealed class DtmfDetector
     private bool haveLast;
     private uint lastTimestamp;
 
+    private bool haveSource;
+    private Ssrc source;
+
     public DtmfDetector(TimeSpan? timeout = null)
     {
         Timeout = timeout ?? TimeSpan.FromMilliseconds(500);
@@ -52,12 +58,24 @@ public sealed class DtmfDetector
     /// <summary>When <see cref="Tick"/> should next be called, or null when nothing is pending.</summary>
     public TimeSpan? NextTimeout => inProgress ? lastPacketAt + Timeout : null;
 
-    /// <summary>Takes in the RTP timestamp and payload of one telephone-event packet.</summary>
-    public void Receive(uint rtpTimestamp, ReadOnlySpan<byte> payload, TimeSpan now)
+    /// <summary>Takes in the SSRC, RTP timestamp and payload of one telephone-event packet.</summary>
+    public void Receive(Ssrc ssrc, uint rtpTimestamp, ReadOnlySpan<byte> payload, TimeSpan now)
     {
         if (!TelephoneEvent.TryRead(payload, out TelephoneEvent ev))
         {
             return;
+        }
+
+        if (!haveSource || ssrc != source)
+        {
+            if (inProgress)
+            {
+                Complete(endSeen: false);
+            }
+
+            haveSource = true;
+            source = ssrc;
+            haveLast = false;
         }
 
         if (inProgress && rtpTimestamp == currentTimestamp)

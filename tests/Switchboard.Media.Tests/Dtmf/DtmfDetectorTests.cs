@@ -1,9 +1,12 @@
 using Switchboard.Media.Dtmf;
+using Switchboard.Media.Rtp;
 
 namespace Switchboard.Media.Tests.Dtmf;
 
 public class DtmfDetectorTests
 {
+    private static readonly Ssrc Sender = new(0x5EED);
+
     private static readonly TimeSpan Ms = TimeSpan.FromMilliseconds(1);
 
     private static byte[] Payload(byte ev, bool end, ushort duration)
@@ -68,7 +71,7 @@ public class DtmfDetectorTests
         var detector = new DtmfDetector();
         foreach (var (ts, payload, at) in ChromiumLikeStream("12#", duplicateEverything))
         {
-            detector.Receive(ts, payload, at);
+            detector.Receive(Sender, ts, payload, at);
         }
 
         List<DtmfDigit> digits = Drain(detector);
@@ -92,7 +95,7 @@ public class DtmfDetectorTests
         stream.Add(late);
         foreach (var (ts, payload, at) in stream)
         {
-            detector.Receive(ts, payload, at);
+            detector.Receive(Sender, ts, payload, at);
         }
 
         Assert.Equal("12", new string(Drain(detector).Select(d => d.Symbol).ToArray()));
@@ -102,11 +105,11 @@ public class DtmfDetectorTests
     public void Digit_whose_end_packets_were_all_lost_is_closed_by_the_next_digit()
     {
         var detector = new DtmfDetector();
-        detector.Receive(1000, Payload(1, false, 160), TimeSpan.Zero);
-        detector.Receive(1000, Payload(1, false, 480), 40 * Ms);
+        detector.Receive(Sender, 1000, Payload(1, false, 160), TimeSpan.Zero);
+        detector.Receive(Sender, 1000, Payload(1, false, 480), 40 * Ms);
         Assert.False(detector.TryRead(out _));
 
-        detector.Receive(3000, Payload(2, false, 160), 300 * Ms);
+        detector.Receive(Sender, 3000, Payload(2, false, 160), 300 * Ms);
         Assert.True(detector.TryRead(out DtmfDigit first));
         Assert.Equal('1', first.Symbol);
         Assert.False(first.EndSeen);
@@ -118,7 +121,7 @@ public class DtmfDetectorTests
     public void Digit_whose_end_packets_were_all_lost_is_closed_by_timeout()
     {
         var detector = new DtmfDetector(TimeSpan.FromMilliseconds(500));
-        detector.Receive(1000, Payload(11, false, 160), TimeSpan.Zero);
+        detector.Receive(Sender, 1000, Payload(11, false, 160), TimeSpan.Zero);
         Assert.Equal(TimeSpan.FromMilliseconds(500), detector.NextTimeout);
         detector.Tick(499 * Ms);
         Assert.False(detector.TryRead(out _));
@@ -128,7 +131,7 @@ public class DtmfDetectorTests
         Assert.Null(detector.NextTimeout);
 
         // Retransmitted end arriving after the timeout must not produce a second '#'.
-        detector.Receive(1000, Payload(11, true, 800), 600 * Ms);
+        detector.Receive(Sender, 1000, Payload(11, true, 800), 600 * Ms);
         Assert.False(detector.TryRead(out _));
     }
 
@@ -138,7 +141,7 @@ public class DtmfDetectorTests
         var detector = new DtmfDetector();
         for (int i = 0; i < 3; i++)
         {
-            detector.Receive(5000, Payload(2, true, 960), i * Ms);
+            detector.Receive(Sender, 5000, Payload(2, true, 960), i * Ms);
         }
 
         List<DtmfDigit> digits = Drain(detector);
@@ -150,10 +153,10 @@ public class DtmfDetectorTests
     public void Same_digit_pressed_twice_gives_two_digits()
     {
         var detector = new DtmfDetector();
-        detector.Receive(1000, Payload(5, true, 800), TimeSpan.Zero);
-        detector.Receive(1000, Payload(5, true, 800), TimeSpan.Zero);
-        detector.Receive(2600, Payload(5, false, 160), 200 * Ms);
-        detector.Receive(2600, Payload(5, true, 800), 300 * Ms);
+        detector.Receive(Sender, 1000, Payload(5, true, 800), TimeSpan.Zero);
+        detector.Receive(Sender, 1000, Payload(5, true, 800), TimeSpan.Zero);
+        detector.Receive(Sender, 2600, Payload(5, false, 160), 200 * Ms);
+        detector.Receive(Sender, 2600, Payload(5, true, 800), 300 * Ms);
         Assert.Equal("55", new string(Drain(detector).Select(d => d.Symbol).ToArray()));
     }
 
@@ -161,17 +164,34 @@ public class DtmfDetectorTests
     public void Timestamp_wrap_between_digits_is_handled()
     {
         var detector = new DtmfDetector();
-        detector.Receive(uint.MaxValue - 100, Payload(1, true, 800), TimeSpan.Zero);
-        detector.Receive(500, Payload(2, true, 800), 200 * Ms);
-        detector.Receive(uint.MaxValue - 100, Payload(1, true, 800), 210 * Ms);
+        detector.Receive(Sender, uint.MaxValue - 100, Payload(1, true, 800), TimeSpan.Zero);
+        detector.Receive(Sender, 500, Payload(2, true, 800), 200 * Ms);
+        detector.Receive(Sender, uint.MaxValue - 100, Payload(1, true, 800), 210 * Ms);
         Assert.Equal("12", new string(Drain(detector).Select(d => d.Symbol).ToArray()));
+    }
+
+    [Fact]
+    public void New_ssrc_closes_the_open_event_and_forgets_old_timestamps()
+    {
+        var detector = new DtmfDetector();
+        detector.Receive(Sender, 90_000, Payload(1, true, 800), TimeSpan.Zero);
+        detector.Receive(Sender, 91_000, Payload(2, false, 160), 100 * Ms);
+
+        // The stream restarts with a new SSRC and a lower random timestamp.
+        var restarted = new Ssrc(0xABCD);
+        detector.Receive(restarted, 5_000, Payload(3, false, 160), 200 * Ms);
+        detector.Receive(restarted, 5_000, Payload(3, true, 800), 300 * Ms);
+
+        List<DtmfDigit> digits = Drain(detector);
+        Assert.Equal("123", new string(digits.Select(d => d.Symbol).ToArray()));
+        Assert.False(digits[1].EndSeen);
     }
 
     [Fact]
     public void Short_payloads_are_ignored()
     {
         var detector = new DtmfDetector();
-        detector.Receive(1, [1, 2, 3], TimeSpan.Zero);
+        detector.Receive(Sender, 1, [1, 2, 3], TimeSpan.Zero);
         Assert.False(detector.InProgress);
     }
 
@@ -181,13 +201,13 @@ public class DtmfDetectorTests
         var detector = new DtmfDetector();
         byte[] update = Payload(1, false, 160);
         byte[] end = Payload(1, true, 800);
-        detector.Receive(0, end, TimeSpan.Zero);
+        detector.Receive(Sender, 0, end, TimeSpan.Zero);
         detector.TryRead(out _);
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (uint i = 1; i < 200; i++)
         {
-            detector.Receive(i * 1000, update, TimeSpan.FromMilliseconds(i * 100));
-            detector.Receive(i * 1000, end, TimeSpan.FromMilliseconds((i * 100) + 50));
+            detector.Receive(Sender, i * 1000, update, TimeSpan.FromMilliseconds(i * 100));
+            detector.Receive(Sender, i * 1000, end, TimeSpan.FromMilliseconds((i * 100) + 50));
             detector.TryRead(out _);
         }
 

@@ -1,9 +1,12 @@
 using Switchboard.Media.Dtmf;
+using Switchboard.Media.Rtp;
 
 namespace Switchboard.Media.Tests.Dtmf;
 
 public class DtmfSenderTests
 {
+    private static readonly Ssrc Sender = new(0x5EED);
+
     [Fact]
     public void Start_updates_every_50ms_and_three_end_packets()
     {
@@ -60,7 +63,7 @@ public class DtmfSenderTests
             foreach (DtmfPacket p in packets.AsSpan(0, n))
             {
                 p.Payload.TryWrite(buffer);
-                detector.Receive(p.RtpTimestamp, buffer, p.SendAt);
+                detector.Receive(Sender, p.RtpTimestamp, buffer, p.SendAt);
             }
 
             // Drain after each input, as the owner loop does.
