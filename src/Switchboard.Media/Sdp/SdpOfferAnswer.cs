@@ -117,3 +117,10 @@ internal static class SdpBuild
     private static bool Same(SdpCodec a, SdpCodec b) =>
         string.Equals(a.Name, b.Name, StringComparison.OrdinalIgnoreCase) && a.ClockRate == b.ClockRate && a.Channels == b.Channels;
 }
+
+/// <summary>Mapping of offer errors to the SIP response that refuses the offer.</summary>
+public static class SdpOfferErrorExtensions
+{
+    /// <summary>488 Not Acceptable Here (RFC 3261 section 21.4.26) for every refusal; 200 for <see cref="SdpOfferError.None"/>.</summary>
+    public static int ToSipStatusCode(this SdpOfferError error) => error == SdpOfferError.None ? 200 : 488;
+}

@@ -216,6 +216,7 @@ public class WebRtcAnswerTests
         Assert.False(WebRtcAnswer.TryCreate(offer, Options(SdpCodec.Pcmu, SdpCodec.Pcma, SdpCodec.Opus), out SdpAnswer? answer, out SdpOfferError error));
         Assert.Null(answer);
         Assert.Equal(expected, error);
+        Assert.Equal(488, error.ToSipStatusCode());
     }
 
     [Fact]
