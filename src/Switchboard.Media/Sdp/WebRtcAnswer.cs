@@ -22,7 +22,10 @@ public sealed record WebRtcAnswerOptions
     /// <summary>The media port advertised in m=.</summary>
     public required int Port { get; init; }
 
-    /// <summary>Our candidate lines, with or without the "a=" and "candidate:" prefixes.</summary>
+    /// <summary>
+    /// Our candidate lines, with or without the "a=" and "candidate:" prefixes (as the ICE agent's
+    /// <c>IceSdp.CandidateLine</c> writes them); "a=end-of-candidates" is accepted and skipped.
+    /// </summary>
     public required IReadOnlyList<string> CandidateLines { get; init; }
 
     /// <summary>
@@ -159,7 +162,10 @@ public static class WebRtcAnswer
 
         foreach (string line in options.CandidateLines)
         {
-            m.Candidates.Add(StripCandidatePrefix(line));
+            if (CandidateValue(line) is { } candidate)
+            {
+                m.Candidates.Add(candidate);
+            }
         }
 
         return m;
@@ -234,7 +240,11 @@ public static class WebRtcAnswer
         return new SdpFingerprint(parts[0].ToLowerInvariant(), parts[1]);
     }
 
-    private static string StripCandidatePrefix(string line)
+    /// <summary>
+    /// Accepts "a=candidate:X", "candidate:X" or a bare "X"; skips "a=end-of-candidates" (we always
+    /// write it). Any other attribute is a programmer error.
+    /// </summary>
+    private static string? CandidateValue(string line)
     {
         string s = line.Trim();
         if (s.StartsWith("a=", StringComparison.Ordinal))
@@ -242,6 +252,23 @@ public static class WebRtcAnswer
             s = s[2..];
         }
 
-        return s.StartsWith("candidate:", StringComparison.Ordinal) ? s["candidate:".Length..] : s;
+        if (s == "end-of-candidates")
+        {
+            return null;
+        }
+
+        if (s.StartsWith("candidate:", StringComparison.Ordinal))
+        {
+            return s["candidate:".Length..];
+        }
+
+        int space = s.IndexOf(' ', StringComparison.Ordinal);
+        int colon = s.IndexOf(':', StringComparison.Ordinal);
+        if (s.Length == 0 || space < 0 || (colon >= 0 && colon < space))
+        {
+            throw new ArgumentException($"Not a candidate line: \"{line}\".", nameof(line));
+        }
+
+        return s;
     }
 }

@@ -226,6 +226,30 @@ public class WebRtcAnswerTests
     }
 
     [Fact]
+    public void Candidate_lines_are_accepted_in_every_prefix_form()
+    {
+        SdpAnswer answer = Answer(SdpFixtures.ChromiumAudioOffer, Options() with
+        {
+            CandidateLines =
+            [
+                "a=candidate:1 1 udp 2130706431 203.0.113.7 40000 typ host",
+                "candidate:2 1 udp 2130706175 2001:db8::7 40000 typ host",
+                "3 1 udp 2130705919 10.0.0.7 40000 typ host",
+                "a=end-of-candidates",
+            ],
+        });
+        SdpMediaDescription audio = Parse(answer.ToText()).Media[0];
+        Assert.Equal(["1", "2", "3"], audio.Candidates.Select(c => c.Split(' ')[0]));
+        Assert.True(audio.EndOfCandidates);
+    }
+
+    [Fact]
+    public void Non_candidate_lines_are_a_programmer_error()
+    {
+        Assert.Throws<ArgumentException>(() => WebRtcAnswer.TryCreate(Parse(SdpFixtures.ChromiumAudioOffer), Options() with { CandidateLines = ["a=ice-ufrag:abcd"] }, out _, out _));
+    }
+
+    [Fact]
     public void Fingerprint_input_must_have_hash_and_value()
     {
         Assert.Throws<ArgumentException>(() => WebRtcAnswer.TryCreate(Parse(SdpFixtures.ChromiumAudioOffer), Options() with { Fingerprint = "AA:BB" }, out _, out _));
