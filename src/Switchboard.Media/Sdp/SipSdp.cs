@@ -95,7 +95,8 @@ public static class SipSdp
     /// <summary>
     /// Answers a phone's offer: the first offered voice codec we support (the offerer's order,
     /// RFC 3264 section 6.1), telephone-event/8000 if offered, the direction that matches the offer's,
-    /// every other section rejected with port 0.
+    /// a=rtcp-mux if offered, every other section rejected with port 0. Without rtcp-mux the phone
+    /// sends RTCP to our port + 1 (RFC 3550 section 11).
     /// </summary>
     public static bool TryCreateAnswer(
         SdpSessionDescription offer,
@@ -153,6 +154,9 @@ public static class SipSdp
             Mid = audio.Mid,
             Direction = direction,
             Ptime = options.Ptime,
+
+            // RFC 5761 section 5.1.1: accept RTP/RTCP on one port when the phone offers it.
+            RtcpMux = audio.RtcpMux,
         };
         SdpFormats.AddFormat(answerAudio, codec);
         if (telephoneEvent is not null)

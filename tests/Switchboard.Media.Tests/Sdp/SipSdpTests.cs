@@ -69,6 +69,17 @@ public class SipSdpTests
     }
 
     [Fact]
+    public void Rtcp_mux_is_answered_only_when_offered()
+    {
+        Assert.True(SipSdp.TryCreateAnswer(Parse(SdpFixtures.BaresipOffer), AnswerOptions, out SdpAnswer? plain, out _));
+        Assert.False(plain.Description.Media[0].RtcpMux);
+
+        string muxed = SdpFixtures.BaresipOffer.Replace("a=sendrecv\r\n", "a=sendrecv\r\na=rtcp-mux\r\n", StringComparison.Ordinal);
+        Assert.True(SipSdp.TryCreateAnswer(Parse(muxed), AnswerOptions, out SdpAnswer? answer, out _));
+        Assert.Contains("a=rtcp-mux\r\n", answer.ToText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void No_shared_codec_and_no_audio_and_srtp_are_refused()
     {
         Assert.False(SipSdp.TryCreateAnswer(Parse(SdpFixtures.LinphoneOffer), AnswerOptions with { Codecs = [SdpCodec.G722] }, out _, out SdpOfferError error));
