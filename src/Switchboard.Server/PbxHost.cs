@@ -9,7 +9,9 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Pbx;
 using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Directory;
+using Switchboard.Media.WebRtc;
 using Switchboard.Pbx.Links;
+using Switchboard.Pbx.Media;
 using Switchboard.Pbx.Routing;
 using Switchboard.Pbx.Security;
 using Switchboard.Pbx.Sessions;
@@ -68,6 +70,7 @@ public sealed class PbxHost : IAsyncDisposable
                 await DemoSeed.RunAsync(app.Services.GetRequiredService<IDirectoryStore>(), options, ct);
             }
 
+            await app.Services.GetRequiredService<WebRtcMedia>().WarmUpAsync(ct);
             await app.StartAsync(ct);
             var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
             var http = new Uri(addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal)) + "/");
@@ -106,6 +109,9 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSingleton<Authenticator>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<TicketIssuer>();
+        services.AddSingleton(options.Services);
+        services.AddSingleton(new MediaPortPool(MediaSettings.Resolve(options)));
+        services.AddSingleton<WebRtcMedia>();
         services.AddSingleton<DialPlan>();
         services.AddSingleton<CallEngine>();
         services.AddSingleton<PbxAdmin>();

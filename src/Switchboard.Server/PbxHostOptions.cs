@@ -1,4 +1,6 @@
+using Switchboard.Media.WebRtc;
 using Switchboard.Pbx.Security;
+using Switchboard.Pbx.Services;
 using Switchboard.Web.Hosting;
 
 namespace Switchboard.Server;
@@ -34,6 +36,11 @@ public sealed record PbxHostOptions
     public string? CertificatePassword { get; init; }
 
     public SecurityOptions Security { get; init; } = new();
+
+    /// <summary>Media ports and addresses; by default on <see cref="BindAddress"/> (docs/media.md).</summary>
+    public MediaOptions? Media { get; init; }
+
+    public ServiceOptions Services { get; init; } = new();
 
     public WebOptions Web { get; init; } = new();
 

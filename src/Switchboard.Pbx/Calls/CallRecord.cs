@@ -19,5 +19,8 @@ public sealed record CallRecord(
     string EndedBy,
     string? Digits)
 {
+    /// <summary>Each digit with its duration in milliseconds, e.g. <c>1:120 2:100 #:110</c>.</summary>
+    public string? DigitLog { get; init; }
+
     public TimeSpan Duration => AnsweredAt is { } answered ? EndedAt - answered : TimeSpan.Zero;
 }

@@ -1,16 +1,22 @@
 using Switchboard.Pbx.Directory;
+using Switchboard.Pbx.Services;
 
 namespace Switchboard.Pbx.Routing;
 
 /// <summary>
 /// Resolves what an extension dialled, as a desk phone would (spec 2.6). Internal numbers first:
-/// the caller's own domain's extensions. Built-in services and trunks join this list in later stages.
+/// built-in services, then the caller's own domain's extensions. Trunks join this list in a later stage.
 /// </summary>
 public sealed class DialPlan
 {
     private readonly IDirectoryStore _directory;
+    private readonly ServiceOptions _services;
 
-    public DialPlan(IDirectoryStore directory) => _directory = directory;
+    public DialPlan(IDirectoryStore directory, ServiceOptions services)
+    {
+        _directory = directory;
+        _services = services;
+    }
 
     public async Task<Route> ResolveAsync(Extension caller, string destination, string? onlyDestination, CancellationToken ct = default)
     {
@@ -23,6 +29,16 @@ public sealed class DialPlan
         if (!Names.IsDialString(destination))
         {
             return new Route.NotFound();
+        }
+
+        if (destination == _services.EchoNumber)
+        {
+            return new Route.ToService(BuiltInService.Echo);
+        }
+
+        if (destination == _services.DtmfTestNumber)
+        {
+            return new Route.ToService(BuiltInService.DtmfTest);
         }
 
         if (Names.IsExtensionNumber(destination) &&

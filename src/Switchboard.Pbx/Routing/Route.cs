@@ -1,4 +1,5 @@
 using Switchboard.Pbx.Directory;
+using Switchboard.Pbx.Services;
 
 namespace Switchboard.Pbx.Routing;
 
@@ -21,5 +22,14 @@ public abstract record Route
     public sealed record ToExtension(Extension Target) : Route
     {
         public override string Name => "extension";
+    }
+
+    public sealed record ToService(BuiltInService Service) : Route
+    {
+        public override string Name => Service switch
+        {
+            BuiltInService.Echo => "service:echo",
+            _ => "service:dtmf-test",
+        };
     }
 }

@@ -59,6 +59,9 @@ internal static class Migrations
             );
             CREATE INDEX call_records_started ON call_records(started_at);
             """),
+        new(2, """
+            ALTER TABLE call_records ADD COLUMN digit_log TEXT;
+            """),
     ];
 }
 

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Switchboard.Pbx;
 using Switchboard.Pbx.Directory;
+using Switchboard.Pbx.Services;
 
 namespace Switchboard.Web.Pages;
 
@@ -20,7 +21,7 @@ internal static class DemoPage
 
     public static void Map(IEndpointRouteBuilder app) => app.MapGet("/", RenderAsync);
 
-    private static async Task<IResult> RenderAsync(HttpContext http, IDirectoryStore directory, PbxIdentity identity)
+    private static async Task<IResult> RenderAsync(HttpContext http, IDirectoryStore directory, PbxIdentity identity, ServiceOptions services)
     {
         var baseUrl = $"{http.Request.Scheme}://{http.Request.Host}";
         var extensions = await directory.ListExtensionsAsync(identity.DefaultDomain, http.RequestAborted);
@@ -36,6 +37,9 @@ internal static class DemoPage
             AppendLink(html, baseUrl, extension.Number, $"{extension.DisplayName} ({extension.Number})");
         }
 
+        html.Append("<h2>Tests</h2>");
+        AppendLink(html, baseUrl, services.EchoNumber, $"Echo test ({services.EchoNumber}): you hear yourself");
+        AppendLink(html, baseUrl, services.DtmfTestNumber, $"DTMF test ({services.DtmfTestNumber}): the keypad's digits are written to the call record");
         html.Append("<h2>Other numbers</h2>");
         AppendLink(html, baseUrl, "1234567890", "John Smith (1234567890, the seed's example: no trunk yet, so \"not found\")");
         html.Append("<h2>Put a link on your own page</h2><pre><code>")

@@ -37,8 +37,8 @@ public class SessionAndRecordStoreTests
         using var temp = new TempDatabase();
         await temp.Database.MigrateAsync();
         var records = new SqliteCallRecordStore(temp.Database);
-        var first = new CallRecord("a", "demo.local", "100@demo.local", "101", "web", "extension", Now, Now.AddSeconds(2), Now.AddSeconds(12), "hangup", "caller", "12#");
-        var second = first with { CallId = "b", StartedAt = Now.AddMinutes(1), AnsweredAt = null, EndedAt = Now.AddMinutes(1), Digits = null };
+        var first = new CallRecord("a", "demo.local", "100@demo.local", "101", "web", "extension", Now, Now.AddSeconds(2), Now.AddSeconds(12), "hangup", "caller", "12#") { DigitLog = "1:120 2:100 #:110" };
+        var second = first with { CallId = "b", StartedAt = Now.AddMinutes(1), AnsweredAt = null, EndedAt = Now.AddMinutes(1), Digits = null, DigitLog = null };
         await records.AddAsync(first);
         await records.AddAsync(second);
 
