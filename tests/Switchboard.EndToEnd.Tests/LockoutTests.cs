@@ -1,0 +1,62 @@
+using System.Text.RegularExpressions;
+
+namespace Switchboard.EndToEnd.Tests;
+
+[Collection(PopupGroup.Name)]
+public sealed partial class LockoutTests(BrowserFixture fixture)
+{
+    private const int AccountFailureLimit = 5; // PbxHostOptions.Security's default
+
+    [GeneratedRegex("[0-9]")]
+    private static partial Regex Digit();
+
+    [Fact]
+    public async Task Repeated_wrong_passwords_lock_the_account_out_even_for_the_right_password()
+    {
+        var account = await fixture.NewExtensionAsync();
+        var before = await CallRecords.CountAsync(fixture.Host);
+        await using var browser = await PopupBrowser.CreateAsync(fixture, fixture.Host);
+        var popup = await browser.OpenAsync(fixture.Host, "?destnumber=101");
+
+        for (var i = 0; i < AccountFailureLimit; i++)
+        {
+            await popup.LoginAsync(account, remember: false, password: "wrong-" + i);
+            await popup.ExpectStateAsync("login", "bad_credentials");
+            await popup.Locator("#login:enabled").WaitForAsync();
+        }
+        await popup.LoginAsync(account, remember: false);
+
+        await popup.ExpectNoCallAsync("login", "locked_out");
+        Assert.Matches(Digit(), await popup.StatusAsync()); // the minutes to wait
+        await CallRecords.ExpectUnchangedAsync(fixture.Host, before);
+    }
+
+    [Fact]
+    public async Task Too_many_failures_from_one_address_lock_out_every_account_from_it()
+    {
+        var dir = BrowserFixture.NewDataDirectory();
+        try
+        {
+            await using var host = await BrowserFixture.StartHostAsync(dir, addressFailureLimit: 3, accountFailureLimit: 100);
+            var victim = await fixture.NewExtensionAsync(host);
+            await using var browser = await PopupBrowser.CreateAsync(fixture, host);
+            var popup = await browser.OpenAsync(host, "?destnumber=101");
+            for (var i = 0; i < 3; i++)
+            {
+                var stranger = new TestAccount("x", $"{300 + i}@{BrowserFixture.Domain}", "nope");
+                await popup.LoginAsync(stranger, remember: false);
+                await popup.ExpectStateAsync("login", "bad_credentials");
+                await popup.Locator("#login:enabled").WaitForAsync();
+            }
+
+            await popup.LoginAsync(victim, remember: false);
+
+            await popup.ExpectNoCallAsync("login", "locked_out");
+            Assert.Empty(await host.Admin.ListCallRecordsAsync());
+        }
+        finally
+        {
+            BrowserFixture.TryDelete(dir);
+        }
+    }
+}
