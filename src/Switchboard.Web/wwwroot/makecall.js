@@ -84,7 +84,10 @@
 
   function renderStatus() {
     status.textContent = dtmfDigits ? t('dtmf', { digits: dtmfDigits }) : t(statusKey, statusArgs);
-    status.title = body.dataset.state === 'ended' || body.dataset.state === 'failed' ? t('click_to_close') : '';
+    var final = body.dataset.state === 'ended' || body.dataset.state === 'failed';
+    status.title = final ? t('click_to_close') : '';
+    if (final) status.setAttribute('data-hint', t('click_to_close'));
+    else status.removeAttribute('data-hint');
   }
 
   function setState(state, reason) {
@@ -93,6 +96,7 @@
     form.hidden = state !== 'login';
     callView.hidden = !(state === 'connecting' || state === 'ringing' || state === 'connected');
     body.classList.toggle('in-call', state === 'connected');
+    renderStatus();
   }
 
   function reasonText(code, retryAfter) {
