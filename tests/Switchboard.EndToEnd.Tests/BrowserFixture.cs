@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using Switchboard.Server;
+using Switchboard.Web.Hosting;
 
 namespace Switchboard.EndToEnd.Tests;
 
@@ -77,7 +78,12 @@ public sealed class BrowserFixture : IAsyncLifetime
         PbxHost.StartAsync(new PbxHostOptions
         {
             DataDirectory = dataDirectory,
+            HttpPort = 0,
+            HttpsPort = 0,
+            Console = TextWriter.Null,
             Security = new() { AddressFailureLimit = addressFailureLimit, AccountFailureLimit = accountFailureLimit },
+            // Every test's requests come from 127.0.0.1: lift the per-address request budget, not the lockouts.
+            Web = new WebOptions { AuthRequestsPerMinute = 100_000 },
         });
 
     /// <summary>A fresh extension in <see cref="Domain"/> with a known web password.</summary>

@@ -18,11 +18,20 @@ public sealed partial class LockoutTests(BrowserFixture fixture)
         await using var browser = await PopupBrowser.CreateAsync(fixture, fixture.Host);
         var popup = await browser.OpenAsync(fixture.Host, "?destnumber=101");
 
-        for (var i = 0; i < AccountFailureLimit; i++)
+        for (var i = 1; i <= AccountFailureLimit; i++)
         {
             await popup.LoginAsync(account, remember: false, password: "wrong-" + i);
-            await popup.ExpectStateAsync("login", "bad_credentials");
             await popup.Locator("#login:enabled").WaitForAsync();
+            var reason = await popup.EvaluateAsync<string>("() => document.body.dataset.reason");
+            // Below the limit a wrong password is just wrong; the failure that reaches it may already say locked_out.
+            if (i < AccountFailureLimit)
+            {
+                Assert.Equal("bad_credentials", reason);
+            }
+            else
+            {
+                Assert.True(reason is "bad_credentials" or "locked_out", reason);
+            }
         }
         await popup.LoginAsync(account, remember: false);
 
@@ -45,8 +54,8 @@ public sealed partial class LockoutTests(BrowserFixture fixture)
             {
                 var stranger = new TestAccount("x", $"{300 + i}@{BrowserFixture.Domain}", "nope");
                 await popup.LoginAsync(stranger, remember: false);
-                await popup.ExpectStateAsync("login", "bad_credentials");
                 await popup.Locator("#login:enabled").WaitForAsync();
+                Assert.Equal("login", await popup.EvaluateAsync<string>("() => document.body.dataset.state"));
             }
 
             await popup.LoginAsync(victim, remember: false);
