@@ -56,6 +56,7 @@ public sealed class LayoutTests(BrowserFixture fixture)
         await pbx.SendAsync(new { type = "connected" });
         await popup.ExpectStateAsync("connected");
         await ExpectInsideAsync(popup, CallControls);
+        await popup.Mouse.MoveAsync(0, 0); // no hover left over from the login click
         await popup.ScreenshotAsync(new() { Path = $"/tmp/makecall-call-{lang}{(fixedViewport ? "-fixed" : "")}.png" });
 
         await pbx.SendAsync(new { type = "ended", reason = "no_answer" });

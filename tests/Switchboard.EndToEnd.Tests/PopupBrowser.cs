@@ -65,13 +65,14 @@ internal sealed class PopupBrowser : IAsyncDisposable
 
     /// <param name="fixedViewport">false: the popup's size comes from window.open's features, as in a real
     /// browser; true: the context forces a 230 x 300 viewport on every page.</param>
-    public static async Task<PopupBrowser> CreateAsync(BrowserFixture fixture, PbxHost host, bool stubClose = true, bool fixedViewport = false, string? locale = null)
+    public static async Task<PopupBrowser> CreateAsync(BrowserFixture fixture, PbxHost host, bool stubClose = true, bool fixedViewport = false, string? locale = null, bool acceptSelfSignedTls = false)
     {
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = fixedViewport ? new ViewportSize { Width = Width, Height = Height } : ViewportSize.NoViewport,
             Locale = locale ?? "en-US",
             Permissions = ["microphone"],
+            IgnoreHTTPSErrors = acceptSelfSignedTls, // the PBX's own self-signed certificate, as a user accepts it once
         });
         context.SetDefaultTimeout(8000);
         await context.AddInitScriptAsync(Recorder.Replace("__STUB_CLOSE__", stubClose ? "true" : "false", StringComparison.Ordinal));
@@ -85,7 +86,8 @@ internal sealed class PopupBrowser : IAsyncDisposable
         return new PopupBrowser(context, opener, host);
     }
 
-    public static string PageUrl(PbxHost host, string query) => new Uri(host.HttpUrl, "makecall.htm" + query).ToString();
+    public static string PageUrl(PbxHost host, string query, bool https = false) =>
+        new Uri(https ? host.HttpsUrl : host.HttpUrl, "makecall.htm" + query).ToString();
 
     /// <summary>Opens the popup the seed's way: <c>window.open(url, '', 'width=230, height=300, left=200, location=0')</c>.</summary>
     public async Task<IPage> OpenAsync(string url)
