@@ -16,6 +16,9 @@ public sealed class LoginThrottle
     private readonly Dictionary<string, KeyState> _keys = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
+    /// <summary>The key count that triggers the next sweep; doubled after a sweep so sweeping stays amortised O(1) per failure.</summary>
+    private int _sweepAt = SweepThreshold;
+
     public LoginThrottle(SecurityOptions options, TimeProvider time)
     {
         _options = options;
@@ -39,9 +42,10 @@ public sealed class LoginThrottle
         var now = _time.GetUtcNow();
         lock (_gate)
         {
-            if (_keys.Count > SweepThreshold)
+            if (_keys.Count > _sweepAt)
             {
                 Sweep(now);
+                _sweepAt = Math.Max(SweepThreshold, 2 * _keys.Count);
             }
 
             var a = Fail(AccountKey(account), _options.AccountFailureLimit, now);

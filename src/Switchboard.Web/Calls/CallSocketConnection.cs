@@ -18,6 +18,7 @@ namespace Switchboard.Web.Calls;
 internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
 {
     private const int MaxMessageBytes = 64 * 1024;
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
 
     private readonly WebSocket _socket;
     private readonly CallTicket? _ticket;
@@ -26,7 +27,7 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly Channel<byte[]> _outbox = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(64) { SingleReader = true });
-    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _stop;
     private ICallControl? _call;
     private long _lastHeardTicks;
 
@@ -39,6 +40,7 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
         _time = time;
         _log = log;
         _lastHeardTicks = time.GetTimestamp();
+        _stop = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
     }
 
     public async Task RunAsync(CancellationToken aborted)
@@ -52,10 +54,8 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
             {
                 await EndAsync(CallEndReason.Unauthorized);
             }
-            else
-            {
-                await ReceiveLoopAsync(linked.Token);
-            }
+
+            await ReceiveLoopAsync(linked.Token);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
@@ -97,7 +97,7 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
     private async Task ReceiveLoopAsync(CancellationToken ct)
     {
         var buffer = new byte[MaxMessageBytes];
-        while (_socket.State == WebSocketState.Open)
+        while (_socket.State is WebSocketState.Open or WebSocketState.CloseSent)
         {
             var length = 0;
             ValueWebSocketReceiveResult result;
@@ -147,7 +147,7 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
                 break;
             case "pong":
                 break;
-            case "call" when _call is null:
+            case "call" when _call is null && _ticket is not null:
                 await StartCallAsync(message);
                 break;
             case "hangup":
@@ -204,13 +204,14 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
             }
 
             await CloseAsync(WebSocketCloseStatus.NormalClosure, "call ended");
+
+            // The page answers our close frame and the receive loop ends; a page that does not is cut off.
+            _stop.CancelAfter(CloseHandshakeTimeout);
         }
         catch (WebSocketException)
         {
-            // The page is gone.
+            await _stop.CancelAsync();
         }
-
-        await _stop.CancelAsync();
     }
 
     private async Task KeepAliveLoopAsync(CancellationToken ct)
@@ -240,7 +241,7 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
     {
         if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(2), _time);
+            using var deadline = new CancellationTokenSource(CloseHandshakeTimeout, _time);
             try
             {
                 await _socket.CloseOutputAsync(status, description, deadline.Token);
