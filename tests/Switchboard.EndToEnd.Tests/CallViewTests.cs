@@ -135,4 +135,35 @@ public sealed class CallViewTests(BrowserFixture fixture)
 
         await pbx.NextAsync("hangup");
     }
+
+    [Fact]
+    public async Task A_refused_microphone_fails_with_microphone_and_opens_no_call_socket()
+    {
+        var account = await fixture.NewExtensionAsync();
+        await using var browser = await PopupBrowser.CreateAsync(fixture, fixture.Host);
+        await browser.Context.AddInitScriptAsync(
+            "navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));");
+        var sockets = 0;
+        browser.Context.Page += (_, page) => page.WebSocket += (_, _) => Interlocked.Increment(ref sockets);
+        var popup = await browser.OpenAsync(fixture.Host, "?destnumber=101");
+
+        await popup.LoginAsync(account, remember: false);
+
+        await popup.ExpectStateAsync("failed", "microphone");
+        await Expect(popup.Locator("#status")).ToContainTextAsync("microphone");
+        Assert.Equal(0, sockets);
+    }
+
+    [Fact]
+    public async Task An_end_reason_the_page_does_not_know_shows_the_generic_error_text()
+    {
+        var (browser, pbx, popup) = await LoggedInAsync();
+        await using var _ = browser;
+        await pbx.NextAsync("call");
+
+        await pbx.SendAsync(new { type = "ended", reason = "some_future_code" });
+
+        await popup.ExpectStateAsync("failed", "some_future_code");
+        await Expect(popup.Locator("#status")).ToContainTextAsync("Internal error");
+    }
 }

@@ -30,6 +30,26 @@ public sealed class LanguageTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task Every_text_of_the_page_comes_from_the_German_table()
+    {
+        await using var browser = await PopupBrowser.CreateAsync(fixture, fixture.Host);
+        var de = await TableAsync(browser, fixture.Host.HttpUrl, "de");
+        var popup = await browser.OpenAsync(fixture.Host, "?destnumber=101&lang=de");
+        await popup.ExpectStateAsync("login");
+
+        var texts = await popup.EvaluateAsync<string[][]>(
+            "() => [...document.querySelectorAll('[data-i18n]')].map(e => [e.dataset.i18n, e.textContent])" +
+            ".concat([...document.querySelectorAll('[data-i18n-placeholder]')].map(e => [e.dataset.i18nPlaceholder, e.placeholder]))");
+        Assert.NotEmpty(texts);
+        foreach (var pair in texts)
+        {
+            Assert.True(de.ContainsKey(pair[0]), "de.json lacks " + pair[0]);
+            Assert.Equal(de[pair[0]], pair[1]);
+        }
+        Assert.Equal(de["login_prompt"].Replace("{dest}", "101", StringComparison.Ordinal), await popup.StatusAsync());
+    }
+
+    [Fact]
     public async Task The_browser_language_is_used_when_the_link_has_none()
     {
         await using var browser = await PopupBrowser.CreateAsync(fixture, fixture.Host, locale: "de-DE");

@@ -6,7 +6,6 @@
   var FAILED_CLOSE_MS = 4000;
   var PING_MS = 15000;
   var DTMF_SHOW_MS = 1500;
-  var ENDED_REASONS = { hangup: 1, remote_hangup: 1 };
 
   var params = new URLSearchParams(location.search);
   var dest = params.get('destnumber') || '';
@@ -70,7 +69,6 @@
     document.querySelectorAll('[data-i18n-placeholder]').forEach(function (el) {
       el.placeholder = t(el.getAttribute('data-i18n-placeholder'));
     });
-    $('hangup').title = t('hangup');
     renderStatus();
   }
 
@@ -99,13 +97,15 @@
     renderStatus();
   }
 
+  // An unknown code (a newer server) shows the generic error text; dataset.reason keeps the code.
   function reasonText(code, retryAfter) {
-    return { key: 'reason.' + code, args: { dest: dest, minutes: Math.max(1, Math.ceil((retryAfter || 60) / 60)) } };
+    var key = Object.prototype.hasOwnProperty.call(table, 'reason.' + code) ? 'reason.' + code : 'reason.error';
+    return { key: key, args: { dest: dest, minutes: Math.max(1, Math.ceil((retryAfter || 60) / 60)) } };
   }
 
   // A final state: ended (normal end) or failed; the popup closes after a delay or on a click.
   function finish(reason, retryAfter) {
-    var state = ENDED_REASONS[reason] ? 'ended' : 'failed';
+    var state = reason === 'hangup' || reason === 'remote_hangup' ? 'ended' : 'failed';
     var r = reasonText(reason, retryAfter);
     stopCall(false);
     setState(state, reason);
