@@ -6,7 +6,7 @@ namespace Switchboard.EndToEnd.Tests;
 [Collection(PopupGroup.Name)]
 public sealed class LayoutTests(BrowserFixture fixture)
 {
-    private static readonly string[] LoginControls = ["#status", "#account", "#password", "#lang", "#remember", "#login"];
+    internal static readonly string[] LoginControls = ["#status", "#account", "#password", "#lang", "#remember", "#login"];
 
     private static readonly string[] CallControls =
     [
@@ -66,7 +66,7 @@ public sealed class LayoutTests(BrowserFixture fixture)
         Assert.Empty(await popup.EvaluateAsync<string[]>("() => window.__csp"));
     }
 
-    private static async Task ExpectInsideAsync(IPage popup, IEnumerable<string> selectors)
+    internal static async Task ExpectInsideAsync(IPage popup, IEnumerable<string> selectors)
     {
         // window.open's 'height=300' gives headless Chromium 156 an innerHeight of 299: allow 2 px, and
         // measure against the viewport the page really has.

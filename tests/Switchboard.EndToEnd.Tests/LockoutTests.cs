@@ -49,7 +49,7 @@ public sealed partial class LockoutTests(BrowserFixture fixture)
             await using var host = await BrowserFixture.StartHostAsync(dir, addressFailureLimit: 3, accountFailureLimit: 100);
             var victim = await fixture.NewExtensionAsync(host);
             await using var browser = await PopupBrowser.CreateAsync(fixture, host);
-            var popup = await browser.OpenAsync(host, "?destnumber=101");
+            var popup = await browser.OpenAsync(host, "?destnumber=101&lang=de");
             for (var i = 0; i < 3; i++)
             {
                 var stranger = new TestAccount("x", $"{300 + i}@{BrowserFixture.Domain}", "nope");
@@ -62,6 +62,10 @@ public sealed partial class LockoutTests(BrowserFixture fixture)
 
             await popup.ExpectNoCallAsync("login", "locked_out");
             Assert.Empty(await host.Admin.ListCallRecordsAsync());
+            // The longest message there is (German lockout) still leaves the whole form inside the popup.
+            Assert.Contains("Fehlversuche", await popup.StatusAsync(), StringComparison.Ordinal);
+            await LayoutTests.ExpectInsideAsync(popup, LayoutTests.LoginControls);
+            await popup.ScreenshotAsync(new() { Path = "/tmp/makecall-locked-de.png" });
         }
         finally
         {
