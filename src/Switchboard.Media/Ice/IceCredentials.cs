@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 
 namespace Switchboard.Media.Ice;
@@ -32,7 +33,7 @@ public sealed record IceCredentials
         RandomNumberGenerator.GetString(IceChars, GeneratedPasswordLength));
 
     /// <summary>Credentials as read from an offer or a configuration; false if they break the RFC 8839 grammar.</summary>
-    public static bool TryCreate(string? ufrag, string? password, out IceCredentials? credentials)
+    public static bool TryCreate(string? ufrag, string? password, [NotNullWhen(true)] out IceCredentials? credentials)
     {
         if (IsValidUfrag(ufrag) && IsValidPassword(password))
         {

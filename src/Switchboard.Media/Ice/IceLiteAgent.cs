@@ -91,7 +91,7 @@ public sealed class IceLiteAgent : IDisposable
             return false;
         }
 
-        SetRemoteCredentials(remote!);
+        SetRemoteCredentials(remote);
         return true;
     }
 

@@ -56,6 +56,26 @@ public class IceLiteAgentRobustnessTests
     }
 
     [Fact]
+    public void The_RFC_5769_sample_request_authenticates_and_meets_a_role_conflict()
+    {
+        // Section 2.1: USERNAME "evtj:h6vY", short-term password, and ICE-CONTROLLED: the sender claims
+        // the controlled role, which a lite agent (always controlled) answers with 487, signed.
+        Assert.True(IceCredentials.TryCreate("evtj", Stun.Rfc5769Vectors.ShortTermPassword, out IceCredentials? local));
+        using var agent = new IceLiteAgent(local, TimeSpan.Zero);
+        Assert.True(agent.TrySetRemoteCredentials("h6vY", "remoteremoteremoteremote"));
+        byte[] response = new byte[IceLiteAgent.MinResponseBufferSize];
+
+        Assert.Equal(IceCheckOutcome.RoleConflict, agent.HandleStun(Stun.Rfc5769Vectors.SampleRequest, Browser, TimeSpan.Zero, response, out int length));
+        Assert.Equal(StunParseStatus.Ok, StunMessage.TryParse(response.AsSpan(0, length), out StunMessage answer));
+        Assert.True(answer.TryGetErrorCode(out int code, out _));
+        Assert.Equal(487, code);
+        Assert.Equal(Stun.Rfc5769Vectors.TransactionId, answer.TransactionId.ToArray());
+        Assert.Equal(StunCheck.Valid, answer.CheckMessageIntegrity(System.Text.Encoding.ASCII.GetBytes(Stun.Rfc5769Vectors.ShortTermPassword)));
+        Assert.Equal(StunCheck.Valid, answer.CheckFingerprint());
+        Assert.Equal(0, agent.Counters.Unauthenticated);
+    }
+
+    [Fact]
     public void An_IPv4_mapped_source_is_answered_and_selected_as_IPv4()
     {
         using var agent = new IceLiteAgent(IceCredentials.Generate(), TimeSpan.Zero);
