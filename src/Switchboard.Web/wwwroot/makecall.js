@@ -373,7 +373,8 @@
     if (!c || !c.pc || body.dataset.state !== 'connected') return;
     var sender = c.pc.getSenders()[0];
     if (!sender || !sender.dtmf || !sender.dtmf.canInsertDTMF) return;
-    sender.dtmf.insertDTMF(digit, 100, 70);
+    // insertDTMF replaces tones not yet played: queue behind them, so fast presses are all sent.
+    sender.dtmf.insertDTMF(sender.dtmf.toneBuffer + digit, 100, 70);
     dtmfDigits = (dtmfDigits + digit).slice(-12);
     renderStatus();
     clearTimeout(dtmfTimer);
