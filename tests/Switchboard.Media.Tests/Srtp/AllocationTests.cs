@@ -24,7 +24,7 @@ public sealed class AllocationTests
         var key = Key(profile, 1);
         using var sender = new SrtpContext(SrtpCipher.Create(key, useIntrinsics));
         using var receiver = new SrtpContext(SrtpCipher.Create(key, useIntrinsics));
-        var rtp = Rtp(0);
+        var rtp = SrtpTestPackets.Rtp(0);
         var rtcp = SrtpTestPackets.Rtcp();
         ushort seq = 0;
         int failures = 0;

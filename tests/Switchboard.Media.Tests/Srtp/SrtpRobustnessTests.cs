@@ -34,7 +34,7 @@ public sealed class SrtpRobustnessTests
         var key = Key(profile, 4);
         using var sender = new SrtpContext(key);
         using var receiver = new SrtpContext(key);
-        var rtp = Rtp(9);
+        var rtp = SrtpTestPackets.Rtp(9);
         sender.ProtectRtp(rtp, 172, out int rtpLength);
         var rtcp = SrtpTestPackets.Rtcp();
         sender.ProtectRtcp(rtcp, 32, out int rtcpLength);
