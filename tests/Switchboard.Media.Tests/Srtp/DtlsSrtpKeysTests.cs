@@ -89,3 +89,34 @@ public sealed class SrtpSessionTests
         Assert.Equal(isRtcp, SrtpSession.IsRtcp(packet));
     }
 }
+
+public sealed class SrtpProfileTests
+{
+    [Fact]
+    public void Preferred_profiles_are_supported_and_map_from_their_ids()
+    {
+        Assert.Equal(SrtpProfile.AeadAes128Gcm, SrtpProfiles.Preferred[0]);
+        foreach (var profile in SrtpProfiles.Preferred)
+        {
+            Assert.True(profile.IsSupported());
+            Assert.True(SrtpProfiles.TryFromId((ushort)profile, out var parsed));
+            Assert.Equal(profile, parsed);
+        }
+
+        Assert.False(SrtpProfiles.TryFromId(0x0008, out _));
+        Assert.False(SrtpProfiles.TryFromId(0x0000, out _));
+    }
+
+    [Theory]
+    [InlineData(SrtpProfile.AesCm128HmacSha1_80, 16, 14, 10, 10)]
+    [InlineData(SrtpProfile.AesCm128HmacSha1_32, 16, 14, 4, 10)]
+    [InlineData(SrtpProfile.AeadAes128Gcm, 16, 12, 16, 16)]
+    public void Lengths_follow_rfc5764_and_rfc7714(SrtpProfile profile, int key, int salt, int rtpTag, int rtcpTag)
+    {
+        Assert.Equal(key, profile.MasterKeyLength());
+        Assert.Equal(salt, profile.MasterSaltLength());
+        Assert.Equal(rtpTag, profile.RtpTagLength());
+        Assert.Equal(rtcpTag, profile.RtcpTagLength());
+        Assert.Equal(rtcpTag + 4, profile.RtcpOverhead());
+    }
+}
