@@ -33,8 +33,8 @@ public sealed class SrtpSession : IDisposable
 
     /// <summary>
     /// Creates a session from the DTLS handshake's outcome: the negotiated use_srtp profile id, the
-    /// exported keying material (<see cref="DtlsSrtpKeys.KeyingMaterialLength"/> bytes, label
-    /// <see cref="DtlsSrtpKeys.ExporterLabel"/>) and our role.
+    /// exported keying material (<see cref="DtlsSrtpKeySplit.KeyingMaterialLength"/> bytes, label
+    /// <see cref="DtlsSrtpKeySplit.ExporterLabel"/>) and our role.
     /// </summary>
     public static bool TryCreateFromDtls(
         ushort profileId,
@@ -42,7 +42,7 @@ public sealed class SrtpSession : IDisposable
         bool isServer,
         [NotNullWhen(true)] out SrtpSession? session)
     {
-        session = DtlsSrtpKeys.TrySplit(profileId, keyingMaterial, isServer, out var local, out var remote)
+        session = DtlsSrtpKeySplit.TrySplit(profileId, keyingMaterial, isServer, out var local, out var remote)
             ? new SrtpSession(local, remote)
             : null;
         return session is not null;

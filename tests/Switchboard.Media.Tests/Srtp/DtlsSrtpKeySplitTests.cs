@@ -13,19 +13,19 @@ public sealed class DtlsSrtpKeysTests
     public void Splits_per_rfc5764_section_4_2(ushort profileId, int length)
     {
         var profile = (SrtpProfile)profileId;
-        Assert.Equal(length, DtlsSrtpKeys.KeyingMaterialLength(profile));
+        Assert.Equal(length, DtlsSrtpKeySplit.KeyingMaterialLength(profile));
         var material = Material(length);
         int k = profile.MasterKeyLength();
         int s = profile.MasterSaltLength();
 
-        Assert.True(DtlsSrtpKeys.TrySplit(profileId, material, isServer: false, out var clientLocal, out var clientRemote));
+        Assert.True(DtlsSrtpKeySplit.TrySplit(profileId, material, isServer: false, out var clientLocal, out var clientRemote));
         Assert.Equal(material[..k], clientLocal.Key.ToArray());
         Assert.Equal(material[k..(2 * k)], clientRemote.Key.ToArray());
         Assert.Equal(material[(2 * k)..((2 * k) + s)], clientLocal.Salt.ToArray());
         Assert.Equal(material[((2 * k) + s)..], clientRemote.Salt.ToArray());
         Assert.Equal(profile, clientLocal.Profile);
 
-        Assert.True(DtlsSrtpKeys.TrySplit(profileId, material, isServer: true, out var serverLocal, out var serverRemote));
+        Assert.True(DtlsSrtpKeySplit.TrySplit(profileId, material, isServer: true, out var serverLocal, out var serverRemote));
         Assert.Equal(clientRemote.Key.ToArray(), serverLocal.Key.ToArray());
         Assert.Equal(clientRemote.Salt.ToArray(), serverLocal.Salt.ToArray());
         Assert.Equal(clientLocal.Key.ToArray(), serverRemote.Key.ToArray());
@@ -34,9 +34,9 @@ public sealed class DtlsSrtpKeysTests
     [Fact]
     public void Refuses_unknown_profiles_and_wrong_lengths()
     {
-        Assert.False(DtlsSrtpKeys.TrySplit(0x0008, Material(88), isServer: true, out _, out _));
-        Assert.False(DtlsSrtpKeys.TrySplit(0x0001, Material(59), isServer: true, out _, out _));
-        Assert.False(DtlsSrtpKeys.TrySplit(0x0007, Material(60), isServer: true, out _, out _));
+        Assert.False(DtlsSrtpKeySplit.TrySplit(0x0008, Material(88), isServer: true, out _, out _));
+        Assert.False(DtlsSrtpKeySplit.TrySplit(0x0001, Material(59), isServer: true, out _, out _));
+        Assert.False(DtlsSrtpKeySplit.TrySplit(0x0007, Material(60), isServer: true, out _, out _));
     }
 
     [Theory]
@@ -44,7 +44,7 @@ public sealed class DtlsSrtpKeysTests
     [InlineData(0x0007)]
     public void Client_and_server_sessions_talk_to_each_other(ushort profileId)
     {
-        var material = Material(DtlsSrtpKeys.KeyingMaterialLength((SrtpProfile)profileId));
+        var material = Material(DtlsSrtpKeySplit.KeyingMaterialLength((SrtpProfile)profileId));
         Assert.True(SrtpSession.TryCreateFromDtls(profileId, material, isServer: false, out var client));
         Assert.True(SrtpSession.TryCreateFromDtls(profileId, material, isServer: true, out var server));
         using (client)

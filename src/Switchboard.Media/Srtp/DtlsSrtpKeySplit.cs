@@ -7,7 +7,7 @@ namespace Switchboard.Media.Srtp;
 /// (receive) master keys, per <see href="https://www.rfc-editor.org/rfc/rfc5764#section-4.2">RFC 5764 section 4.2</see>:
 /// client_write_SRTP_master_key | server_write_SRTP_master_key | client_write_SRTP_master_salt | server_write_SRTP_master_salt.
 /// </summary>
-public static class DtlsSrtpKeys
+public static class DtlsSrtpKeySplit
 {
     /// <summary>The TLS exporter label for DTLS-SRTP keying material (RFC 5764 section 4.2).</summary>
     public const string ExporterLabel = "EXTRACTOR-dtls_srtp";

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what the tests need and a fresh Debian machine lacks: Debian's Chromium for the browser
+# tests (Playwright drives /usr/bin/chromium; it never downloads a browser of its own).
+set -euo pipefail
+
+packages=()
+command -v chromium >/dev/null 2>&1 || packages+=(chromium)
+command -v ip >/dev/null 2>&1 || packages+=(iproute2)
+
+if [ ${#packages[@]} -gt 0 ]; then
+  echo "Installing: ${packages[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi

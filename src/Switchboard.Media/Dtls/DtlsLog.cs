@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Switchboard.Media.Dtls;
+
+/// <summary>Source-generated log messages for the DTLS engine (event ids 3100-3199).</summary>
+internal static partial class DtlsLog
+{
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Debug, Message = "DTLS {Role} handshake started, deadline {Deadline}")]
+    public static partial void Started(ILogger logger, DtlsRole role, TimeSpan deadline);
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Debug, Message = "DTLS {Role} handshake completed in {ElapsedMs:F1} ms: {Profile}, peer {Fingerprint}, verified {Verified}")]
+    public static partial void Completed(ILogger logger, DtlsRole role, double elapsedMs, string profile, DtlsFingerprint fingerprint, bool verified);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Debug, Message = "DTLS {Role} handshake failed after {ElapsedMs:F1} ms: {Kind} (alert {Alert}) {Reason}")]
+    public static partial void HandshakeFailed(ILogger logger, DtlsRole role, double elapsedMs, DtlsFailureKind kind, short? alert, string reason, Exception? exception);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Debug, Message = "DTLS {Role} association closed: {Kind} (alert {Alert}) {Reason}")]
+    public static partial void AssociationClosed(ILogger logger, DtlsRole role, DtlsCloseKind kind, short? alert, string reason);
+
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Trace, Message = "DTLS {Role} ignored {Length} bytes of application data")]
+    public static partial void IgnoredApplicationData(ILogger logger, DtlsRole role, int length);
+
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Error, Message = "DTLS {Role} event handler threw")]
+    public static partial void HandlerThrew(ILogger logger, DtlsRole role, Exception exception);
+
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Trace, Message = "DTLS {Role} dropped an incoming datagram of {Length} bytes (queue full, too large, or closed)")]
+    public static partial void IncomingDropped(ILogger logger, DtlsRole role, int length);
+}

@@ -1,0 +1,177 @@
+using System.Text;
+using Switchboard.Media.Rtp;
+
+namespace Switchboard.Media.Rtcp;
+
+/// <summary>
+/// The RTCP side of one RTP session, sans-IO: it is told what was sent and received (with times as
+/// inputs), says when the next report is due, and writes SR/RR + SDES CNAME compound packets into a
+/// caller buffer. A simplified RFC 3550 section 6.2/6.3: a fixed interval (5 s by default) randomised
+/// by a factor in [0.5, 1.5), the first report after half an interval. One owner; no locks.
+/// </summary>
+public sealed class RtcpScheduler
+{
+    /// <summary>Remote sources tracked at most; more are ignored (a spoofing guard).</summary>
+    public const int MaxRemoteSources = 8;
+
+    private readonly Dictionary<Ssrc, RtpReceiveStatistics> sources = [];
+    private readonly byte[] cname;
+    private readonly Random random;
+    private readonly TimeSpan interval;
+    private bool sentSinceLastReport;
+    private bool sentInPreviousInterval;
+    private uint packetsSent;
+    private uint octetsSent;
+    private uint lastRtpTimestamp;
+    private TimeSpan lastRtpSentAt;
+
+    /// <param name="localSsrc">Our SSRC.</param>
+    /// <param name="cname">Our canonical name (RFC 7022 suggests a random 16-byte identifier).</param>
+    /// <param name="clockRate">RTP clock rate of what we send and receive.</param>
+    /// <param name="random">Randomness for the interval (seed it in tests).</param>
+    /// <param name="now">Monotonic time at session start.</param>
+    /// <param name="interval">Deterministic report interval; 5 s when null.</param>
+    public RtcpScheduler(Ssrc localSsrc, string cname, int clockRate, Random random, TimeSpan now, TimeSpan? interval = null)
+    {
+        ArgumentNullException.ThrowIfNull(cname);
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(clockRate);
+        this.cname = Encoding.UTF8.GetBytes(cname);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(this.cname.Length, 255, nameof(cname));
+        LocalSsrc = localSsrc;
+        ClockRate = clockRate;
+        this.random = random;
+        this.interval = interval ?? TimeSpan.FromSeconds(5);
+        NextReportDue = now + (this.interval / 2 * RandomFactor());
+    }
+
+    public Ssrc LocalSsrc { get; }
+
+    public int ClockRate { get; }
+
+    /// <summary>When <see cref="TryBuildReport"/> should next be called.</summary>
+    public TimeSpan NextReportDue { get; private set; }
+
+    public uint PacketsSent => packetsSent;
+
+    public uint OctetsSent => octetsSent;
+
+    public bool IsReportDue(TimeSpan now) => now >= NextReportDue;
+
+    /// <summary>Counts one RTP packet we sent.</summary>
+    public void OnRtpSent(uint rtpTimestamp, int payloadLength, TimeSpan now)
+    {
+        packetsSent = unchecked(packetsSent + 1);
+        octetsSent = unchecked(octetsSent + (uint)payloadLength);
+        lastRtpTimestamp = rtpTimestamp;
+        lastRtpSentAt = now;
+        sentSinceLastReport = true;
+    }
+
+    /// <summary>Counts one RTP packet received. Returns false when the source was not tracked (too many sources).</summary>
+    public bool OnRtpReceived(in RtpHeader header, TimeSpan arrival, out RtpSequenceStatus status)
+    {
+        status = RtpSequenceStatus.Probation;
+        if (!sources.TryGetValue(header.Ssrc, out RtpReceiveStatistics? stats))
+        {
+            if (sources.Count >= MaxRemoteSources)
+            {
+                return false;
+            }
+
+            stats = new RtpReceiveStatistics(header.Ssrc, ClockRate);
+            sources.Add(header.Ssrc, stats);
+        }
+
+        status = stats.Update(header.SequenceNumber, header.Timestamp, arrival);
+        return true;
+    }
+
+    public bool TryGetSource(Ssrc source, out RtpReceiveStatistics? statistics) => sources.TryGetValue(source, out statistics);
+
+    /// <summary>
+    /// Takes in a received compound RTCP packet: remembers SR timestamps for LSR/DLSR and forgets
+    /// sources that said BYE. Malformed input is ignored from the first bad packet on.
+    /// </summary>
+    public void OnRtcpReceived(ReadOnlySpan<byte> datagram, TimeSpan arrival)
+    {
+        var reader = new RtcpCompoundReader(datagram);
+        while (reader.TryReadNext(out RtcpPacket packet) == RtcpParseStatus.Ok)
+        {
+            if (packet.Type == RtcpPacketType.SenderReport
+                && RtcpReport.TryParse(packet, out RtcpReport report) == RtcpParseStatus.Ok
+                && sources.TryGetValue(report.Reporter, out RtpReceiveStatistics? stats))
+            {
+                stats.OnSenderReport(report.SenderInfo.NtpTimestamp, arrival);
+            }
+            else if (packet.Type == RtcpPacketType.Goodbye && RtcpBye.TryParse(packet, out RtcpBye bye) == RtcpParseStatus.Ok)
+            {
+                for (int i = 0; i < bye.SourceCount; i++)
+                {
+                    sources.Remove(bye.GetSource(i));
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Writes SR (if we sent RTP in the last two intervals, RFC 3550 section 6.4) or RR, then SDES
+    /// CNAME, and schedules the next report. <paramref name="wallClockNtp"/> is the wall clock as NTP
+    /// (<see cref="NtpTime.FromDateTimeOffset"/> of <c>TimeProvider.GetUtcNow()</c>).
+    /// </summary>
+    public bool TryBuildReport(Span<byte> destination, TimeSpan now, ulong wallClockNtp, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        Span<ReportBlock> blocks = stackalloc ReportBlock[MaxRemoteSources];
+        int count = 0;
+        foreach (RtpReceiveStatistics stats in sources.Values)
+        {
+            if (stats.IsValid)
+            {
+                blocks[count++] = stats.CreateReportBlock(now);
+            }
+        }
+
+        bool sender = sentSinceLastReport || sentInPreviousInterval;
+        int written;
+        bool ok = sender
+            ? RtcpWriter.TryWriteSenderReport(destination, LocalSsrc, CurrentSenderInfo(now, wallClockNtp), blocks[..count], out written)
+            : RtcpWriter.TryWriteReceiverReport(destination, LocalSsrc, blocks[..count], out written);
+        if (!ok || !RtcpWriter.TryWriteSdesCname(destination[written..], LocalSsrc, cname, out int sdes))
+        {
+            return false;
+        }
+
+        bytesWritten = written + sdes;
+        sentInPreviousInterval = sentSinceLastReport;
+        sentSinceLastReport = false;
+        NextReportDue = now + (interval * RandomFactor());
+        return true;
+    }
+
+    /// <summary>Writes RR + SDES CNAME + BYE for leaving the session (RFC 3550 section 6.6).</summary>
+    public bool TryBuildBye(Span<byte> destination, ReadOnlySpan<byte> reason, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        ReadOnlySpan<Ssrc> self = [LocalSsrc];
+        if (!RtcpWriter.TryWriteReceiverReport(destination, LocalSsrc, [], out int rr)
+            || !RtcpWriter.TryWriteSdesCname(destination[rr..], LocalSsrc, cname, out int sdes)
+            || !RtcpWriter.TryWriteBye(destination[(rr + sdes)..], self, reason, out int bye))
+        {
+            return false;
+        }
+
+        bytesWritten = rr + sdes + bye;
+        return true;
+    }
+
+    private SenderInfo CurrentSenderInfo(TimeSpan now, ulong wallClockNtp)
+    {
+        // The RTP timestamp corresponding to "now", extrapolated from the last packet sent.
+        long elapsedTicks = Math.Max(0, (now - lastRtpSentAt).Ticks);
+        long units = (long)((Int128)elapsedTicks * ClockRate / TimeSpan.TicksPerSecond);
+        return new SenderInfo(wallClockNtp, unchecked(lastRtpTimestamp + (uint)units), packetsSent, octetsSent);
+    }
+
+    private double RandomFactor() => 0.5 + random.NextDouble();
+}

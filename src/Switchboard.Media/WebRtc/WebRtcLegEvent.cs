@@ -1,0 +1,21 @@
+using Switchboard.Media.Dtmf;
+
+namespace Switchboard.Media.WebRtc;
+
+public enum WebRtcLegEventKind
+{
+    /// <summary>ICE selected a pair and DTLS completed: SRTP flows both ways.</summary>
+    MediaConnected,
+
+    /// <summary>A complete RFC 4733 key press arrived.</summary>
+    Dtmf,
+
+    /// <summary>The browser stopped answering consent checks (RFC 7675), or never connected.</summary>
+    ConsentLost,
+
+    /// <summary>DTLS failed or was closed by the browser.</summary>
+    TransportFailed,
+}
+
+/// <summary>What a leg tells its call. Raised on the leg's own loop; the handler posts it on and returns.</summary>
+public readonly record struct WebRtcLegEvent(WebRtcLegEventKind Kind, DtmfDigit Digit = default, string? Detail = null);

@@ -1,0 +1,36 @@
+namespace Switchboard.Pbx.Calls;
+
+/// <summary>Why a call ended. The popup shows each as its own message (docs/signalling.md, "Reason codes").</summary>
+public enum CallEndReason
+{
+    Hangup,
+    RemoteHangup,
+    NotFound,
+    NotPermitted,
+    Busy,
+    NoAnswer,
+    Declined,
+    Unavailable,
+    BadOffer,
+    Unauthorized,
+    Error,
+}
+
+public static class CallEndReasonCodes
+{
+    /// <summary>The wire code of a reason: snake_case, stable.</summary>
+    public static string ToCode(this CallEndReason reason) => reason switch
+    {
+        CallEndReason.Hangup => "hangup",
+        CallEndReason.RemoteHangup => "remote_hangup",
+        CallEndReason.NotFound => "not_found",
+        CallEndReason.NotPermitted => "not_permitted",
+        CallEndReason.Busy => "busy",
+        CallEndReason.NoAnswer => "no_answer",
+        CallEndReason.Declined => "declined",
+        CallEndReason.Unavailable => "unavailable",
+        CallEndReason.BadOffer => "bad_offer",
+        CallEndReason.Unauthorized => "unauthorized",
+        _ => "error",
+    };
+}

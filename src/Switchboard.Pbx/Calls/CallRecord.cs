@@ -1,0 +1,26 @@
+namespace Switchboard.Pbx.Calls;
+
+/// <summary>One finished call, as the CDR keeps it.</summary>
+/// <param name="Route">What the destination resolved to: <c>extension</c>, <c>service:echo</c>, <c>trunk:name</c>, or <c>none</c>.</param>
+/// <param name="Origin">How the call was placed: <c>web</c> (logged-in popup), <c>link</c> (signed link), <c>sip</c>.</param>
+/// <param name="EndedBy"><c>caller</c>, <c>callee</c> or <c>pbx</c>.</param>
+/// <param name="Digits">DTMF digits received, where the route records them.</param>
+public sealed record CallRecord(
+    string CallId,
+    string Domain,
+    string From,
+    string Destination,
+    string Origin,
+    string Route,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? AnsweredAt,
+    DateTimeOffset EndedAt,
+    string Reason,
+    string EndedBy,
+    string? Digits)
+{
+    /// <summary>Each digit with its duration in milliseconds, e.g. <c>1:120 2:100 #:110</c>.</summary>
+    public string? DigitLog { get; init; }
+
+    public TimeSpan Duration => AnsweredAt is { } answered ? EndedAt - answered : TimeSpan.Zero;
+}

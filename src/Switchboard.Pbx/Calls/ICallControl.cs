@@ -1,0 +1,13 @@
+namespace Switchboard.Pbx.Calls;
+
+/// <summary>What the calling leg may ask of its call; each request goes through the call's own mailbox.</summary>
+public interface ICallControl
+{
+    string CallId { get; }
+
+    /// <summary>The caller hung up (before or after answer). Idempotent.</summary>
+    void Hangup();
+
+    /// <summary>Completes when the call has ended and its record is written.</summary>
+    Task Completion { get; }
+}

@@ -1,0 +1,18 @@
+namespace Switchboard.Pbx.Calls;
+
+/// <summary>
+/// The calling leg's view of the call (for the popup: the WebSocket). The call's owner invokes these
+/// one at a time, in order; an implementation must not block.
+/// </summary>
+public interface ICallObserver
+{
+    ValueTask OnTryingAsync(string callId);
+
+    ValueTask OnRingingAsync();
+
+    ValueTask OnAnswerSdpAsync(string sdp);
+
+    ValueTask OnConnectedAsync();
+
+    ValueTask OnEndedAsync(CallEndReason reason);
+}

@@ -1,0 +1,3 @@
+namespace Switchboard.Pbx.Directory;
+
+public sealed record NewExtension(string Domain, string Number, string DisplayName, string WebPassword, string SipPassword);

@@ -1,0 +1,35 @@
+using Switchboard.Pbx.Directory;
+using Switchboard.Pbx.Services;
+
+namespace Switchboard.Pbx.Routing;
+
+/// <summary>Where a dialled number leads, as the dial plan decides it.</summary>
+public abstract record Route
+{
+    /// <summary>The word the call record keeps for this route.</summary>
+    public abstract string Name { get; }
+
+    public sealed record NotFound : Route
+    {
+        public override string Name => "none";
+    }
+
+    public sealed record NotPermitted(string Why) : Route
+    {
+        public override string Name => "denied";
+    }
+
+    public sealed record ToExtension(Extension Target) : Route
+    {
+        public override string Name => "extension";
+    }
+
+    public sealed record ToService(BuiltInService Service) : Route
+    {
+        public override string Name => Service switch
+        {
+            BuiltInService.Echo => "service:echo",
+            _ => "service:dtmf-test",
+        };
+    }
+}

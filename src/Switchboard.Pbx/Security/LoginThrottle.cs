@@ -1,0 +1,123 @@
+namespace Switchboard.Pbx.Security;
+
+/// <summary>
+/// Counts failed authentications per account and per client address in a sliding window and locks a
+/// key out for <see cref="SecurityOptions.LockoutDuration"/> once it reaches its limit (spec 2.9).
+/// Web logins, signed links and (later) SIP digest share one instance, so guessing through one path
+/// spends the budget of all. State is in memory: a restart forgets lockouts, as documented.
+/// </summary>
+public sealed class LoginThrottle
+{
+    /// <summary>Beyond this many tracked keys, expired ones are swept before a new key is added.</summary>
+    private const int SweepThreshold = 10_000;
+
+    private readonly SecurityOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Dictionary<string, KeyState> _keys = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    /// <summary>The key count that triggers the next sweep; doubled after a sweep so sweeping stays amortised O(1) per failure.</summary>
+    private int _sweepAt = SweepThreshold;
+
+    public LoginThrottle(SecurityOptions options, TimeProvider time)
+    {
+        _options = options;
+        _time = time;
+    }
+
+    /// <summary>Asks before checking a credential; a locked-out key is refused without looking at the credential.</summary>
+    public ThrottleDecision Check(string account, string address)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            var wait = Max(LockRemaining(AccountKey(account), now), LockRemaining(AddressKey(address), now));
+            return wait > TimeSpan.Zero ? ThrottleDecision.LockedOut(wait) : ThrottleDecision.Allow;
+        }
+    }
+
+    /// <summary>Records a failure; the result says whether this failure locked the account or address.</summary>
+    public ThrottleDecision RecordFailure(string account, string address)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            if (_keys.Count > _sweepAt)
+            {
+                Sweep(now);
+                _sweepAt = Math.Max(SweepThreshold, 2 * _keys.Count);
+            }
+
+            var a = Fail(AccountKey(account), _options.AccountFailureLimit, now);
+            var b = Fail(AddressKey(address), _options.AddressFailureLimit, now);
+            var wait = Max(a, b);
+            return wait > TimeSpan.Zero ? ThrottleDecision.LockedOut(wait) : ThrottleDecision.Allow;
+        }
+    }
+
+    /// <summary>A success clears the account's failures; the address keeps its count (one address may try many accounts).</summary>
+    public void RecordSuccess(string account)
+    {
+        lock (_gate)
+        {
+            _keys.Remove(AccountKey(account));
+        }
+    }
+
+    private static string AccountKey(string account) => "a:" + account.ToLowerInvariant();
+
+    private static string AddressKey(string address) => "ip:" + address;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private TimeSpan LockRemaining(string key, DateTimeOffset now) =>
+        _keys.TryGetValue(key, out var state) && state.LockedUntil > now ? state.LockedUntil - now : TimeSpan.Zero;
+
+    private TimeSpan Fail(string key, int limit, DateTimeOffset now)
+    {
+        if (!_keys.TryGetValue(key, out var state))
+        {
+            state = new KeyState();
+            _keys[key] = state;
+        }
+
+        state.Failures.Enqueue(now);
+        while (state.Failures.Count > 0 && state.Failures.Peek() <= now - _options.FailureWindow)
+        {
+            state.Failures.Dequeue();
+        }
+
+        // Only the newest `limit` failures matter; keep the queue bounded whatever an attacker sends.
+        while (state.Failures.Count > limit)
+        {
+            state.Failures.Dequeue();
+        }
+
+        if (state.Failures.Count >= limit)
+        {
+            state.LockedUntil = now + _options.LockoutDuration;
+            state.Failures.Clear();
+        }
+
+        return state.LockedUntil > now ? state.LockedUntil - now : TimeSpan.Zero;
+    }
+
+    private void Sweep(DateTimeOffset now)
+    {
+        var horizon = now - _options.FailureWindow;
+        foreach (var (key, state) in _keys.ToArray())
+        {
+            if (state.LockedUntil <= now && (state.Failures.Count == 0 || state.Failures.Last() <= horizon))
+            {
+                _keys.Remove(key);
+            }
+        }
+    }
+
+    private sealed class KeyState
+    {
+        public Queue<DateTimeOffset> Failures { get; } = new();
+
+        public DateTimeOffset LockedUntil { get; set; }
+    }
+}

@@ -1,0 +1,11 @@
+namespace Switchboard.Pbx.Services;
+
+/// <summary>Services the PBX answers itself, reachable by number through the dial plan.</summary>
+public enum BuiltInService
+{
+    /// <summary>Returns the caller's audio: proves microphone, network and media path at once.</summary>
+    Echo,
+
+    /// <summary>Records every RFC 4733 digit (with its duration) in the call record.</summary>
+    DtmfTest,
+}

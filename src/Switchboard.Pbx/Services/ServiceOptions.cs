@@ -1,0 +1,16 @@
+namespace Switchboard.Pbx.Services;
+
+/// <summary>The numbers of the built-in services, and their behaviour (docs/media.md).</summary>
+public sealed record ServiceOptions
+{
+    /// <summary>Dial this to hear yourself (the Asterisk convention).</summary>
+    public string EchoNumber { get; init; } = "*43";
+
+    public string DtmfTestNumber { get; init; } = "*44";
+
+    /// <summary>When set, the DTMF test hangs up by itself this long after answering (exercises remote hang-up).</summary>
+    public TimeSpan? DtmfTestHangupAfter { get; init; }
+
+    /// <summary>A safety limit on any call to a built-in service.</summary>
+    public TimeSpan MaxServiceCallDuration { get; init; } = TimeSpan.FromHours(1);
+}

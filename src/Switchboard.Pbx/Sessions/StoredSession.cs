@@ -1,0 +1,3 @@
+namespace Switchboard.Pbx.Sessions;
+
+public sealed record StoredSession(byte[] TokenHash, long ExtensionId, string Language, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);

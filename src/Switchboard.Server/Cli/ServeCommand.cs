@@ -1,0 +1,92 @@
+using System.CommandLine;
+using System.Net;
+using Switchboard.Media.WebRtc;
+using Switchboard.Pbx.Security;
+using Switchboard.Pbx.Services;
+
+namespace Switchboard.Server.Cli;
+
+/// <summary><c>serve</c>: run the PBX (also what the executable does with no verb).</summary>
+internal static class ServeCommand
+{
+    private static readonly Option<string> Bind = new("--bind") { Description = "Address the web ports listen on (0.0.0.0 for every interface)", DefaultValueFactory = _ => "127.0.0.1" };
+    private static readonly Option<int> HttpPort = new("--http-port") { Description = "HTTP port", DefaultValueFactory = _ => 8080 };
+    private static readonly Option<int> HttpsPort = new("--https-port") { Description = "HTTPS port", DefaultValueFactory = _ => 8443 };
+    private static readonly Option<string?> Cert = new("--cert") { Description = "Your own certificate: a PEM file (with --cert-key) or a PFX file" };
+    private static readonly Option<string?> CertKey = new("--cert-key") { Description = "The PEM private key of --cert" };
+    private static readonly Option<string?> CertPassword = new("--cert-password") { Description = "The PFX password of --cert (or $SWITCHBOARD_CERT_PASSWORD)" };
+    private static readonly Option<bool> NoDemo = new("--no-demo") { Description = "Do not create the demo domain and extensions on first start" };
+    private static readonly Option<string?> DemoPassword = new("--demo-password") { Description = "Web password for the demo extensions (default: random, printed once; or $SWITCHBOARD_DEMO_PASSWORD)" };
+    private static readonly Option<string?> MediaBind = new("--media-bind") { Description = "Address the UDP media ports bind to (default: --bind)" };
+    private static readonly Option<string?> MediaAdvertise = new("--media-advertise") { Description = "Address written in SDP answers: the public address behind a 1:1 NAT" };
+    private static readonly Option<string> MediaPorts = new("--media-ports") { Description = "UDP port range for media, MIN-MAX", DefaultValueFactory = _ => "40000-40999" };
+    private static readonly Option<string> EchoNumber = new("--echo-number") { Description = "Number of the echo test", DefaultValueFactory = _ => "*43" };
+    private static readonly Option<string> DtmfTestNumber = new("--dtmf-test-number") { Description = "Number of the DTMF test", DefaultValueFactory = _ => "*44" };
+    private static readonly Option<int> DtmfTestHangup = new("--dtmf-test-hangup") { Description = "Seconds after which the DTMF test hangs up by itself (0: never)", DefaultValueFactory = _ => 0 };
+    private static readonly Option<int> MaxLinkDuration = new("--max-link-duration") { Description = "Longest validity a signed link may claim, in seconds", DefaultValueFactory = _ => 7200 };
+
+    public static void AddTo(RootCommand root)
+    {
+        var serve = new Command("serve", "Start the PBX: web popup, API and call signalling");
+        foreach (var option in Options)
+        {
+            serve.Options.Add(option);
+            root.Options.Add(option);
+        }
+
+        serve.SetAction(RunAsync);
+        root.SetAction(RunAsync);
+        root.Subcommands.Add(serve);
+    }
+
+    private static IEnumerable<Option> Options =>
+        [Bind, HttpPort, HttpsPort, Cert, CertKey, CertPassword, NoDemo, DemoPassword, MaxLinkDuration, MediaBind, MediaAdvertise, MediaPorts, EchoNumber, DtmfTestNumber, DtmfTestHangup];
+
+    private static async Task<int> RunAsync(ParseResult result, CancellationToken ct)
+    {
+        var range = result.GetValue(MediaPorts)!.Split('-');
+        if (range.Length != 2 || !int.TryParse(range[0], out var portMin) || !int.TryParse(range[1], out var portMax) ||
+            !IPAddress.TryParse(result.GetValue(MediaBind) ?? result.GetValue(Bind), out var mediaBind))
+        {
+            Console.Error.WriteLine("--media-ports must be MIN-MAX and --media-bind an IP address.");
+            return 1;
+        }
+
+        IPAddress? advertise = null;
+        if (result.GetValue(MediaAdvertise) is { } text && !IPAddress.TryParse(text, out advertise))
+        {
+            Console.Error.WriteLine("--media-advertise must be an IP address.");
+            return 1;
+        }
+
+        var hangup = result.GetValue(DtmfTestHangup);
+        var options = new PbxHostOptions
+        {
+            DataDirectory = result.GetValue(CommonOptions.Data)!,
+            DefaultDomain = result.GetValue(CommonOptions.DefaultDomain)!,
+            BindAddress = result.GetValue(Bind)!,
+            HttpPort = result.GetValue(HttpPort),
+            HttpsPort = result.GetValue(HttpsPort),
+            CertificatePath = result.GetValue(Cert),
+            CertificateKeyPath = result.GetValue(CertKey),
+            CertificatePassword = result.GetValue(CertPassword) ?? Environment.GetEnvironmentVariable("SWITCHBOARD_CERT_PASSWORD"),
+            SeedDemo = !result.GetValue(NoDemo),
+            DemoWebPassword = result.GetValue(DemoPassword) ?? Environment.GetEnvironmentVariable("SWITCHBOARD_DEMO_PASSWORD"),
+            Security = new SecurityOptions { MaxLinkDuration = TimeSpan.FromSeconds(result.GetValue(MaxLinkDuration)) },
+            Media = new MediaOptions { BindAddress = mediaBind, AdvertisedAddress = advertise, PortMin = portMin, PortMax = portMax },
+            Services = new ServiceOptions
+            {
+                EchoNumber = result.GetValue(EchoNumber)!,
+                DtmfTestNumber = result.GetValue(DtmfTestNumber)!,
+                DtmfTestHangupAfter = hangup > 0 ? TimeSpan.FromSeconds(hangup) : null,
+            },
+            Console = Console.Out,
+        };
+
+        await using var host = await PbxHost.StartAsync(options, ct);
+        Console.WriteLine($"Switchboard is running. Demo page: {host.HttpsUrl} (self-signed certificate unless --cert) or {host.HttpUrl}");
+        Console.WriteLine("Press Ctrl+C to stop.");
+        await host.WaitForShutdownAsync(ct);
+        return 0;
+    }
+}

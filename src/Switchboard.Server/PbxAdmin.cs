@@ -1,0 +1,42 @@
+using Switchboard.Pbx.Calls;
+using Switchboard.Pbx.Directory;
+using Switchboard.Pbx.Links;
+
+namespace Switchboard.Server;
+
+/// <summary>The administrative operations the CLI verbs and the tests share.</summary>
+public sealed class PbxAdmin
+{
+    private readonly IDirectoryStore _directory;
+    private readonly ICallRecordStore _records;
+
+    public PbxAdmin(IDirectoryStore directory, ICallRecordStore records)
+    {
+        _directory = directory;
+        _records = records;
+    }
+
+    public Task CreateDomainAsync(string name, CancellationToken ct = default) => _directory.CreateDomainAsync(name, ct);
+
+    public Task CreateExtensionAsync(string domain, string number, string displayName, string webPassword, string sipPassword, CancellationToken ct = default) =>
+        _directory.CreateExtensionAsync(new NewExtension(domain, number, displayName, webPassword, sipPassword), ct);
+
+    /// <summary>A signed makecall.htm link for <paramref name="account"/> (<c>ext@domain</c>), as the spec's formula makes it.</summary>
+    public async Task<Uri> MakeSignedLinkAsync(Uri baseUrl, string account, string destination, long unixTime, long durationSeconds,
+        string? lang = null, CancellationToken ct = default)
+    {
+        var at = account.IndexOf('@', StringComparison.Ordinal);
+        if (at < 0)
+        {
+            throw new ArgumentException("The account must be written ext@domain.", nameof(account));
+        }
+
+        var extension = await _directory.FindExtensionAsync(account[(at + 1)..], account[..at], ct)
+            ?? throw new DirectoryConflictException($"There is no extension {account}.");
+        var password = await _directory.GetWebPasswordAsync(extension.Id, ct)
+            ?? throw new InvalidOperationException($"The web password of {account} cannot be read with this data folder's key.");
+        return SignedLinkBuilder.Build(baseUrl, account, password, destination, unixTime, durationSeconds, lang);
+    }
+
+    public Task<IReadOnlyList<CallRecord>> ListCallRecordsAsync(CancellationToken ct = default) => _records.ListAsync(1000, ct);
+}

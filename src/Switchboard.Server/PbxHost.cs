@@ -1,0 +1,120 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Switchboard.Pbx;
+using Switchboard.Pbx.Calls;
+using Switchboard.Pbx.Directory;
+using Switchboard.Media.WebRtc;
+using Switchboard.Pbx.Links;
+using Switchboard.Pbx.Media;
+using Switchboard.Pbx.Routing;
+using Switchboard.Pbx.Security;
+using Switchboard.Pbx.Sessions;
+using Switchboard.Storage.Sqlite;
+using Switchboard.Server.Hosting;
+using Switchboard.Web.Hosting;
+
+namespace Switchboard.Server;
+
+/// <summary>The running PBX: composition root of every layer, and the one thing <c>serve</c> and the end-to-end tests start.</summary>
+public sealed class PbxHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly DataFolder _data;
+
+    private PbxHost(WebApplication app, DataFolder data, Uri httpUrl, Uri httpsUrl)
+    {
+        _app = app;
+        _data = data;
+        HttpUrl = httpUrl;
+        HttpsUrl = httpsUrl;
+        Admin = app.Services.GetRequiredService<PbxAdmin>();
+    }
+
+    public Uri HttpUrl { get; }
+
+    public Uri HttpsUrl { get; }
+
+    public PbxAdmin Admin { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<PbxHost> StartAsync(PbxHostOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var data = await DataFolder.OpenAsync(options.DataDirectory, ct);
+        try
+        {
+            var certificate = TlsCertificate.Load(options, data.Path);
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+            builder.Logging.SetMinimumLevel(LogLevel.Information);
+            builder.Logging.AddSimpleConsole(c => c.SingleLine = true);
+            var bind = IPAddress.Parse(options.BindAddress);
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.AddServerHeader = false;
+                kestrel.Listen(bind, options.HttpPort);
+                kestrel.Listen(bind, options.HttpsPort, listen => listen.UseHttps(certificate));
+            });
+            Register(builder.Services, options, data);
+            var app = builder.Build();
+            app.UseSwitchboardWeb();
+
+            if (options.SeedDemo)
+            {
+                await DemoSeed.RunAsync(app.Services.GetRequiredService<IDirectoryStore>(), options, ct);
+            }
+
+            await app.Services.GetRequiredService<WebRtcMedia>().WarmUpAsync(ct);
+            await app.StartAsync(ct);
+            var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
+            var http = new Uri(addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal)) + "/");
+            var https = new Uri(addresses.First(a => a.StartsWith("https://", StringComparison.Ordinal)) + "/");
+            return new PbxHost(app, data, http, https);
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
+    }
+
+    public Task WaitForShutdownAsync(CancellationToken ct = default) => _app.WaitForShutdownAsync(ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _data.Dispose();
+    }
+
+    private static void Register(IServiceCollection services, PbxHostOptions options, DataFolder data)
+    {
+        services.AddSingleton(options.Time);
+        services.AddSingleton(options.Security);
+        services.AddSingleton(new PbxIdentity(options.DefaultDomain));
+        services.AddSingleton(data.Database);
+        services.AddSingleton<Pbx.Security.ISecretProtector>(data.Secrets);
+        services.AddSingleton<IDirectoryStore, SqliteDirectoryStore>();
+        services.AddSingleton<ISessionStore, SqliteSessionStore>();
+        services.AddSingleton<ILoginFailureStore, SqliteLoginFailureStore>();
+        services.AddSingleton<ICallRecordStore, SqliteCallRecordStore>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<SignedLinkChecker>();
+        services.AddSingleton<Authenticator>();
+        services.AddSingleton<SessionService>();
+        services.AddSingleton<TicketIssuer>();
+        services.AddSingleton(options.Services);
+        services.AddSingleton(new MediaPortPool(MediaSettings.Resolve(options)));
+        services.AddSingleton<WebRtcMedia>();
+        services.AddSingleton<DialPlan>();
+        services.AddSingleton<CallEngine>();
+        services.AddSingleton<PbxAdmin>();
+        services.AddSwitchboardWeb(options.Web);
+    }
+}

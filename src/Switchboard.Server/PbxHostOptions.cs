@@ -1,0 +1,51 @@
+using Switchboard.Media.WebRtc;
+using Switchboard.Pbx.Security;
+using Switchboard.Pbx.Services;
+using Switchboard.Web.Hosting;
+
+namespace Switchboard.Server;
+
+/// <summary>Everything the PBX process needs to start. Defaults give the embedded demo setup of the README.</summary>
+public sealed record PbxHostOptions
+{
+    public required string DataDirectory { get; init; }
+
+    /// <summary>The address the web ports bind to. Loopback by default: expose the PBX on purpose, with <c>--bind 0.0.0.0</c>.</summary>
+    public string BindAddress { get; init; } = "127.0.0.1";
+
+    /// <summary>0 picks a free port (tests).</summary>
+    public int HttpPort { get; init; } = 8080;
+
+    public int HttpsPort { get; init; } = 8443;
+
+    /// <summary>On first start (no domain yet), create <see cref="DefaultDomain"/> with extensions 100 and 101.</summary>
+    public bool SeedDemo { get; init; } = true;
+
+    /// <summary>The domain that a bare extension number (<c>100</c>) belongs to.</summary>
+    public string DefaultDomain { get; init; } = "demo.local";
+
+    /// <summary>The demo extensions' web password; random (and printed once) when not set.</summary>
+    public string? DemoWebPassword { get; init; }
+
+    /// <summary>A PEM certificate or a PFX file to serve HTTPS with, instead of the self-signed one.</summary>
+    public string? CertificatePath { get; init; }
+
+    /// <summary>The PEM private key, when <see cref="CertificatePath"/> is a PEM certificate.</summary>
+    public string? CertificateKeyPath { get; init; }
+
+    public string? CertificatePassword { get; init; }
+
+    public SecurityOptions Security { get; init; } = new();
+
+    /// <summary>Media ports and addresses; by default on <see cref="BindAddress"/> (docs/media.md).</summary>
+    public MediaOptions? Media { get; init; }
+
+    public ServiceOptions Services { get; init; } = new();
+
+    public WebOptions Web { get; init; } = new();
+
+    /// <summary>Where first-start credentials are printed (once; never to the log).</summary>
+    public TextWriter? Console { get; init; }
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}

@@ -1,0 +1,11 @@
+using System.CommandLine;
+using Switchboard.Server.Cli;
+
+var root = new RootCommand("Switchboard: a PBX with WebRTC click-to-call. With no verb it serves (same as 'serve').");
+root.Options.Add(CommonOptions.Data);
+root.Options.Add(CommonOptions.DefaultDomain);
+ServeCommand.AddTo(root);
+DomainCommands.AddTo(root);
+ExtensionCommands.AddTo(root);
+LinkCommands.AddTo(root);
+return await root.Parse(args).InvokeAsync();

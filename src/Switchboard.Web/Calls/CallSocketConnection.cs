@@ -1,0 +1,263 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Switchboard.Pbx.Calls;
+using Switchboard.Pbx.Directory;
+using Switchboard.Pbx.Sessions;
+using Switchboard.Web.Hosting;
+
+namespace Switchboard.Web.Calls;
+
+/// <summary>
+/// One popup's call socket. Three loops, each with one job: the receive loop reads the page's
+/// messages, the send loop is the only writer to the socket (everything else posts to its outbox),
+/// and the keep-alive loop pings and watches for silence. The call itself is owned by the PBX.
+/// </summary>
+internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
+{
+    private const int MaxMessageBytes = 64 * 1024;
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly WebSocket _socket;
+    private readonly CallTicket? _ticket;
+    private readonly CallEngine _engine;
+    private readonly WebOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly Channel<byte[]> _outbox = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(64) { SingleReader = true });
+    private readonly CancellationTokenSource _stop;
+    private ICallControl? _call;
+    private long _lastHeardTicks;
+
+    public CallSocketConnection(WebSocket socket, CallTicket? ticket, CallEngine engine, WebOptions options, TimeProvider time, ILogger log)
+    {
+        _socket = socket;
+        _ticket = ticket;
+        _engine = engine;
+        _options = options;
+        _time = time;
+        _log = log;
+        _lastHeardTicks = time.GetTimestamp();
+        _stop = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+    }
+
+    public async Task RunAsync(CancellationToken aborted)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _stop.Token);
+        var sending = SendLoopAsync();
+        var keepAlive = KeepAliveLoopAsync(linked.Token);
+        try
+        {
+            if (_ticket is null)
+            {
+                await EndAsync(CallEndReason.Unauthorized);
+            }
+
+            await ReceiveLoopAsync(linked.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+        {
+            // The page went away; the call is hung up below.
+        }
+        finally
+        {
+            _call?.Hangup();
+            if (_call is not null)
+            {
+                await _call.Completion;
+            }
+
+            _outbox.Writer.TryComplete();
+            await _stop.CancelAsync();
+            await sending;
+            await keepAlive;
+        }
+    }
+
+    public void Dispose() => _stop.Dispose();
+
+    public ValueTask OnTryingAsync(string callId) => PostAsync(new { type = "trying", callId });
+
+    public ValueTask OnRingingAsync() => PostAsync(new { type = "ringing" });
+
+    public ValueTask OnAnswerSdpAsync(string sdp) => PostAsync(new { type = "answer", sdp });
+
+    public ValueTask OnConnectedAsync() => PostAsync(new { type = "connected" });
+
+    public async ValueTask OnEndedAsync(CallEndReason reason) => await EndAsync(reason);
+
+    private async Task EndAsync(CallEndReason reason)
+    {
+        await PostAsync(new { type = "ended", reason = reason.ToCode() });
+        _outbox.Writer.TryComplete();
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken ct)
+    {
+        var buffer = new byte[MaxMessageBytes];
+        while (_socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+        {
+            var length = 0;
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                if (length == buffer.Length)
+                {
+                    await CloseAsync(WebSocketCloseStatus.MessageTooBig, "message too big");
+                    return;
+                }
+
+                result = await _socket.ReceiveAsync(buffer.AsMemory(length), ct);
+                length += result.Count;
+            }
+            while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return;
+            }
+
+            Interlocked.Exchange(ref _lastHeardTicks, _time.GetTimestamp());
+            if (result.MessageType == WebSocketMessageType.Text)
+            {
+                await HandleAsync(buffer.AsMemory(0, length));
+            }
+        }
+    }
+
+    private async Task HandleAsync(ReadOnlyMemory<byte> json)
+    {
+        PageMessage message;
+        try
+        {
+            message = JsonSerializer.Deserialize<PageMessage>(json.Span, JsonSerializerOptions.Web) ?? new PageMessage(null, null, null);
+        }
+        catch (JsonException)
+        {
+            LogBadMessage(_log);
+            return;
+        }
+
+        switch (message.Type)
+        {
+            case "ping":
+                await PostAsync(new { type = "pong" });
+                break;
+            case "pong":
+                break;
+            case "call" when _call is null && _ticket is not null:
+                await StartCallAsync(message);
+                break;
+            case "hangup":
+                if (_call is null)
+                {
+                    await EndAsync(CallEndReason.Hangup);
+                }
+
+                _call?.Hangup();
+                break;
+            default:
+                LogBadMessage(_log);
+                break;
+        }
+    }
+
+    private async Task StartCallAsync(PageMessage message)
+    {
+        if (!Names.IsDialString(message.Destnumber) || string.IsNullOrEmpty(message.Sdp))
+        {
+            await EndAsync(string.IsNullOrEmpty(message.Sdp) ? CallEndReason.BadOffer : CallEndReason.NotFound);
+            return;
+        }
+
+        var request = new CallRequest(_ticket!.Caller, message.Destnumber!, message.Sdp, _ticket.Origin, _ticket.OnlyDestination);
+        _call = _engine.Start(request, this);
+    }
+
+    private async ValueTask PostAsync(object message)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(message, JsonSerializerOptions.Web);
+        try
+        {
+            await _outbox.Writer.WriteAsync(bytes, _stop.Token);
+        }
+        catch (Exception ex) when (ex is ChannelClosedException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The socket is closing; a late event has nobody to go to.
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        try
+        {
+            await foreach (var bytes in _outbox.Reader.ReadAllAsync())
+            {
+                if (_socket.State != WebSocketState.Open)
+                {
+                    break;
+                }
+
+                await _socket.SendAsync(bytes, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+            }
+
+            await CloseAsync(WebSocketCloseStatus.NormalClosure, "call ended");
+
+            // The page answers our close frame and the receive loop ends; a page that does not is cut off.
+            _stop.CancelAfter(CloseHandshakeTimeout);
+        }
+        catch (WebSocketException)
+        {
+            await _stop.CancelAsync();
+        }
+    }
+
+    private async Task KeepAliveLoopAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(_options.PingInterval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                if (_time.GetElapsedTime(Interlocked.Read(ref _lastHeardTicks)) > _options.IdleTimeout)
+                {
+                    LogSilent(_log);
+                    await _stop.CancelAsync();
+                    return;
+                }
+
+                await PostAsync(new { type = "ping" });
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
+    private async Task CloseAsync(WebSocketCloseStatus status, string description)
+    {
+        if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            using var deadline = new CancellationTokenSource(CloseHandshakeTimeout, _time);
+            try
+            {
+                await _socket.CloseOutputAsync(status, description, deadline.Token);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+            {
+                // Closing a socket the page already dropped.
+            }
+        }
+    }
+
+    private sealed record PageMessage(string? Type, string? Destnumber, string? Sdp);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Debug, Message = "Ignored an unreadable or unexpected call-socket message")]
+    private static partial void LogBadMessage(ILogger logger);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Call socket silent past the idle timeout; hanging up")]
+    private static partial void LogSilent(ILogger logger);
+}

@@ -1,0 +1,52 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Switchboard.Web.Api;
+using Switchboard.Web.Calls;
+using Switchboard.Web.Pages;
+
+namespace Switchboard.Web.Hosting;
+
+/// <summary>Registers and maps the web side: the popup's files, its API, the call socket and the demo page.</summary>
+public static class SwitchboardWeb
+{
+    public static IServiceCollection AddSwitchboardWeb(this IServiceCollection services, WebOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(new LanguageCatalog(options.WebRoot));
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(AuthEndpoints.RateLimitPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
+                ClientAddress.Of(http),
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.AuthRequestsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        });
+        return services;
+    }
+
+    public static WebApplication UseSwitchboardWeb(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var options = app.Services.GetRequiredService<WebOptions>();
+        app.Use(SecurityHeaders.ApplyAsync);
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.UseRateLimiter();
+        if (System.IO.Directory.Exists(options.WebRoot))
+        {
+            app.UseStaticFiles(new StaticFileOptions
+            {
+                FileProvider = new PhysicalFileProvider(options.WebRoot),
+                OnPrepareResponse = ctx => ctx.Context.Response.Headers.CacheControl = "no-cache",
+            });
+        }
+
+        DemoPage.Map(app);
+        AuthEndpoints.Map(app);
+        CallSocketEndpoint.Map(app);
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        return app;
+    }
+}

@@ -1,0 +1,17 @@
+namespace Switchboard.Web.Hosting;
+
+/// <summary>Settings of the web side that are not about authentication (those are in <see cref="Pbx.Security.SecurityOptions"/>).</summary>
+public sealed record WebOptions
+{
+    /// <summary>The folder with makecall.htm, its assets and the translation files.</summary>
+    public string WebRoot { get; init; } = Path.Combine(AppContext.BaseDirectory, "wwwroot");
+
+    /// <summary>The interval of the PBX's keep-alive pings on the call socket.</summary>
+    public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A call socket silent for this long is taken as gone, and its call hung up.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>Requests per minute one client address may make to the authentication endpoints, before any credential is looked at.</summary>
+    public int AuthRequestsPerMinute { get; init; } = 300;
+}

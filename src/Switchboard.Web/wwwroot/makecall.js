@@ -1,0 +1,418 @@
+// makecall.htm: the click-to-call popup. Contract: docs/signalling.md; flow: docs/page.md.
+(function () {
+  'use strict';
+
+  var ENDED_CLOSE_MS = 1500;
+  var FAILED_CLOSE_MS = 4000;
+  var PING_MS = 15000;
+  var DTMF_SHOW_MS = 1500;
+
+  var params = new URLSearchParams(location.search);
+  var dest = params.get('destnumber') || '';
+  var wantLang = params.get('lang') || '';
+  var link = ['user', 'pass', 'time', 'duration'].some(function (k) { return params.has(k); });
+
+  var $ = function (id) { return document.getElementById(id); };
+  var body = document.body;
+  var status = $('status');
+  var form = $('form');
+  var callView = $('call');
+  var langSelect = $('lang');
+
+  var table = {};          // the loaded translation table
+  var lang = 'en';
+  var statusKey = 'loading';
+  var statusArgs = {};
+  var dtmfDigits = '';
+  var dtmfTimer = 0;
+  var closeTimer = 0;
+  var call = null;         // { pc, ws, mic, ping, done }
+
+  // ---- translation ----------------------------------------------------------
+
+  function t(key, args) {
+    var s = Object.prototype.hasOwnProperty.call(table, key) ? table[key] : key;
+    return String(s).replace(/\{(\w+)\}/g, function (m, name) {
+      return args && args[name] !== undefined ? String(args[name]) : m;
+    });
+  }
+
+  function validLang(code) { return /^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/.test(code || ''); }
+
+  function loadTable(code) {
+    if (!validLang(code)) return Promise.reject(new Error('lang'));
+    return fetch('/i18n/' + code + '.json', { cache: 'no-cache' }).then(function (r) {
+      if (!r.ok) throw new Error('i18n ' + r.status);
+      return r.json();
+    }).then(function (json) {
+      table = json;
+      lang = code;
+      document.documentElement.lang = code;
+      translatePage();
+    });
+  }
+
+  // Tries each code in turn; keeps the placeholders if none loads.
+  function loadFirst(codes) {
+    var list = codes.filter(validLang);
+    function next(i) {
+      if (i >= list.length) return Promise.resolve();
+      return loadTable(list[i]).catch(function () { return next(i + 1); });
+    }
+    return next(0);
+  }
+
+  function translatePage() {
+    document.querySelectorAll('[data-i18n]').forEach(function (el) {
+      el.textContent = t(el.getAttribute('data-i18n'));
+    });
+    document.querySelectorAll('[data-i18n-placeholder]').forEach(function (el) {
+      el.placeholder = t(el.getAttribute('data-i18n-placeholder'));
+    });
+    renderStatus();
+  }
+
+  // ---- state and status line -------------------------------------------------
+
+  function setStatus(key, args) {
+    statusKey = key;
+    statusArgs = args || {};
+    renderStatus();
+  }
+
+  function renderStatus() {
+    status.textContent = dtmfDigits ? t('dtmf', { digits: dtmfDigits }) : t(statusKey, statusArgs);
+    var final = body.dataset.state === 'ended' || body.dataset.state === 'failed';
+    status.title = final ? t('click_to_close') : '';
+    if (final) status.setAttribute('data-hint', t('click_to_close'));
+    else status.removeAttribute('data-hint');
+  }
+
+  function setState(state, reason) {
+    body.dataset.state = state;
+    if (reason) body.dataset.reason = reason;
+    form.hidden = state !== 'login';
+    callView.hidden = !(state === 'connecting' || state === 'ringing' || state === 'connected');
+    body.classList.toggle('in-call', state === 'connected');
+    renderStatus();
+  }
+
+  // An unknown code (a newer server) shows the generic error text; dataset.reason keeps the code.
+  function reasonText(code, retryAfter) {
+    var key = Object.prototype.hasOwnProperty.call(table, 'reason.' + code) ? 'reason.' + code : 'reason.error';
+    return { key: key, args: { dest: dest, minutes: Math.max(1, Math.ceil((retryAfter || 60) / 60)) } };
+  }
+
+  // A final state: ended (normal end) or failed; the popup closes after a delay or on a click.
+  function finish(reason, retryAfter) {
+    var state = reason === 'hangup' || reason === 'remote_hangup' ? 'ended' : 'failed';
+    var r = reasonText(reason, retryAfter);
+    stopCall(false);
+    setState(state, reason);
+    setStatus(r.key, r.args);
+    clearTimeout(closeTimer);
+    closeTimer = setTimeout(closeWindow, state === 'ended' ? ENDED_CLOSE_MS : FAILED_CLOSE_MS);
+  }
+
+  function closeWindow() { window.close(); }
+
+  // Back to the form, with an optional reason shown in the status line.
+  function showLogin(reason, retryAfter) {
+    setState('login', reason);
+    if (reason) {
+      var r = reasonText(reason, retryAfter);
+      setStatus(r.key, r.args);
+    } else {
+      setStatus('login_prompt', { dest: dest });
+    }
+    var account = $('account');
+    (account.value ? $('password') : account).focus();
+  }
+
+  // ---- HTTP API ---------------------------------------------------------------
+
+  // Resolves { ok, status, data } and never rejects for HTTP errors; a network failure rejects.
+  function api(method, path, payload) {
+    var init = { method: method, headers: { Accept: 'application/json' }, cache: 'no-store', credentials: 'same-origin' };
+    if (payload !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(payload);
+    }
+    return fetch(path, init).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        data = data && typeof data === 'object' ? data : {};
+        if (!r.ok && typeof data.error !== 'string') data.error = r.status === 401 ? 'unauthorized' : r.status === 400 ? 'bad_request' : 'error';
+        return { ok: r.ok, status: r.status, data: data };
+      });
+    });
+  }
+
+  function fillLanguages(languages) {
+    langSelect.textContent = '';
+    (languages || [{ code: lang, name: t('_name') }]).forEach(function (l) {
+      var o = document.createElement('option');
+      o.value = l.code;
+      o.textContent = l.name || l.code;
+      langSelect.appendChild(o);
+    });
+    langSelect.value = lang;
+  }
+
+  function start() {
+    var query = '?destnumber=' + encodeURIComponent(dest) + (wantLang ? '&lang=' + encodeURIComponent(wantLang) : '');
+    var fallbacks = [wantLang].concat(navigator.languages || [], ['en']).map(function (c) { return String(c).toLowerCase().split('-')[0]; });
+    var session = api('GET', '/api/session' + query);
+    if (!dest) {
+      // The server is told (it logs the bad link); the page fails either way.
+      session.catch(function () {});
+      return loadFirst(fallbacks).then(function () { finish('no_destination'); });
+    }
+    return session.then(function (res) {
+      if (!res.ok) {
+        return loadFirst(fallbacks).then(function () { finish(res.data.error === 'bad_destination' || res.status === 400 ? 'bad_destination' : res.data.error); });
+      }
+      var s = res.data;
+      return loadFirst([s.lang].concat(fallbacks)).then(function () {
+        fillLanguages(s.languages);
+        if (link) return linkCall();
+        if (s.authenticated) {
+          if (s.account) $('account').value = s.account;
+          return placeCall(null);
+        }
+        showLogin();
+      });
+    }, function () {
+      return loadFirst(fallbacks).then(function () { finish('network'); });
+    });
+  }
+
+  function linkCall() {
+    setStatus('checking_link', { dest: dest });
+    return api('POST', '/api/link', {
+      destnumber: dest,
+      user: params.get('user') || '',
+      pass: params.get('pass') || '',
+      time: params.get('time') || '',
+      duration: params.get('duration') || ''
+    }).then(function (res) {
+      if (!res.ok) return finish(res.data.error, res.data.retryAfter);
+      placeCall(res.data.ticket);
+    }, function () { finish('network'); });
+  }
+
+  function onLogin(e) {
+    e.preventDefault();
+    var account = $('account').value.trim();
+    var password = $('password').value;
+    if (!account || !password) {
+      showLogin('bad_credentials');
+      return;
+    }
+    var btn = $('login');
+    btn.disabled = true;
+    setStatus('logging_in');
+    api('POST', '/api/login', { account: account, password: password, remember: $('remember').checked, lang: lang })
+      .then(function (res) {
+        btn.disabled = false;
+        if (!res.ok) {
+          $('password').value = '';
+          if (res.status === 401 || res.status === 429 || res.status === 400) return showLogin(res.data.error, res.data.retryAfter);
+          return finish(res.data.error);
+        }
+        $('password').value = '';
+        placeCall(res.data.ticket);
+      }, function () {
+        btn.disabled = false;
+        showLogin('network');
+      });
+  }
+
+  function onLanguage() {
+    var code = langSelect.value;
+    loadTable(code).catch(function () { langSelect.value = lang; });
+  }
+
+  function onLogout() {
+    stopCall(true);
+    clearTimeout(closeTimer);
+    api('POST', '/api/logout', {}).catch(function () {}).then(function () {
+      $('password').value = '';
+      $('remember').checked = false;
+      showLogin();
+    });
+  }
+
+  // ---- the call ---------------------------------------------------------------
+
+  function placeCall(ticket) {
+    var c = { pc: null, ws: null, mic: null, ping: 0, done: false };
+    call = c;
+    setState('connecting');
+    setStatus('connecting', { dest: dest });
+    var media = navigator.mediaDevices && navigator.mediaDevices.getUserMedia
+      ? navigator.mediaDevices.getUserMedia({ audio: true })
+      : Promise.reject(new Error('no mediaDevices'));
+    media.then(function (stream) {
+      if (c.done) { stopTracks(stream); return; }
+      c.mic = stream;
+      var pc = c.pc = new RTCPeerConnection({ iceServers: [] });
+      pc.ontrack = function (ev) {
+        var audio = $('remote');
+        audio.srcObject = ev.streams && ev.streams[0] ? ev.streams[0] : new MediaStream([ev.track]);
+        var p = audio.play();
+        if (p && p.catch) p.catch(function () {});
+      };
+      stream.getAudioTracks().forEach(function (track) { pc.addTrack(track, stream); });
+      return pc.createOffer().then(function (offer) {
+        return pc.setLocalDescription(offer);
+      }).then(function () {
+        if (c.done) return;
+        openSocket(c, ticket);
+      }, function () {
+        if (!c.done) finish('bad_offer');
+      });
+    }, function () {
+      if (!c.done) finish('microphone');
+    });
+  }
+
+  function openSocket(c, ticket) {
+    var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/call' +
+      (ticket ? '?ticket=' + encodeURIComponent(ticket) : '');
+    var ws;
+    try {
+      ws = c.ws = new WebSocket(url);
+    } catch (err) {
+      finish('network');
+      return;
+    }
+    ws.onopen = function () {
+      send(c, { type: 'call', destnumber: dest, sdp: c.pc.localDescription.sdp });
+      c.ping = setInterval(function () { send(c, { type: 'ping' }); }, PING_MS);
+    };
+    ws.onmessage = function (ev) {
+      if (c.done) return;
+      var m;
+      try { m = JSON.parse(ev.data); } catch (err) { return; }
+      if (!m || typeof m.type !== 'string') return;
+      onMessage(c, m);
+    };
+    ws.onclose = function () {
+      clearInterval(c.ping);
+      if (!c.done) finish('network');
+    };
+  }
+
+  function onMessage(c, m) {
+    switch (m.type) {
+      case 'trying':
+        setState('connecting');
+        break;
+      case 'ringing':
+        setState('ringing');
+        setStatus('ringing', { dest: dest });
+        break;
+      case 'answer':
+        c.pc.setRemoteDescription({ type: 'answer', sdp: String(m.sdp || '') }).catch(function () {
+          if (c.done) return;
+          send(c, { type: 'hangup' });
+          finish('error');
+        });
+        break;
+      case 'connected':
+        setState('connected');
+        setStatus('connected', { dest: dest });
+        break;
+      case 'ended':
+        finish(typeof m.reason === 'string' && m.reason ? m.reason : 'error');
+        break;
+      case 'ping':
+        send(c, { type: 'pong' });
+        break;
+      default:
+        break;
+    }
+  }
+
+  function send(c, msg) {
+    if (c.ws && c.ws.readyState === WebSocket.OPEN) c.ws.send(JSON.stringify(msg));
+  }
+
+  function stopTracks(stream) {
+    if (stream) stream.getTracks().forEach(function (tr) { tr.stop(); });
+  }
+
+  // Ends the current call locally; with sendHangup, tells the PBX first.
+  function stopCall(sendHangup) {
+    var c = call;
+    if (!c || c.done) return;
+    c.done = true;
+    call = null;
+    clearInterval(c.ping);
+    if (sendHangup) send(c, { type: 'hangup' });
+    if (c.ws && c.ws.readyState <= WebSocket.OPEN) {
+      try { c.ws.close(1000); } catch (err) { /* already closing */ }
+    }
+    if (c.pc) c.pc.close();
+    stopTracks(c.mic);
+    $('remote').srcObject = null;
+    clearTimeout(dtmfTimer);
+    dtmfDigits = '';
+  }
+
+  function hangup() {
+    if (!call) return;
+    stopCall(true);
+    finish('hangup');
+  }
+
+  // ---- DTMF -------------------------------------------------------------------
+
+  function pressDigit(digit) {
+    var c = call;
+    if (!c || !c.pc || body.dataset.state !== 'connected') return;
+    var sender = c.pc.getSenders()[0];
+    if (!sender || !sender.dtmf || !sender.dtmf.canInsertDTMF) return;
+    sender.dtmf.insertDTMF(digit, 100, 70);
+    dtmfDigits = (dtmfDigits + digit).slice(-12);
+    renderStatus();
+    clearTimeout(dtmfTimer);
+    dtmfTimer = setTimeout(function () { dtmfDigits = ''; renderStatus(); }, DTMF_SHOW_MS);
+  }
+
+  function onKeypad(e) {
+    var btn = e.target.closest('button[data-digit]');
+    if (btn) pressDigit(btn.getAttribute('data-digit'));
+  }
+
+  function onKey(e) {
+    if (e.ctrlKey || e.altKey || e.metaKey || !call) return;
+    if (/^[0-9*#]$/.test(e.key)) {
+      e.preventDefault();
+      pressDigit(e.key);
+      var btn = document.querySelector('button[data-digit="' + e.key + '"]');
+      if (btn) {
+        btn.classList.add('pressed');
+        setTimeout(function () { btn.classList.remove('pressed'); }, 150);
+      }
+    }
+  }
+
+  // ---- wiring -----------------------------------------------------------------
+
+  form.addEventListener('submit', onLogin);
+  langSelect.addEventListener('change', onLanguage);
+  $('keypad').addEventListener('click', onKeypad);
+  $('hangup').addEventListener('click', hangup);
+  $('logout').addEventListener('click', onLogout);
+  document.addEventListener('keydown', onKey);
+  status.addEventListener('click', function () {
+    var s = body.dataset.state;
+    if (s === 'ended' || s === 'failed') closeWindow();
+  });
+  function onLeave() { stopCall(true); }
+  window.addEventListener('pagehide', onLeave);
+  window.addEventListener('beforeunload', onLeave);
+
+  start();
+}());
