@@ -23,13 +23,6 @@ public enum SrtpProfile : ushort
 /// <summary>Lengths and properties of each <see cref="SrtpProfile"/>.</summary>
 public static class SrtpProfiles
 {
-    /// <summary>
-    /// The profiles to offer in the DTLS use_srtp extension, most preferred first: AES-GCM (cheaper per
-    /// packet here, and an AEAD), then the mandatory-to-implement AES-CM with an 80-bit tag, then the 32-bit tag.
-    /// </summary>
-    public static IReadOnlyList<SrtpProfile> Preferred { get; } =
-        [SrtpProfile.AeadAes128Gcm, SrtpProfile.AesCm128HmacSha1_80, SrtpProfile.AesCm128HmacSha1_32];
-
     /// <summary>True for the profiles this implementation can protect and unprotect.</summary>
     public static bool IsSupported(this SrtpProfile profile) =>
         profile is SrtpProfile.AesCm128HmacSha1_80 or SrtpProfile.AesCm128HmacSha1_32 or SrtpProfile.AeadAes128Gcm;
