@@ -86,7 +86,11 @@ public sealed partial class WebRtcLeg
             TrySend(buffer[..protectedLength], _mediaPeer))
         {
             _audioOut++;
-            FirstSrtpSentAt ??= Now;
+            if (FirstSrtpSentAt is null)
+            {
+                FirstSrtpSentAt = Now;
+                Raise(new WebRtcLegEvent(WebRtcLegEventKind.FirstSrtpSent));
+            }
         }
     }
 

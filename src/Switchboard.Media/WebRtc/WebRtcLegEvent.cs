@@ -7,6 +7,9 @@ public enum WebRtcLegEventKind
     /// <summary>ICE selected a pair and DTLS completed: SRTP flows both ways.</summary>
     MediaConnected,
 
+    /// <summary>The first SRTP packet left for the browser (media set-up latency ends here).</summary>
+    FirstSrtpSent,
+
     /// <summary>A complete RFC 4733 key press arrived.</summary>
     Dtmf,
 
