@@ -16,7 +16,10 @@ public enum WebRtcLegEventKind
     /// <summary>The browser stopped answering consent checks (RFC 7675), or never connected.</summary>
     ConsentLost,
 
-    /// <summary>DTLS failed or was closed by the browser.</summary>
+    /// <summary>The browser closed its peer connection (DTLS close_notify).</summary>
+    ClosedByPeer,
+
+    /// <summary>DTLS failed, or the transport broke.</summary>
     TransportFailed,
 }
 

@@ -156,6 +156,8 @@ public sealed partial class CallEngine
                     case InputKind.Leg when input.LegEvent.Kind == WebRtcLegEventKind.FirstSrtpSent:
                         _engine._setupStats.Record(_engine._time.GetElapsedTime(_startedTimestamp));
                         break;
+                    case InputKind.Leg when input.LegEvent.Kind == WebRtcLegEventKind.ClosedByPeer:
+                        return (CallEndReason.Hangup, "caller");
                     case InputKind.Leg when input.LegEvent.Kind == WebRtcLegEventKind.ConsentLost:
                         // The browser vanished without a hang-up (closed, crashed, network gone): RFC 7675.
                         LogMedia(_engine._log, CallId, "consent lost", input.LegEvent.Detail);
