@@ -106,6 +106,8 @@ public static class SipHeaderNames
     public static SipHeaderId Identify(ReadOnlySpan<byte> name)
     {
         if (name.IsEmpty || name.Length > 32) return SipHeaderId.Unknown;
+        var fast = IdentifyCommon(name);
+        if (fast != SipHeaderId.Unknown) return fast;
         Span<char> lower = stackalloc char[name.Length];
         for (var i = 0; i < name.Length; i++)
         {
@@ -115,6 +117,44 @@ public static class SipHeaderNames
         }
         var lookup = ByLowerName.GetAlternateLookup<ReadOnlySpan<char>>();
         return lookup.TryGetValue(lower, out var id) ? id : SipHeaderId.Unknown;
+    }
+
+    /// <summary>The headers of nearly every message, without a dictionary lookup.</summary>
+    private static SipHeaderId IdentifyCommon(ReadOnlySpan<byte> n)
+    {
+        var first = (byte)(n[0] | 0x20);
+        return (n.Length, first) switch
+        {
+            (1, _) => first switch
+            {
+                (byte)'v' => SipHeaderId.Via,
+                (byte)'f' => SipHeaderId.From,
+                (byte)'t' => SipHeaderId.To,
+                (byte)'i' => SipHeaderId.CallId,
+                (byte)'m' => SipHeaderId.Contact,
+                (byte)'l' => SipHeaderId.ContentLength,
+                (byte)'c' => SipHeaderId.ContentType,
+                _ => SipHeaderId.Unknown,
+            },
+            (2, (byte)'t') when Is(n, "to"u8) => SipHeaderId.To,
+            (3, (byte)'v') when Is(n, "via"u8) => SipHeaderId.Via,
+            (4, (byte)'f') when Is(n, "from"u8) => SipHeaderId.From,
+            (4, (byte)'c') when Is(n, "cseq"u8) => SipHeaderId.CSeq,
+            (5, (byte)'r') when Is(n, "route"u8) => SipHeaderId.Route,
+            (5, (byte)'a') when Is(n, "allow"u8) => SipHeaderId.Allow,
+            (7, (byte)'c') when Is(n, "call-id"u8) => SipHeaderId.CallId,
+            (7, (byte)'c') when Is(n, "contact"u8) => SipHeaderId.Contact,
+            (7, (byte)'e') when Is(n, "expires"u8) => SipHeaderId.Expires,
+            (9, (byte)'s') when Is(n, "supported"u8) => SipHeaderId.Supported,
+            (10, (byte)'u') when Is(n, "user-agent"u8) => SipHeaderId.UserAgent,
+            (12, (byte)'m') when Is(n, "max-forwards"u8) => SipHeaderId.MaxForwards,
+            (12, (byte)'c') when Is(n, "content-type"u8) => SipHeaderId.ContentType,
+            (12, (byte)'r') when Is(n, "record-route"u8) => SipHeaderId.RecordRoute,
+            (14, (byte)'c') when Is(n, "content-length"u8) => SipHeaderId.ContentLength,
+            _ => SipHeaderId.Unknown,
+        };
+
+        static bool Is(ReadOnlySpan<byte> a, ReadOnlySpan<byte> lower) => Ascii.EqualsIgnoreCase(a, lower);
     }
 
     /// <summary>Headers whose values are comma-separated lists (RFC 3261 section 7.3.1) that the core splits.</summary>

@@ -149,9 +149,9 @@ public static class SipParser
             q = end + eol;
         }
 
-        var context = isResponse ? null : new Lazy<SipParseContext>(() => new SipParseContext(data, entries, count));
-        SipParseResult Fail(SipParseError error, string? detail) =>
-            SipParseResult.Fail(isResponse ? SipParseError.Unparsable : error, detail, !isResponse, context?.Value);
+        SipParseResult Fail(SipParseError error, string? detail) => isResponse
+            ? SipParseResult.Fail(SipParseError.Unparsable, detail, false)
+            : SipParseResult.Fail(error, detail, true, new SipParseContext(data, entries, count));
 
         // Start line.
         var startLine = span[..startEnd];

@@ -1,5 +1,13 @@
 namespace Switchboard.Sip.Parsing;
 
+internal enum CharClass
+{
+    User,
+    Password,
+    Param,
+    Header,
+}
+
 /// <summary>Character classes and small scanners from the RFC 3261 section 25.1 grammar, over bytes.</summary>
 internal static class SipSyntax
 {
@@ -49,8 +57,15 @@ internal static class SipSyntax
     }
 
     /// <summary>Whether <paramref name="s"/> is made of <paramref name="allowed"/> characters and valid "%" HEX HEX escapes.</summary>
-    public static bool IsEscapedRun(ReadOnlySpan<byte> s, Func<byte, bool> allowed)
+    public static bool IsEscapedRun(ReadOnlySpan<byte> s, CharClass charClass)
     {
+        var allowed = charClass switch
+        {
+            CharClass.User => UserChars,
+            CharClass.Password => PasswordChars,
+            CharClass.Param => ParamChars,
+            _ => HeaderChars,
+        };
         for (var i = 0; i < s.Length; i++)
         {
             var b = s[i];
@@ -59,7 +74,7 @@ internal static class SipSyntax
                 if (i + 2 >= s.Length || !IsHex(s[i + 1]) || !IsHex(s[i + 2])) return false;
                 i += 2;
             }
-            else if (!allowed(b))
+            else if (!allowed[b])
             {
                 return false;
             }

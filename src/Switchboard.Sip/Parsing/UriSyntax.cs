@@ -48,13 +48,13 @@ internal static class UriSyntax
             var userinfo = rest[..at];
             var pw = userinfo.IndexOf((byte)':');
             var user = pw >= 0 ? userinfo[..pw] : userinfo;
-            if (user.IsEmpty || !SipSyntax.IsEscapedRun(user, SipSyntax.IsUserChar)) return false;
+            if (user.IsEmpty || !SipSyntax.IsEscapedRun(user, CharClass.User)) return false;
             r.HasUser = true;
             r.User = (p, user.Length);
             if (pw >= 0)
             {
                 var password = userinfo[(pw + 1)..];
-                if (!SipSyntax.IsEscapedRun(password, SipSyntax.IsPasswordChar)) return false;
+                if (!SipSyntax.IsEscapedRun(password, CharClass.Password)) return false;
                 r.HasPassword = true;
                 r.Password = (p + pw + 1, password.Length);
             }
@@ -69,13 +69,13 @@ internal static class UriSyntax
                 p++;
                 var nameStart = p;
                 while (p < s.Length && s[p] is not ((byte)';' or (byte)'?' or (byte)'=')) p++;
-                if (p == nameStart || !SipSyntax.IsEscapedRun(s[nameStart..p], SipSyntax.IsParamChar)) return false;
+                if (p == nameStart || !SipSyntax.IsEscapedRun(s[nameStart..p], CharClass.Param)) return false;
                 if (p < s.Length && s[p] == '=')
                 {
                     p++;
                     var valueStart = p;
                     while (p < s.Length && s[p] is not ((byte)';' or (byte)'?')) p++;
-                    if (p == valueStart || !SipSyntax.IsEscapedRun(s[valueStart..p], SipSyntax.IsParamChar)) return false;
+                    if (p == valueStart || !SipSyntax.IsEscapedRun(s[valueStart..p], CharClass.Param)) return false;
                 }
             }
             r.Params = (start, p - start);
@@ -88,11 +88,11 @@ internal static class UriSyntax
             {
                 var nameStart = p;
                 while (p < s.Length && s[p] is not ((byte)'=' or (byte)'&')) p++;
-                if (p == nameStart || p >= s.Length || s[p] != '=' || !SipSyntax.IsEscapedRun(s[nameStart..p], SipSyntax.IsHeaderChar)) return false;
+                if (p == nameStart || p >= s.Length || s[p] != '=' || !SipSyntax.IsEscapedRun(s[nameStart..p], CharClass.Header)) return false;
                 p++;
                 var valueStart = p;
                 while (p < s.Length && s[p] != '&') p++;
-                if (!SipSyntax.IsEscapedRun(s[valueStart..p], SipSyntax.IsHeaderChar)) return false;
+                if (!SipSyntax.IsEscapedRun(s[valueStart..p], CharClass.Header)) return false;
                 if (p >= s.Length) break;
                 p++;
             }
