@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Sip.Messages;
 
 namespace Switchboard.Sip.Transactions;
@@ -33,7 +35,13 @@ public sealed class SipTransactionLayer
     private readonly Dictionary<TransactionKey, SipClientTransaction> _clients = [];
     private readonly Dictionary<TransactionKey, SipServerTransaction> _servers = [];
 
-    public SipTransactionLayer(SipTimerSettings? timers = null) => Timers = timers ?? SipTimerSettings.Default;
+    private readonly ILogger _logger;
+
+    public SipTransactionLayer(SipTimerSettings? timers = null, ILogger<SipTransactionLayer>? logger = null)
+    {
+        Timers = timers ?? SipTimerSettings.Default;
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
 
     public SipTimerSettings Timers { get; }
 
@@ -50,6 +58,7 @@ public sealed class SipTransactionLayer
             ? new InviteClientTransaction(request, reliable, Timers)
             : new NonInviteClientTransaction(request, reliable, Timers);
         if (!_clients.TryAdd(tx.Key, tx)) throw new InvalidOperationException($"A client transaction with branch {tx.Key.Branch} exists.");
+        SipTransactionLog.Created(_logger, "client", tx.Key.Method, tx.Key.Branch);
         return (tx, Track(tx.Start(now)));
     }
 
@@ -61,7 +70,7 @@ public sealed class SipTransactionLayer
         {
             return _clients.TryGetValue(TransactionKey.ForClient(response), out var client)
                 ? new NetworkDispatch(NetworkDispatchKind.Matched, client, Track(client.Handle(TransactionInput.FromNetwork(response), now)))
-                : new NetworkDispatch(NetworkDispatchKind.StrayResponse, null, []);
+                : Unmatched(NetworkDispatchKind.StrayResponse, response);
         }
         var request = (SipRequest)message;
         var key = TransactionKey.ForServer(request);
@@ -71,12 +80,13 @@ public sealed class SipTransactionLayer
         }
         if (request.Method == SipMethod.Ack)
         {
-            return new NetworkDispatch(NetworkDispatchKind.UnmatchedAck, null, []);
+            return Unmatched(NetworkDispatchKind.UnmatchedAck, request);
         }
         SipServerTransaction tx = request.Method == SipMethod.Invite
             ? new InviteServerTransaction(request, reliable, Timers)
             : new NonInviteServerTransaction(request, reliable, Timers);
         _servers.Add(key, tx);
+        SipTransactionLog.Created(_logger, "server", key.Method, key.Branch);
         InviteServerTransaction? cancelTarget = null;
         if (request.Method == SipMethod.Cancel)
         {
@@ -130,11 +140,19 @@ public sealed class SipTransactionLayer
 
     public SipClientTransaction? FindClient(TransactionKey key) => _clients.GetValueOrDefault(key);
 
+    private NetworkDispatch Unmatched(NetworkDispatchKind kind, SipMessage message)
+    {
+        SipTransactionLog.Unmatched(_logger, kind, message.CSeq.Method.Name, message.TopVia.Branch ?? "");
+        return new NetworkDispatch(kind, null, []);
+    }
+
     private IReadOnlyList<TransactionAction> Track(IReadOnlyList<TransactionAction> actions)
     {
         foreach (var a in actions)
         {
+            if (a.Kind == TransactionActionKind.TimedOut) SipTransactionLog.TimedOut(_logger, a.Transaction.Key.Method, a.Transaction.Key.Branch);
             if (a.Kind != TransactionActionKind.Terminated) continue;
+            SipTransactionLog.Terminated(_logger, a.Transaction.Key.Method, a.Transaction.Key.Branch);
             if (a.Transaction is SipClientTransaction c) _clients.Remove(c.Key);
             else if (a.Transaction is SipServerTransaction s) _servers.Remove(s.Key);
         }

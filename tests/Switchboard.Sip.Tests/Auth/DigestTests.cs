@@ -97,3 +97,28 @@ public class DigestTests
         Assert.Equal(DigestVerifyStatus.Replay, server.Verify(creds[5], "REGISTER", "r", "p", Now.AddSeconds(2)));
     }
 }
+
+public class DigestOverSipTests
+{
+    [Fact]
+    public void Register_is_challenged_answered_and_verified()
+    {
+        var now = new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+        var server = new DigestServer(new byte[32]);
+        var register = Switchboard.Sip.Tests.Transactions.TransactionTests.Request(Switchboard.Sip.Messages.SipMethod.Register);
+        var challenge = register.CreateChallengeResponse(server.CreateChallenges("pbx.example.com", now), "t1");
+        Assert.Equal(401, challenge.StatusCode);
+        var offered = challenge.GetDigestChallenges(proxy: false);
+        Assert.Equal(2, offered.Count);
+
+        var credentials = DigestClient.Answer(offered[0], "1001", "pw", "REGISTER", register.RequestUri.ToString(), "cn", 1);
+        var retry = register.ToBuilder()
+            .SetHeader("CSeq", "2 REGISTER")
+            .AddHeader("Authorization", credentials.ToHeaderValue())
+            .BuildRequest();
+        Assert.True(retry.TryGetDigestCredentials("pbx.example.com", proxy: false, out var received));
+        Assert.Equal(DigestAlgorithm.Sha256, received.Algorithm);
+        Assert.Equal(DigestVerifyStatus.Ok, server.Verify(received, retry.Method.Name, "pbx.example.com", "pw", now.AddSeconds(1)));
+        Assert.False(retry.TryGetDigestCredentials("other.example.com", proxy: false, out _));
+    }
+}
