@@ -225,7 +225,7 @@ public static class SipParser
                     ok = ValidateList(v, static s => HeaderSyntax.TryParseNameAddr(s, out var r) && r.HasAngle);
                     break;
                 case SipHeaderId.CallId:
-                    ok = IsCallId(v);
+                    ok = SipSyntax.IsCallId(v);
                     break;
                 case SipHeaderId.CSeq:
                     ok = TryParseCSeq(v, out var number, out cseqMethod);
@@ -328,20 +328,6 @@ public static class SipParser
             any = true;
         }
         return any && !splitter.Failed;
-    }
-
-    /// <summary>callid = word [ "@" word ] (RFC 3261 section 25.1).</summary>
-    private static bool IsCallId(ReadOnlySpan<byte> v)
-    {
-        if (v.IsEmpty) return false;
-        var at = v.IndexOf((byte)'@');
-        if (at == 0 || at == v.Length - 1) return false;
-        for (var i = 0; i < v.Length; i++)
-        {
-            if (i == at) continue;
-            if (!SipSyntax.IsWordChar(v[i])) return false;
-        }
-        return true;
     }
 
     private static bool TryParseCSeq(ReadOnlySpan<byte> v, out long number, out (int Start, int Length) method)

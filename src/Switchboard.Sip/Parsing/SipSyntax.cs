@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Switchboard.Sip.Parsing;
 
 internal enum CharClass
@@ -24,6 +26,23 @@ internal static class SipSyntax
     // word (Call-ID): alphanum / - . ! % * _ + ` ' ~ ( ) < > : \ DQUOTE / [ ] ? { }
     private static readonly bool[] WordChars = Build("-.!%*_+`'~()<>:\\\"/[]?{}");
 
+    private static readonly SearchValues<byte> TokenSet = ToSet(TokenChars, "");
+    private static readonly SearchValues<byte> UserSet = ToSet(UserChars, "%");
+    private static readonly SearchValues<byte> PasswordSet = ToSet(PasswordChars, "%");
+    private static readonly SearchValues<byte> ParamSet = ToSet(ParamChars, "%");
+    private static readonly SearchValues<byte> HeaderSet = ToSet(HeaderChars, "%");
+    private static readonly SearchValues<byte> CallIdSet = ToSet(WordChars, "@");
+
+    private static SearchValues<byte> ToSet(bool[] table, string extra)
+    {
+        var list = new List<byte>();
+        for (var i = 0; i < 256; i++)
+        {
+            if (table[i] || extra.Contains((char)i, StringComparison.Ordinal)) list.Add((byte)i);
+        }
+        return SearchValues.Create([.. list]);
+    }
+
     private static bool[] Build(string extra)
     {
         var t = new bool[256];
@@ -46,38 +65,33 @@ internal static class SipSyntax
     public static bool IsAlpha(byte b) => (uint)((b | 0x20) - 'a') <= 'z' - 'a';
     public static bool IsHex(byte b) => IsDigit(b) || (uint)((b | 0x20) - 'a') <= 'f' - 'a';
 
-    public static bool IsTokenSpan(ReadOnlySpan<byte> s)
+    public static bool IsTokenSpan(ReadOnlySpan<byte> s) => !s.IsEmpty && s.IndexOfAnyExcept(TokenSet) < 0;
+
+    /// <summary>callid = word [ "@" word ] (RFC 3261 section 25.1).</summary>
+    public static bool IsCallId(ReadOnlySpan<byte> v)
     {
-        if (s.IsEmpty) return false;
-        foreach (var b in s)
-        {
-            if (!TokenChars[b]) return false;
-        }
-        return true;
+        if (v.IsEmpty || v.IndexOfAnyExcept(CallIdSet) >= 0) return false;
+        var at = v.IndexOf((byte)'@');
+        return at < 0 || (at > 0 && at < v.Length - 1 && v[(at + 1)..].IndexOf((byte)'@') < 0);
     }
 
     /// <summary>Whether <paramref name="s"/> is made of <paramref name="allowed"/> characters and valid "%" HEX HEX escapes.</summary>
     public static bool IsEscapedRun(ReadOnlySpan<byte> s, CharClass charClass)
     {
-        var allowed = charClass switch
+        var set = charClass switch
         {
-            CharClass.User => UserChars,
-            CharClass.Password => PasswordChars,
-            CharClass.Param => ParamChars,
-            _ => HeaderChars,
+            CharClass.User => UserSet,
+            CharClass.Password => PasswordSet,
+            CharClass.Param => ParamSet,
+            _ => HeaderSet,
         };
-        for (var i = 0; i < s.Length; i++)
+        if (s.IndexOfAnyExcept(set) >= 0) return false;
+        var i = s.IndexOf((byte)'%');
+        while (i >= 0)
         {
-            var b = s[i];
-            if (b == '%')
-            {
-                if (i + 2 >= s.Length || !IsHex(s[i + 1]) || !IsHex(s[i + 2])) return false;
-                i += 2;
-            }
-            else if (!allowed[b])
-            {
-                return false;
-            }
+            if (i + 2 >= s.Length || !IsHex(s[i + 1]) || !IsHex(s[i + 2])) return false;
+            var next = s[(i + 3)..].IndexOf((byte)'%');
+            i = next < 0 ? -1 : i + 3 + next;
         }
         return true;
     }
