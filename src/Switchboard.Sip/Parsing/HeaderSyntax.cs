@@ -244,7 +244,7 @@ internal static class HeaderSyntax
     private static bool Token(ReadOnlySpan<byte> s, ref int p, out (int Start, int Length) range)
     {
         var start = p;
-        while (p < s.Length && SipSyntax.IsToken(s[p])) p++;
+        p += SipSyntax.TokenLength(s[p..]);
         range = (start, p - start);
         return p > start;
     }

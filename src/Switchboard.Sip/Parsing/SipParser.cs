@@ -124,8 +124,7 @@ public static class SipParser
         {
             var end = LineEnd(span, q, out var eol);
             var line = span[q..end];
-            var nameEnd = 0;
-            while (nameEnd < line.Length && SipSyntax.IsToken(line[nameEnd])) nameEnd++;
+            var nameEnd = SipSyntax.TokenLength(line);
             var colon = SipSyntax.SkipWs(line, nameEnd);
             ref var e = ref entries[n];
             e.NameStart = q;

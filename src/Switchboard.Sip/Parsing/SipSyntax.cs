@@ -65,6 +65,13 @@ internal static class SipSyntax
     public static bool IsAlpha(byte b) => (uint)((b | 0x20) - 'a') <= 'z' - 'a';
     public static bool IsHex(byte b) => IsDigit(b) || (uint)((b | 0x20) - 'a') <= 'f' - 'a';
 
+    /// <summary>Length of the run of token characters at the start of <paramref name="s"/>.</summary>
+    public static int TokenLength(ReadOnlySpan<byte> s)
+    {
+        var i = s.IndexOfAnyExcept(TokenSet);
+        return i < 0 ? s.Length : i;
+    }
+
     public static bool IsTokenSpan(ReadOnlySpan<byte> s) => !s.IsEmpty && s.IndexOfAnyExcept(TokenSet) < 0;
 
     /// <summary>callid = word [ "@" word ] (RFC 3261 section 25.1).</summary>
