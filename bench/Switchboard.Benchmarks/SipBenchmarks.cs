@@ -7,6 +7,8 @@ namespace Switchboard.Benchmarks;
 
 /// <summary>Parse and write of a typical INVITE with an SDP offer (about 900 bytes, 12 headers).</summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class SipBenchmarks
 {
     internal static readonly byte[] Invite = Encoding.ASCII.GetBytes(
