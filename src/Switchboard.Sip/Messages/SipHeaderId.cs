@@ -119,42 +119,36 @@ public static class SipHeaderNames
         return lookup.TryGetValue(lower, out var id) ? id : SipHeaderId.Unknown;
     }
 
-    /// <summary>The headers of nearly every message, without a dictionary lookup.</summary>
+    /// <summary>The headers of nearly every message, without a dictionary lookup; canonical spelling is tried first.</summary>
     private static SipHeaderId IdentifyCommon(ReadOnlySpan<byte> n)
     {
-        var first = (byte)(n[0] | 0x20);
-        return (n.Length, first) switch
+        return n.Length switch
         {
-            (1, _) => first switch
+            1 => (n[0] | 0x20) switch
             {
-                (byte)'v' => SipHeaderId.Via,
-                (byte)'f' => SipHeaderId.From,
-                (byte)'t' => SipHeaderId.To,
-                (byte)'i' => SipHeaderId.CallId,
-                (byte)'m' => SipHeaderId.Contact,
-                (byte)'l' => SipHeaderId.ContentLength,
-                (byte)'c' => SipHeaderId.ContentType,
+                'v' => SipHeaderId.Via,
+                'f' => SipHeaderId.From,
+                't' => SipHeaderId.To,
+                'i' => SipHeaderId.CallId,
+                'm' => SipHeaderId.Contact,
+                'l' => SipHeaderId.ContentLength,
+                'c' => SipHeaderId.ContentType,
                 _ => SipHeaderId.Unknown,
             },
-            (2, (byte)'t') when Is(n, "to"u8) => SipHeaderId.To,
-            (3, (byte)'v') when Is(n, "via"u8) => SipHeaderId.Via,
-            (4, (byte)'f') when Is(n, "from"u8) => SipHeaderId.From,
-            (4, (byte)'c') when Is(n, "cseq"u8) => SipHeaderId.CSeq,
-            (5, (byte)'r') when Is(n, "route"u8) => SipHeaderId.Route,
-            (5, (byte)'a') when Is(n, "allow"u8) => SipHeaderId.Allow,
-            (7, (byte)'c') when Is(n, "call-id"u8) => SipHeaderId.CallId,
-            (7, (byte)'c') when Is(n, "contact"u8) => SipHeaderId.Contact,
-            (7, (byte)'e') when Is(n, "expires"u8) => SipHeaderId.Expires,
-            (9, (byte)'s') when Is(n, "supported"u8) => SipHeaderId.Supported,
-            (10, (byte)'u') when Is(n, "user-agent"u8) => SipHeaderId.UserAgent,
-            (12, (byte)'m') when Is(n, "max-forwards"u8) => SipHeaderId.MaxForwards,
-            (12, (byte)'c') when Is(n, "content-type"u8) => SipHeaderId.ContentType,
-            (12, (byte)'r') when Is(n, "record-route"u8) => SipHeaderId.RecordRoute,
-            (14, (byte)'c') when Is(n, "content-length"u8) => SipHeaderId.ContentLength,
+            2 => Is(n, "To"u8, SipHeaderId.To),
+            3 => Is(n, "Via"u8, SipHeaderId.Via),
+            4 => Is(n, "From"u8, SipHeaderId.From) | Is(n, "CSeq"u8, SipHeaderId.CSeq),
+            5 => Is(n, "Route"u8, SipHeaderId.Route) | Is(n, "Allow"u8, SipHeaderId.Allow),
+            7 => Is(n, "Call-ID"u8, SipHeaderId.CallId) | Is(n, "Contact"u8, SipHeaderId.Contact) | Is(n, "Expires"u8, SipHeaderId.Expires),
+            9 => Is(n, "Supported"u8, SipHeaderId.Supported),
+            10 => Is(n, "User-Agent"u8, SipHeaderId.UserAgent),
+            12 => Is(n, "Max-Forwards"u8, SipHeaderId.MaxForwards) | Is(n, "Content-Type"u8, SipHeaderId.ContentType) | Is(n, "Record-Route"u8, SipHeaderId.RecordRoute),
+            14 => Is(n, "Content-Length"u8, SipHeaderId.ContentLength),
             _ => SipHeaderId.Unknown,
         };
 
-        static bool Is(ReadOnlySpan<byte> a, ReadOnlySpan<byte> lower) => Ascii.EqualsIgnoreCase(a, lower);
+        static SipHeaderId Is(ReadOnlySpan<byte> a, ReadOnlySpan<byte> canonical, SipHeaderId id) =>
+            a.SequenceEqual(canonical) || Ascii.EqualsIgnoreCase(a, canonical) ? id : SipHeaderId.Unknown;
     }
 
     /// <summary>Headers whose values are comma-separated lists (RFC 3261 section 7.3.1) that the core splits.</summary>
