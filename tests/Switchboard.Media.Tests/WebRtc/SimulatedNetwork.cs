@@ -24,6 +24,11 @@ internal sealed class SimulatedNetwork
 
     public int Dropped { get; private set; }
 
+    /// <summary>While true, datagrams are counted and discarded without a copy (for allocation measurements).</summary>
+    public bool Blackhole { get; set; }
+
+    public int Discarded { get; private set; }
+
     public IDatagramSender SenderFor(TransportAddress from) => new Endpoint(this, from);
 
     /// <summary>Takes what is in flight, in a shuffled order (reordering), for delivery.</summary>
@@ -48,6 +53,12 @@ internal sealed class SimulatedNetwork
 
     private void Enqueue(ReadOnlySpan<byte> data, TransportAddress from, TransportAddress to)
     {
+        if (Blackhole)
+        {
+            Discarded++;
+            return;
+        }
+
         lock (_randomGate)
         {
             if (Lossy && _random.NextDouble() < Loss)

@@ -91,6 +91,31 @@ public sealed class WebRtcSessionInMemoryTests
         Assert.True(call.Server.Counters.DroppedDatagrams > before.DroppedDatagrams);
     }
 
+    [Fact]
+    public async Task Receiving_and_echoing_audio_allocates_nothing_per_packet()
+    {
+        await using var call = await InMemoryCall.StartAsync(seed: 11, loss: 0);
+        await call.ConnectAsync();
+        var packets = Enumerable.Range(0, 300).Select(_ => call.ProtectedAudio()).ToArray();
+        var work = new byte[1500];
+        call.Network.Blackhole = true;
+
+        // Warm-up (JIT, first-use paths), then measure the server's per-datagram path alone.
+        for (var i = 0; i < 100; i++)
+        {
+            call.DeliverToServer(packets[i], work);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 100; i < 300; i++)
+        {
+            call.DeliverToServer(packets[i], work);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(call.Server.Counters.AudioPacketsSent >= 300, "every packet was echoed");
+    }
+
     /// <summary>The two ends, the network between them, and the test's clock.</summary>
     private sealed class InMemoryCall : IAsyncDisposable
     {
@@ -122,6 +147,8 @@ public sealed class WebRtcSessionInMemoryTests
         }
 
         public WebRtcSession Server { get; }
+
+        public SimulatedNetwork Network => _network;
 
         public ConcurrentQueue<WebRtcLegEvent> Events { get; }
 
@@ -188,6 +215,23 @@ public sealed class WebRtcSessionInMemoryTests
             }
 
             _network.Lossy = true;
+        }
+
+        /// <summary>One SRTP audio packet as the browser would send it, not yet sent.</summary>
+        public byte[] ProtectedAudio()
+        {
+            var payload = new byte[160];
+            Assert.True(RtpWriter.TryWrite(_buffer, new RtpPacketFields(new PayloadType(0), _sequence++, _timestamp += 160, new Ssrc(0xC0FFEE)), payload, out var length));
+            Assert.Equal(SrtpResult.Ok, _clientSrtp!.ProtectRtp(_buffer, length, out var protectedLength));
+            return _buffer.AsSpan(0, protectedLength).ToArray();
+        }
+
+        /// <summary>Hands a datagram straight to the server (copied into <paramref name="work"/>, as a socket's buffer), with no network in between.</summary>
+        public void DeliverToServer(byte[] datagram, byte[] work)
+        {
+            datagram.CopyTo(work, 0);
+            _now += TimeSpan.FromMilliseconds(1);
+            Server.HandleDatagram(work.AsSpan(0, datagram.Length), BrowserAddress, _now);
         }
 
         public void SendAudio(TransportAddress? from = null)
