@@ -112,6 +112,7 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSingleton(options.Services);
         services.AddSingleton(new MediaPortPool(MediaSettings.Resolve(options)));
         services.AddSingleton<WebRtcMedia>();
+        services.AddSingleton<MediaSetupStats>();
         services.AddSingleton<DialPlan>();
         services.AddSingleton<CallEngine>();
         services.AddSingleton<PbxAdmin>();

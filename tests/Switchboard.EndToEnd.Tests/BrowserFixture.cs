@@ -74,7 +74,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
     }
 
-    public static Task<PbxHost> StartHostAsync(string dataDirectory, int addressFailureLimit, int accountFailureLimit = 5) =>
+    public static Task<PbxHost> StartHostAsync(string dataDirectory, int addressFailureLimit, int accountFailureLimit = 5, Switchboard.Pbx.Services.ServiceOptions? services = null) =>
         PbxHost.StartAsync(new PbxHostOptions
         {
             DataDirectory = dataDirectory,
@@ -84,6 +84,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             Security = new() { AddressFailureLimit = addressFailureLimit, AccountFailureLimit = accountFailureLimit },
             // Every test's requests come from 127.0.0.1: lift the per-address request budget, not the lockouts.
             Web = new WebOptions { AuthRequestsPerMinute = 100_000 },
+            Services = services ?? new(),
         });
 
     /// <summary>A fresh extension in <see cref="Domain"/> with a known web password.</summary>

@@ -19,5 +19,18 @@ internal static class CallRecords
         }
     }
 
+    /// <summary>Waits (bounded) for a call record that matches.</summary>
+    public static async Task<Switchboard.Pbx.Calls.CallRecord> WaitForAsync(PbxHost host, Func<Switchboard.Pbx.Calls.CallRecord, bool> match, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(5));
+        while (true)
+        {
+            var found = (await host.Admin.ListCallRecordsAsync()).FirstOrDefault(match);
+            if (found is not null) return found;
+            Assert.True(DateTime.UtcNow < deadline, "no matching call record was written");
+            await Task.Delay(100);
+        }
+    }
+
     public static async Task ExpectUnchangedAsync(PbxHost host, int before) => Assert.Equal(before, await CountAsync(host));
 }

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-
 namespace Switchboard.Media.Srtp;
 
 /// <summary>

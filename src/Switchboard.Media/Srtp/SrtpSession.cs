@@ -48,12 +48,6 @@ public sealed class SrtpSession : IDisposable
         return session is not null;
     }
 
-    /// <summary>
-    /// True when a datagram already classified as SRTP/SRTCP (RFC 7983: first byte 128..191) is SRTCP:
-    /// with rtcp-mux the second byte, the RTCP packet type, is in 192..223 (RFC 5761 section 4).
-    /// </summary>
-    public static bool IsRtcp(ReadOnlySpan<byte> packet) => packet.Length >= 2 && packet[1] is >= 192 and <= 223;
-
     /// <inheritdoc cref="SrtpContext.ProtectRtp"/>
     public SrtpResult ProtectRtp(Span<byte> buffer, int length, out int protectedLength) =>
         Outbound.ProtectRtp(buffer, length, out protectedLength);

@@ -6,5 +6,6 @@ public readonly record struct WebRtcLegCounters(
     long AudioPacketsSent,
     long DtmfPacketsReceived,
     long RtcpPacketsReceived,
+    long RtcpPacketsSent,
     long SrtpFailures,
     long DroppedDatagrams);

@@ -7,13 +7,19 @@ public enum WebRtcLegEventKind
     /// <summary>ICE selected a pair and DTLS completed: SRTP flows both ways.</summary>
     MediaConnected,
 
+    /// <summary>The first SRTP packet left for the browser (media set-up latency ends here).</summary>
+    FirstSrtpSent,
+
     /// <summary>A complete RFC 4733 key press arrived.</summary>
     Dtmf,
 
     /// <summary>The browser stopped answering consent checks (RFC 7675), or never connected.</summary>
     ConsentLost,
 
-    /// <summary>DTLS failed or was closed by the browser.</summary>
+    /// <summary>The browser closed its peer connection (DTLS close_notify).</summary>
+    ClosedByPeer,
+
+    /// <summary>DTLS failed, or the transport broke.</summary>
     TransportFailed,
 }
 

@@ -22,6 +22,7 @@ public sealed partial class CallEngine
             new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
 
         private readonly DateTimeOffset _startedAt;
+        private readonly long _startedTimestamp;
         private readonly StringBuilder _digits = new();
         private readonly StringBuilder _digitLog = new();
         private Task _loop = Task.CompletedTask;
@@ -35,6 +36,7 @@ public sealed partial class CallEngine
             _observer = observer;
             _engine = engine;
             _startedAt = engine._time.GetUtcNow();
+            _startedTimestamp = engine._time.GetTimestamp();
         }
 
         private enum InputKind
@@ -151,6 +153,11 @@ public sealed partial class CallEngine
                         _digitLog.Append(_digitLog.Length == 0 ? "" : " ").Append(digit.Symbol).Append(':').Append(ms);
                         LogDigit(_engine._log, CallId, digit.Symbol, ms);
                         break;
+                    case InputKind.Leg when input.LegEvent.Kind == WebRtcLegEventKind.FirstSrtpSent:
+                        _engine._setupStats.Record(_engine._time.GetElapsedTime(_startedTimestamp));
+                        break;
+                    case InputKind.Leg when input.LegEvent.Kind == WebRtcLegEventKind.ClosedByPeer:
+                        return (CallEndReason.Hangup, "caller");
                     case InputKind.Leg when input.LegEvent.Kind == WebRtcLegEventKind.ConsentLost:
                         // The browser vanished without a hang-up (closed, crashed, network gone): RFC 7675.
                         LogMedia(_engine._log, CallId, "consent lost", input.LegEvent.Detail);

@@ -17,12 +17,15 @@ public sealed partial class CallEngine : IAsyncDisposable
     private readonly ICallRecordStore _records;
     private readonly WebRtcMedia _media;
     private readonly ServiceOptions _services;
+    private readonly MediaSetupStats _setupStats;
     private readonly TimeProvider _time;
     private readonly ILogger<CallEngine> _log;
     private readonly ConcurrentDictionary<string, Call> _calls = new(StringComparer.Ordinal);
 
-    public CallEngine(DialPlan dialPlan, ICallRecordStore records, WebRtcMedia media, ServiceOptions services, TimeProvider time, ILogger<CallEngine> log)
+    public CallEngine(DialPlan dialPlan, ICallRecordStore records, WebRtcMedia media, ServiceOptions services, MediaSetupStats setupStats,
+        TimeProvider time, ILogger<CallEngine> log)
     {
+        _setupStats = setupStats;
         _dialPlan = dialPlan;
         _records = records;
         _media = media;

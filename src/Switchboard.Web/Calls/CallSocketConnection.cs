@@ -255,9 +255,9 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
 
     private sealed record PageMessage(string? Type, string? Destnumber, string? Sdp);
 
-    [LoggerMessage(EventId = 3102, Level = LogLevel.Debug, Message = "Ignored an unreadable or unexpected call-socket message")]
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Debug, Message = "Ignored an unreadable or unexpected call-socket message")]
     private static partial void LogBadMessage(ILogger logger);
 
-    [LoggerMessage(EventId = 3103, Level = LogLevel.Information, Message = "Call socket silent past the idle timeout; hanging up")]
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "Call socket silent past the idle timeout; hanging up")]
     private static partial void LogSilent(ILogger logger);
 }

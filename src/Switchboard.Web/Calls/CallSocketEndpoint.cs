@@ -57,6 +57,6 @@ internal static partial class CallSocketEndpoint
             string.Equals(o.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
     }
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Call socket from {Address} refused: foreign origin {Origin}")]
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Call socket from {Address} refused: foreign origin {Origin}")]
     private static partial void LogForeignOrigin(ILogger logger, string address, string origin);
 }

@@ -172,6 +172,53 @@ public class RtcpPacketTests
     }
 
     [Fact]
+    public void Sdes_with_two_chunks_and_several_items_is_walked_in_order()
+    {
+        // Chunk 1: SSRC 1, CNAME "ab", TOOL "x", null + pad. Chunk 2: SSRC 2, CNAME "cde", null.
+        byte[] sdes =
+        [
+            0x82, 202, 0, 6,
+            0, 0, 0, 1, 1, 2, (byte)'a', (byte)'b', 6, 1, (byte)'x', 0,
+            0, 0, 0, 2, 1, 3, (byte)'c', (byte)'d', (byte)'e', 0, 0, 0,
+        ];
+        Assert.Equal(RtcpParseStatus.Ok, RtcpCompoundReader.TryReadOne(sdes, out RtcpPacket p, out _));
+        var reader = new RtcpSdesReader(p);
+        var items = new List<(uint, SdesItemType, string)>();
+        while (reader.TryReadNext(out Ssrc source, out SdesItemType type, out ReadOnlySpan<byte> value) == RtcpParseStatus.Ok)
+        {
+            items.Add((source.Value, type, Encoding.ASCII.GetString(value)));
+        }
+
+        Assert.Equal([(1u, SdesItemType.Cname, "ab"), (1u, SdesItemType.Tool, "x"), (2u, SdesItemType.Cname, "cde")], items);
+    }
+
+    [Fact]
+    public void Sdes_chunk_count_beyond_the_body_is_malformed()
+    {
+        byte[] sdes = [0x83, 202, 0, 2, 0, 0, 0, 1, 1, 1, (byte)'a', 0];
+        Assert.Equal(RtcpParseStatus.Ok, RtcpCompoundReader.TryReadOne(sdes, out RtcpPacket p, out _));
+        var reader = new RtcpSdesReader(p);
+        Assert.Equal(RtcpParseStatus.Ok, reader.TryReadNext(out _, out _, out _));
+        Assert.Equal(RtcpParseStatus.Malformed, reader.TryReadNext(out _, out _, out _));
+        Assert.Equal(RtcpParseStatus.Malformed, reader.TryReadNext(out _, out _, out _));
+    }
+
+    [Fact]
+    public void Bye_without_reason_and_with_a_reason_overrunning_the_packet()
+    {
+        byte[] plain = [0x81, 203, 0, 1, 0, 0, 0, 7];
+        RtcpCompoundReader.TryReadOne(plain, out RtcpPacket p, out _);
+        Assert.Equal(RtcpParseStatus.Ok, RtcpBye.TryParse(p, out RtcpBye bye));
+        Assert.Equal(1, bye.SourceCount);
+        Assert.True(bye.Reason.IsEmpty);
+
+        byte[] overrun = [0x81, 203, 0, 2, 0, 0, 0, 7, 9, (byte)'a', (byte)'b', (byte)'c'];
+        RtcpCompoundReader.TryReadOne(overrun, out p, out _);
+        Assert.Equal(RtcpParseStatus.Malformed, RtcpBye.TryParse(p, out _));
+        Assert.Equal(RtcpParseStatus.WrongType, RtcpReport.TryParse(p, out _));
+    }
+
+    [Fact]
     public void Ntp_time_of_the_unix_epoch()
     {
         Assert.Equal(2_208_988_800UL << 32, NtpTime.FromDateTimeOffset(DateTimeOffset.UnixEpoch));

@@ -117,6 +117,42 @@ public class SdpParserTests
     }
 
     [Fact]
+    public void Random_mutations_never_throw_in_parse_write_or_answer()
+    {
+        var random = new Random(8866);
+        const string alphabet = " :=/\r\n0123456789abcmsAZ-+.";
+        var options = new WebRtcAnswerOptions
+        {
+            IceUfrag = "swb1",
+            IcePwd = "0123456789abcdefghijklmn",
+            Fingerprint = "sha-256 AA:BB",
+            Address = System.Net.IPAddress.Loopback,
+            Port = 40000,
+            CandidateLines = [],
+            CodecPreferences = [SdpCodec.Opus, SdpCodec.Pcmu],
+        };
+        foreach (string fixture in new[] { SdpFixtures.ChromiumAudioVideoDataOffer, SdpFixtures.LinphoneOffer })
+        {
+            for (int i = 0; i < 3000; i++)
+            {
+                char[] text = fixture.ToCharArray();
+                for (int k = 0; k < 4; k++)
+                {
+                    text[random.Next(text.Length)] = alphabet[random.Next(alphabet.Length)];
+                }
+
+                if (SdpParser.TryParse(new string(text), out SdpSessionDescription? sdp, out _))
+                {
+                    _ = SdpWriter.Write(sdp);
+                    _ = WebRtcAnswer.TryCreate(sdp, options, out _, out _);
+                    _ = SipSdp.TryCreateAnswer(sdp, new SipAnswerOptions { Address = System.Net.IPAddress.Loopback, Port = 30000 }, out _, out _);
+                    _ = SipSdp.GetHoldState(sdp);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Truncation_at_every_character_never_throws()
     {
         string text = SdpFixtures.ChromiumAudioVideoDataOffer;

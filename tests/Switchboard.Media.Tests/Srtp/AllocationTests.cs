@@ -24,8 +24,8 @@ public sealed class AllocationTests
         var key = Key(profile, 1);
         using var sender = new SrtpContext(SrtpCipher.Create(key, useIntrinsics));
         using var receiver = new SrtpContext(SrtpCipher.Create(key, useIntrinsics));
-        var rtp = Rtp(0);
-        var rtcp = SrtpTestPackets.Rtcp();
+        var rtp = RtpPacket(0);
+        var rtcp = SrtpTestPackets.RtcpPacket();
         ushort seq = 0;
         int failures = 0;
 

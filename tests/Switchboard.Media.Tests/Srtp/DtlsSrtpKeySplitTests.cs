@@ -50,17 +50,17 @@ public sealed class DtlsSrtpKeysTests
         using (client)
         using (server)
         {
-            var packet = SrtpTestPackets.Rtp(1);
+            var packet = SrtpTestPackets.RtpPacket(1);
             Assert.Equal(SrtpResult.Ok, client.ProtectRtp(packet, 172, out int length));
             Assert.Equal(SrtpResult.Ok, server.UnprotectRtp(packet, length, out _));
 
-            var reply = SrtpTestPackets.Rtp(1, ssrc: 0xAABBCCDD);
+            var reply = SrtpTestPackets.RtpPacket(1, ssrc: 0xAABBCCDD);
             Assert.Equal(SrtpResult.Ok, server.ProtectRtp(reply, 172, out length));
             var misdirected = (byte[])reply.Clone();
             Assert.Equal(SrtpResult.AuthFailed, server.UnprotectRtp(misdirected, length, out _));
             Assert.Equal(SrtpResult.Ok, client.UnprotectRtp(reply, length, out _));
 
-            var rtcp = SrtpTestPackets.Rtcp();
+            var rtcp = SrtpTestPackets.RtcpPacket();
             Assert.Equal(SrtpResult.Ok, server.ProtectRtcp(rtcp, 32, out length));
             Assert.Equal(SrtpResult.Ok, client.UnprotectRtcp(rtcp, length, out _));
         }
@@ -74,18 +74,32 @@ public sealed class DtlsSrtpKeysTests
     }
 }
 
-public sealed class SrtpSessionTests
+public sealed class SrtpProfileTests
 {
-    [Theory]
-    [InlineData(new byte[] { 0x80, 0x00 }, false)]
-    [InlineData(new byte[] { 0x80, 0x80 }, false)]
-    [InlineData(new byte[] { 0x80, 0xDF }, true)]
-    [InlineData(new byte[] { 0x81, 0xC8 }, true)]
-    [InlineData(new byte[] { 0x80, 0xBF }, false)]
-    [InlineData(new byte[] { 0x80, 0xE0 }, false)]
-    [InlineData(new byte[] { 0x80 }, false)]
-    public void Tells_srtcp_from_srtp_by_the_payload_type_byte(byte[] packet, bool isRtcp)
+    [Fact]
+    public void Supported_profiles_map_from_their_ids()
     {
-        Assert.Equal(isRtcp, SrtpSession.IsRtcp(packet));
+        foreach (var profile in new[] { SrtpProfile.AesCm128HmacSha1_80, SrtpProfile.AesCm128HmacSha1_32, SrtpProfile.AeadAes128Gcm })
+        {
+            Assert.True(profile.IsSupported());
+            Assert.True(SrtpProfiles.TryFromId((ushort)profile, out var parsed));
+            Assert.Equal(profile, parsed);
+        }
+
+        Assert.False(SrtpProfiles.TryFromId(0x0008, out _));
+        Assert.False(SrtpProfiles.TryFromId(0x0000, out _));
+    }
+
+    [Theory]
+    [InlineData(SrtpProfile.AesCm128HmacSha1_80, 16, 14, 10, 10)]
+    [InlineData(SrtpProfile.AesCm128HmacSha1_32, 16, 14, 4, 10)]
+    [InlineData(SrtpProfile.AeadAes128Gcm, 16, 12, 16, 16)]
+    public void Lengths_follow_rfc5764_and_rfc7714(SrtpProfile profile, int key, int salt, int rtpTag, int rtcpTag)
+    {
+        Assert.Equal(key, profile.MasterKeyLength());
+        Assert.Equal(salt, profile.MasterSaltLength());
+        Assert.Equal(rtpTag, profile.RtpTagLength());
+        Assert.Equal(rtcpTag, profile.RtcpTagLength());
+        Assert.Equal(rtcpTag + 4, profile.RtcpOverhead());
     }
 }

@@ -20,7 +20,7 @@ public sealed class SrtpContextTests
         var (sender, receiver) = Pair(profile);
         for (ushort seq = 1000; seq < 1100; seq++)
         {
-            var packet = Rtp(seq);
+            var packet = RtpPacket(seq);
             var original = packet.AsSpan(0, 172).ToArray();
             Assert.Equal(SrtpResult.Ok, sender.ProtectRtp(packet, 172, out int protectedLength));
             Assert.Equal(172 + profile.RtpTagLength(), protectedLength);
@@ -38,7 +38,7 @@ public sealed class SrtpContextTests
     public void Rtp_with_csrcs_and_header_extension_keeps_the_header_clear(SrtpProfile profile)
     {
         var (sender, receiver) = Pair(profile);
-        var packet = Rtp(7, payload: 40);
+        var packet = RtpPacket(7, payload: 40);
         packet[0] = 0x80 | 0x10 | 0x01; // X = 1, CC = 1: 4 bytes of CSRC, then a 1-word extension
         packet[18] = 0x00; // extension length (bytes 16-19: profile 0xBEDE? any, length = 1)
         packet[19] = 0x01;
@@ -54,7 +54,7 @@ public sealed class SrtpContextTests
     public void Tampered_packets_fail_authentication_and_change_nothing(SrtpProfile profile)
     {
         var (sender, receiver) = Pair(profile);
-        var packet = Rtp(5);
+        var packet = RtpPacket(5);
         sender.ProtectRtp(packet, 172, out int length);
         foreach (int position in new[] { 1, 3, 9, 12, 100, length - 1 })
         {
@@ -72,7 +72,7 @@ public sealed class SrtpContextTests
     public void Replayed_packet_is_rejected(SrtpProfile profile)
     {
         var (sender, receiver) = Pair(profile);
-        var packet = Rtp(5);
+        var packet = RtpPacket(5);
         sender.ProtectRtp(packet, 172, out int length);
         var copy = (byte[])packet.Clone();
         Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(packet, length, out _));
@@ -87,7 +87,7 @@ public sealed class SrtpContextTests
         var sent = new List<(byte[] Packet, int Length)>();
         for (ushort seq = 0; seq < 200; seq++)
         {
-            var packet = Rtp(seq);
+            var packet = RtpPacket(seq);
             sender.ProtectRtp(packet, 172, out int length);
             sent.Add((packet, length));
         }
@@ -102,7 +102,7 @@ public sealed class SrtpContextTests
         {
             var copy = (byte[])sent[i].Packet.Clone();
             Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(copy, sent[i].Length, out int plain));
-            Assert.Equal(Rtp((ushort)i).AsSpan(0, 172).ToArray(), copy.AsSpan(0, plain).ToArray());
+            Assert.Equal(RtpPacket((ushort)i).AsSpan(0, 172).ToArray(), copy.AsSpan(0, plain).ToArray());
             Assert.Equal(SrtpResult.Replayed, receiver.UnprotectRtp((byte[])sent[i].Packet.Clone(), sent[i].Length, out _));
         }
 
@@ -124,7 +124,7 @@ public sealed class SrtpContextTests
         // Deliver with one reorder across the wrap: ..., 65535, 1, 0, 2, ...
         var packets = seqs.Select(seq =>
         {
-            var p = Rtp(seq);
+            var p = RtpPacket(seq);
             Assert.Equal(SrtpResult.Ok, sender.ProtectRtp(p, 172, out int length));
             return (seq, p, length);
         }).ToList();
@@ -136,7 +136,7 @@ public sealed class SrtpContextTests
         foreach (var (seq, p, length) in order)
         {
             Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(p, length, out int plain));
-            Assert.Equal(Rtp(seq).AsSpan(0, 172).ToArray(), p.AsSpan(0, plain).ToArray());
+            Assert.Equal(RtpPacket(seq).AsSpan(0, 172).ToArray(), p.AsSpan(0, plain).ToArray());
         }
 
         Assert.True(receiver.TryGetRolloverCounter(0x11223344, out uint receiverRoc));
@@ -147,9 +147,9 @@ public sealed class SrtpContextTests
     public void A_late_packet_from_before_the_wrap_uses_the_previous_roc()
     {
         var (sender, receiver) = Pair(SrtpProfile.AesCm128HmacSha1_80);
-        var beforeWrap = Rtp(65534);
-        var late = Rtp(65535);
-        var afterWrap = Rtp(3);
+        var beforeWrap = RtpPacket(65534);
+        var late = RtpPacket(65535);
+        var afterWrap = RtpPacket(3);
         sender.ProtectRtp(beforeWrap, 172, out int beforeLength);
         sender.ProtectRtp(late, 172, out int lateLength);
         sender.ProtectRtp(afterWrap, 172, out int afterLength);
@@ -171,7 +171,7 @@ public sealed class SrtpContextTests
         receiver.SeedStream(0x11223344, highest, 0);
         foreach (ushort seq in new ushort[] { 0xFFF5, 0xFFFF, 0x0003 })
         {
-            var packet = Rtp(seq);
+            var packet = RtpPacket(seq);
             Assert.Equal(SrtpResult.Ok, sender.ProtectRtp(packet, 172, out int length));
             Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(packet, length, out _));
         }
@@ -186,7 +186,7 @@ public sealed class SrtpContextTests
     {
         var (sender, receiver) = Pair(profile);
         sender.SeedStream(0x11223344, 5UL << 16, 0);
-        var packet = Rtp(10);
+        var packet = RtpPacket(10);
         sender.ProtectRtp(packet, 172, out int length);
         Assert.Equal(SrtpResult.AuthFailed, receiver.UnprotectRtp(packet, length, out _));
     }
@@ -196,9 +196,9 @@ public sealed class SrtpContextTests
     {
         var (sender, _) = Pair(SrtpProfile.AesCm128HmacSha1_80);
         sender.SeedStream(0x11223344, SrtpIndex.Max, 0x7FFF_FFFF);
-        Assert.Equal(SrtpResult.IndexExhausted, sender.ProtectRtp(Rtp(0), 172, out _));
-        Assert.Equal(SrtpResult.Ok, sender.ProtectRtcp(SrtpTestPackets.Rtcp(0x11223344), 32, out _));
-        Assert.Equal(SrtpResult.IndexExhausted, sender.ProtectRtcp(SrtpTestPackets.Rtcp(0x11223344), 32, out _));
+        Assert.Equal(SrtpResult.IndexExhausted, sender.ProtectRtp(RtpPacket(0), 172, out _));
+        Assert.Equal(SrtpResult.Ok, sender.ProtectRtcp(SrtpTestPackets.RtcpPacket(0x11223344), 32, out _));
+        Assert.Equal(SrtpResult.IndexExhausted, sender.ProtectRtcp(SrtpTestPackets.RtcpPacket(0x11223344), 32, out _));
     }
 
     [Theory]
@@ -208,7 +208,7 @@ public sealed class SrtpContextTests
         var (sender, receiver) = Pair(profile);
         for (int i = 0; i < 5; i++)
         {
-            var packet = SrtpTestPackets.Rtcp();
+            var packet = SrtpTestPackets.RtcpPacket();
             var original = packet.AsSpan(0, 32).ToArray();
             Assert.Equal(SrtpResult.Ok, sender.ProtectRtcp(packet, 32, out int length));
             Assert.Equal(32 + profile.RtcpOverhead(), length);
@@ -226,7 +226,7 @@ public sealed class SrtpContextTests
     public void Tampered_rtcp_fails_authentication(SrtpProfile profile)
     {
         var (sender, receiver) = Pair(profile);
-        var packet = SrtpTestPackets.Rtcp();
+        var packet = SrtpTestPackets.RtcpPacket();
         sender.ProtectRtcp(packet, 32, out int length);
         foreach (int position in new[] { 1, 5, 8, 31, length - 12, length - 1 })
         {
@@ -252,17 +252,17 @@ public sealed class SrtpContextTests
         var (sender, receiver) = Pair(profile);
         Assert.Equal(SrtpResult.TooShort, sender.ProtectRtp(new byte[64], 11, out _));
         Assert.Equal(SrtpResult.Malformed, sender.ProtectRtp(new byte[64], 12, out _)); // version 0
-        var noRoom = Rtp(1, room: 0);
+        var noRoom = RtpPacket(1, room: 0);
         Assert.Equal(SrtpResult.BufferTooSmall, sender.ProtectRtp(noRoom, noRoom.Length, out _));
-        var csrcs = Rtp(1, payload: 0);
+        var csrcs = RtpPacket(1, payload: 0);
         csrcs[0] = 0x8F; // 15 CSRCs do not fit in 12 + 32 bytes
         Assert.Equal(SrtpResult.Malformed, sender.ProtectRtp(csrcs, 12, out _));
-        var extension = Rtp(1, payload: 2);
+        var extension = RtpPacket(1, payload: 2);
         extension[0] = 0x90;
         Assert.Equal(SrtpResult.Malformed, sender.ProtectRtp(extension, 14, out _));
-        Assert.Equal(SrtpResult.TooShort, receiver.UnprotectRtp(Rtp(1), 12 + profile.RtpTagLength() - 1, out _));
-        Assert.Equal(SrtpResult.TooShort, receiver.UnprotectRtcp(SrtpTestPackets.Rtcp(), 8 + profile.RtcpOverhead() - 1, out _));
-        Assert.Equal(SrtpResult.BufferTooSmall, sender.ProtectRtcp(SrtpTestPackets.Rtcp(room: 0), 32, out _));
+        Assert.Equal(SrtpResult.TooShort, receiver.UnprotectRtp(RtpPacket(1), 12 + profile.RtpTagLength() - 1, out _));
+        Assert.Equal(SrtpResult.TooShort, receiver.UnprotectRtcp(SrtpTestPackets.RtcpPacket(), 8 + profile.RtcpOverhead() - 1, out _));
+        Assert.Equal(SrtpResult.BufferTooSmall, sender.ProtectRtcp(SrtpTestPackets.RtcpPacket(room: 0), 32, out _));
         Assert.Throws<ArgumentOutOfRangeException>(() => sender.ProtectRtp(new byte[10], 11, out _));
     }
 
@@ -274,7 +274,7 @@ public sealed class SrtpContextTests
         using var receiver = new SrtpContext(key, maxStreams: 2);
         for (uint ssrc = 1; ssrc <= 3; ssrc++)
         {
-            var packet = Rtp(1, ssrc);
+            var packet = RtpPacket(1, ssrc);
             sender.ProtectRtp(packet, 172, out int length);
             var expected = ssrc <= 2 ? SrtpResult.Ok : SrtpResult.TooManyStreams;
             Assert.Equal(expected, receiver.UnprotectRtp(packet, length, out _));
@@ -291,14 +291,14 @@ public sealed class SrtpContextTests
         using var slowReceiver = new SrtpContext(SrtpCipher.Create(key, useIntrinsics: false));
         for (ushort seq = 0; seq < 50; seq++)
         {
-            var a = Rtp(seq, payload: seq * 7);
+            var a = RtpPacket(seq, payload: seq * 7);
             var b = (byte[])a.Clone();
             fast.ProtectRtp(a, 12 + (seq * 7), out int la);
             slow.ProtectRtp(b, 12 + (seq * 7), out int lb);
             Assert.Equal(b.AsSpan(0, lb).ToArray(), a.AsSpan(0, la).ToArray());
             Assert.Equal(SrtpResult.Ok, slowReceiver.UnprotectRtp(a, la, out _));
 
-            var c = SrtpTestPackets.Rtcp();
+            var c = SrtpTestPackets.RtcpPacket();
             var d = (byte[])c.Clone();
             fast.ProtectRtcp(c, 32, out int lc);
             slow.ProtectRtcp(d, 32, out int ld);

@@ -34,9 +34,9 @@ public sealed class SrtpRobustnessTests
         var key = Key(profile, 4);
         using var sender = new SrtpContext(key);
         using var receiver = new SrtpContext(key);
-        var rtp = Rtp(9);
+        var rtp = RtpPacket(9);
         sender.ProtectRtp(rtp, 172, out int rtpLength);
-        var rtcp = SrtpTestPackets.Rtcp();
+        var rtcp = SrtpTestPackets.RtcpPacket();
         sender.ProtectRtcp(rtcp, 32, out int rtcpLength);
 
         for (int cut = 0; cut < rtpLength; cut++)

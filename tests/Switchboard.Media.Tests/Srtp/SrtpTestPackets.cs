@@ -16,7 +16,7 @@ internal static class SrtpTestPackets
     }
 
     /// <summary>A PCMU packet: 12-byte header, 160 bytes of payload, room for any tag.</summary>
-    public static byte[] Rtp(ushort seq, uint ssrc = 0x11223344, int payload = 160, int room = 32)
+    public static byte[] RtpPacket(ushort seq, uint ssrc = 0x11223344, int payload = 160, int room = 32)
     {
         var buffer = new byte[12 + payload + room];
         buffer[0] = 0x80;
@@ -33,7 +33,7 @@ internal static class SrtpTestPackets
     }
 
     /// <summary>A receiver report with one report block: 32 bytes, plus room.</summary>
-    public static byte[] Rtcp(uint ssrc = 0x55667788, int room = 32)
+    public static byte[] RtcpPacket(uint ssrc = 0x55667788, int room = 32)
     {
         var buffer = new byte[32 + room];
         buffer[0] = 0x81;

@@ -1,0 +1,149 @@
+using System.Buffers.Binary;
+using Switchboard.Media.Rtcp;
+using Switchboard.Media.Rtp;
+using Switchboard.Media.Srtp;
+using Switchboard.Media.Stun;
+
+namespace Switchboard.Media.WebRtc;
+
+public sealed partial class WebRtcSession
+{
+    private const int SendBufferSize = 1500;
+
+    /// <summary>Seconds from the NTP epoch (1900) to the Unix epoch (1970): RFC 3550 section 4 timestamps.</summary>
+    private const ulong NtpUnixOffsetSeconds = 2_208_988_800;
+
+    private readonly byte[] _sendBuffer = new byte[SendBufferSize];
+    private ushort _sequence;
+    private RtcpScheduler? _rtcp;
+    private TimeProvider _wallClock = TimeProvider.System;
+    private long _audioIn;
+    private long _audioOut;
+    private long _dtmfIn;
+    private long _rtcpIn;
+    private long _rtcpOut;
+    private long _srtpFailures;
+    private long _dropped;
+
+    public WebRtcLegCounters Counters => new(_audioIn, _audioOut, _dtmfIn, _rtcpIn, _rtcpOut, _srtpFailures, _dropped);
+
+    /// <summary>SRTP and SRTCP from the selected pair only (RFC 8445 section 12: media follows the nominated pair).</summary>
+    private void OnSrtp(Span<byte> datagram, TransportAddress source, bool rtcp)
+    {
+        if (_srtp is null || !_hasMediaPeer || source != _mediaPeer)
+        {
+            _dropped++;
+            return;
+        }
+
+        if (rtcp)
+        {
+            if (_srtp.UnprotectRtcp(datagram, datagram.Length, out var rtcpLength) == SrtpResult.Ok)
+            {
+                _rtcpIn++;
+                Rtcp(_now).OnRtcpReceived(datagram[..rtcpLength], _now);
+            }
+            else
+            {
+                _srtpFailures++;
+            }
+
+            return;
+        }
+
+        if (_srtp.UnprotectRtp(datagram, datagram.Length, out var plainLength) != SrtpResult.Ok)
+        {
+            _srtpFailures++;
+            return;
+        }
+
+        var packet = datagram[..plainLength];
+        if (RtpHeader.TryParse(packet, out var header) != RtpParseStatus.Ok)
+        {
+            _dropped++;
+            return;
+        }
+
+        Rtcp(_now).OnRtpReceived(header, _now, out _);
+        if (Audio.TelephoneEvent is { } te && header.PayloadType.Value == te.PayloadType)
+        {
+            _dtmfIn++;
+            _dtmf.Receive(header.Ssrc, header.Timestamp, header.GetPayload(packet), _now);
+            DrainDtmf();
+        }
+        else if (header.PayloadType.Value == Audio.Codec.PayloadType)
+        {
+            _audioIn++;
+            if (AudioMode == LegAudioMode.Echo)
+            {
+                SendOwnRtp(packet, header);
+            }
+        }
+    }
+
+    /// <summary>Sends a plain RTP packet as our stream: our SSRC and sequence, protected, to the selected pair.</summary>
+    private void SendOwnRtp(ReadOnlySpan<byte> rtp, in RtpHeader header)
+    {
+        if (_srtp is null || rtp.Length + 32 > _sendBuffer.Length)
+        {
+            return;
+        }
+
+        var buffer = _sendBuffer.AsSpan();
+        rtp.CopyTo(buffer);
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[2..], _sequence++);
+        BinaryPrimitives.WriteUInt32BigEndian(buffer[8..], LocalSsrc);
+        if (_srtp.ProtectRtp(buffer, rtp.Length, out var protectedLength) != SrtpResult.Ok)
+        {
+            return;
+        }
+
+        _sender.Send(buffer[..protectedLength], _mediaPeer);
+        _audioOut++;
+        Rtcp(_now).OnRtpSent(header.Timestamp, header.PayloadLength, _now);
+        if (FirstSrtpSentAt is null)
+        {
+            FirstSrtpSentAt = _now;
+            Raise(new WebRtcLegEvent(WebRtcLegEventKind.FirstSrtpSent));
+        }
+    }
+
+    /// <summary>Sender and receiver reports (RFC 3550 section 6.4) once media flows, SRTCP-protected, rtcp-mux.</summary>
+    private TimeSpan PollRtcp(TimeSpan now, TimeSpan next)
+    {
+        if (_srtp is null || !_hasMediaPeer)
+        {
+            return next;
+        }
+
+        var rtcp = Rtcp(now);
+        if (rtcp.IsReportDue(now) && rtcp.TryBuildReport(_sendBuffer, now, NtpNow(), out var length) &&
+            _srtp.ProtectRtcp(_sendBuffer, length, out var protectedLength) == SrtpResult.Ok)
+        {
+            _sender.Send(_sendBuffer.AsSpan(0, protectedLength), _mediaPeer);
+            _rtcpOut++;
+        }
+
+        return rtcp.NextReportDue < next ? rtcp.NextReportDue : next;
+    }
+
+    private RtcpScheduler Rtcp(TimeSpan now) =>
+        _rtcp ??= new RtcpScheduler(new Ssrc(LocalSsrc), "switchboard", Audio.Codec.Codec.ClockRate, Random.Shared, now);
+
+    /// <summary>The wall clock as a 64-bit NTP timestamp, for sender reports only.</summary>
+    private ulong NtpNow()
+    {
+        var unix = _wallClock.GetUtcNow() - DateTimeOffset.UnixEpoch;
+        var seconds = (ulong)unix.Ticks / TimeSpan.TicksPerSecond + NtpUnixOffsetSeconds;
+        var fraction = (ulong)(unix.Ticks % TimeSpan.TicksPerSecond) * (1UL << 32) / TimeSpan.TicksPerSecond;
+        return (seconds << 32) | fraction;
+    }
+
+    private void DrainDtmf()
+    {
+        while (_dtmf.TryRead(out var digit))
+        {
+            Raise(new WebRtcLegEvent(WebRtcLegEventKind.Dtmf, digit));
+        }
+    }
+}

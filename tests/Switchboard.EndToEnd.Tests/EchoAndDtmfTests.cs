@@ -1,0 +1,107 @@
+using Microsoft.Playwright;
+using Switchboard.Pbx.Services;
+using Switchboard.Server;
+
+namespace Switchboard.EndToEnd.Tests;
+
+/// <summary>Real calls with real media: Chromium's WebRTC against our ICE-lite, DTLS-SRTP and RTP, through the built-in services.</summary>
+[Collection(PopupGroup.Name)]
+public sealed class EchoAndDtmfTests(BrowserFixture fixture)
+{
+    private const string InboundAudio = """
+        async () => {
+          const pc = window.__pcs[0];
+          if (!pc) return null;
+          const stats = await pc.getStats();
+          for (const s of stats.values()) {
+            if (s.type === 'inbound-rtp' && s.kind === 'audio') return { packets: s.packetsReceived || 0, level: s.audioLevel || 0 };
+          }
+          return null;
+        }
+        """;
+
+    private async Task<(PopupBrowser Browser, IPage Popup)> CallAsync(PbxHost host, string number, bool stubClose = true)
+    {
+        var account = await fixture.NewExtensionAsync(host);
+        var browser = await PopupBrowser.CreateAsync(fixture, host, stubClose: stubClose);
+        var popup = await browser.OpenAsync(host, "?destnumber=" + Uri.EscapeDataString(number));
+        await popup.LoginAsync(account, remember: false);
+        await popup.ExpectStateAsync("connected");
+        return (browser, popup);
+    }
+
+    [Fact]
+    public async Task The_echo_test_returns_the_fake_microphone_tone()
+    {
+        var (browser, popup) = await CallAsync(fixture.Host, new ServiceOptions().EchoNumber);
+        await using var _ = browser;
+
+        // Over 100 packets of our echo arrived and decoded to a level above silence: the tone came back.
+        await popup.WaitForFunctionAsync(
+            "async () => { const a = await (" + InboundAudio + ")(); return a && a.packets > 100 && a.level > 0; }",
+            null, new() { Timeout = 15_000, PollingInterval = 250 });
+    }
+
+    [Fact]
+    public async Task Keypad_digits_reach_the_DTMF_test_and_hang_up_leaves_a_record_with_a_duration()
+    {
+        var (browser, popup) = await CallAsync(fixture.Host, new ServiceOptions().DtmfTestNumber);
+        await using var _ = browser;
+        await popup.WaitForFunctionAsync("() => window.__pcs[0].connectionState === 'connected'", null, new() { Timeout = 10_000 });
+
+        await popup.ClickAsync("button[data-digit=\"1\"]");
+        await popup.Keyboard.PressAsync("2");
+        await popup.ClickAsync("button[data-digit=\"#\"]");
+        await popup.WaitForFunctionAsync("() => window.__pcs[0].getSenders()[0].dtmf.toneBuffer === ''", null, new() { Timeout = 5_000 });
+        await Task.Delay(400); // the last tone's end packets are in flight
+        await popup.ClickAsync("#hangup");
+
+        await popup.ExpectStateAsync("ended", "hangup");
+        await popup.WaitForFunctionAsync("() => window.__closeRequests > 0", null, new() { Timeout = 4000 });
+        var record = await CallRecords.WaitForAsync(fixture.Host, r => r.Destination == new ServiceOptions().DtmfTestNumber && r.Reason == "hangup");
+        Assert.Equal("12#", record.Digits);
+        Assert.Equal("caller", record.EndedBy);
+        Assert.True(record.Duration > TimeSpan.Zero, "an answered call has a duration");
+        Assert.Matches(@"^1:\d+ 2:\d+ #:\d+$", record.DigitLog);
+    }
+
+    [Fact]
+    public async Task When_the_DTMF_test_hangs_up_by_itself_the_popup_closes_with_the_reason()
+    {
+        var data = BrowserFixture.NewDataDirectory();
+        await using var host = await BrowserFixture.StartHostAsync(data, addressFailureLimit: 1000,
+            services: new ServiceOptions { DtmfTestHangupAfter = TimeSpan.FromSeconds(3) });
+        try
+        {
+            var (browser, popup) = await CallAsync(host, new ServiceOptions().DtmfTestNumber, stubClose: false);
+            await using var _ = browser;
+            var closed = new TaskCompletionSource();
+            popup.Close += (_, _) => closed.TrySetResult();
+
+            await popup.ExpectStateAsync("ended", "remote_hangup");
+            await closed.Task.WaitAsync(TimeSpan.FromSeconds(8));
+            var record = await CallRecords.WaitForAsync(host, r => r.Reason == "remote_hangup");
+            Assert.Equal("callee", record.EndedBy);
+        }
+        finally
+        {
+            BrowserFixture.TryDelete(data);
+        }
+    }
+
+    [Fact]
+    public async Task A_browser_closed_without_hanging_up_ends_the_call_on_the_server()
+    {
+        var (browser, popup) = await CallAsync(fixture.Host, new ServiceOptions().EchoNumber);
+        var callId = await popup.EvaluateAsync<string>("() => document.body.dataset.callId || ''");
+
+        // The page gets no chance to say goodbye: its hang-up message is dropped, then the browser context goes.
+        await popup.EvaluateAsync("() => { const send = WebSocket.prototype.send; WebSocket.prototype.send = function (d) { if (!String(d).includes('hangup')) send.call(this, d); }; }");
+        await browser.DisposeAsync();
+
+        var record = await CallRecords.WaitForAsync(fixture.Host,
+            r => r.Destination == new ServiceOptions().EchoNumber && r.AnsweredAt is not null && (callId.Length == 0 || r.CallId == callId),
+            TimeSpan.FromSeconds(30));
+        Assert.Equal("caller", record.EndedBy);
+    }
+}
