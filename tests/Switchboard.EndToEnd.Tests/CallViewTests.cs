@@ -77,7 +77,16 @@ public sealed class CallViewTests(BrowserFixture fixture)
         var closed = new TaskCompletionSource();
         popup.Close += (_, _) => closed.TrySetResult();
 
-        await popup.ClickAsync("#status");
+        var box = (await popup.Locator("#status").BoundingBoxAsync())!;
+
+        try
+        {
+            await popup.Mouse.ClickAsync(box.X + (box.Width / 2), box.Y + (box.Height / 2));
+        }
+        catch (Microsoft.Playwright.PlaywrightException) when (popup.IsClosed)
+        {
+            // The window closed before the click's own round trip finished: that is the point.
+        }
 
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(2));
     }
