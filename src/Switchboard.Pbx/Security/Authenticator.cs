@@ -34,23 +34,17 @@ public sealed partial class Authenticator
 
     public async Task<AuthOutcome> LoginAsync(string? accountText, string? password, string address, CancellationToken ct = default)
     {
-        if (!AccountName.TryParse(accountText, _defaultDomain, out var account) || string.IsNullOrEmpty(password) || password.Length > 256)
+        var wellFormed = !string.IsNullOrEmpty(password) && password.Length <= 256;
+        var (account, refusal) = await AdmitAsync(wellFormed ? accountText : null, address, "web", ct);
+        if (refusal is not null)
         {
-            await RefuseAsync("(malformed)", address, "web", "malformed", ct);
-            return AuthOutcome.Fail(AuthFailure.Malformed);
+            return refusal;
         }
 
-        var key = account.Value.ToString();
-        var decision = _throttle.Check(key, address);
-        if (!decision.Allowed)
-        {
-            await RefuseAsync(key, address, "web", "locked_out", ct);
-            return AuthOutcome.Fail(AuthFailure.LockedOut, decision.RetryAfter);
-        }
-
-        var extension = await _directory.FindExtensionAsync(account.Value.Domain, account.Value.Number, ct);
+        var key = account.ToString();
+        var extension = await _directory.FindExtensionAsync(account.Domain, account.Number, ct);
         var stored = extension is null ? null : await _directory.GetWebPasswordAsync(extension.Id, ct);
-        if (stored is null || !SecretEquals(stored, password))
+        if (stored is null || !SecretEquals(stored, password!))
         {
             var after = _throttle.RecordFailure(key, address);
             await RefuseAsync(key, address, "web", "bad_credentials", ct);
@@ -66,21 +60,14 @@ public sealed partial class Authenticator
 
     public async Task<AuthOutcome> CheckLinkAsync(SignedLinkRequest link, string address, CancellationToken ct = default)
     {
-        if (!AccountName.TryParse(link.User, _defaultDomain, out var account))
+        var (account, refusal) = await AdmitAsync(link.User, address, "link", ct);
+        if (refusal is not null)
         {
-            await RefuseAsync("(malformed)", address, "link", "malformed", ct);
-            return AuthOutcome.Fail(AuthFailure.Malformed);
+            return refusal;
         }
 
-        var key = account.Value.ToString();
-        var decision = _throttle.Check(key, address);
-        if (!decision.Allowed)
-        {
-            await RefuseAsync(key, address, "link", "locked_out", ct);
-            return AuthOutcome.Fail(AuthFailure.LockedOut, decision.RetryAfter);
-        }
-
-        var extension = await _directory.FindExtensionAsync(account.Value.Domain, account.Value.Number, ct);
+        var key = account.ToString();
+        var extension = await _directory.FindExtensionAsync(account.Domain, account.Number, ct);
         var password = extension is null ? null : await _directory.GetWebPasswordAsync(extension.Id, ct);
         var verdict = _links.Check(link, password, _time.GetUtcNow());
         if (verdict == SignedLinkVerdict.Valid)
@@ -110,6 +97,25 @@ public sealed partial class Authenticator
 
         await RefuseAsync(key, address, "link", "link_" + verdict.ToString().ToLowerInvariant(), ct);
         return AuthOutcome.Fail(failure);
+    }
+
+    /// <summary>The steps every path takes before looking at a secret: a well-formed account, then the throttle.</summary>
+    private async Task<(AccountName Account, AuthOutcome? Refusal)> AdmitAsync(string? accountText, string address, string path, CancellationToken ct)
+    {
+        if (!AccountName.TryParse(accountText, _defaultDomain, out var account))
+        {
+            await RefuseAsync("(malformed)", address, path, "malformed", ct);
+            return (default, AuthOutcome.Fail(AuthFailure.Malformed));
+        }
+
+        var decision = _throttle.Check(account.Value.ToString(), address);
+        if (!decision.Allowed)
+        {
+            await RefuseAsync(account.Value.ToString(), address, path, "locked_out", ct);
+            return (default, AuthOutcome.Fail(AuthFailure.LockedOut, decision.RetryAfter));
+        }
+
+        return (account.Value, null);
     }
 
     /// <summary>Constant-time comparison of the UTF-8 bytes (length differences still take the same path).</summary>

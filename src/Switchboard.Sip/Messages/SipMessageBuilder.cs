@@ -1,0 +1,219 @@
+using System.Globalization;
+using System.Text;
+using Switchboard.Sip.Parsing;
+
+namespace Switchboard.Sip.Messages;
+
+/// <summary>
+/// Collects a start line, header fields and a body, and turns them into a parsed <see cref="SipMessage"/>.
+/// Content-Length is always written from the body. Building something the parser rejects is a programmer error.
+/// </summary>
+public sealed class SipMessageBuilder
+{
+    private readonly List<KeyValuePair<string, string>> _headers = [];
+
+    private SipMessageBuilder()
+    {
+    }
+
+    public SipMethod? Method { get; private set; }
+
+    public string? RequestUri { get; set; }
+
+    public int StatusCode { get; private set; }
+
+    public string? ReasonPhrase { get; set; }
+
+    public ReadOnlyMemory<byte> Body { get; set; }
+
+    public IReadOnlyList<KeyValuePair<string, string>> HeaderFields => _headers;
+
+    public static SipMessageBuilder Request(SipMethod method, string requestUri)
+    {
+        ArgumentNullException.ThrowIfNull(method);
+        ArgumentException.ThrowIfNullOrEmpty(requestUri);
+        return new SipMessageBuilder { Method = method, RequestUri = requestUri };
+    }
+
+    public static SipMessageBuilder Response(int statusCode, string? reasonPhrase = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 100);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(statusCode, 699);
+        return new SipMessageBuilder { StatusCode = statusCode, ReasonPhrase = reasonPhrase ?? SipReasonPhrases.Get(statusCode) };
+    }
+
+    public SipMessageBuilder AddHeader(string name, string value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(value);
+        _headers.Add(new(name, value));
+        return this;
+    }
+
+    public SipMessageBuilder AddHeader(SipHeaderId id, string value) => AddHeader(SipHeaderNames.GetName(id), value);
+
+    /// <summary>Inserts a value before the first header of that name (or at the top): how a new Via goes on.</summary>
+    public SipMessageBuilder PrependHeader(string name, string value)
+    {
+        var index = FindIndex(name);
+        _headers.Insert(index < 0 ? 0 : index, new(name, value));
+        return this;
+    }
+
+    /// <summary>Replaces every header of that name with one value.</summary>
+    public SipMessageBuilder SetHeader(string name, string value)
+    {
+        var index = FindIndex(name);
+        RemoveHeader(name);
+        _headers.Insert(index < 0 ? _headers.Count : index, new(name, value));
+        return this;
+    }
+
+    public SipMessageBuilder SetHeader(SipHeaderId id, string value) => SetHeader(SipHeaderNames.GetName(id), value);
+
+    public SipMessageBuilder RemoveHeader(string name)
+    {
+        var id = SipHeaderNames.Identify(name);
+        _headers.RemoveAll(h => Same(h.Key, name, id));
+        return this;
+    }
+
+    /// <summary>Removes only the first header of that name (e.g. the top Via when a response goes upstream).</summary>
+    public SipMessageBuilder RemoveFirstHeader(string name)
+    {
+        var i = FindIndex(name);
+        if (i >= 0) _headers.RemoveAt(i);
+        return this;
+    }
+
+    public SipMessageBuilder SetBody(ReadOnlyMemory<byte> body, string contentType)
+    {
+        Body = body;
+        return SetHeader(SipHeaderId.ContentType, contentType);
+    }
+
+    private int FindIndex(string name)
+    {
+        var id = SipHeaderNames.Identify(name);
+        return _headers.FindIndex(h => Same(h.Key, name, id));
+    }
+
+    private static bool Same(string headerName, string name, SipHeaderId id) =>
+        id != SipHeaderId.Unknown ? SipHeaderNames.Identify(headerName) == id : string.Equals(headerName, name, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The canonical bytes of the message being built.</summary>
+    public byte[] ToBytes()
+    {
+        var sb = new StringBuilder(256);
+        if (Method is not null)
+        {
+            sb.Append(Method.Name).Append(' ').Append(RequestUri).Append(" SIP/2.0\r\n");
+        }
+        else
+        {
+            sb.Append("SIP/2.0 ").Append(StatusCode.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(ReasonPhrase).Append("\r\n");
+        }
+        foreach (var h in _headers)
+        {
+            if (SipHeaderNames.Identify(h.Key) == SipHeaderId.ContentLength) continue;
+            var id = SipHeaderNames.Identify(h.Key);
+            sb.Append(id == SipHeaderId.Unknown ? h.Key : SipHeaderNames.GetName(id)).Append(": ").Append(h.Value).Append("\r\n");
+        }
+        sb.Append("Content-Length: ").Append(Body.Length.ToString(CultureInfo.InvariantCulture)).Append("\r\n\r\n");
+        var head = Encoding.UTF8.GetBytes(sb.ToString());
+        var result = new byte[head.Length + Body.Length];
+        head.CopyTo(result, 0);
+        Body.Span.CopyTo(result.AsSpan(head.Length));
+        return result;
+    }
+
+    /// <summary>Writes and parses the message. Throws <see cref="InvalidOperationException"/> if it would not parse.</summary>
+    public SipMessage Build()
+    {
+        var bytes = ToBytes();
+        var result = SipParser.Parse(bytes.AsMemory(), SipParserOptions.Default, SipTransportFraming.Stream);
+        return result.Message is { } m && result.IsSuccess
+            ? m
+            : throw new InvalidOperationException($"The built message does not parse: {result.Error} {result.Detail}.");
+    }
+
+    /// <summary>Writes and parses the message; false if the parser rejects it.</summary>
+    public bool TryBuild([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out SipMessage? message)
+    {
+        var result = SipParser.Parse(ToBytes().AsMemory(), SipParserOptions.Default, SipTransportFraming.Stream);
+        message = result.IsSuccess ? result.Message : null;
+        return message is not null;
+    }
+
+    public SipRequest BuildRequest() => Build() as SipRequest ?? throw new InvalidOperationException("Not a request.");
+
+    public SipResponse BuildResponse() => Build() as SipResponse ?? throw new InvalidOperationException("Not a response.");
+}
+
+/// <summary>Default reason phrases (RFC 3261 section 21 and later registrations).</summary>
+public static class SipReasonPhrases
+{
+    public static string Get(int statusCode) => statusCode switch
+    {
+        100 => "Trying",
+        180 => "Ringing",
+        181 => "Call Is Being Forwarded",
+        182 => "Queued",
+        183 => "Session Progress",
+        200 => "OK",
+        202 => "Accepted",
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Moved Temporarily",
+        305 => "Use Proxy",
+        380 => "Alternative Service",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        407 => "Proxy Authentication Required",
+        408 => "Request Timeout",
+        410 => "Gone",
+        413 => "Request Entity Too Large",
+        414 => "Request-URI Too Long",
+        415 => "Unsupported Media Type",
+        416 => "Unsupported URI Scheme",
+        420 => "Bad Extension",
+        421 => "Extension Required",
+        423 => "Interval Too Brief",
+        480 => "Temporarily Unavailable",
+        481 => "Call/Transaction Does Not Exist",
+        482 => "Loop Detected",
+        483 => "Too Many Hops",
+        484 => "Address Incomplete",
+        485 => "Ambiguous",
+        486 => "Busy Here",
+        487 => "Request Terminated",
+        488 => "Not Acceptable Here",
+        491 => "Request Pending",
+        493 => "Undecipherable",
+        500 => "Server Internal Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Server Time-out",
+        505 => "Version Not Supported",
+        513 => "Message Too Large",
+        600 => "Busy Everywhere",
+        603 => "Decline",
+        604 => "Does Not Exist Anywhere",
+        606 => "Not Acceptable",
+        _ => statusCode switch
+        {
+            < 200 => "Provisional",
+            < 300 => "Success",
+            < 400 => "Redirection",
+            < 500 => "Client Error",
+            < 600 => "Server Error",
+            _ => "Global Failure",
+        },
+    };
+}

@@ -1,0 +1,170 @@
+using Switchboard.Sip.Messages;
+
+namespace Switchboard.Sip.Transactions;
+
+/// <summary>
+/// A transaction state machine (RFC 3261 section 17, RFC 6026). It owns no timer and reads no clock:
+/// <see cref="Handle"/> takes an input and the current time and returns actions (send, deliver, arm timer, end).
+/// Timers it armed are tracked so that a stale "timer fired" input is ignored.
+/// </summary>
+public abstract class SipTransaction
+{
+    private readonly Dictionary<SipTimer, DateTimeOffset> _armed = [];
+    private List<TransactionAction> _out = [];
+
+    private protected SipTransaction(SipRequest request, bool reliable, SipTimerSettings timers)
+    {
+        Request = request ?? throw new ArgumentNullException(nameof(request));
+        IsReliable = reliable;
+        Timers = timers ?? throw new ArgumentNullException(nameof(timers));
+    }
+
+    /// <summary>The request that created the transaction.</summary>
+    public SipRequest Request { get; }
+
+    public bool IsReliable { get; }
+
+    public SipTimerSettings Timers { get; }
+
+    public SipTransactionState State { get; private set; }
+
+    public abstract TransactionKey Key { get; }
+
+    public abstract bool IsClient { get; }
+
+    /// <summary>The earliest armed timer, for a heartbeat or timer wheel.</summary>
+    public DateTimeOffset? NextDue
+    {
+        get
+        {
+            DateTimeOffset? min = null;
+            foreach (var t in _armed.Values)
+            {
+                if (min is null || t < min) min = t;
+            }
+            return min;
+        }
+    }
+
+    /// <summary>Initial actions: a client sends its request, a server passes the request to the TU.</summary>
+    public IReadOnlyList<TransactionAction> Start(DateTimeOffset now) => Run(() => OnStart(now));
+
+    /// <summary>Feeds one input; returns what to do. Inputs after termination produce nothing.</summary>
+    public IReadOnlyList<TransactionAction> Handle(TransactionInput input, DateTimeOffset now)
+    {
+        if (State == SipTransactionState.Terminated) return [];
+        if (input.Kind == TransactionInputKind.TimerFired && !_armed.Remove(input.Timer)) return [];
+        return Run(() => OnInput(input, now));
+    }
+
+    /// <summary>Fires every armed timer due at or before <paramref name="now"/>, earliest first.</summary>
+    public IReadOnlyList<TransactionAction> FireDueTimers(DateTimeOffset now)
+    {
+        List<TransactionAction>? all = null;
+        while (State != SipTransactionState.Terminated)
+        {
+            SipTimer? due = null;
+            var dueAt = DateTimeOffset.MaxValue;
+            foreach (var (timer, at) in _armed)
+            {
+                if (at <= now && at < dueAt)
+                {
+                    due = timer;
+                    dueAt = at;
+                }
+            }
+            if (due is not { } t) break;
+            // The timer fires at its own due time so that the intervals it re-arms stay exact.
+            (all ??= []).AddRange(Handle(TransactionInput.Fired(t), dueAt));
+        }
+        return all ?? (IReadOnlyList<TransactionAction>)[];
+    }
+
+    private protected abstract void OnStart(DateTimeOffset now);
+
+    private protected abstract void OnInput(TransactionInput input, DateTimeOffset now);
+
+    private List<TransactionAction> Run(Action step)
+    {
+        _out = [];
+        step();
+        return _out;
+    }
+
+    private protected void Send(SipMessage message) => _out.Add(new(this, TransactionActionKind.Send, message, default, default));
+
+    private protected void Deliver(SipMessage message) => _out.Add(new(this, TransactionActionKind.DeliverToTu, message, default, default));
+
+    private protected void Emit(TransactionActionKind kind, SipMessage? message = null) => _out.Add(new(this, kind, message, default, default));
+
+    private protected void StartTimer(SipTimer timer, TimeSpan after, DateTimeOffset now)
+    {
+        var due = now + after;
+        _armed[timer] = due;
+        _out.Add(new(this, TransactionActionKind.StartTimer, null, timer, due));
+    }
+
+    private protected void StopTimer(SipTimer timer) => _armed.Remove(timer);
+
+    private protected void Become(SipTransactionState state)
+    {
+        State = state;
+        if (state == SipTransactionState.Terminated)
+        {
+            _armed.Clear();
+            _out.Add(new(this, TransactionActionKind.Terminated, null, default, default));
+        }
+    }
+
+    /// <summary>Enters a state guarded by a timer that is zero on reliable transports: then go straight to Terminated.</summary>
+    private protected void BecomeUntil(SipTransactionState state, SipTimer timer, TimeSpan duration, DateTimeOffset now)
+    {
+        if (duration <= TimeSpan.Zero)
+        {
+            Become(SipTransactionState.Terminated);
+            return;
+        }
+        Become(state);
+        StartTimer(timer, duration, now);
+    }
+
+    private protected SipResponse Synthesize(int status) =>
+        SipMessageFactory.CreateResponse(Request, status).BuildResponse();
+
+    public override string ToString() => $"{GetType().Name} {Key.Method} {Key.Branch} {State}";
+}
+
+/// <summary>A client transaction (section 17.1).</summary>
+public abstract class SipClientTransaction : SipTransaction
+{
+    private protected SipClientTransaction(SipRequest request, bool reliable, SipTimerSettings timers)
+        : base(request, reliable, timers)
+    {
+        Key = new TransactionKey(request.TopVia.Branch ?? "", "", request.Method.Name);
+    }
+
+    public override TransactionKey Key { get; }
+
+    public override bool IsClient => true;
+}
+
+/// <summary>A server transaction (section 17.2).</summary>
+public abstract class SipServerTransaction : SipTransaction
+{
+    private protected SipServerTransaction(SipRequest request, bool reliable, SipTimerSettings timers)
+        : base(request, reliable, timers)
+    {
+        Key = TransactionKey.ForServer(request);
+    }
+
+    public override TransactionKey Key { get; }
+
+    public override bool IsClient => false;
+
+    /// <summary>The last response the TU handed over, if any.</summary>
+    public SipResponse? LastResponse { get; private protected set; }
+
+    /// <summary>Convenience for <see cref="SipTransaction.Handle"/> with a response from the TU.</summary>
+    public IReadOnlyList<TransactionAction> SendResponse(SipResponse response, DateTimeOffset now) =>
+        Handle(TransactionInput.FromTu(response), now);
+}
