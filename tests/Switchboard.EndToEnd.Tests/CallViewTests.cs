@@ -3,9 +3,10 @@ using static Microsoft.Playwright.Assertions;
 namespace Switchboard.EndToEnd.Tests;
 
 /// <summary>
-/// The page's side of a call that is up. The PBX of this issue fails every call before it rings (no
-/// media yet), so these tests answer the page's call WebSocket themselves (<see cref="FakePbx"/>);
-/// login and tickets are real.
+/// The page's side of the call protocol, in the cases the PBX cannot be made to produce on demand
+/// (ringing, busy, a lost socket, a ping, a reason the page does not know): these tests answer the
+/// page's call WebSocket themselves (<see cref="FakePbx"/>); login and tickets are real. Real calls
+/// through the PBX are in <see cref="MediaCallTests"/>.
 /// </summary>
 [Collection(PopupGroup.Name)]
 public sealed class CallViewTests(BrowserFixture fixture)
@@ -33,23 +34,6 @@ public sealed class CallViewTests(BrowserFixture fixture)
         Assert.Contains("m=audio", (string?)call["sdp"], StringComparison.Ordinal);
         Assert.Contains("ticket=", pbx.OpenedUrl, StringComparison.Ordinal);
         await popup.ExpectStateAsync("connecting");
-    }
-
-    [Fact]
-    public async Task Keyboard_digits_and_keypad_buttons_send_RFC_4733_tones_on_a_connected_call()
-    {
-        var (browser, pbx, popup) = await LoggedInAsync();
-        await using var _ = browser;
-        await pbx.ConnectWithPeerAsync(popup, await browser.PbxTabAsync());
-        await popup.WaitForFunctionAsync("() => window.__pcs[0] && window.__pcs[0].connectionState === 'connected'");
-        await popup.EvaluateAsync("() => window.__pcs[0].getSenders()[0].dtmf.addEventListener('tonechange', e => e.tone && window.__tones.push(e.tone))");
-
-        await popup.Keyboard.PressAsync("5");
-        await popup.ClickAsync("button[data-digit=\"#\"]");
-
-        await popup.WaitForFunctionAsync("() => window.__tones.join('') === '5#'");
-        await Expect(popup.Locator("#status")).ToContainTextAsync("5#");
-        await popup.ExpectStateAsync("connected");
     }
 
     [Fact]
@@ -93,7 +77,16 @@ public sealed class CallViewTests(BrowserFixture fixture)
         var closed = new TaskCompletionSource();
         popup.Close += (_, _) => closed.TrySetResult();
 
-        await popup.ClickAsync("#status");
+        var box = (await popup.Locator("#status").BoundingBoxAsync())!;
+
+        try
+        {
+            await popup.Mouse.ClickAsync(box.X + (box.Width / 2), box.Y + (box.Height / 2));
+        }
+        catch (Microsoft.Playwright.PlaywrightException) when (popup.IsClosed)
+        {
+            // The window closed before the click's own round trip finished: that is the point.
+        }
 
         await closed.Task.WaitAsync(TimeSpan.FromSeconds(2));
     }

@@ -1,6 +1,7 @@
 using Microsoft.Playwright;
 using Switchboard.Pbx.Services;
 using Switchboard.Server;
+using static Microsoft.Playwright.Assertions;
 
 namespace Switchboard.EndToEnd.Tests;
 
@@ -31,7 +32,7 @@ public sealed class EchoAndDtmfTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task The_echo_test_returns_the_fake_microphone_tone()
+    public async Task The_echo_test_returns_the_fake_microphone_tone_and_hang_up_ends_it_as_the_callers()
     {
         var (browser, popup) = await CallAsync(fixture.Host, new ServiceOptions().EchoNumber);
         await using var _ = browser;
@@ -40,6 +41,16 @@ public sealed class EchoAndDtmfTests(BrowserFixture fixture)
         await popup.WaitForFunctionAsync(
             "async () => { const a = await (" + InboundAudio + ")(); return a && a.packets > 100 && a.level > 0; }",
             null, new() { Timeout = 15_000, PollingInterval = 250 });
+        Assert.True(await popup.EvaluateAsync<bool>("() => document.getElementById('remote').srcObject !== null"), "remote audio is played");
+        var account = await popup.InputValueAsync("#account");
+
+        await popup.ClickAsync("#hangup");
+
+        await popup.ExpectStateAsync("ended", "hangup");
+        var record = await CallRecords.WaitForAsync(fixture.Host,
+            r => r.From == account && r.Destination == new ServiceOptions().EchoNumber && r.Reason == "hangup");
+        Assert.NotNull(record.AnsweredAt);
+        Assert.Equal("caller", record.EndedBy);
     }
 
     [Fact]
@@ -49,20 +60,26 @@ public sealed class EchoAndDtmfTests(BrowserFixture fixture)
         await using var _ = browser;
         await popup.WaitForFunctionAsync("() => window.__pcs[0].connectionState === 'connected'", null, new() { Timeout = 10_000 });
 
+        // tonechange: a tone starts (tone) or the buffer has played out, gaps and all (empty tone).
+        await popup.EvaluateAsync("() => window.__pcs[0].getSenders()[0].dtmf.addEventListener('tonechange', e => { window.__tonesDone = !e.tone; if (e.tone) window.__tones.push(e.tone); })");
+
+        // Keypad and keyboard mixed, typed fast as a user does: no digit may be lost.
         await popup.ClickAsync("button[data-digit=\"1\"]");
-        await popup.Keyboard.PressAsync("2");
+        await popup.Keyboard.TypeAsync("2*");
         await popup.ClickAsync("button[data-digit=\"#\"]");
-        await popup.WaitForFunctionAsync("() => window.__pcs[0].getSenders()[0].dtmf.toneBuffer === ''", null, new() { Timeout = 5_000 });
-        await Task.Delay(400); // the last tone's end packets are in flight
+        await popup.WaitForFunctionAsync("() => window.__tones.join('') === '12*#' && window.__tonesDone", null, new() { Timeout = 5_000 });
+        await Expect(popup.Locator("#status")).ToContainTextAsync("12*#");
         await popup.ClickAsync("#hangup");
 
         await popup.ExpectStateAsync("ended", "hangup");
         await popup.WaitForFunctionAsync("() => window.__closeRequests > 0", null, new() { Timeout = 4000 });
-        var record = await CallRecords.WaitForAsync(fixture.Host, r => r.Destination == new ServiceOptions().DtmfTestNumber && r.Reason == "hangup");
-        Assert.Equal("12#", record.Digits);
+        var account = await popup.InputValueAsync("#account");
+        var record = await CallRecords.WaitForAsync(fixture.Host,
+            r => r.From == account && r.Destination == new ServiceOptions().DtmfTestNumber && r.Reason == "hangup");
+        Assert.Equal("12*#", record.Digits);
         Assert.Equal("caller", record.EndedBy);
         Assert.True(record.Duration > TimeSpan.Zero, "an answered call has a duration");
-        Assert.Matches(@"^1:\d+ 2:\d+ #:\d+$", record.DigitLog);
+        Assert.Matches(@"^1:\d+ 2:\d+ \*:\d+ #:\d+$", record.DigitLog);
     }
 
     [Fact]

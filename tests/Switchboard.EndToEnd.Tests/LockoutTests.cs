@@ -34,6 +34,7 @@ public sealed partial class LockoutTests(BrowserFixture fixture)
             }
         }
         await popup.LoginAsync(account, remember: false);
+        await popup.Locator("#login:enabled").WaitForAsync(); // the answer is in (the reason may already say locked_out)
 
         await popup.ExpectNoCallAsync("login", "locked_out");
         Assert.Matches(Digit(), await popup.StatusAsync()); // the minutes to wait
@@ -59,6 +60,7 @@ public sealed partial class LockoutTests(BrowserFixture fixture)
             }
 
             await popup.LoginAsync(victim, remember: false);
+            await popup.Locator("#login:enabled").WaitForAsync();
 
             await popup.ExpectNoCallAsync("login", "locked_out");
             Assert.Empty(await host.Admin.ListCallRecordsAsync());

@@ -75,21 +75,19 @@ public sealed class LoginFlowTests(BrowserFixture fixture)
     {
         var account = await fixture.NewExtensionAsync();
         await using var browser = await PopupBrowser.CreateAsync(fixture, fixture.Host);
-        // The PBX has no media yet, so a real call fails at once and its view (with Logout) is gone:
-        // hold this popup's call in `connecting` with a simulated call socket; login and logout stay real.
-        var pbx = await FakePbx.InstallAsync(browser.Context);
-        var first = await browser.OpenAsync(fixture.Host, Dial101);
+        // A call that stays up (the echo service), so the call view with its Logout button is there.
+        var first = await browser.OpenAsync(fixture.Host, "?destnumber=" + Uri.EscapeDataString(new Pbx.Services.ServiceOptions().EchoNumber));
         await first.LoginAsync(account, remember: true);
-        await pbx.NextAsync("call");
-        await first.ExpectStateAsync("connecting");
+        await first.ExpectStateAsync("connected");
 
         await first.ClickAsync("#logout");
 
-        await pbx.NextAsync("hangup");
         await first.ExpectStateAsync("login");
         Assert.DoesNotContain(await browser.Context.CookiesAsync(), c => c.Name == "sb_session");
         var second = await browser.OpenAsync(fixture.Host, Dial101);
         await second.ExpectStateAsync("login");
+        var records = await fixture.Host.Admin.ListCallRecordsAsync();
+        Assert.Contains(records, r => r.From == account.Account && r.Reason == "hangup" && r.EndedBy == "caller");
     }
 
     [Fact]

@@ -5,6 +5,7 @@
   var ENDED_CLOSE_MS = 1500;
   var FAILED_CLOSE_MS = 4000;
   var PING_MS = 15000;
+  var HANGUP_GRACE_MS = 1000;
   var DTMF_SHOW_MS = 1500;
 
   var params = new URLSearchParams(location.search);
@@ -342,22 +343,34 @@
     if (stream) stream.getTracks().forEach(function (tr) { tr.stop(); });
   }
 
-  // Ends the current call locally; with sendHangup, tells the PBX first.
+  // Ends the current call locally; with sendHangup, tells the PBX first. The microphone stops at
+  // once, but the peer connection closes only once the PBX has the hang-up (it closes the socket)
+  // or after HANGUP_GRACE_MS: else the media's close could reach the PBX before the hang-up.
   function stopCall(sendHangup) {
     var c = call;
     if (!c || c.done) return;
     c.done = true;
     call = null;
     clearInterval(c.ping);
-    if (sendHangup) send(c, { type: 'hangup' });
-    if (c.ws && c.ws.readyState <= WebSocket.OPEN) {
-      try { c.ws.close(1000); } catch (err) { /* already closing */ }
-    }
-    if (c.pc) c.pc.close();
     stopTracks(c.mic);
     $('remote').srcObject = null;
     clearTimeout(dtmfTimer);
     dtmfDigits = '';
+    var grace = 0;
+    function teardown() {
+      clearTimeout(grace);
+      if (c.ws && c.ws.readyState <= WebSocket.OPEN) {
+        try { c.ws.close(1000); } catch (err) { /* already closing */ }
+      }
+      if (c.pc) c.pc.close();
+    }
+    if (sendHangup && c.ws && c.ws.readyState === WebSocket.OPEN) {
+      send(c, { type: 'hangup' });
+      c.ws.onclose = teardown;
+      grace = setTimeout(teardown, HANGUP_GRACE_MS);
+    } else {
+      teardown();
+    }
   }
 
   function hangup() {
@@ -373,7 +386,7 @@
     if (!c || !c.pc || body.dataset.state !== 'connected') return;
     var sender = c.pc.getSenders()[0];
     if (!sender || !sender.dtmf || !sender.dtmf.canInsertDTMF) return;
-    // insertDTMF replaces tones not yet played: queue behind them, so fast presses are all sent.
+    // insertDTMF replaces the tones not yet played: append, so fast typing loses no digit.
     sender.dtmf.insertDTMF(sender.dtmf.toneBuffer + digit, 100, 70);
     dtmfDigits = (dtmfDigits + digit).slice(-12);
     renderStatus();
