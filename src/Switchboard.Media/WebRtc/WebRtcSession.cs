@@ -230,10 +230,15 @@ public sealed partial class WebRtcSession : IAsyncDisposable
             _sender.Send(_stunResponse.AsSpan(0, responseLength), source);
         }
 
-        if (outcome is IceCheckOutcome.Answered or IceCheckOutcome.AnsweredNominated && Volatile.Read(ref _dtlsPeer) is null)
+        if (outcome is IceCheckOutcome.Answered or IceCheckOutcome.AnsweredNominated && !_hasMediaPeer)
         {
-            // The first authenticated check tells where the browser's DTLS will come from.
+            // The first authenticated check makes a valid pair: the browser's DTLS and media may use it
+            // before it nominates one (RFC 8445 section 12.1), and Chromium does, a check interval or
+            // more before USE-CANDIDATE. Nomination, when it comes, may move the pair.
+            _mediaPeer = source;
+            _hasMediaPeer = true;
             Volatile.Write(ref _dtlsPeer, new Peer(source));
+            RaiseConnectedIfReady();
         }
     }
 
