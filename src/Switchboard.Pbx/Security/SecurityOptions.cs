@@ -19,7 +19,7 @@ public sealed record SecurityOptions
     /// <summary>How far in the future a link's creation time may lie (clock skew between the signer and the PBX).</summary>
     public TimeSpan LinkClockSkew { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>How long a remembered session lasts without use.</summary>
+    /// <summary>How long a remembered session lasts from its login (not extended by use).</summary>
     public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromDays(30);
 
     /// <summary>How long a call ticket (one WebSocket) stays valid after it is issued.</summary>
