@@ -74,7 +74,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
     }
 
-    public static Task<PbxHost> StartHostAsync(string dataDirectory, int addressFailureLimit, int accountFailureLimit = 5, Switchboard.Pbx.Services.ServiceOptions? services = null) =>
+    public static Task<PbxHost> StartHostAsync(string dataDirectory, int addressFailureLimit, int accountFailureLimit = 5, Switchboard.Pbx.Services.ServiceOptions? services = null,
+        WebOptions? web = null) =>
         PbxHost.StartAsync(new PbxHostOptions
         {
             DataDirectory = dataDirectory,
@@ -83,7 +84,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             Console = TextWriter.Null,
             Security = new() { AddressFailureLimit = addressFailureLimit, AccountFailureLimit = accountFailureLimit },
             // Every test's requests come from 127.0.0.1: lift the per-address request budget, not the lockouts.
-            Web = new WebOptions { AuthRequestsPerMinute = 100_000 },
+            Web = (web ?? new WebOptions()) with { AuthRequestsPerMinute = 100_000 },
             Services = services ?? new(),
         });
 

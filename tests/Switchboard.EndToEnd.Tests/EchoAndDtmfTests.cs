@@ -1,6 +1,7 @@
 using Microsoft.Playwright;
 using Switchboard.Pbx.Services;
 using Switchboard.Server;
+using Switchboard.Web.Hosting;
 using static Microsoft.Playwright.Assertions;
 
 namespace Switchboard.EndToEnd.Tests;
@@ -99,6 +100,34 @@ public sealed class EchoAndDtmfTests(BrowserFixture fixture)
             await closed.Task.WaitAsync(TimeSpan.FromSeconds(8));
             var record = await CallRecords.WaitForAsync(host, r => r.Reason == "remote_hangup");
             Assert.Equal("callee", record.EndedBy);
+        }
+        finally
+        {
+            BrowserFixture.TryDelete(data);
+        }
+    }
+
+    [Fact]
+    public async Task The_page_answers_the_PBX_keep_alive_so_a_quiet_call_stays_up()
+    {
+        // The PBX pings every 300 ms and ends a socket silent for 1.5 s; the page's own ping is every
+        // 15 s, so only its pongs keep this call alive.
+        var data = BrowserFixture.NewDataDirectory();
+        await using var host = await BrowserFixture.StartHostAsync(data, addressFailureLimit: 1000,
+            web: new WebOptions { PingInterval = TimeSpan.FromMilliseconds(300), IdleTimeout = TimeSpan.FromSeconds(1.5) });
+        try
+        {
+            var (browser, popup) = await CallAsync(host, new ServiceOptions().EchoNumber);
+            await using var _ = browser;
+
+            await Task.Delay(TimeSpan.FromSeconds(4)); // several idle timeouts long: the call must outlive them
+            await popup.ExpectStateAsync("connected");
+            Assert.DoesNotContain(await host.Admin.ListCallRecordsAsync(), r => r.Destination == new ServiceOptions().EchoNumber);
+
+            await popup.ClickAsync("#hangup");
+            var record = await CallRecords.WaitForAsync(host, r => r.Destination == new ServiceOptions().EchoNumber);
+            Assert.Equal("hangup", record.Reason);
+            Assert.Equal("caller", record.EndedBy);
         }
         finally
         {
