@@ -137,6 +137,19 @@ internal static class Sha1
             throw new ArgumentException("A SHA-1 block is 64 bytes.", nameof(block));
         }
 
+        if (NativeSha1.Available)
+        {
+            NativeSha1.Compress(ref state, block);
+            return;
+        }
+
+        CompressManaged(ref state, block);
+    }
+
+    /// <summary>The managed compression (SSSE3 message schedule where available), the fallback and the reference.</summary>
+    internal static void CompressManaged(ref Sha1State state, ReadOnlySpan<byte> block)
+    {
+
         Span<uint> wk = stackalloc uint[80];
         if (Ssse3.IsSupported)
         {

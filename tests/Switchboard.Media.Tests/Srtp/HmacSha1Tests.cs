@@ -70,4 +70,32 @@ public sealed class Sha1ScheduleTests
             Assert.Equal(scalar, vector);
         }
     }
+
+    [Fact]
+    public void OpenSSL_and_managed_compressions_agree_from_any_state()
+    {
+        // On Linux with libcrypto the native path is the one in use; the managed one stays the fallback.
+        Assert.Equal(OperatingSystem.IsLinux(), NativeSha1.Available);
+        var random = new Random(4711);
+        var block = new byte[64];
+        var words = new byte[20];
+        for (int trial = 0; trial < 200; trial++)
+        {
+            random.NextBytes(block);
+            random.NextBytes(words);
+            var start = new Sha1State
+            {
+                A = BitConverter.ToUInt32(words, 0),
+                B = BitConverter.ToUInt32(words, 4),
+                C = BitConverter.ToUInt32(words, 8),
+                D = BitConverter.ToUInt32(words, 12),
+                E = BitConverter.ToUInt32(words, 16),
+            };
+            var managed = start;
+            var native = start;
+            Sha1.CompressManaged(ref managed, block);
+            NativeSha1.Compress(ref native, block);
+            Assert.Equal(managed, native);
+        }
+    }
 }
