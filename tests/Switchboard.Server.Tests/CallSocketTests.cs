@@ -99,10 +99,8 @@ public sealed class CallSocketTests : IClassFixture<ServerFixture>
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var url = await _server.Host.Admin.MakeSignedLinkAsync(_server.Host.HttpUrl, "100@demo.local", "999", now, 600);
-        var q = System.Web.HttpUtility.ParseQueryString(url.Query);
         using var client = new HttpClient { BaseAddress = _server.Host.HttpUrl };
-        var reply = await client.PostAsJsonAsync(new Uri("api/link", UriKind.Relative),
-            new { destnumber = "999", user = q["user"], pass = q["pass"], time = q["time"], duration = q["duration"] });
+        var reply = await SignedLinks.PostAsync(client, url);
         Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
         var ticket = JsonDocument.Parse(await reply.Content.ReadAsStringAsync()).RootElement.GetProperty("ticket").GetString();
 

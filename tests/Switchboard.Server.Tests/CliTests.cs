@@ -67,10 +67,8 @@ public sealed class CliTests : IDisposable
 
         // The server on the same data folder accepts the link: made with the new web password.
         await using var host = await PbxHost.StartAsync(new PbxHostOptions { DataDirectory = _data, HttpPort = 0, HttpsPort = 0, SeedDemo = false, DefaultDomain = "example.com" });
-        var q = System.Web.HttpUtility.ParseQueryString(url.Query);
         using var client = new HttpClient { BaseAddress = host.HttpUrl };
-        var reply = await client.PostAsJsonAsync(new Uri("api/link", UriKind.Relative),
-            new { destnumber = q["destnumber"], user = q["user"], pass = q["pass"], time = q["time"], duration = q["duration"] });
+        var reply = await SignedLinks.PostAsync(client, url);
         Assert.Equal(HttpStatusCode.OK, reply.StatusCode);
     }
 

@@ -36,23 +36,13 @@ public static class Pcmu
     /// <summary>Encodes <paramref name="samples"/> into <paramref name="destination"/> (one byte per sample).</summary>
     public static void Encode(ReadOnlySpan<short> samples, Span<byte> destination)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, samples.Length, nameof(destination));
-        byte[] table = EncodeTable;
-        for (int i = 0; i < samples.Length; i++)
-        {
-            destination[i] = table[(samples[i] >> 2) + 8192];
-        }
+        G711Tables.Encode(EncodeTable, shift: 2, samples, destination);
     }
 
     /// <summary>Decodes <paramref name="codes"/> into <paramref name="destination"/> (one sample per byte).</summary>
     public static void Decode(ReadOnlySpan<byte> codes, Span<short> destination)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, codes.Length, nameof(destination));
-        short[] table = DecodeTable;
-        for (int i = 0; i < codes.Length; i++)
-        {
-            destination[i] = table[codes[i]];
-        }
+        G711Tables.Decode(DecodeTable, codes, destination);
     }
 
     private static byte[] BuildEncodeTable()
@@ -119,22 +109,12 @@ public static class Pcma
 
     public static void Encode(ReadOnlySpan<short> samples, Span<byte> destination)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, samples.Length, nameof(destination));
-        byte[] table = EncodeTable;
-        for (int i = 0; i < samples.Length; i++)
-        {
-            destination[i] = table[(samples[i] >> 3) + 4096];
-        }
+        G711Tables.Encode(EncodeTable, shift: 3, samples, destination);
     }
 
     public static void Decode(ReadOnlySpan<byte> codes, Span<short> destination)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, codes.Length, nameof(destination));
-        short[] table = DecodeTable;
-        for (int i = 0; i < codes.Length; i++)
-        {
-            destination[i] = table[codes[i]];
-        }
+        G711Tables.Decode(DecodeTable, codes, destination);
     }
 
     private static byte[] BuildEncodeTable()
@@ -166,5 +146,29 @@ public static class Pcma
         }
 
         return table;
+    }
+}
+
+/// <summary>The frame loops both laws share: a table lookup per sample.</summary>
+internal static class G711Tables
+{
+    /// <summary>The table holds one code per 2^<paramref name="shift"/> input steps, indexed from the most negative sample.</summary>
+    public static void Encode(byte[] table, int shift, ReadOnlySpan<short> samples, Span<byte> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, samples.Length, nameof(destination));
+        int offset = table.Length / 2;
+        for (int i = 0; i < samples.Length; i++)
+        {
+            destination[i] = table[(samples[i] >> shift) + offset];
+        }
+    }
+
+    public static void Decode(short[] table, ReadOnlySpan<byte> codes, Span<short> destination)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, codes.Length, nameof(destination));
+        for (int i = 0; i < codes.Length; i++)
+        {
+            destination[i] = table[codes[i]];
+        }
     }
 }

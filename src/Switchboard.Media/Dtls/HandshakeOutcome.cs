@@ -20,6 +20,15 @@ internal sealed class HandshakeOutcome
     public short? AlertReceivedLevel { get; set; }
 
     public short? AlertRaised { get; set; }
+
+    /// <summary>Keeps the first alert we raised: later ones are consequences of it.</summary>
+    public void OnAlertRaised(short description) => AlertRaised ??= description;
+
+    public void OnAlertReceived(short level, short description)
+    {
+        AlertReceived = description;
+        AlertReceivedLevel = level;
+    }
 }
 
 /// <summary>The parts shared by our TLS server and client: credentials, checks, key export.</summary>

@@ -81,14 +81,13 @@ internal sealed class SrtpDtlsClient : DefaultTlsClient
     public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause)
     {
         base.NotifyAlertRaised(alertLevel, alertDescription, message, cause);
-        _outcome.AlertRaised ??= alertDescription;
+        _outcome.OnAlertRaised(alertDescription);
     }
 
     public override void NotifyAlertReceived(short alertLevel, short alertDescription)
     {
         base.NotifyAlertReceived(alertLevel, alertDescription);
-        _outcome.AlertReceived = alertDescription;
-        _outcome.AlertReceivedLevel = alertLevel;
+        _outcome.OnAlertReceived(alertLevel, alertDescription);
     }
 
     private sealed class Authentication(SrtpDtlsClient client) : TlsAuthentication
