@@ -1,3 +1,4 @@
+using Switchboard.Server.Hosting;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -102,6 +103,7 @@ internal sealed class CallBench : IAsyncDisposable
             DataDirectory = _dataDirectory,
             HttpPort = 0,
             HttpsPort = 0,
+            Sip = SipHostOptions.Ephemeral,
             Console = TextWriter.Null,
             // Every request comes from 127.0.0.1: lift the per-address request budget.
             Web = new WebOptions { AuthRequestsPerMinute = 100_000 },

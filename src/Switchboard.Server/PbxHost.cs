@@ -42,6 +42,13 @@ public sealed class PbxHost : IAsyncDisposable
 
     public PbxAdmin Admin { get; }
 
+    /// <summary>The SIP ports actually bound (null where the transport is off).</summary>
+    public int? SipUdpPort => _app.Services.GetRequiredService<Sip.Transport.SipTransportHub>().UdpPort;
+
+    public int? SipTcpPort => _app.Services.GetRequiredService<Sip.Transport.SipTransportHub>().TcpPort;
+
+    public int? SipTlsPort => _app.Services.GetRequiredService<Sip.Transport.SipTransportHub>().TlsPort;
+
     public IServiceProvider Services => _app.Services;
 
     public static async Task<PbxHost> StartAsync(PbxHostOptions options, CancellationToken ct = default)
@@ -62,6 +69,7 @@ public sealed class PbxHost : IAsyncDisposable
                 kestrel.Listen(bind, options.HttpsPort, listen => listen.UseHttps(certificate));
             });
             Register(builder.Services, options, data);
+            SipHosting.Register(builder.Services, options, certificate);
             var app = builder.Build();
             app.UseSwitchboardWeb();
 
@@ -72,6 +80,7 @@ public sealed class PbxHost : IAsyncDisposable
 
             await app.Services.GetRequiredService<WebRtcMedia>().WarmUpAsync(ct);
             await app.StartAsync(ct);
+            await SipHosting.StartAsync(app.Services, ct);
             var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
             var http = new Uri(addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal)) + "/");
             var https = new Uri(addresses.First(a => a.StartsWith("https://", StringComparison.Ordinal)) + "/");

@@ -3,6 +3,8 @@ using Switchboard.Pbx.Security;
 using Switchboard.Pbx.Services;
 using Switchboard.Web.Hosting;
 
+using Switchboard.Server.Hosting;
+
 namespace Switchboard.Server;
 
 /// <summary>Everything the PBX process needs to start. Defaults give the embedded demo setup of the README.</summary>
@@ -43,6 +45,9 @@ public sealed record PbxHostOptions
     public ServiceOptions Services { get; init; } = new();
 
     public WebOptions Web { get; init; } = new();
+
+    /// <summary>SIP transports, registrar and call timers.</summary>
+    public SipHostOptions Sip { get; init; } = new();
 
     /// <summary>Where first-start credentials are printed (once; never to the log).</summary>
     public TextWriter? Console { get; init; }

@@ -1,3 +1,4 @@
+using Switchboard.Server.Hosting;
 using Microsoft.Playwright;
 using Switchboard.Server;
 using Switchboard.Web.Hosting;
@@ -81,6 +82,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             DataDirectory = dataDirectory,
             HttpPort = 0,
             HttpsPort = 0,
+            Sip = SipHostOptions.Ephemeral,
             Console = TextWriter.Null,
             Security = new() { AddressFailureLimit = addressFailureLimit, AccountFailureLimit = accountFailureLimit },
             // Every test's requests come from 127.0.0.1: lift the per-address request budget, not the lockouts.

@@ -1,3 +1,4 @@
+using Switchboard.Server.Hosting;
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -44,12 +45,12 @@ public sealed class CertificateTests : IDisposable
     public async Task The_self_signed_certificate_is_made_once_and_kept()
     {
         string first;
-        await using (var host = await PbxHost.StartAsync(new PbxHostOptions { DataDirectory = _data, HttpPort = 0, HttpsPort = 0 }))
+        await using (var host = await PbxHost.StartAsync(new PbxHostOptions { DataDirectory = _data, HttpPort = 0, HttpsPort = 0, Sip = SipHostOptions.Ephemeral }))
         {
             first = (await ServedCertificateAsync(host)).Thumbprint;
         }
 
-        await using var again = await PbxHost.StartAsync(new PbxHostOptions { DataDirectory = _data, HttpPort = 0, HttpsPort = 0 });
+        await using var again = await PbxHost.StartAsync(new PbxHostOptions { DataDirectory = _data, HttpPort = 0, HttpsPort = 0, Sip = SipHostOptions.Ephemeral });
         Assert.Equal(first, (await ServedCertificateAsync(again)).Thumbprint);
         Assert.True(File.Exists(Path.Combine(_data, "tls", "selfsigned.pfx")));
     }
@@ -65,7 +66,7 @@ public sealed class CertificateTests : IDisposable
 
         await using var host = await PbxHost.StartAsync(new PbxHostOptions
         {
-            DataDirectory = _data, HttpPort = 0, HttpsPort = 0, CertificatePath = certPath, CertificateKeyPath = keyPath,
+            DataDirectory = _data, HttpPort = 0, HttpsPort = 0, Sip = SipHostOptions.Ephemeral, CertificatePath = certPath, CertificateKeyPath = keyPath,
         });
 
         Assert.Equal(cert.Thumbprint, (await ServedCertificateAsync(host)).Thumbprint);
@@ -80,7 +81,7 @@ public sealed class CertificateTests : IDisposable
 
         await using var host = await PbxHost.StartAsync(new PbxHostOptions
         {
-            DataDirectory = _data, HttpPort = 0, HttpsPort = 0, CertificatePath = pfxPath, CertificatePassword = "s3cret",
+            DataDirectory = _data, HttpPort = 0, HttpsPort = 0, Sip = SipHostOptions.Ephemeral, CertificatePath = pfxPath, CertificatePassword = "s3cret",
         });
 
         Assert.Equal(cert.Thumbprint, (await ServedCertificateAsync(host)).Thumbprint);

@@ -1,3 +1,4 @@
+using Switchboard.Server.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -66,7 +67,7 @@ public sealed class CliTests : IDisposable
         Assert.StartsWith("<div style=\"cursor:pointer;\" onclick=\"window.open('http://127.0.0.1/makecall.htm?destnumber=100&", lines[1], StringComparison.Ordinal);
 
         // The server on the same data folder accepts the link: made with the new web password.
-        await using var host = await PbxHost.StartAsync(new PbxHostOptions { DataDirectory = _data, HttpPort = 0, HttpsPort = 0, SeedDemo = false, DefaultDomain = "example.com" });
+        await using var host = await PbxHost.StartAsync(new PbxHostOptions { DataDirectory = _data, HttpPort = 0, HttpsPort = 0, Sip = SipHostOptions.Ephemeral, SeedDemo = false, DefaultDomain = "example.com" });
         using var client = new HttpClient { BaseAddress = host.HttpUrl };
         var reply = await SignedLinks.PostAsync(client, url);
         Assert.Equal(HttpStatusCode.OK, reply.StatusCode);

@@ -1,3 +1,4 @@
+using Switchboard.Server.Hosting;
 using Switchboard.Pbx.Security;
 
 namespace Switchboard.Server.Tests;
@@ -17,6 +18,7 @@ public sealed class ServerFixture : IAsyncLifetime
             DataDirectory = _data,
             HttpPort = 0,
             HttpsPort = 0,
+            Sip = SipHostOptions.Ephemeral,
             SeedDemo = true,
             DemoWebPassword = Password,
             Security = new SecurityOptions { AccountFailureLimit = 3, AddressFailureLimit = 1000 },

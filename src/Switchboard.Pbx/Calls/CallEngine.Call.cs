@@ -1,25 +1,26 @@
 using System.Text;
 using System.Threading.Channels;
-using Switchboard.Media.Sdp;
+using Switchboard.Media.Phone;
 using Switchboard.Media.WebRtc;
 using Switchboard.Pbx.Routing;
-using Switchboard.Pbx.Services;
 
 namespace Switchboard.Pbx.Calls;
 
 public sealed partial class CallEngine
 {
     /// <summary>
-    /// One call and its single owner: a loop that reads the call's mailbox. Every change to the call
-    /// happens on that loop (the media leg and timers only post to the mailbox), so nothing here needs a lock.
+    /// One call and its single owner: a loop that reads the call's mailbox. Every change to the call happens on
+    /// that loop (media legs, SIP legs and timers only post to the mailbox), so nothing here needs a lock.
+    /// The caller is a browser (WebRTC leg, the popup's socket as observer) or a phone (<see cref="SipCallerLeg"/>);
+    /// the callee is a built-in service or the registered contacts of an extension, rung at once (B2BUA).
     /// </summary>
-    private sealed class Call : ICallControl
+    private sealed partial class Call : ICallControl
     {
         private readonly CallRequest _request;
         private readonly ICallObserver _observer;
+        private readonly SipCallerLeg? _sipCaller;
         private readonly CallEngine _engine;
-        private readonly Channel<Input> _mailbox = Channel.CreateBounded<Input>(
-            new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.DropOldest });
+        private readonly Channel<Input> _mailbox = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
 
         private readonly DateTimeOffset _startedAt;
         private readonly long _startedTimestamp;
@@ -28,13 +29,20 @@ public sealed partial class CallEngine
         private Task _loop = Task.CompletedTask;
         private Route _route = new Route.NotFound();
         private DateTimeOffset? _answeredAt;
+        private MediaEnd? _callerMedia;
+        private MediaEnd? _calleeMedia;
 
-        public Call(string callId, CallRequest request, ICallObserver observer, CallEngine engine)
+        public Call(string callId, CallRequest request, ICallObserver? observer, CallEngine engine)
         {
             CallId = callId;
             _request = request;
-            _observer = observer;
             _engine = engine;
+            if (request.Sip is { } invite)
+            {
+                _sipCaller = new SipCallerLeg(engine._sip!, invite, engine._options.ContactUser, PostSip);
+            }
+
+            _observer = observer ?? _sipCaller ?? throw new ArgumentNullException(nameof(observer));
             _startedAt = engine._time.GetUtcNow();
             _startedTimestamp = engine._time.GetTimestamp();
         }
@@ -44,46 +52,45 @@ public sealed partial class CallEngine
             CallerHangup,
             PbxShutdown,
             ServiceHangup,
-            Leg,
+            RingTimeout,
+            WebLeg,
+            PhoneLeg,
+            Sip,
         }
 
         public string CallId { get; }
 
         public Task Completion => _loop;
 
+        private bool IsSipCaller => _sipCaller is not null;
+
         public void Run() => _loop = Task.Run(RunAsync);
 
-        public void Hangup() => _mailbox.Writer.TryWrite(new Input(InputKind.CallerHangup));
+        public void Hangup() => Post(new Input(InputKind.CallerHangup));
 
-        public void EndByPbx() => _mailbox.Writer.TryWrite(new Input(InputKind.PbxShutdown));
+        public void EndByPbx() => Post(new Input(InputKind.PbxShutdown));
+
+        private void Post(Input input) => _mailbox.Writer.TryWrite(input);
+
+        private void PostSip(CallSipInput sip) => Post(new Input(InputKind.Sip, Sip: sip));
 
         private async Task RunAsync()
         {
             var end = (Reason: CallEndReason.Error, By: "pbx");
-            WebRtcLeg? leg = null;
             try
             {
                 LogStart(_engine._log, CallId, _request.Caller.Account, _request.Destination, _request.Origin);
                 await _observer.OnTryingAsync(CallId);
                 _route = await _engine._dialPlan.ResolveAsync(_request.Caller, _request.Destination, _request.OnlyDestination);
-                switch (_route)
+                end = _route switch
                 {
-                    case Route.ToService service:
-                        (leg, end) = await RunServiceAsync(service.Service);
-                        break;
-                    case Route.NotPermitted:
-                        end = (CallEndReason.NotPermitted, "pbx");
-                        break;
-                    case Route.ToExtension:
-                        // The extension exists but nothing can ring it yet: phones register with the SIP stage.
-                        end = (CallEndReason.Unavailable, "pbx");
-                        break;
-                    default:
-                        end = (CallEndReason.NotFound, "pbx");
-                        break;
-                }
+                    Route.ToService service => await RunServiceAsync(service.Service),
+                    Route.ToExtension extension => await RunExtensionAsync(extension.Target),
+                    Route.NotPermitted => (CallEndReason.NotPermitted, "pbx"),
+                    _ => (CallEndReason.NotFound, "pbx"),
+                };
 
-                if (_answeredAt is null && _mailbox.Reader.TryRead(out var early) && early.Kind == InputKind.CallerHangup)
+                if (_answeredAt is null && end.By == "pbx" && _mailbox.Reader.TryPeek(out var early) && early.Kind == InputKind.CallerHangup)
                 {
                     end = (CallEndReason.Hangup, "caller");
                 }
@@ -94,87 +101,55 @@ public sealed partial class CallEngine
                 end = (CallEndReason.Error, "pbx");
             }
 
-            if (leg is not null)
-            {
-                await leg.DisposeAsync();
-            }
-
+            await ReleaseAsync(end.By);
             await FinishAsync(end.Reason, end.By);
         }
 
-        /// <summary>A built-in service answers at once, then the call lives until someone hangs up.</summary>
-        private async Task<(WebRtcLeg?, (CallEndReason, string))> RunServiceAsync(BuiltInService service)
+        /// <summary>Lets every leg go: CANCEL or BYE on SIP legs (unless their side ended the call), media closed.</summary>
+        private async Task ReleaseAsync(string endedBy)
         {
-            // The echo reflects whatever codec the browser likes best; the DTMF test uses G.711 (spec 2.7 example).
-            IReadOnlyList<SdpCodec> codecs = service == BuiltInService.Echo
-                ? [SdpCodec.Opus, SdpCodec.Pcmu, SdpCodec.Pcma]
-                : [SdpCodec.Pcmu, SdpCodec.Pcma];
-            var leg = _engine._media.TryCreateLeg(_request.OfferSdp, codecs, e => _mailbox.Writer.TryWrite(new Input(InputKind.Leg, e)), out var error);
-            if (leg is null)
+            foreach (var branch in _branches)
             {
-                LogLegRefused(_engine._log, CallId, error);
-                return (null, (error == WebRtcLegError.NoPort ? CallEndReason.Error : CallEndReason.BadOffer, "pbx"));
-            }
-
-            leg.AudioMode = service == BuiltInService.Echo ? LegAudioMode.Echo : LegAudioMode.Listen;
-            leg.Start();
-            await _observer.OnAnswerSdpAsync(leg.AnswerSdp);
-            _answeredAt = _engine._time.GetUtcNow();
-            await _observer.OnConnectedAsync();
-
-            var services = _engine._services;
-            using var hangup = new CancellationTokenSource(services.MaxServiceCallDuration, _engine._time);
-            if (service == BuiltInService.DtmfTest && services.DtmfTestHangupAfter is { } after)
-            {
-                hangup.CancelAfter(after);
-            }
-
-            using var registration = hangup.Token.Register(() => _mailbox.Writer.TryWrite(new Input(InputKind.ServiceHangup)));
-            return (leg, await LiveAsync(leg));
-        }
-
-        /// <summary>The answered call: react to the mailbox until it ends.</summary>
-        private async Task<(CallEndReason, string)> LiveAsync(WebRtcLeg leg)
-        {
-            await foreach (var input in _mailbox.Reader.ReadAllAsync())
-            {
-                switch (input.Kind)
+                if (ReferenceEquals(branch, _winner))
                 {
-                    case InputKind.CallerHangup:
-                        return (CallEndReason.Hangup, "caller");
-                    case InputKind.ServiceHangup:
-                        return (CallEndReason.RemoteHangup, "callee");
-                    case InputKind.PbxShutdown:
-                        return (CallEndReason.Error, "pbx");
-                    case InputKind.Leg when input.LegEvent.Kind == WebRtcLegEventKind.Dtmf:
-                        var digit = input.LegEvent.Digit;
-                        var ms = (int)digit.GetDuration(ClockRateOf(leg)).TotalMilliseconds;
-                        _digits.Append(digit.Symbol);
-                        _digitLog.Append(_digitLog.Length == 0 ? "" : " ").Append(digit.Symbol).Append(':').Append(ms);
-                        LogDigit(_engine._log, CallId, digit.Symbol, ms);
-                        break;
-                    case InputKind.Leg when input.LegEvent.Kind == WebRtcLegEventKind.FirstSrtpSent:
-                        _engine._setupStats.Record(_engine._time.GetElapsedTime(_startedTimestamp));
-                        break;
-                    case InputKind.Leg when input.LegEvent.Kind == WebRtcLegEventKind.ClosedByPeer:
-                        return (CallEndReason.Hangup, "caller");
-                    case InputKind.Leg when input.LegEvent.Kind == WebRtcLegEventKind.ConsentLost:
-                        // The browser vanished without a hang-up (closed, crashed, network gone): RFC 7675.
-                        LogMedia(_engine._log, CallId, "consent lost", input.LegEvent.Detail);
-                        return (CallEndReason.Hangup, "caller");
-                    case InputKind.Leg when input.LegEvent.Kind == WebRtcLegEventKind.TransportFailed:
-                        LogMedia(_engine._log, CallId, "failed", input.LegEvent.Detail);
-                        return (CallEndReason.Error, "pbx");
-                    case InputKind.Leg:
-                        LogLegEvent(_engine._log, CallId, input.LegEvent.Kind);
-                        break;
+                    if (endedBy != "callee")
+                    {
+                        branch.Bye();
+                    }
+                }
+                else if (branch.State is BranchState.Calling or BranchState.Ringing)
+                {
+                    branch.Abandon();
+                }
+
+                if (branch.OwnMedia is { } own && !ReferenceEquals(own, _calleeMedia))
+                {
+                    await own.DisposeAsync();
                 }
             }
 
-            return (CallEndReason.Error, "pbx");
+            if (_calleeMedia is not null)
+            {
+                await _calleeMedia.DisposeAsync();
+            }
+
+            if (_phoneOffer is not null && !ReferenceEquals(_phoneOffer, _calleeMedia))
+            {
+                await _phoneOffer.DisposeAsync();
+            }
+
+            if (_callerMedia is not null)
+            {
+                await _callerMedia.DisposeAsync();
+            }
         }
 
-        private static int ClockRateOf(WebRtcLeg leg) => leg.Audio.TelephoneEvent?.Codec.ClockRate ?? 8000;
+        private void RecordDigit(char symbol, int ms)
+        {
+            _digits.Append(symbol);
+            _digitLog.Append(_digitLog.Length == 0 ? "" : " ").Append(symbol).Append(':').Append(ms);
+            LogDigit(_engine._log, CallId, symbol, ms);
+        }
 
         private async Task FinishAsync(CallEndReason reason, string endedBy)
         {
@@ -208,6 +183,11 @@ public sealed partial class CallEngine
             _engine.Forget(this);
         }
 
-        private readonly record struct Input(InputKind Kind, WebRtcLegEvent LegEvent = default);
+        private readonly record struct Input(
+            InputKind Kind,
+            bool FromCallee = false,
+            WebRtcLegEvent LegEvent = default,
+            RtpLegEvent PhoneEvent = default,
+            CallSipInput? Sip = null);
     }
 }

@@ -1,9 +1,14 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Switchboard.Pbx.Directory;
 using Switchboard.Pbx.Media;
 using Switchboard.Pbx.Routing;
 using Switchboard.Pbx.Services;
+using Switchboard.Pbx.Sip;
+using Switchboard.Sip.Messages;
+using Switchboard.Sip.Transactions;
+using Switchboard.Sip.Transport;
 
 namespace Switchboard.Pbx.Calls;
 
@@ -11,7 +16,7 @@ namespace Switchboard.Pbx.Calls;
 /// Starts calls and keeps track of the live ones. Each call is owned by its own serialized loop
 /// (<see cref="Call"/>); the engine only starts, lists and, at shutdown, ends them.
 /// </summary>
-public sealed partial class CallEngine : IAsyncDisposable
+public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
 {
     private readonly DialPlan _dialPlan;
     private readonly ICallRecordStore _records;
@@ -20,11 +25,16 @@ public sealed partial class CallEngine : IAsyncDisposable
     private readonly MediaSetupStats _setupStats;
     private readonly TimeProvider _time;
     private readonly ILogger<CallEngine> _log;
+    private readonly CallOptions _options;
+    private readonly ISipLocations _locations;
+    private SipEndpoint? _sip;
     private readonly ConcurrentDictionary<string, Call> _calls = new(StringComparer.Ordinal);
 
     public CallEngine(DialPlan dialPlan, ICallRecordStore records, WebRtcMedia media, ServiceOptions services, MediaSetupStats setupStats,
-        TimeProvider time, ILogger<CallEngine> log)
+        CallOptions options, ISipLocations locations, TimeProvider time, ILogger<CallEngine> log)
     {
+        _options = options;
+        _locations = locations;
         _setupStats = setupStats;
         _dialPlan = dialPlan;
         _records = records;
@@ -36,7 +46,18 @@ public sealed partial class CallEngine : IAsyncDisposable
 
     public int ActiveCalls => _calls.Count;
 
-    public ICallControl Start(CallRequest request, ICallObserver observer)
+    /// <summary>Calls to extensions ring their phones through this endpoint (set once, at start-up).</summary>
+    public void AttachSip(SipEndpoint sip) => _sip = sip;
+
+    /// <summary>A phone's authenticated INVITE: the Request-URI's user is the number it dials.</summary>
+    public void OnInvite(InviteServerTransaction transaction, SipRequest invite, SipFlow flow, Extension caller)
+    {
+        var destination = Uri.UnescapeDataString(invite.RequestUri.User ?? "");
+        var offer = System.Text.Encoding.UTF8.GetString(invite.Body.Span);
+        Start(new CallRequest(caller, destination, offer, "sip", null) { Sip = new SipInvite(transaction, invite, flow) }, null);
+    }
+
+    public ICallControl Start(CallRequest request, ICallObserver? observer)
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         var call = new Call(id, request, observer, this);
@@ -74,6 +95,12 @@ public sealed partial class CallEngine : IAsyncDisposable
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Debug, Message = "Call {CallId}: media {Kind}")]
     private static partial void LogLegEvent(ILogger logger, string callId, Switchboard.Media.WebRtc.WebRtcLegEventKind kind);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "Call {CallId}: a phone refused with {Status}")]
+    private static partial void LogBranchFailed(ILogger logger, string callId, int status);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Debug, Message = "Call {CallId}: re-INVITE, hold state {State}")]
+    private static partial void LogHold(ILogger logger, string callId, Switchboard.Media.Sdp.SdpHoldState state);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Call {CallId} failed")]
     private static partial void LogFailure(ILogger logger, Exception exception, string callId);

@@ -1,7 +1,13 @@
 using Switchboard.Pbx.Directory;
+using Switchboard.Pbx.Sip;
 
 namespace Switchboard.Pbx.Calls;
 
-/// <summary>"Extension X dials D with a WebRTC leg" (architecture, flow 1).</summary>
+/// <summary>"Extension X dials D" (architecture, flow 1), from the popup's WebRTC leg or from a SIP phone.</summary>
+/// <param name="OfferSdp">The caller's offer: a browser's WebRTC offer, or a phone's plain RTP offer when <see cref="Sip"/> is set.</param>
 /// <param name="OnlyDestination">Set for signed links: the one number the link grants (spec 2.3).</param>
-public sealed record CallRequest(Extension Caller, string Destination, string OfferSdp, string Origin, string? OnlyDestination);
+public sealed record CallRequest(Extension Caller, string Destination, string OfferSdp, string Origin, string? OnlyDestination)
+{
+    /// <summary>Set when a SIP phone places the call: its INVITE, to be answered by the call.</summary>
+    public SipInvite? Sip { get; init; }
+}

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Net;
 using Switchboard.Media.WebRtc;
 using Switchboard.Pbx.Security;
+using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Services;
+using Switchboard.Server.Hosting;
 
 namespace Switchboard.Server.Cli;
 
@@ -23,6 +25,11 @@ internal static class ServeCommand
     private static readonly Option<string> EchoNumber = new("--echo-number") { Description = "Number of the echo test", DefaultValueFactory = _ => "*43" };
     private static readonly Option<string> DtmfTestNumber = new("--dtmf-test-number") { Description = "Number of the DTMF test", DefaultValueFactory = _ => "*44" };
     private static readonly Option<int> DtmfTestHangup = new("--dtmf-test-hangup") { Description = "Seconds after which the DTMF test hangs up by itself (0: never)", DefaultValueFactory = _ => 0 };
+    private static readonly Option<int> SipUdpPort = new("--sip-udp-port") { Description = "SIP over UDP port (-1: off)", DefaultValueFactory = _ => 5060 };
+    private static readonly Option<int> SipTcpPort = new("--sip-tcp-port") { Description = "SIP over TCP port (-1: off)", DefaultValueFactory = _ => 5060 };
+    private static readonly Option<int> SipTlsPort = new("--sip-tls-port") { Description = "SIP over TLS port, with the web certificate (-1: off)", DefaultValueFactory = _ => 5061 };
+    private static readonly Option<string?> SipAdvertise = new("--sip-advertise") { Description = "Host written in SIP Via and Contact: the PBX's public name or address (default: --bind)" };
+    private static readonly Option<int> RingTimeout = new("--ring-timeout") { Description = "Seconds a call to an extension rings before it ends as no answer", DefaultValueFactory = _ => 30 };
     private static readonly Option<int> MaxLinkDuration = new("--max-link-duration") { Description = "Longest validity a signed link may claim, in seconds", DefaultValueFactory = _ => 7200 };
 
     public static void AddTo(RootCommand root)
@@ -40,7 +47,8 @@ internal static class ServeCommand
     }
 
     private static IEnumerable<Option> Options =>
-        [Bind, HttpPort, HttpsPort, Cert, CertKey, CertPassword, NoDemo, DemoPassword, MaxLinkDuration, MediaBind, MediaAdvertise, MediaPorts, EchoNumber, DtmfTestNumber, DtmfTestHangup];
+        [Bind, HttpPort, HttpsPort, Cert, CertKey, CertPassword, NoDemo, DemoPassword, MaxLinkDuration, MediaBind, MediaAdvertise, MediaPorts, EchoNumber, DtmfTestNumber, DtmfTestHangup,
+         SipUdpPort, SipTcpPort, SipTlsPort, SipAdvertise, RingTimeout];
 
     private static async Task<int> RunAsync(ParseResult result, CancellationToken ct)
     {
@@ -80,13 +88,26 @@ internal static class ServeCommand
                 DtmfTestNumber = result.GetValue(DtmfTestNumber)!,
                 DtmfTestHangupAfter = hangup > 0 ? TimeSpan.FromSeconds(hangup) : null,
             },
+            Sip = new SipHostOptions
+            {
+                UdpPort = PortOrOff(result.GetValue(SipUdpPort)),
+                TcpPort = PortOrOff(result.GetValue(SipTcpPort)),
+                TlsPort = PortOrOff(result.GetValue(SipTlsPort)),
+                AdvertisedHost = result.GetValue(SipAdvertise),
+                Calls = new CallOptions { RingTimeout = TimeSpan.FromSeconds(Math.Max(1, result.GetValue(RingTimeout))) },
+            },
             Console = Console.Out,
         };
 
         await using var host = await PbxHost.StartAsync(options, ct);
         Console.WriteLine($"Switchboard is running. Demo page: {host.HttpsUrl} (self-signed certificate unless --cert) or {host.HttpUrl}");
+        Console.WriteLine($"SIP: UDP {Show(host.SipUdpPort)}, TCP {Show(host.SipTcpPort)}, TLS {Show(host.SipTlsPort)}, WebSocket {host.HttpUrl}sip and wss on the HTTPS port");
         Console.WriteLine("Press Ctrl+C to stop.");
         await host.WaitForShutdownAsync(ct);
         return 0;
     }
+
+    private static int? PortOrOff(int port) => port < 0 ? null : port;
+
+    private static string Show(int? port) => port?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "off";
 }

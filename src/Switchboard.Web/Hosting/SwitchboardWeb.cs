@@ -46,6 +46,7 @@ public static class SwitchboardWeb
         DemoPage.Map(app);
         AuthEndpoints.Map(app);
         CallSocketEndpoint.Map(app);
+        Sip.SipWebSocketEndpoint.Map(app);
         MetricsEndpoint.Map(app);
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         return app;

@@ -1,0 +1,258 @@
+using System.Text;
+using Switchboard.Media.Phone;
+using Switchboard.Media.Sdp;
+using Switchboard.Media.WebRtc;
+using Switchboard.Pbx.Directory;
+using Switchboard.Sip.Messages;
+
+namespace Switchboard.Pbx.Calls;
+
+public sealed partial class CallEngine
+{
+    private sealed partial class Call
+    {
+        private readonly List<CalleeBranch> _branches = [];
+        private CalleeBranch? _winner;
+        private PhoneEnd? _phoneOffer;
+        private bool _ringingSent;
+
+        /// <summary>
+        /// Rings every registered contact of <paramref name="target"/> at once; the first 2xx wins and the others
+        /// get CANCEL (RFC 3261 section 16.7's forking, done by a B2BUA). Progress reaches the caller as ringing.
+        /// </summary>
+        private async Task<(CallEndReason, string)> RunExtensionAsync(Extension target)
+        {
+            var contacts = _engine._sip is null ? [] : _engine._locations.Lookup(target.Id);
+            if (contacts.Count == 0)
+            {
+                return (CallEndReason.Unavailable, "pbx");
+            }
+
+            // G.711 on both sides: the relay copies packets and never transcodes (architecture, flow 2).
+            var (media, answerSdp, failure) = CreateCallerMedia([SdpCodec.Pcmu, SdpCodec.Pcma]);
+            if (media is null)
+            {
+                return (failure, "pbx");
+            }
+
+            _callerMedia = media;
+            media.SetMode(LegAudioMode.Listen);
+
+            // A browser gets our answer now, so ICE and DTLS complete while the phones ring (signalling.md allows it).
+            await _observer.OnAnswerSdpAsync(answerSdp!);
+            StartBranches(target, contacts, media.Audio.Codec);
+            if (_branches.Count == 0)
+            {
+                return (CallEndReason.Error, "pbx");
+            }
+
+            using var ringTimeout = new CancellationTokenSource(_engine._options.RingTimeout, _engine._time);
+            using var registration = ringTimeout.Token.Register(() => Post(new Input(InputKind.RingTimeout)));
+            await foreach (var input in _mailbox.Reader.ReadAllAsync())
+            {
+                var outcome = await OnRingingInputAsync(input);
+                if (outcome is { } end)
+                {
+                    return end;
+                }
+
+                if (_winner is not null)
+                {
+                    return await LiveAsync();
+                }
+            }
+
+            return (CallEndReason.Error, "pbx");
+        }
+
+        private void StartBranches(Extension target, IReadOnlyList<Sip.SipContact> contacts, SdpPayloadFormat codec)
+        {
+            var caller = _request.Caller;
+            var from = $"\"{caller.DisplayName.Replace("\"", "", StringComparison.Ordinal)}\" <sip:{caller.Number}@{caller.Domain}>";
+            var to = $"<sip:{target.Number}@{target.Domain}>";
+            foreach (var contact in contacts)
+            {
+                var branch = new CalleeBranch(_engine._sip!, contact, _engine._options.ContactUser, PostSip);
+                string? offer;
+                if (branch.IsWebRtc)
+                {
+                    var leg = _engine._media.TryCreateOfferLeg([codec.Codec], e => Post(new Input(InputKind.WebLeg, FromCallee: true, LegEvent: e)), out var error);
+                    if (leg is null)
+                    {
+                        LogLegRefused(_engine._log, CallId, error);
+                        continue;
+                    }
+
+                    leg.AudioMode = LegAudioMode.Listen;
+                    leg.Start();
+                    branch.OwnMedia = new WebRtcEnd(leg);
+                    offer = leg.OfferSdp;
+                }
+                else
+                {
+                    offer = PhoneOffer(codec);
+                    if (offer is null)
+                    {
+                        continue;
+                    }
+                }
+
+                branch.SendInvite(from, to, offer);
+                _branches.Add(branch);
+            }
+        }
+
+        /// <summary>One RTP leg for every phone branch (only the winner's answer is applied to it): our offer, with the caller's codec only.</summary>
+        private string? PhoneOffer(SdpPayloadFormat codec)
+        {
+            if (_phoneOffer is null)
+            {
+                var leg = _engine._media.TryCreatePhoneLeg(e => Post(new Input(InputKind.PhoneLeg, FromCallee: true, PhoneEvent: e)));
+                if (leg is null)
+                {
+                    return null;
+                }
+
+                _phoneOffer = new PhoneEnd(leg, new SdpNegotiatedAudio(null, codec, null, SdpDirection.SendRecv, null, 0, null, null, [], null));
+                leg.Mode = LegAudioMode.Listen;
+                leg.Start();
+            }
+
+            var rtp = _phoneOffer.Leg;
+            return PhoneSdp.CreateOffer(rtp.AdvertisedAddress, rtp.LocalPort, codec, _sdpSessionId, _sdpVersion);
+        }
+
+        private async Task<(CallEndReason, string)?> OnRingingInputAsync(Input input)
+        {
+            switch (input.Kind)
+            {
+                case InputKind.CallerHangup:
+                    return (CallEndReason.Hangup, "caller");
+                case InputKind.PbxShutdown:
+                    return (CallEndReason.Error, "pbx");
+                case InputKind.RingTimeout:
+                    return (CallEndReason.NoAnswer, "pbx");
+                case InputKind.WebLeg when !input.FromCallee:
+                    return OnCallerWebEvent(input.LegEvent);
+                case InputKind.Sip when input.Sip!.Branch is null:
+                    return OnCallerSipWhileRinging(input.Sip);
+                case InputKind.Sip when input.Sip.Message is SipResponse response:
+                    return await OnBranchResponseAsync(input.Sip.Branch!, response);
+                case InputKind.Sip when input.Sip.Transaction is { } tx:
+                    // A request inside an early dialog (rare: UPDATE, INFO): nothing to change before the answer.
+                    input.Sip.Branch!.Respond(tx, input.Sip.Message is SipRequest { Method.Name: "BYE" } ? 481 : 200);
+                    return null;
+                default:
+                    return null;
+            }
+        }
+
+        private (CallEndReason, string)? OnCallerSipWhileRinging(CallSipInput sip)
+        {
+            if (sip.Cancelled)
+            {
+                return (CallEndReason.Hangup, "caller");
+            }
+
+            if (sip.Transaction is { } tx)
+            {
+                _sipCaller!.Respond(tx, sip.Message is SipRequest { Method.Name: "BYE" } ? 481 : 200);
+            }
+
+            return null;
+        }
+
+        private async Task<(CallEndReason, string)?> OnBranchResponseAsync(CalleeBranch branch, SipResponse response)
+        {
+            if (branch.State is BranchState.Failed or BranchState.Abandoned || _winner is not null)
+            {
+                return null;
+            }
+
+            if (response.IsProvisional)
+            {
+                if (response.StatusCode is 180 or 183)
+                {
+                    branch.State = BranchState.Ringing;
+                    if (!_ringingSent)
+                    {
+                        _ringingSent = true;
+                        await _observer.OnRingingAsync();
+                    }
+                }
+
+                return null;
+            }
+
+            if (response.IsSuccess)
+            {
+                if (await TryAnswerAsync(branch, response))
+                {
+                    return null;
+                }
+            }
+            else
+            {
+                branch.State = BranchState.Failed;
+                branch.FinalStatus = response.StatusCode;
+                LogBranchFailed(_engine._log, CallId, response.StatusCode);
+            }
+
+            return _branches.TrueForAll(b => b.State == BranchState.Failed) ? (ReasonForFailures(), "callee") : null;
+        }
+
+        /// <summary>The first 2xx: ACK it, point the callee's media at what it answered, bridge, tell the caller.</summary>
+        private async Task<bool> TryAnswerAsync(CalleeBranch branch, SipResponse ok)
+        {
+            branch.Acknowledge(ok);
+            var sdp = Encoding.UTF8.GetString(ok.Body.Span);
+            MediaEnd? callee = null;
+            if (branch.OwnMedia is WebRtcEnd web)
+            {
+                callee = web.Leg.ApplyAnswer(sdp, out _) ? web : null;
+            }
+            else if (_phoneOffer is not null && PhoneSdp.TryReadAnswer(sdp, _phoneOffer.Audio.Codec, out var remote, out var audio))
+            {
+                _phoneOffer.Update(remote, audio);
+                callee = _phoneOffer;
+            }
+
+            if (callee is null)
+            {
+                // RFC 3261 section 13.2.2.4: an answer we cannot use ends that dialog with BYE.
+                branch.Bye();
+                branch.State = BranchState.Failed;
+                branch.FinalStatus = 488;
+                return false;
+            }
+
+            _winner = branch;
+            branch.State = BranchState.Answered;
+            _calleeMedia = callee;
+            foreach (var other in _branches)
+            {
+                if (!ReferenceEquals(other, branch) && other.State is BranchState.Calling or BranchState.Ringing)
+                {
+                    other.Abandon();
+                    other.State = BranchState.Abandoned;
+                }
+            }
+
+            _callerMedia!.RelayTo(callee);
+            callee.RelayTo(_callerMedia);
+            _answeredAt = _engine._time.GetUtcNow();
+            await _observer.OnConnectedAsync();
+            return true;
+        }
+
+        /// <summary>Why nobody answered, from the phones' final responses: busy beats declined beats no answer (RFC 3261 section 16.7 picks one too).</summary>
+        private CallEndReason ReasonForFailures()
+        {
+            bool Any(params int[] codes) => _branches.Exists(b => codes.Contains(b.FinalStatus));
+            return Any(486, 600) ? CallEndReason.Busy
+                : Any(603, 403) ? CallEndReason.Declined
+                : Any(480, 487) ? CallEndReason.NoAnswer
+                : CallEndReason.Unavailable;
+        }
+    }
+}

@@ -1,0 +1,214 @@
+using System.Globalization;
+using System.Text;
+using Switchboard.Pbx.Sip;
+using Switchboard.Sip.Dialogs;
+using Switchboard.Sip.Messages;
+using Switchboard.Sip.Transactions;
+using Switchboard.Sip.Transport;
+
+namespace Switchboard.Pbx.Calls;
+
+/// <summary>
+/// One registered contact being rung: the UAC half of the B2BUA, with its own Call-ID and dialog. The call's
+/// loop owns it and decides; the endpoint's loop calls the handler methods, which post to the call, except for
+/// what must happen after the call has let the branch go: a CANCEL once the first provisional response shows
+/// the INVITE arrived (RFC 3261 section 9.1), and ACK plus BYE for a 2xx that raced our CANCEL (section 15).
+/// </summary>
+internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler
+{
+    private readonly SipEndpoint _sip;
+    private readonly Action<CallSipInput> _post;
+    private readonly string _contactUser;
+    private SipRequest? _invite;
+    private SipDialog? _dialog;
+    private SipRequest? _lastAck;
+    private int _provisionalSeen;
+    private int _abandoned;
+    private int _cancelSent;
+
+    public CalleeBranch(SipEndpoint sip, SipContact contact, string contactUser, Action<CallSipInput> post)
+    {
+        _sip = sip;
+        Contact = contact;
+        _contactUser = contactUser;
+        _post = post;
+        CallId = SipIds.NewCallId(sip.Transport.SentBy(contact.Flow.Transport) ?? "switchboard");
+    }
+
+    public SipContact Contact { get; }
+
+    public string CallId { get; }
+
+    /// <summary>Media of its own (a browser softphone's WebRTC leg); null when the branch shares the call's phone leg.</summary>
+    public MediaEnd? OwnMedia { get; set; }
+
+    public bool IsWebRtc => Contact.Flow.Transport is SipTransportKind.Ws or SipTransportKind.Wss;
+
+    public BranchState State { get; set; } = BranchState.Calling;
+
+    public int FinalStatus { get; set; }
+
+    public SipDialog? Dialog => _dialog;
+
+    /// <summary>Sends the INVITE (RFC 3261 section 8.1.1) from <paramref name="from"/> to the contact, with our offer.</summary>
+    public void SendInvite(string from, string to, string offerSdp)
+    {
+        var flow = Contact.Flow;
+        _invite = SipMessageBuilder.Request(SipMethod.Invite, Contact.Contact.ToString())
+            .AddHeader(SipHeaderId.Via, _sip.NewVia(flow))
+            .AddHeader(SipHeaderId.MaxForwards, "70")
+            .AddHeader(SipHeaderId.From, $"{from};tag={SipIds.NewTag()}")
+            .AddHeader(SipHeaderId.To, to)
+            .AddHeader(SipHeaderId.CallId, CallId)
+            .AddHeader(SipHeaderId.CSeq, "1 INVITE")
+            .AddHeader(SipHeaderId.Contact, _sip.ContactFor(flow, _contactUser))
+            .AddHeader(SipHeaderId.Allow, SipEndpoint.AllowedMethods)
+            .AddHeader("User-Agent", _sip.Product)
+            .SetBody(Encoding.UTF8.GetBytes(offerSdp), "application/sdp")
+            .BuildRequest();
+        _sip.Bind(CallId, this);
+        _sip.SendRequest(_invite, flow, this);
+    }
+
+    /// <summary>The winner's 2xx: the dialog starts and gets its ACK (section 13.2.2.4).</summary>
+    public void Acknowledge(SipResponse ok)
+    {
+        if (_dialog is null && SipDialog.TryCreateAsUac(_invite!, ok, out var dialog))
+        {
+            _dialog = dialog;
+        }
+
+        if (_dialog is null)
+        {
+            return;
+        }
+
+        _lastAck = _dialog.CreateAck(ok, _sip.NewVia(Contact.Flow)).BuildRequest();
+        _sip.SendStateless(_lastAck, Contact.Flow);
+    }
+
+    /// <summary>Stops ringing this contact: CANCEL now if it has answered provisionally, else when it does.</summary>
+    public void Abandon()
+    {
+        Interlocked.Exchange(ref _abandoned, 1);
+        if (Volatile.Read(ref _provisionalSeen) == 1)
+        {
+            SendCancelOnce();
+        }
+    }
+
+    public void Bye()
+    {
+        if (_dialog is { State: not SipDialogState.Terminated } dialog)
+        {
+            _sip.SendRequest(dialog.CreateRequest(SipMethod.Bye, _sip.NewVia(Contact.Flow)).BuildRequest(), Contact.Flow, IgnoreResponses.Instance);
+            dialog.Terminate();
+        }
+
+        _sip.Unbind(CallId);
+    }
+
+    /// <summary>A digit as SIP INFO, for phones that did not offer telephone-event (application/dtmf-relay, as Cisco and most phones read it).</summary>
+    public void SendInfo(char digit, int durationMs)
+    {
+        if (_dialog is not { State: SipDialogState.Confirmed } dialog)
+        {
+            return;
+        }
+
+        var body = $"Signal={digit}\r\nDuration={durationMs.ToString(CultureInfo.InvariantCulture)}\r\n";
+        var info = dialog.CreateRequest(SipMethod.Info, _sip.NewVia(Contact.Flow))
+            .SetBody(Encoding.UTF8.GetBytes(body), "application/dtmf-relay")
+            .BuildRequest();
+        _sip.SendRequest(info, Contact.Flow, IgnoreResponses.Instance);
+    }
+
+    public void Respond(SipServerTransaction tx, int status, string? sdp = null)
+    {
+        var builder = SipMessageFactory.CreateResponse(tx.Request, status, null, _dialog?.Id.LocalTag ?? SipIds.NewTag());
+        if (sdp is not null)
+        {
+            builder.AddHeader(SipHeaderId.Contact, _sip.ContactFor(Contact.Flow, _contactUser)).SetBody(Encoding.UTF8.GetBytes(sdp), "application/sdp");
+        }
+
+        _sip.SendResponse(tx, builder.BuildResponse());
+    }
+
+    public bool Accepts(SipRequest request) => _dialog is null || _dialog.OnRequest(request) == DialogRequestCheck.Accept;
+
+    public void OnResponse(SipClientTransaction transaction, SipResponse response)
+    {
+        if (transaction.Request.Method != SipMethod.Invite)
+        {
+            return;
+        }
+
+        if (response.IsProvisional)
+        {
+            Interlocked.Exchange(ref _provisionalSeen, 1);
+            if (Volatile.Read(ref _abandoned) == 1)
+            {
+                SendCancelOnce();
+                return;
+            }
+        }
+        else if (response.IsSuccess && Volatile.Read(ref _abandoned) == 1)
+        {
+            // Answered after we let it go (it crossed our CANCEL): ACK, then BYE at once (section 15, 9.1).
+            Acknowledge(response);
+            Bye();
+            return;
+        }
+
+        if (Volatile.Read(ref _abandoned) == 0)
+        {
+            _post(new CallSipInput(this, null, response, Contact.Flow));
+        }
+        else if (!response.IsProvisional)
+        {
+            _sip.Unbind(CallId);
+        }
+    }
+
+    public void OnRequest(SipServerTransaction? transaction, SipRequest request, SipFlow flow)
+    {
+        if (Volatile.Read(ref _abandoned) == 1 && transaction is not null)
+        {
+            _sip.SendResponse(transaction, SipMessageFactory.CreateResponse(request, 481, null, SipIds.NewTag()).BuildResponse());
+            return;
+        }
+
+        _post(new CallSipInput(this, transaction, request, flow));
+    }
+
+    public void OnCancel(InviteServerTransaction invite)
+    {
+        // We are the UAC on this leg: the phone has no INVITE of ours to cancel.
+    }
+
+    /// <summary>The phone did not see our ACK and resent its 2xx (RFC 6026 section 8.8): ACK again.</summary>
+    public void OnStrayResponse(SipResponse response, SipFlow flow)
+    {
+        if (_lastAck is not null)
+        {
+            _sip.SendStateless(_lastAck, Contact.Flow);
+        }
+    }
+
+    private void SendCancelOnce()
+    {
+        if (Interlocked.Exchange(ref _cancelSent, 1) == 0 && _invite is not null)
+        {
+            _sip.SendRequest(SipMessageFactory.CreateCancel(_invite), Contact.Flow, IgnoreResponses.Instance);
+        }
+    }
+}
+
+internal enum BranchState
+{
+    Calling,
+    Ringing,
+    Answered,
+    Failed,
+    Abandoned,
+}

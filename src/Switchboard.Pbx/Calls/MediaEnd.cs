@@ -1,0 +1,84 @@
+using Switchboard.Media.Relay;
+using Switchboard.Media.Sdp;
+using Switchboard.Media.WebRtc;
+
+namespace Switchboard.Pbx.Calls;
+
+/// <summary>
+/// One side's media in a call, whatever carries it: a browser's WebRTC leg (SRTP) or a phone's plain RTP leg.
+/// The call bridges two ends by pointing each one's relay at the other (docs/media.md, "Relay to SIP phones").
+/// </summary>
+internal abstract class MediaEnd : IAsyncDisposable
+{
+    /// <summary>What this end agreed with its peer: codec and telephone-event.</summary>
+    public abstract SdpNegotiatedAudio Audio { get; }
+
+    public bool HasTelephoneEvent => Audio.TelephoneEvent is not null;
+
+    /// <summary>Sends what this end receives to <paramref name="other"/>, from now on.</summary>
+    public abstract void RelayTo(MediaEnd other);
+
+    /// <summary>What this end does with its audio when not relaying: a service listens, or echoes.</summary>
+    public abstract void SetMode(LegAudioMode mode);
+
+    /// <summary>Plays a digit that arrived out of band (SIP INFO) as RFC 4733 events, where this end has telephone-event.</summary>
+    public abstract bool TrySendDigit(char digit, TimeSpan duration);
+
+    public abstract ValueTask DisposeAsync();
+
+    internal abstract IRtpSink Sink { get; }
+}
+
+/// <summary>A browser's end: SRTP after ICE and DTLS.</summary>
+internal sealed class WebRtcEnd(WebRtcLeg leg) : MediaEnd
+{
+    public WebRtcLeg Leg { get; } = leg;
+
+    public override SdpNegotiatedAudio Audio => Leg.Audio;
+
+    internal override IRtpSink Sink => Leg;
+
+    public override void RelayTo(MediaEnd other)
+    {
+        Leg.RelayTo = other.Sink;
+        Leg.AudioMode = LegAudioMode.Relay;
+    }
+
+    public override void SetMode(LegAudioMode mode) => Leg.AudioMode = mode;
+
+    // The browser hears phones' INFO digits as nothing: WebRTC legs do not generate RFC 4733 yet (noted in docs/media.md).
+    public override bool TrySendDigit(char digit, TimeSpan duration) => false;
+
+    public override ValueTask DisposeAsync() => Leg.DisposeAsync();
+}
+
+/// <summary>A phone's end: plain RTP, symmetric.</summary>
+internal sealed class PhoneEnd(RtpLeg leg, SdpNegotiatedAudio audio) : MediaEnd
+{
+    private SdpNegotiatedAudio _audio = audio;
+
+    public RtpLeg Leg { get; } = leg;
+
+    public override SdpNegotiatedAudio Audio => _audio;
+
+    internal override IRtpSink Sink => Leg;
+
+    /// <summary>The phone's SDP told us (again) where it wants media and what it agreed.</summary>
+    public void Update(System.Net.IPEndPoint remote, SdpNegotiatedAudio audio)
+    {
+        _audio = audio;
+        Leg.SetRemote(remote, audio);
+    }
+
+    public override void RelayTo(MediaEnd other)
+    {
+        Leg.RelayTo = other.Sink;
+        Leg.Mode = LegAudioMode.Relay;
+    }
+
+    public override void SetMode(LegAudioMode mode) => Leg.Mode = mode;
+
+    public override bool TrySendDigit(char digit, TimeSpan duration) => Leg.SendDtmf(digit, duration);
+
+    public override ValueTask DisposeAsync() => Leg.DisposeAsync();
+}

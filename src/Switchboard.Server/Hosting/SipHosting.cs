@@ -1,0 +1,64 @@
+using System.Net;
+using System.Net.WebSockets;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Switchboard.Pbx.Calls;
+using Switchboard.Pbx.Registrar;
+using Switchboard.Pbx.Sip;
+using Switchboard.Sip.Transport;
+
+namespace Switchboard.Server.Hosting;
+
+/// <summary>Composition of the SIP side: transports, registrar, endpoint, and their start-up order.</summary>
+internal static class SipHosting
+{
+    public static void Register(IServiceCollection services, PbxHostOptions options, X509Certificate2 certificate)
+    {
+        var sip = options.Sip;
+        var bind = IPAddress.Parse(sip.BindAddress ?? options.BindAddress);
+        services.AddSingleton(sip.Registrar with { DefaultDomain = options.DefaultDomain });
+        services.AddSingleton(sip.Calls);
+        services.AddSingleton<LocationService>();
+        services.AddSingleton<SipRequestAuthenticator>();
+        services.AddSingleton<Registrar>();
+        services.AddSingleton<RegistrarSipServices>();
+        services.AddSingleton<ISipRegistrar>(p => p.GetRequiredService<RegistrarSipServices>());
+        services.AddSingleton<ISipAuthenticator>(p => p.GetRequiredService<RegistrarSipServices>());
+        services.AddSingleton<ISipLocations>(p => p.GetRequiredService<RegistrarSipServices>());
+        services.AddSingleton(p => new SipTransportHub(new SipTransportOptions
+        {
+            BindAddress = bind,
+            UdpPort = sip.UdpPort,
+            TcpPort = sip.TcpPort,
+            TlsPort = sip.TlsPort,
+            TlsCertificate = certificate,
+            AcceptAnyServerCertificate = sip.AcceptAnyServerCertificate,
+            AdvertisedHost = sip.AdvertisedHost,
+
+            // RFC 7118 section 5.2: a WebSocket client cannot be reached at a sent-by anyway; the name only has to parse.
+            WsSentBy = "switchboard.invalid",
+            WssSentBy = "switchboard.invalid",
+        }, p.GetRequiredService<ILogger<SipTransportHub>>(), options.Time));
+        services.AddSingleton<ISipTransport>(p => p.GetRequiredService<SipTransportHub>());
+        services.AddSingleton<ISipWebSocketHost, HubWebSocketHost>();
+        services.AddSingleton(new SipEndpointOptions { Timers = sip.Timers });
+        services.AddSingleton<SipEndpoint>();
+    }
+
+    /// <summary>The endpoint starts before the transports, so the first datagram already has somewhere to go.</summary>
+    public static async Task StartAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var engine = services.GetRequiredService<CallEngine>();
+        var endpoint = services.GetRequiredService<SipEndpoint>();
+        engine.AttachSip(endpoint);
+        endpoint.Start(engine);
+        await services.GetRequiredService<SipTransportHub>().StartAsync(endpoint, ct);
+    }
+
+    private sealed class HubWebSocketHost(SipTransportHub hub) : ISipWebSocketHost
+    {
+        public Task RunAsync(WebSocket socket, IPEndPoint local, IPEndPoint remote, bool secure, CancellationToken ct) =>
+            hub.RunWebSocketAsync(socket, local, remote, secure, ct);
+    }
+}
