@@ -128,12 +128,21 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable
         await _stopping.CancelAsync();
         Wake();
         await _loop;
+        CloseRelay();
         await _session.DisposeAsync();
         _socket.Dispose();
         _stopping.Dispose();
     }
 
     private TimeSpan Now => _time.GetElapsedTime(_epoch);
+
+    private TimeSpan PollLocked()
+    {
+        lock (_sessionGate)
+        {
+            return _session.Poll(Now);
+        }
+    }
 
     private void Wake()
     {
@@ -151,7 +160,7 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable
     {
         try
         {
-            var next = _session.Poll(Now);
+            var next = PollLocked();
             while (!_stopping.IsCancellationRequested && !_session.Ended)
             {
                 var wait = next - Now;
@@ -165,7 +174,12 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable
                         var length = await _socket.ReceiveFromAsync(_receiveBuffer, SocketFlags.None, _receiveAddress, wake.Token);
                         if (TransportAddress.TryFromSocketAddress(_receiveAddress, out var source))
                         {
-                            _session.HandleDatagram(_receiveBuffer.AsSpan(0, length), source, Now);
+                            lock (_sessionGate)
+                            {
+                                _session.HandleDatagram(_receiveBuffer.AsSpan(0, length), source, Now);
+                            }
+
+                            ForwardPendingRelay();
                         }
                     }
                 }
@@ -182,7 +196,7 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable
                     Volatile.Write(ref _wake, null);
                 }
 
-                next = _session.Poll(Now);
+                next = PollLocked();
             }
         }
         catch (ObjectDisposedException)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Switchboard.Media.Relay;
 using Switchboard.Media.Rtcp;
 using Switchboard.Media.Rtp;
 using Switchboard.Media.Srtp;
@@ -70,26 +71,31 @@ public sealed partial class WebRtcSession
             _dtmfIn++;
             _dtmf.Receive(header.Ssrc, header.Timestamp, header.GetPayload(packet), _now);
             DrainDtmf();
+            RelayIfRelaying(packet, RelayedPayload.TelephoneEvent);
         }
         else if (header.PayloadType.Value == Audio.Codec.PayloadType)
         {
             _audioIn++;
             if (AudioMode == LegAudioMode.Echo)
             {
-                SendOwnRtp(packet, header);
+                SendOwnRtp(packet, header, _sendBuffer);
+            }
+            else
+            {
+                RelayIfRelaying(packet, RelayedPayload.Audio);
             }
         }
     }
 
     /// <summary>Sends a plain RTP packet as our stream: our SSRC and sequence, protected, to the selected pair.</summary>
-    private void SendOwnRtp(ReadOnlySpan<byte> rtp, in RtpHeader header)
+    private void SendOwnRtp(ReadOnlySpan<byte> rtp, in RtpHeader header, byte[] sendBuffer)
     {
-        if (_srtp is null || rtp.Length + 32 > _sendBuffer.Length)
+        if (_srtp is null || rtp.Length + 32 > sendBuffer.Length)
         {
             return;
         }
 
-        var buffer = _sendBuffer.AsSpan();
+        var buffer = sendBuffer.AsSpan();
         rtp.CopyTo(buffer);
         BinaryPrimitives.WriteUInt16BigEndian(buffer[2..], _sequence++);
         BinaryPrimitives.WriteUInt32BigEndian(buffer[8..], LocalSsrc);

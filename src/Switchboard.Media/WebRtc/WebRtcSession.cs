@@ -19,6 +19,9 @@ public enum LegAudioMode
 
     /// <summary>Every audio packet goes back to the browser as our own stream: the echo test.</summary>
     Echo,
+
+    /// <summary>Audio and telephone events go to the other leg of the call (<c>RelayTo</c>).</summary>
+    Relay,
 }
 
 /// <summary>

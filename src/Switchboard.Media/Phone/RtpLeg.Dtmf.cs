@@ -1,0 +1,95 @@
+using System.Collections.Concurrent;
+using Switchboard.Media.Dtmf;
+using Switchboard.Media.Rtp;
+
+namespace Switchboard.Media.Phone;
+
+public sealed partial class RtpLeg
+{
+    /// <summary>Pause between two digits we send, so a phone that needs a gap sees two key presses.</summary>
+    private static readonly TimeSpan InterDigitGap = TimeSpan.FromMilliseconds(50);
+
+    private readonly ConcurrentQueue<DtmfRequest> _dtmfRequests = new();
+    private readonly byte[] _dtmfBuffer = new byte[RtpHeader.FixedHeaderLength + TelephoneEvent.Length];
+    private readonly uint _timestampBase;
+    private DtmfPacket[] _dtmfPackets = [];
+    private int _dtmfCount;
+    private int _dtmfNext;
+    private TimeSpan _dtmfFreeAt;
+
+    /// <summary>
+    /// Sends one key press to the phone as RFC 4733 packets (start, updates every 50 ms, three ends),
+    /// timed by the leg's loop, in our own stream (<see cref="LocalSsrc"/>): for a digit that reached
+    /// the call as SIP INFO. False when the phone did not negotiate telephone-event, the symbol is not
+    /// a DTMF key, or the duration does not fit the event's 16-bit duration field. Thread-safe.
+    /// </summary>
+    public bool SendDtmf(char digit, TimeSpan duration)
+    {
+        if (_remote?.Audio.TelephoneEvent is not { } te || !DtmfEvents.TryFromSymbol(digit, out var code) ||
+            duration <= TimeSpan.Zero || duration.Ticks * te.Codec.ClockRate / TimeSpan.TicksPerSecond > ushort.MaxValue)
+        {
+            return false;
+        }
+
+        _dtmfRequests.Enqueue(new DtmfRequest(code, duration));
+        Wake();
+        return true;
+    }
+
+    /// <summary>Sends the packets that are due; starts the next queued digit when the last is done. Returns when to come back.</summary>
+    private TimeSpan? PollDtmfSend(TimeSpan now)
+    {
+        if (_dtmfNext >= _dtmfCount && now >= _dtmfFreeAt && _dtmfRequests.TryDequeue(out var request))
+        {
+            StartDigit(request, now);
+        }
+
+        while (_dtmfNext < _dtmfCount && _dtmfPackets[_dtmfNext].SendAt <= now)
+        {
+            SendDtmfPacket(_dtmfPackets[_dtmfNext++]);
+        }
+
+        if (_dtmfNext < _dtmfCount)
+        {
+            return _dtmfPackets[_dtmfNext].SendAt;
+        }
+
+        return _dtmfRequests.IsEmpty ? null : _dtmfFreeAt;
+    }
+
+    private void StartDigit(DtmfRequest request, TimeSpan now)
+    {
+        var clockRate = _remote?.Audio.TelephoneEvent?.Codec.ClockRate ?? 8000;
+        var count = DtmfSender.GetPacketCount(request.Duration);
+        if (_dtmfPackets.Length < count)
+        {
+            _dtmfPackets = new DtmfPacket[count];
+        }
+
+        // Our stream's timestamp runs with the loop's clock from a random base (RFC 3550 section 5.1).
+        var timestamp = unchecked(_timestampBase + (uint)(now.Ticks * clockRate / TimeSpan.TicksPerSecond));
+        _dtmfCount = DtmfSender.CreatePackets(request.Event, timestamp, now, request.Duration, clockRate, _dtmfPackets);
+        _dtmfNext = 0;
+        _dtmfFreeAt = now + request.Duration + InterDigitGap;
+    }
+
+    private void SendDtmfPacket(in DtmfPacket packet)
+    {
+        // The phone may have renegotiated meanwhile: without telephone-event or an address, the packet is dropped.
+        if (_remote is not { SendTo: { } phone, Audio.TelephoneEvent: { } te })
+        {
+            Interlocked.Increment(ref _packetsDropped);
+            return;
+        }
+
+        Span<byte> payload = stackalloc byte[TelephoneEvent.Length];
+        packet.Payload.TryWrite(payload);
+        var fields = new RtpPacketFields(new PayloadType((byte)te.PayloadType), _sequence++, packet.RtpTimestamp, new Ssrc(LocalSsrc), packet.Marker);
+        if (RtpWriter.TryWrite(_dtmfBuffer, fields, payload, out var length))
+        {
+            SendToPhone(_dtmfBuffer.AsSpan(0, length), phone);
+        }
+    }
+
+    private readonly record struct DtmfRequest(byte Event, TimeSpan Duration);
+}

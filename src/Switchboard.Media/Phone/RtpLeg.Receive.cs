@@ -1,0 +1,133 @@
+using System.Buffers.Binary;
+using System.Net;
+using Switchboard.Media.Dtmf;
+using Switchboard.Media.Relay;
+using Switchboard.Media.Rtp;
+using Switchboard.Media.WebRtc;
+
+namespace Switchboard.Media.Phone;
+
+public sealed partial class RtpLeg
+{
+    private readonly DtmfDetector _dtmf = new();
+    private long _packetsIn;
+    private long _packetsOut;
+    private long _packetsRelayed;
+    private long _packetsDropped;
+    private long _dtmfIn;
+    private long _rtcpIn;
+    private ushort _sequence;
+    private bool _mediaFlowed;
+    private bool _timedOut;
+    private TimeSpan _lastRtpAt;
+
+    /// <summary>
+    /// One datagram from <paramref name="source"/>: the loop's whole receive path (internal so tests
+    /// can drive it and measure its allocations). The packet may be modified in place.
+    /// </summary>
+    internal void HandleDatagram(Span<byte> datagram, SocketAddress source, TimeSpan now)
+    {
+        if (IsRtcp(datagram))
+        {
+            if (AcceptFrom(source, validRtp: false, out _))
+            {
+                _rtcpIn++;
+            }
+            else
+            {
+                Interlocked.Increment(ref _packetsDropped);
+            }
+
+            return;
+        }
+
+        RelayedPayload? kind = null;
+        if (RtpHeader.TryParse(datagram, out var header) == RtpParseStatus.Ok && _remote is { } current)
+        {
+            kind = RelayedRtp.Classify(header.PayloadType, current.Audio);
+        }
+
+        if (!AcceptFrom(source, kind is not null, out var remote) || kind is not { } payload || remote?.SendTo is not { } phone)
+        {
+            Interlocked.Increment(ref _packetsDropped);
+            return;
+        }
+
+        _packetsIn++;
+        _lastRtpAt = now;
+        _timedOut = false;
+        if (!_mediaFlowed)
+        {
+            _mediaFlowed = true;
+            Raise(new RtpLegEvent(RtpLegEventKind.FirstRtpReceived, Detail: "from " + remote.SendToEndPoint));
+        }
+
+        if (payload == RelayedPayload.TelephoneEvent)
+        {
+            _dtmfIn++;
+            _dtmf.Receive(header.Ssrc, header.Timestamp, header.GetPayload(datagram), now);
+            DrainDtmf();
+        }
+
+        switch (_mode)
+        {
+            case LegAudioMode.Echo when payload == RelayedPayload.Audio:
+                // Our own stream back to the phone (RFC 3550 section 8.2: a new SSRC, our sequence).
+                BinaryPrimitives.WriteUInt16BigEndian(datagram[2..], _sequence++);
+                BinaryPrimitives.WriteUInt32BigEndian(datagram[8..], LocalSsrc);
+                SendToPhone(datagram, phone);
+                break;
+            case LegAudioMode.Relay when _relayTo is { } sink:
+                sink.OnRelayedRtp(datagram, payload);
+                _packetsRelayed++;
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>Timers: DTMF end timeout, our DTMF packets, the media timeout. Returns the next deadline.</summary>
+    internal TimeSpan Poll(TimeSpan now)
+    {
+        _dtmf.Tick(now);
+        DrainDtmf();
+        var next = now + MaxWait;
+        if (PollDtmfSend(now) is { } dtmfDue && dtmfDue < next)
+        {
+            next = dtmfDue;
+        }
+
+        if (_dtmf.NextTimeout is { } detectorDue && detectorDue < next)
+        {
+            next = detectorDue;
+        }
+
+        if (_mediaFlowed && !_timedOut)
+        {
+            var silentUntil = _lastRtpAt + MediaTimeout;
+            if (now >= silentUntil)
+            {
+                _timedOut = true;
+                Raise(new RtpLegEvent(RtpLegEventKind.MediaTimeout, Detail: "no RTP for " + MediaTimeout));
+            }
+            else if (silentUntil < next)
+            {
+                next = silentUntil;
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>RFC 5761 section 4: with RTCP multiplexed, the second byte's low 7 bits are 64-95 only for RTCP (PT 192-223).</summary>
+    private static bool IsRtcp(ReadOnlySpan<byte> datagram) =>
+        datagram.Length >= 8 && datagram[0] >> 6 == RtpHeader.Version2 && (datagram[1] & 0x7F) is >= 64 and <= 95;
+
+    private void DrainDtmf()
+    {
+        while (_dtmf.TryRead(out var digit))
+        {
+            Raise(new RtpLegEvent(RtpLegEventKind.Dtmf, digit, digit.EndSeen ? null : "end packet lost"));
+        }
+    }
+}

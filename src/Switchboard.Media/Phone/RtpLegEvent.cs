@@ -1,0 +1,18 @@
+using Switchboard.Media.Dtmf;
+
+namespace Switchboard.Media.Phone;
+
+public enum RtpLegEventKind
+{
+    /// <summary>The first valid RTP packet arrived; <see cref="RtpLegEvent.Detail"/> says from where (the latched address).</summary>
+    FirstRtpReceived,
+
+    /// <summary>A complete RFC 4733 key press arrived from the phone.</summary>
+    Dtmf,
+
+    /// <summary>Media had flowed and then no RTP arrived for <see cref="RtpLeg.MediaTimeout"/>. Raised once per silence.</summary>
+    MediaTimeout,
+}
+
+/// <summary>What a phone leg tells its call. Raised on the leg's own loop; the handler posts it on and returns.</summary>
+public readonly record struct RtpLegEvent(RtpLegEventKind Kind, DtmfDigit Digit = default, string? Detail = null);

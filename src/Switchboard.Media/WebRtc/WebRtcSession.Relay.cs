@@ -1,0 +1,51 @@
+using Switchboard.Media.Relay;
+using Switchboard.Media.Rtp;
+
+namespace Switchboard.Media.WebRtc;
+
+public sealed partial class WebRtcSession
+{
+    /// <summary>Relayed packets get their own buffer: <c>_sendBuffer</c> may hold an RTCP report or an echo being protected.</summary>
+    private readonly byte[] _relayBuffer = new byte[SendBufferSize];
+    private volatile IRtpSink? _relayTo;
+    private long _relayedIn;
+
+    /// <summary>Where the browser's audio and telephone events go in <see cref="LegAudioMode.Relay"/> (after SRTP unprotect).</summary>
+    public IRtpSink? RelayTo
+    {
+        get => _relayTo;
+        set => _relayTo = value;
+    }
+
+    /// <summary>Plain RTP packets the other leg handed us to send to the browser.</summary>
+    public long RelayedPacketsIn => Interlocked.Read(ref _relayedIn);
+
+    /// <summary>
+    /// Sends a packet from the other leg to the browser as our own stream: our SSRC and sequence, its
+    /// timestamp, the browser's payload type for <paramref name="kind"/>, SRTP-protected, to the
+    /// selected pair. Dropped silently before SRTP is up, when the packet is not RTP, or when it is a
+    /// telephone event and the browser negotiated none. Not thread-safe: the owner serializes it with
+    /// <see cref="HandleDatagram"/> and <see cref="Poll"/> (<see cref="WebRtcLeg"/> does, with one lock).
+    /// </summary>
+    public void SendRelayedRtp(Span<byte> rtp, RelayedPayload kind)
+    {
+        if (_srtp is null || !_hasMediaPeer || Ended || !RelayedRtp.TryMapPayloadType(rtp, kind, Audio) ||
+            RtpHeader.TryParse(rtp, out var header) != RtpParseStatus.Ok)
+        {
+            _dropped++;
+            return;
+        }
+
+        _relayedIn++;
+        SendOwnRtp(rtp, header, _relayBuffer);
+    }
+
+    /// <summary>In relay mode, hands a received, decrypted packet to the other leg, which may rewrite it in place.</summary>
+    private void RelayIfRelaying(Span<byte> packet, RelayedPayload kind)
+    {
+        if (AudioMode == LegAudioMode.Relay && _relayTo is { } sink)
+        {
+            sink.OnRelayedRtp(packet, kind);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using Switchboard.Sip.Messages;
+using Switchboard.Sip.Transport;
+
+namespace Switchboard.Pbx.Registrar;
+
+/// <summary>
+/// One registered contact of an extension (RFC 3261 section 10.3). <paramref name="Flow"/> is the path the REGISTER
+/// came in on: requests to this contact are sent there, not to the Contact host, so phones behind NAT and on
+/// TCP/TLS/WebSocket connections are reached (RFC 5626 section 5.3, without the outbound keep-alive machinery).
+/// </summary>
+/// <param name="InstanceId">The <c>+sip.instance</c> value without its quotes (RFC 5626 section 4.1), if the phone sent one.</param>
+public sealed record ContactBinding(
+    long ExtensionId,
+    SipUri Contact,
+    SipFlow Flow,
+    DateTimeOffset ExpiresAt,
+    string? InstanceId,
+    int? RegId,
+    string CallId,
+    uint CSeq,
+    string? UserAgent)
+{
+    /// <summary>Whole seconds left, rounded up, for the expires parameter of a 200 OK (RFC 3261 section 10.3 step 8).</summary>
+    public long SecondsLeft(DateTimeOffset now) => Math.Max(0, (long)Math.Ceiling((ExpiresAt - now).TotalSeconds));
+
+    /// <summary>The same registration: the same instance id (RFC 5626 section 6: the phone moved, its URI changed), or the same URI.</summary>
+    internal bool Matches(SipUri contact, string? instanceId) =>
+        (instanceId is not null && string.Equals(InstanceId, instanceId, StringComparison.Ordinal)) || Contact.Equals(contact);
+}

@@ -1,0 +1,173 @@
+using Switchboard.Sip.Transport;
+
+namespace Switchboard.Pbx.Registrar;
+
+/// <summary>
+/// Where each extension can be reached: its contact bindings (RFC 3261 section 10.3), in memory. Registrations do
+/// not survive a restart: phones register again within their interval (and at once when a connection-oriented flow
+/// drops), so nothing is lost for good. Thread-safe: the SIP endpoint registers while the call engine looks up.
+/// Each extension's list is kept in refresh order, least recently refreshed first: that one makes room when full.
+/// </summary>
+public sealed class LocationService
+{
+    private readonly Dictionary<long, List<ContactBinding>> _byExtension = [];
+    private readonly Lock _gate = new();
+    private int _count;
+
+    /// <summary>Bindings held, expired ones included until <see cref="Sweep"/> or the next update of their extension drops them.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _count;
+            }
+        }
+    }
+
+    /// <summary>The unexpired bindings of an extension, least recently refreshed first.</summary>
+    public IReadOnlyList<ContactBinding> Lookup(long extensionId, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            return _byExtension.TryGetValue(extensionId, out var list) ? Current(list, now) : [];
+        }
+    }
+
+    /// <summary>
+    /// Applies the contacts of one REGISTER all or nothing (RFC 3261 section 10.3 step 7): each update refreshes the
+    /// binding it matches (same +sip.instance or same URI), removes it when its expiry is zero, or adds a binding,
+    /// pushing out the least recently refreshed one beyond <paramref name="maxContacts"/>.
+    /// </summary>
+    public BindingUpdateResult Apply(RegisterSource source, IReadOnlyList<BindingUpdate> updates, int maxContacts, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(updates);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxContacts, 1);
+        lock (_gate)
+        {
+            var list = DropExpired(source.ExtensionId, now);
+            foreach (var u in updates)
+            {
+                if (list.Find(b => b.Matches(u.Contact, u.InstanceId)) is { } existing && IsOutOfOrder(existing, source))
+                {
+                    return BindingUpdateResult.OutOfOrder;
+                }
+            }
+
+            int added = 0, removed = 0, evicted = 0;
+            foreach (var u in updates)
+            {
+                var i = list.FindIndex(b => b.Matches(u.Contact, u.InstanceId));
+                if (i >= 0)
+                {
+                    list.RemoveAt(i);
+                    _count--;
+                }
+
+                if (u.Expires <= TimeSpan.Zero)
+                {
+                    removed += i >= 0 ? 1 : 0;
+                    continue;
+                }
+
+                if (i < 0)
+                {
+                    added++;
+                    if (list.Count >= maxContacts)
+                    {
+                        list.RemoveAt(0);
+                        _count--;
+                        evicted++;
+                    }
+                }
+
+                list.Add(new ContactBinding(source.ExtensionId, u.Contact, source.Flow, now + u.Expires, u.InstanceId, u.RegId, source.CallId, source.CSeq, source.UserAgent));
+                _count++;
+            }
+
+            Forget(source.ExtensionId, list);
+            return new BindingUpdateResult(BindingUpdateStatus.Ok, [.. list], added, removed, evicted);
+        }
+    }
+
+    /// <summary>Contact: * with Expires: 0 (RFC 3261 section 10.3 step 6): removes every binding, unless one is newer in the same Call-ID.</summary>
+    public BindingUpdateResult RemoveAll(RegisterSource source, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        lock (_gate)
+        {
+            var list = DropExpired(source.ExtensionId, now);
+            if (list.Exists(b => IsOutOfOrder(b, source)))
+            {
+                return BindingUpdateResult.OutOfOrder;
+            }
+
+            var removed = list.Count;
+            _count -= removed;
+            list.Clear();
+            Forget(source.ExtensionId, list);
+            return new BindingUpdateResult(BindingUpdateStatus.Ok, [], 0, removed, 0);
+        }
+    }
+
+    /// <summary>
+    /// Drops the bindings that came over a connection-oriented flow which has closed: nothing can reach the phone
+    /// through it any more (RFC 5626 section 5.3). UDP flows never close; for them this does nothing.
+    /// </summary>
+    public int RemoveFlow(SipFlow flow)
+    {
+        if (!flow.IsReliable)
+        {
+            return 0;
+        }
+
+        return RemoveWhere(b => b.Flow == flow);
+    }
+
+    /// <summary>Drops every expired binding; the host calls it now and then so quiet extensions do not hold memory.</summary>
+    public int Sweep(DateTimeOffset now) => RemoveWhere(b => b.ExpiresAt <= now);
+
+    private int RemoveWhere(Predicate<ContactBinding> doomed)
+    {
+        lock (_gate)
+        {
+            var total = 0;
+            foreach (var (id, list) in _byExtension.ToArray())
+            {
+                total += list.RemoveAll(doomed);
+                Forget(id, list);
+            }
+
+            _count -= total;
+            return total;
+        }
+    }
+
+    /// <summary>RFC 3261 section 10.3 step 7: a request of the same Call-ID must carry a higher CSeq than the binding it changes.</summary>
+    private static bool IsOutOfOrder(ContactBinding binding, RegisterSource source) =>
+        string.Equals(binding.CallId, source.CallId, StringComparison.Ordinal) && source.CSeq <= binding.CSeq;
+
+    private static ContactBinding[] Current(List<ContactBinding> list, DateTimeOffset now) => [.. list.Where(b => b.ExpiresAt > now)];
+
+    private List<ContactBinding> DropExpired(long extensionId, DateTimeOffset now)
+    {
+        if (!_byExtension.TryGetValue(extensionId, out var list))
+        {
+            list = [];
+            _byExtension[extensionId] = list;
+        }
+
+        _count -= list.RemoveAll(b => b.ExpiresAt <= now);
+        return list;
+    }
+
+    private void Forget(long extensionId, List<ContactBinding> list)
+    {
+        if (list.Count == 0)
+        {
+            _byExtension.Remove(extensionId);
+        }
+    }
+}

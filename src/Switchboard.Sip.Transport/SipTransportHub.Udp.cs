@@ -1,0 +1,106 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Switchboard.Sip.Transport;
+
+public sealed partial class SipTransportHub
+{
+    private Socket? _udp;
+    private IPEndPoint? _udpLocal;
+
+    private int StartUdp(int port)
+    {
+        var socket = new Socket(_options.BindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(_options.BindAddress, port));
+        _udp = socket;
+        _udpLocal = (IPEndPoint)socket.LocalEndPoint!;
+        SipTransportLog.Listening(_logger, SipTransportKind.Udp, _udpLocal);
+        _loops.Add(Task.Run(() => UdpReceiveLoopAsync(socket, _udpLocal, _stopping.Token)));
+        return _udpLocal.Port;
+    }
+
+    /// <summary>
+    /// One reused buffer and one reused <see cref="SocketAddress"/>; the sender's <see cref="IPEndPoint"/> is
+    /// allocated only when the sender changes from the previous datagram's.
+    /// </summary>
+    private async Task UdpReceiveLoopAsync(Socket socket, IPEndPoint local, CancellationToken ct)
+    {
+        // One byte beyond the limit so that a datagram larger than a SIP message may be is seen as such.
+        var buffer = GC.AllocateUninitializedArray<byte>(_options.MaxMessageSize + 1, pinned: true);
+        var address = new SocketAddress(local.AddressFamily);
+        SocketAddress? lastAddress = null;
+        IPEndPoint? lastRemote = null;
+        while (!ct.IsCancellationRequested)
+        {
+            int length;
+            try
+            {
+                length = await socket.ReceiveFromAsync(buffer, SocketFlags.None, address, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // An ICMP port unreachable for an earlier send surfaces here on some platforms: keep listening.
+                SipTransportLog.UdpReceiveFailed(_logger, e.SocketErrorCode);
+                continue;
+            }
+            if (lastAddress is null || !address.Equals(lastAddress))
+            {
+                lastRemote = (IPEndPoint)local.Create(address);
+                lastAddress = lastRemote.Serialize();
+            }
+            OnDatagram(new SipFlow(SipTransportKind.Udp, local, lastRemote!), buffer.AsSpan(0, length));
+        }
+    }
+
+    private void OnDatagram(in SipFlow flow, ReadOnlySpan<byte> datagram)
+    {
+        Counters.DatagramReceived();
+        if (datagram.IsEmpty || datagram.Length > _options.MaxMessageSize)
+        {
+            Counters.DatagramDropped();
+            SipTransportLog.DatagramDropped(_logger, datagram.Length, flow.Remote);
+            return;
+        }
+        // A datagram of line ends and blanks is a keep-alive (RFC 5626 section 4.4.1 uses STUN on UDP, but phones send CRLF).
+        if (datagram.IndexOfAnyExcept("\r\n \t"u8) < 0)
+        {
+            Counters.KeepAlive();
+            SipTransportLog.KeepAlive(_logger, SipTransportKind.Udp, flow.Remote, 0);
+            return;
+        }
+        SipTransportLog.Received(_logger, SipTransportKind.Udp, datagram.Length, flow.Remote, 0);
+        Receiver.OnReceived(flow, datagram);
+    }
+
+    private bool TrySendUdp(IPEndPoint remote, ReadOnlySpan<byte> message)
+    {
+        var socket = _udp;
+        if (socket is null)
+        {
+            SipTransportLog.TransportDisabled(_logger, SipTransportKind.Udp, remote);
+            return false;
+        }
+        try
+        {
+            socket.SendTo(message, SocketFlags.None, remote);
+            return true;
+        }
+        catch (SocketException e)
+        {
+            SipTransportLog.UdpSendFailed(_logger, remote, e.SocketErrorCode);
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+}
