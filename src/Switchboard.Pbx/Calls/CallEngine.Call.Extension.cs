@@ -29,7 +29,7 @@ public sealed partial class CallEngine
             }
 
             // G.711 on both sides: the relay copies packets and never transcodes (architecture, flow 2).
-            var (media, answerSdp, failure) = CreateCallerMedia([SdpCodec.Pcmu, SdpCodec.Pcma]);
+            var (media, answerSdp, failure) = await CreateCallerMediaAsync([SdpCodec.Pcmu, SdpCodec.Pcma]);
             if (media is null)
             {
                 return (failure, "pbx");
@@ -114,7 +114,7 @@ public sealed partial class CallEngine
                 }
 
                 _phoneOffer = new PhoneEnd(leg, new SdpNegotiatedAudio(null, codec, null, SdpDirection.SendRecv, null, 0, null, null, [], null));
-                leg.Mode = LegAudioMode.Listen;
+                leg.AudioMode = LegAudioMode.Listen;
                 leg.Start();
             }
 

@@ -12,7 +12,7 @@ public sealed partial class CallEngine
         private ulong _sdpVersion = 1;
 
         /// <summary>The caller's media and our answer to its offer, or why there is none.</summary>
-        private (MediaEnd? End, string? AnswerSdp, CallEndReason Failure) CreateCallerMedia(IReadOnlyList<SdpCodec> codecs)
+        private async Task<(MediaEnd? End, string? AnswerSdp, CallEndReason Failure)> CreateCallerMediaAsync(IReadOnlyList<SdpCodec> codecs)
         {
             if (!IsSipCaller)
             {
@@ -45,9 +45,9 @@ public sealed partial class CallEngine
                     SessionId = _sdpSessionId,
                     SessionVersion = _sdpVersion,
                     Codecs = codecs,
-                }, out var answer, out _) || RemoteOf(answer.Audio) is not { } remote)
+                }, out var answer, out _) || answer is null || RemoteOf(answer.Audio) is not { } remote)
             {
-                _ = phone.DisposeAsync();
+                await phone.DisposeAsync();
                 return (null, null, CallEndReason.BadOffer);
             }
 
@@ -74,7 +74,7 @@ public sealed partial class CallEngine
             IReadOnlyList<SdpCodec> codecs = service == BuiltInService.Echo && !IsSipCaller
                 ? [SdpCodec.Opus, SdpCodec.Pcmu, SdpCodec.Pcma]
                 : [SdpCodec.Pcmu, SdpCodec.Pcma];
-            var (media, answerSdp, failure) = CreateCallerMedia(codecs);
+            var (media, answerSdp, failure) = await CreateCallerMediaAsync(codecs);
             if (media is null)
             {
                 return (failure, "pbx");

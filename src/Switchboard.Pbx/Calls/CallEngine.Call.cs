@@ -14,6 +14,7 @@ public sealed partial class CallEngine
     /// The caller is a browser (WebRTC leg, the popup's socket as observer) or a phone (<see cref="SipCallerLeg"/>);
     /// the callee is a built-in service or the registered contacts of an extension, rung at once (B2BUA).
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The call's own loop disposes its media in ReleaseAsync before the call ends.")]
     private sealed partial class Call : ICallControl
     {
         private readonly CallRequest _request;

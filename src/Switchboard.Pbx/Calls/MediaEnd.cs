@@ -1,3 +1,4 @@
+using Switchboard.Media.Phone;
 using Switchboard.Media.Relay;
 using Switchboard.Media.Sdp;
 using Switchboard.Media.WebRtc;
@@ -73,10 +74,10 @@ internal sealed class PhoneEnd(RtpLeg leg, SdpNegotiatedAudio audio) : MediaEnd
     public override void RelayTo(MediaEnd other)
     {
         Leg.RelayTo = other.Sink;
-        Leg.Mode = LegAudioMode.Relay;
+        Leg.AudioMode = LegAudioMode.Relay;
     }
 
-    public override void SetMode(LegAudioMode mode) => Leg.Mode = mode;
+    public override void SetMode(LegAudioMode mode) => Leg.AudioMode = mode;
 
     public override bool TrySendDigit(char digit, TimeSpan duration) => Leg.SendDtmf(digit, duration);
 

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Logging;
 using Switchboard.Media.Dtls;
+using Switchboard.Media.Phone;
 using Switchboard.Media.Sdp;
 using Switchboard.Media.WebRtc;
 
 namespace Switchboard.Pbx.Media;
 
-/// <summary>The PBX's WebRTC media: the port pool and the DTLS certificate every leg shares.</summary>
+/// <summary>The PBX's media legs, WebRTC and plain RTP: the port pool and the DTLS certificate every leg shares.</summary>
 public sealed class WebRtcMedia
 {
     private readonly MediaPortPool _ports;
@@ -24,6 +25,10 @@ public sealed class WebRtcMedia
 
     public WebRtcLeg? TryCreateLeg(string offerSdp, IReadOnlyList<SdpCodec> codecPreferences, Action<WebRtcLegEvent> onEvent, out WebRtcLegError error) =>
         WebRtcLeg.TryCreate(offerSdp, codecPreferences, _ports, Certificate, _time, _logs.CreateLogger<WebRtcLeg>(), onEvent, out error);
+
+    /// <summary>A plain RTP leg for a SIP phone, on a port of the same pool.</summary>
+    public RtpLeg? TryCreatePhoneLeg(Action<RtpLegEvent> onEvent) =>
+        RtpLeg.TryCreate(_ports, _time, _logs.CreateLogger<RtpLeg>(), onEvent);
 
     /// <summary>One in-memory DTLS handshake, so the first caller does not pay for JIT and start-up (docs/media-dtls.md).</summary>
     public Task<TimeSpan> WarmUpAsync(CancellationToken ct) => DtlsWarmup.RunAsync(Certificate, ct);

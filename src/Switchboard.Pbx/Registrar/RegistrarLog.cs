@@ -31,5 +31,5 @@ internal static partial class RegistrarLog
     public static partial void Evicted(ILogger logger, string account, int evicted, int limit);
 
     [LoggerMessage(EventId = 6009, Level = LogLevel.Debug, Message = "Flow {Flow} closed: {Removed} binding(s) dropped")]
-    public static partial void FlowClosed(ILogger logger, Sip.Transport.SipFlow flow, int removed);
+    public static partial void FlowClosed(ILogger logger, global::Switchboard.Sip.Transport.SipFlow flow, int removed);
 }
