@@ -222,7 +222,7 @@ public sealed class BouncyCastleDtlsEndpoint : IDtlsEndpoint, IQueueTransportOwn
         try
         {
             _dtls = Role == DtlsRole.Server
-                ? new DtlsServerProtocol().Accept(new SrtpDtlsServer(crypto, _options, _outcome), _transport)
+                ? new DtlsServerProtocol().Accept(new SrtpDtlsServer(crypto, _options, _outcome, _handshakeCancellation!.Token), _transport)
                 : new DtlsClientProtocol().Connect(new SrtpDtlsClient(crypto, _options, _outcome), _transport);
         }
 #pragma warning disable CA1031 // Every library failure becomes a Failed event; nothing may escape the worker.

@@ -16,6 +16,13 @@ public sealed class DtlsEndpointOptions
     public IReadOnlyList<DtlsFingerprint> ExpectedRemoteFingerprints { get; init; } = [];
 
     /// <summary>
+    /// Server only, instead of <see cref="ExpectedRemoteFingerprints"/>: fingerprints that arrive
+    /// later (we offered, the answer is still on its way). The client's certificate is checked
+    /// against them once they are set; the handshake fails if its deadline comes first.
+    /// </summary>
+    public DtlsLateFingerprints? LateRemoteFingerprints { get; init; }
+
+    /// <summary>
     /// SRTP profiles in our order of preference. The server picks the first that the client offers;
     /// the client offers all of them in this order.
     /// </summary>

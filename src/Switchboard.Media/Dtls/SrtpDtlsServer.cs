@@ -13,14 +13,17 @@ internal sealed class SrtpDtlsServer : DefaultTlsServer
     private readonly DtlsEndpointOptions _options;
     private readonly HandshakeOutcome _outcome;
     private ushort _profile;
+    private readonly CancellationToken _handshakeCancellation;
     private DtlsFingerprint? _remote;
+    private bool _verified;
 
-    public SrtpDtlsServer(BcTlsCrypto crypto, DtlsEndpointOptions options, HandshakeOutcome outcome)
+    public SrtpDtlsServer(BcTlsCrypto crypto, DtlsEndpointOptions options, HandshakeOutcome outcome, CancellationToken handshakeCancellation)
         : base(crypto)
     {
         _crypto = crypto;
         _options = options;
         _outcome = outcome;
+        _handshakeCancellation = handshakeCancellation;
     }
 
     // DTLS 1.2 only: the default is TLS, which fails every DTLS ClientHello with protocol_version.
@@ -78,13 +81,17 @@ internal sealed class SrtpDtlsServer : DefaultTlsServer
 
     public override void NotifyClientCertificate(Certificate clientCertificate)
     {
-        _remote = DtlsPeerSupport.VerifyPeer(clientCertificate, _options.ExpectedRemoteFingerprints, _outcome);
+        IReadOnlyList<DtlsFingerprint> expected = _options.LateRemoteFingerprints is { } late
+            ? late.Wait(_handshakeCancellation) ?? throw NoFingerprintInTime()
+            : _options.ExpectedRemoteFingerprints;
+        _remote = DtlsPeerSupport.VerifyPeer(clientCertificate, expected, _outcome);
+        _verified = expected.Count > 0;
     }
 
     public override void NotifyHandshakeComplete()
     {
         base.NotifyHandshakeComplete();
-        _outcome.Keys = DtlsPeerSupport.ExportKeys(m_context, _profile, _remote, _options.ExpectedRemoteFingerprints.Count > 0);
+        _outcome.Keys = DtlsPeerSupport.ExportKeys(m_context, _profile, _remote, _verified);
     }
 
     public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause)
@@ -97,5 +104,13 @@ internal sealed class SrtpDtlsServer : DefaultTlsServer
     {
         base.NotifyAlertReceived(alertLevel, alertDescription);
         _outcome.OnAlertReceived(alertLevel, alertDescription);
+    }
+
+    /// <summary>We offered and the answer with the client's fingerprint did not come within the handshake deadline (RFC 5763 section 5: never accept it unchecked).</summary>
+    private TlsFatalAlert NoFingerprintInTime()
+    {
+        _outcome.Failure = new DtlsFailure(DtlsFailureKind.FingerprintMismatch, AlertDescription.handshake_failure,
+            "No SDP answer with the peer's fingerprint before the handshake ended.");
+        return new TlsFatalAlert(AlertDescription.handshake_failure, "Peer fingerprint unknown.");
     }
 }

@@ -30,7 +30,7 @@ public sealed class IceLiteAgent : IDisposable
     private readonly byte[] _localUfrag;
     private readonly StunIntegrityKey _localKey;
     private readonly Queue<IceEvent> _events = new(4);
-    private readonly TimeSpan _startedAt;
+    private TimeSpan _connectDeadline;
     private byte[]? _remoteUfrag;
     private TransportAddress _selected;
     private TimeSpan _selectedLastValid;
@@ -58,7 +58,7 @@ public sealed class IceLiteAgent : IDisposable
         _options = options ?? new IceLiteOptions();
         _localUfrag = Encoding.ASCII.GetBytes(localCredentials.Ufrag);
         _localKey = new StunIntegrityKey(Encoding.ASCII.GetBytes(localCredentials.Password));
-        _startedAt = now;
+        _connectDeadline = now + _options.ConnectTimeout;
         _logger = logger ?? NullLogger.Instance;
     }
 
@@ -95,6 +95,27 @@ public sealed class IceLiteAgent : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Stops the connect timeout until <see cref="RestartConnectTimeout"/>: when we offered, the callee
+    /// may ring for minutes before its browser starts checking. Checks are still answered.
+    /// </summary>
+    public void HoldConnectTimeout()
+    {
+        if (_state == IceAgentState.Checking)
+        {
+            _connectDeadline = TimeSpan.MaxValue;
+        }
+    }
+
+    /// <summary>Runs the connect timeout anew from <paramref name="now"/> while no pair is selected yet (the answer arrived).</summary>
+    public void RestartConnectTimeout(TimeSpan now)
+    {
+        if (_state == IceAgentState.Checking)
+        {
+            _connectDeadline = now + _options.ConnectTimeout;
+        }
+    }
+
     /// <summary>Releases the HMAC context of the local password.</summary>
     public void Dispose() => _localKey.Dispose();
 
@@ -106,7 +127,7 @@ public sealed class IceLiteAgent : IDisposable
         Expire(now);
         return _state switch
         {
-            IceAgentState.Checking => _startedAt + _options.ConnectTimeout,
+            IceAgentState.Checking => _connectDeadline,
             IceAgentState.Connected => _selectedLastValid + _options.ConsentTimeout,
             _ => TimeSpan.MaxValue,
         };
@@ -300,7 +321,7 @@ public sealed class IceLiteAgent : IDisposable
 
     private void Expire(TimeSpan now)
     {
-        if (_state == IceAgentState.Checking && now - _startedAt >= _options.ConnectTimeout)
+        if (_state == IceAgentState.Checking && now >= _connectDeadline)
         {
             _state = IceAgentState.Failed;
             _events.Enqueue(new IceEvent(IceEventKind.ConnectTimeout, default, now));

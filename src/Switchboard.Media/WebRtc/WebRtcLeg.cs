@@ -56,7 +56,14 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable
 
     /// <summary>Answers a browser's offer on a port of the pool. Not yet running: call <see cref="Start"/>.</summary>
     public static WebRtcLeg? TryCreate(string offerSdp, IReadOnlyList<SdpCodec> codecPreferences, MediaPortPool ports, DtlsCertificate certificate,
-        TimeProvider time, ILogger log, Action<WebRtcLegEvent> onEvent, out WebRtcLegError error)
+        TimeProvider time, ILogger log, Action<WebRtcLegEvent> onEvent, out WebRtcLegError error) =>
+        Open(codecPreferences, ports, certificate, time, log,
+            (WebRtcSessionOptions options, WebRtcLeg leg, out WebRtcLegError sessionError) => WebRtcSession.TryCreate(offerSdp, options, leg, onEvent, out sessionError),
+            out error);
+
+    /// <summary>Rents a port, makes the session on it with <paramref name="create"/>, and gives the port back if that fails.</summary>
+    private static WebRtcLeg? Open(IReadOnlyList<SdpCodec> codecPreferences, MediaPortPool ports, DtlsCertificate certificate,
+        TimeProvider time, ILogger log, CreateSession create, out WebRtcLegError error)
     {
         ArgumentNullException.ThrowIfNull(ports);
         var socket = ports.Rent();
@@ -67,7 +74,7 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable
         }
 
         var leg = new WebRtcLeg(socket, time, log);
-        var session = WebRtcSession.TryCreate(offerSdp, new WebRtcSessionOptions
+        var session = create(new WebRtcSessionOptions
         {
             AdvertisedAddress = ports.Options.Advertised,
             Port = leg.LocalPort,
@@ -78,7 +85,7 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable
             DtlsHandshakeTimeout = ports.Options.DtlsHandshakeTimeout,
             Time = time,
             Logger = log,
-        }, leg, onEvent, out error);
+        }, leg, out error);
         if (session is null)
         {
             socket.Dispose();
@@ -208,6 +215,8 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable
             LogLoopFailed(_log, ex, LocalPort);
         }
     }
+
+    private delegate WebRtcSession? CreateSession(WebRtcSessionOptions options, WebRtcLeg leg, out WebRtcLegError error);
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "WebRTC leg on port {Port} failed")]
     private static partial void LogLoopFailed(ILogger logger, Exception exception, int port);

@@ -12,4 +12,19 @@ public enum WebRtcLegError
 
     /// <summary>Every port of the media range is in use.</summary>
     NoPort,
+
+    /// <summary>The browser's answer to our offer is not SDP.</summary>
+    UnreadableAnswer,
+
+    /// <summary>The answer lacks audio, ICE credentials, a fingerprint or rtcp-mux, or none of our offered codecs.</summary>
+    UnusableAnswer,
+
+    /// <summary>
+    /// The answer's a=setup is not active: the PBX is only ever the DTLS server, so the browser must
+    /// take the client role (RFC 5763 section 5, RFC 8842 section 5.2).
+    /// </summary>
+    AnswerSetupNotActive,
+
+    /// <summary>An answer was already applied to this offer (a forked INVITE answered twice).</summary>
+    AnswerAlreadyApplied,
 }

@@ -44,6 +44,7 @@ public sealed partial class WebRtcSession : IAsyncDisposable
     private readonly Action<WebRtcLegEvent> _onEvent;
     private readonly byte[] _stunResponse = new byte[IceLiteAgent.MinResponseBufferSize * 2];
     private readonly byte[] _dtlsSendBuffer = new byte[DtlsLimits.MaxDatagramSize];
+    private SdpNegotiatedAudio? _audio;
 
     private DtlsSrtpKeys? _pendingKeys;
     private string? _pendingFailure;
@@ -54,14 +55,14 @@ public sealed partial class WebRtcSession : IAsyncDisposable
     private bool _connectedRaised;
     private TimeSpan _now;
 
-    private WebRtcSession(IceLiteAgent ice, IDtlsEndpoint dtls, SdpNegotiatedAudio audio, string answer, uint ssrc,
+    private WebRtcSession(IceLiteAgent ice, IDtlsEndpoint dtls, SdpNegotiatedAudio? audio, string localSdp, uint ssrc,
         IDatagramSender sender, ILogger log, Action<WebRtcLegEvent> onEvent)
     {
         _ice = ice;
         _dtls = dtls;
         _sender = sender;
-        Audio = audio;
-        AnswerSdp = answer;
+        _audio = audio;
+        LocalSdp = localSdp;
         LocalSsrc = ssrc;
         _log = log;
         _onEvent = onEvent;
@@ -77,11 +78,14 @@ public sealed partial class WebRtcSession : IAsyncDisposable
         };
     }
 
-    /// <summary>The SDP answer for the browser.</summary>
-    public string AnswerSdp { get; }
+    /// <summary>Our description: the answer to the browser's offer, or in offerer mode our offer.</summary>
+    public string LocalSdp { get; }
 
-    /// <summary>What the offer and answer agreed: codec, telephone-event payload type, remote credentials.</summary>
-    public SdpNegotiatedAudio Audio { get; }
+    /// <summary>The SDP answer for the browser (answerer mode).</summary>
+    public string AnswerSdp => IsOfferer ? throw new InvalidOperationException("This session made the offer; see OfferSdp.") : LocalSdp;
+
+    /// <summary>What the offer and answer agreed: codec, telephone-event payload type, remote credentials. In offerer mode, known once the answer is applied.</summary>
+    public SdpNegotiatedAudio Audio => _audio ?? throw new InvalidOperationException("No answer applied yet.");
 
     /// <summary>The SSRC written in the answer's a=ssrc line, which our packets carry.</summary>
     public uint LocalSsrc { get; }
@@ -112,23 +116,8 @@ public sealed partial class WebRtcSession : IAsyncDisposable
         }
 
         var credentials = IceCredentials.Generate();
-        var candidates = IceSdp.MediaLines(credentials, [new IceHostCandidate(options.AdvertisedAddress, options.Port)])
-            .Where(line => line.StartsWith("a=candidate:", StringComparison.Ordinal)).ToList();
-        var ssrc = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
-        if (!WebRtcAnswer.TryCreate(offer, new WebRtcAnswerOptions
-            {
-                IceUfrag = credentials.Ufrag,
-                IcePwd = credentials.Password,
-                Fingerprint = options.Certificate.Fingerprint.ToString(),
-                Address = options.AdvertisedAddress,
-                Port = options.Port,
-                CandidateLines = candidates,
-                CodecPreferences = options.CodecPreferences,
-                SessionId = (ulong)RandomNumberGenerator.GetInt32(int.MaxValue),
-                Ssrc = ssrc,
-                Cname = "switchboard",
-                Msid = "switchboard audio",
-            }, out var answer, out _) ||
+        var local = DescribeLocal(options, credentials);
+        if (!WebRtcAnswer.TryCreate(offer, new WebRtcAnswerOptions(local, options.CodecPreferences), out var answer, out _) ||
             !TryRemoteFingerprints(answer.Audio, out var fingerprints))
         {
             error = WebRtcLegError.UnusableOffer;
@@ -143,23 +132,17 @@ public sealed partial class WebRtcSession : IAsyncDisposable
             return null;
         }
 
-        var dtls = BouncyCastleDtlsEndpoint.CreateServer(new DtlsEndpointOptions
-        {
-            Certificate = options.Certificate,
-            ExpectedRemoteFingerprints = fingerprints,
-            HandshakeTimeout = options.DtlsHandshakeTimeout,
-
-            // AEAD_AES_128_GCM first: about half the cost per packet of AES-CM + HMAC-SHA1 here (docs/benchmarks.md).
-            SrtpProfiles = [DtlsSrtpProfile.AeadAes128Gcm, DtlsSrtpProfile.AesCm128HmacSha1_80],
-            TimeProvider = options.Time,
-            Logger = options.Logger,
-        });
+        var dtls = CreateDtlsServer(options, fingerprints, late: null);
         error = WebRtcLegError.None;
-        return new WebRtcSession(ice, dtls, answer.Audio, answer.ToText(), ssrc, sender, options.Logger, onEvent) { _wallClock = options.Time };
+        return new WebRtcSession(ice, dtls, answer.Audio, answer.ToText(), local.Ssrc!.Value, sender, options.Logger, onEvent) { _wallClock = options.Time };
     }
 
-    /// <summary>Starts the DTLS server (it waits for the browser's ClientHello).</summary>
-    public void Start() => _dtls.Start();
+    /// <summary>Starts the DTLS server (it waits for the browser's ClientHello); in offerer mode, once the browser shows up.</summary>
+    public void Start()
+    {
+        _startRequested = true;
+        StartDtlsUnlessDeferred();
+    }
 
     /// <summary>One datagram from <paramref name="source"/> at <paramref name="now"/>; may be modified in place (SRTP is decrypted there).</summary>
     public void HandleDatagram(Span<byte> datagram, TransportAddress source, TimeSpan now)
@@ -223,6 +206,7 @@ public sealed partial class WebRtcSession : IAsyncDisposable
         await _dtls.DisposeAsync();
         _ice.Dispose();
         _srtp?.Dispose();
+        _lateFingerprints?.Dispose();
     }
 
     private void OnStun(ReadOnlySpan<byte> datagram, TransportAddress source)
@@ -241,6 +225,7 @@ public sealed partial class WebRtcSession : IAsyncDisposable
             _mediaPeer = source;
             _hasMediaPeer = true;
             Volatile.Write(ref _dtlsPeer, new Peer(source));
+            OnBrowserActive();
             RaiseConnectedIfReady();
         }
     }
@@ -270,6 +255,7 @@ public sealed partial class WebRtcSession : IAsyncDisposable
 
     private void TakeDtlsHandOffs()
     {
+        TakePostedAnswer();
         if (_srtp is null && Volatile.Read(ref _pendingKeys) is not null && Interlocked.Exchange(ref _pendingKeys, null) is { } keys)
         {
             if (SrtpSession.TryCreateFromDtls(keys.SrtpProfileId, keys.KeyingMaterial, keys.IsServer, out var session))
@@ -344,6 +330,36 @@ public sealed partial class WebRtcSession : IAsyncDisposable
             .OfType<DtlsFingerprint>().ToList();
         return fingerprints.Count > 0;
     }
+
+    /// <summary>Our ICE credentials, candidate, certificate fingerprint and stream ids as both our answer and our offer write them.</summary>
+    private static WebRtcLocalOptions DescribeLocal(WebRtcSessionOptions options, IceCredentials credentials) => new()
+    {
+        IceUfrag = credentials.Ufrag,
+        IcePwd = credentials.Password,
+        Fingerprint = options.Certificate.Fingerprint.ToString(),
+        Address = options.AdvertisedAddress,
+        Port = options.Port,
+        CandidateLines = [IceSdp.CandidateLine(new IceHostCandidate(options.AdvertisedAddress, options.Port))],
+        SessionId = (ulong)RandomNumberGenerator.GetInt32(int.MaxValue),
+        Ssrc = (uint)RandomNumberGenerator.GetInt32(int.MaxValue),
+        Cname = "switchboard",
+        Msid = "switchboard audio",
+    };
+
+    /// <summary>We are always the DTLS server; the peer's fingerprints are known now (<paramref name="expected"/>) or come later (<paramref name="late"/>).</summary>
+    private static BouncyCastleDtlsEndpoint CreateDtlsServer(WebRtcSessionOptions options, IReadOnlyList<DtlsFingerprint> expected, DtlsLateFingerprints? late) =>
+        BouncyCastleDtlsEndpoint.CreateServer(new DtlsEndpointOptions
+        {
+            Certificate = options.Certificate,
+            ExpectedRemoteFingerprints = expected,
+            LateRemoteFingerprints = late,
+            HandshakeTimeout = options.DtlsHandshakeTimeout,
+
+            // AEAD_AES_128_GCM first: about half the cost per packet of AES-CM + HMAC-SHA1 here (docs/benchmarks.md).
+            SrtpProfiles = [DtlsSrtpProfile.AeadAes128Gcm, DtlsSrtpProfile.AesCm128HmacSha1_80],
+            TimeProvider = options.Time,
+            Logger = options.Logger,
+        });
 
     /// <summary>An address boxed so the DTLS worker reads it whole (a struct this size is not written atomically).</summary>
     private sealed record Peer(TransportAddress Address);
