@@ -26,6 +26,10 @@ public sealed class WebRtcMedia
     public WebRtcLeg? TryCreateLeg(string offerSdp, IReadOnlyList<SdpCodec> codecPreferences, Action<WebRtcLegEvent> onEvent, out WebRtcLegError error) =>
         WebRtcLeg.TryCreate(offerSdp, codecPreferences, _ports, Certificate, _time, _logs.CreateLogger<WebRtcLeg>(), onEvent, out error);
 
+    /// <summary>A WebRTC leg that offers (the PBX calls a browser softphone); its answer comes later through <see cref="WebRtcLeg.ApplyAnswer"/>.</summary>
+    public WebRtcLeg? TryCreateOfferLeg(IReadOnlyList<SdpCodec> codecs, Action<WebRtcLegEvent> onEvent, out WebRtcLegError error) =>
+        WebRtcLeg.TryCreateOffer(codecs, _ports, Certificate, _time, _logs.CreateLogger<WebRtcLeg>(), onEvent, out error);
+
     /// <summary>A plain RTP leg for a SIP phone, on a port of the same pool.</summary>
     public RtpLeg? TryCreatePhoneLeg(Action<RtpLegEvent> onEvent) =>
         RtpLeg.TryCreate(_ports, _time, _logs.CreateLogger<RtpLeg>(), onEvent);

@@ -32,7 +32,9 @@ internal static partial class SipWebSocketEndpoint
         // RFC 7118 section 4.1: the client must ask for the "sip" subprotocol, and the server must agree to it.
         if (!http.WebSockets.WebSocketRequestedProtocols.Contains(SubProtocol, StringComparer.OrdinalIgnoreCase))
         {
-            LogNoSubprotocol(logs.CreateLogger("Switchboard.Web.Sip"), ClientAddress.Of(http));
+            var log = logs.CreateLogger("Switchboard.Web.Sip");
+            var address = ClientAddress.Of(http);
+            LogNoSubprotocol(log, address);
             http.Response.StatusCode = StatusCodes.Status400BadRequest;
             return;
         }
