@@ -68,6 +68,13 @@ public sealed class SipRequestAuthenticator
             return Reject(request, "Username does not match");
         }
 
+        // RFC 7616 section 3.4.6: the digest-uri must name the Request-URI, or credentials made for one request would serve another.
+        if (!SipUri.TryParse(credentials.Uri, out var digestUri) || !digestUri.Equals(request.RequestUri))
+        {
+            await RefuseAsync(account.Value.ToString(), address, "uri_mismatch", ct);
+            return Reject(request, "Digest uri does not match");
+        }
+
         var key = account.Value.ToString();
         var gate = _throttle.Check(key, address);
         if (!gate.Allowed)

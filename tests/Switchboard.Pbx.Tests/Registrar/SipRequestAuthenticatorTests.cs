@@ -125,6 +125,21 @@ public class SipRequestAuthenticatorTests
     }
 
     [Fact]
+    public async Task Credentials_for_another_request_uri_are_403_and_not_counted()
+    {
+        var h = new RegistrarHarness();
+        var phone = h.NewPhone();
+        var challenge = await phone.SendAsync(phone.Build([Contact]));
+        var offered = challenge.GetDigestChallenges(proxy: false)[0];
+        var elsewhere = DigestClient.Answer(offered, "100", RegistrarHarness.SipPassword100, "REGISTER", "sip:other.org", "c1", 1);
+
+        var refused = await phone.SendAsync(phone.Build([Contact], credentials: elsewhere));
+        Assert.Equal(403, refused.StatusCode);
+        Assert.Equal("uri_mismatch", Assert.Single(h.Failures.Failures).Reason);
+        Assert.True(h.Throttle.Check(Account, Address).Allowed);
+    }
+
+    [Fact]
     public async Task A_username_with_the_domain_is_accepted()
     {
         var h = new RegistrarHarness();
