@@ -60,7 +60,7 @@ public sealed class SipRequestAuthenticator
         }
 
         if (!AccountName.TryParse(credentials.Username, realm, out var account) ||
-            !string.Equals(account.Value.Domain, realm, StringComparison.Ordinal) ||
+            !string.Equals(account.Value.Domain, realm, StringComparison.OrdinalIgnoreCase) ||
             !string.Equals(account.Value.Number, claimed.User, StringComparison.Ordinal))
         {
             var shown = Redact.Account(credentials.Username);
