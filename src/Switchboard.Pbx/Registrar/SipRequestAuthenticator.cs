@@ -60,12 +60,19 @@ public sealed class SipRequestAuthenticator
         }
 
         if (!AccountName.TryParse(credentials.Username, realm, out var account) ||
-            !string.Equals(account.Value.Domain, realm, StringComparison.Ordinal) ||
+            !string.Equals(account.Value.Domain, realm, StringComparison.OrdinalIgnoreCase) ||
             !string.Equals(account.Value.Number, claimed.User, StringComparison.Ordinal))
         {
             var shown = Redact.Account(credentials.Username);
             await RefuseAsync(shown, address, "username_mismatch", ct);
             return Reject(request, "Username does not match");
+        }
+
+        // RFC 7616 section 3.4.6: the digest-uri must name the Request-URI, or credentials made for one request would serve another.
+        if (!SipUri.TryParse(credentials.Uri, out var digestUri) || !digestUri.Equals(request.RequestUri))
+        {
+            await RefuseAsync(account.Value.ToString(), address, "uri_mismatch", ct);
+            return Reject(request, "Digest uri does not match");
         }
 
         var key = account.Value.ToString();
