@@ -1,0 +1,247 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading.Channels;
+using Switchboard.Sip.Auth;
+using Switchboard.Sip.Dialogs;
+using Switchboard.Sip.Messages;
+using Switchboard.Sip.Parsing;
+using Switchboard.Sip.Transport;
+
+namespace Switchboard.Pbx.Tests.Sip;
+
+/// <summary>
+/// A scripted SIP phone on the in-memory network, made of the SIP core's blocks (builder, dialogs, digest), with a
+/// real UDP socket on loopback for its RTP. Each step waits for what it expects, with a deadline; no retransmissions
+/// (the network is lossless in these tests).
+/// </summary>
+internal sealed class TestPhone : ISipReceiver, IDisposable
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
+    private readonly Channel<SipMessage> _inbox = Channel.CreateUnbounded<SipMessage>();
+    private readonly InMemorySipEndpoint _endpoint;
+    private readonly SipFlow _toPbx;
+    private readonly string _user;
+    private readonly string _domain;
+    private readonly string _password;
+    private uint _cseq;
+
+    public TestPhone(InMemorySipNetwork network, IPEndPoint address, IPEndPoint pbx, string user, string domain, string password)
+    {
+        _endpoint = network.AddEndpoint(user, address);
+        _endpoint.Attach(this);
+        _toPbx = new SipFlow(SipTransportKind.Udp, address, pbx);
+        _user = user;
+        _domain = domain;
+        _password = password;
+        Rtp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+    }
+
+    /// <summary>Where the phone receives (and sends) RTP.</summary>
+    public UdpClient Rtp { get; }
+
+    public int RtpPort => ((IPEndPoint)Rtp.Client.LocalEndPoint!).Port;
+
+    public SipDialog? Dialog { get; private set; }
+
+    /// <summary>The SDP the other side sent in the dialog's offer or answer.</summary>
+    public string? RemoteSdp { get; private set; }
+
+    public void OnReceived(in SipFlow flow, ReadOnlySpan<byte> message)
+    {
+        var parsed = SipParser.Parse(message.ToArray().AsMemory());
+        if (parsed.IsSuccess)
+        {
+            _inbox.Writer.TryWrite(parsed.Message!);
+        }
+    }
+
+    public void OnFlowClosed(in SipFlow flow)
+    {
+    }
+
+    public async Task<SipResponse> RegisterAsync()
+    {
+        var request = NewRequest(SipMethod.Register, $"sip:{_domain}", SipIds.NewCallId("phone"), $"<sip:{_user}@{_domain}>")
+            .AddHeader(SipHeaderId.Contact, $"<sip:{_user}@{_toPbx.Local}>")
+            .AddHeader(SipHeaderId.Expires, "300");
+        return await SendWithDigestAsync(request);
+    }
+
+    /// <summary>Calls <paramref name="number"/> with an offer for PCMU and telephone-event; on 2xx the dialog starts and is ACKed.</summary>
+    public async Task<SipResponse> CallAsync(string number, bool offerTelephoneEvent = true)
+    {
+        var request = NewRequest(SipMethod.Invite, $"sip:{number}@{_domain}", SipIds.NewCallId("phone"), $"<sip:{number}@{_domain}>")
+            .AddHeader(SipHeaderId.Contact, $"<sip:{_user}@{_toPbx.Local}>")
+            .SetBody(Encoding.UTF8.GetBytes(Sdp(offerTelephoneEvent)), "application/sdp");
+        var (invite, response) = await SendWithDigestAsync2(request);
+        while (response.IsProvisional)
+        {
+            response = await NextResponseAsync(invite);
+        }
+
+        if (response.IsSuccess && SipDialog.TryCreateAsUac(invite, response, out var dialog))
+        {
+            Dialog = dialog;
+            RemoteSdp = Encoding.UTF8.GetString(response.Body.Span);
+            Send(dialog.CreateAck(response, Via()).BuildRequest());
+        }
+
+        return response;
+    }
+
+    public async Task<SipRequest> WaitForRequestAsync(string method)
+    {
+        var waiting = _pending.FirstOrDefault(r => r.Method.Name == method);
+        if (waiting is not null)
+        {
+            _pending.Remove(waiting);
+            return waiting;
+        }
+
+        using var cts = new CancellationTokenSource(Deadline);
+        while (true)
+        {
+            var message = await _inbox.Reader.ReadAsync(cts.Token);
+            if (message is SipRequest request && request.Method.Name == method)
+            {
+                return request;
+            }
+        }
+    }
+
+    /// <summary>Answers an INVITE: 180, then 200 with our SDP (or a failure status), and waits for the ACK of a 200.</summary>
+    public async Task AnswerAsync(SipRequest invite, int status = 200, bool offerTelephoneEvent = true)
+    {
+        var tag = SipIds.NewTag();
+        Send(SipMessageFactory.CreateResponse(invite, 180, null, tag).BuildResponse());
+        if (status != 200)
+        {
+            Send(SipMessageFactory.CreateResponse(invite, status, null, tag).BuildResponse());
+            await WaitForRequestAsync("ACK");
+            return;
+        }
+
+        RemoteSdp = Encoding.UTF8.GetString(invite.Body.Span);
+        var ok = SipMessageFactory.CreateResponse(invite, 200, null, tag)
+            .AddHeader(SipHeaderId.Contact, $"<sip:{_user}@{_toPbx.Local}>")
+            .SetBody(Encoding.UTF8.GetBytes(Sdp(offerTelephoneEvent)), "application/sdp")
+            .BuildResponse();
+        Dialog = SipDialog.CreateAsUas(invite, ok);
+        Send(ok);
+        await WaitForRequestAsync("ACK");
+    }
+
+    public void Reply(SipRequest request, int status) => Send(SipMessageFactory.CreateResponse(request, status, null, Dialog?.Id.LocalTag ?? SipIds.NewTag()).BuildResponse());
+
+    /// <summary>Sends an in-dialog request (BYE, INFO, re-INVITE) and returns its final response.</summary>
+    public async Task<SipResponse> SendInDialogAsync(SipMethod method, string? body = null, string? contentType = null)
+    {
+        var builder = Dialog!.CreateRequest(method, Via());
+        if (body is not null)
+        {
+            builder.SetBody(Encoding.UTF8.GetBytes(body), contentType!);
+        }
+
+        var request = builder.BuildRequest();
+        Send(request);
+        var response = await NextResponseAsync(request);
+        while (response.IsProvisional)
+        {
+            response = await NextResponseAsync(request);
+        }
+
+        if (method == SipMethod.Invite && response.IsSuccess)
+        {
+            Send(Dialog.CreateAck(response, Via()).BuildRequest());
+        }
+
+        return response;
+    }
+
+    /// <summary>The RTP address the other side's SDP gave.</summary>
+    public IPEndPoint RemoteRtp()
+    {
+        var lines = RemoteSdp!.Split("\r\n");
+        var address = lines.First(l => l.StartsWith("c=", StringComparison.Ordinal)).Split(' ')[2];
+        var port = lines.First(l => l.StartsWith("m=audio", StringComparison.Ordinal)).Split(' ')[1];
+        return new IPEndPoint(IPAddress.Parse(address), int.Parse(port, CultureInfo.InvariantCulture));
+    }
+
+    public void Dispose() => Rtp.Dispose();
+
+    private string Sdp(bool telephoneEvent) =>
+        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
+        $"m=audio {RtpPort.ToString(CultureInfo.InvariantCulture)} RTP/AVP 0{(telephoneEvent ? " 101" : "")}\r\na=rtpmap:0 PCMU/8000\r\n" +
+        (telephoneEvent ? "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n" : "") + "a=sendrecv\r\n";
+
+    private SipMessageBuilder NewRequest(SipMethod method, string uri, string callId, string to) =>
+        SipMessageBuilder.Request(method, uri)
+            .AddHeader(SipHeaderId.Via, Via())
+            .AddHeader(SipHeaderId.MaxForwards, "70")
+            .AddHeader(SipHeaderId.From, $"<sip:{_user}@{_domain}>;tag={SipIds.NewTag()}")
+            .AddHeader(SipHeaderId.To, to)
+            .AddHeader(SipHeaderId.CallId, callId)
+            .AddHeader(SipHeaderId.CSeq, $"{++_cseq} {method.Name}");
+
+    private string Via() => SipVia.Format("UDP", _toPbx.Local.ToString(), SipIds.NewBranch(), rport: true);
+
+    private async Task<SipResponse> SendWithDigestAsync(SipMessageBuilder request) => (await SendWithDigestAsync2(request)).Response;
+
+    /// <summary>Sends; answers a 401 once with digest (RFC 8760: the first challenge, SHA-256) on a new branch and CSeq.</summary>
+    private async Task<(SipRequest Request, SipResponse Response)> SendWithDigestAsync2(SipMessageBuilder builder)
+    {
+        var request = builder.BuildRequest();
+        Send(request);
+        var response = await NextFinalOrRingingAsync(request);
+        if (response.StatusCode != 401)
+        {
+            return (request, response);
+        }
+
+        var challenge = response.GetDigestChallenges(proxy: false)[0];
+        var credentials = DigestClient.Answer(challenge, _user, _password, request.Method.Name, request.RequestUri.ToString(), SipIds.NewTag(), 1);
+        var retry = request.ToBuilder()
+            .SetHeader(SipHeaderId.Via, Via())
+            .SetHeader(SipHeaderId.CSeq, $"{++_cseq} {request.Method.Name}")
+            .AddHeader("Authorization", credentials.ToHeaderValue())
+            .BuildRequest();
+        Send(retry);
+        return (retry, await NextFinalOrRingingAsync(retry));
+    }
+
+    private async Task<SipResponse> NextFinalOrRingingAsync(SipRequest request)
+    {
+        var response = await NextResponseAsync(request);
+        while (response.StatusCode == 100)
+        {
+            response = await NextResponseAsync(request);
+        }
+
+        return response;
+    }
+
+    private async Task<SipResponse> NextResponseAsync(SipRequest request)
+    {
+        using var cts = new CancellationTokenSource(Deadline);
+        while (true)
+        {
+            var message = await _inbox.Reader.ReadAsync(cts.Token);
+            if (message is SipResponse response && response.CSeq.Number == request.CSeq.Number && response.CallId == request.CallId)
+            {
+                return response;
+            }
+
+            if (message is SipRequest other)
+            {
+                // Requests that arrive while we wait for a response are kept for WaitForRequestAsync.
+                _pending.Add(other);
+            }
+        }
+    }
+
+    private readonly List<SipRequest> _pending = [];
+
+    private void Send(SipMessage message) => _endpoint.TrySend(_toPbx, message.Raw.Span);
+}
