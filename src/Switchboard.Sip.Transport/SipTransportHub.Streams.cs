@@ -51,6 +51,7 @@ public sealed partial class SipTransportHub
                 socket.Dispose();
                 continue;
             }
+            _byRemote[(transport, connection.Remote)] = connection;
             Run(connection, token => AcceptStreamAsync(transport, socket, token));
         }
     }
@@ -79,7 +80,15 @@ public sealed partial class SipTransportHub
             NextConnectionId(), flow.Transport, new IPEndPoint(_options.BindAddress, 0), flow.Remote, inbound: false, _options, _framer, _time);
         // Queue before anyone can see the connection, so the first message is the first written.
         connection.TryEnqueue(message);
-        if (!TryRegister(connection)) return false;
+        // Two senders may race to open a connection to the same remote: the first registered wins, the other joins it.
+        var winner = _byRemote.AddOrUpdate(key, connection, (_, existing) => existing.IsClosed ? connection : existing);
+        if (winner != connection) return TryEnqueue(winner, message);
+        if (!TryRegister(connection))
+        {
+            _byRemote.TryRemove(new KeyValuePair<(SipTransportKind, IPEndPoint), SipConnection>(key, connection));
+            connection.Dispose();
+            return false;
+        }
         var transport = flow.Transport;
         var remote = flow.Remote;
         Run(connection, token => ConnectStreamAsync(transport, remote, token));

@@ -21,8 +21,10 @@ public sealed partial class SipTransportHub
         if (!TryRegister(connection))
         {
             socket.Abort();
+            connection.Dispose();
             return;
         }
+        _byRemote[(kind, remote)] = connection;
         using var link = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping.Token);
         using var registration = link.Token.Register(() => connection.Close(SipConnectionCloseReason.Shutdown));
         var run = connection.RunAsync(this);

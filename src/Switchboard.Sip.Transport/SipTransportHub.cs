@@ -167,7 +167,10 @@ public sealed partial class SipTransportHub : ISipTransport, ISipConnectionHost,
     private SipConnection? FindOpen(SipTransportKind transport, IPEndPoint remote) =>
         _byRemote.TryGetValue((transport, remote), out var connection) && !connection.IsClosed ? connection : null;
 
-    /// <summary>Registers a new connection unless the limit is reached; the caller runs it when this says true.</summary>
+    /// <summary>
+    /// Counts and registers a new connection by id unless the limit is reached; the caller runs it when this says true.
+    /// Registering by remote address is the caller's: inbound ones replace, outbound ones race (see TrySendStream).
+    /// </summary>
     private bool TryRegister(SipConnection connection)
     {
         if (Counters.Opening() > _options.MaxConnections)
@@ -177,7 +180,6 @@ public sealed partial class SipTransportHub : ISipTransport, ISipConnectionHost,
             return false;
         }
         _connections[connection.Id] = connection;
-        _byRemote[(connection.Kind, connection.Remote)] = connection;
         if (connection.Inbound) Counters.ConnectionAccepted();
         else Counters.ConnectionOpened();
         SipTransportLog.ConnectionOpened(_logger, connection.Kind, connection.Id, connection.Remote, connection.Inbound);
