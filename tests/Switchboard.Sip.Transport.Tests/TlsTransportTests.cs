@@ -15,24 +15,50 @@ public sealed class TlsTransportTests
         return request.CreateSelfSigned(now.AddMinutes(-5), now.AddHours(1));
     }
 
-    private static async Task<(SipTransportHub Hub, RecordingReceiver Receiver)> StartAsync(X509Certificate2 certificate, bool acceptAny)
+    /// <summary>Two hubs with TLS listeners and certificates of their own; the client validates only if told to.</summary>
+    private sealed class TlsPair : IAsyncDisposable
     {
-        var receiver = new RecordingReceiver();
-        var hub = new SipTransportHub(new SipTransportOptions { TlsPort = 0, TlsCertificate = certificate, AcceptAnyServerCertificate = acceptAny });
-        await hub.StartAsync(receiver, CancellationToken.None);
-        return (hub, receiver);
+        private readonly X509Certificate2 _serverCertificate = SelfSigned();
+        private readonly X509Certificate2 _clientCertificate = SelfSigned();
+
+        private TlsPair(bool clientAcceptsAny)
+        {
+            Server = new SipTransportHub(new SipTransportOptions { TlsPort = 0, TlsCertificate = _serverCertificate });
+            Client = new SipTransportHub(new SipTransportOptions { TlsPort = 0, TlsCertificate = _clientCertificate, AcceptAnyServerCertificate = clientAcceptsAny });
+        }
+
+        public SipTransportHub Server { get; }
+
+        public SipTransportHub Client { get; }
+
+        public RecordingReceiver AtServer { get; } = new();
+
+        public RecordingReceiver AtClient { get; } = new();
+
+        public IPEndPoint ServerAddress => new(IPAddress.Loopback, Server.TlsPort!.Value);
+
+        public static async Task<TlsPair> StartAsync(bool clientAcceptsAny)
+        {
+            var pair = new TlsPair(clientAcceptsAny);
+            await pair.Server.StartAsync(pair.AtServer, CancellationToken.None);
+            await pair.Client.StartAsync(pair.AtClient, CancellationToken.None);
+            return pair;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Client.DisposeAsync();
+            await Server.DisposeAsync();
+            _serverCertificate.Dispose();
+            _clientCertificate.Dispose();
+        }
     }
 
     [Fact]
     public async Task Two_hubs_exchange_a_request_and_its_reply_over_tls()
     {
-        using var serverCertificate = SelfSigned();
-        using var clientCertificate = SelfSigned();
-        var (server, serverReceiver) = await StartAsync(serverCertificate, acceptAny: false);
-        await using var _ = server;
-        var (client, clientReceiver) = await StartAsync(clientCertificate, acceptAny: true);
-        await using var __ = client;
-        var serverAddress = new IPEndPoint(IPAddress.Loopback, server.TlsPort!.Value);
+        await using var pair = await TlsPair.StartAsync(clientAcceptsAny: true);
+        var (server, client, serverReceiver, clientReceiver, serverAddress) = (pair.Server, pair.Client, pair.AtServer, pair.AtClient, pair.ServerAddress);
 
         var flow = client.CreateFlow(SipTransportKind.Tls, serverAddress)!.Value;
         Assert.True(client.TrySend(flow, SipSamples.Bytes(SipSamples.Options("s1"))));
@@ -52,13 +78,8 @@ public sealed class TlsTransportTests
     [Fact]
     public async Task An_untrusted_server_certificate_fails_the_connection_when_validation_is_on()
     {
-        using var serverCertificate = SelfSigned();
-        using var clientCertificate = SelfSigned();
-        var (server, serverReceiver) = await StartAsync(serverCertificate, acceptAny: false);
-        await using var _ = server;
-        var (client, clientReceiver) = await StartAsync(clientCertificate, acceptAny: false);
-        await using var __ = client;
-        var serverAddress = new IPEndPoint(IPAddress.Loopback, server.TlsPort!.Value);
+        await using var pair = await TlsPair.StartAsync(clientAcceptsAny: false);
+        var (client, serverReceiver, clientReceiver, serverAddress) = (pair.Client, pair.AtServer, pair.AtClient, pair.ServerAddress);
 
         Assert.True(client.TrySend(new SipFlow(SipTransportKind.Tls, serverAddress, serverAddress), SipSamples.Bytes(SipSamples.Options("s2"))));
 
