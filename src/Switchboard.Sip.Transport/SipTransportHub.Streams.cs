@@ -107,6 +107,11 @@ public sealed partial class SipTransportHub
             {
                 SipTransportLog.EstablishFailed(_logger, connection.Kind, connection.Id, connection.Remote, e);
             }
+            catch (Exception e)
+            {
+                // Only the receiver throws past the loops' own handlers: log it, and the connection is closed.
+                SipTransportLog.ReceiverFailed(_logger, connection.Kind, connection.Remote, e);
+            }
             finally
             {
                 Unregister(connection);

@@ -33,6 +33,11 @@ public sealed partial class SipTransportHub
         {
             await run.ConfigureAwait(false);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Only the receiver throws past the loops' own handlers: log it; the connection is closed by then.
+            SipTransportLog.ReceiverFailed(_logger, kind, remote, e);
+        }
         finally
         {
             Unregister(connection);
