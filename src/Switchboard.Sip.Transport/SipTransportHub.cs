@@ -129,7 +129,8 @@ public sealed partial class SipTransportHub : ISipTransport, ISipConnectionHost,
         var pending = _loops.Concat(_connections.Values.Select(c => c.Completion)).ToArray();
         try
         {
-            await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(5), _time).ConfigureAwait(false);
+            // A wall-clock bound on shutdown, not a protocol timer: it must hold even when tests drive a fake clock.
+            await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or TimeoutException)
         {
