@@ -80,4 +80,16 @@ public sealed class UdpTransportTests
         Assert.Equal(SipSamples.Options("u3a"), (await receiver.NextAsync()).Text);
         Assert.Equal(SipSamples.Options("u3b"), (await receiver.NextAsync()).Text);
     }
+
+    [Fact]
+    public async Task Sent_by_brackets_an_ipv6_host_and_takes_the_web_layers_websocket_value()
+    {
+        await using var hub = new SipTransportHub(new SipTransportOptions { UdpPort = 0, AdvertisedHost = "::1" });
+        await hub.StartAsync(new RecordingReceiver(), CancellationToken.None);
+
+        Assert.Equal($"[::1]:{hub.UdpPort}", hub.SentBy(SipTransportKind.Udp));
+        Assert.Null(hub.SentBy(SipTransportKind.Wss));
+        hub.SetWebSocketSentBy(SipTransportKind.Wss, "df7jal23ls0d.invalid");
+        Assert.Equal("df7jal23ls0d.invalid", hub.SentBy(SipTransportKind.Wss));
+    }
 }
