@@ -9,6 +9,7 @@ namespace Switchboard.Sip.Transport;
 /// </summary>
 internal abstract class SipConnection : IDisposable
 {
+    private static readonly byte[] Pong = "\r\n"u8.ToArray();
     private readonly Channel<byte[]> _outbound;
     private readonly CancellationTokenSource _stop = new();
     private readonly TimeProvider _time;
@@ -57,8 +58,8 @@ internal abstract class SipConnection : IDisposable
     /// <summary>Copies <paramref name="message"/> into the send queue; false when closed or the queue is full.</summary>
     public bool TryEnqueue(ReadOnlySpan<byte> message) => !IsClosed && _outbound.Writer.TryWrite(message.ToArray());
 
-    /// <summary>Queues a buffer nobody will change (a keep-alive pong).</summary>
-    protected bool TryEnqueueShared(byte[] message) => !IsClosed && _outbound.Writer.TryWrite(message);
+    /// <summary>Answers a CRLF CRLF keep-alive ping with a CRLF pong (RFC 5626 section 4.4.1).</summary>
+    protected bool TryEnqueuePong() => !IsClosed && _outbound.Writer.TryWrite(Pong);
 
     public bool IsIdleAt(long timestamp, TimeSpan idleTimeout) =>
         _time.GetElapsedTime(Volatile.Read(ref _lastActivity), timestamp) >= idleTimeout;
@@ -76,6 +77,24 @@ internal abstract class SipConnection : IDisposable
     {
         Close(SipConnectionCloseReason.Shutdown);
         _stop.Dispose();
+    }
+
+    /// <summary>
+    /// Runs the writer beside the reader; when the reader ends, for whatever reason (even a receiver that threw),
+    /// the connection closes and the writer ends with it.
+    /// </summary>
+    protected async Task RunLoopsAsync(Func<Task> read, Func<Task> write)
+    {
+        var writer = write();
+        try
+        {
+            await read().ConfigureAwait(false);
+        }
+        finally
+        {
+            Close(SipConnectionCloseReason.IoError);
+            await writer.ConfigureAwait(false);
+        }
     }
 
     protected void SetLocal(IPEndPoint local) => _local = local;

@@ -12,7 +12,6 @@ namespace Switchboard.Sip.Transport;
 /// </summary>
 internal sealed class SipStreamConnection : SipConnection
 {
-    private static readonly byte[] Pong = "\r\n"u8.ToArray();
     private readonly SipStreamFramer _framer;
 
     public SipStreamConnection(long id, SipTransportKind kind, IPEndPoint local, IPEndPoint remote, bool inbound, SipTransportOptions options, SipStreamFramer framer, TimeProvider time)
@@ -23,7 +22,7 @@ internal sealed class SipStreamConnection : SipConnection
 
     /// <summary>
     /// Establishes the stream (connect, TLS handshake) with <paramref name="establish"/>, then runs both loops until the
-    /// connection closes. Failures close the connection with a reason; none escapes.
+    /// connection closes. A failed connect or handshake closes it with its reason and is rethrown for the hub to log.
     /// </summary>
     public async Task RunAsync(Func<CancellationToken, Task<(Stream Stream, IPEndPoint Local)>> establish, ISipConnectionHost host)
     {
@@ -41,17 +40,7 @@ internal sealed class SipStreamConnection : SipConnection
         await using (stream.ConfigureAwait(false))
         {
             Touch();
-            var writer = WriteLoopAsync(stream);
-            try
-            {
-                await ReadLoopAsync(stream, host).ConfigureAwait(false);
-            }
-            finally
-            {
-                // Also when the receiver threw: the writer must end with the reader.
-                Close(SipConnectionCloseReason.IoError);
-                await writer.ConfigureAwait(false);
-            }
+            await RunLoopsAsync(() => ReadLoopAsync(stream, host), () => WriteLoopAsync(stream)).ConfigureAwait(false);
         }
     }
 
@@ -107,7 +96,7 @@ internal sealed class SipStreamConnection : SipConnection
                     host.FrameRejected(this, frame.Error);
                     return false;
                 case SipFrameStatus.Ping:
-                    TryEnqueueShared(Pong);
+                    TryEnqueuePong();
                     host.KeepAliveReceived(this);
                     break;
                 case SipFrameStatus.Pong:

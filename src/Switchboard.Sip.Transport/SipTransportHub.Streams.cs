@@ -51,6 +51,7 @@ public sealed partial class SipTransportHub
                 socket.Dispose();
                 continue;
             }
+            _byRemote[(transport, connection.Remote)] = connection;
             Run(connection, token => AcceptStreamAsync(transport, socket, token));
         }
     }
@@ -79,7 +80,15 @@ public sealed partial class SipTransportHub
             NextConnectionId(), flow.Transport, new IPEndPoint(_options.BindAddress, 0), flow.Remote, inbound: false, _options, _framer, _time);
         // Queue before anyone can see the connection, so the first message is the first written.
         connection.TryEnqueue(message);
-        if (!TryRegister(connection)) return false;
+        // Two senders may race to open a connection to the same remote: the first registered wins, the other joins it.
+        var winner = _byRemote.AddOrUpdate(key, connection, (_, existing) => existing.IsClosed ? connection : existing);
+        if (winner != connection) return TryEnqueue(winner, message);
+        if (!TryRegister(connection))
+        {
+            _byRemote.TryRemove(new KeyValuePair<(SipTransportKind, IPEndPoint), SipConnection>(key, connection));
+            connection.Dispose();
+            return false;
+        }
         var transport = flow.Transport;
         var remote = flow.Remote;
         Run(connection, token => ConnectStreamAsync(transport, remote, token));
@@ -97,6 +106,11 @@ public sealed partial class SipTransportHub
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or AuthenticationException)
             {
                 SipTransportLog.EstablishFailed(_logger, connection.Kind, connection.Id, connection.Remote, e);
+            }
+            catch (Exception e)
+            {
+                // Only the receiver throws past the loops' own handlers: log it, and the connection is closed.
+                SipTransportLog.ReceiverFailed(_logger, connection.Kind, connection.Remote, e);
             }
             finally
             {

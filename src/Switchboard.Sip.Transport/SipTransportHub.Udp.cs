@@ -56,7 +56,15 @@ public sealed partial class SipTransportHub
                 lastRemote = (IPEndPoint)local.Create(address);
                 lastAddress = lastRemote.Serialize();
             }
-            OnDatagram(new SipFlow(SipTransportKind.Udp, local, lastRemote!), buffer.AsSpan(0, length));
+            try
+            {
+                OnDatagram(new SipFlow(SipTransportKind.Udp, local, lastRemote!), buffer.AsSpan(0, length));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A receiver bug must not stop UDP for everyone: log it and go on with the next datagram.
+                SipTransportLog.ReceiverFailed(_logger, SipTransportKind.Udp, lastRemote!, e);
+            }
         }
     }
 

@@ -21,8 +21,10 @@ public sealed partial class SipTransportHub
         if (!TryRegister(connection))
         {
             socket.Abort();
+            connection.Dispose();
             return;
         }
+        _byRemote[(kind, remote)] = connection;
         using var link = CancellationTokenSource.CreateLinkedTokenSource(ct, _stopping.Token);
         using var registration = link.Token.Register(() => connection.Close(SipConnectionCloseReason.Shutdown));
         var run = connection.RunAsync(this);
@@ -30,6 +32,11 @@ public sealed partial class SipTransportHub
         try
         {
             await run.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Only the receiver throws past the loops' own handlers: log it; the connection is closed by then.
+            SipTransportLog.ReceiverFailed(_logger, kind, remote, e);
         }
         finally
         {

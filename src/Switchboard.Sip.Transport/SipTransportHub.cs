@@ -129,7 +129,8 @@ public sealed partial class SipTransportHub : ISipTransport, ISipConnectionHost,
         var pending = _loops.Concat(_connections.Values.Select(c => c.Completion)).ToArray();
         try
         {
-            await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(5), _time).ConfigureAwait(false);
+            // A wall-clock bound on shutdown, not a protocol timer: it must hold even when tests drive a fake clock.
+            await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or TimeoutException)
         {
@@ -167,7 +168,10 @@ public sealed partial class SipTransportHub : ISipTransport, ISipConnectionHost,
     private SipConnection? FindOpen(SipTransportKind transport, IPEndPoint remote) =>
         _byRemote.TryGetValue((transport, remote), out var connection) && !connection.IsClosed ? connection : null;
 
-    /// <summary>Registers a new connection unless the limit is reached; the caller runs it when this says true.</summary>
+    /// <summary>
+    /// Counts and registers a new connection by id unless the limit is reached; the caller runs it when this says true.
+    /// Registering by remote address is the caller's: inbound ones replace, outbound ones race (see TrySendStream).
+    /// </summary>
     private bool TryRegister(SipConnection connection)
     {
         if (Counters.Opening() > _options.MaxConnections)
@@ -177,7 +181,6 @@ public sealed partial class SipTransportHub : ISipTransport, ISipConnectionHost,
             return false;
         }
         _connections[connection.Id] = connection;
-        _byRemote[(connection.Kind, connection.Remote)] = connection;
         if (connection.Inbound) Counters.ConnectionAccepted();
         else Counters.ConnectionOpened();
         SipTransportLog.ConnectionOpened(_logger, connection.Kind, connection.Id, connection.Remote, connection.Inbound);

@@ -52,4 +52,7 @@ internal static partial class SipTransportLog
 
     [LoggerMessage(EventId = 5215, Level = LogLevel.Debug, Message = "SIP {Transport} connection {Id} is gone; message not sent")]
     public static partial void ConnectionGone(ILogger logger, SipTransportKind transport, long id);
+
+    [LoggerMessage(EventId = 5216, Level = LogLevel.Error, Message = "SIP {Transport} receiver threw on a message from {Remote}; a bug in the receiver")]
+    public static partial void ReceiverFailed(ILogger logger, SipTransportKind transport, IPEndPoint remote, Exception exception);
 }

@@ -11,7 +11,6 @@ namespace Switchboard.Sip.Transport;
 /// </summary>
 internal sealed class SipWebSocketConnection : SipConnection
 {
-    private static readonly byte[] Pong = "\r\n"u8.ToArray();
     private readonly WebSocket _socket;
     private readonly int _maxMessageSize;
 
@@ -24,17 +23,7 @@ internal sealed class SipWebSocketConnection : SipConnection
 
     public async Task RunAsync(ISipConnectionHost host)
     {
-        var writer = WriteLoopAsync();
-        try
-        {
-            await ReadLoopAsync(host).ConfigureAwait(false);
-        }
-        finally
-        {
-            // Also when the receiver threw: the writer must end with the reader.
-            Close(SipConnectionCloseReason.IoError);
-            await writer.ConfigureAwait(false);
-        }
+        await RunLoopsAsync(() => ReadLoopAsync(host), WriteLoopAsync).ConfigureAwait(false);
         await CloseSocketAsync().ConfigureAwait(false);
     }
 
@@ -94,7 +83,7 @@ internal sealed class SipWebSocketConnection : SipConnection
             host.Deliver(this, message);
             return;
         }
-        if (message.SequenceEqual("\r\n\r\n"u8)) TryEnqueueShared(Pong);
+        if (message.SequenceEqual("\r\n\r\n"u8)) TryEnqueuePong();
         host.KeepAliveReceived(this);
     }
 

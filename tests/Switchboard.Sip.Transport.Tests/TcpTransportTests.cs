@@ -159,4 +159,21 @@ public sealed class TcpTransportTests
         await receiver.NextClosedAsync();
         Assert.True(await peer.ClosedByRemoteAsync());
     }
+
+    [Fact]
+    public async Task Connections_beyond_the_limit_are_refused()
+    {
+        var receiver = new RecordingReceiver();
+        await using var hub = new SipTransportHub(new SipTransportOptions { TcpPort = 0, MaxConnections = 1 });
+        await hub.StartAsync(receiver, CancellationToken.None);
+        await using var first = await StreamPeer.ConnectAsync(hub.TcpPort!.Value);
+        await first.WriteAsync(SipSamples.Options("t8"));
+        await receiver.NextAsync();
+
+        await using var second = await StreamPeer.ConnectAsync(hub.TcpPort!.Value);
+
+        Assert.True(await second.ClosedByRemoteAsync());
+        Assert.Equal(1, hub.Counters.ConnectionsOpen);
+        Assert.Equal(1, hub.Counters.ConnectionsAccepted);
+    }
 }

@@ -64,4 +64,32 @@ public sealed class UdpTransportTests
         Assert.False(hub.TrySend(new SipFlow(SipTransportKind.Tcp, remote, remote), "x"u8));
         Assert.Equal(new SipFlow(SipTransportKind.Udp, new IPEndPoint(IPAddress.Loopback, hub.UdpPort!.Value), remote), hub.CreateFlow(SipTransportKind.Udp, remote));
     }
+
+    [Fact]
+    public async Task A_receiver_that_throws_does_not_stop_the_receive_loop()
+    {
+        var receiver = new RecordingReceiver { OnMessage = (_, _) => throw new InvalidOperationException("receiver bug") };
+        await using var hub = new SipTransportHub(new SipTransportOptions { UdpPort = 0 });
+        await hub.StartAsync(receiver, CancellationToken.None);
+        using var peer = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var hubEndPoint = new IPEndPoint(IPAddress.Loopback, hub.UdpPort!.Value);
+
+        await peer.SendAsync(SipSamples.Bytes(SipSamples.Options("u3a")), hubEndPoint);
+        await peer.SendAsync(SipSamples.Bytes(SipSamples.Options("u3b")), hubEndPoint);
+
+        Assert.Equal(SipSamples.Options("u3a"), (await receiver.NextAsync()).Text);
+        Assert.Equal(SipSamples.Options("u3b"), (await receiver.NextAsync()).Text);
+    }
+
+    [Fact]
+    public async Task Sent_by_brackets_an_ipv6_host_and_takes_the_web_layers_websocket_value()
+    {
+        await using var hub = new SipTransportHub(new SipTransportOptions { UdpPort = 0, AdvertisedHost = "::1" });
+        await hub.StartAsync(new RecordingReceiver(), CancellationToken.None);
+
+        Assert.Equal($"[::1]:{hub.UdpPort}", hub.SentBy(SipTransportKind.Udp));
+        Assert.Null(hub.SentBy(SipTransportKind.Wss));
+        hub.SetWebSocketSentBy(SipTransportKind.Wss, "df7jal23ls0d.invalid");
+        Assert.Equal("df7jal23ls0d.invalid", hub.SentBy(SipTransportKind.Wss));
+    }
 }
