@@ -87,7 +87,10 @@ internal sealed class InMemoryCall : IAsyncDisposable
     }
 
     /// <summary>The answer a browser writes to our offer: PCMU and telephone-event/8000 on our payload types, DTLS role <paramref name="setup"/>.</summary>
-    public string BrowserAnswer(string setup = "active") => string.Join("\r\n",
+    public string BrowserAnswer(string setup = "active") => BrowserAnswer(ClientFingerprint, setup);
+
+    /// <summary>A browser's answer to our offer with its certificate <paramref name="fingerprint"/>, ICE ufrag "brws".</summary>
+    public static string BrowserAnswer(DtlsFingerprint fingerprint, string setup) => string.Join("\r\n",
         "v=0",
         "o=- 1657423800430051336 2 IN IP4 127.0.0.1",
         "s=-",
@@ -99,7 +102,7 @@ internal sealed class InMemoryCall : IAsyncDisposable
         "a=ice-ufrag:brws",
         "a=ice-pwd:browserpassword1234567890",
         "a=ice-options:trickle",
-        "a=fingerprint:" + ClientFingerprint,
+        "a=fingerprint:" + fingerprint,
         "a=setup:" + setup,
         "a=mid:0",
         "a=sendrecv",
