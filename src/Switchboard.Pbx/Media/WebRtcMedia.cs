@@ -25,6 +25,10 @@ public sealed class WebRtcMedia
     public WebRtcLeg? TryCreateLeg(string offerSdp, IReadOnlyList<SdpCodec> codecPreferences, Action<WebRtcLegEvent> onEvent, out WebRtcLegError error) =>
         WebRtcLeg.TryCreate(offerSdp, codecPreferences, _ports, Certificate, _time, _logs.CreateLogger<WebRtcLeg>(), onEvent, out error);
 
+    /// <summary>A leg that offers WebRTC audio to a browser softphone; its answer goes to <see cref="WebRtcLeg.ApplyAnswer"/>.</summary>
+    public WebRtcLeg? TryCreateOfferLeg(IReadOnlyList<SdpCodec> codecs, Action<WebRtcLegEvent> onEvent, out WebRtcLegError error) =>
+        WebRtcLeg.TryCreateOffer(codecs, _ports, Certificate, _time, _logs.CreateLogger<WebRtcLeg>(), onEvent, out error);
+
     /// <summary>One in-memory DTLS handshake, so the first caller does not pay for JIT and start-up (docs/media-dtls.md).</summary>
     public Task<TimeSpan> WarmUpAsync(CancellationToken ct) => DtlsWarmup.RunAsync(Certificate, ct);
 }
