@@ -1,3 +1,5 @@
+using Switchboard.Media.Sdp;
+
 namespace Switchboard.Media.Tests.Sdp;
 
 /// <summary>SDP bodies shaped like what the test peers send (see shared/design/TEST-PEERS.md).</summary>
@@ -150,6 +152,56 @@ internal static class SdpFixtures
         "a=rtpmap:0 PCMU/8000",
         "a=rtpmap:101 telephone-event/8000",
         "a=fmtp:101 0-15");
+
+    /// <summary>
+    /// A browser's answer to our WebRTC offer (PCMU and telephone-event/8000 on our payload types by
+    /// default), ICE ufrag "brws", DTLS role <paramref name="setup"/>.
+    /// </summary>
+    public static string BrowserAnswerToOurOffer(string fingerprint, string setup = "active", string formats = "0 101", string direction = "sendrecv") => Lines(
+        "v=0",
+        "o=- 1657423800430051336 2 IN IP4 127.0.0.1",
+        "s=-",
+        "t=0 0",
+        "a=group:BUNDLE 0",
+        "a=msid-semantic: WMS",
+        "m=audio 9 UDP/TLS/RTP/SAVPF " + formats,
+        "c=IN IP4 0.0.0.0",
+        "a=ice-ufrag:brws",
+        "a=ice-pwd:browserpassword1234567890",
+        "a=ice-options:trickle",
+        "a=fingerprint:" + fingerprint,
+        "a=setup:" + setup,
+        "a=mid:0",
+        "a=" + direction,
+        "a=rtcp-mux",
+        "a=rtpmap:0 PCMU/8000",
+        "a=rtpmap:8 PCMA/8000",
+        "a=rtpmap:101 telephone-event/8000",
+        "a=ssrc:12648430 cname:browser");
+
+    /// <summary>Parses or fails the test with the parser's error.</summary>
+    public static SdpSessionDescription Parse(string text)
+    {
+        Assert.True(SdpParser.TryParse(text, out SdpSessionDescription? sdp, out SdpParseError error), error.ToString());
+        return sdp;
+    }
+
+    /// <summary>The PBX side of the WebRTC answer and offer tests.</summary>
+    public static WebRtcLocalOptions OurLocal => new()
+    {
+        IceUfrag = "swb1",
+        IcePwd = "0123456789abcdefghijklmn",
+        Fingerprint = OurFingerprint,
+        Address = System.Net.IPAddress.Parse("203.0.113.7"),
+        Port = 40000,
+        CandidateLines = ["a=" + OurCandidate],
+        SessionId = 42,
+        SessionVersion = 1,
+    };
+
+    public const string OurFingerprint = "sha-256 AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99";
+
+    public const string OurCandidate = "candidate:1 1 udp 2130706431 203.0.113.7 40000 typ host";
 
     public static string Lines(params string[] lines) => string.Join("\r\n", lines) + "\r\n";
 }

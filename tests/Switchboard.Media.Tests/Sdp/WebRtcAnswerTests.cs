@@ -5,27 +5,13 @@ namespace Switchboard.Media.Tests.Sdp;
 
 public class WebRtcAnswerTests
 {
-    private const string OurFingerprint = "sha-256 AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99";
-    private const string OurCandidate = "candidate:1 1 udp 2130706431 203.0.113.7 40000 typ host";
+    private const string OurFingerprint = SdpFixtures.OurFingerprint;
+    private const string OurCandidate = SdpFixtures.OurCandidate;
 
-    private static SdpSessionDescription Parse(string text)
-    {
-        Assert.True(SdpParser.TryParse(text, out SdpSessionDescription? sdp, out SdpParseError error), error.ToString());
-        return sdp;
-    }
+    private static SdpSessionDescription Parse(string text) => SdpFixtures.Parse(text);
 
-    private static WebRtcAnswerOptions Options(params SdpCodec[] preferences) => new()
-    {
-        IceUfrag = "swb1",
-        IcePwd = "0123456789abcdefghijklmn",
-        Fingerprint = OurFingerprint,
-        Address = IPAddress.Parse("203.0.113.7"),
-        Port = 40000,
-        CandidateLines = ["a=" + OurCandidate],
-        CodecPreferences = preferences.Length == 0 ? [SdpCodec.Pcmu, SdpCodec.Pcma] : preferences,
-        SessionId = 42,
-        SessionVersion = 1,
-    };
+    private static WebRtcAnswerOptions Options(params SdpCodec[] preferences) =>
+        new(SdpFixtures.OurLocal, preferences.Length == 0 ? [SdpCodec.Pcmu, SdpCodec.Pcma] : preferences);
 
     private static SdpAnswer Answer(string offer, WebRtcAnswerOptions options)
     {

@@ -1,4 +1,3 @@
-using System.Net;
 using Switchboard.Media.Sdp;
 
 namespace Switchboard.Media.Tests.Sdp;
@@ -6,51 +5,15 @@ namespace Switchboard.Media.Tests.Sdp;
 /// <summary>Our offer to a browser softphone, and the reading of its answer.</summary>
 public class WebRtcOfferTests
 {
-    private const string OurFingerprint = "sha-256 AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99";
-    private const string OurCandidate = "candidate:1 1 udp 2130706431 203.0.113.7 40000 typ host";
-    private const string BrowserFingerprint = "sha-256 11:22:33:44:55:66:77:88:99:00:AA:BB:CC:DD:EE:FF:11:22:33:44:55:66:77:88:99:00:AA:BB:CC:DD:EE:FF";
+    private const string OurFingerprint = SdpFixtures.OurFingerprint;
+    private const string OurCandidate = SdpFixtures.OurCandidate;
+    private const string BrowserFingerprint = SdpFixtures.ChromiumFingerprint;
 
-    private static SdpSessionDescription Parse(string text)
-    {
-        Assert.True(SdpParser.TryParse(text, out SdpSessionDescription? sdp, out SdpParseError error), error.ToString());
-        return sdp;
-    }
+    private static WebRtcOfferOptions Options() =>
+        new(SdpFixtures.OurLocal with { Ssrc = 1234, Cname = "switchboard", Msid = "switchboard audio" }, WebRtcOffer.FormatsFor([SdpCodec.Pcmu, SdpCodec.Pcma]));
 
-    private static WebRtcOfferOptions Options(IReadOnlyList<SdpPayloadFormat>? formats = null) => new()
-    {
-        IceUfrag = "swb1",
-        IcePwd = "0123456789abcdefghijklmn",
-        Fingerprint = OurFingerprint,
-        Address = IPAddress.Parse("203.0.113.7"),
-        Port = 40000,
-        CandidateLines = ["a=" + OurCandidate],
-        SessionId = 42,
-        Ssrc = 1234,
-        Cname = "switchboard",
-        Msid = "switchboard audio",
-        Formats = formats ?? WebRtcOffer.FormatsFor([SdpCodec.Pcmu, SdpCodec.Pcma]),
-    };
-
-    private static string Answer(string setup = "active", string formats = "0 101", string direction = "sendrecv") => string.Join("\r\n",
-        "v=0",
-        "o=- 1657423800430051336 2 IN IP4 127.0.0.1",
-        "s=-",
-        "t=0 0",
-        "a=group:BUNDLE 0",
-        "a=msid-semantic: WMS",
-        "m=audio 9 UDP/TLS/RTP/SAVPF " + formats,
-        "c=IN IP4 0.0.0.0",
-        "a=ice-ufrag:brws",
-        "a=ice-pwd:browserpassword1234567890",
-        "a=fingerprint:" + BrowserFingerprint,
-        "a=setup:" + setup,
-        "a=mid:0",
-        "a=" + direction,
-        "a=rtcp-mux",
-        "a=rtpmap:0 PCMU/8000",
-        "a=rtpmap:8 PCMA/8000",
-        "a=rtpmap:101 telephone-event/8000",
-        "");
+    private static string Answer(string setup = "active", string formats = "0 101", string direction = "sendrecv") =>
+        SdpFixtures.BrowserAnswerToOurOffer(BrowserFingerprint, setup, formats, direction);
 
     /// <summary>
     /// Every line Chromium's setRemoteDescription needs of an offer (RFC 8829 section 5.2.1, RFC 8839,
@@ -62,7 +25,7 @@ public class WebRtcOfferTests
         string text = SdpWriter.Write(WebRtcOffer.Create(Options()));
         Assert.EndsWith("\r\n", text, StringComparison.Ordinal);
         Assert.DoesNotContain("\n", text.Replace("\r\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
-        SdpSessionDescription offer = Parse(text);
+        SdpSessionDescription offer = SdpFixtures.Parse(text);
 
         Assert.True(offer.IceLite);
         Assert.Equal(["0"], offer.BundleMids);
@@ -113,7 +76,7 @@ public class WebRtcOfferTests
     public void Active_answer_gives_its_first_offered_codec_telephone_event_ice_and_fingerprint()
     {
         IReadOnlyList<SdpPayloadFormat> offered = Options().Formats;
-        Assert.True(WebRtcOffer.TryReadAnswer(Parse(Answer(formats: "8 0 101")), offered, out SdpNegotiatedAudio? audio, out SdpOfferError error), error.ToString());
+        Assert.True(WebRtcOffer.TryReadAnswer(SdpFixtures.Parse(Answer(formats: "8 0 101")), offered, out SdpNegotiatedAudio? audio, out SdpOfferError error), error.ToString());
 
         Assert.Equal(8, audio.Codec.PayloadType);
         Assert.Equal(SdpCodec.Pcma, audio.Codec.Codec);
@@ -131,7 +94,7 @@ public class WebRtcOfferTests
     [InlineData("inactive", SdpDirection.Inactive)]
     public void The_answer_direction_is_the_browser_s_so_ours_is_its_mirror(string answered, SdpDirection ours)
     {
-        Assert.True(WebRtcOffer.TryReadAnswer(Parse(Answer(direction: answered)), Options().Formats, out SdpNegotiatedAudio? audio, out _));
+        Assert.True(WebRtcOffer.TryReadAnswer(SdpFixtures.Parse(Answer(direction: answered)), Options().Formats, out SdpNegotiatedAudio? audio, out _));
         Assert.Equal(ours, audio.Direction);
     }
 
@@ -141,28 +104,28 @@ public class WebRtcOfferTests
     [InlineData("holdconn")]
     public void Only_an_active_answer_is_taken_because_we_are_always_the_dtls_server(string setup)
     {
-        Assert.False(WebRtcOffer.TryReadAnswer(Parse(Answer(setup)), Options().Formats, out _, out SdpOfferError error));
+        Assert.False(WebRtcOffer.TryReadAnswer(SdpFixtures.Parse(Answer(setup)), Options().Formats, out _, out SdpOfferError error));
         Assert.Equal(SdpOfferError.UnsupportedSetup, error);
     }
 
     [Fact]
     public void An_answer_with_none_of_our_payload_types_or_only_telephone_event_is_refused()
     {
-        Assert.False(WebRtcOffer.TryReadAnswer(Parse(Answer(formats: "101")), Options().Formats, out _, out SdpOfferError error));
+        Assert.False(WebRtcOffer.TryReadAnswer(SdpFixtures.Parse(Answer(formats: "101")), Options().Formats, out _, out SdpOfferError error));
         Assert.Equal(SdpOfferError.NoSharedCodec, error);
 
         // PCMU offered on 0: the same codec on another payload type is not what we offered.
         string moved = Answer(formats: "97").Replace("a=rtpmap:0 PCMU/8000", "a=rtpmap:97 PCMU/8000", StringComparison.Ordinal);
-        Assert.False(WebRtcOffer.TryReadAnswer(Parse(moved), Options().Formats, out _, out error));
+        Assert.False(WebRtcOffer.TryReadAnswer(SdpFixtures.Parse(moved), Options().Formats, out _, out error));
         Assert.Equal(SdpOfferError.NoSharedCodec, error);
     }
 
     [Fact]
     public void An_answer_without_rtcp_mux_or_fingerprint_is_refused()
     {
-        Assert.False(WebRtcOffer.TryReadAnswer(Parse(Answer().Replace("a=rtcp-mux\r\n", "", StringComparison.Ordinal)), Options().Formats, out _, out SdpOfferError error));
+        Assert.False(WebRtcOffer.TryReadAnswer(SdpFixtures.Parse(Answer().Replace("a=rtcp-mux\r\n", "", StringComparison.Ordinal)), Options().Formats, out _, out SdpOfferError error));
         Assert.Equal(SdpOfferError.NoRtcpMux, error);
-        Assert.False(WebRtcOffer.TryReadAnswer(Parse(Answer().Replace("a=fingerprint:" + BrowserFingerprint + "\r\n", "", StringComparison.Ordinal)), Options().Formats, out _, out error));
+        Assert.False(WebRtcOffer.TryReadAnswer(SdpFixtures.Parse(Answer().Replace("a=fingerprint:" + BrowserFingerprint + "\r\n", "", StringComparison.Ordinal)), Options().Formats, out _, out error));
         Assert.Equal(SdpOfferError.NoFingerprint, error);
     }
 }

@@ -11,6 +11,7 @@ using Switchboard.Media.Sdp;
 using Switchboard.Media.Srtp;
 using Switchboard.Media.Stun;
 using Switchboard.Media.Tests.Ice;
+using Switchboard.Media.Tests.Sdp;
 using Switchboard.Media.WebRtc;
 
 namespace Switchboard.Media.Tests.WebRtc;
@@ -87,27 +88,10 @@ internal sealed class InMemoryCall : IAsyncDisposable
     }
 
     /// <summary>The answer a browser writes to our offer: PCMU and telephone-event/8000 on our payload types, DTLS role <paramref name="setup"/>.</summary>
-    public string BrowserAnswer(string setup = "active") => string.Join("\r\n",
-        "v=0",
-        "o=- 1657423800430051336 2 IN IP4 127.0.0.1",
-        "s=-",
-        "t=0 0",
-        "a=group:BUNDLE 0",
-        "a=msid-semantic: WMS",
-        "m=audio 9 UDP/TLS/RTP/SAVPF 0 101",
-        "c=IN IP4 0.0.0.0",
-        "a=ice-ufrag:brws",
-        "a=ice-pwd:browserpassword1234567890",
-        "a=ice-options:trickle",
-        "a=fingerprint:" + ClientFingerprint,
-        "a=setup:" + setup,
-        "a=mid:0",
-        "a=sendrecv",
-        "a=rtcp-mux",
-        "a=rtpmap:0 PCMU/8000",
-        "a=rtpmap:101 telephone-event/8000",
-        "a=ssrc:12648430 cname:browser",
-        "");
+    public string BrowserAnswer(string setup = "active") => BrowserAnswer(ClientFingerprint, setup);
+
+    /// <summary>A browser's answer to our offer with its certificate <paramref name="fingerprint"/>.</summary>
+    public static string BrowserAnswer(DtlsFingerprint fingerprint, string setup) => SdpFixtures.BrowserAnswerToOurOffer(fingerprint.ToString(), setup);
 
     public static async Task<InMemoryCall> StartAsync(int seed, double loss)
     {

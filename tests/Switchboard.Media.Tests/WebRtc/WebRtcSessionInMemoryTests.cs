@@ -1,16 +1,5 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
-using System.Text.RegularExpressions;
-using Switchboard.Media.Demux;
-using Switchboard.Media.Dtls;
-using Switchboard.Media.Dtmf;
-using Switchboard.Media.Ice;
-using Switchboard.Media.Rtp;
-using Switchboard.Media.Sdp;
-using Switchboard.Media.Srtp;
 using Switchboard.Media.Stun;
-using Switchboard.Media.Tests.Ice;
 using Switchboard.Media.WebRtc;
 
 namespace Switchboard.Media.Tests.WebRtc;

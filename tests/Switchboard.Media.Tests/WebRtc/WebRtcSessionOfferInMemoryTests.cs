@@ -115,4 +115,14 @@ public sealed class WebRtcSessionOfferInMemoryTests
         call.Run(TimeSpan.FromSeconds(31));
         Assert.Contains(call.Events, e => e.Kind == WebRtcLegEventKind.ConsentLost && e.Detail == "ConnectTimeout");
     }
+
+    [Fact]
+    public async Task An_offer_never_answered_ends_at_once_when_the_call_is_cancelled()
+    {
+        var call = InMemoryCall.StartOffer(seed: 26, loss: 0);
+        call.Run(TimeSpan.FromSeconds(1));
+
+        await call.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.False(call.Server.IsNegotiated);
+    }
 }

@@ -53,7 +53,7 @@ internal sealed class PbxUnderTest : IAsyncDisposable
         var throttle = new LoginThrottle(new SecurityOptions(), time);
         var authenticator = new SipRequestAuthenticator(directory, throttle, registrarOptions, time, NullLogger<SipRequestAuthenticator>.Instance);
         var locations = new LocationService();
-        var registrar = new Registrar.Registrar(authenticator, locations, registrarOptions, time, NullLogger<Registrar.Registrar>.Instance);
+        var registrar = new Switchboard.Pbx.Registrar.Registrar(authenticator, locations, registrarOptions, time, NullLogger<Switchboard.Pbx.Registrar.Registrar>.Instance);
         var services = new RegistrarSipServices(registrar, authenticator, locations, time);
         var network = new InMemorySipNetwork();
         var transport = network.AddEndpoint("pbx", Address);

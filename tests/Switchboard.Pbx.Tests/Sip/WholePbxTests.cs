@@ -1,0 +1,193 @@
+using System.Buffers.Binary;
+using System.Net;
+using Switchboard.Pbx.Calls;
+using Switchboard.Sip.Messages;
+
+namespace Switchboard.Pbx.Tests.Sip;
+
+/// <summary>
+/// The PBX core end to end in one process: phones register with digest over the in-memory SIP network, one calls
+/// the other, the callee rings and answers, RTP and DTMF cross the relay on loopback, and BYE ends it.
+/// </summary>
+public sealed class WholePbxTests
+{
+    [Fact]
+    public async Task Register_call_ring_answer_dtmf_bye()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        using var alice = pbx.Phone("100", 2);
+        using var bob = pbx.Phone("101", 3);
+        Assert.Equal(200, (await alice.RegisterAsync()).StatusCode);
+        Assert.Equal(200, (await bob.RegisterAsync()).StatusCode);
+
+        var call = alice.CallAsync("101");
+        var invite = await bob.WaitForRequestAsync("INVITE");
+        Assert.Contains("sip:100@example.com", invite.From.ToString(), StringComparison.Ordinal);
+        await bob.AnswerAsync(invite);
+        var answered = await call;
+        Assert.Equal(200, answered.StatusCode);
+
+        // Audio from Alice reaches Bob through the PBX's two RTP legs, and back.
+        var toPbxFromAlice = alice.RemoteRtp();
+        var toPbxFromBob = bob.RemoteRtp();
+        await alice.Rtp.SendAsync(Rtp(0, 1, 160), toPbxFromAlice);
+        await bob.Rtp.SendAsync(Rtp(0, 1, 160), toPbxFromBob);
+        var atBob = await ReceiveAsync(bob, p => (p[1] & 0x7f) == 0);
+        var atAlice = await ReceiveAsync(alice, p => (p[1] & 0x7f) == 0);
+        Assert.Equal(12 + 160, atBob.Length);
+        Assert.Equal(12 + 160, atAlice.Length);
+
+        // RFC 4733: digit 5, end bit after 800 samples; it crosses as telephone-event and the call records it.
+        for (ushort seq = 2; seq < 5; seq++)
+        {
+            await alice.Rtp.SendAsync(Dtmf(seq, digit: 5, end: seq == 4, duration: (ushort)(seq == 4 ? 800 : 160 * (seq - 1))), toPbxFromAlice);
+        }
+
+        var dtmf = await ReceiveAsync(bob, p => (p[1] & 0x7f) == 101);
+        Assert.Equal(5, dtmf[12]);
+
+        var bye = await alice.SendInDialogAsync(SipMethod.Bye);
+        Assert.Equal(200, bye.StatusCode);
+        var byeAtBob = await bob.WaitForRequestAsync("BYE");
+        bob.Reply(byeAtBob, 200);
+
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal("hangup", record.Reason);
+        Assert.Equal("caller", record.EndedBy);
+        Assert.Equal("extension", record.Route);
+        Assert.Equal("sip", record.Origin);
+        Assert.NotNull(record.AnsweredAt);
+        Assert.Equal("5", record.Digits);
+    }
+
+    [Fact]
+    public async Task Digits_become_sip_info_for_a_phone_without_telephone_event()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        using var alice = pbx.Phone("100", 2);
+        using var bob = pbx.Phone("101", 3);
+        await alice.RegisterAsync();
+        await bob.RegisterAsync();
+        var call = alice.CallAsync("101");
+        var invite = await bob.WaitForRequestAsync("INVITE");
+        await bob.AnswerAsync(invite, offerTelephoneEvent: false);
+        Assert.Equal(200, (await call).StatusCode);
+
+        for (ushort seq = 1; seq < 4; seq++)
+        {
+            await alice.Rtp.SendAsync(Dtmf(seq, digit: 11, end: seq == 3, duration: (ushort)(seq == 3 ? 800 : 160 * seq)), alice.RemoteRtp());
+        }
+
+        var info = await bob.WaitForRequestAsync("INFO");
+        bob.Reply(info, 200);
+        Assert.Equal("application/dtmf-relay", info.ContentType);
+        Assert.Contains("Signal=#", System.Text.Encoding.UTF8.GetString(info.Body.Span), StringComparison.Ordinal);
+        await bob.SendInDialogAsync(SipMethod.Bye);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal("remote_hangup", record.Reason);
+        Assert.Equal("callee", record.EndedBy);
+    }
+
+    [Theory]
+    [InlineData(486, "busy")]
+    [InlineData(603, "declined")]
+    [InlineData(480, "no_answer")]
+    public async Task A_refusing_phone_gives_the_caller_the_reason(int status, string reason)
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        using var alice = pbx.Phone("100", 2);
+        using var bob = pbx.Phone("101", 3);
+        await alice.RegisterAsync();
+        await bob.RegisterAsync();
+        var call = alice.CallAsync("101");
+        var invite = await bob.WaitForRequestAsync("INVITE");
+        await bob.AnswerAsync(invite, status);
+        var final = await call;
+        Assert.Equal(status == 480 ? 480 : status, final.StatusCode);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal(reason, record.Reason);
+    }
+
+    [Fact]
+    public async Task An_unregistered_extension_is_unavailable_and_an_unknown_number_not_found()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        using var alice = pbx.Phone("100", 2);
+        await alice.RegisterAsync();
+        Assert.Equal(480, (await alice.CallAsync("101")).StatusCode);
+        Assert.Equal(404, (await alice.CallAsync("555")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_call_nobody_answers_is_cancelled_after_the_ring_timeout()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync(new CallOptions { RingTimeout = TimeSpan.FromMilliseconds(600) });
+        using var alice = pbx.Phone("100", 2);
+        using var bob = pbx.Phone("101", 3);
+        await alice.RegisterAsync();
+        await bob.RegisterAsync();
+        var call = alice.CallAsync("101");
+        var invite = await bob.WaitForRequestAsync("INVITE");
+        var tag = SipIds.NewTag();
+        bob.Reply(invite, 180);
+        var cancel = await bob.WaitForRequestAsync("CANCEL");
+        bob.Reply(cancel, 200);
+        Assert.Equal(480, (await call).StatusCode);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal("no_answer", record.Reason);
+        Assert.NotNull(tag);
+    }
+
+    [Fact]
+    public async Task A_malformed_request_gets_400_and_garbage_is_counted()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        using var alice = pbx.Phone("100", 2);
+        var raw = pbx.Network.AddEndpoint("raw", new IPEndPoint(IPAddress.Parse("10.0.0.9"), 5099));
+        var flow = new Switchboard.Sip.Transport.SipFlow(Switchboard.Sip.Transport.SipTransportKind.Udp, raw.Address, PbxUnderTest.Address);
+        raw.TrySend(flow, "\u0001\u0002 not sip at all"u8);
+        await pbx.Network.WhenIdleAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (pbx.Endpoint.Counters.Dropped == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(1, pbx.Endpoint.Counters.Dropped);
+    }
+
+    private static byte[] Rtp(byte payloadType, ushort sequence, int payloadLength)
+    {
+        var packet = new byte[12 + payloadLength];
+        packet[0] = 0x80;
+        packet[1] = payloadType;
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), sequence);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), sequence * 160u);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), 0x1234);
+        packet.AsSpan(12).Fill(0xff);
+        return packet;
+    }
+
+    private static byte[] Dtmf(ushort sequence, byte digit, bool end, ushort duration)
+    {
+        var packet = Rtp(101, sequence, 4);
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), 16000);
+        packet[12] = digit;
+        packet[13] = (byte)((end ? 0x80 : 0) | 10);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(14), duration);
+        return packet;
+    }
+
+    private static async Task<byte[]> ReceiveAsync(TestPhone phone, Func<byte[], bool> match)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        while (true)
+        {
+            var result = await phone.Rtp.ReceiveAsync(cts.Token);
+            if (match(result.Buffer))
+            {
+                return result.Buffer;
+            }
+        }
+    }
+}
