@@ -116,8 +116,8 @@ public sealed class WebRtcSessionInMemoryTests
         Assert.True(call.Server.Counters.AudioPacketsSent >= 300, "every packet was echoed");
     }
 
-    /// <summary>The two ends, the network between them, and the test's clock.</summary>
-    private sealed class InMemoryCall : IAsyncDisposable
+    /// <summary>The two ends, the network between them, and the test's clock (the relay tests use it too).</summary>
+    internal sealed class InMemoryCall : IAsyncDisposable
     {
         private readonly SimulatedNetwork _network;
         private readonly IDtlsEndpoint _clientDtls;
@@ -155,6 +155,9 @@ public sealed class WebRtcSessionInMemoryTests
         public bool ChecksEnabled { get; set; } = true;
 
         public int EchoesReceived { get; private set; }
+
+        /// <summary>Every RTP packet the browser received, decrypted.</summary>
+        public ConcurrentQueue<byte[]> ReceivedRtp { get; } = new();
 
         public int ClientSrtpFailures { get; private set; }
 
@@ -306,9 +309,10 @@ public sealed class WebRtcSessionInMemoryTests
                     _clientDtls.OnDatagram(data);
                     break;
                 case DatagramKind.Rtp when _clientSrtp is not null:
-                    if (_clientSrtp.UnprotectRtp(data, data.Length, out _) == SrtpResult.Ok)
+                    if (_clientSrtp.UnprotectRtp(data, data.Length, out var plainLength) == SrtpResult.Ok)
                     {
                         EchoesReceived++;
+                        ReceivedRtp.Enqueue(data[..plainLength]);
                     }
                     else
                     {
