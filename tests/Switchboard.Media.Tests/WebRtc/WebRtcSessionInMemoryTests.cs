@@ -341,7 +341,7 @@ public sealed class WebRtcSessionInMemoryTests
             }
         }
 
-        private static string Offer(DtlsFingerprint fingerprint) => string.Join("\r\n",
+        internal static string Offer(DtlsFingerprint fingerprint) => string.Join("\r\n",
             "v=0",
             "o=- 4611731400430051336 2 IN IP4 127.0.0.1",
             "s=-",
