@@ -3,6 +3,7 @@ using System.Net;
 using Switchboard.Media.Dtmf;
 using Switchboard.Media.Relay;
 using Switchboard.Media.Rtp;
+using Switchboard.Media.Transport;
 using Switchboard.Media.WebRtc;
 
 namespace Switchboard.Media.Phone;
@@ -91,7 +92,7 @@ public sealed partial class RtpLeg
     {
         _dtmf.Tick(now);
         DrainDtmf();
-        var next = now + MaxWait;
+        var next = now + DeadlineReceiveLoop.MaxWait;
         if (PollDtmfSend(now) is { } dtmfDue && dtmfDue < next)
         {
             next = dtmfDue;

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Switchboard.Media.Relay;
+using Switchboard.Media.Transport;
 using Switchboard.Media.WebRtc;
 
 namespace Switchboard.Media.Phone;
@@ -14,10 +15,9 @@ namespace Switchboard.Media.Phone;
 /// through <see cref="OnRelayedRtp"/> on its own thread, touching only immutable state
 /// (docs/media.md, "Relay to SIP phones"). No allocation per packet.
 /// </summary>
-public sealed partial class RtpLeg : IRtpSink, IAsyncDisposable
+public sealed partial class RtpLeg : IRtpSink, IAsyncDisposable, IDeadlineLoopOwner
 {
     private const int BufferSize = 1500;
-    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(1);
 
     private readonly Socket _socket;
     private readonly TimeProvider _time;
@@ -27,7 +27,7 @@ public sealed partial class RtpLeg : IRtpSink, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly byte[] _receiveBuffer = new byte[BufferSize];
     private readonly SocketAddress _receiveAddress;
-    private CancellationTokenSource? _wake;
+    private readonly DeadlineReceiveLoop _receiveLoop;
     private Task _loop = Task.CompletedTask;
     private volatile IRtpSink? _relayTo;
     private volatile LegAudioMode _mode = LegAudioMode.Listen;
@@ -40,6 +40,7 @@ public sealed partial class RtpLeg : IRtpSink, IAsyncDisposable
         _log = log;
         _onEvent = onEvent;
         _receiveAddress = new SocketAddress(socket.AddressFamily);
+        _receiveLoop = new DeadlineReceiveLoop(socket, time, _receiveBuffer, _receiveAddress);
         AdvertisedAddress = advertised;
         LocalSsrc = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
         _sequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue);
@@ -89,7 +90,7 @@ public sealed partial class RtpLeg : IRtpSink, IAsyncDisposable
         return ports.Rent() is { } socket ? new RtpLeg(socket, ports.Options.Advertised, time, log, onEvent) : null;
     }
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    public void Start() => _loop = Task.Run(() => _receiveLoop.RunAsync(this, _stopping.Token));
 
     public async ValueTask DisposeAsync()
     {
@@ -102,62 +103,17 @@ public sealed partial class RtpLeg : IRtpSink, IAsyncDisposable
 
     private TimeSpan Now => _time.GetElapsedTime(_epoch);
 
-    private void Wake()
-    {
-        try
-        {
-            Volatile.Read(ref _wake)?.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The loop already moved on to a new wait and will see the hand-off.
-        }
-    }
+    private void Wake() => _receiveLoop.Wake();
 
-    private async Task RunAsync()
-    {
-        try
-        {
-            var next = Poll(Now);
-            while (!_stopping.IsCancellationRequested)
-            {
-                var wait = next - Now;
-                wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxWait ? MaxWait : wait;
-                using var wake = new CancellationTokenSource(wait, _time);
-                Volatile.Write(ref _wake, wake);
-                try
-                {
-                    while (true)
-                    {
-                        var length = await _socket.ReceiveFromAsync(_receiveBuffer, SocketFlags.None, _receiveAddress, wake.Token);
-                        HandleDatagram(_receiveBuffer.AsSpan(0, length), _receiveAddress, Now);
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                    // A deadline or a wake-up.
-                }
-                catch (SocketException)
-                {
-                    // ICMP port unreachable from an earlier send surfaces here on Linux; keep going.
-                }
-                finally
-                {
-                    Volatile.Write(ref _wake, null);
-                }
+    void IDeadlineLoopOwner.OnDatagram(int length) => HandleDatagram(_receiveBuffer.AsSpan(0, length), _receiveAddress, Now);
 
-                next = Poll(Now);
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed while waiting.
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            LogLoopFailed(_log, ex, LocalPort);
-        }
-    }
+    TimeSpan IDeadlineLoopOwner.Poll() => Poll(Now);
+
+    TimeSpan IDeadlineLoopOwner.Now => Now;
+
+    bool IDeadlineLoopOwner.Ended => false;
+
+    void IDeadlineLoopOwner.OnFailure(Exception exception) => LogLoopFailed(_log, exception, LocalPort);
 
     /// <summary>Sends from the loop (echo, DTMF); a failed UDP send is a lost packet.</summary>
     private void SendToPhone(ReadOnlySpan<byte> packet, SocketAddress destination)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Media.Dtls;
 using Switchboard.Media.Sdp;
 using Switchboard.Media.Stun;
+using Switchboard.Media.Transport;
 
 namespace Switchboard.Media.WebRtc;
 
@@ -12,10 +13,9 @@ namespace Switchboard.Media.WebRtc;
 /// session's only owner; the loop waits for a datagram or the session's next deadline, whichever
 /// comes first, and a DTLS hand-off interrupts the wait. No allocation per datagram.
 /// </summary>
-public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable
+public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable, IDeadlineLoopOwner
 {
     private const int BufferSize = DtlsLimits.MaxDatagramSize + 64;
-    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(1);
 
     private readonly Socket _socket;
     private readonly TimeProvider _time;
@@ -25,8 +25,8 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable
     private readonly byte[] _receiveBuffer = new byte[BufferSize];
     private readonly SocketAddress _receiveAddress;
     private readonly Lock _sendGate = new();
+    private readonly DeadlineReceiveLoop _receiveLoop;
     private WebRtcSession _session = null!;
-    private CancellationTokenSource? _wake;
     private Task _loop = Task.CompletedTask;
     private TransportAddress _lastTo;
     private SocketAddress? _lastToSocketAddress;
@@ -38,6 +38,7 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable
         _epoch = time.GetTimestamp();
         _log = log;
         _receiveAddress = new SocketAddress(socket.AddressFamily);
+        _receiveLoop = new DeadlineReceiveLoop(socket, time, _receiveBuffer, _receiveAddress);
     }
 
     public WebRtcSession Session => _session;
@@ -101,7 +102,7 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable
     public void Start()
     {
         _session.Start();
-        _loop = Task.Run(RunAsync);
+        _loop = Task.Run(() => _receiveLoop.RunAsync(this, _stopping.Token));
     }
 
     /// <summary>Thread-safe (the DTLS worker sends flights through it); caches the socket form of the last peer.</summary>
@@ -143,7 +144,22 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable
 
     private TimeSpan Now => _time.GetElapsedTime(_epoch);
 
-    private TimeSpan PollLocked()
+    private void Wake() => _receiveLoop.Wake();
+
+    void IDeadlineLoopOwner.OnDatagram(int length)
+    {
+        if (TransportAddress.TryFromSocketAddress(_receiveAddress, out var source))
+        {
+            lock (_sessionGate)
+            {
+                _session.HandleDatagram(_receiveBuffer.AsSpan(0, length), source, Now);
+            }
+
+            ForwardPendingRelay();
+        }
+    }
+
+    TimeSpan IDeadlineLoopOwner.Poll()
     {
         lock (_sessionGate)
         {
@@ -151,70 +167,11 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable
         }
     }
 
-    private void Wake()
-    {
-        try
-        {
-            Volatile.Read(ref _wake)?.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The loop already moved on to a new wait and will see the hand-off.
-        }
-    }
+    TimeSpan IDeadlineLoopOwner.Now => Now;
 
-    private async Task RunAsync()
-    {
-        try
-        {
-            var next = PollLocked();
-            while (!_stopping.IsCancellationRequested && !_session.Ended)
-            {
-                var wait = next - Now;
-                wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxWait ? MaxWait : wait;
-                using var wake = new CancellationTokenSource(wait, _time);
-                Volatile.Write(ref _wake, wake);
-                try
-                {
-                    while (!_session.Ended)
-                    {
-                        var length = await _socket.ReceiveFromAsync(_receiveBuffer, SocketFlags.None, _receiveAddress, wake.Token);
-                        if (TransportAddress.TryFromSocketAddress(_receiveAddress, out var source))
-                        {
-                            lock (_sessionGate)
-                            {
-                                _session.HandleDatagram(_receiveBuffer.AsSpan(0, length), source, Now);
-                            }
+    bool IDeadlineLoopOwner.Ended => _session.Ended;
 
-                            ForwardPendingRelay();
-                        }
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                    // A deadline or a wake-up.
-                }
-                catch (SocketException)
-                {
-                    // ICMP port unreachable from an earlier send surfaces here on Linux; keep going.
-                }
-                finally
-                {
-                    Volatile.Write(ref _wake, null);
-                }
-
-                next = PollLocked();
-            }
-        }
-        catch (ObjectDisposedException)
-        {
-            // Disposed while waiting.
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            LogLoopFailed(_log, ex, LocalPort);
-        }
-    }
+    void IDeadlineLoopOwner.OnFailure(Exception exception) => LogLoopFailed(_log, exception, LocalPort);
 
     private delegate WebRtcSession? CreateSession(WebRtcSessionOptions options, WebRtcLeg leg, out WebRtcLegError error);
 

@@ -26,6 +26,8 @@ public sealed partial class WebRtcSession
     /// selected pair. Dropped silently before SRTP is up, when the packet is not RTP, or when it is a
     /// telephone event and the browser negotiated none. Not thread-safe: the owner serializes it with
     /// <see cref="HandleDatagram"/> and <see cref="Poll"/> (<see cref="WebRtcLeg"/> does, with one lock).
+    /// When this is the first packet to the browser, <see cref="WebRtcLegEventKind.FirstSrtpSent"/> is
+    /// raised here, on the caller's thread: event handlers post on and return, so that is safe.
     /// </summary>
     public void SendRelayedRtp(Span<byte> rtp, RelayedPayload kind)
     {

@@ -61,6 +61,9 @@ internal sealed class InMemoryCall : IAsyncDisposable
 
     public int EchoesReceived { get; private set; }
 
+    /// <summary>Every RTP packet the browser decrypted, in plain form (the relay tests read what a phone sent).</summary>
+    public ConcurrentQueue<byte[]> ReceivedRtp { get; } = new();
+
     public int ClientSrtpFailures { get; private set; }
 
     /// <summary>STUN responses from the server that reached the browser.</summary>
@@ -277,9 +280,10 @@ internal sealed class InMemoryCall : IAsyncDisposable
                 _clientDtls.OnDatagram(data);
                 break;
             case DatagramKind.Rtp when _clientSrtp is not null:
-                if (_clientSrtp.UnprotectRtp(data, data.Length, out _) == SrtpResult.Ok)
+                if (_clientSrtp.UnprotectRtp(data, data.Length, out var plainLength) == SrtpResult.Ok)
                 {
                     EchoesReceived++;
+                    ReceivedRtp.Enqueue(data[..plainLength]);
                 }
                 else
                 {
@@ -308,7 +312,7 @@ internal sealed class InMemoryCall : IAsyncDisposable
         }
     }
 
-    private static string Offer(DtlsFingerprint fingerprint) => string.Join("\r\n",
+    internal static string Offer(DtlsFingerprint fingerprint) => string.Join("\r\n",
         "v=0",
         "o=- 4611731400430051336 2 IN IP4 127.0.0.1",
         "s=-",
