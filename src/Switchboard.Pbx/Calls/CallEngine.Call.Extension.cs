@@ -119,7 +119,7 @@ public sealed partial class CallEngine
             }
 
             var rtp = _phoneOffer.Leg;
-            return PhoneSdp.CreateOffer(rtp.AdvertisedAddress, rtp.LocalPort, codec, _sdpSessionId, _sdpVersion);
+            return SdpWriter.Write(SipMediaSdp.CreateOffer(rtp.AdvertisedAddress, rtp.LocalPort, [codec.Codec], _sdpSessionId, _sdpVersion));
         }
 
         private async Task<(CallEndReason, string)?> OnRingingInputAsync(Input input)
@@ -211,9 +211,10 @@ public sealed partial class CallEngine
             {
                 callee = web.Leg.ApplyAnswer(sdp, out _) ? web : null;
             }
-            else if (_phoneOffer is not null && PhoneSdp.TryReadAnswer(sdp, _phoneOffer.Audio.Codec, out var remote, out var audio))
+            else if (_phoneOffer is not null && SdpParser.TryParse(sdp, out var answer, out _) &&
+                     SipMediaSdp.TryReadAnswer(answer, [_phoneOffer.Audio.Codec.Codec], out var remote))
             {
-                _phoneOffer.Update(remote, audio);
+                _phoneOffer.Update(remote.Rtp, remote.Audio);
                 callee = _phoneOffer;
             }
 

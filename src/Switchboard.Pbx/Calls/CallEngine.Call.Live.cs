@@ -203,18 +203,15 @@ public sealed partial class CallEngine
                     SessionId = _sdpSessionId,
                     SessionVersion = ++_sdpVersion,
                     Codecs = [phone.Audio.Codec.Codec],
-                }, out var answer, out _))
+                }, out var answer, out _) || !SipMediaSdp.TryReadOffer(offer, answer, out var remote))
             {
                 return null;
             }
 
-            if (RemoteOf(answer.Audio) is { } remote)
-            {
-                phone.Update(remote, answer.Audio);
-            }
+            // A hold with c=0.0.0.0 stops our sending until the resume names the address again (RFC 3264 section 8.4).
+            phone.Update(remote.Rtp, answer.Audio);
 
-            var hold = SipSdp.GetHoldState(offer);
-            LogHold(_engine._log, CallId, hold);
+            LogHold(_engine._log, CallId, remote.Hold);
             return answer.ToText();
         }
 

@@ -1,4 +1,3 @@
-using System.Net;
 using Switchboard.Media.Sdp;
 using Switchboard.Media.WebRtc;
 using Switchboard.Pbx.Services;
@@ -45,27 +44,19 @@ public sealed partial class CallEngine
                     SessionId = _sdpSessionId,
                     SessionVersion = _sdpVersion,
                     Codecs = codecs,
-                }, out var answer, out _) || answer is null || RemoteOf(answer.Audio) is not { } remote)
+                }, out var answer, out _) || !SipMediaSdp.TryReadOffer(offer, answer, out var remote))
             {
                 await phone.DisposeAsync();
                 return (null, null, CallEndReason.BadOffer);
             }
 
             var end = new PhoneEnd(phone, answer.Audio);
-            phone.SetRemote(remote, answer.Audio);
+            phone.SetRemote(remote.Rtp, answer.Audio);
             phone.Start();
-            _callerAnswer = answer.Description;
             return (end, answer.ToText(), CallEndReason.Error);
         }
 
         private readonly ulong _sdpSessionId = (ulong)Random.Shared.NextInt64(1, long.MaxValue);
-        private SdpSessionDescription? _callerAnswer;
-
-        /// <summary>Where a phone's SDP says it receives RTP; null for a hold with 0.0.0.0 or a missing address.</summary>
-        private static IPEndPoint? RemoteOf(SdpNegotiatedAudio audio) =>
-            audio.RemoteConnection is { } c && IPAddress.TryParse(c.Address, out var address) && !address.Equals(IPAddress.Any) && audio.RemotePort > 0
-                ? new IPEndPoint(address, audio.RemotePort)
-                : null;
 
         /// <summary>A built-in service answers at once, then the call lives until someone hangs up.</summary>
         private async Task<(CallEndReason, string)> RunServiceAsync(BuiltInService service)
