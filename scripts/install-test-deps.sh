@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the tests need and a fresh Debian machine lacks: Debian's Chromium for the browser
-# tests (Playwright drives /usr/bin/chromium; it never downloads a browser of its own).
+# tests (Playwright drives /usr/bin/chromium; it never downloads a browser of its own), baresip as a
+# real SIP user agent, and JsSIP (npm) for the browser softphone page.
 set -euo pipefail
 
 packages=()
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 command -v ip >/dev/null 2>&1 || packages+=(iproute2)
+command -v baresip >/dev/null 2>&1 || packages+=(baresip baresip-core)
 
 if [ ${#packages[@]} -gt 0 ]; then
   echo "Installing: ${packages[*]}"
