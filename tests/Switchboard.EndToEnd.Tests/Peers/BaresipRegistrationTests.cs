@@ -15,9 +15,7 @@ public sealed class BaresipRegistrationTests
     {
         using var test = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         using var registrar = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        var registrarPort = ((IPEndPoint)registrar.Client.LocalEndPoint!).Port;
-        await using var agent = await BaresipAgent.StartAsync(
-            new BaresipOptions { User = "201", Domain = "demo.local", Registrar = $"127.0.0.1:{registrarPort}", Password = "pw" }, test.Token);
+        await using var agent = await StartRegisteringAsync(registrar, test.Token);
 
         var register = await AnswerOneAsync(registrar, "200 OK", test.Token);
         await agent.WaitRegisteredAsync();
@@ -31,15 +29,24 @@ public sealed class BaresipRegistrationTests
     {
         using var test = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         using var registrar = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        var registrarPort = ((IPEndPoint)registrar.Client.LocalEndPoint!).Port;
-        await using var agent = await BaresipAgent.StartAsync(
-            new BaresipOptions { User = "201", Domain = "demo.local", Registrar = $"127.0.0.1:{registrarPort}" }, test.Token);
+        await using var agent = await StartRegisteringAsync(registrar, test.Token);
 
         await AnswerOneAsync(registrar, "403 Forbidden", test.Token);
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => agent.WaitRegisteredAsync());
         Assert.Contains("403", refused.Message, StringComparison.Ordinal);
     }
+
+    private static Task<BaresipAgent> StartRegisteringAsync(UdpClient registrar, CancellationToken ct) =>
+        BaresipAgent.StartAsync(
+            new BaresipOptions
+            {
+                User = "201",
+                Domain = "demo.local",
+                Registrar = $"127.0.0.1:{((IPEndPoint)registrar.Client.LocalEndPoint!).Port}",
+                Password = "pw",
+            },
+            ct);
 
     /// <summary>Receives one REGISTER and answers it (RFC 3261 section 8.2.6: headers copied, a To tag added).</summary>
     private static async Task<string> AnswerOneAsync(UdpClient registrar, string status, CancellationToken ct)

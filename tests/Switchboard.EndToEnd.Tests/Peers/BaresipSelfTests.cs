@@ -38,24 +38,42 @@ public sealed class BaresipSelfTests
     }
 
     [Fact]
-    public async Task Hangup_on_a_ringing_call_rejects_it_with_486()
-    {
-        using var test = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        await using var a = await BaresipAgent.StartAsync(new BaresipOptions { User = "a" }, test.Token);
-        await using var b = await BaresipAgent.StartAsync(new BaresipOptions { User = "b", AnswerMode = AnswerMode.Manual }, test.Token);
+    public Task Hangup_on_a_ringing_call_rejects_it_with_486() =>
+        WithRingingCallAsync(async (a, b, ct) =>
+        {
+            await b.HangupAsync(ct);
 
-        await a.DialAsync(b.Uri, test.Token);
-        await a.WaitForEventAsync(BaresipEvent.CallRinging, Step);
-        await b.WaitForEventAsync(BaresipEvent.CallIncoming, Step);
-        await b.HangupAsync(test.Token);
-
-        var closed = await a.WaitForEventAsync(BaresipEvent.CallClosed, Step);
-        Assert.Equal(486, closed.StatusCode);
-        Assert.DoesNotContain(a.Control.Events, e => e.Type == BaresipEvent.CallEstablished);
-    }
+            var closed = await a.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+            Assert.Equal(486, closed.StatusCode);
+            Assert.DoesNotContain(a.Control.Events, e => e.Type == BaresipEvent.CallEstablished);
+        });
 
     [Fact]
-    public async Task Manual_answer_mode_rings_until_accepted()
+    public Task Manual_answer_mode_rings_until_accepted() =>
+        WithRingingCallAsync(async (a, b, ct) =>
+        {
+            await b.AcceptAsync(ct);
+
+            await a.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+            await b.HangupAsync(ct);
+            var closed = await a.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+            Assert.Null(closed.StatusCode);
+        });
+
+    [Fact]
+    public async Task No_common_codec_rejects_the_call_with_488()
+    {
+        using var test = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await using var a = await BaresipAgent.StartAsync(new BaresipOptions { User = "a", AudioCodecs = "PCMU/8000/1" }, test.Token);
+        await using var b = await BaresipAgent.StartAsync(new BaresipOptions { User = "b", AudioCodecs = "PCMA/8000/1" }, test.Token);
+
+        await a.DialAsync(b.Uri, test.Token);
+
+        Assert.Equal(488, (await a.WaitForEventAsync(BaresipEvent.CallClosed, Step)).StatusCode);
+    }
+
+    /// <summary>A calls B (answer mode manual); <paramref name="then"/> runs while B rings.</summary>
+    private static async Task WithRingingCallAsync(Func<BaresipAgent, BaresipAgent, CancellationToken, Task> then)
     {
         using var test = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         await using var a = await BaresipAgent.StartAsync(new BaresipOptions { User = "a" }, test.Token);
@@ -64,12 +82,7 @@ public sealed class BaresipSelfTests
         await a.DialAsync(b.Uri, test.Token);
         await a.WaitForEventAsync(BaresipEvent.CallRinging, Step);
         await b.WaitForEventAsync(BaresipEvent.CallIncoming, Step);
-        await b.AcceptAsync(test.Token);
-
-        await a.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
-        await b.HangupAsync(test.Token);
-        var closed = await a.WaitForEventAsync(BaresipEvent.CallClosed, Step);
-        Assert.Null(closed.StatusCode);
+        await then(a, b, test.Token);
     }
 
     private static void AssertTone(WavFile recording, double hz, string what)
