@@ -72,6 +72,21 @@ public sealed class BaresipSelfTests
         Assert.Equal(488, (await a.WaitForEventAsync(BaresipEvent.CallClosed, Step)).StatusCode);
     }
 
+    [Fact]
+    public async Task Direct_call_over_tcp_is_established_and_ended()
+    {
+        using var test = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await using var a = await BaresipAgent.StartAsync(new BaresipOptions { User = "a", Transport = SipTransport.Tcp }, test.Token);
+        await using var b = await BaresipAgent.StartAsync(new BaresipOptions { User = "b", Transport = SipTransport.Tcp }, test.Token);
+
+        await a.DialAsync(b.Uri, test.Token);
+        await b.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        await b.HangupAsync(test.Token);
+
+        Assert.Null((await a.WaitForEventAsync(BaresipEvent.CallClosed, Step)).StatusCode);
+        Assert.EndsWith(";transport=tcp", b.Uri, StringComparison.Ordinal);
+    }
+
     /// <summary>A calls B (answer mode manual); <paramref name="then"/> runs while B rings.</summary>
     private static async Task WithRingingCallAsync(Func<BaresipAgent, BaresipAgent, CancellationToken, Task> then)
     {
