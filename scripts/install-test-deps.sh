@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the tests need and a fresh Debian machine lacks: Debian's Chromium for the browser
-# tests (Playwright drives /usr/bin/chromium; it never downloads a browser of its own).
+# tests (Playwright drives /usr/bin/chromium; it never downloads a browser of its own), baresip as a
+# real SIP user agent, and JsSIP (npm) for the browser softphone page.
 set -euo pipefail
 
 packages=()
 command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 command -v ip >/dev/null 2>&1 || packages+=(iproute2)
+command -v baresip >/dev/null 2>&1 || packages+=(baresip baresip-core)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 if [ ${#packages[@]} -gt 0 ]; then
   echo "Installing: ${packages[*]}"
@@ -13,4 +16,12 @@ if [ ${#packages[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+# JsSIP has no browser build in its npm package: bundle it once per lock file change. The test
+# project copies dist/jssip.min.js next to Peers/jssip-phone.html.
+jssip_dir="$(cd "$(dirname "$0")/.." && pwd)/tests/Switchboard.EndToEnd.Tests/jssip"
+if [ ! -f "$jssip_dir/dist/jssip.min.js" ] || [ "$jssip_dir/package-lock.json" -nt "$jssip_dir/dist/jssip.min.js" ]; then
+  echo "Installing JsSIP (npm ci)"
+  (cd "$jssip_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null && npm run --silent build)
 fi
