@@ -63,17 +63,19 @@ public sealed partial class BaresipAgent : IAsyncDisposable
         var agent = new BaresipAgent(options, directory, sipPort, process, log);
         using var startup = CancellationTokenSource.CreateLinkedTokenSource(ct);
         startup.CancelAfter(options.StartTimeout);
-        try
+        var connecting = BaresipControl.ConnectAsync(controlPort, startup.Token);
+        var exited = process.WaitForExitAsync(startup.Token); // a bad config ends baresip at once
+        await Task.WhenAny(connecting, exited);
+        if (connecting.IsCompletedSuccessfully)
         {
-            agent.Control = await BaresipControl.ConnectAsync(controlPort, startup.Token);
+            agent.Control = await connecting;
             return agent;
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException)
-        {
-            var tail = agent.LogTail;
-            await agent.DisposeAsync();
-            throw new InvalidOperationException($"baresip did not open its control socket on {controlPort} (exited: {process.HasExited}); log:\n{tail}", e);
-        }
+
+        await startup.CancelAsync();
+        var tail = agent.LogTail;
+        await agent.DisposeAsync();
+        throw new InvalidOperationException($"baresip did not open its control socket on {controlPort} (exited: {process.HasExited}); log:\n{tail}");
     }
 
     /// <summary>Sends a command; throws when baresip answers <c>ok:false</c>.</summary>

@@ -28,6 +28,7 @@ public sealed class BaresipControl : IAsyncDisposable
     private TaskCompletionSource eventArrived = NewSignal();
     private readonly Task readLoop;
     private int nextToken;
+    private string? failure;
 
     private BaresipControl(TcpClient client)
     {
@@ -137,7 +138,7 @@ public sealed class BaresipControl : IAsyncDisposable
 
     public string Describe()
     {
-        lock (eventsGate) return string.Join("; ", events.Where(e => e.Type != "CALL_RTCP"));
+        lock (eventsGate) return (failure is null ? "" : "(stream failed: " + failure + ") ") + string.Join("; ", events.Where(e => e.Type != "CALL_RTCP"));
     }
 
     public async ValueTask DisposeAsync()
@@ -186,9 +187,13 @@ public sealed class BaresipControl : IAsyncDisposable
         {
             // disposal or baresip exiting: pending commands fail below
         }
+        catch (Exception e) when (e is InvalidDataException or JsonException)
+        {
+            failure = e.Message;
+        }
         finally
         {
-            foreach (var waiter in pending.Values) waiter.TrySetException(new IOException("baresip's control connection closed"));
+            foreach (var waiter in pending.Values) waiter.TrySetException(new IOException("baresip's control connection closed " + failure));
             lock (eventsGate) eventArrived.TrySetResult();
         }
     }
