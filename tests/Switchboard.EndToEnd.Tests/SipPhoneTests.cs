@@ -114,8 +114,9 @@ public sealed class SipPhoneTests(BrowserFixture fixture)
         var popup = await browser.OpenAsync(Host, "?destnumber=" + callee.Number);
         await popup.LoginAsync(caller, remember: false);
         await popup.ExpectStateAsync("failed", "unavailable");
-        var closedEvent = await phone.WaitForEventAsync(BaresipEvent.CallClosed, Step);
-        Assert.Equal(488, closedEvent.StatusCode);
+        var record = await CallRecords.WaitForAsync(Host, r => r.From == caller.Account && r.Destination == callee.Number);
+        Assert.Equal("unavailable", record.Reason);
+        Assert.Null(record.AnsweredAt);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Switchboard.Sip.Auth;
+
 namespace Switchboard.Pbx.Registrar;
 
 /// <summary>Limits of the registrar (RFC 3261 section 10.3) and the domain that IP-addressed requests belong to.</summary>
@@ -17,4 +19,11 @@ public sealed record RegistrarOptions
 
     /// <summary>The realm and domain for requests whose From/To host is an IP address or not a domain of this PBX.</summary>
     public string DefaultDomain { get; init; } = "localhost";
+
+    /// <summary>
+    /// The digest algorithms challenged with, most preferred first. MD5 only by default: widespread phones and
+    /// libraries (baresip 1.0's libre among them) refuse a 401 that carries any SHA-256 challenge rather than
+    /// skip to the MD5 one; add <see cref="DigestAlgorithm.Sha256"/> first where every phone speaks RFC 8760.
+    /// </summary>
+    public IReadOnlyList<DigestAlgorithm> DigestAlgorithms { get; init; } = [DigestAlgorithm.Md5];
 }

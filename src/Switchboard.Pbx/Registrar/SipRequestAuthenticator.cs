@@ -145,7 +145,7 @@ public sealed class SipRequestAuthenticator
         IReadOnlyList<DigestChallenge> challenges;
         lock (_digestGate)
         {
-            challenges = _digest.CreateChallenges(realm, _time.GetUtcNow(), stale);
+            challenges = _digest.CreateChallenges(realm, _time.GetUtcNow(), _options.DigestAlgorithms, stale);
         }
 
         return new SipAuthResult.Challenge(request.CreateChallengeResponse(challenges, SipIds.NewTag()), stale);

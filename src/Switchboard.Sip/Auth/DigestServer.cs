@@ -66,10 +66,15 @@ public sealed class DigestServer
     }
 
     /// <summary>Challenges to send, one header value each, SHA-256 first then MD5 (RFC 8760 section 2.4), sharing one nonce.</summary>
-    public IReadOnlyList<DigestChallenge> CreateChallenges(string realm, DateTimeOffset now, bool stale = false)
+    public IReadOnlyList<DigestChallenge> CreateChallenges(string realm, DateTimeOffset now, bool stale = false) =>
+        CreateChallenges(realm, now, [DigestAlgorithm.Sha256, DigestAlgorithm.Md5], stale);
+
+    /// <summary>One challenge per algorithm, in the order given (RFC 8760 section 2.4: most preferred first), sharing one nonce.</summary>
+    public IReadOnlyList<DigestChallenge> CreateChallenges(string realm, DateTimeOffset now, IReadOnlyList<DigestAlgorithm> algorithms, bool stale = false)
     {
+        ArgumentNullException.ThrowIfNull(algorithms);
         var nonce = CreateNonce(realm, now);
-        return [new DigestChallenge(realm, nonce, DigestAlgorithm.Sha256, Stale: stale), new DigestChallenge(realm, nonce, DigestAlgorithm.Md5, Stale: stale)];
+        return algorithms.Select(a => new DigestChallenge(realm, nonce, a, Stale: stale)).ToArray();
     }
 
     /// <summary>Verifies credentials against a password.</summary>

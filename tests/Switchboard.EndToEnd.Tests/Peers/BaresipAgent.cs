@@ -105,14 +105,39 @@ public sealed partial class BaresipAgent : IAsyncDisposable
     public Task<BaresipEvent> WaitForEventAsync(string type, TimeSpan timeout) =>
         WaitForEventAsync(e => e.Type == type, timeout);
 
-    /// <summary>Waits for REGISTER_OK; a REGISTER_FAIL first throws with its status.</summary>
+    /// <summary>
+    /// Waits for REGISTER_OK (a REGISTER_FAIL throws with its status). A registrar that answers at once can beat
+    /// the control connection, and ctrl_tcp does not replay events: so <c>reginfo</c> is polled as well.
+    /// </summary>
     public async Task WaitRegisteredAsync(TimeSpan? timeout = null)
     {
-        var outcome = await WaitForEventAsync(
-            e => e.Type is BaresipEvent.RegisterOk or BaresipEvent.RegisterFail, timeout ?? Options.StartTimeout);
-        if (outcome.Type == BaresipEvent.RegisterFail)
+        var deadline = DateTime.UtcNow + (timeout ?? Options.StartTimeout);
+        while (true)
         {
-            throw new InvalidOperationException($"{Options.User} failed to register: {outcome.Param}; log:\n{LogTail}");
+            try
+            {
+                var outcome = await Control.WaitForEventAsync(
+                    e => e.Type is BaresipEvent.RegisterOk or BaresipEvent.RegisterFail, TimeSpan.FromMilliseconds(250));
+                if (outcome.Type == BaresipEvent.RegisterFail)
+                {
+                    throw new InvalidOperationException($"{Options.User} failed to register: {outcome.Param}; log:\n{LogTail}");
+                }
+
+                return;
+            }
+            catch (TimeoutException) when (DateTime.UtcNow < deadline)
+            {
+                // reginfo lists each account with a coloured "OK" once registered ("ERR" or nothing before).
+                var info = System.Text.RegularExpressions.Regex.Replace(await CommandTextAsync("reginfo"), @"\u001B\[[0-9;]*m", "");
+                if (System.Text.RegularExpressions.Regex.IsMatch(info, @"\sOK\s"))
+                {
+                    return;
+                }
+            }
+            catch (TimeoutException ex)
+            {
+                throw new TimeoutException($"{Options.User} did not register; log:\n{LogTail}", ex);
+            }
         }
     }
 

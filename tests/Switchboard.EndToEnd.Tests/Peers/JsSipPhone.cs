@@ -51,7 +51,7 @@ public sealed class JsSipPhone : IAsyncDisposable
     private static async Task<JsSipPhone> StartAsync(IBrowserContext context, string wsUrl, string extension, string domain, string password, bool ownsContext)
     {
         ArgumentNullException.ThrowIfNull(context);
-        await context.GrantPermissionsAsync(["microphone"], new BrowserContextGrantPermissionsOptions { Origin = Origin });
+        await context.GrantPermissionsAsync(["microphone", "local-network-access"], new BrowserContextGrantPermissionsOptions { Origin = Origin });
         var page = await context.NewPageAsync();
         await page.RouteAsync(Origin + "/*", ServeFromOutputAsync);
         await page.GotoAsync(PageUrl);
