@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Threading.Channels;
 using Switchboard.Sip.Dialogs;
@@ -16,6 +17,7 @@ internal sealed class CallerEngine : IDisposable
 {
     private static readonly long T1 = Stopwatch.Frequency / 2;
     private static readonly long T2 = Stopwatch.Frequency * 4;
+    private const int MaxFailureSamples = 5;
     private static readonly TimeSpan TickPeriod = TimeSpan.FromMilliseconds(20);
     private readonly Channel<CallerEvent> _events = Channel.CreateUnbounded<CallerEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, LoadCall> _calls = new(StringComparer.Ordinal);
@@ -81,9 +83,9 @@ internal sealed class CallerEngine : IDisposable
             }
         }
 
-        foreach (var call in _calls.Values)
+        foreach (var call in _calls.Values.ToList())
         {
-            stats.Fail($"unfinished at step end ({call.Phase})");
+            End(call, $"unfinished at step end ({call.Phase})");
         }
 
         _calls.Clear();
@@ -197,6 +199,8 @@ internal sealed class CallerEngine : IDisposable
             _stats.StrayResponses++;
             return;
         }
+
+        call.LastStatus = response.StatusCode;
 
         if (response.CSeq.Method == SipMethod.Invite)
         {
@@ -348,6 +352,12 @@ internal sealed class CallerEngine : IDisposable
     private void End(LoadCall call, string reason)
     {
         _stats.Fail(reason);
+        if (_stats.FailureSamples.Count < MaxFailureSamples)
+        {
+            var age = Stopwatch.GetElapsedTime(call.StartedAt).TotalMilliseconds;
+            _stats.FailureSamples.Add(string.Create(CultureInfo.InvariantCulture, $"{call.CallId} ({reason}; last status {call.LastStatus}; {age:F0} ms after the first INVITE)"));
+        }
+
         _calls.Remove(call.CallId);
     }
 }

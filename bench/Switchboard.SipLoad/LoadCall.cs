@@ -55,4 +55,7 @@ internal sealed class LoadCall
     public long StepDeadline { get; set; }
 
     public SipDialog? Dialog { get; set; }
+
+    /// <summary>The last status received for this call, for failure reports (0: none yet).</summary>
+    public int LastStatus { get; set; }
 }

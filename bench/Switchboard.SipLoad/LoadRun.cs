@@ -10,6 +10,7 @@ internal static class LoadRun
     private const string SipPassword = "LoadTest-Sip-Password-1";
     private const string WebPassword = "LoadTest-Web-Password-1";
     private const int FirstCallee = 1000;
+    private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(3);
 
     /// <summary>The Release build of the server in this repository (the tool references it, so it is built too).</summary>
     public static string? FindServerDll()
@@ -91,6 +92,10 @@ internal static class LoadRun
             }
 
             Console.WriteLine($"{callees.Count} callees registered; caller {Caller}; at most {setup.MaxConcurrent} calls in flight; {options.Sockets} caller sockets");
+            // The PBX's own background cost (timers, pollers) with no calls: subtract it mentally from the per-call figures.
+            var idleBefore = pbx.CpuTime;
+            await Task.Delay(IdleWindow, ct);
+            Console.WriteLine($"PBX idle CPU: {(pbx.CpuTime - idleBefore).TotalMilliseconds / IdleWindow.TotalSeconds:F1} ms per second");
             if (options.Warmup > TimeSpan.Zero)
             {
                 var warm = await engine.RunStepAsync(options.WarmupRate, options.Warmup, () => pbx.CpuTime, ct);
@@ -102,6 +107,11 @@ internal static class LoadRun
                 var step = await engine.RunStepAsync(rate, options.Window, () => pbx.CpuTime, ct);
                 steps.Add(step);
                 Console.WriteLine($"step {rate} cps: {ReportTable.Summary(step)}");
+                foreach (var sample in step.FailureSamples)
+                {
+                    Console.WriteLine($"  failed: {sample}");
+                }
+
                 if (step.Failed > 0 || pbx.HasExited)
                 {
                     break;

@@ -18,8 +18,8 @@ internal static class Program
         var perExtension = new Option<int>("--calls-per-extension") { Description = "Concurrent calls allowed per called extension (the bound on calls in flight is extensions times this)", DefaultValueFactory = _ => 50 };
         var sockets = new Option<int>("--sockets") { Description = "Caller UDP sockets", DefaultValueFactory = _ => 4 };
         var timeout = new Option<int>("--timeout") { Description = "Seconds a call step (401, 200 to INVITE, 200 to BYE) may take before the call fails", DefaultValueFactory = _ => 5 };
-        var warmup = new Option<int>("--warmup") { Description = "Seconds of warm-up calls before the steps (not reported as a step)", DefaultValueFactory = _ => 3 };
-        var warmupRate = new Option<int>("--warmup-rate") { Description = "Calls per second during the warm-up", DefaultValueFactory = _ => 50 };
+        var warmup = new Option<int>("--warmup") { Description = "Seconds of warm-up calls before the steps (not reported as a step)", DefaultValueFactory = _ => 15 };
+        var warmupRate = new Option<int>("--warmup-rate") { Description = "Calls per second during the warm-up", DefaultValueFactory = _ => 100 };
         var server = new Option<string?>("--server") { Description = "Switchboard.Server.dll to run (default: the Release build next to this repository's sources)" };
         var media = new Option<string>("--media-ports") { Description = "The PBX's media port range", DefaultValueFactory = _ => "20000-29999" };
         var deadline = new Option<int>("--deadline") { Description = "Seconds after which the whole run stops, whatever it is doing", DefaultValueFactory = _ => 900 };

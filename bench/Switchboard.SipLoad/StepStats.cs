@@ -17,6 +17,9 @@ internal sealed class StepStats(int targetRate)
 
     public SortedDictionary<string, int> Failures { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The first few failed calls (Call-ID, phase, last status), to find them in a PBX log or capture.</summary>
+    public List<string> FailureSamples { get; } = [];
+
     public List<double> SetupMs { get; } = [];
 
     public List<double> CallMs { get; } = [];
