@@ -35,6 +35,13 @@ public sealed class SipTransactionLayer
     private readonly Dictionary<TransactionKey, SipClientTransaction> _clients = [];
     private readonly Dictionary<TransactionKey, SipServerTransaction> _servers = [];
 
+    /// <summary>
+    /// Every armed timer, earliest first: a tick pops only what is due instead of visiting every live transaction
+    /// (over UDP a finished transaction lingers 32 s in Timer D or K, so there are thousands at a few hundred calls/s).
+    /// Stopped timers and terminated transactions leave stale entries that pop as no-ops.
+    /// </summary>
+    private readonly PriorityQueue<SipTransaction, DateTimeOffset> _timers = new();
+
     private readonly ILogger _logger;
 
     public SipTransactionLayer(SipTimerSettings? timers = null, ILogger<SipTransactionLayer>? logger = null)
@@ -114,12 +121,15 @@ public sealed class SipTransactionLayer
     /// <summary>Fires every due timer of every transaction.</summary>
     public IReadOnlyList<TransactionAction> Tick(DateTimeOffset now)
     {
-        var actions = new List<TransactionAction>();
-        foreach (var tx in _clients.Values.Cast<SipTransaction>().Concat(_servers.Values).ToArray())
+        List<TransactionAction>? actions = null;
+        while (_timers.TryPeek(out var tx, out var due) && due <= now)
         {
-            if (tx.NextDue is { } due && due <= now) actions.AddRange(tx.FireDueTimers(now));
+            _timers.Dequeue();
+            if (tx.State == SipTransactionState.Terminated) continue;
+            var fired = tx.FireDueTimers(now);
+            if (fired.Count > 0) (actions ??= []).AddRange(fired);
         }
-        return Track(actions);
+        return actions is null ? [] : Track(actions);
     }
 
     /// <summary>When <see cref="Tick"/> next has something to do.</summary>
@@ -127,12 +137,12 @@ public sealed class SipTransactionLayer
     {
         get
         {
-            DateTimeOffset? min = null;
-            foreach (var tx in _clients.Values.Cast<SipTransaction>().Concat(_servers.Values))
+            while (_timers.TryPeek(out var tx, out var due))
             {
-                if (tx.NextDue is { } d && (min is null || d < min)) min = d;
+                if (tx.State != SipTransactionState.Terminated && tx.NextDue is not null) return due;
+                _timers.Dequeue();
             }
-            return min;
+            return null;
         }
     }
 
@@ -150,6 +160,7 @@ public sealed class SipTransactionLayer
     {
         foreach (var a in actions)
         {
+            if (a.Kind == TransactionActionKind.StartTimer) _timers.Enqueue(a.Transaction, a.DueAt);
             if (a.Kind == TransactionActionKind.TimedOut) SipTransactionLog.TimedOut(_logger, a.Transaction.Key.Method, a.Transaction.Key.Branch);
             if (a.Kind != TransactionActionKind.Terminated) continue;
             SipTransactionLog.Terminated(_logger, a.Transaction.Key.Method, a.Transaction.Key.Branch);

@@ -24,7 +24,7 @@ internal sealed class RegistrarHarness
 
     public RegistrarHarness(RegistrarOptions? options = null)
     {
-        Options = options ?? new RegistrarOptions { DefaultDomain = Domain };
+        Options = options ?? new RegistrarOptions { DefaultDomain = Domain, DigestAlgorithms = [DigestAlgorithm.Sha256, DigestAlgorithm.Md5] };
         Directory = new InMemoryDirectoryStore(Time);
         Directory.CreateDomainAsync(Domain).GetAwaiter().GetResult();
         Directory.CreateDomainAsync("other.org").GetAwaiter().GetResult();

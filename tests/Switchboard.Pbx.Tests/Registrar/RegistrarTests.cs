@@ -14,6 +14,18 @@ public class RegistrarTests
     private static string? ExpiresOf(SipNameAddress contact) => contact.Parameters.Get("expires");
 
     [Fact]
+    public async Task By_default_the_challenge_is_MD5_only_so_phones_that_know_nothing_else_can_register()
+    {
+        var h = new RegistrarHarness(new RegistrarOptions { DefaultDomain = RegistrarHarness.Domain });
+        var phone = h.NewPhone();
+        phone.Algorithm = DigestAlgorithm.Md5;
+
+        var challenge = await phone.SendAsync(phone.Build([ContactA]));
+        Assert.Equal([DigestAlgorithm.Md5], challenge.GetDigestChallenges(proxy: false).Select(c => c.Algorithm));
+        Assert.Equal(200, (await phone.AnswerAsync(challenge, [ContactA])).StatusCode);
+    }
+
+    [Fact]
     public async Task A_challenge_then_an_authenticated_register_binds_the_contact()
     {
         var h = new RegistrarHarness();
@@ -184,6 +196,7 @@ public class RegistrarTests
     {
         var h = new RegistrarHarness(new RegistrarOptions { DefaultDomain = RegistrarHarness.Domain, MaxContactsPerExtension = 2 });
         var phone = h.NewPhone();
+        phone.Algorithm = DigestAlgorithm.Md5;
         await phone.RegisterAsync(["<sip:100@192.0.2.1>"]);
         await phone.RegisterAsync(["<sip:100@192.0.2.2>"]);
         await phone.RegisterAsync(["<sip:100@192.0.2.1>"]);
