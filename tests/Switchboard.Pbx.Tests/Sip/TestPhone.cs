@@ -171,10 +171,39 @@ internal sealed class TestPhone : ISipReceiver, IDisposable
 
     public void Dispose() => Rtp.Dispose();
 
-    private string Sdp(bool telephoneEvent) =>
-        "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
+    /// <summary>An SDP offer for a re-INVITE, in the given direction (RFC 3264 section 8.4 hold: sendonly).</summary>
+    public string Offer(string direction) => Sdp(telephoneEvent: true, direction, version: ++_sdpVersion);
+
+    /// <summary>Sends a request outside any dialog and returns its final response.</summary>
+    public async Task<SipResponse> SendOutOfDialogAsync(SipMethod method, string uri)
+    {
+        var request = NewRequest(method, uri, SipIds.NewCallId("phone"), $"<{uri}>").BuildRequest();
+        Send(request);
+        return await NextFinalOrRingingAsync(request);
+    }
+
+    /// <summary>Sends raw text and returns the next response, whatever it answers.</summary>
+    public async Task<SipResponse> SendRawAsync(string text)
+    {
+        SendRawNoReply(text);
+        using var cts = new CancellationTokenSource(Deadline);
+        while (true)
+        {
+            if (await _inbox.Reader.ReadAsync(cts.Token) is SipResponse response)
+            {
+                return response;
+            }
+        }
+    }
+
+    public void SendRawNoReply(string text) => _endpoint.TrySend(_toPbx, Encoding.UTF8.GetBytes(text));
+
+    private ulong _sdpVersion = 1;
+
+    private string Sdp(bool telephoneEvent, string direction = "sendrecv", ulong version = 1) =>
+        $"v=0\r\no=- 1 {version.ToString(CultureInfo.InvariantCulture)} IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
         $"m=audio {RtpPort.ToString(CultureInfo.InvariantCulture)} RTP/AVP 0{(telephoneEvent ? " 101" : "")}\r\na=rtpmap:0 PCMU/8000\r\n" +
-        (telephoneEvent ? "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n" : "") + "a=sendrecv\r\n";
+        (telephoneEvent ? "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n" : "") + $"a={direction}\r\n";
 
     private SipMessageBuilder NewRequest(SipMethod method, string uri, string callId, string to) =>
         SipMessageBuilder.Request(method, uri)

@@ -43,7 +43,7 @@ public sealed class WholePbxTests
             await alice.Rtp.SendAsync(Dtmf(seq, digit: 5, end: seq == 4, duration: (ushort)(seq == 4 ? 800 : 160 * (seq - 1))), toPbxFromAlice);
         }
 
-        var dtmf = await ReceiveAsync(bob, p => (p[1] & 0x7f) == 101);
+        var dtmf = await ReceiveAsync(bob, p => (p[1] & 0x7f) == 101 && (p[13] & 0x80) != 0);
         Assert.Equal(5, dtmf[12]);
 
         var bye = await alice.SendInDialogAsync(SipMethod.Bye);
@@ -139,14 +139,112 @@ public sealed class WholePbxTests
     }
 
     [Fact]
+    public async Task Every_registered_contact_rings_the_first_answer_wins_and_the_other_is_cancelled()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        using var alice = pbx.Phone("100", 2);
+        using var desk = pbx.Phone("101", 3);
+        using var mobile = pbx.Phone("101", 4);
+        await alice.RegisterAsync();
+        await desk.RegisterAsync();
+        await mobile.RegisterAsync();
+
+        var call = alice.CallAsync("101");
+        var atDesk = await desk.WaitForRequestAsync("INVITE");
+        var atMobile = await mobile.WaitForRequestAsync("INVITE");
+        Assert.NotEqual(atDesk.CallId, atMobile.CallId);
+        mobile.Reply(atMobile, 180);
+        await desk.AnswerAsync(atDesk);
+        Assert.Equal(200, (await call).StatusCode);
+
+        // RFC 3261 section 9.1: the losing branch gets CANCEL for the INVITE it is ringing with.
+        var cancel = await mobile.WaitForRequestAsync("CANCEL");
+        Assert.Equal(atMobile.CallId, cancel.CallId);
+        mobile.Reply(cancel, 200);
+        mobile.Reply(atMobile, 487);
+
+        await alice.SendInDialogAsync(SipMethod.Bye);
+        desk.Reply(await desk.WaitForRequestAsync("BYE"), 200);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal("hangup", record.Reason);
+    }
+
+    [Fact]
+    public async Task Hold_and_resume_by_reinvite_keep_the_call_and_its_audio()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        using var alice = pbx.Phone("100", 2);
+        using var bob = pbx.Phone("101", 3);
+        await alice.RegisterAsync();
+        await bob.RegisterAsync();
+        var call = alice.CallAsync("101");
+        await bob.AnswerAsync(await bob.WaitForRequestAsync("INVITE"));
+        Assert.Equal(200, (await call).StatusCode);
+
+        var hold = await bob.SendInDialogAsync(SipMethod.Invite, bob.Offer("sendonly"), "application/sdp");
+        Assert.Equal(200, hold.StatusCode);
+        Assert.Contains("a=recvonly", System.Text.Encoding.UTF8.GetString(hold.Body.Span), StringComparison.Ordinal);
+        var resume = await bob.SendInDialogAsync(SipMethod.Invite, bob.Offer("sendrecv"), "application/sdp");
+        Assert.Equal(200, resume.StatusCode);
+        Assert.Contains("a=sendrecv", System.Text.Encoding.UTF8.GetString(resume.Body.Span), StringComparison.Ordinal);
+
+        // After resume, audio still crosses the relay from Alice to Bob.
+        await alice.Rtp.SendAsync(Rtp(0, 7, 160), alice.RemoteRtp());
+        Assert.Equal(172, (await ReceiveAsync(bob, p => (p[1] & 0x7f) == 0)).Length);
+
+        // A digit by SIP INFO from the caller is recorded like an RFC 4733 one.
+        var info = await alice.SendInDialogAsync(SipMethod.Info, "Signal=7\r\nDuration=160\r\n", "application/dtmf-relay");
+        Assert.Equal(200, info.StatusCode);
+        await alice.SendInDialogAsync(SipMethod.Bye);
+        bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal("7", record.Digits);
+    }
+
+    [Fact]
+    public async Task A_phone_calls_the_echo_test_and_hears_itself()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        using var alice = pbx.Phone("100", 2);
+        await alice.RegisterAsync();
+        Assert.Equal(200, (await alice.CallAsync("*43")).StatusCode);
+        var echo = alice.RemoteRtp();
+        for (ushort seq = 1; seq <= 3; seq++)
+        {
+            await alice.Rtp.SendAsync(Rtp(0, seq, 160), echo);
+        }
+
+        var back = await ReceiveAsync(alice, p => (p[1] & 0x7f) == 0);
+        Assert.Equal(172, back.Length);
+        await alice.SendInDialogAsync(SipMethod.Bye);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "*43", TimeSpan.FromSeconds(5));
+        Assert.Equal("service:echo", record.Route);
+    }
+
+    [Fact]
+    public async Task Options_is_answered_with_what_the_pbx_allows()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        using var alice = pbx.Phone("100", 2);
+        var response = await alice.SendOutOfDialogAsync(SipMethod.Options, "sip:example.com");
+        Assert.Equal(200, response.StatusCode);
+        Assert.Contains("INVITE", response.GetHeaderValue("Allow"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_malformed_request_gets_400_and_garbage_is_counted()
     {
         await using var pbx = await PbxUnderTest.StartAsync();
         using var alice = pbx.Phone("100", 2);
-        var raw = pbx.Network.AddEndpoint("raw", new IPEndPoint(IPAddress.Parse("10.0.0.9"), 5099));
-        var flow = new Switchboard.Sip.Transport.SipFlow(Switchboard.Sip.Transport.SipTransportKind.Udp, raw.Address, PbxUnderTest.Address);
-        raw.TrySend(flow, "\u0001\u0002 not sip at all"u8);
-        await pbx.Network.WhenIdleAsync();
+
+        // RFC 3261 section 21.4.1: a request we can answer but cannot accept gets 400 with the reason.
+        var bad = await alice.SendRawAsync(
+            "OPTIONS sip:example.com SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.2:5062;branch=z9hG4bKbad1\r\nFrom: <sip:100@example.com>;tag=1\r\n" +
+            "To: <sip:example.com>\r\nCall-ID: bad@x\r\nCSeq: 9 OPTIONS\r\nMax-Forwards: many\r\nContent-Length: 0\r\n\r\n");
+        Assert.Equal(400, bad.StatusCode);
+        Assert.NotEmpty(bad.ReasonPhrase);
+
+        alice.SendRawNoReply("\u0001\u0002 not sip at all");
         var deadline = DateTime.UtcNow.AddSeconds(5);
         while (pbx.Endpoint.Counters.Dropped == 0 && DateTime.UtcNow < deadline)
         {
@@ -154,6 +252,7 @@ public sealed class WholePbxTests
         }
 
         Assert.Equal(1, pbx.Endpoint.Counters.Dropped);
+        Assert.Equal(1, pbx.Endpoint.Counters.BadRequests);
     }
 
     private static byte[] Rtp(byte payloadType, ushort sequence, int payloadLength)
