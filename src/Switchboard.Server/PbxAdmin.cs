@@ -1,6 +1,7 @@
 using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Directory;
 using Switchboard.Pbx.Links;
+using Switchboard.Pbx.Trunks;
 
 namespace Switchboard.Server;
 
@@ -10,11 +11,34 @@ public sealed class PbxAdmin
     private readonly IDirectoryStore _directory;
     private readonly ICallRecordStore _records;
 
-    public PbxAdmin(IDirectoryStore directory, ICallRecordStore records)
+    private readonly ITrunkStore? _trunkStore;
+    private readonly TrunkService? _trunks;
+
+    public PbxAdmin(IDirectoryStore directory, ICallRecordStore records, ITrunkStore? trunkStore = null, TrunkService? trunks = null)
     {
+        _trunkStore = trunkStore;
+        _trunks = trunks;
         _directory = directory;
         _records = records;
     }
+
+    /// <summary>Stores a trunk and puts it to work at once (registration starts).</summary>
+    public async Task<Trunk> AddTrunkAsync(Trunk trunk, string password, CancellationToken ct = default)
+    {
+        var added = await (_trunkStore ?? throw new InvalidOperationException("No trunk store here.")).AddAsync(trunk, password, ct);
+        if (_trunks is not null)
+        {
+            await _trunks.ReloadAsync(ct);
+        }
+
+        return added;
+    }
+
+    /// <summary>Whether the trunk's registration currently holds (null when it does not register).</summary>
+    public async Task<bool?> IsTrunkRegisteredAsync(string domain, string name, CancellationToken ct = default) =>
+        _trunkStore is not null && _trunks is not null && (await _trunkStore.ListAsync(domain, ct)).FirstOrDefault(t => t.Name == name) is { } t
+            ? _trunks.IsRegistered(t.Id)
+            : null;
 
     public Task CreateDomainAsync(string name, CancellationToken ct = default) => _directory.CreateDomainAsync(name, ct);
 

@@ -46,6 +46,12 @@ public sealed partial class CallEngine
                 return (CallEndReason.Error, "pbx");
             }
 
+            return await RingAsync();
+        }
+
+        /// <summary>Waits for the branches: ringing, the first answer (then the live call), or why nobody answered.</summary>
+        private async Task<(CallEndReason, string)> RingAsync()
+        {
             using var ringTimeout = new CancellationTokenSource(_engine._options.RingTimeout, _engine._time);
             using var registration = ringTimeout.Token.Register(() => Post(new Input(InputKind.RingTimeout)));
             await foreach (var input in _mailbox.Reader.ReadAllAsync())
@@ -191,11 +197,22 @@ public sealed partial class CallEngine
                     return null;
                 }
             }
+            else if (response.StatusCode is 401 or 407 && branch.Trunk is { } trunk && await TrunkCredentialsAsync(branch, trunk, response) is { } authorization &&
+                     branch.RetryWithCredentials(authorization))
+            {
+                return null;
+            }
             else
             {
                 branch.State = BranchState.Failed;
                 branch.FinalStatus = response.StatusCode;
                 LogBranchFailed(_engine._log, CallId, response.StatusCode);
+
+                // A carrier that fails (5xx) or does not answer (408, also our own timeout) hands the call to the next trunk.
+                if (branch.Trunk is not null && response.StatusCode is >= 500 or 408 && StartNextTrunk())
+                {
+                    return null;
+                }
             }
 
             return _branches.TrueForAll(b => b.State == BranchState.Failed) ? (ReasonForFailures(), "callee") : null;

@@ -87,6 +87,7 @@ public sealed partial class CallEngine
                 {
                     Route.ToService service => await RunServiceAsync(service.Service),
                     Route.ToExtension extension => await RunExtensionAsync(extension.Target),
+                    Route.ToTrunk trunk => await RunTrunkAsync(trunk),
                     Route.NotPermitted => (CallEndReason.NotPermitted, "pbx"),
                     _ => (CallEndReason.NotFound, "pbx"),
                 };
@@ -157,7 +158,7 @@ public sealed partial class CallEngine
             _mailbox.Writer.TryComplete();
             var endedAt = _engine._time.GetUtcNow();
             var record = new CallRecord(CallId, _request.Caller.Domain, _request.Caller.Account, _request.Destination, _request.Origin,
-                _route.Name, _startedAt, _answeredAt, endedAt, reason.ToCode(), endedBy,
+                _routeName ?? _route.Name, _startedAt, _answeredAt, endedAt, reason.ToCode(), endedBy,
                 _digits.Length > 0 ? _digits.ToString() : null)
             {
                 DigitLog = _digitLog.Length > 0 ? _digitLog.ToString() : null,

@@ -27,12 +27,14 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     private readonly ILogger<CallEngine> _log;
     private readonly CallOptions _options;
     private readonly ISipLocations _locations;
+    private readonly Trunks.TrunkService? _trunks;
     private SipEndpoint? _sip;
     private readonly ConcurrentDictionary<string, Call> _calls = new(StringComparer.Ordinal);
 
     public CallEngine(DialPlan dialPlan, ICallRecordStore records, WebRtcMedia media, ServiceOptions services, MediaSetupStats setupStats,
-        CallOptions options, ISipLocations locations, TimeProvider time, ILogger<CallEngine> log)
+        CallOptions options, ISipLocations locations, TimeProvider time, ILogger<CallEngine> log, Trunks.TrunkService? trunks = null)
     {
+        _trunks = trunks;
         _options = options;
         _locations = locations;
         _setupStats = setupStats;
@@ -55,6 +57,20 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
         var destination = Uri.UnescapeDataString(invite.RequestUri.User ?? "");
         var offer = System.Text.Encoding.UTF8.GetString(invite.Body.Span);
         Start(new CallRequest(caller, destination, offer, "sip", null) { Sip = new SipInvite(transaction, invite, flow) }, null);
+    }
+
+    /// <summary>
+    /// An INVITE from a carrier (trusted by its source address, not by digest): the DID it is for picks the
+    /// destination; the caller is the external number, in the trunk's domain.
+    /// </summary>
+    public void OnTrunkInvite(InviteServerTransaction transaction, SipRequest invite, SipFlow flow, Trunks.Trunk trunk)
+    {
+        var did = Uri.UnescapeDataString(invite.RequestUri.User ?? invite.To.Uri.User ?? "");
+        var destination = trunk.DidMap.TryGetValue(did, out var mapped) ? mapped : did;
+        var number = Uri.UnescapeDataString(invite.From.Uri.User ?? "anonymous");
+        var caller = new Extension(0, trunk.Domain, number, invite.From.DisplayName ?? number, _time.GetUtcNow());
+        var offer = System.Text.Encoding.UTF8.GetString(invite.Body.Span);
+        Start(new CallRequest(caller, destination, offer, $"trunk:{trunk.Name}:{did}", null) { Sip = new SipInvite(transaction, invite, flow) }, null);
     }
 
     public ICallControl Start(CallRequest request, ICallObserver? observer)
@@ -101,6 +117,9 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
 
     [LoggerMessage(EventId = 2009, Level = LogLevel.Debug, Message = "Call {CallId}: re-INVITE, hold state {State}")]
     private static partial void LogHold(ILogger logger, string callId, Switchboard.Media.Sdp.SdpHoldState state);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Call {CallId}: out through trunk {Trunk}")]
+    private static partial void LogTrunkAttempt(ILogger logger, string callId, string trunk);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Call {CallId} failed")]
     private static partial void LogFailure(ILogger logger, Exception exception, string callId);

@@ -20,6 +20,12 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler
     private readonly Action<CallSipInput> _post;
     private readonly string _contactUser;
     private SipRequest? _invite;
+    private string? _from;
+    private string? _to;
+    private string? _offer;
+    private IReadOnlyList<(string Name, string Value)> _extraHeaders = [];
+    private uint _cseq;
+    private bool _retriedWithCredentials;
     private SipDialog? _dialog;
     private SipRequest? _lastAck;
     private int _provisionalSeen;
@@ -50,23 +56,58 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler
 
     public SipDialog? Dialog => _dialog;
 
+    /// <summary>Set for a call out through a trunk: the branch answers its 401/407 and fails over on 5xx or timeout.</summary>
+    public Trunks.Trunk? Trunk { get; init; }
+
     /// <summary>Sends the INVITE (RFC 3261 section 8.1.1) from <paramref name="from"/> to the contact, with our offer.</summary>
-    public void SendInvite(string from, string to, string offerSdp)
+    public void SendInvite(string from, string to, string offerSdp, IReadOnlyList<(string Name, string Value)>? extraHeaders = null)
+    {
+        _from = $"{from};tag={SipIds.NewTag()}";
+        _to = to;
+        _offer = offerSdp;
+        _extraHeaders = extraHeaders ?? [];
+        _sip.Bind(CallId, this);
+        SendInviteNow(null);
+    }
+
+    /// <summary>Once, after a carrier's 401/407: the same INVITE with credentials, a new CSeq and branch (RFC 3261 section 22.2).</summary>
+    public bool RetryWithCredentials((string Name, string Value) authorization)
+    {
+        if (_retriedWithCredentials)
+        {
+            return false;
+        }
+
+        _retriedWithCredentials = true;
+        Interlocked.Exchange(ref _provisionalSeen, 0);
+        SendInviteNow(authorization);
+        return true;
+    }
+
+    private void SendInviteNow((string Name, string Value)? authorization)
     {
         var flow = Contact.Flow;
-        _invite = SipMessageBuilder.Request(SipMethod.Invite, Contact.Contact.ToString())
+        var builder = SipMessageBuilder.Request(SipMethod.Invite, Contact.Contact.ToString())
             .AddHeader(SipHeaderId.Via, _sip.NewVia(flow))
             .AddHeader(SipHeaderId.MaxForwards, "70")
-            .AddHeader(SipHeaderId.From, $"{from};tag={SipIds.NewTag()}")
-            .AddHeader(SipHeaderId.To, to)
+            .AddHeader(SipHeaderId.From, _from!)
+            .AddHeader(SipHeaderId.To, _to!)
             .AddHeader(SipHeaderId.CallId, CallId)
-            .AddHeader(SipHeaderId.CSeq, "1 INVITE")
+            .AddHeader(SipHeaderId.CSeq, $"{++_cseq} INVITE")
             .AddHeader(SipHeaderId.Contact, _sip.ContactFor(flow, _contactUser))
             .AddHeader(SipHeaderId.Allow, SipEndpoint.AllowedMethods)
-            .AddHeader("User-Agent", _sip.Product)
-            .SetBody(Encoding.UTF8.GetBytes(offerSdp), "application/sdp")
-            .BuildRequest();
-        _sip.Bind(CallId, this);
+            .AddHeader("User-Agent", _sip.Product);
+        foreach (var (name, value) in _extraHeaders)
+        {
+            builder.AddHeader(name, value);
+        }
+
+        if (authorization is { } a)
+        {
+            builder.AddHeader(a.Name, a.Value);
+        }
+
+        _invite = builder.SetBody(Encoding.UTF8.GetBytes(_offer!), "application/sdp").BuildRequest();
         _sip.SendRequest(_invite, flow, this);
     }
 

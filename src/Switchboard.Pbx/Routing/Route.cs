@@ -32,4 +32,10 @@ public abstract record Route
             _ => "service:dtmf-test",
         };
     }
+
+    /// <summary>An external number, out through <paramref name="Trunk"/> (then the domain's other trunks on failure).</summary>
+    public sealed record ToTrunk(string Trunk, string Number) : Route
+    {
+        public override string Name => "trunk:" + Trunk;
+    }
 }

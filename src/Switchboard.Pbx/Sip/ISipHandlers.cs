@@ -31,4 +31,7 @@ public interface ISipDialogHandler
 public interface ISipCallAcceptor
 {
     void OnInvite(InviteServerTransaction transaction, SipRequest invite, SipFlow flow, Directory.Extension caller);
+
+    /// <summary>An INVITE that came from a trunk's carrier: routed by the DID it is for.</summary>
+    void OnTrunkInvite(InviteServerTransaction transaction, SipRequest invite, SipFlow flow, Trunks.Trunk trunk);
 }

@@ -97,6 +97,13 @@ public sealed partial class SipEndpoint
     {
         try
         {
+            // A carrier is trusted by where it sends from (the trunk's proxy), not by digest: it does not answer challenges.
+            if (TrunkSource?.Invoke(flow) is { } trunk)
+            {
+                _calls!.OnTrunkInvite(tx, invite, flow, trunk);
+                return;
+            }
+
             var decision = await _authenticator.AuthenticateAsync(invite, flow, _stopping.Token);
             if (decision.Caller is null)
             {

@@ -55,6 +55,9 @@ public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
 
     public ISipTransport Transport => _transport;
 
+    /// <summary>Tells which trunk, if any, an INVITE's flow comes from (set at start-up when trunks exist).</summary>
+    public Func<SipFlow, Trunks.Trunk?>? TrunkSource { get; set; }
+
     public SipTimerSettings Timers => _options.Timers;
 
     public string Product => _options.Product;

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Registrar;
 using Switchboard.Pbx.Sip;
+using Switchboard.Pbx.Trunks;
+using Switchboard.Storage.Sqlite;
 using Switchboard.Sip.Transport;
 
 namespace Switchboard.Server.Hosting;
@@ -42,6 +44,8 @@ internal static class SipHosting
         }, p.GetRequiredService<ILogger<SipTransportHub>>(), options.Time));
         services.AddSingleton<ISipTransport>(p => p.GetRequiredService<SipTransportHub>());
         services.AddSingleton<ISipWebSocketHost, HubWebSocketHost>();
+        services.AddSingleton<ITrunkStore, SqliteTrunkStore>();
+        services.AddSingleton<TrunkService>();
         services.AddSingleton(new SipEndpointOptions { Timers = sip.Timers });
         services.AddSingleton<SipEndpoint>();
     }
@@ -54,6 +58,11 @@ internal static class SipHosting
         engine.AttachSip(endpoint);
         endpoint.Start(engine);
         await services.GetRequiredService<SipTransportHub>().StartAsync(endpoint, ct);
+
+        // Trunks register once the transports listen; carriers' INVITEs are told apart by their source.
+        var trunks = services.GetRequiredService<TrunkService>();
+        await trunks.StartAsync(endpoint, ct);
+        endpoint.TrunkSource = trunks.FromSource;
     }
 
     private sealed class HubWebSocketHost(SipTransportHub hub) : ISipWebSocketHost

@@ -62,6 +62,25 @@ internal static class Migrations
         new(2, """
             ALTER TABLE call_records ADD COLUMN digit_log TEXT;
             """),
+        new(5, """
+            CREATE TABLE trunks (
+                id INTEGER PRIMARY KEY,
+                domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                proxy TEXT NOT NULL,
+                transport TEXT NOT NULL,
+                username TEXT NOT NULL,
+                password_sealed BLOB NOT NULL,
+                register INTEGER NOT NULL,
+                position INTEGER NOT NULL,
+                carrier_domain TEXT,
+                from_user TEXT,
+                asserted_identity TEXT,
+                dids TEXT NOT NULL DEFAULT '',
+                created_at INTEGER NOT NULL,
+                UNIQUE (domain_id, name)
+            );
+            """),
     ];
 }
 

@@ -1,0 +1,84 @@
+using Switchboard.Media.Sdp;
+using Switchboard.Media.WebRtc;
+using Switchboard.Pbx.Routing;
+using Switchboard.Pbx.Sip;
+using Switchboard.Pbx.Trunks;
+using Switchboard.Sip.Messages;
+
+namespace Switchboard.Pbx.Calls;
+
+public sealed partial class CallEngine
+{
+    private sealed partial class Call
+    {
+        private Queue<(Trunk Trunk, System.Net.IPEndPoint Address)>? _trunkQueue;
+        private string? _trunkNumber;
+        private SdpPayloadFormat? _trunkCodec;
+        private string? _routeName;
+
+        /// <summary>
+        /// An external number: out through the rule's trunk, then the domain's other trunks in order when one fails with
+        /// 5xx or does not answer (docs/trunks.md). The carrier's 401/407 is answered with the trunk's account.
+        /// </summary>
+        private async Task<(CallEndReason, string)> RunTrunkAsync(Route.ToTrunk route)
+        {
+            var trunks = _engine._trunks?.FailoverOrder(_request.Caller.Domain, route.Trunk) ?? [];
+            if (trunks.Count == 0 || _engine._sip is null)
+            {
+                return (CallEndReason.Unavailable, "pbx");
+            }
+
+            var (media, answerSdp, failure) = await CreateCallerMediaAsync([SdpCodec.Pcmu, SdpCodec.Pcma]);
+            if (media is null)
+            {
+                return (failure, "pbx");
+            }
+
+            _callerMedia = media;
+            media.SetMode(LegAudioMode.Listen);
+            await _observer.OnAnswerSdpAsync(answerSdp!);
+            _trunkQueue = new Queue<(Trunk, System.Net.IPEndPoint)>(trunks);
+            _trunkNumber = route.Number;
+            _trunkCodec = media.Audio.Codec;
+            return StartNextTrunk() ? await RingAsync() : (CallEndReason.Unavailable, "pbx");
+        }
+
+        /// <summary>The INVITE to the next trunk in the failover order; false when none is left.</summary>
+        private bool StartNextTrunk()
+        {
+            while (_trunkQueue is { Count: > 0 })
+            {
+                var (trunk, address) = _trunkQueue.Dequeue();
+                if (_engine._sip!.Transport.CreateFlow(trunk.Transport, address) is not { } flow || PhoneOffer(_trunkCodec!) is not { } offer)
+                {
+                    continue;
+                }
+
+                var caller = _request.Caller;
+                var fromUser = string.IsNullOrEmpty(trunk.FromUser) ? caller.Number : trunk.FromUser;
+                var target = SipUri.Create(_trunkNumber, trunk.SipDomain);
+                var branch = new CalleeBranch(_engine._sip, new SipContact(target, flow), _engine._options.ContactUser, PostSip) { Trunk = trunk };
+                var headers = new List<(string, string)>();
+                if (!string.IsNullOrEmpty(trunk.AssertedIdentity))
+                {
+                    // RFC 3325 section 9.1: the identity the carrier may show, asserted by us as a trusted peer.
+                    headers.Add(("P-Asserted-Identity", $"<sip:{trunk.AssertedIdentity}@{trunk.SipDomain}>"));
+                }
+
+                branch.SendInvite($"\"{caller.DisplayName.Replace("\"", "", StringComparison.Ordinal)}\" <sip:{fromUser}@{trunk.SipDomain}>",
+                    $"<{target}>", offer, headers);
+                _branches.Add(branch);
+                _routeName = "trunk:" + trunk.Name;
+                LogTrunkAttempt(_engine._log, CallId, trunk.Name);
+                return true;
+            }
+
+            return false;
+        }
+
+        private async Task<(string Name, string Value)?> TrunkCredentialsAsync(CalleeBranch branch, Trunk trunk, SipResponse challenge) =>
+            await _engine._trunks!.PasswordAsync(trunk, CancellationToken.None) is { } password
+                ? TrunkDigest.Answer(challenge, trunk, password, "INVITE", branch.Contact.Contact.ToString())
+                : null;
+    }
+}
