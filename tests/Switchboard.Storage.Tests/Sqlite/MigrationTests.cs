@@ -25,7 +25,7 @@ public class MigrationTests
             }
         }
 
-        Assert.Equal(["call_records", "domains", "extensions", "login_failures", "sessions"], tables);
+        Assert.Equal(["call_records", "domains", "extensions", "login_failures", "sessions", "trunks"], tables);
     }
 
     [Fact]
