@@ -1,4 +1,5 @@
 using Switchboard.Pbx.Directory;
+using Switchboard.Pbx.Policy;
 using Switchboard.Pbx.Services;
 
 namespace Switchboard.Pbx.Routing;
@@ -31,5 +32,11 @@ public abstract record Route
             BuiltInService.Echo => "service:echo",
             _ => "service:dtmf-test",
         };
+    }
+
+    /// <summary>Out through a trunk: <see cref="Number"/> is already rewritten by the dial rule that chose it.</summary>
+    public sealed record ToTrunk(string Trunk, string Number, NumberClass Class) : Route
+    {
+        public override string Name => "trunk:" + Trunk;
     }
 }
