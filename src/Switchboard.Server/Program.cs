@@ -8,4 +8,8 @@ ServeCommand.AddTo(root);
 DomainCommands.AddTo(root);
 ExtensionCommands.AddTo(root);
 LinkCommands.AddTo(root);
+DialPlanCommands.AddTo(root);
+PermissionCommands.AddTo(root);
+LimitCommands.AddTo(root);
+AllowListCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync();

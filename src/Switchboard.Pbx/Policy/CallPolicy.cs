@@ -5,10 +5,10 @@ using Switchboard.Pbx.Routing;
 namespace Switchboard.Pbx.Policy;
 
 /// <summary>
-/// Decides where an external dial string goes, or why it may not (issue 5, parts 2 and 3): its class
-/// must be allowed for the caller (emergency always is), the popup and signed links may dial only the
-/// domain's allow-list, the caller must be under its limits (emergency is exempt), and a dial rule
-/// must name a trunk. Internal numbers never get here: the <see cref="DialPlan"/> resolves them first.
+/// Decides where an external dial string goes, or why it may not (issue 5, parts 2 and 3): a dial rule
+/// must name a trunk for it (else it is not found), its class must be allowed for the caller (emergency
+/// always is), the popup and signed links may dial only the domain's allow-list, and the caller must be
+/// under its limits (emergency is exempt). Internal numbers never get here: <see cref="DialPlan"/> resolves them first.
 /// </summary>
 public sealed class CallPolicy
 {
@@ -28,6 +28,17 @@ public sealed class CallPolicy
     public async Task<Route> DecideAsync(Extension caller, string destination, string origin, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(caller);
+
+        // No rule, no way out: the number does not exist for this caller, whatever it would be allowed.
+        var match = DialRuleMatcher.Match(
+            (await _store.ListDialRulesAsync(caller.Domain, caller.Number, ct)).Select(r => r.Rule),
+            (await _store.ListDialRulesAsync(caller.Domain, null, ct)).Select(r => r.Rule),
+            destination);
+        if (match is null)
+        {
+            return new Route.NotFound();
+        }
+
         var numberClass = (await _store.GetNumberPlanAsync(caller.Domain, ct)).Classify(destination);
         var emergency = numberClass == NumberClass.Emergency;
         if (!emergency)
@@ -54,11 +65,7 @@ public sealed class CallPolicy
             }
         }
 
-        var match = DialRuleMatcher.Match(
-            (await _store.ListDialRulesAsync(caller.Domain, caller.Number, ct)).Select(r => r.Rule),
-            (await _store.ListDialRulesAsync(caller.Domain, null, ct)).Select(r => r.Rule),
-            destination);
-        return match is null ? new Route.NotFound() : new Route.ToTrunk(match.Rule.Trunk, match.Number, numberClass);
+        return new Route.ToTrunk(match.Rule.Trunk, match.Number, numberClass);
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ public sealed record NumberPlan(
         [NumberClass.Emergency, NumberClass.Premium, NumberClass.TollFree, NumberClass.International];
 
     public static NumberPlan Default { get; } = new(
-        Patterns("112", "911", "110", "999"),
+        Patterns("112", "911"),
         Patterns("0900.", "0190.", "1900.", "+1900.", "+49900."),
         Patterns("0800.", "1800.", "1888.", "1877.", "1866."),
         Patterns("00.", "+."));
