@@ -15,6 +15,7 @@ using Switchboard.Pbx.Media;
 using Switchboard.Pbx.Routing;
 using Switchboard.Pbx.Security;
 using Switchboard.Pbx.Sessions;
+using Switchboard.Pbx.Policy;
 using Switchboard.Storage.Sqlite;
 using Switchboard.Server.Hosting;
 using Switchboard.Web.Hosting;
@@ -122,6 +123,10 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSingleton(new MediaPortPool(MediaSettings.Resolve(options)));
         services.AddSingleton<WebRtcMedia>();
         services.AddSingleton<MediaSetupStats>();
+        services.AddSingleton<IPolicyStore, SqlitePolicyStore>();
+        services.AddSingleton<PolicyCounters>();
+        services.AddSingleton<CallLimiter>();
+        services.AddSingleton<CallPolicy>();
         services.AddSingleton<DialPlan>();
         services.AddSingleton<CallEngine>();
         services.AddSingleton<PbxAdmin>();

@@ -9,4 +9,8 @@ DomainCommands.AddTo(root);
 ExtensionCommands.AddTo(root);
 LinkCommands.AddTo(root);
 TrunkCommands.AddTo(root);
+DialPlanCommands.AddTo(root);
+PermissionCommands.AddTo(root);
+LimitCommands.AddTo(root);
+AllowListCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync();

@@ -1,25 +1,43 @@
 using Switchboard.Pbx.Directory;
+using Switchboard.Pbx.Policy;
 using Switchboard.Pbx.Services;
 
 namespace Switchboard.Pbx.Routing;
 
 /// <summary>
 /// Resolves what an extension dialled, as a desk phone would (spec 2.6). Internal numbers first:
-/// built-in services, then the caller's own domain's extensions. Trunks join this list in a later stage.
+/// built-in services, then the caller's own domain's extensions. Anything else is external and goes to the
+/// <see cref="CallPolicy"/> (classes, allow-list, limits, dial rules), when there is one; without it, not found.
 /// </summary>
 public sealed class DialPlan
 {
     private readonly IDirectoryStore _directory;
     private readonly ServiceOptions _services;
+    private readonly CallPolicy? _policy;
 
     public DialPlan(IDirectoryStore directory, ServiceOptions services)
+        : this(directory, services, null)
+    {
+    }
+
+    public DialPlan(IDirectoryStore directory, ServiceOptions services, CallPolicy? policy)
     {
         _directory = directory;
         _services = services;
+        _policy = policy;
     }
 
-    public async Task<Route> ResolveAsync(Extension caller, string destination, string? onlyDestination, CancellationToken ct = default)
+    /// <summary>
+    /// Without the call's origin: a signed link when <paramref name="onlyDestination"/> is set, else treated as the
+    /// popup, the stricter of the other two (the click-to-call allow-list applies).
+    /// </summary>
+    public Task<Route> ResolveAsync(Extension caller, string destination, string? onlyDestination, CancellationToken ct = default) =>
+        ResolveAsync(caller, destination, onlyDestination is null ? CallOrigin.Web : CallOrigin.Link, onlyDestination, ct);
+
+    /// <param name="origin"><c>web</c>, <c>link</c> or <c>sip</c>, as in <c>CallRequest.Origin</c>.</param>
+    public async Task<Route> ResolveAsync(Extension caller, string destination, string origin, string? onlyDestination, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(caller);
         // A signed link grants exactly its own destination (spec 2.3), whatever the dial plan would allow.
         if (onlyDestination is not null && !string.Equals(onlyDestination, destination, StringComparison.Ordinal))
         {
@@ -47,6 +65,6 @@ public sealed class DialPlan
             return new Route.ToExtension(target);
         }
 
-        return new Route.NotFound();
+        return _policy is null ? new Route.NotFound() : await _policy.DecideAsync(caller, destination, origin, ct);
     }
 }

@@ -1,4 +1,5 @@
 using Switchboard.Pbx.Directory;
+using Switchboard.Pbx.Policy;
 using Switchboard.Pbx.Services;
 
 namespace Switchboard.Pbx.Routing;
@@ -33,8 +34,8 @@ public abstract record Route
         };
     }
 
-    /// <summary>An external number, out through <paramref name="Trunk"/> (then the domain's other trunks on failure).</summary>
-    public sealed record ToTrunk(string Trunk, string Number) : Route
+    /// <summary>Out through a trunk: <see cref="Number"/> is already rewritten by the dial rule that chose it.</summary>
+    public sealed record ToTrunk(string Trunk, string Number, NumberClass Class) : Route
     {
         public override string Name => "trunk:" + Trunk;
     }

@@ -35,5 +35,7 @@ public sealed class DataFolder : IDisposable
 
     public SqliteDirectoryStore Directory(TimeProvider time) => new(Database, Secrets, time);
 
+    public SqlitePolicyStore Policy() => new(Database);
+
     public void Dispose() => Secrets.Dispose();
 }

@@ -62,6 +62,45 @@ internal static class Migrations
         new(2, """
             ALTER TABLE call_records ADD COLUMN digit_log TEXT;
             """),
+        new(3, """
+            CREATE TABLE dial_rules (
+                id INTEGER PRIMARY KEY,
+                domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+                extension_id INTEGER REFERENCES extensions(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                pattern TEXT NOT NULL,
+                trunk TEXT NOT NULL,
+                strip INTEGER NOT NULL,
+                prefix TEXT NOT NULL
+            );
+            CREATE INDEX dial_rules_owner ON dial_rules(domain_id, extension_id, position);
+            CREATE TABLE extension_permissions (
+                extension_id INTEGER PRIMARY KEY REFERENCES extensions(id) ON DELETE CASCADE,
+                classes TEXT NOT NULL
+            );
+            CREATE TABLE domain_limits (
+                domain_id INTEGER PRIMARY KEY REFERENCES domains(id) ON DELETE CASCADE,
+                concurrent INTEGER,
+                per_minute INTEGER
+            );
+            CREATE TABLE extension_limits (
+                extension_id INTEGER PRIMARY KEY REFERENCES extensions(id) ON DELETE CASCADE,
+                concurrent INTEGER,
+                per_minute INTEGER
+            );
+            CREATE TABLE click_to_call_allow (
+                domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+                pattern TEXT NOT NULL,
+                PRIMARY KEY (domain_id, pattern)
+            );
+            CREATE TABLE number_class_patterns (
+                domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+                class TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                pattern TEXT NOT NULL,
+                PRIMARY KEY (domain_id, class, position)
+            );
+            """),
         new(5, """
             CREATE TABLE trunks (
                 id INTEGER PRIMARY KEY,

@@ -1,0 +1,135 @@
+using Switchboard.Pbx.Directory;
+
+namespace Switchboard.Pbx.Policy;
+
+/// <summary>
+/// Counts trunk calls per extension and per domain: how many are up now, and how many started in the
+/// last minute (a sliding window on the injected clock). Calls have one owner each but share these
+/// counters, so a short lock guards them: a mailbox would make every call start wait on another loop.
+/// </summary>
+public sealed class CallLimiter
+{
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+
+    private readonly TimeProvider _time;
+    private readonly PolicyCounters _counters;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Usage> _extensions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Usage> _domains = new(StringComparer.OrdinalIgnoreCase);
+
+    public CallLimiter(TimeProvider time, PolicyCounters counters)
+    {
+        _time = time;
+        _counters = counters;
+    }
+
+    /// <summary>Whether a call would be refused now, without counting it (the dial plan's early answer).</summary>
+    public PolicyDenial? Check(Extension caller, CallLimits extension, CallLimits domain)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        lock (_gate)
+        {
+            return Deny(caller, extension, domain, _time.GetUtcNow());
+        }
+    }
+
+    /// <summary>
+    /// Counts a call starting now and returns its lease (dispose it when the call ends), or the reason it
+    /// may not start. An <paramref name="exempt"/> call (emergency) is counted but never refused.
+    /// </summary>
+    public LimitDecision TryAcquire(Extension caller, CallLimits extension, CallLimits domain, bool exempt = false)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            if (!exempt && Deny(caller, extension, domain, now) is { } denial)
+            {
+                _counters.Count(denial);
+                return new LimitDecision(null, denial);
+            }
+
+            var ext = Get(_extensions, caller.Account);
+            var dom = Get(_domains, caller.Domain);
+            ext.Start(now);
+            dom.Start(now);
+            return new LimitDecision(new CallLease(this, caller.Account, caller.Domain), null);
+        }
+    }
+
+    /// <summary>Calls up now for an account (<c>ext@domain</c>) or, with a bare name, a domain.</summary>
+    public int Active(string accountOrDomain)
+    {
+        lock (_gate)
+        {
+            var table = accountOrDomain.Contains('@', StringComparison.Ordinal) ? _extensions : _domains;
+            return table.TryGetValue(accountOrDomain, out var usage) ? usage.Active : 0;
+        }
+    }
+
+    internal void Release(string account, string domain)
+    {
+        lock (_gate)
+        {
+            _extensions[account].Active--;
+            _domains[domain].Active--;
+        }
+    }
+
+    private PolicyDenial? Deny(Extension caller, CallLimits extension, CallLimits domain, DateTimeOffset now)
+    {
+        var ext = Get(_extensions, caller.Account);
+        var dom = Get(_domains, caller.Domain);
+        if (extension.Concurrent is { } ec && ext.Active >= ec)
+        {
+            return PolicyDenial.ExtensionConcurrent;
+        }
+
+        if (domain.Concurrent is { } dc && dom.Active >= dc)
+        {
+            return PolicyDenial.DomainConcurrent;
+        }
+
+        if (extension.PerMinute is { } em && ext.StartedSince(now - Window) >= em)
+        {
+            return PolicyDenial.ExtensionPerMinute;
+        }
+
+        return domain.PerMinute is { } dm && dom.StartedSince(now - Window) >= dm ? PolicyDenial.DomainPerMinute : null;
+    }
+
+    private static Usage Get(Dictionary<string, Usage> table, string key)
+    {
+        if (!table.TryGetValue(key, out var usage))
+        {
+            usage = new Usage();
+            table[key] = usage;
+        }
+
+        return usage;
+    }
+
+    private sealed class Usage
+    {
+        private readonly Queue<DateTimeOffset> _starts = new();
+
+        public int Active { get; set; }
+
+        public void Start(DateTimeOffset now)
+        {
+            Active++;
+            _starts.Enqueue(now);
+        }
+
+        /// <summary>Starts after <paramref name="since"/>; older ones are forgotten, so the queue stays small.</summary>
+        public int StartedSince(DateTimeOffset since)
+        {
+            while (_starts.Count > 0 && _starts.Peek() <= since)
+            {
+                _starts.Dequeue();
+            }
+
+            return _starts.Count;
+        }
+    }
+}

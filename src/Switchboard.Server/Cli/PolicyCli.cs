@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Globalization;
+using Switchboard.Pbx.Directory;
+using Switchboard.Server.Hosting;
+using Switchboard.Storage.Sqlite;
+
+namespace Switchboard.Server.Cli;
+
+/// <summary>What the policy verbs share: opening the store, reporting a bad field, parsing limits.</summary>
+internal static class PolicyCli
+{
+    public static Option<string?> Domain(string description = "The domain (default: the default domain)") =>
+        new("--domain") { Description = description };
+
+    /// <summary>Runs <paramref name="work"/> on the data folder's policy store; an unknown domain or extension is a plain error.</summary>
+    public static async Task<int> RunAsync(ParseResult result, Func<SqlitePolicyStore, Task<int>> work, CancellationToken ct)
+    {
+        using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, ct);
+        try
+        {
+            return await work(data.Policy());
+        }
+        catch (DirectoryConflictException ex)
+        {
+            return Fail(ex.Message);
+        }
+    }
+
+    public static int Fail(string message)
+    {
+        Console.Error.WriteLine(message);
+        return 1;
+    }
+
+    /// <summary>The domain, and the extension when one is named: <c>--extension 100</c> or <c>--extension 100@example.com</c>.</summary>
+    public static (string Domain, string? Extension) Owner(ParseResult result, string? domain, string? extension)
+    {
+        if (extension is null)
+        {
+            return ((domain ?? result.GetValue(CommonOptions.DefaultDomain)!).ToLowerInvariant(), null);
+        }
+
+        var (number, extensionDomain) = CommonOptions.Account(result, extension);
+        return (extension.Contains('@', StringComparison.Ordinal) ? extensionDomain : (domain ?? extensionDomain).ToLowerInvariant(), number);
+    }
+
+    /// <summary>A limit as typed: a count of 0 or more, or <c>none</c>.</summary>
+    public static bool TryParseLimit(string field, string text, out int? limit, out string error)
+    {
+        limit = null;
+        error = "";
+        if (string.Equals(text, "none", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+        {
+            limit = value;
+            return true;
+        }
+
+        error = $"{field}: '{text}' is not a count (0 or more) or 'none'";
+        return false;
+    }
+
+    public static string Show(int? limit) => limit?.ToString(CultureInfo.InvariantCulture) ?? "none";
+}
