@@ -15,6 +15,7 @@ public sealed partial class CallEngine
         private string? _trunkNumber;
         private SdpPayloadFormat? _trunkCodec;
         private string? _routeName;
+        private Policy.CallLease? _lease;
 
         /// <summary>
         /// An external number: out through the rule's trunk, then the domain's other trunks in order when one fails with
@@ -26,6 +27,19 @@ public sealed partial class CallEngine
             if (trunks.Count == 0 || _engine._sip is null)
             {
                 return (CallEndReason.Unavailable, "pbx");
+            }
+
+            // The concurrency and rate limits, counted atomically now that the call really goes out (emergency is exempt).
+            if (_engine._policy is { } policy)
+            {
+                var decision = await policy.TryAcquireAsync(_request.Caller, route);
+                if (!decision.Allowed)
+                {
+                    _routeName = "denied";
+                    return (CallEndReason.NotPermitted, "pbx");
+                }
+
+                _lease = decision.Lease;
             }
 
             var (media, answerSdp, failure) = await CreateCallerMediaAsync([SdpCodec.Pcmu, SdpCodec.Pcma]);

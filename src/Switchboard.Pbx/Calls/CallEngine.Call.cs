@@ -82,7 +82,9 @@ public sealed partial class CallEngine
             {
                 LogStart(_engine._log, CallId, _request.Caller.Account, _request.Destination, _request.Origin);
                 await _observer.OnTryingAsync(CallId);
-                _route = await _engine._dialPlan.ResolveAsync(_request.Caller, _request.Destination, _request.OnlyDestination);
+                // Calls from a carrier dial like phones: the click-to-call allow-list guards the popup and links only.
+                var origin = _request.Sip is not null ? Policy.CallOrigin.Sip : _request.Origin;
+                _route = await _engine._dialPlan.ResolveAsync(_request.Caller, _request.Destination, origin, _request.OnlyDestination);
                 end = _route switch
                 {
                     Route.ToService service => await RunServiceAsync(service.Service),
@@ -103,6 +105,7 @@ public sealed partial class CallEngine
                 end = (CallEndReason.Error, "pbx");
             }
 
+            _lease?.Dispose();
             await ReleaseAsync(end.By);
             await FinishAsync(end.Reason, end.By);
         }

@@ -28,13 +28,16 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     private readonly CallOptions _options;
     private readonly ISipLocations _locations;
     private readonly Trunks.TrunkService? _trunks;
+    private readonly Policy.CallPolicy? _policy;
     private SipEndpoint? _sip;
     private readonly ConcurrentDictionary<string, Call> _calls = new(StringComparer.Ordinal);
 
     public CallEngine(DialPlan dialPlan, ICallRecordStore records, WebRtcMedia media, ServiceOptions services, MediaSetupStats setupStats,
-        CallOptions options, ISipLocations locations, TimeProvider time, ILogger<CallEngine> log, Trunks.TrunkService? trunks = null)
+        CallOptions options, ISipLocations locations, TimeProvider time, ILogger<CallEngine> log, Trunks.TrunkService? trunks = null,
+        Policy.CallPolicy? policy = null)
     {
         _trunks = trunks;
+        _policy = policy;
         _options = options;
         _locations = locations;
         _setupStats = setupStats;
