@@ -138,6 +138,8 @@ public sealed partial class CallEngine
                     return (CallEndReason.Error, "pbx");
                 case InputKind.RingTimeout:
                     return (CallEndReason.NoAnswer, "pbx");
+                case InputKind.TrunkTimeout:
+                    return OnTrunkTimeout(input.Sip!.Branch!);
                 case InputKind.WebLeg when !input.FromCallee:
                     return OnCallerWebEvent(input.LegEvent);
                 case InputKind.Sip when input.Sip!.Branch is null:
@@ -177,6 +179,11 @@ public sealed partial class CallEngine
 
             if (response.IsProvisional)
             {
+                if (branch.State == BranchState.Calling)
+                {
+                    branch.State = BranchState.Proceeding;
+                }
+
                 if (response.StatusCode is 180 or 183)
                 {
                     branch.State = BranchState.Ringing;
@@ -249,7 +256,7 @@ public sealed partial class CallEngine
             _calleeMedia = callee;
             foreach (var other in _branches)
             {
-                if (!ReferenceEquals(other, branch) && other.State is BranchState.Calling or BranchState.Ringing)
+                if (!ReferenceEquals(other, branch) && other.State is BranchState.Calling or BranchState.Proceeding or BranchState.Ringing)
                 {
                     other.Abandon();
                     other.State = BranchState.Abandoned;

@@ -16,6 +16,22 @@ public sealed partial class CallEngine
         private SdpPayloadFormat? _trunkCodec;
         private string? _routeName;
         private Policy.CallLease? _lease;
+        private ITimer? _trunkTimer;
+
+        /// <summary>The trunk said nothing at all in time: treat it as down and fail over (or give up).</summary>
+        private (CallEndReason, string)? OnTrunkTimeout(CalleeBranch branch)
+        {
+            if (branch.State != BranchState.Calling || _winner is not null)
+            {
+                return null;
+            }
+
+            branch.Abandon();
+            branch.State = BranchState.Failed;
+            branch.FinalStatus = 408;
+            LogBranchFailed(_engine._log, CallId, 408);
+            return StartNextTrunk() ? null : (ReasonForFailures(), "callee");
+        }
 
         /// <summary>
         /// An external number: out through the rule's trunk, then the domain's other trunks in order when one fails with
@@ -83,6 +99,10 @@ public sealed partial class CallEngine
                     $"<{target}>", offer, headers);
                 _branches.Add(branch);
                 _routeName = "trunk:" + trunk.Name;
+                _trunkTimer?.Dispose();
+                _trunkTimer = _engine._time.CreateTimer(
+                    _ => Post(new Input(InputKind.TrunkTimeout, Sip: new CallSipInput(branch, null, null, flow))),
+                    null, _engine._options.TrunkResponseTimeout, Timeout.InfiniteTimeSpan);
                 LogTrunkAttempt(_engine._log, CallId, trunk.Name);
                 return true;
             }

@@ -54,6 +54,7 @@ public sealed partial class CallEngine
             PbxShutdown,
             ServiceHangup,
             RingTimeout,
+            TrunkTimeout,
             WebLeg,
             PhoneLeg,
             Sip,
@@ -106,6 +107,7 @@ public sealed partial class CallEngine
             }
 
             _lease?.Dispose();
+            _trunkTimer?.Dispose();
             await ReleaseAsync(end.By);
             await FinishAsync(end.Reason, end.By);
         }
@@ -122,7 +124,7 @@ public sealed partial class CallEngine
                         branch.Bye();
                     }
                 }
-                else if (branch.State is BranchState.Calling or BranchState.Ringing)
+                else if (branch.State is BranchState.Calling or BranchState.Proceeding or BranchState.Ringing)
                 {
                     branch.Abandon();
                 }

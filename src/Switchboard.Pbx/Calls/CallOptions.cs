@@ -6,6 +6,12 @@ public sealed record CallOptions
     /// <summary>After this long without an answer the PBX cancels every ringing phone: "no answer".</summary>
     public TimeSpan RingTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// A trunk that has not answered an INVITE even provisionally (100 Trying) by then counts as down and the call
+    /// moves to the next trunk; waiting for Timer B (32 s) would leave the caller in silence.
+    /// </summary>
+    public TimeSpan TrunkResponseTimeout { get; init; } = TimeSpan.FromSeconds(4);
+
     /// <summary>A safety limit on any answered call.</summary>
     public TimeSpan MaxCallDuration { get; init; } = TimeSpan.FromHours(4);
 

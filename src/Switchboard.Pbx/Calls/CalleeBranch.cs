@@ -248,6 +248,9 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler
 internal enum BranchState
 {
     Calling,
+
+    /// <summary>A provisional response (even 100 Trying) showed the INVITE arrived.</summary>
+    Proceeding,
     Ringing,
     Answered,
     Failed,
