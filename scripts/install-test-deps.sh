@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need and a fresh Debian machine lacks: Debian's Chromium for the browser
 # tests (Playwright drives /usr/bin/chromium; it never downloads a browser of its own), baresip as a
-# real SIP user agent, and JsSIP (npm) for the browser softphone page.
+# real SIP user agent, Kamailio as a stand-in carrier (registrar + digest, no database), and JsSIP (npm) for the browser softphone page.
 set -euo pipefail
 
 packages=()
@@ -9,6 +9,8 @@ command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 command -v ip >/dev/null 2>&1 || packages+=(iproute2)
 command -v baresip >/dev/null 2>&1 || packages+=(baresip baresip-core)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+# Kamailio's Debian package is installed under /usr/sbin, which is not always on PATH for non-root users.
+[ -x /usr/sbin/kamailio ] || command -v kamailio >/dev/null 2>&1 || packages+=(kamailio)
 
 if [ ${#packages[@]} -gt 0 ]; then
   echo "Installing: ${packages[*]}"

@@ -16,9 +16,9 @@ public sealed partial class BaresipAgent : IAsyncDisposable
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromSeconds(5);
 
     private readonly Process process;
-    private readonly BaresipLog log;
+    private readonly ProcessLog log;
 
-    private BaresipAgent(BaresipOptions options, string directory, int sipPort, Process process, BaresipLog log)
+    private BaresipAgent(BaresipOptions options, string directory, int sipPort, Process process, ProcessLog log)
     {
         Options = options;
         Directory = directory;
@@ -58,7 +58,7 @@ public sealed partial class BaresipAgent : IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(directory, "config"), Config(directory, sipPort, controlPort, tone), ct);
         await File.WriteAllTextAsync(Path.Combine(directory, "accounts"), options.AccountLine() + "\n", ct);
 
-        var log = new BaresipLog(Path.Combine(directory, "baresip.log"));
+        var log = new ProcessLog(Path.Combine(directory, "baresip.log"));
         var process = StartProcess(directory, log);
         var agent = new BaresipAgent(options, directory, sipPort, process, log);
         using var startup = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -214,7 +214,7 @@ public sealed partial class BaresipAgent : IAsyncDisposable
         }
     }
 
-    private static Process StartProcess(string directory, BaresipLog log)
+    private static Process StartProcess(string directory, ProcessLog log)
     {
         var start = new ProcessStartInfo(Executable)
         {

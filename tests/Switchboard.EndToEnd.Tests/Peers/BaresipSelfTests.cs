@@ -100,7 +100,8 @@ public sealed class BaresipSelfTests
         await then(a, b, test.Token);
     }
 
-    private static void AssertTone(WavFile recording, double hz, string what)
+    /// <summary>The recording holds <paramref name="hz"/> as its main tone, loud enough, after the first half second.</summary>
+    internal static void AssertTone(WavFile recording, double hz, string what)
     {
         Assert.Equal(8000, recording.SampleRate);
         var audio = recording.From(TimeSpan.FromSeconds(0.5));

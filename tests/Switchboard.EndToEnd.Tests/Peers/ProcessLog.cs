@@ -4,10 +4,10 @@ using System.Text.RegularExpressions;
 namespace Switchboard.EndToEnd.Tests.Peers;
 
 /// <summary>
-/// baresip's console output, written to a file and kept as a short tail for failure messages, without
-/// the call status line it redraws with a carriage return several times a second.
+/// A peer's console output (baresip, Kamailio), written to a file and kept as a short tail for failure
+/// messages, without baresip's call status line that it redraws with a carriage return several times a second.
 /// </summary>
-internal sealed partial class BaresipLog(string path) : IDisposable
+internal sealed partial class ProcessLog(string path) : IDisposable
 {
     private const int TailLength = 4000;
     private readonly Lock gate = new();
