@@ -8,4 +8,5 @@ ServeCommand.AddTo(root);
 DomainCommands.AddTo(root);
 ExtensionCommands.AddTo(root);
 LinkCommands.AddTo(root);
+CallCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync();

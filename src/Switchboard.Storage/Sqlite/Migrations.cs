@@ -62,6 +62,12 @@ internal static class Migrations
         new(2, """
             ALTER TABLE call_records ADD COLUMN digit_log TEXT;
             """),
+
+        // Version 3 belongs to another branch; this one touches nothing it does, so either order applies.
+        new(4, """
+            ALTER TABLE extensions ADD COLUMN role TEXT NOT NULL DEFAULT 'user';
+            CREATE INDEX call_records_domain_started ON call_records(domain, started_at);
+            """),
     ];
 }
 

@@ -33,15 +33,39 @@ public sealed class SqliteCallRecordStore : ICallRecordStore
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task<IReadOnlyList<CallRecord>> ListAsync(int limit, CancellationToken ct = default)
+    public Task<IReadOnlyList<CallRecord>> ListAsync(int limit, CancellationToken ct = default) =>
+        QueryAsync(new CallRecordQuery { Limit = limit }, ct);
+
+    public async Task<IReadOnlyList<CallRecord>> QueryAsync(CallRecordQuery query, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(query);
         await using var c = await _db.OpenAsync(ct);
         using var cmd = c.CreateCommand();
+
+        // A NULL parameter switches its filter off, so one statement (and one cached plan) serves every query.
+        // From and To match a whole account or the number part of one ("100" finds "100@demo.local").
         cmd.CommandText = """
             SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log
-            FROM call_records ORDER BY started_at DESC, id DESC LIMIT $limit;
+            FROM call_records
+            WHERE ($domain IS NULL OR domain = $domain)
+              AND ($from IS NULL OR from_account = $from OR substr(from_account, 1, length($from) + 1) = $from || '@')
+              AND ($to IS NULL OR destination = $to OR substr(destination, 1, length($to) + 1) = $to || '@')
+              AND ($since IS NULL OR started_at >= $since)
+              AND ($until IS NULL OR started_at < $until)
+              AND ($before IS NULL OR started_at < $before)
+              AND ($route IS NULL OR substr(route, 1, length($route)) = $route)
+              AND ($reason IS NULL OR reason = $reason)
+            ORDER BY started_at DESC, id DESC LIMIT $limit;
             """;
-        cmd.Parameters.AddWithValue("$limit", limit);
+        cmd.Parameters.AddWithValue("$domain", (object?)query.Domain ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$from", (object?)query.From ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$to", (object?)query.To ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$since", query.Since is { } since ? UnixTime.ToMs(since) : DBNull.Value);
+        cmd.Parameters.AddWithValue("$until", query.Until is { } until ? UnixTime.ToMs(until) : DBNull.Value);
+        cmd.Parameters.AddWithValue("$before", query.Before is { } before ? UnixTime.ToMs(before) : DBNull.Value);
+        cmd.Parameters.AddWithValue("$route", (object?)query.RoutePrefix ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$reason", (object?)query.Reason ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$limit", query.EffectiveLimit);
         var list = new List<CallRecord>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -56,5 +80,14 @@ public sealed class SqliteCallRecordStore : ICallRecordStore
         }
 
         return list;
+    }
+
+    public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct = default)
+    {
+        await using var c = await _db.OpenAsync(ct);
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "DELETE FROM call_records WHERE started_at < $cutoff;";
+        cmd.Parameters.AddWithValue("$cutoff", UnixTime.ToMs(cutoff));
+        return await cmd.ExecuteNonQueryAsync(ct);
     }
 }
