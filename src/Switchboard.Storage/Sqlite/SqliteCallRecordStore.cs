@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Switchboard.Pbx.Calls;
 
 namespace Switchboard.Storage.Sqlite;
@@ -42,30 +43,7 @@ public sealed class SqliteCallRecordStore : ICallRecordStore
         await using var c = await _db.OpenAsync(ct);
         using var cmd = c.CreateCommand();
 
-        // A NULL parameter switches its filter off, so one statement (and one cached plan) serves every query.
-        // From and To match a whole account or the number part of one ("100" finds "100@demo.local").
-        cmd.CommandText = """
-            SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log
-            FROM call_records
-            WHERE ($domain IS NULL OR domain = $domain)
-              AND ($from IS NULL OR from_account = $from OR substr(from_account, 1, length($from) + 1) = $from || '@')
-              AND ($to IS NULL OR destination = $to OR substr(destination, 1, length($to) + 1) = $to || '@')
-              AND ($since IS NULL OR started_at >= $since)
-              AND ($until IS NULL OR started_at < $until)
-              AND ($before IS NULL OR started_at < $before)
-              AND ($route IS NULL OR substr(route, 1, length($route)) = $route)
-              AND ($reason IS NULL OR reason = $reason)
-            ORDER BY started_at DESC, id DESC LIMIT $limit;
-            """;
-        cmd.Parameters.AddWithValue("$domain", (object?)query.Domain ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$from", (object?)query.From ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$to", (object?)query.To ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$since", query.Since is { } since ? UnixTime.ToMs(since) : DBNull.Value);
-        cmd.Parameters.AddWithValue("$until", query.Until is { } until ? UnixTime.ToMs(until) : DBNull.Value);
-        cmd.Parameters.AddWithValue("$before", query.Before is { } before ? UnixTime.ToMs(before) : DBNull.Value);
-        cmd.Parameters.AddWithValue("$route", (object?)query.RoutePrefix ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$reason", (object?)query.Reason ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$limit", query.EffectiveLimit);
+        Prepare(cmd, query);
         var list = new List<CallRecord>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -80,6 +58,38 @@ public sealed class SqliteCallRecordStore : ICallRecordStore
         }
 
         return list;
+    }
+
+    /// <summary>
+    /// Writes only the conditions the query sets, so SQLite picks the index that fits
+    /// (<c>domain, started_at</c> for a domain; <c>started_at</c> otherwise). Values are always parameters.
+    /// From and To match a whole account or the number part of one ("100" finds "100@demo.local", not "1000@...").
+    /// </summary>
+    internal static void Prepare(SqliteCommand cmd, CallRecordQuery query)
+    {
+        var where = new List<string>();
+        void Add(string condition, string name, object? value)
+        {
+            if (value is not null)
+            {
+                where.Add(condition);
+                cmd.Parameters.AddWithValue(name, value);
+            }
+        }
+
+        Add("domain = $domain", "$domain", query.Domain);
+        Add("(from_account = $from OR substr(from_account, 1, length($from) + 1) = $from || '@')", "$from", query.From);
+        Add("(destination = $to OR substr(destination, 1, length($to) + 1) = $to || '@')", "$to", query.To);
+        Add("started_at >= $since", "$since", query.Since is { } since ? UnixTime.ToMs(since) : null);
+        Add("started_at < $until", "$until", query.Until is { } until ? UnixTime.ToMs(until) : null);
+        Add("started_at < $before", "$before", query.Before is { } before ? UnixTime.ToMs(before) : null);
+        Add("substr(route, 1, length($route)) = $route", "$route", query.RoutePrefix);
+        Add("reason = $reason", "$reason", query.Reason);
+        cmd.Parameters.AddWithValue("$limit", query.EffectiveLimit);
+        cmd.CommandText =
+            "SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log " +
+            "FROM call_records" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
+            " ORDER BY started_at DESC, id DESC LIMIT $limit;";
     }
 
     public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct = default)

@@ -98,7 +98,8 @@ public sealed class CallRecordQueryTests : IDisposable
         await StoreWithAsync();
         await using var c = await _temp.Database.OpenAsync();
         using var cmd = c.CreateCommand();
-        cmd.CommandText = "EXPLAIN QUERY PLAN SELECT call_id FROM call_records WHERE domain = 'demo.local' ORDER BY started_at DESC;";
+        SqliteCallRecordStore.Prepare(cmd, new CallRecordQuery { Domain = "demo.local", Since = Now });
+        cmd.CommandText = "EXPLAIN QUERY PLAN " + cmd.CommandText;
         await using var r = await cmd.ExecuteReaderAsync();
         var plan = new List<string>();
         while (await r.ReadAsync())
