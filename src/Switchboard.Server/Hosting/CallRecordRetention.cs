@@ -20,6 +20,7 @@ public sealed partial class CallRecordRetention : IHostedService, IAsyncDisposab
     private readonly Lock _gate = new();
     private ITimer? _timer;
     private Task _running = Task.CompletedTask;
+    private int _disposed;
 
     /// <param name="retention">How long records are kept; zero or less keeps them for ever.</param>
     public CallRecordRetention(ICallRecordStore records, TimeSpan retention, TimeProvider time, ILogger<CallRecordRetention> logger)
@@ -54,8 +55,14 @@ public sealed partial class CallRecordRetention : IHostedService, IAsyncDisposab
         await _running.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
+    /// <remarks>Idempotent: the container disposes this instance twice, as a singleton and as a hosted service.</remarks>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await StopAsync(CancellationToken.None);
         _stopping.Dispose();
     }
