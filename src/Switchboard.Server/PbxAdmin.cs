@@ -62,5 +62,11 @@ public sealed class PbxAdmin
         return SignedLinkBuilder.Build(baseUrl, account, password, destination, unixTime, durationSeconds, lang);
     }
 
-    public Task<IReadOnlyList<CallRecord>> ListCallRecordsAsync(CancellationToken ct = default) => _records.ListAsync(1000, ct);
+    public Task<IReadOnlyList<CallRecord>> ListCallRecordsAsync(CancellationToken ct = default) => _records.ListAsync(CallRecordQuery.MaxLimit, ct);
+
+    public Task<IReadOnlyList<CallRecord>> QueryCallRecordsAsync(CallRecordQuery query, CancellationToken ct = default) => _records.QueryAsync(query, ct);
+
+    /// <returns>false if there is no such extension.</returns>
+    public Task<bool> SetRoleAsync(string domain, string number, ExtensionRole role, CancellationToken ct = default) =>
+        _directory.SetRoleAsync(domain, number, role, ct);
 }

@@ -130,6 +130,9 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSingleton<DialPlan>();
         services.AddSingleton<CallEngine>();
         services.AddSingleton<PbxAdmin>();
+        services.AddSingleton(sp => new CallRecordRetention(sp.GetRequiredService<ICallRecordStore>(), options.CallRecordRetention,
+            options.Time, sp.GetRequiredService<ILogger<CallRecordRetention>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<CallRecordRetention>());
         services.AddSwitchboardWeb(options.Web);
     }
 }

@@ -52,5 +52,8 @@ public sealed record PbxHostOptions
     /// <summary>Where first-start credentials are printed (once; never to the log).</summary>
     public TextWriter? Console { get; init; }
 
+    /// <summary>How long call records are kept before the hourly purge deletes them; zero keeps them for ever.</summary>
+    public TimeSpan CallRecordRetention { get; init; } = TimeSpan.FromDays(365);
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -13,4 +13,5 @@ DialPlanCommands.AddTo(root);
 PermissionCommands.AddTo(root);
 LimitCommands.AddTo(root);
 AllowListCommands.AddTo(root);
+CallCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync();

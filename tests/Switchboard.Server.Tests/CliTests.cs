@@ -74,9 +74,48 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Set_role_and_calls_list_as_a_table_and_as_json()
+    {
+        Assert.Equal(0, (await RunAsync("domain", "add", "example.com")).ExitCode);
+        Assert.Equal(0, (await RunAsync("extension", "add", "200@example.com", "--name", "Carol")).ExitCode);
+        Assert.Equal(0, (await RunAsync("extension", "set-role", "200@example.com", "--role", "admin")).ExitCode);
+        Assert.Equal(1, (await RunAsync("extension", "set-role", "201@example.com", "--role", "admin")).ExitCode);
+        Assert.Contains("200@example.com\tCarol\tadmin", (await RunAsync("extension", "list")).Output, StringComparison.Ordinal);
+
+        var start = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
+        using (var data = await DataFolder.OpenAsync(_data))
+        {
+            var records = new Storage.Sqlite.SqliteCallRecordStore(data.Database);
+            await records.AddAsync(new Pbx.Calls.CallRecord("c1", "example.com", "200@example.com", "*44", "web", "service:dtmf",
+                start, start.AddSeconds(1), start.AddSeconds(43), "hangup", "caller", "12#"));
+            await records.AddAsync(new Pbx.Calls.CallRecord("c2", "other.example", "300@other.example", "301", "sip", "extension",
+                start.AddDays(-1), null, start.AddDays(-1), "busy", "callee", null));
+        }
+
+        var table = await RunAsync("calls", "list");
+        Assert.Equal(0, table.ExitCode);
+        var lines = table.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("time (UTC)", lines[0], StringComparison.Ordinal);
+        Assert.Matches(@"^2026-11-26 09:00:00\s+200@example.com\s+\*44\s+service:dtmf\s+hangup\s+caller\s+42s\s+12#$", lines[1]);
+        Assert.Contains("busy", lines[2], StringComparison.Ordinal);
+
+        var since = await RunAsync("calls", "list", "--since", "2026-11-26T00:00", "--json");
+        Assert.Equal(0, since.ExitCode);
+        var json = System.Text.Json.JsonDocument.Parse(since.Output).RootElement;
+        var only = Assert.Single(json.EnumerateArray());
+        Assert.Equal("c1", only.GetProperty("callId").GetString());
+        Assert.Equal(42, only.GetProperty("durationSeconds").GetDouble());
+
+        var domain = await RunAsync("calls", "list", "--domain", "other.example", "--limit", "1");
+        Assert.Contains("300@other.example", domain.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("200@example.com", domain.Output, StringComparison.Ordinal);
+        Assert.Equal(1, (await RunAsync("calls", "list", "--since", "yesterday")).ExitCode);
+    }
+
+    [Fact]
     public async Task Every_verb_has_help()
     {
-        foreach (var verb in new[] { new[] { "serve" }, ["domain", "add"], ["extension", "add"], ["extension", "set-password"], ["link", "make"] })
+        foreach (var verb in new[] { new[] { "serve" }, ["domain", "add"], ["extension", "add"], ["extension", "set-password"], ["extension", "set-role"], ["link", "make"], ["calls", "list"] })
         {
             var help = await RunAsync([.. verb, "--help"]);
             Assert.Equal(0, help.ExitCode);

@@ -8,4 +8,6 @@ public sealed record Extension(long Id, string Domain, string Number, string Dis
 {
     /// <summary>The account as users write it: <c>number@domain</c>.</summary>
     public string Account => Number + "@" + Domain;
+
+    public ExtensionRole Role { get; init; } = ExtensionRole.User;
 }

@@ -26,4 +26,7 @@ public interface IDirectoryStore
     Task<bool> SetWebPasswordAsync(string domain, string number, string password, CancellationToken ct = default);
 
     Task<bool> SetSipPasswordAsync(string domain, string number, string password, CancellationToken ct = default);
+
+    /// <returns>false if there is no such extension.</returns>
+    Task<bool> SetRoleAsync(string domain, string number, ExtensionRole role, CancellationToken ct = default);
 }

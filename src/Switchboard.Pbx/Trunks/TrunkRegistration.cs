@@ -130,6 +130,6 @@ internal sealed partial class TrunkRegistration(Trunk trunk, IPEndPoint proxy, S
         }
     }
 
-    [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Trunk {Trunk}: REGISTER answered {Status} {Reason}")]
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Information, Message = "Trunk {Trunk}: REGISTER answered {Status} {Reason}")]
     private static partial void LogRegistration(ILogger logger, string trunk, int status, string? reason);
 }

@@ -125,6 +125,6 @@ public sealed partial class TrunkService : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning, Message = "Trunk {Trunk}: proxy {Proxy} does not resolve; the trunk is skipped")]
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Trunk {Trunk}: proxy {Proxy} does not resolve; the trunk is skipped")]
     private static partial void LogUnresolved(ILogger logger, string trunk, string proxy);
 }

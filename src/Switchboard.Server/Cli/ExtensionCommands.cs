@@ -4,15 +4,16 @@ using Switchboard.Server.Hosting;
 
 namespace Switchboard.Server.Cli;
 
-/// <summary><c>extension add|list|set-password</c>.</summary>
+/// <summary><c>extension add|list|set-password|set-role</c>.</summary>
 internal static class ExtensionCommands
 {
     public static void AddTo(RootCommand root)
     {
-        var extension = new Command("extension", "Create and list extensions, set their passwords");
+        var extension = new Command("extension", "Create and list extensions, set their passwords and roles");
         extension.Subcommands.Add(Add());
         extension.Subcommands.Add(List());
         extension.Subcommands.Add(SetPassword());
+        extension.Subcommands.Add(SetRole());
         root.Subcommands.Add(extension);
     }
 
@@ -59,7 +60,7 @@ internal static class ExtensionCommands
             using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, ct);
             foreach (var e in await data.Directory(TimeProvider.System).ListExtensionsAsync(result.GetValue(domain), ct))
             {
-                Console.WriteLine($"{e.Account}\t{e.DisplayName}");
+                Console.WriteLine(e.Role == ExtensionRole.Admin ? $"{e.Account}\t{e.DisplayName}\tadmin" : $"{e.Account}\t{e.DisplayName}");
             }
 
             return 0;
@@ -96,6 +97,23 @@ internal static class ExtensionCommands
             }
 
             Console.WriteLine(found ? $"Password changed for {number}@{domain}." : $"There is no extension {number}@{domain}.");
+            return found ? 0 : 1;
+        });
+        return set;
+    }
+
+    private static Command SetRole()
+    {
+        var account = new Argument<string>("account") { Description = "ext@domain (or ext, in the default domain)" };
+        var role = new Option<ExtensionRole>("--role") { Description = "user, or admin (reads its domain's call records through the admin API)", Required = true };
+        var set = new Command("set-role", "Change an extension's role") { account, role };
+        set.SetAction(async (result, ct) =>
+        {
+            var (number, domain) = CommonOptions.Account(result, result.GetValue(account)!);
+            var chosen = result.GetValue(role);
+            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, ct);
+            var found = await data.Directory(TimeProvider.System).SetRoleAsync(domain, number, chosen, ct);
+            Console.WriteLine(found ? $"{number}@{domain} is now {chosen.ToString().ToLowerInvariant()}." : $"There is no extension {number}@{domain}.");
             return found ? 0 : 1;
         });
         return set;

@@ -30,6 +30,7 @@ internal static class ServeCommand
     private static readonly Option<int> SipTlsPort = new("--sip-tls-port") { Description = "SIP over TLS port, with the web certificate (-1: off)", DefaultValueFactory = _ => 5061 };
     private static readonly Option<string?> SipAdvertise = new("--sip-advertise") { Description = "Host written in SIP Via and Contact: the PBX's public name or address (default: --bind)" };
     private static readonly Option<int> RingTimeout = new("--ring-timeout") { Description = "Seconds a call to an extension rings before it ends as no answer", DefaultValueFactory = _ => 30 };
+    private static readonly Option<int> CdrRetentionDays = new("--cdr-retention-days") { Description = "Days call records are kept; an hourly purge deletes older ones (0: keep for ever)", DefaultValueFactory = _ => 365 };
     private static readonly Option<int> MaxLinkDuration = new("--max-link-duration") { Description = "Longest validity a signed link may claim, in seconds", DefaultValueFactory = _ => 7200 };
 
     public static void AddTo(RootCommand root)
@@ -48,7 +49,7 @@ internal static class ServeCommand
 
     private static IEnumerable<Option> Options =>
         [Bind, HttpPort, HttpsPort, Cert, CertKey, CertPassword, NoDemo, DemoPassword, MaxLinkDuration, MediaBind, MediaAdvertise, MediaPorts, EchoNumber, DtmfTestNumber, DtmfTestHangup,
-         SipUdpPort, SipTcpPort, SipTlsPort, SipAdvertise, RingTimeout];
+         SipUdpPort, SipTcpPort, SipTlsPort, SipAdvertise, RingTimeout, CdrRetentionDays];
 
     private static async Task<int> RunAsync(ParseResult result, CancellationToken ct)
     {
@@ -80,6 +81,7 @@ internal static class ServeCommand
             CertificatePassword = result.GetValue(CertPassword) ?? Environment.GetEnvironmentVariable("SWITCHBOARD_CERT_PASSWORD"),
             SeedDemo = !result.GetValue(NoDemo),
             DemoWebPassword = result.GetValue(DemoPassword) ?? Environment.GetEnvironmentVariable("SWITCHBOARD_DEMO_PASSWORD"),
+            CallRecordRetention = TimeSpan.FromDays(Math.Max(0, result.GetValue(CdrRetentionDays))),
             Security = new SecurityOptions { MaxLinkDuration = TimeSpan.FromSeconds(result.GetValue(MaxLinkDuration)) },
             Media = new MediaOptions { BindAddress = mediaBind, AdvertisedAddress = advertise, PortMin = portMin, PortMax = portMax },
             Services = new ServiceOptions

@@ -120,6 +120,10 @@ internal static class Migrations
                 UNIQUE (domain_id, name)
             );
             """),
+        new(4, """
+            ALTER TABLE extensions ADD COLUMN role TEXT NOT NULL DEFAULT 'user';
+            CREATE INDEX call_records_domain_started ON call_records(domain, started_at);
+            """),
     ];
 }
 

@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Switchboard.Pbx.Calls;
 
 namespace Switchboard.Storage.Sqlite;
@@ -33,15 +34,16 @@ public sealed class SqliteCallRecordStore : ICallRecordStore
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
-    public async Task<IReadOnlyList<CallRecord>> ListAsync(int limit, CancellationToken ct = default)
+    public Task<IReadOnlyList<CallRecord>> ListAsync(int limit, CancellationToken ct = default) =>
+        QueryAsync(new CallRecordQuery { Limit = limit }, ct);
+
+    public async Task<IReadOnlyList<CallRecord>> QueryAsync(CallRecordQuery query, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(query);
         await using var c = await _db.OpenAsync(ct);
         using var cmd = c.CreateCommand();
-        cmd.CommandText = """
-            SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log
-            FROM call_records ORDER BY started_at DESC, id DESC LIMIT $limit;
-            """;
-        cmd.Parameters.AddWithValue("$limit", limit);
+
+        Prepare(cmd, query);
         var list = new List<CallRecord>();
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
@@ -56,5 +58,46 @@ public sealed class SqliteCallRecordStore : ICallRecordStore
         }
 
         return list;
+    }
+
+    /// <summary>
+    /// Writes only the conditions the query sets, so SQLite picks the index that fits
+    /// (<c>domain, started_at</c> for a domain; <c>started_at</c> otherwise). Values are always parameters.
+    /// From and To match a whole account or the number part of one ("100" finds "100@demo.local", not "1000@...").
+    /// </summary>
+    internal static void Prepare(SqliteCommand cmd, CallRecordQuery query)
+    {
+        var where = new List<string>();
+        void Add(string condition, string name, object? value)
+        {
+            if (value is not null)
+            {
+                where.Add(condition);
+                cmd.Parameters.AddWithValue(name, value);
+            }
+        }
+
+        Add("domain = $domain", "$domain", query.Domain);
+        Add("(from_account = $from OR substr(from_account, 1, length($from) + 1) = $from || '@')", "$from", query.From);
+        Add("(destination = $to OR substr(destination, 1, length($to) + 1) = $to || '@')", "$to", query.To);
+        Add("started_at >= $since", "$since", query.Since is { } since ? UnixTime.ToMs(since) : null);
+        Add("started_at < $until", "$until", query.Until is { } until ? UnixTime.ToMs(until) : null);
+        Add("started_at < $before", "$before", query.Before is { } before ? UnixTime.ToMs(before) : null);
+        Add("substr(route, 1, length($route)) = $route", "$route", query.RoutePrefix);
+        Add("reason = $reason", "$reason", query.Reason);
+        cmd.Parameters.AddWithValue("$limit", query.EffectiveLimit);
+        cmd.CommandText =
+            "SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log " +
+            "FROM call_records" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
+            " ORDER BY started_at DESC, id DESC LIMIT $limit;";
+    }
+
+    public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct = default)
+    {
+        await using var c = await _db.OpenAsync(ct);
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "DELETE FROM call_records WHERE started_at < $cutoff;";
+        cmd.Parameters.AddWithValue("$cutoff", UnixTime.ToMs(cutoff));
+        return await cmd.ExecuteNonQueryAsync(ct);
     }
 }

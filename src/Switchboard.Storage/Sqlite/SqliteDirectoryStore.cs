@@ -7,7 +7,7 @@ namespace Switchboard.Storage.Sqlite;
 public sealed class SqliteDirectoryStore : IDirectoryStore
 {
     private const int SqliteConstraint = 19;
-    private const string ExtensionColumns = "e.id, d.name, e.number, e.display_name, e.created_at";
+    private const string ExtensionColumns = "e.id, d.name, e.number, e.display_name, e.created_at, e.role";
 
     private readonly SqliteDatabase _db;
     private readonly ISecretProtector _secrets;
@@ -145,6 +145,18 @@ public sealed class SqliteDirectoryStore : IDirectoryStore
     public Task<bool> SetSipPasswordAsync(string domain, string number, string password, CancellationToken ct = default) =>
         WriteSecretAsync(domain, number, "sip_password", password, ct);
 
+    public async Task<bool> SetRoleAsync(string domain, string number, ExtensionRole role, CancellationToken ct = default)
+    {
+        await using var c = await _db.OpenAsync(ct);
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "UPDATE extensions SET role = $role " +
+            "WHERE number = $number AND domain_id = (SELECT id FROM domains WHERE name = $domain);";
+        cmd.Parameters.AddWithValue("$role", RoleText.Format(role));
+        cmd.Parameters.AddWithValue("$number", number);
+        cmd.Parameters.AddWithValue("$domain", domain);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
     private static Extension? FirstOrNull(IReadOnlyList<Extension> list) => list.Count > 0 ? list[0] : null;
 
     private static async Task<IReadOnlyList<Extension>> ReadExtensionsAsync(SqliteCommand cmd, CancellationToken ct)
@@ -153,7 +165,10 @@ public sealed class SqliteDirectoryStore : IDirectoryStore
         await using var r = await cmd.ExecuteReaderAsync(ct);
         while (await r.ReadAsync(ct))
         {
-            list.Add(new Extension(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), UnixTime.FromMs(r.GetInt64(4))));
+            list.Add(new Extension(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), UnixTime.FromMs(r.GetInt64(4)))
+            {
+                Role = RoleText.Parse(r.GetString(5)),
+            });
         }
 
         return list;

@@ -45,6 +45,7 @@ public static class SwitchboardWeb
 
         DemoPage.Map(app);
         AuthEndpoints.Map(app);
+        AdminEndpoints.Map(app);
         CallSocketEndpoint.Map(app);
         Sip.SipWebSocketEndpoint.Map(app);
         MetricsEndpoint.Map(app);

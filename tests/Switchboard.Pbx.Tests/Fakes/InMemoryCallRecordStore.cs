@@ -16,6 +16,13 @@ internal sealed class InMemoryCallRecordStore : ICallRecordStore
     public Task<IReadOnlyList<CallRecord>> ListAsync(int limit, CancellationToken ct = default) =>
         Task.FromResult<IReadOnlyList<CallRecord>>(_records.Reverse().Take(limit).ToArray());
 
+    /// <summary>Only the domain filter and the limit: the SQLite store's tests cover the rest.</summary>
+    public Task<IReadOnlyList<CallRecord>> QueryAsync(CallRecordQuery query, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyList<CallRecord>>(_records.Reverse().Where(r => query.Domain is null || r.Domain == query.Domain).Take(query.EffectiveLimit).ToArray());
+
+    public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct = default) =>
+        throw new NotSupportedException("The in-memory store keeps every record.");
+
     public async Task<CallRecord> WaitForAsync(Func<CallRecord, bool> match, TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

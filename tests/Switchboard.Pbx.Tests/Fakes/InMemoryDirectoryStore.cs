@@ -56,6 +56,9 @@ internal sealed class InMemoryDirectoryStore(TimeProvider time) : IDirectoryStor
     public Task<bool> SetSipPasswordAsync(string domain, string number, string password, CancellationToken ct = default) =>
         Task.FromResult(Update(domain, number, e => e with { Sip = password }));
 
+    public Task<bool> SetRoleAsync(string domain, string number, ExtensionRole role, CancellationToken ct = default) =>
+        Task.FromResult(Update(domain, number, e => e with { Extension = e.Extension with { Role = role } }));
+
     private int Find(string domain, string number) =>
         _extensions.FindIndex(e => string.Equals(e.Extension.Domain, domain, StringComparison.OrdinalIgnoreCase) && e.Extension.Number == number);
 

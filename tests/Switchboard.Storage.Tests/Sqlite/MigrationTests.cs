@@ -82,4 +82,34 @@ public class MigrationTests
         await Assert.ThrowsAsync<SqliteException>(() => temp.Database.MigrateAsync());
         Assert.Equal(0, await temp.Database.GetVersionAsync());
     }
+
+    [Fact]
+    public async Task Migration_4_gives_a_version_2_file_the_user_role_and_keeps_its_records()
+    {
+        using var temp = new TempDatabase();
+        await using (var c = await temp.Database.OpenAsync())
+        {
+            // A file a release at version 2 left, with an extension and a call record.
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = string.Join('\n', Migrations.All.Where(m => m.Version <= 2).Select(m => m.Sql)) + """
+
+                INSERT INTO domains (name, created_at) VALUES ('old.example', 0);
+                INSERT INTO extensions (domain_id, number, display_name, web_password, sip_password, created_at) VALUES (1, '100', 'A', x'00', x'00', 0);
+                INSERT INTO call_records (call_id, domain, from_account, destination, origin, route, started_at, ended_at, reason, ended_by)
+                    VALUES ('c1', 'old.example', '100@old.example', '101', 'web', 'extension', 1000, 2000, 'hangup', 'caller');
+                PRAGMA user_version = 2;
+                """;
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        await temp.Database.MigrateAsync();
+
+        var directory = new SqliteDirectoryStore(temp.Database, temp.Secrets, TimeProvider.System);
+        var extension = await directory.FindExtensionAsync("old.example", "100");
+        Assert.Equal(ExtensionRole.User, extension?.Role);
+        Assert.True(await directory.SetRoleAsync("old.example", "100", ExtensionRole.Admin));
+        Assert.Equal(ExtensionRole.Admin, (await directory.GetExtensionAsync(extension!.Id))?.Role);
+        Assert.False(await directory.SetRoleAsync("old.example", "999", ExtensionRole.Admin));
+        Assert.Equal("c1", Assert.Single(await new SqliteCallRecordStore(temp.Database).QueryAsync(new Pbx.Calls.CallRecordQuery { Domain = "old.example" })).CallId);
+    }
 }
