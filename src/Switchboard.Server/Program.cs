@@ -12,4 +12,5 @@ DialPlanCommands.AddTo(root);
 PermissionCommands.AddTo(root);
 LimitCommands.AddTo(root);
 AllowListCommands.AddTo(root);
+NumberClassCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync();
