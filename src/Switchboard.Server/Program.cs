@@ -14,4 +14,5 @@ PermissionCommands.AddTo(root);
 LimitCommands.AddTo(root);
 AllowListCommands.AddTo(root);
 CallCommands.AddTo(root);
+NumberClassCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync();

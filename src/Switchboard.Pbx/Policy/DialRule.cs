@@ -33,7 +33,7 @@ public sealed record DialRule(DialPattern Pattern, string Trunk, int Strip, stri
         }
 
         prefix ??= "";
-        if (prefix.Length > 0 && !Names.IsDialString(prefix))
+        if (prefix.Length > 0 && prefix != "+" && !Names.IsDialString(prefix))
         {
             error = $"--prefix: '{prefix}' is not a dial string (optional '+', then digits, '*' or '#')";
             return false;

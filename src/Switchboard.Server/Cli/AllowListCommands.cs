@@ -20,7 +20,15 @@ internal static class AllowListCommands
             return 0;
         }));
         allowlist.Subcommands.Add(Change("remove", "Remove a pattern", async (store, domain, pattern, ct) =>
-            await store.RemoveAllowListAsync(domain, pattern, ct) ? 0 : PolicyCli.Fail($"--pattern: '{pattern}' is not on the list of {domain}.")));
+        {
+            if (!await store.RemoveAllowListAsync(domain, pattern, ct))
+            {
+                return PolicyCli.Fail($"--pattern: '{pattern}' is not on the list of {domain}.");
+            }
+
+            Console.WriteLine($"Removed {pattern} from {domain}.");
+            return 0;
+        }));
 
         var domain = PolicyCli.Domain();
         var list = new Command("list", "List the patterns") { domain };
