@@ -16,7 +16,7 @@ public sealed class PromptPlayer
 {
     public const int SamplesPerFrame = 160;
 
-    public const int MaxCatchUpFrames = 3;
+    public const int MaxCatchUpFrames = 10;
 
     public static readonly TimeSpan FrameInterval = TimeSpan.FromMilliseconds(20);
 

@@ -104,8 +104,8 @@ public sealed class PromptPlayerTests
         player.Start(Prompt.FromPcm("long", Ramp(8000)), PayloadType.Pcmu, G711Law.MuLaw, 0, TimeSpan.Zero, loop: false);
         Assert.True(player.TryWriteFrame(TimeSpan.Zero, _buffer, 0, OurSsrc, out _));
 
-        // 10 frames late: the player skips to MaxCatchUpFrames behind and sends those.
-        var now = Frame * 11;
+        // 30 frames late: the player skips to MaxCatchUpFrames behind and sends those.
+        var now = Frame * 31;
         var sent = 0;
         uint lastTimestamp = 0;
         while (player.TryWriteFrame(now, _buffer, 0, OurSsrc, out var length))
@@ -116,7 +116,7 @@ public sealed class PromptPlayerTests
         }
 
         Assert.Equal(PromptPlayer.MaxCatchUpFrames, sent);
-        Assert.Equal(11u * 160, lastTimestamp);
+        Assert.Equal(31u * 160, lastTimestamp);
         Assert.Equal(now + Frame, player.NextFrameAt);
     }
 
