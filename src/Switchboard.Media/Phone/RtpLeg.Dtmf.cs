@@ -66,12 +66,14 @@ public sealed partial class RtpLeg
             _dtmfPackets = new DtmfPacket[count];
         }
 
-        // Our stream's timestamp runs with the loop's clock from a random base (RFC 3550 section 5.1).
-        var timestamp = unchecked(_timestampBase + (uint)(now.Ticks * clockRate / TimeSpan.TicksPerSecond));
-        _dtmfCount = DtmfSender.CreatePackets(request.Event, timestamp, now, request.Duration, clockRate, _dtmfPackets);
+        _dtmfCount = DtmfSender.CreatePackets(request.Event, StreamTimestamp(now, clockRate), now, request.Duration, clockRate, _dtmfPackets);
         _dtmfNext = 0;
         _dtmfFreeAt = now + request.Duration + InterDigitGap;
     }
+
+    /// <summary>Our stream's timestamp runs with the loop's clock from a random base (RFC 3550 section 5.1): DTMF and prompts share it.</summary>
+    private uint StreamTimestamp(TimeSpan now, int clockRate) =>
+        unchecked(_timestampBase + (uint)(now.Ticks * clockRate / TimeSpan.TicksPerSecond));
 
     private void SendDtmfPacket(in DtmfPacket packet)
     {

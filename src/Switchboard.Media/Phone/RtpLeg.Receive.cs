@@ -72,7 +72,7 @@ public sealed partial class RtpLeg
 
         switch (_mode)
         {
-            case LegAudioMode.Echo when payload == RelayedPayload.Audio:
+            case LegAudioMode.Echo when payload == RelayedPayload.Audio && !_player.IsPlaying:
                 // Our own stream back to the phone (RFC 3550 section 8.2: a new SSRC, our sequence).
                 BinaryPrimitives.WriteUInt16BigEndian(datagram[2..], _sequence++);
                 BinaryPrimitives.WriteUInt32BigEndian(datagram[8..], LocalSsrc);
@@ -96,6 +96,11 @@ public sealed partial class RtpLeg
         if (PollDtmfSend(now) is { } dtmfDue && dtmfDue < next)
         {
             next = dtmfDue;
+        }
+
+        if (PollPlayback(now) is { } frameDue && frameDue < next)
+        {
+            next = frameDue;
         }
 
         if (_dtmf.NextTimeout is { } detectorDue && detectorDue < next)

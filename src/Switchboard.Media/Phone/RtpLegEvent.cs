@@ -12,6 +12,9 @@ public enum RtpLegEventKind
 
     /// <summary>Media had flowed and then no RTP arrived for <see cref="RtpLeg.MediaTimeout"/>. Raised once per silence.</summary>
     MediaTimeout,
+
+    /// <summary>The last packet of a prompt started by <see cref="RtpLeg.Play"/> was sent (not raised for a stopped or looping prompt).</summary>
+    PromptFinished,
 }
 
 /// <summary>What a phone leg tells its call. Raised on the leg's own loop; the handler posts it on and returns.</summary>

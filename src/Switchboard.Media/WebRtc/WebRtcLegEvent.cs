@@ -21,6 +21,9 @@ public enum WebRtcLegEventKind
 
     /// <summary>DTLS failed, or the transport broke.</summary>
     TransportFailed,
+
+    /// <summary>The last frame of a prompt started by <c>Play</c> was sent (not raised for a stopped or looping prompt).</summary>
+    PromptFinished,
 }
 
 /// <summary>What a leg tells its call. Raised on the leg's own loop; the handler posts it on and returns.</summary>

@@ -78,7 +78,11 @@ public sealed partial class WebRtcSession
             _audioIn++;
             if (AudioMode == LegAudioMode.Echo)
             {
-                SendOwnRtp(packet, header, _sendBuffer);
+                // A prompt owns our stream while it plays: echoing too would interleave two sources.
+                if (!_player.IsPlaying)
+                {
+                    SendOwnRtp(packet, header, _sendBuffer);
+                }
             }
             else
             {

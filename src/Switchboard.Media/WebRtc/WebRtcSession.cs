@@ -190,6 +190,7 @@ public sealed partial class WebRtcSession : IAsyncDisposable
         _dtmf.Tick(now);
         DrainDtmf();
         next = PollRtcp(now, next);
+        next = PollPlayback(now, next);
         if (_dtmf.NextTimeout is { } dtmfDue && dtmfDue < next)
         {
             next = dtmfDue;

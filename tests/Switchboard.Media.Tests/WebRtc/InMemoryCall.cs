@@ -57,6 +57,9 @@ internal sealed class InMemoryCall : IAsyncDisposable
 
     public ConcurrentQueue<WebRtcLegEvent> Events { get; }
 
+    /// <summary>The test clock.</summary>
+    public TimeSpan Now => _now;
+
     public bool ChecksEnabled { get; set; } = true;
 
     public int EchoesReceived { get; private set; }
