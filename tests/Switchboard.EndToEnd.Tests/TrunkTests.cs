@@ -1,0 +1,202 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.EndToEnd.Tests.Peers;
+using Switchboard.Pbx.Policy;
+using Switchboard.Pbx.Trunks;
+using Switchboard.Server;
+using Switchboard.Sip.Transport;
+
+namespace Switchboard.EndToEnd.Tests;
+
+/// <summary>
+/// Click-to-call to the public network through a SIP trunk, against a stand-in carrier made of real peers: Kamailio
+/// requiring registration and digest, a baresip behind it as the "public phone". Each test has its own domain on
+/// the shared PBX, so its trunks, rules and limits touch nothing else.
+/// </summary>
+[Collection(PopupGroup.Name)]
+public sealed class TrunkTests(BrowserFixture fixture)
+{
+    private const string CarrierDomain = "carrier.test";
+    private const string PublicNumber = "5551234";
+    private const string CallerId = "4930999";
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(10);
+    private static int s_domains;
+
+    private const string InboundAudio = """
+        async () => {
+          const pc = window.__pcs[0];
+          if (!pc) return null;
+          const stats = await pc.getStats();
+          for (const s of stats.values()) {
+            if (s.type === 'inbound-rtp' && s.kind === 'audio') return { packets: s.packetsReceived || 0, level: s.audioLevel || 0 };
+          }
+          return null;
+        }
+        """;
+
+    private PbxHost Host => fixture.Host;
+
+    [Fact]
+    public async Task Click_to_call_reaches_a_public_number_through_the_trunk_with_caller_id_audio_and_dtmf()
+    {
+        await using var carrier = await StartCarrierAsync();
+        await using var publicPhone = await StartPublicPhoneAsync(carrier);
+        var (domain, caller) = await NewDomainAsync();
+        await AddTrunkAsync(domain, "main", carrier.Address);
+        await RouteAsync(domain, "555XXXX", "main");
+
+        await using var browser = await PopupBrowser.CreateAsync(fixture, Host, stubClose: false);
+        var popup = await browser.OpenAsync(Host, "?destnumber=" + PublicNumber);
+        var closed = new TaskCompletionSource();
+        popup.Close += (_, _) => closed.TrySetResult();
+        await popup.LoginAsync(caller, remember: false);
+        await popup.ExpectStateAsync("connected");
+        await publicPhone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+
+        await popup.WaitForFunctionAsync(
+            "async () => { const a = await (" + InboundAudio + ")(); return a && a.packets > 50 && a.level > 0; }",
+            null, new() { Timeout = 15_000, PollingInterval = 250 });
+        await popup.ClickAsync("button[data-digit=\"4\"]");
+        Assert.Equal("4", (await publicPhone.WaitForEventAsync(e => e.Type == BaresipEvent.CallDtmfStart, Step)).Param);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await publicPhone.HangupAsync();
+        await closed.Task.WaitAsync(Step);
+
+        // The carrier saw our caller ID rules: From user and P-Asserted-Identity, and the trunk's account authenticated.
+        var relayed = (await carrier.ReceivedInvitesAsync()).Where(i => i.Outcome == CarrierOutcome.Relayed && i.RequestUser == PublicNumber).ToList();
+        Assert.Single(relayed);
+        Assert.Equal(CallerId, relayed[0].FromUser);
+        Assert.Contains(CallerId, relayed[0].PAssertedIdentity ?? "", StringComparison.Ordinal);
+        Assert.Equal("pbxtrunk", relayed[0].AuthUser);
+
+        var record = await CallRecords.WaitForAsync(Host, r => r.From == caller.Account && r.Destination == PublicNumber);
+        Assert.Equal("trunk:main", record.Route);
+        Assert.Equal("remote_hangup", record.Reason);
+        Assert.Equal("4", record.Digits);
+
+        var heard = (await publicPhone.RecordingsAsync()).Received;
+        var share = ToneDetector.PowerShare(heard.From(TimeSpan.FromSeconds(0.5)), heard.SampleRate, 400);
+        Assert.True(share > 0.15, string.Create(CultureInfo.InvariantCulture, $"the public phone hears the browser's beep: 400 Hz share {share:F2}"));
+    }
+
+    [Fact]
+    public async Task With_the_first_trunk_down_the_call_fails_over_to_the_second()
+    {
+        await using var carrier = await StartCarrierAsync();
+        await using var publicPhone = await StartPublicPhoneAsync(carrier);
+        var (domain, caller) = await NewDomainAsync();
+        await AddTrunkAsync(domain, "dead", "127.0.0.1:" + FreePorts.Sip().ToString(CultureInfo.InvariantCulture), register: false);
+        await AddTrunkAsync(domain, "main", carrier.Address);
+        await RouteAsync(domain, "555XXXX", "dead");
+
+        await using var browser = await PopupBrowser.CreateAsync(fixture, Host);
+        var popup = await browser.OpenAsync(Host, "?destnumber=" + PublicNumber);
+        await popup.LoginAsync(caller, remember: false);
+        await popup.ExpectStateAsync("connected");
+        await publicPhone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        await popup.ClickAsync("#hangup");
+
+        var record = await CallRecords.WaitForAsync(Host, r => r.From == caller.Account && r.Destination == PublicNumber);
+        Assert.Equal("trunk:main", record.Route);
+        Assert.Equal("hangup", record.Reason);
+    }
+
+    [Fact]
+    public async Task An_extension_without_international_permission_gets_not_permitted_and_nothing_reaches_the_carrier()
+    {
+        await using var carrier = await StartCarrierAsync();
+        var (domain, caller) = await NewDomainAsync();
+        await AddTrunkAsync(domain, "main", carrier.Address);
+        await RouteAsync(domain, "00.", "main");
+        const string international = "0044201234567";
+
+        await using var browser = await PopupBrowser.CreateAsync(fixture, Host);
+        var popup = await browser.OpenAsync(Host, "?destnumber=" + international);
+        await popup.LoginAsync(caller, remember: false);
+        await popup.ExpectStateAsync("failed", "not_permitted");
+
+        var record = await CallRecords.WaitForAsync(Host, r => r.From == caller.Account && r.Destination == international);
+        Assert.Equal("not_permitted", record.Reason);
+        Assert.DoesNotContain(await carrier.ReceivedInvitesAsync(), i => i.RequestUser == international);
+    }
+
+    [Fact]
+    public async Task The_concurrent_call_limit_holds_a_second_call_back()
+    {
+        await using var carrier = await StartCarrierAsync();
+        await using var publicPhone = await StartPublicPhoneAsync(carrier);
+        var (domain, caller) = await NewDomainAsync();
+        await AddTrunkAsync(domain, "main", carrier.Address);
+        await RouteAsync(domain, "555XXXX", "main");
+        await Policy.SetLimitsAsync(domain, caller.Number, new CallLimits(1, null));
+
+        await using var first = await PopupBrowser.CreateAsync(fixture, Host);
+        var one = await first.OpenAsync(Host, "?destnumber=" + PublicNumber);
+        await one.LoginAsync(caller, remember: false);
+        await one.ExpectStateAsync("connected");
+
+        await using var second = await PopupBrowser.CreateAsync(fixture, Host);
+        var two = await second.OpenAsync(Host, "?destnumber=" + PublicNumber);
+        await two.LoginAsync(caller, remember: false);
+        await two.ExpectStateAsync("failed", "not_permitted");
+        await one.ExpectStateAsync("connected");
+
+        await one.ClickAsync("#hangup");
+        var relayed = (await carrier.ReceivedInvitesAsync()).Count(i => i.Outcome == CarrierOutcome.Relayed && i.RequestUser == PublicNumber);
+        Assert.Equal(1, relayed);
+    }
+
+    private IPolicyStore Policy => Host.Services.GetRequiredService<IPolicyStore>();
+
+    private static Task<KamailioCarrier> StartCarrierAsync() =>
+        KamailioCarrier.StartAsync(new KamailioOptions
+        {
+            Domain = CarrierDomain,
+            Users = [("pbxtrunk", "trunk-secret"), (PublicNumber, "public-pw")],
+        }, CancellationToken.None);
+
+    private static async Task<BaresipAgent> StartPublicPhoneAsync(KamailioCarrier carrier)
+    {
+        var phone = await BaresipAgent.StartAsync(new BaresipOptions
+        {
+            User = PublicNumber,
+            Domain = CarrierDomain,
+            Registrar = carrier.Address,
+            Password = "public-pw",
+            AnswerMode = AnswerMode.Auto,
+            ToneHz = 1000,
+        }, CancellationToken.None);
+        try
+        {
+            await phone.WaitRegisteredAsync();
+            return phone;
+        }
+        catch
+        {
+            await phone.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A domain of its own with extension 100 (default permissions: national yes, international no).</summary>
+    private async Task<(string Domain, TestAccount Caller)> NewDomainAsync()
+    {
+        var domain = $"trunks{Interlocked.Increment(ref s_domains).ToString(CultureInfo.InvariantCulture)}.test";
+        await Host.Admin.CreateDomainAsync(domain);
+        var password = "pw-" + Guid.NewGuid().ToString("N")[..12];
+        await Host.Admin.CreateExtensionAsync(domain, "100", "Caller", password, "sip-" + password);
+        return (domain, new TestAccount("100", "100@" + domain, password));
+    }
+
+    private Task<Trunk> AddTrunkAsync(string domain, string name, string proxy, bool register = true) =>
+        Host.Admin.AddTrunkAsync(new Trunk(0, domain, name, proxy, SipTransportKind.Udp, "pbxtrunk", register, 0, CarrierDomain, CallerId, CallerId),
+            "trunk-secret");
+
+    /// <summary>A dial rule to the trunk, and the same pattern on the click-to-call allow-list (empty by default).</summary>
+    private async Task RouteAsync(string domain, string pattern, string trunk)
+    {
+        Assert.True(DialRule.TryCreate(pattern, trunk, 0, "", out var rule, out var error), error);
+        await Policy.AddDialRuleAsync(domain, null, null, rule!);
+        await Policy.AddAllowListAsync(domain, DialPattern.Parse(pattern));
+    }
+}
