@@ -146,6 +146,56 @@ public sealed class TrunkTests(BrowserFixture fixture)
         Assert.Equal(1, relayed);
     }
 
+    [Fact]
+    public async Task An_inbound_call_to_a_did_reaches_the_ivr_and_keypad_digits_take_it_to_an_extension()
+    {
+        const string did = "4930123456";
+        await using var carrier = await KamailioCarrier.StartAsync(new KamailioOptions
+        {
+            Domain = CarrierDomain,
+            Users = [("pbxtrunk", "trunk-secret")],
+            Dids = new Dictionary<string, string> { [did] = "pbxtrunk" },
+        }, CancellationToken.None);
+        var (domain, caller) = await NewDomainAsync();
+        var password = "pw-" + Guid.NewGuid().ToString("N")[..12];
+        await Host.Admin.CreateExtensionAsync(domain, "101", "Bob", password, "sip-" + password);
+        await using var bob = await BaresipAgent.StartAsync(new BaresipOptions
+        {
+            User = "101", Domain = domain, Registrar = "127.0.0.1:" + Host.SipUdpPort!.Value.ToString(CultureInfo.InvariantCulture),
+            Password = "sip-" + password, AnswerMode = AnswerMode.Auto, ToneHz = 1000,
+        }, CancellationToken.None);
+        await bob.WaitRegisteredAsync();
+        await Host.Admin.AddTrunkAsync(new Trunk(0, domain, "main", carrier.Address, SipTransportKind.Udp, "pbxtrunk", true, 0, CarrierDomain, CallerId, null,
+            new Dictionary<string, string> { [did] = new Switchboard.Pbx.Services.ServiceOptions().IvrNumber }), "trunk-secret");
+        await RouteAsync(domain, did, "main");
+        var deadline = DateTime.UtcNow + Step;
+        while (await Host.Admin.IsTrunkRegisteredAsync(domain, "main") != true && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        // The popup calls the public DID: out through the carrier, back in to the IVR, which answers with its menu.
+        await using var browser = await PopupBrowser.CreateAsync(fixture, Host);
+        var popup = await browser.OpenAsync(Host, "?destnumber=" + did);
+        await popup.LoginAsync(caller, remember: false);
+        await popup.ExpectStateAsync("connected");
+        await popup.WaitForFunctionAsync(
+            "async () => { const a = await (" + InboundAudio + ")(); return a && a.packets > 25 && a.level > 0; }",
+            null, new() { Timeout = 15_000, PollingInterval = 250 });
+
+        // "For support press 2": the digit crosses both PBX legs and the carrier's call as RFC 4733 and picks Bob.
+        await popup.ClickAsync("button[data-digit=\"2\"]");
+        await bob.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        await popup.ClickAsync("#hangup");
+
+        var inbound = await CallRecords.WaitForAsync(Host, r => r.Origin == $"trunk:main:{did}", TimeSpan.FromSeconds(20));
+        Assert.Equal($"{CallerId}@{domain}", inbound.From);
+        Assert.Equal("service:ivr>extension:101", inbound.Route);
+        Assert.Equal("2", inbound.Digits);
+        var outbound = await CallRecords.WaitForAsync(Host, r => r.From == caller.Account && r.Destination == did);
+        Assert.Equal("trunk:main", outbound.Route);
+    }
+
     private IPolicyStore Policy => Host.Services.GetRequiredService<IPolicyStore>();
 
     private static Task<KamailioCarrier> StartCarrierAsync() =>

@@ -187,7 +187,7 @@ public sealed partial class CallEngine
                 if (response.StatusCode is 180 or 183)
                 {
                     branch.State = BranchState.Ringing;
-                    if (!_ringingSent)
+                    if (!_ringingSent && _answeredAt is null)
                     {
                         _ringingSent = true;
                         await _observer.OnRingingAsync();
@@ -265,8 +265,13 @@ public sealed partial class CallEngine
 
             _callerMedia!.RelayTo(callee);
             callee.RelayTo(_callerMedia);
-            _answeredAt = _engine._time.GetUtcNow();
-            await _observer.OnConnectedAsync();
+            if (_answeredAt is null)
+            {
+                // After an IVR transfer the caller is connected already (to the menu).
+                _answeredAt = _engine._time.GetUtcNow();
+                await _observer.OnConnectedAsync();
+            }
+
             return true;
         }
 

@@ -19,6 +19,18 @@ public sealed partial class CallEngine
             using var registration = limit.Token.Register(() => Post(new Input(InputKind.PbxShutdown)));
             await foreach (var input in _mailbox.Reader.ReadAllAsync())
             {
+                if (OnLiveInput(input) is { } ended)
+                {
+                    return ended;
+                }
+            }
+
+            return (CallEndReason.Error, "pbx");
+        }
+
+        /// <summary>One input of an answered call; the end, when it ends it.</summary>
+        private (CallEndReason, string)? OnLiveInput(Input input)
+        {
                 var end = input.Kind switch
                 {
                     InputKind.CallerHangup => (CallEndReason.Hangup, "caller"),
@@ -31,13 +43,7 @@ public sealed partial class CallEngine
                     InputKind.Sip => OnBranchSip(input.Sip),
                     _ => ((CallEndReason, string)?)null,
                 };
-                if (end is { } ended)
-                {
-                    return ended;
-                }
-            }
-
-            return (CallEndReason.Error, "pbx");
+                return end;
         }
 
         private (CallEndReason, string)? OnCallerWebEvent(WebRtcLegEvent e)
@@ -47,6 +53,9 @@ public sealed partial class CallEngine
                 case WebRtcLegEventKind.Dtmf:
                     var ms = (int)e.Digit.GetDuration(_callerMedia?.Audio.TelephoneEvent?.Codec.ClockRate ?? 8000).TotalMilliseconds;
                     OnCallerDigit(e.Digit.Symbol, ms);
+                    return null;
+                case WebRtcLegEventKind.PromptFinished:
+                    _ivrSession?.PromptFinished(IvrNow);
                     return null;
                 case WebRtcLegEventKind.FirstSrtpSent:
                     _engine._setupStats.Record(_engine._time.GetElapsedTime(_startedTimestamp));
@@ -76,6 +85,11 @@ public sealed partial class CallEngine
 
         private (CallEndReason, string)? OnPhoneEvent(RtpLegEvent e, bool fromCallee)
         {
+            if (e.Kind == RtpLegEventKind.PromptFinished && !fromCallee)
+            {
+                _ivrSession?.PromptFinished(IvrNow);
+            }
+
             if (e.Kind == RtpLegEventKind.Dtmf && !fromCallee)
             {
                 OnCallerDigit(e.Digit.Symbol, (int)e.Digit.GetDuration(_callerMedia?.Audio.TelephoneEvent?.Codec.ClockRate ?? 8000).TotalMilliseconds);
@@ -91,6 +105,7 @@ public sealed partial class CallEngine
         private void OnCallerDigit(char symbol, int ms)
         {
             RecordDigit(symbol, ms);
+            _ivrSession?.Digit(symbol, IvrNow);
             if (_winner is not null && _calleeMedia is { HasTelephoneEvent: false })
             {
                 _winner.SendInfo(symbol, ms);

@@ -62,6 +62,7 @@ public sealed partial class CallEngine
         private async Task<(CallEndReason, string)> RunServiceAsync(BuiltInService service)
         {
             // The echo reflects whatever codec the browser likes best; the DTMF test uses G.711 (spec 2.7 example).
+            // The echo reflects whatever codec the browser likes best; prompts and the DTMF test are G.711.
             IReadOnlyList<SdpCodec> codecs = service == BuiltInService.Echo && !IsSipCaller
                 ? [SdpCodec.Opus, SdpCodec.Pcmu, SdpCodec.Pcma]
                 : [SdpCodec.Pcmu, SdpCodec.Pcma];
@@ -85,7 +86,7 @@ public sealed partial class CallEngine
             }
 
             using var registration = hangup.Token.Register(() => Post(new Input(InputKind.ServiceHangup)));
-            return await LiveAsync();
+            return service == BuiltInService.Ivr ? await RunIvrAsync() : await LiveAsync();
         }
     }
 }

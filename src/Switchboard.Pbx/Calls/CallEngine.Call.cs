@@ -55,6 +55,7 @@ public sealed partial class CallEngine
             ServiceHangup,
             RingTimeout,
             TrunkTimeout,
+            IvrTick,
             WebLeg,
             PhoneLeg,
             Sip,

@@ -29,13 +29,15 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     private readonly ISipLocations _locations;
     private readonly Trunks.TrunkService? _trunks;
     private readonly Policy.CallPolicy? _policy;
+    private readonly Ivr.IvrRuntime _ivr;
     private SipEndpoint? _sip;
     private readonly ConcurrentDictionary<string, Call> _calls = new(StringComparer.Ordinal);
 
     public CallEngine(DialPlan dialPlan, ICallRecordStore records, WebRtcMedia media, ServiceOptions services, MediaSetupStats setupStats,
         CallOptions options, ISipLocations locations, TimeProvider time, ILogger<CallEngine> log, Trunks.TrunkService? trunks = null,
-        Policy.CallPolicy? policy = null)
+        Policy.CallPolicy? policy = null, Ivr.IvrRuntime? ivr = null)
     {
+        _ivr = ivr ?? Ivr.IvrRuntime.Demo();
         _trunks = trunks;
         _policy = policy;
         _options = options;
@@ -123,6 +125,9 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Call {CallId}: out through trunk {Trunk}")]
     private static partial void LogTrunkAttempt(ILogger logger, string callId, string trunk);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "Call {CallId}: the IVR transfers to {Destination}")]
+    private static partial void LogTransfer(ILogger logger, string callId, string destination);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Call {CallId} failed")]
     private static partial void LogFailure(ILogger logger, Exception exception, string callId);

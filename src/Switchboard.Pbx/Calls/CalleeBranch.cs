@@ -21,6 +21,7 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler
     private readonly string _contactUser;
     private SipRequest? _invite;
     private string? _from;
+    private string? _fromTag;
     private string? _to;
     private string? _offer;
     private IReadOnlyList<(string Name, string Value)> _extraHeaders = [];
@@ -62,11 +63,12 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler
     /// <summary>Sends the INVITE (RFC 3261 section 8.1.1) from <paramref name="from"/> to the contact, with our offer.</summary>
     public void SendInvite(string from, string to, string offerSdp, IReadOnlyList<(string Name, string Value)>? extraHeaders = null)
     {
-        _from = $"{from};tag={SipIds.NewTag()}";
+        _fromTag = SipIds.NewTag();
+        _from = $"{from};tag={_fromTag}";
         _to = to;
         _offer = offerSdp;
         _extraHeaders = extraHeaders ?? [];
-        _sip.Bind(CallId, this);
+        _sip.Bind(CallId, _fromTag, this);
         SendInviteNow(null);
     }
 
@@ -146,7 +148,7 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler
             dialog.Terminate();
         }
 
-        _sip.Unbind(CallId);
+        _sip.Unbind(CallId, _fromTag!);
     }
 
     /// <summary>A digit as SIP INFO, for phones that did not offer telephone-event (application/dtmf-relay, as Cisco and most phones read it).</summary>
@@ -207,7 +209,7 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler
         }
         else if (!response.IsProvisional)
         {
-            _sip.Unbind(CallId);
+            _sip.Unbind(CallId, _fromTag!);
         }
     }
 

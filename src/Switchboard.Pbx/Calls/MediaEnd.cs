@@ -22,6 +22,11 @@ internal abstract class MediaEnd : IAsyncDisposable
     /// <summary>What this end does with its audio when not relaying: a service listens, or echoes.</summary>
     public abstract void SetMode(LegAudioMode mode);
 
+    /// <summary>Plays a prompt as this end's own stream (G.711 only); false when it cannot.</summary>
+    public abstract bool Play(Switchboard.Media.Playback.Prompt prompt);
+
+    public abstract void StopPlayback();
+
     /// <summary>Plays a digit that arrived out of band (SIP INFO) as RFC 4733 events, where this end has telephone-event.</summary>
     public abstract bool TrySendDigit(char digit, TimeSpan duration);
 
@@ -46,6 +51,10 @@ internal sealed class WebRtcEnd(WebRtcLeg leg) : MediaEnd
     }
 
     public override void SetMode(LegAudioMode mode) => Leg.AudioMode = mode;
+
+    public override bool Play(Switchboard.Media.Playback.Prompt prompt) => Leg.Play(prompt);
+
+    public override void StopPlayback() => Leg.StopPlayback();
 
     // The browser hears phones' INFO digits as nothing: WebRTC legs do not generate RFC 4733 yet (noted in docs/media.md).
     public override bool TrySendDigit(char digit, TimeSpan duration) => false;
@@ -78,6 +87,10 @@ internal sealed class PhoneEnd(RtpLeg leg, SdpNegotiatedAudio audio) : MediaEnd
     }
 
     public override void SetMode(LegAudioMode mode) => Leg.AudioMode = mode;
+
+    public override bool Play(Switchboard.Media.Playback.Prompt prompt) => Leg.Play(prompt);
+
+    public override void StopPlayback() => Leg.StopPlayback();
 
     public override bool TrySendDigit(char digit, TimeSpan duration) => Leg.SendDtmf(digit, duration);
 

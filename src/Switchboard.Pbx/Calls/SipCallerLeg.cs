@@ -31,7 +31,8 @@ internal sealed class SipCallerLeg : ICallObserver, ISipDialogHandler
         _invite = invite;
         _contactUser = contactUser;
         _post = post;
-        sip.Bind(invite.Request.CallId, this);
+        sip.Bind(invite.Request.CallId, _localTag, this);
+        sip.Bind(invite.Request.CallId, "", this);
     }
 
     public SipInvite Invite => _invite;
@@ -88,7 +89,8 @@ internal sealed class SipCallerLeg : ICallObserver, ISipDialogHandler
             dialog.Terminate();
         }
 
-        _sip.Unbind(_invite.Request.CallId);
+        _sip.Unbind(_invite.Request.CallId, _localTag);
+        _sip.Unbind(_invite.Request.CallId, "");
         return ValueTask.CompletedTask;
     }
 

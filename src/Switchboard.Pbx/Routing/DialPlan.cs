@@ -59,6 +59,11 @@ public sealed class DialPlan
             return new Route.ToService(BuiltInService.DtmfTest);
         }
 
+        if (destination == _services.IvrNumber)
+        {
+            return new Route.ToService(BuiltInService.Ivr);
+        }
+
         if (Names.IsExtensionNumber(destination) &&
             await _directory.FindExtensionAsync(caller.Domain, destination, ct) is { } target)
         {

@@ -30,6 +30,7 @@ public abstract record Route
         public override string Name => Service switch
         {
             BuiltInService.Echo => "service:echo",
+            BuiltInService.Ivr => "service:ivr",
             _ => "service:dtmf-test",
         };
     }

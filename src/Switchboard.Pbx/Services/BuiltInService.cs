@@ -8,4 +8,7 @@ public enum BuiltInService
 
     /// <summary>Records every RFC 4733 digit (with its duration) in the call record.</summary>
     DtmfTest,
+
+    /// <summary>The auto attendant: a spoken menu the keypad drives to an extension or another service (docs/ivr.md).</summary>
+    Ivr,
 }

@@ -8,6 +8,9 @@ public sealed record ServiceOptions
 
     public string DtmfTestNumber { get; init; } = "*44";
 
+    /// <summary>Dial this (or map a DID to it) to reach the IVR's first menu.</summary>
+    public string IvrNumber { get; init; } = "*50";
+
     /// <summary>When set, the DTMF test hangs up by itself this long after answering (exercises remote hang-up).</summary>
     public TimeSpan? DtmfTestHangupAfter { get; init; }
 

@@ -29,7 +29,7 @@ public sealed partial class SipEndpoint
         var inDialog = request.To.Tag is not null;
         if (inDialog)
         {
-            if (_dialogs.TryGetValue(request.CallId, out var handler))
+            if (_dialogs.TryGetValue((request.CallId, request.To.Tag!), out var handler))
             {
                 handler.OnRequest(tx, request, flow);
             }

@@ -21,7 +21,7 @@ public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
     private readonly SipTransactionLayer _transactions;
     private readonly Dictionary<SipTransaction, ClientOwner> _clientOwners = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<SipTransaction, SipFlow> _serverFlows = new(ReferenceEqualityComparer.Instance);
-    private readonly ConcurrentDictionary<string, ISipDialogHandler> _dialogs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string CallId, string LocalTag), ISipDialogHandler> _dialogs = new();
     private readonly Dictionary<(string CallId, uint CSeq), PendingOk> _pendingOks = [];
     private readonly ISipTransport _transport;
     private readonly ISipRegistrar _registrar;
@@ -98,10 +98,15 @@ public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
     public void SendStateless(SipMessage message, SipFlow flow) =>
         _inputs.Writer.TryWrite(new Input(InputKind.SendStateless, flow, Message: message));
 
-    /// <summary>In-dialog requests with this Call-ID go to <paramref name="handler"/> until <see cref="Unbind"/>.</summary>
-    public void Bind(string callId, ISipDialogHandler handler) => _dialogs[callId] = handler;
+    /// <summary>
+    /// Requests for the dialog with this Call-ID and our <paramref name="localTag"/> go to <paramref name="handler"/> until
+    /// <see cref="Unbind"/>. The tag matters: a call that loops back through a carrier reaches us twice with one
+    /// Call-ID (RFC 3261 section 12: a dialog is Call-ID plus both tags). A UAS leg binds the empty tag too, for the
+    /// CANCEL of its INVITE, which carries no To tag.
+    /// </summary>
+    public void Bind(string callId, string localTag, ISipDialogHandler handler) => _dialogs[(callId, localTag)] = handler;
 
-    public void Unbind(string callId) => _dialogs.TryRemove(callId, out _);
+    public void Unbind(string callId, string localTag) => _dialogs.TryRemove((callId, localTag), out _);
 
     /// <summary>The Via value for a new request over <paramref name="flow"/>: our sent-by, a fresh branch, rport (RFC 3581).</summary>
     public string NewVia(SipFlow flow) =>
@@ -326,7 +331,7 @@ public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
     private void OnAck(SipRequest ack, SipFlow flow)
     {
         _pendingOks.Remove((ack.CallId, ack.CSeq.Number));
-        if (_dialogs.TryGetValue(ack.CallId, out var handler))
+        if (_dialogs.TryGetValue((ack.CallId, ack.To.Tag ?? ""), out var handler))
         {
             handler.OnRequest(null, ack, flow);
         }
@@ -334,7 +339,7 @@ public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
 
     private void OnStrayResponse(SipResponse response, SipFlow flow)
     {
-        if (response.IsSuccess && response.CSeq.Method == SipMethod.Invite && _dialogs.TryGetValue(response.CallId, out var handler))
+        if (response.IsSuccess && response.CSeq.Method == SipMethod.Invite && _dialogs.TryGetValue((response.CallId, response.From.Tag ?? ""), out var handler))
         {
             handler.OnStrayResponse(response, flow);
         }
@@ -345,7 +350,7 @@ public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
         // RFC 3261 section 9.2: 200 to the CANCEL when it matched a transaction, 481 when it did not.
         var status = target is not null ? 200 : 481;
         Execute(_transactions.SendResponse(cancel, SipMessageFactory.CreateResponse(cancel.Request, status, null, SipIds.NewTag()).BuildResponse(), now), now);
-        if (target is not null && target.State == SipTransactionState.Proceeding && _dialogs.TryGetValue(target.Request.CallId, out var handler))
+        if (target is not null && target.State == SipTransactionState.Proceeding && _dialogs.TryGetValue((target.Request.CallId, ""), out var handler))
         {
             handler.OnCancel(target);
         }

@@ -1,0 +1,107 @@
+using Switchboard.Pbx.Ivr;
+using Switchboard.Pbx.Routing;
+
+namespace Switchboard.Pbx.Calls;
+
+public sealed partial class CallEngine
+{
+    private sealed partial class Call
+    {
+        private IvrSession? _ivrSession;
+        private long _ivrEpoch;
+
+        private TimeSpan IvrNow => _engine._time.GetElapsedTime(_ivrEpoch);
+
+        /// <summary>
+        /// The answered caller in the IVR (docs/ivr.md): the session decides, this loop plays its prompts on the caller's
+        /// media, feeds it digits (RFC 4733 or SIP INFO), prompt ends and timer ticks, and carries out its transfer.
+        /// </summary>
+        private async Task<(CallEndReason, string)> RunIvrAsync()
+        {
+            var session = _engine._ivr.Configuration.NewSession();
+            _ivrSession = session;
+            _ivrEpoch = _engine._time.GetTimestamp();
+            session.Start(IvrNow);
+            ITimer? wake = null;
+            try
+            {
+                while (true)
+                {
+                    while (session.TryTakeAction(out var action))
+                    {
+                        switch (action.Kind)
+                        {
+                            case IvrActionKind.Play:
+                                if (!_engine._ivr.TryGetPrompt(action.Argument!, out var prompt) || !_callerMedia!.Play(prompt))
+                                {
+                                    // No prompt to play (missing file, Opus leg): go on as if it had been heard.
+                                    session.PromptFinished(IvrNow);
+                                }
+
+                                break;
+                            case IvrActionKind.StopPrompt:
+                                _callerMedia!.StopPlayback();
+                                break;
+                            case IvrActionKind.Transfer:
+                                _ivrSession = null;
+                                _callerMedia!.StopPlayback();
+                                return await TransferAsync(action.Argument!);
+                            case IvrActionKind.Hangup:
+                                _ivrSession = null;
+                                return (CallEndReason.RemoteHangup, "callee");
+                        }
+                    }
+
+                    wake?.Dispose();
+                    wake = session.NextWakeUp is { } due
+                        ? _engine._time.CreateTimer(_ => Post(new Input(InputKind.IvrTick)), null, Max(due - IvrNow, TimeSpan.Zero), Timeout.InfiniteTimeSpan)
+                        : null;
+                    if (!await _mailbox.Reader.WaitToReadAsync() || !_mailbox.Reader.TryRead(out var input))
+                    {
+                        return (CallEndReason.Error, "pbx");
+                    }
+
+                    if (input.Kind == InputKind.IvrTick)
+                    {
+                        session.Tick(IvrNow);
+                    }
+                    else if (OnLiveInput(input) is { } end)
+                    {
+                        return end;
+                    }
+                }
+            }
+            finally
+            {
+                wake?.Dispose();
+            }
+        }
+
+        /// <summary>The menu chose a destination: ring it with the caller's media, already answered by the IVR.</summary>
+        private async Task<(CallEndReason, string)> TransferAsync(string destination)
+        {
+            var route = await _engine._dialPlan.ResolveAsync(_request.Caller, destination, Policy.CallOrigin.Sip, null);
+            _routeName = $"{_route.Name}>{route.Name}:{destination}";
+            LogTransfer(_engine._log, CallId, destination);
+            switch (route)
+            {
+                case Route.ToExtension extension:
+                    var contacts = _engine._sip is null ? [] : _engine._locations.Lookup(extension.Target.Id);
+                    if (contacts.Count == 0)
+                    {
+                        return (CallEndReason.Unavailable, "pbx");
+                    }
+
+                    StartBranches(extension.Target, contacts, _callerMedia!.Audio.Codec);
+                    return _branches.Count == 0 ? (CallEndReason.Error, "pbx") : await RingAsync();
+                case Route.ToService { Service: Services.BuiltInService.Echo }:
+                    _callerMedia!.SetMode(Switchboard.Media.WebRtc.LegAudioMode.Echo);
+                    return await LiveAsync();
+                default:
+                    return (CallEndReason.NotFound, "pbx");
+            }
+        }
+
+        private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+    }
+}
