@@ -128,11 +128,24 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSingleton<CallLimiter>();
         services.AddSingleton<CallPolicy>();
         services.AddSingleton<DialPlan>();
+        services.AddSingleton(LoadIvr(data.Path));
         services.AddSingleton<CallEngine>();
         services.AddSingleton<PbxAdmin>();
         services.AddSingleton(sp => new CallRecordRetention(sp.GetRequiredService<ICallRecordStore>(), options.CallRecordRetention,
             options.Time, sp.GetRequiredService<ILogger<CallRecordRetention>>()));
         services.AddHostedService(sp => sp.GetRequiredService<CallRecordRetention>());
         services.AddSwitchboardWeb(options.Web);
+    }
+
+    /// <summary>The IVR's menus from <c>ivr.json</c> in the data folder (the demo menu without one); a bad file stops the start with the field named.</summary>
+    private static Pbx.Ivr.IvrRuntime LoadIvr(string dataPath)
+    {
+        var file = Path.Combine(dataPath, "ivr.json");
+        if (!Pbx.Ivr.IvrConfigurationLoader.TryLoadFile(file, out var configuration, out var error))
+        {
+            throw new InvalidOperationException($"{file}: {error}");
+        }
+
+        return new Pbx.Ivr.IvrRuntime(configuration, Pbx.Ivr.IvrPromptLibrary.Load(Pbx.Ivr.IvrPromptLibrary.DefaultDirectory, out _));
     }
 }

@@ -50,9 +50,9 @@ public sealed partial class CallEngine
         }
 
         /// <summary>Waits for the branches: ringing, the first answer (then the live call), or why nobody answered.</summary>
-        private async Task<(CallEndReason, string)> RingAsync()
+        private async Task<(CallEndReason, string)> RingAsync(TimeSpan? timeout = null)
         {
-            using var ringTimeout = new CancellationTokenSource(_engine._options.RingTimeout, _engine._time);
+            using var ringTimeout = new CancellationTokenSource(timeout ?? _engine._options.RingTimeout, _engine._time);
             using var registration = ringTimeout.Token.Register(() => Post(new Input(InputKind.RingTimeout)));
             await foreach (var input in _mailbox.Reader.ReadAllAsync())
             {

@@ -80,6 +80,11 @@ public sealed partial class CallEngine
         /// <summary>The menu chose a destination: ring it with the caller's media, already answered by the IVR.</summary>
         private async Task<(CallEndReason, string)> TransferAsync(string destination)
         {
+            if (destination.StartsWith("group:", StringComparison.Ordinal))
+            {
+                return await RingGroupAsync(destination["group:".Length..]);
+            }
+
             var route = await _engine._dialPlan.ResolveAsync(_request.Caller, destination, Policy.CallOrigin.Sip, null);
             _routeName = $"{_route.Name}>{route.Name}:{destination}";
             LogTransfer(_engine._log, CallId, destination);
@@ -100,6 +105,49 @@ public sealed partial class CallEngine
                 default:
                     return (CallEndReason.NotFound, "pbx");
             }
+        }
+
+        /// <summary>
+        /// Every member's phones at once; the first answer takes the call. Nobody within the group's time (or all busy):
+        /// the fallback destination, when there is one (docs/ivr.md, ring groups).
+        /// </summary>
+        private async Task<(CallEndReason, string)> RingGroupAsync(string name)
+        {
+            var group = _engine._ivr.Configuration.RingGroups.FirstOrDefault(g => g.Name == name);
+            if (group is null)
+            {
+                return (CallEndReason.NotFound, "pbx");
+            }
+
+            _routeName = $"{_route.Name}>group:{name}";
+            foreach (var member in group.Members)
+            {
+                if (await _engine._dialPlan.ResolveAsync(_request.Caller, member, Policy.CallOrigin.Sip, null) is Route.ToExtension extension &&
+                    _engine._sip is not null && _engine._locations.Lookup(extension.Target.Id) is { Count: > 0 } contacts)
+                {
+                    StartBranches(extension.Target, contacts, _callerMedia!.Audio.Codec);
+                }
+            }
+
+            var outcome = _branches.Count > 0 ? await RingAsync(group.RingTimeout) : (CallEndReason.Unavailable, "pbx");
+            if (_winner is not null || group.Fallback is null || outcome.Item1 is not (CallEndReason.NoAnswer or CallEndReason.Busy or CallEndReason.Unavailable or CallEndReason.Declined))
+            {
+                return outcome;
+            }
+
+            foreach (var branch in _branches.Where(b => b.State is BranchState.Calling or BranchState.Proceeding or BranchState.Ringing))
+            {
+                branch.Abandon();
+                branch.State = BranchState.Abandoned;
+            }
+
+            _branches.Clear();
+            var routeSoFar = _routeName;
+            var result = await TransferAsync(group.Fallback);
+
+            // TransferAsync names the route from the IVR on: keep the group in the path.
+            _routeName = routeSoFar + _routeName![_route.Name.Length..];
+            return result;
         }
 
         private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -40,8 +40,9 @@ internal static class DemoPage
         html.Append("<h2>Tests</h2>");
         AppendLink(html, baseUrl, services.EchoNumber, $"Echo test ({services.EchoNumber}): you hear yourself");
         AppendLink(html, baseUrl, services.DtmfTestNumber, $"DTMF test ({services.DtmfTestNumber}): the keypad's digits are written to the call record");
+        AppendLink(html, baseUrl, services.IvrNumber, $"Auto attendant ({services.IvrNumber}): a spoken menu; press 1 for Alice (100), 2 for Bob (101), 9 for the echo test");
         html.Append("<h2>Other numbers</h2>");
-        AppendLink(html, baseUrl, "1234567890", "John Smith (1234567890, the seed's example: no trunk yet, so \"not found\")");
+        AppendLink(html, baseUrl, "1234567890", "John Smith (1234567890, the seed's example: \"not found\" until a trunk and a dial rule reach it, docs/trunks.md)");
         html.Append("<h2>Put a link on your own page</h2><pre><code>")
             .Append(WebUtility.HtmlEncode(Snippet(baseUrl, "100", "John Smith")))
             .Append("</code></pre><p>Signed links that need no login are made with <code>switchboard link make</code>; see the README.</p></body></html>");

@@ -42,7 +42,7 @@ internal sealed class PbxUnderTest : IAsyncDisposable
 
     public LocationService Locations { get; }
 
-    public static async Task<PbxUnderTest> StartAsync(CallOptions? calls = null)
+    public static async Task<PbxUnderTest> StartAsync(CallOptions? calls = null, Switchboard.Pbx.Ivr.IvrRuntime? ivr = null)
     {
         var time = TimeProvider.System;
         var directory = new InMemoryDirectoryStore(time);
@@ -62,7 +62,7 @@ internal sealed class PbxUnderTest : IAsyncDisposable
         var media = new WebRtcMedia(new MediaPortPool(new MediaOptions { PortMin = 47000, PortMax = 47999 }), time, NullLoggerFactory.Instance);
         var serviceOptions = new ServiceOptions();
         var engine = new CallEngine(new DialPlan(directory, serviceOptions), records, media, serviceOptions, new MediaSetupStats(),
-            calls ?? new CallOptions(), services, time, NullLogger<CallEngine>.Instance);
+            calls ?? new CallOptions(), services, time, NullLogger<CallEngine>.Instance, ivr: ivr);
         engine.AttachSip(endpoint);
         endpoint.Start(engine);
         transport.Attach(endpoint);

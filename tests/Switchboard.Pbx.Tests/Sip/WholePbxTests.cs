@@ -231,6 +231,64 @@ public sealed class WholePbxTests
         Assert.Contains("INVITE", response.GetHeaderValue("Allow"), StringComparison.Ordinal);
     }
 
+    private static Switchboard.Pbx.Ivr.IvrRuntime TeamMenu() => new(
+        new Switchboard.Pbx.Ivr.IvrConfiguration(
+            [new Switchboard.Pbx.Ivr.IvrMenu("main", Switchboard.Pbx.Ivr.IvrDestinations.WelcomePrompt, new Dictionary<char, string> { ['1'] = "group:team" })],
+            [new Switchboard.Pbx.Ivr.RingGroup("team", ["101"], TimeSpan.FromSeconds(1), "*43")]),
+        Switchboard.Pbx.Ivr.IvrPromptLibrary.Load(Switchboard.Pbx.Ivr.IvrPromptLibrary.DefaultDirectory, out _));
+
+    [Fact]
+    public async Task A_digit_in_the_ivr_rings_the_group_and_a_member_answers()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync(ivr: TeamMenu());
+        using var alice = pbx.Phone("100", 2);
+        using var bob = pbx.Phone("101", 3);
+        await alice.RegisterAsync();
+        await bob.RegisterAsync();
+        Assert.Equal(200, (await alice.CallAsync("*50")).StatusCode);
+
+        // The menu's prompt plays to the caller (PCMU frames of speech, not silence); a key stops it and is taken.
+        await alice.Rtp.SendAsync(Rtp(0, 1, 160), alice.RemoteRtp());
+        var prompt = await ReceiveAsync(alice, p => (p[1] & 0x7f) == 0 && p.AsSpan(12).ContainsAnyExcept((byte)0xff));
+        Assert.Equal(172, prompt.Length);
+        for (ushort seq = 1; seq < 4; seq++)
+        {
+            await alice.Rtp.SendAsync(Dtmf((ushort)(seq + 1), digit: 1, end: seq == 3, duration: (ushort)(seq == 3 ? 800 : 160 * seq)), alice.RemoteRtp());
+        }
+
+        await bob.AnswerAsync(await bob.WaitForRequestAsync("INVITE"));
+        await alice.SendInDialogAsync(SipMethod.Bye);
+        bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "*50", TimeSpan.FromSeconds(5));
+        Assert.Equal("service:ivr>group:team", record.Route);
+        Assert.Equal("1", record.Digits);
+    }
+
+    [Fact]
+    public async Task A_ring_group_nobody_answers_falls_back_to_its_fallback()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync(ivr: TeamMenu());
+        using var alice = pbx.Phone("100", 2);
+        using var bob = pbx.Phone("101", 3);
+        await alice.RegisterAsync();
+        await bob.RegisterAsync();
+        Assert.Equal(200, (await alice.CallAsync("*50")).StatusCode);
+        for (ushort seq = 1; seq < 4; seq++)
+        {
+            await alice.Rtp.SendAsync(Dtmf(seq, digit: 1, end: seq == 3, duration: (ushort)(seq == 3 ? 800 : 160 * seq)), alice.RemoteRtp());
+        }
+
+        var invite = await bob.WaitForRequestAsync("INVITE");
+        bob.Reply(invite, 180);
+        var cancel = await bob.WaitForRequestAsync("CANCEL");
+        bob.Reply(cancel, 200);
+        bob.Reply(invite, 487);
+
+        await alice.SendInDialogAsync(SipMethod.Bye);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "*50", TimeSpan.FromSeconds(5));
+        Assert.Equal("service:ivr>group:team>service:echo:*43", record.Route);
+    }
+
     [Fact]
     public async Task A_malformed_request_gets_400_and_garbage_is_counted()
     {
