@@ -196,6 +196,59 @@ public sealed class TrunkTests(BrowserFixture fixture)
         Assert.Equal("trunk:main", outbound.Route);
     }
 
+    [Fact]
+    public async Task An_inbound_did_mapped_to_a_ring_group_rings_its_member()
+    {
+        const string did = "4930777000";
+        var data = BrowserFixture.NewDataDirectory();
+        Directory.CreateDirectory(data);
+        await File.WriteAllTextAsync(Path.Combine(data, "ivr.json"), """
+            { "menus": [ { "name": "main", "options": { "1": "100" } } ],
+              "ringGroups": [ { "name": "team", "members": ["101"], "ringTimeoutSeconds": 10 } ] }
+            """);
+        await using var host = await BrowserFixture.StartHostAsync(data, addressFailureLimit: 1000);
+        try
+        {
+            await using var carrier = await KamailioCarrier.StartAsync(new KamailioOptions
+            {
+                Domain = CarrierDomain,
+                Users = [("pbxtrunk", "trunk-secret"), (PublicNumber, "public-pw")],
+                Dids = new Dictionary<string, string> { [did] = "pbxtrunk" },
+            }, CancellationToken.None);
+            await host.Admin.CreateDomainAsync("group.test");
+            await host.Admin.CreateExtensionAsync("group.test", "101", "Bob", "web-pw-101", "sip-pw-101");
+            await using var bob = await BaresipAgent.StartAsync(new BaresipOptions
+            {
+                User = "101", Domain = "group.test", Registrar = "127.0.0.1:" + host.SipUdpPort!.Value.ToString(CultureInfo.InvariantCulture),
+                Password = "sip-pw-101", AnswerMode = AnswerMode.Auto,
+            }, CancellationToken.None);
+            await bob.WaitRegisteredAsync();
+            await host.Admin.AddTrunkAsync(new Trunk(0, "group.test", "main", carrier.Address, SipTransportKind.Udp, "pbxtrunk", true, 0, CarrierDomain,
+                Dids: new Dictionary<string, string> { [did] = "group:team" }), "trunk-secret");
+            var deadline = DateTime.UtcNow + Step;
+            while (await host.Admin.IsTrunkRegisteredAsync("group.test", "main") != true && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            // The public phone calls the DID through the carrier: the group's member rings and answers.
+            await using var publicPhone = await StartPublicPhoneAsync(carrier);
+            await publicPhone.DialAsync($"sip:{did}@{CarrierDomain}");
+            await bob.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+            await publicPhone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+            await publicPhone.HangupAsync();
+
+            var record = await CallRecords.WaitForAsync(host, r => r.Origin == $"trunk:main:{did}", TimeSpan.FromSeconds(20));
+            Assert.Equal("group:team", record.Route);
+            Assert.Equal($"{PublicNumber}@group.test", record.From);
+            Assert.NotNull(record.AnsweredAt);
+        }
+        finally
+        {
+            BrowserFixture.TryDelete(data);
+        }
+    }
+
     private IPolicyStore Policy => Host.Services.GetRequiredService<IPolicyStore>();
 
     private static Task<KamailioCarrier> StartCarrierAsync() =>

@@ -119,7 +119,7 @@ public sealed partial class CallEngine
                 return (CallEndReason.NotFound, "pbx");
             }
 
-            _routeName = $"{_route.Name}>group:{name}";
+            _routeName = _route is Route.NotFound ? $"group:{name}" : $"{_route.Name}>group:{name}";
             foreach (var member in group.Members)
             {
                 if (await _engine._dialPlan.ResolveAsync(_request.Caller, member, Policy.CallOrigin.Sip, null) is Route.ToExtension extension &&
@@ -148,6 +148,20 @@ public sealed partial class CallEngine
             // TransferAsync names the route from the IVR on: keep the group in the path.
             _routeName = routeSoFar + _routeName![_route.Name.Length..];
             return result;
+        }
+
+        /// <summary>A DID mapped straight to a ring group: the caller is not answered until a member is.</summary>
+        private async Task<(CallEndReason, string)> RunGroupAsync(string name)
+        {
+            var (media, answerSdp, failure) = await CreateCallerMediaAsync([Switchboard.Media.Sdp.SdpCodec.Pcmu, Switchboard.Media.Sdp.SdpCodec.Pcma]);
+            if (media is null)
+            {
+                return (failure, "pbx");
+            }
+
+            _callerMedia = media;
+            await _observer.OnAnswerSdpAsync(answerSdp!);
+            return await RingGroupAsync(name);
         }
 
         private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -87,7 +87,9 @@ public sealed partial class CallEngine
                 // Calls from a carrier dial like phones: the click-to-call allow-list guards the popup and links only.
                 var origin = _request.Sip is not null ? Policy.CallOrigin.Sip : _request.Origin;
                 _route = await _engine._dialPlan.ResolveAsync(_request.Caller, _request.Destination, origin, _request.OnlyDestination);
-                end = _route switch
+                end = _request.Sip is not null && _request.Destination.StartsWith("group:", StringComparison.Ordinal)
+                    ? await RunGroupAsync(_request.Destination["group:".Length..])
+                    : _route switch
                 {
                     Route.ToService service => await RunServiceAsync(service.Service),
                     Route.ToExtension extension => await RunExtensionAsync(extension.Target),

@@ -26,9 +26,15 @@ public static class TrunkValidation
         foreach (var (did, destination) in trunk.DidMap)
         {
             if (!Names.IsDialString(did)) return $"--did: '{did}' is not a number";
-            if (!Names.IsDialString(destination)) return $"--did: the destination '{destination}' of {did} is not a number";
+            if (!Names.IsDialString(destination) && !IsGroup(destination))
+                return $"--did: the destination '{destination}' of {did} is not a number or group:NAME";
         }
 
         return null;
     }
+
+    /// <summary>A ring group of ivr.json, written <c>group:NAME</c>.</summary>
+    private static bool IsGroup(string destination) =>
+        destination.StartsWith("group:", StringComparison.Ordinal) && destination.Length > 6 &&
+        destination[6..].All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }
