@@ -10,17 +10,6 @@ namespace Switchboard.EndToEnd.Tests;
 [Collection(PopupGroup.Name)]
 public sealed class EchoAndDtmfTests(BrowserFixture fixture)
 {
-    private const string InboundAudio = """
-        async () => {
-          const pc = window.__pcs[0];
-          if (!pc) return null;
-          const stats = await pc.getStats();
-          for (const s of stats.values()) {
-            if (s.type === 'inbound-rtp' && s.kind === 'audio') return { packets: s.packetsReceived || 0, level: s.audioLevel || 0 };
-          }
-          return null;
-        }
-        """;
 
     private async Task<(PopupBrowser Browser, IPage Popup)> CallAsync(PbxHost host, string number, bool stubClose = true)
     {
@@ -39,9 +28,7 @@ public sealed class EchoAndDtmfTests(BrowserFixture fixture)
         await using var _ = browser;
 
         // Over 100 packets of our echo arrived and decoded to a level above silence: the tone came back.
-        await popup.WaitForFunctionAsync(
-            "async () => { const a = await (" + InboundAudio + ")(); return a && a.packets > 100 && a.level > 0; }",
-            null, new() { Timeout = 15_000, PollingInterval = 250 });
+        await popup.WaitForInboundAudioAsync(packets: 100);
         Assert.True(await popup.EvaluateAsync<bool>("() => document.getElementById('remote').srcObject !== null"), "remote audio is played");
         var account = await popup.InputValueAsync("#account");
 

@@ -123,6 +123,23 @@ internal static class PopupPage
         await Expect(popup.Locator("body")).ToHaveAttributeAsync("data-reason", reason);
     }
 
+    /// <summary>
+    /// Waits until the call's inbound RTP (Chromium's getStats) counts more than <paramref name="packets"/> packets with an
+    /// audio level above silence: the far side's sound really plays in the popup.
+    /// </summary>
+    public static Task WaitForInboundAudioAsync(this IPage popup, int packets) =>
+        popup.WaitForFunctionAsync("""
+            async (min) => {
+              const pc = window.__pcs[0];
+              if (!pc) return false;
+              const stats = await pc.getStats();
+              for (const s of stats.values()) {
+                if (s.type === 'inbound-rtp' && s.kind === 'audio') return (s.packetsReceived || 0) > min && (s.audioLevel || 0) > 0;
+              }
+              return false;
+            }
+            """, packets, new() { Timeout = 15_000, PollingInterval = 250 });
+
     public static Task<string[]> StatesAsync(this IPage popup) => popup.EvaluateAsync<string[]>("() => window.__states.slice()");
 
     public static async Task<string> StatusAsync(this IPage popup) => (await popup.Locator("#status").TextContentAsync() ?? "").Trim();

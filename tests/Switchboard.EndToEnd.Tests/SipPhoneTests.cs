@@ -18,18 +18,6 @@ public sealed class SipPhoneTests(BrowserFixture fixture)
     /// <summary>Chromium's fake microphone: 400 Hz square bursts (docs/testing.md).</summary>
     private const double FakeMicrophoneHz = 400;
 
-    private const string InboundAudio = """
-        async () => {
-          const pc = window.__pcs[0];
-          if (!pc) return null;
-          const stats = await pc.getStats();
-          for (const s of stats.values()) {
-            if (s.type === 'inbound-rtp' && s.kind === 'audio') return { packets: s.packetsReceived || 0, level: s.audioLevel || 0 };
-          }
-          return null;
-        }
-        """;
-
     private PbxHost Host => fixture.Host;
 
     [Theory]
@@ -50,9 +38,7 @@ public sealed class SipPhoneTests(BrowserFixture fixture)
         await phone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
 
         // baresip's tone plays in the popup: Chromium decodes it to a level above silence.
-        await popup.WaitForFunctionAsync(
-            "async () => { const a = await (" + InboundAudio + ")(); return a && a.packets > 50 && a.level > 0; }",
-            null, new() { Timeout = 15_000, PollingInterval = 250 });
+        await popup.WaitForInboundAudioAsync(packets: 50);
 
         // The keypad's RFC 4733 events cross the relay and reach baresip as DTMF.
         foreach (var digit in "12#")
@@ -181,9 +167,7 @@ public sealed class SipPhoneTests(BrowserFixture fixture)
         await softphone.WaitCallStateAsync("confirmed", Step);
 
         // Each browser decodes the other's fake microphone: audio both ways through two SRTP legs.
-        await popup.WaitForFunctionAsync(
-            "async () => { const a = await (" + InboundAudio + ")(); return a && a.packets > 50 && a.level > 0; }",
-            null, new() { Timeout = 15_000, PollingInterval = 250 });
+        await popup.WaitForInboundAudioAsync(packets: 50);
         var deadline = DateTime.UtcNow + Step;
         var heard = await softphone.InboundAudioLevelAsync();
         while ((heard.PacketsReceived < 50 || heard.TotalAudioEnergy <= 0) && DateTime.UtcNow < deadline)

@@ -22,27 +22,17 @@ public sealed class TrunkTests(BrowserFixture fixture)
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(10);
     private static int s_domains;
 
-    private const string InboundAudio = """
-        async () => {
-          const pc = window.__pcs[0];
-          if (!pc) return null;
-          const stats = await pc.getStats();
-          for (const s of stats.values()) {
-            if (s.type === 'inbound-rtp' && s.kind === 'audio') return { packets: s.packetsReceived || 0, level: s.audioLevel || 0 };
-          }
-          return null;
-        }
-        """;
-
     private PbxHost Host => fixture.Host;
 
-    [Fact]
-    public async Task Click_to_call_reaches_a_public_number_through_the_trunk_with_caller_id_audio_and_dtmf()
+    [Theory]
+    [InlineData(SipTransportKind.Udp)]
+    [InlineData(SipTransportKind.Tcp)]
+    public async Task Click_to_call_reaches_a_public_number_through_the_trunk_with_caller_id_audio_and_dtmf(SipTransportKind transport)
     {
         await using var carrier = await StartCarrierAsync();
         await using var publicPhone = await StartPublicPhoneAsync(carrier);
         var (domain, caller) = await NewDomainAsync();
-        await AddTrunkAsync(domain, "main", carrier.Address);
+        await AddTrunkAsync(domain, "main", carrier.Address, transport: transport);
         await RouteAsync(domain, "555XXXX", "main");
 
         await using var browser = await PopupBrowser.CreateAsync(fixture, Host, stubClose: false);
@@ -53,9 +43,7 @@ public sealed class TrunkTests(BrowserFixture fixture)
         await popup.ExpectStateAsync("connected");
         await publicPhone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
 
-        await popup.WaitForFunctionAsync(
-            "async () => { const a = await (" + InboundAudio + ")(); return a && a.packets > 50 && a.level > 0; }",
-            null, new() { Timeout = 15_000, PollingInterval = 250 });
+        await popup.WaitForInboundAudioAsync(packets: 50);
         await popup.ClickAsync("button[data-digit=\"4\"]");
         Assert.Equal("4", (await publicPhone.WaitForEventAsync(e => e.Type == BaresipEvent.CallDtmfStart, Step)).Param);
         await Task.Delay(TimeSpan.FromSeconds(1.5));
@@ -179,9 +167,7 @@ public sealed class TrunkTests(BrowserFixture fixture)
         var popup = await browser.OpenAsync(Host, "?destnumber=" + did);
         await popup.LoginAsync(caller, remember: false);
         await popup.ExpectStateAsync("connected");
-        await popup.WaitForFunctionAsync(
-            "async () => { const a = await (" + InboundAudio + ")(); return a && a.packets > 25 && a.level > 0; }",
-            null, new() { Timeout = 15_000, PollingInterval = 250 });
+        await popup.WaitForInboundAudioAsync(packets: 25);
 
         // "For support press 2": the digit crosses both PBX legs and the carrier's call as RFC 4733 and picks Bob.
         await popup.ClickAsync("button[data-digit=\"2\"]");
@@ -291,8 +277,8 @@ public sealed class TrunkTests(BrowserFixture fixture)
         return (domain, new TestAccount("100", "100@" + domain, password));
     }
 
-    private Task<Trunk> AddTrunkAsync(string domain, string name, string proxy, bool register = true) =>
-        Host.Admin.AddTrunkAsync(new Trunk(0, domain, name, proxy, SipTransportKind.Udp, "pbxtrunk", register, 0, CarrierDomain, CallerId, CallerId),
+    private Task<Trunk> AddTrunkAsync(string domain, string name, string proxy, bool register = true, SipTransportKind transport = SipTransportKind.Udp) =>
+        Host.Admin.AddTrunkAsync(new Trunk(0, domain, name, proxy, transport, "pbxtrunk", register, 0, CarrierDomain, CallerId, CallerId),
             "trunk-secret");
 
     /// <summary>A dial rule to the trunk, and the same pattern on the click-to-call allow-list (empty by default).</summary>
