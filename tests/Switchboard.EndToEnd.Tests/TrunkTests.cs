@@ -90,6 +90,36 @@ public sealed class TrunkTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task A_trunk_answering_503_hands_the_call_to_the_next_trunk_at_once()
+    {
+        await using var carrier = await StartCarrierAsync();
+        await using var publicPhone = await StartPublicPhoneAsync(carrier);
+        using var overloaded = new RawSipUdp();
+        var (domain, caller) = await NewDomainAsync();
+        await AddTrunkAsync(domain, "overloaded", overloaded.HostPort, register: false);
+        await AddTrunkAsync(domain, "main", carrier.Address);
+        await RouteAsync(domain, "555XXXX", "overloaded");
+
+        await using var browser = await PopupBrowser.CreateAsync(fixture, Host);
+        var popup = await browser.OpenAsync(Host, "?destnumber=" + PublicNumber);
+        await popup.LoginAsync(caller, remember: false);
+
+        // The first carrier refuses at once: RFC 3261 section 21.5.4, 503 Service Unavailable.
+        var invite = await overloaded.ReceiveAsync(m => m.StartsWith("INVITE ", StringComparison.Ordinal), Step);
+        var refusal = string.Join("\n", "SIP/2.0 503 Service Unavailable",
+            "Via: " + RawSipUdp.Header(invite, "Via"), "From: " + RawSipUdp.Header(invite, "From"),
+            "To: " + RawSipUdp.Header(invite, "To") + ";tag=busy1", "Call-ID: " + RawSipUdp.Header(invite, "Call-ID"),
+            "CSeq: " + RawSipUdp.Header(invite, "CSeq"), "Content-Length: 0", "", "");
+        await overloaded.SendAsync(refusal, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, Host.SipUdpPort!.Value), CancellationToken.None);
+
+        await popup.ExpectStateAsync("connected");
+        await publicPhone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        await popup.ClickAsync("#hangup");
+        var record = await CallRecords.WaitForAsync(Host, r => r.From == caller.Account && r.Destination == PublicNumber);
+        Assert.Equal("trunk:main", record.Route);
+    }
+
+    [Fact]
     public async Task An_extension_without_international_permission_gets_not_permitted_and_nothing_reaches_the_carrier()
     {
         await using var carrier = await StartCarrierAsync();
