@@ -29,22 +29,18 @@ public sealed partial class CallEngine
         }
 
         /// <summary>One input of an answered call; the end, when it ends it.</summary>
-        private (CallEndReason, string)? OnLiveInput(Input input)
+        private (CallEndReason, string)? OnLiveInput(Input input) => input.Kind switch
         {
-                var end = input.Kind switch
-                {
-                    InputKind.CallerHangup => (CallEndReason.Hangup, "caller"),
-                    InputKind.ServiceHangup => (CallEndReason.RemoteHangup, "callee"),
-                    InputKind.PbxShutdown => (CallEndReason.Error, "pbx"),
-                    InputKind.WebLeg when input.FromCallee => OnCalleeWebEvent(input.LegEvent),
-                    InputKind.WebLeg => OnCallerWebEvent(input.LegEvent),
-                    InputKind.PhoneLeg => OnPhoneEvent(input.PhoneEvent, input.FromCallee),
-                    InputKind.Sip when input.Sip!.Branch is null => OnCallerSip(input.Sip),
-                    InputKind.Sip => OnBranchSip(input.Sip),
-                    _ => ((CallEndReason, string)?)null,
-                };
-                return end;
-        }
+            InputKind.CallerHangup => (CallEndReason.Hangup, "caller"),
+            InputKind.ServiceHangup => (CallEndReason.RemoteHangup, "callee"),
+            InputKind.PbxShutdown => (CallEndReason.Error, "pbx"),
+            InputKind.WebLeg when input.FromCallee => OnCalleeWebEvent(input.LegEvent),
+            InputKind.WebLeg => OnCallerWebEvent(input.LegEvent),
+            InputKind.PhoneLeg => OnPhoneEvent(input.PhoneEvent, input.FromCallee),
+            InputKind.Sip when input.Sip!.Branch is null => OnCallerSip(input.Sip),
+            InputKind.Sip => OnBranchSip(input.Sip),
+            _ => null,
+        };
 
         private (CallEndReason, string)? OnCallerWebEvent(WebRtcLegEvent e)
         {
