@@ -120,16 +120,19 @@ public sealed partial class CallEngine
         {
             foreach (var branch in _branches)
             {
-                if (ReferenceEquals(branch, _winner))
+                if (ReferenceEquals(branch, _winner) && endedBy != "callee")
                 {
-                    if (endedBy != "callee")
-                    {
-                        branch.Bye();
-                    }
+                    branch.Bye();
                 }
                 else if (branch.State is BranchState.Calling or BranchState.Proceeding or BranchState.Ringing)
                 {
+                    // Unbound by the branch itself once its INVITE gets its final answer.
                     branch.Abandon();
+                }
+                else if (branch.State is not BranchState.Abandoned)
+                {
+                    // Refused, or answered and then hung up by the phone: nothing more can come for this dialog.
+                    branch.Forget();
                 }
 
                 if (branch.OwnMedia is { } own && !ReferenceEquals(own, _calleeMedia))

@@ -140,6 +140,15 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler
         }
     }
 
+    /// <summary>Stops routing this leg's requests to the call (the dialog is over or never began).</summary>
+    public void Forget()
+    {
+        if (_fromTag is not null)
+        {
+            _sip.Unbind(CallId, _fromTag);
+        }
+    }
+
     public void Bye()
     {
         if (_dialog is { State: not SipDialogState.Terminated } dialog)

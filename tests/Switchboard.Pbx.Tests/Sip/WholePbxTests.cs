@@ -86,6 +86,7 @@ public sealed class WholePbxTests
         var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
         Assert.Equal("remote_hangup", record.Reason);
         Assert.Equal("callee", record.EndedBy);
+        await NoDialogsLeftAsync(pbx);
     }
 
     [Theory]
@@ -106,6 +107,7 @@ public sealed class WholePbxTests
         Assert.Equal(status == 480 ? 480 : status, final.StatusCode);
         var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
         Assert.Equal(reason, record.Reason);
+        await NoDialogsLeftAsync(pbx);
     }
 
     [Fact]
@@ -311,6 +313,18 @@ public sealed class WholePbxTests
 
         Assert.Equal(1, pbx.Endpoint.Counters.Dropped);
         Assert.Equal(1, pbx.Endpoint.Counters.BadRequests);
+    }
+
+    /// <summary>Every leg let go of its Call-ID: nothing stays bound after a call, however it ended.</summary>
+    private static async Task NoDialogsLeftAsync(PbxUnderTest pbx)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(3);
+        while (pbx.Endpoint.Counters.Dialogs > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(0, pbx.Endpoint.Counters.Dialogs);
     }
 
     private static byte[] Rtp(byte payloadType, ushort sequence, int payloadLength)
