@@ -13,7 +13,7 @@ namespace Switchboard.Sip.Transport;
 /// one read loop and one writer loop draining a bounded send queue; idle connections are closed by a sweep on the
 /// injected clock.
 /// </summary>
-public sealed partial class SipTransportHub : ISipTransport, ISipConnectionHost, IAsyncDisposable
+public sealed partial class SipTransportHub : ISipTransport, ISipServerNames, ISipConnectionHost, IAsyncDisposable
 {
     private readonly SipTransportOptions _options;
     private readonly ILogger _logger;
@@ -23,6 +23,7 @@ public sealed partial class SipTransportHub : ISipTransport, ISipConnectionHost,
     private readonly ConcurrentDictionary<long, SipConnection> _connections = new();
     private readonly ConcurrentDictionary<(SipTransportKind Kind, IPEndPoint Remote), SipConnection> _byRemote = new();
     private readonly List<Task> _loops = [];
+    private readonly ConcurrentDictionary<IPEndPoint, string> _serverNames = new();
     private ISipReceiver? _receiver;
     private ITimer? _idleSweep;
     private long _lastConnectionId;
@@ -93,6 +94,14 @@ public sealed partial class SipTransportHub : ISipTransport, ISipConnectionHost,
         SipTransportKind.Tcp or SipTransportKind.Tls => TrySendStream(flow, message),
         _ => TrySendOnConnection(flow, message),
     };
+
+    /// <summary>The host name a TLS connection to <paramref name="remote"/> must find in the server's certificate (a trunk's proxy name).</summary>
+    public void SetServerName(IPEndPoint remote, string hostName)
+    {
+        ArgumentNullException.ThrowIfNull(remote);
+        ArgumentException.ThrowIfNullOrWhiteSpace(hostName);
+        _serverNames[remote] = hostName;
+    }
 
     public SipFlow? CreateFlow(SipTransportKind transport, IPEndPoint remote)
     {

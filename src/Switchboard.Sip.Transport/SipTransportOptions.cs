@@ -27,6 +27,9 @@ public sealed record SipTransportOptions
     /// </summary>
     public bool AcceptAnyServerCertificate { get; init; }
 
+    /// <summary>Extra roots that outbound TLS trusts besides the system's (a carrier's private CA); the certificate's name is still checked.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2Collection? TrustedRoots { get; init; }
+
     /// <summary>The host put in Via sent-by and Contact; default the bind address.</summary>
     public string? AdvertisedHost { get; init; }
 

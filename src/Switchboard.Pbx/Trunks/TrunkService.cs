@@ -71,6 +71,12 @@ public sealed partial class TrunkService : IAsyncDisposable
             }
 
             loaded.Add((trunk, address));
+            if (trunk.Transport == SipTransportKind.Tls && !IPAddress.TryParse(trunk.Host, out _) && _sip!.Transport is ISipServerNames names)
+            {
+                // The carrier's certificate names its host, not the address the name resolved to.
+                names.SetServerName(address, trunk.Host);
+            }
+
             if (trunk.Register)
             {
                 var registration = new TrunkRegistration(trunk, address, _sip!, _store, _time, _log);

@@ -37,3 +37,9 @@ public interface ISipReceiver
     /// <summary>A connection-oriented flow closed (peer closed, error, idle): registrations bound to it are stale.</summary>
     void OnFlowClosed(in SipFlow flow);
 }
+
+/// <summary>A transport that checks TLS servers by name: who we meant to reach at an address (RFC 5922 section 7.2).</summary>
+public interface ISipServerNames
+{
+    void SetServerName(IPEndPoint remote, string hostName);
+}
