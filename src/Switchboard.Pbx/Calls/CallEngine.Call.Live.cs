@@ -108,88 +108,55 @@ public sealed partial class CallEngine
             }
         }
 
-        private (CallEndReason, string)? OnCallerSip(CallSipInput sip)
-        {
-            var caller = _sipCaller!;
-            if (sip.Cancelled)
-            {
-                return null;
-            }
+        private (CallEndReason, string)? OnCallerSip(CallSipInput sip) =>
+            sip.Cancelled ? null : OnLegRequest(_sipCaller!, sip, fromCaller: true);
 
+        private (CallEndReason, string)? OnBranchSip(CallSipInput sip) =>
+            ReferenceEquals(sip.Branch, _winner) ? OnLegRequest(sip.Branch!, sip, fromCaller: false) : null;
+
+        /// <summary>
+        /// An in-dialog request from either side of the answered call: BYE ends it, a re-INVITE is answered for that
+        /// side's media, an INFO digit is recorded (from the caller) and played to the other side.
+        /// </summary>
+        private (CallEndReason, string)? OnLegRequest(ISipLeg leg, CallSipInput sip, bool fromCaller)
+        {
             if (sip.Message is not SipRequest request || sip.Transaction is not { } tx)
             {
                 return null;
             }
 
-            if (!caller.Accepts(request))
+            if (!leg.Accepts(request))
             {
-                caller.Respond(tx, 500);
+                leg.Respond(tx, 500);
                 return null;
             }
 
+            var (own, other) = fromCaller ? (_callerMedia, _calleeMedia) : (_calleeMedia, _callerMedia);
             switch (request.Method.Name)
             {
                 case "BYE":
-                    caller.Respond(tx, 200);
-                    return (CallEndReason.Hangup, "caller");
+                    leg.Respond(tx, 200);
+                    leg.Terminate();
+                    return fromCaller ? (CallEndReason.Hangup, "caller") : (CallEndReason.RemoteHangup, "callee");
                 case "INVITE":
-                    var answer = Reinvite(request, _callerMedia);
-                    caller.Respond(tx, answer is null ? 488 : 200, answer);
+                    var answer = Reinvite(request, own);
+                    leg.Respond(tx, answer is null ? 488 : 200, answer);
                     return null;
                 case "INFO":
-                    caller.Respond(tx, 200);
+                    leg.Respond(tx, 200);
                     if (ReadInfoDigit(request) is { } digit)
                     {
-                        OnCallerDigit(digit.Symbol, digit.Ms);
-                        _calleeMedia?.TrySendDigit(digit.Symbol, TimeSpan.FromMilliseconds(digit.Ms));
+                        if (fromCaller)
+                        {
+                            OnCallerDigit(digit.Symbol, digit.Ms);
+                        }
+
+                        other?.TrySendDigit(digit.Symbol, TimeSpan.FromMilliseconds(digit.Ms));
                     }
 
                     return null;
                 default:
-                    caller.Respond(tx, 200);
-                    return null;
-            }
-        }
-
-        private (CallEndReason, string)? OnBranchSip(CallSipInput sip)
-        {
-            var branch = sip.Branch!;
-            if (!ReferenceEquals(branch, _winner))
-            {
-                return null;
-            }
-
-            if (sip.Message is not SipRequest request || sip.Transaction is not { } tx)
-            {
-                return null;
-            }
-
-            if (!branch.Accepts(request))
-            {
-                branch.Respond(tx, 500);
-                return null;
-            }
-
-            switch (request.Method.Name)
-            {
-                case "BYE":
-                    branch.Respond(tx, 200);
-                    branch.Dialog?.Terminate();
-                    return (CallEndReason.RemoteHangup, "callee");
-                case "INVITE":
-                    var answer = Reinvite(request, _calleeMedia);
-                    branch.Respond(tx, answer is null ? 488 : 200, answer);
-                    return null;
-                case "INFO":
-                    branch.Respond(tx, 200);
-                    if (ReadInfoDigit(request) is { } digit)
-                    {
-                        _callerMedia?.TrySendDigit(digit.Symbol, TimeSpan.FromMilliseconds(digit.Ms));
-                    }
-
-                    return null;
-                default:
-                    branch.Respond(tx, 200);
+                    leg.Respond(tx, 200);
                     return null;
             }
         }

@@ -14,7 +14,7 @@ namespace Switchboard.Pbx.Calls;
 /// what must happen after the call has let the branch go: a CANCEL once the first provisional response shows
 /// the INVITE arrived (RFC 3261 section 9.1), and ACK plus BYE for a 2xx that raced our CANCEL (section 15).
 /// </summary>
-internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler
+internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler, ISipLeg
 {
     private readonly SipEndpoint _sip;
     private readonly Action<CallSipInput> _post;
@@ -187,6 +187,8 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler
     }
 
     public bool Accepts(SipRequest request) => _dialog is null || _dialog.OnRequest(request) == DialogRequestCheck.Accept;
+
+    public void Terminate() => _dialog?.Terminate();
 
     public void OnResponse(SipClientTransaction transaction, SipResponse response)
     {

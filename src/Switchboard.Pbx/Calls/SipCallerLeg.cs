@@ -14,7 +14,7 @@ namespace Switchboard.Pbx.Calls;
 /// CANCEL into the call's mailbox. The call's loop calls the observer methods; the endpoint's loop calls
 /// the handler methods, which only post.
 /// </summary>
-internal sealed class SipCallerLeg : ICallObserver, ISipDialogHandler
+internal sealed class SipCallerLeg : ICallObserver, ISipDialogHandler, ISipLeg
 {
     private readonly SipEndpoint _sip;
     private readonly SipInvite _invite;
@@ -94,7 +94,6 @@ internal sealed class SipCallerLeg : ICallObserver, ISipDialogHandler
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Answers an in-dialog request on the call's loop.</summary>
     public void Respond(SipServerTransaction tx, int status, string? sdp = null)
     {
         var builder = SipMessageFactory.CreateResponse(tx.Request, status, null, _localTag);
@@ -106,8 +105,9 @@ internal sealed class SipCallerLeg : ICallObserver, ISipDialogHandler
         _sip.SendResponse(tx, builder.BuildResponse());
     }
 
-    /// <summary>Checks an in-dialog request against the dialog (CSeq order, section 12.2.2).</summary>
     public bool Accepts(SipRequest request) => _dialog is null || _dialog.OnRequest(request) == DialogRequestCheck.Accept;
+
+    public void Terminate() => _dialog?.Terminate();
 
     public void OnRequest(SipServerTransaction? transaction, SipRequest request, SipFlow flow) =>
         _post(new CallSipInput(null, transaction, request, flow));
