@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Pbx;
 using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Directory;
+using Switchboard.Media.Shards;
 using Switchboard.Media.WebRtc;
 using Switchboard.Pbx.Links;
 using Switchboard.Pbx.Media;
@@ -121,6 +122,7 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSingleton<TicketIssuer>();
         services.AddSingleton(options.Services);
         services.AddSingleton(new MediaPortPool(MediaSettings.Resolve(options)));
+        services.AddSingleton(sp => new MediaShards(Math.Max(1, options.MediaShards), UdpMediaNetwork.Instance, options.Time, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<WebRtcMedia>();
         services.AddSingleton<MediaSetupStats>();
         services.AddSingleton<IPolicyStore, SqlitePolicyStore>();

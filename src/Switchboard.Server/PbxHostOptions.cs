@@ -42,6 +42,9 @@ public sealed record PbxHostOptions
     /// <summary>Media ports and addresses; by default on <see cref="BindAddress"/> (docs/media.md).</summary>
     public MediaOptions? Media { get; init; }
 
+    /// <summary>Media shards: loops, each on its own thread, that own calls' media legs (docs/media.md, "Call shards"). Default: one per core.</summary>
+    public int MediaShards { get; init; } = Environment.ProcessorCount;
+
     public ServiceOptions Services { get; init; } = new();
 
     public WebOptions Web { get; init; } = new();

@@ -80,7 +80,7 @@ public sealed partial class RtpLeg
         // The phone may have renegotiated meanwhile: without telephone-event or an address, the packet is dropped.
         if (_remote is not { SendTo: { } phone, Audio.TelephoneEvent: { } te })
         {
-            Interlocked.Increment(ref _packetsDropped);
+            _packetsDropped++;
             return;
         }
 

@@ -43,7 +43,8 @@ public sealed partial class RtpLeg
     /// <summary>Takes up a play or stop request, sends the frames that are due; returns when the next one is.</summary>
     private TimeSpan? PollPlayback(TimeSpan now)
     {
-        if (Interlocked.Exchange(ref _playRequest, null) is { } request)
+        // A plain read first: this runs after every packet, and an exchange is a locked instruction.
+        if (Volatile.Read(ref _playRequest) is not null && Interlocked.Exchange(ref _playRequest, null) is { } request)
         {
             StartOrStop(request, now);
         }
@@ -57,7 +58,7 @@ public sealed partial class RtpLeg
             }
             else
             {
-                Interlocked.Increment(ref _packetsDropped);
+                _packetsDropped++;
             }
         }
 

@@ -3,7 +3,7 @@ using System.Net;
 using Switchboard.Media.Dtmf;
 using Switchboard.Media.Relay;
 using Switchboard.Media.Rtp;
-using Switchboard.Media.Transport;
+using Switchboard.Media.Shards;
 using Switchboard.Media.WebRtc;
 
 namespace Switchboard.Media.Phone;
@@ -23,7 +23,7 @@ public sealed partial class RtpLeg
     private TimeSpan _lastRtpAt;
 
     /// <summary>
-    /// One datagram from <paramref name="source"/>: the loop's whole receive path (internal so tests
+    /// One datagram from <paramref name="source"/>: the shard's whole receive path for this leg (internal so tests
     /// can drive it and measure its allocations). The packet may be modified in place.
     /// </summary>
     internal void HandleDatagram(Span<byte> datagram, SocketAddress source, TimeSpan now)
@@ -36,7 +36,7 @@ public sealed partial class RtpLeg
             }
             else
             {
-                Interlocked.Increment(ref _packetsDropped);
+                _packetsDropped++;
             }
 
             return;
@@ -50,7 +50,7 @@ public sealed partial class RtpLeg
 
         if (!AcceptFrom(source, kind is not null, out var remote) || kind is not { } payload || remote?.SendTo is not { } phone)
         {
-            Interlocked.Increment(ref _packetsDropped);
+            _packetsDropped++;
             return;
         }
 
@@ -92,7 +92,7 @@ public sealed partial class RtpLeg
     {
         _dtmf.Tick(now);
         DrainDtmf();
-        var next = now + DeadlineReceiveLoop.MaxWait;
+        var next = now + MediaShard.MaxWait;
         if (PollDtmfSend(now) is { } dtmfDue && dtmfDue < next)
         {
             next = dtmfDue;

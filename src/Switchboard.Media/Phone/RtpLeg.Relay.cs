@@ -5,11 +5,9 @@ namespace Switchboard.Media.Phone;
 public sealed partial class RtpLeg
 {
     /// <summary>
-    /// Runs on the other leg's thread. Lock-free by design: it reads one immutable snapshot of the
-    /// remote (<see cref="RemoteTarget"/>), rewrites the payload type in place and sends; it touches
-    /// none of the loop's state (counters are interlocked). The packet keeps the far leg's SSRC,
-    /// sequence and timestamp: a transparent relay. Because this takes no lock, a WebRTC leg may call
-    /// it while holding its own session lock without any lock-order cycle.
+    /// Runs on the shard's thread, called by the other leg of the call (both live on one shard): it reads
+    /// the remote snapshot (<see cref="RemoteTarget"/>), rewrites the payload type in place and sends. The
+    /// packet keeps the far leg's SSRC, sequence and timestamp: a transparent relay.
     /// </summary>
     public void OnRelayedRtp(Span<byte> rtp, RelayedPayload kind)
     {
@@ -19,7 +17,7 @@ public sealed partial class RtpLeg
         }
         else
         {
-            Interlocked.Increment(ref _packetsDropped);
+            _packetsDropped++;
         }
     }
 }

@@ -3,54 +3,49 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Switchboard.Media.Relay;
-using Switchboard.Media.Transport;
+using Switchboard.Media.Shards;
 using Switchboard.Media.WebRtc;
 
 namespace Switchboard.Media.Phone;
 
 /// <summary>
-/// Plain RTP/AVP for a SIP phone on one port of the pool, RTCP multiplexed (RFC 5761). One receive
-/// loop owns the leg: it waits for a datagram or the next deadline (DTMF timeout, a DTMF packet to
-/// send, the media timeout), whichever comes first. The other leg of a call sends into this one
-/// through <see cref="OnRelayedRtp"/> on its own thread, touching only immutable state
-/// (docs/media.md, "Relay to SIP phones"). No allocation per packet.
+/// Plain RTP/AVP for a SIP phone on one port of the pool, RTCP multiplexed (RFC 5761). The leg lives
+/// on one media shard (its socket in the shard's poller, its deadlines in the shard's timers: DTMF
+/// timeout, DTMF packets to send, prompt frames, the media timeout), and the other leg of its call
+/// lives on the same shard, so <see cref="OnRelayedRtp"/> is a function call on that thread
+/// (docs/media.md, "Call shards"). Control calls from other threads hand over through one atomic
+/// reference and ask the shard to poll. No allocation and no lock per packet.
 /// </summary>
-public sealed partial class RtpLeg : IRtpSink, IAsyncDisposable, IDeadlineLoopOwner
+public sealed partial class RtpLeg : IRtpSink, IAsyncDisposable, IShardMember
 {
-    private const int BufferSize = 1500;
-
-    private readonly Socket _socket;
-    private readonly TimeProvider _time;
-    private readonly long _epoch;
+    private readonly IMediaSocket _socket;
+    private readonly MediaShard _shard;
     private readonly ILogger _log;
     private readonly Action<RtpLegEvent> _onEvent;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly byte[] _receiveBuffer = new byte[BufferSize];
-    private readonly SocketAddress _receiveAddress;
-    private readonly DeadlineReceiveLoop _receiveLoop;
-    private Task _loop = Task.CompletedTask;
+    private ShardSlot? _slot;
     private volatile IRtpSink? _relayTo;
     private volatile LegAudioMode _mode = LegAudioMode.Listen;
+    private bool _closed;
 
-    private RtpLeg(Socket socket, IPAddress advertised, TimeProvider time, ILogger log, Action<RtpLegEvent> onEvent)
+    private RtpLeg(IMediaSocket socket, MediaShard shard, IPAddress advertised, ILogger log, Action<RtpLegEvent> onEvent)
     {
         _socket = socket;
-        _time = time;
-        _epoch = time.GetTimestamp();
+        _shard = shard;
         _log = log;
         _onEvent = onEvent;
-        _receiveAddress = new SocketAddress(socket.AddressFamily);
-        _receiveLoop = new DeadlineReceiveLoop(socket, time, _receiveBuffer, _receiveAddress);
         AdvertisedAddress = advertised;
         LocalSsrc = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
         _sequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue);
         _timestampBase = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
     }
 
-    public int LocalPort => ((IPEndPoint)_socket.LocalEndPoint!).Port;
+    public int LocalPort => _socket.LocalEndPoint.Port;
 
     /// <summary>The address to write in our SDP (c=).</summary>
     public IPAddress AdvertisedAddress { get; }
+
+    /// <summary>The shard that owns this leg; the other leg of the call must live on it too.</summary>
+    public MediaShard Shard => _shard;
 
     /// <summary>The SSRC of the packets we originate (echo, DTMF from SIP INFO); relayed packets keep the far leg's.</summary>
     public uint LocalSsrc { get; }
@@ -62,7 +57,7 @@ public sealed partial class RtpLeg : IRtpSink, IAsyncDisposable, IDeadlineLoopOw
         set => _mode = value;
     }
 
-    /// <summary>Where the phone's audio and telephone events go in <see cref="LegAudioMode.Relay"/>. May be changed from any thread.</summary>
+    /// <summary>Where the phone's audio and telephone events go in <see cref="LegAudioMode.Relay"/>: a leg on the same shard. May be changed from any thread.</summary>
     public IRtpSink? RelayTo
     {
         get => _relayTo;
@@ -80,56 +75,72 @@ public sealed partial class RtpLeg : IRtpSink, IAsyncDisposable, IDeadlineLoopOw
         Volatile.Read(ref _dtmfIn),
         Volatile.Read(ref _rtcpIn));
 
-    /// <summary>A leg on a port of the pool, or null when every port is taken. Not yet running: <see cref="SetRemote"/>, then <see cref="Start"/>.</summary>
-    public static RtpLeg? TryCreate(MediaPortPool ports, TimeProvider time, ILogger log, Action<RtpLegEvent> onEvent)
+    /// <summary>A leg on a port of the pool, owned by <paramref name="shard"/>; null when every port is taken. Not yet running: <see cref="SetRemote"/>, then <see cref="Start"/>.</summary>
+    public static RtpLeg? TryCreate(MediaPortPool ports, MediaShard shard, ILogger log, Action<RtpLegEvent> onEvent)
     {
         ArgumentNullException.ThrowIfNull(ports);
-        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(shard);
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(onEvent);
-        return ports.Rent() is { } socket ? new RtpLeg(socket, ports.Options.Advertised, time, log, onEvent) : null;
+        return ports.Rent() is { } socket ? new RtpLeg(socket, shard, ports.Options.Advertised, log, onEvent) : null;
     }
 
-    public void Start() => _loop = Task.Run(() => _receiveLoop.RunAsync(this, _stopping.Token));
-
-    public async ValueTask DisposeAsync()
+    /// <summary>Puts the leg's socket into its shard's poller; from then on the shard owns it.</summary>
+    public void Start() => _shard.Run(() =>
     {
-        await _stopping.CancelAsync();
-        Wake();
-        await _loop;
+        if (!_closed)
+        {
+            _slot = _shard.Register(this, _socket);
+        }
+    });
+
+    /// <summary>Closes the leg on its shard; completes when no packet can reach it any more.</summary>
+    public ValueTask DisposeAsync() => new(_shard.InvokeAsync(() =>
+    {
+        Close();
+        return Task.CompletedTask;
+    }));
+
+    void IShardMember.OnDatagram(Span<byte> datagram, SocketAddress source, TimeSpan now) => HandleDatagram(datagram, source, now);
+
+    TimeSpan IShardMember.Poll(TimeSpan now) => Poll(now);
+
+    /// <summary>On the shard: no datagram, timer or relayed packet reaches the leg after this.</summary>
+    private void Close()
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        _closed = true;
+        if (_slot is { } slot)
+        {
+            _shard.Unregister(slot);
+        }
+
         _socket.Dispose();
-        _stopping.Dispose();
     }
 
-    private TimeSpan Now => _time.GetElapsedTime(_epoch);
+    /// <summary>A hand-off from another thread is waiting: poll on the shard.</summary>
+    private void Wake()
+    {
+        if (_slot is { } slot)
+        {
+            _shard.RequestPoll(slot);
+        }
+    }
 
-    private void Wake() => _receiveLoop.Wake();
-
-    void IDeadlineLoopOwner.OnDatagram(int length) => HandleDatagram(_receiveBuffer.AsSpan(0, length), _receiveAddress, Now);
-
-    TimeSpan IDeadlineLoopOwner.Poll() => Poll(Now);
-
-    TimeSpan IDeadlineLoopOwner.Now => Now;
-
-    bool IDeadlineLoopOwner.Ended => false;
-
-    void IDeadlineLoopOwner.OnFailure(Exception exception) => LogLoopFailed(_log, exception, LocalPort);
-
-    /// <summary>Sends from the loop (echo, DTMF); a failed UDP send is a lost packet.</summary>
+    /// <summary>Sends from the shard (echo, DTMF, prompts, relay); a failed UDP send is a lost packet.</summary>
     private void SendToPhone(ReadOnlySpan<byte> packet, SocketAddress destination)
     {
-        try
+        if (!_closed && _socket.Send(packet, destination))
         {
-            _socket.SendTo(packet, SocketFlags.None, destination);
-            Interlocked.Increment(ref _packetsOut);
+            _packetsOut++;
         }
-        catch (SocketException)
+        else
         {
-            Interlocked.Increment(ref _packetsDropped);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The leg is closing.
+            _packetsDropped++;
         }
     }
 
@@ -144,9 +155,6 @@ public sealed partial class RtpLeg : IRtpSink, IAsyncDisposable, IDeadlineLoopOw
             LogHandlerFailed(_log, ex);
         }
     }
-
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Error, Message = "RTP leg on port {Port} failed")]
-    private static partial void LogLoopFailed(ILogger logger, Exception exception, int port);
 
     [LoggerMessage(EventId = 4102, Level = LogLevel.Error, Message = "An RTP leg event handler failed")]
     private static partial void LogHandlerFailed(ILogger logger, Exception exception);

@@ -14,8 +14,8 @@ public sealed partial class WebRtcLeg
     /// the pool. Call <see cref="Start"/> at once: the browser may check before its answer reaches us.
     /// </summary>
     public static WebRtcLeg? TryCreateOffer(IReadOnlyList<SdpCodec> codecs, MediaPortPool ports, DtlsCertificate certificate,
-        TimeProvider time, ILogger log, Action<WebRtcLegEvent> onEvent, out WebRtcLegError error) =>
-        Open(codecs, ports, certificate, time, log,
+        Shards.MediaShard shard, ILogger log, Action<WebRtcLegEvent> onEvent, out WebRtcLegError error) =>
+        Open(codecs, ports, certificate, shard, log,
             (WebRtcSessionOptions options, WebRtcLeg leg, out WebRtcLegError sessionError) =>
             {
                 sessionError = WebRtcLegError.None;

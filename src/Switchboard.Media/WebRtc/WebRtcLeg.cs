@@ -1,44 +1,34 @@
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Switchboard.Media.Dtls;
 using Switchboard.Media.Sdp;
+using Switchboard.Media.Shards;
 using Switchboard.Media.Stun;
-using Switchboard.Media.Transport;
 
 namespace Switchboard.Media.WebRtc;
 
 /// <summary>
-/// A <see cref="WebRtcSession"/> on its own UDP port: the socket adapter. Its receive loop is the
-/// session's only owner; the loop waits for a datagram or the session's next deadline, whichever
-/// comes first, and a DTLS hand-off interrupts the wait. No allocation per datagram.
+/// A <see cref="WebRtcSession"/> on its own port, owned by one media shard: the shard's loop hands it
+/// datagrams and polls it at its deadlines, and every call into the session happens on that thread,
+/// so the session (SRTP contexts, sequence counter, RTCP scheduler) needs no lock. Control calls from
+/// other threads are posted to the shard. No allocation per datagram.
 /// </summary>
-public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable, IDeadlineLoopOwner
+public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable, IShardMember
 {
-    private const int BufferSize = DtlsLimits.MaxDatagramSize + 64;
-
-    private readonly Socket _socket;
-    private readonly TimeProvider _time;
-    private readonly long _epoch;
+    private readonly IMediaSocket _socket;
+    private readonly MediaShard _shard;
     private readonly ILogger _log;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly byte[] _receiveBuffer = new byte[BufferSize];
-    private readonly SocketAddress _receiveAddress;
-    private readonly Lock _sendGate = new();
-    private readonly DeadlineReceiveLoop _receiveLoop;
     private WebRtcSession _session = null!;
-    private Task _loop = Task.CompletedTask;
+    private ShardSlot? _slot;
     private TransportAddress _lastTo;
     private SocketAddress? _lastToSocketAddress;
+    private bool _closed;
 
-    private WebRtcLeg(Socket socket, TimeProvider time, ILogger log)
+    private WebRtcLeg(IMediaSocket socket, MediaShard shard, ILogger log)
     {
         _socket = socket;
-        _time = time;
-        _epoch = time.GetTimestamp();
+        _shard = shard;
         _log = log;
-        _receiveAddress = new SocketAddress(socket.AddressFamily);
-        _receiveLoop = new DeadlineReceiveLoop(socket, time, _receiveBuffer, _receiveAddress);
     }
 
     public WebRtcSession Session => _session;
@@ -47,26 +37,31 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable, IDead
 
     public SdpNegotiatedAudio Audio => _session.Audio;
 
-    public int LocalPort => ((IPEndPoint)_socket.LocalEndPoint!).Port;
+    public int LocalPort => _socket.LocalEndPoint.Port;
 
+    /// <summary>The shard that owns this leg; the other leg of the call must live on it too.</summary>
+    public MediaShard Shard => _shard;
+
+    /// <summary>Listen, Echo or Relay. May be set from any thread (applied on the shard).</summary>
     public LegAudioMode AudioMode
     {
         get => _session.AudioMode;
-        set => _session.AudioMode = value;
+        set => _shard.Run(() => _session.AudioMode = value);
     }
 
-    /// <summary>Answers a browser's offer on a port of the pool. Not yet running: call <see cref="Start"/>.</summary>
+    /// <summary>Answers a browser's offer on a port of the pool, owned by <paramref name="shard"/>. Not yet running: call <see cref="Start"/>.</summary>
     public static WebRtcLeg? TryCreate(string offerSdp, IReadOnlyList<SdpCodec> codecPreferences, MediaPortPool ports, DtlsCertificate certificate,
-        TimeProvider time, ILogger log, Action<WebRtcLegEvent> onEvent, out WebRtcLegError error) =>
-        Open(codecPreferences, ports, certificate, time, log,
+        MediaShard shard, ILogger log, Action<WebRtcLegEvent> onEvent, out WebRtcLegError error) =>
+        Open(codecPreferences, ports, certificate, shard, log,
             (WebRtcSessionOptions options, WebRtcLeg leg, out WebRtcLegError sessionError) => WebRtcSession.TryCreate(offerSdp, options, leg, onEvent, out sessionError),
             out error);
 
     /// <summary>Rents a port, makes the session on it with <paramref name="create"/>, and gives the port back if that fails.</summary>
     private static WebRtcLeg? Open(IReadOnlyList<SdpCodec> codecPreferences, MediaPortPool ports, DtlsCertificate certificate,
-        TimeProvider time, ILogger log, CreateSession create, out WebRtcLegError error)
+        MediaShard shard, ILogger log, CreateSession create, out WebRtcLegError error)
     {
         ArgumentNullException.ThrowIfNull(ports);
+        ArgumentNullException.ThrowIfNull(shard);
         var socket = ports.Rent();
         if (socket is null)
         {
@@ -74,23 +69,22 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable, IDead
             return null;
         }
 
-        var leg = new WebRtcLeg(socket, time, log);
+        var leg = new WebRtcLeg(socket, shard, log);
         var session = create(new WebRtcSessionOptions
         {
             AdvertisedAddress = ports.Options.Advertised,
             Port = leg.LocalPort,
             Certificate = certificate,
             CodecPreferences = codecPreferences,
-            Now = TimeSpan.Zero,
+            Now = shard.Now,
             Ice = ports.Options.Ice,
             DtlsHandshakeTimeout = ports.Options.DtlsHandshakeTimeout,
-            Time = time,
+            Time = shard.Time,
             Logger = log,
         }, leg, out error);
         if (session is null)
         {
             socket.Dispose();
-            leg._stopping.Dispose();
             return null;
         }
 
@@ -99,82 +93,83 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable, IDead
         return leg;
     }
 
-    public void Start()
+    /// <summary>Starts the session on its shard: the socket joins the shard's poller, the DTLS server waits for the browser.</summary>
+    public void Start() => _shard.Run(() =>
     {
-        _session.Start();
-        _loop = Task.Run(() => _receiveLoop.RunAsync(this, _stopping.Token));
-    }
+        if (!_closed)
+        {
+            _session.Start();
+            _slot = _shard.Register(this, _socket);
+        }
+    });
 
-    /// <summary>Thread-safe (the DTLS worker sends flights through it); caches the socket form of the last peer.</summary>
+    /// <summary>Called on the shard only (the session's sends); caches the socket form of the last peer.</summary>
     public void Send(ReadOnlySpan<byte> datagram, TransportAddress destination)
     {
-        lock (_sendGate)
+        if (_closed)
         {
-            if (_lastToSocketAddress is null || _lastTo != destination)
-            {
-                _lastTo = destination;
-                _lastToSocketAddress = destination.ToIPEndPoint().Serialize();
-            }
-
-            try
-            {
-                _socket.SendTo(datagram, SocketFlags.None, _lastToSocketAddress);
-            }
-            catch (SocketException)
-            {
-                // UDP: a send that fails is a lost packet.
-            }
-            catch (ObjectDisposedException)
-            {
-                // The leg is closing.
-            }
+            return;
         }
+
+        if (_lastToSocketAddress is null || _lastTo != destination)
+        {
+            _lastTo = destination;
+            _lastToSocketAddress = destination.ToIPEndPoint().Serialize();
+        }
+
+        _socket.Send(datagram, _lastToSocketAddress);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Sends close_notify when connected, then closes the socket, on the shard; completes when the DTLS engine has let go too.</summary>
+    public ValueTask DisposeAsync() => new(_shard.InvokeAsync(DisposeOnShardAsync));
+
+    private async Task DisposeOnShardAsync()
     {
-        await _stopping.CancelAsync();
-        Wake();
-        await _loop;
-        CloseRelay();
-        await _session.DisposeAsync();
+        if (_closed)
+        {
+            return;
+        }
+
+        if (_slot is { } slot)
+        {
+            _shard.Unregister(slot);
+        }
+
+        // The session's synchronous part sends close_notify while the socket is still open.
+        var session = _session.DisposeAsync();
+        _closed = true;
         _socket.Dispose();
-        _stopping.Dispose();
+        await session;
     }
 
-    private TimeSpan Now => _time.GetElapsedTime(_epoch);
-
-    private void Wake() => _receiveLoop.Wake();
-
-    void IDeadlineLoopOwner.OnDatagram(int length)
+    void IShardMember.OnDatagram(Span<byte> datagram, SocketAddress source, TimeSpan now)
     {
-        if (TransportAddress.TryFromSocketAddress(_receiveAddress, out var source))
+        if (TransportAddress.TryFromSocketAddress(source, out var from))
         {
-            lock (_sessionGate)
+            _session.HandleDatagram(datagram, from, now);
+        }
+    }
+
+    TimeSpan IShardMember.Poll(TimeSpan now) => _session.Poll(now);
+
+    /// <summary>A hand-off from another thread (DTLS result, posted answer): poll on the shard.</summary>
+    private void Wake()
+    {
+        if (_slot is { } slot)
+        {
+            _shard.RequestPoll(slot);
+        }
+        else
+        {
+            _shard.Post(() =>
             {
-                _session.HandleDatagram(_receiveBuffer.AsSpan(0, length), source, Now);
-            }
-
-            ForwardPendingRelay();
+                if (_slot is { } started)
+                {
+                    _shard.RequestPoll(started);
+                }
+            });
         }
     }
-
-    TimeSpan IDeadlineLoopOwner.Poll()
-    {
-        lock (_sessionGate)
-        {
-            return _session.Poll(Now);
-        }
-    }
-
-    TimeSpan IDeadlineLoopOwner.Now => Now;
-
-    bool IDeadlineLoopOwner.Ended => _session.Ended;
-
-    void IDeadlineLoopOwner.OnFailure(Exception exception) => LogLoopFailed(_log, exception, LocalPort);
 
     private delegate WebRtcSession? CreateSession(WebRtcSessionOptions options, WebRtcLeg leg, out WebRtcLegError error);
-
-    [LoggerMessage(EventId = 4003, Level = LogLevel.Error, Message = "WebRTC leg on port {Port} failed")]
-    private static partial void LogLoopFailed(ILogger logger, Exception exception, int port);
 }

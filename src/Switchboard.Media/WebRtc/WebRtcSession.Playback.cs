@@ -10,6 +10,9 @@ public sealed partial class WebRtcSession
     private readonly byte[] _playBuffer = new byte[RtpHeader.FixedHeaderLength + PromptPlayer.SamplesPerFrame];
     private readonly uint _playTimestampBase = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
 
+    /// <summary>True when a prompt could play: G.711 was negotiated. Any thread (the codec does not change once agreed).</summary>
+    public bool CanPlay => _audio is { } audio && G711Laws.TryFromCodec(audio.Codec.Codec, out _);
+
     /// <summary>True while a prompt plays.</summary>
     public bool IsPlaying => _player.IsPlaying;
 

@@ -49,6 +49,7 @@ public sealed partial class WebRtcSession : IAsyncDisposable
     private DtlsSrtpKeys? _pendingKeys;
     private string? _pendingFailure;
     private Peer? _dtlsPeer;
+    private bool _dtlsOutgoing;
     private SrtpSession? _srtp;
     private TransportAddress _mediaPeer;
     private bool _hasMediaPeer;
@@ -67,7 +68,8 @@ public sealed partial class WebRtcSession : IAsyncDisposable
         _log = log;
         _onEvent = onEvent;
         _sequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue);
-        _dtls.OutgoingAvailable += SendDtlsFlights;
+        // The DTLS engine may queue a flight on another thread: the owner sends it, woken for it.
+        _dtls.OutgoingAvailable += () => { Volatile.Write(ref _dtlsOutgoing, true); WakeRequested?.Invoke(); };
         _dtls.HandshakeCompleted += keys => { Volatile.Write(ref _pendingKeys, keys); WakeRequested?.Invoke(); };
         _dtls.Failed += failure => { Volatile.Write(ref _pendingFailure, "DTLS " + failure.Kind); WakeRequested?.Invoke(); };
         _dtls.Closed += closed =>
@@ -257,6 +259,12 @@ public sealed partial class WebRtcSession : IAsyncDisposable
     private void TakeDtlsHandOffs()
     {
         TakePostedAnswer();
+        if (Volatile.Read(ref _dtlsOutgoing))
+        {
+            Volatile.Write(ref _dtlsOutgoing, false);
+            SendDtlsFlights();
+        }
+
         if (_srtp is null && Volatile.Read(ref _pendingKeys) is not null && Interlocked.Exchange(ref _pendingKeys, null) is { } keys)
         {
             if (SrtpSession.TryCreateFromDtls(keys.SrtpProfileId, keys.KeyingMaterial, keys.IsServer, out var session))
@@ -279,17 +287,14 @@ public sealed partial class WebRtcSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs on the DTLS worker: flights go to the address the handshake came from. The sender is thread-safe.</summary>
+    /// <summary>On the owner: flights go to the address the handshake came from.</summary>
     private void SendDtlsFlights()
     {
-        lock (_dtlsSendBuffer)
+        while (_dtls.TryDequeueOutgoing(_dtlsSendBuffer, out var length))
         {
-            while (_dtls.TryDequeueOutgoing(_dtlsSendBuffer, out var length))
+            if (Volatile.Read(ref _dtlsPeer) is { } peer)
             {
-                if (Volatile.Read(ref _dtlsPeer) is { } peer)
-                {
-                    _sender.Send(_dtlsSendBuffer.AsSpan(0, length), peer.Address);
-                }
+                _sender.Send(_dtlsSendBuffer.AsSpan(0, length), peer.Address);
             }
         }
     }

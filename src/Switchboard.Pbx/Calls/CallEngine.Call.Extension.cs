@@ -82,7 +82,7 @@ public sealed partial class CallEngine
                 string? offer;
                 if (branch.IsWebRtc)
                 {
-                    var leg = _engine._media.TryCreateOfferLeg([codec.Codec], e => Post(new Input(InputKind.WebLeg, FromCallee: true, LegEvent: e)), out var error);
+                    var leg = _engine._media.TryCreateOfferLeg(_shard, [codec.Codec], e => Post(new Input(InputKind.WebLeg, FromCallee: true, LegEvent: e)), out var error);
                     if (leg is null)
                     {
                         LogLegRefused(_engine._log, CallId, error);
@@ -113,7 +113,7 @@ public sealed partial class CallEngine
         {
             if (_phoneOffer is null)
             {
-                var leg = _engine._media.TryCreatePhoneLeg(e => Post(new Input(InputKind.PhoneLeg, FromCallee: true, PhoneEvent: e)));
+                var leg = _engine._media.TryCreatePhoneLeg(_shard, e => Post(new Input(InputKind.PhoneLeg, FromCallee: true, PhoneEvent: e)));
                 if (leg is null)
                 {
                     return null;

@@ -15,7 +15,7 @@ public sealed partial class CallEngine
         {
             if (!IsSipCaller)
             {
-                var leg = _engine._media.TryCreateLeg(_request.OfferSdp, codecs, e => Post(new Input(InputKind.WebLeg, LegEvent: e)), out var error);
+                var leg = _engine._media.TryCreateLeg(_shard, _request.OfferSdp, codecs, e => Post(new Input(InputKind.WebLeg, LegEvent: e)), out var error);
                 if (leg is null)
                 {
                     LogLegRefused(_engine._log, CallId, error);
@@ -31,7 +31,7 @@ public sealed partial class CallEngine
                 return (null, null, CallEndReason.BadOffer);
             }
 
-            var phone = _engine._media.TryCreatePhoneLeg(e => Post(new Input(InputKind.PhoneLeg, PhoneEvent: e)));
+            var phone = _engine._media.TryCreatePhoneLeg(_shard, e => Post(new Input(InputKind.PhoneLeg, PhoneEvent: e)));
             if (phone is null)
             {
                 return (null, null, CallEndReason.Error);

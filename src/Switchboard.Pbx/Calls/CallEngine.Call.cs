@@ -21,6 +21,9 @@ public sealed partial class CallEngine
         private readonly ICallObserver _observer;
         private readonly SipCallerLeg? _sipCaller;
         private readonly CallEngine _engine;
+
+        /// <summary>Every media leg of this call lives on this one shard, so relaying between them is a function call.</summary>
+        private readonly Switchboard.Media.Shards.MediaShard _shard;
         private readonly Channel<Input> _mailbox = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
 
         private readonly DateTimeOffset _startedAt;
@@ -38,6 +41,7 @@ public sealed partial class CallEngine
             CallId = callId;
             _request = request;
             _engine = engine;
+            _shard = engine._media.NextShard();
             if (request.Sip is { } invite)
             {
                 _sipCaller = new SipCallerLeg(engine._sip!, invite, engine._options.ContactUser, PostSip);

@@ -21,7 +21,7 @@ public sealed class RtpLegPlaybackTests : IAsyncDisposable
     private readonly RtpLeg _leg;
 
     public RtpLegPlaybackTests() =>
-        _leg = RtpLeg.TryCreate(_pool, TimeProvider.System, NullLogger.Instance, _events.Enqueue) ?? throw new InvalidOperationException("no port");
+        _leg = RtpLeg.TryCreate(_pool, Shards.TestShard.Shared, NullLogger.Instance, _events.Enqueue) ?? throw new InvalidOperationException("no port");
 
     [Fact]
     public async Task Driven_by_its_timers_a_one_second_prompt_is_50_packets_in_our_stream_then_PromptFinished()

@@ -26,8 +26,8 @@ public sealed class RtpLegTests : IAsyncDisposable
 
     public RtpLegTests()
     {
-        _legA = RtpLeg.TryCreate(_pool, TimeProvider.System, NullLogger.Instance, _eventsA.Enqueue) ?? throw new InvalidOperationException("no port");
-        _legB = RtpLeg.TryCreate(_pool, TimeProvider.System, NullLogger.Instance, _eventsB.Enqueue) ?? throw new InvalidOperationException("no port");
+        _legA = RtpLeg.TryCreate(_pool, Shards.TestShard.Shared, NullLogger.Instance, _eventsA.Enqueue) ?? throw new InvalidOperationException("no port");
+        _legB = RtpLeg.TryCreate(_pool, Shards.TestShard.Shared, NullLogger.Instance, _eventsB.Enqueue) ?? throw new InvalidOperationException("no port");
     }
 
     [Fact]

@@ -32,9 +32,9 @@ public sealed class WebRtcLegRelayTests
         var clientCert = DtlsCertificate.Generate(TimeProvider.System, TimeSpan.FromDays(1));
         var events = new ConcurrentQueue<WebRtcLegEvent>();
         await using var webRtc = WebRtcLeg.TryCreate(InMemoryCall.Offer(clientCert.Fingerprint), [SdpCodec.Pcmu], pool, serverCert,
-            TimeProvider.System, NullLogger.Instance, events.Enqueue, out var error);
+            Shards.TestShard.Shared, NullLogger.Instance, events.Enqueue, out var error);
         Assert.NotNull(webRtc);
-        await using var rtp = RtpLeg.TryCreate(pool, TimeProvider.System, NullLogger.Instance, _ => { });
+        await using var rtp = RtpLeg.TryCreate(pool, Shards.TestShard.Shared, NullLogger.Instance, _ => { });
         Assert.NotNull(rtp);
         using var phone = new RawPhone(0xF1F1F1F1);
         rtp.SetRemote(phone.EndPoint, RawPhone.Audio(0, 101));

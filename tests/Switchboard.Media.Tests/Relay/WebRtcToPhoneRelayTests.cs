@@ -27,7 +27,7 @@ public sealed class WebRtcToPhoneRelayTests
         await using var call = await InMemoryCall.StartAsync(seed: 13, loss: 0);
         var toBrowser = new QueueSink();
         using var phone = new RawPhone(0xF0F0F0F0);
-        await using var leg = RtpLeg.TryCreate(RawPhone.Pool(), TimeProvider.System, NullLogger.Instance, _ => { });
+        await using var leg = RtpLeg.TryCreate(RawPhone.Pool(), Shards.TestShard.Shared, NullLogger.Instance, _ => { });
         Assert.NotNull(leg);
 
         // Before DTLS-SRTP is up, relayed packets are dropped silently.

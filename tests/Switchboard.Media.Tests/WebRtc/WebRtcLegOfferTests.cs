@@ -28,7 +28,7 @@ public sealed class WebRtcLegOfferTests
         var clientCert = DtlsCertificate.Generate(TimeProvider.System, TimeSpan.FromDays(1));
         var events = new ConcurrentQueue<WebRtcLegEvent>();
         var connected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var leg = WebRtcLeg.TryCreateOffer([SdpCodec.Pcmu, SdpCodec.Pcma], pool, serverCert, TimeProvider.System, NullLogger.Instance,
+        await using var leg = WebRtcLeg.TryCreateOffer([SdpCodec.Pcmu, SdpCodec.Pcma], pool, serverCert, Shards.TestShard.Shared, NullLogger.Instance,
             e =>
             {
                 events.Enqueue(e);

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
+using Switchboard.Media.Shards;
 using Switchboard.Media.WebRtc;
 using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Directory;
@@ -23,8 +24,11 @@ internal sealed class PbxUnderTest : IAsyncDisposable
     public const string Domain = "example.com";
     public static readonly IPEndPoint Address = new(IPAddress.Parse("10.0.0.1"), 5060);
 
-    private PbxUnderTest(InMemorySipNetwork network, SipEndpoint endpoint, CallEngine engine, InMemoryCallRecordStore records, LocationService locations)
+    private readonly MediaShards _shards;
+
+    private PbxUnderTest(InMemorySipNetwork network, SipEndpoint endpoint, CallEngine engine, InMemoryCallRecordStore records, LocationService locations, MediaShards shards)
     {
+        _shards = shards;
         Network = network;
         Endpoint = endpoint;
         Engine = engine;
@@ -59,14 +63,15 @@ internal sealed class PbxUnderTest : IAsyncDisposable
         var transport = network.AddEndpoint("pbx", Address);
         var endpoint = new SipEndpoint(transport, services, services, services, new SipEndpointOptions(), time, NullLogger<SipEndpoint>.Instance);
         var records = new InMemoryCallRecordStore();
-        var media = new WebRtcMedia(new MediaPortPool(new MediaOptions { PortMin = 47000, PortMax = 47999 }), time, NullLoggerFactory.Instance);
+        var shards = new MediaShards(2, UdpMediaNetwork.Instance, time, NullLoggerFactory.Instance);
+        var media = new WebRtcMedia(new MediaPortPool(new MediaOptions { PortMin = 47000, PortMax = 47999 }), shards, time, NullLoggerFactory.Instance);
         var serviceOptions = new ServiceOptions();
         var engine = new CallEngine(new DialPlan(directory, serviceOptions), records, media, serviceOptions, new MediaSetupStats(),
             calls ?? new CallOptions(), services, time, NullLogger<CallEngine>.Instance, ivr: ivr);
         engine.AttachSip(endpoint);
         endpoint.Start(engine);
         transport.Attach(endpoint);
-        return new PbxUnderTest(network, endpoint, engine, records, locations);
+        return new PbxUnderTest(network, endpoint, engine, records, locations, shards);
     }
 
     public TestPhone Phone(string user, int host) =>
@@ -77,5 +82,6 @@ internal sealed class PbxUnderTest : IAsyncDisposable
         await Engine.DisposeAsync();
         await Endpoint.DisposeAsync();
         await Network.DisposeAsync();
+        await _shards.DisposeAsync();
     }
 }
