@@ -12,9 +12,11 @@ public enum DatagramKind : byte
 }
 
 /// <summary>
-/// The one demultiplexer of a media port: RFC 7983 section 7 on the first byte, then RFC 5761
-/// section 4 on the second byte to tell RTCP (packet types 192-223) from RTP. It does not validate
-/// the packet; the protocol's own parser does.
+/// The one demultiplexer of every media port, WebRTC and plain RTP alike: RFC 7983 section 7 on the
+/// first byte, then RFC 5761 section 4 on the second byte to tell RTCP (packet types 192-223: SR 200,
+/// RR 201, SDES 202, BYE 203, APP 204, feedback 205-206, XR 207) from RTP, whose payload types 64-95
+/// would collide and are therefore never used with rtcp-mux. It does not validate the packet; the
+/// protocol's own parser does.
 /// </summary>
 public static class MediaDemux
 {

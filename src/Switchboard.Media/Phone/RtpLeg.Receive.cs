@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using Switchboard.Media.Demux;
 using Switchboard.Media.Dtmf;
 using Switchboard.Media.Relay;
 using Switchboard.Media.Rtp;
@@ -28,7 +29,8 @@ public sealed partial class RtpLeg
     /// </summary>
     internal void HandleDatagram(Span<byte> datagram, SocketAddress source, TimeSpan now)
     {
-        if (IsRtcp(datagram))
+        var demuxed = MediaDemux.Classify(datagram);
+        if (demuxed == DatagramKind.Rtcp)
         {
             if (AcceptFrom(source, validRtp: false, out _))
             {
@@ -43,7 +45,8 @@ public sealed partial class RtpLeg
         }
 
         RelayedPayload? kind = null;
-        if (RtpHeader.TryParse(datagram, out var header) == RtpParseStatus.Ok && _remote is { } current)
+        var parsed = RtpHeader.TryParse(datagram, out var header);
+        if (demuxed == DatagramKind.Rtp && parsed == RtpParseStatus.Ok && _remote is { } current)
         {
             kind = RelayedRtp.Classify(header.PayloadType, current.Audio);
         }
@@ -124,10 +127,6 @@ public sealed partial class RtpLeg
 
         return next;
     }
-
-    /// <summary>RFC 5761 section 4: with RTCP multiplexed, the second byte's low 7 bits are 64-95 only for RTCP (PT 192-223).</summary>
-    private static bool IsRtcp(ReadOnlySpan<byte> datagram) =>
-        datagram.Length >= 8 && datagram[0] >> 6 == RtpHeader.Version2 && (datagram[1] & 0x7F) is >= 64 and <= 95;
 
     private void DrainDtmf()
     {
