@@ -23,6 +23,13 @@ public sealed class InMemoryMediaNetwork(double lossRate = 0, double reorderRate
 
     public IMediaSocket? TryBind(IPEndPoint endPoint) => Bind(endPoint);
 
+    /// <summary>Whether a port that <paramref name="holds"/> selects still has datagrams waiting to be read (for tests that wait until a side settled).</summary>
+    public bool HasQueued(Func<IPEndPoint, bool> holds)
+    {
+        ArgumentNullException.ThrowIfNull(holds);
+        return _ports.Any(p => holds(p.Key) && p.Value.HasData);
+    }
+
     /// <summary>A port for a test's own peer, read with <see cref="InMemoryMediaSocket.TryReceive"/> or <see cref="InMemoryMediaSocket.WaitAsync"/>.</summary>
     public InMemoryMediaSocket? Bind(IPEndPoint endPoint)
     {

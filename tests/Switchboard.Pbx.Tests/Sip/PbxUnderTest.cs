@@ -46,9 +46,17 @@ internal sealed class PbxUnderTest : IAsyncDisposable
 
     public LocationService Locations { get; }
 
-    public static async Task<PbxUnderTest> StartAsync(CallOptions? calls = null, Switchboard.Pbx.Ivr.IvrRuntime? ivr = null)
+    /// <summary>The simulated media network, when the PBX's media runs on one.</summary>
+    public InMemoryMediaNetwork? MediaNetwork { get; private init; }
+
+    /// <summary>
+    /// The PBX with its SIP on the in-memory SIP network; its media on real loopback UDP, or on
+    /// <paramref name="media"/> when given (then with the shards' clock <paramref name="time"/> too).
+    /// </summary>
+    public static async Task<PbxUnderTest> StartAsync(CallOptions? calls = null, Switchboard.Pbx.Ivr.IvrRuntime? ivr = null,
+        InMemoryMediaNetwork? media = null, TimeProvider? time = null)
     {
-        var time = TimeProvider.System;
+        time ??= TimeProvider.System;
         var directory = new InMemoryDirectoryStore(time);
         await directory.CreateDomainAsync(Domain);
         await directory.CreateExtensionAsync(new NewExtension(Domain, "100", "Alice", "web-100", "sip-100"));
@@ -63,19 +71,47 @@ internal sealed class PbxUnderTest : IAsyncDisposable
         var transport = network.AddEndpoint("pbx", Address);
         var endpoint = new SipEndpoint(transport, services, services, services, new SipEndpointOptions(), time, NullLogger<SipEndpoint>.Instance);
         var records = new InMemoryCallRecordStore();
-        var shards = new MediaShards(2, UdpMediaNetwork.Instance, time, NullLoggerFactory.Instance);
-        var media = new WebRtcMedia(new MediaPortPool(new MediaOptions { PortMin = 47000, PortMax = 47999 }), shards, time, NullLoggerFactory.Instance);
+        var shards = new MediaShards(2, media ?? (IMediaNetwork)UdpMediaNetwork.Instance, time, NullLoggerFactory.Instance);
+        var mediaLegs = new WebRtcMedia(new MediaPortPool(new MediaOptions { PortMin = 47000, PortMax = 47999 }, media), shards, time, NullLoggerFactory.Instance);
         var serviceOptions = new ServiceOptions();
-        var engine = new CallEngine(new DialPlan(directory, serviceOptions), records, media, serviceOptions, new MediaSetupStats(),
+        var engine = new CallEngine(new DialPlan(directory, serviceOptions), records, mediaLegs, serviceOptions, new MediaSetupStats(),
             calls ?? new CallOptions(), services, time, NullLogger<CallEngine>.Instance, ivr: ivr);
         engine.AttachSip(endpoint);
         endpoint.Start(engine);
         transport.Attach(endpoint);
-        return new PbxUnderTest(network, endpoint, engine, records, locations, shards);
+        return new PbxUnderTest(network, endpoint, engine, records, locations, shards) { MediaNetwork = media };
+    }
+
+    /// <summary>
+    /// On the simulated media network: returns once the PBX's media ports hold nothing unread and every shard
+    /// has finished a turn after that (so what the packets caused, digits included, has been posted to the calls).
+    /// </summary>
+    public async Task SettleMediaAsync()
+    {
+        var network = MediaNetwork ?? throw new InvalidOperationException("The media is on real UDP.");
+        for (var turn = 0; turn < 10_000; turn++)
+        {
+            await EveryShardTurnsAsync();
+            if (!network.HasQueued(port => port.Port is >= 47000 and <= 47999))
+            {
+                break;
+            }
+        }
+
+        // A turn runs posted work before timers: one more turn puts this after the timers of the last one.
+        await EveryShardTurnsAsync();
+    }
+
+    private async Task EveryShardTurnsAsync()
+    {
+        foreach (var shard in _shards.All)
+        {
+            await shard.InvokeAsync(() => Task.CompletedTask);
+        }
     }
 
     public TestPhone Phone(string user, int host) =>
-        new(Network, new IPEndPoint(IPAddress.Parse($"10.0.0.{host}"), 5062), Address, user, Domain, "sip-" + user);
+        new(Network, new IPEndPoint(IPAddress.Parse($"10.0.0.{host}"), 5062), Address, user, Domain, "sip-" + user, MediaNetwork);
 
     public async ValueTask DisposeAsync()
     {

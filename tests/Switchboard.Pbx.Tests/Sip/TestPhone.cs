@@ -27,7 +27,8 @@ internal sealed class TestPhone : ISipReceiver, IDisposable
     private readonly string _password;
     private uint _cseq;
 
-    public TestPhone(InMemorySipNetwork network, IPEndPoint address, IPEndPoint pbx, string user, string domain, string password)
+    public TestPhone(InMemorySipNetwork network, IPEndPoint address, IPEndPoint pbx, string user, string domain, string password,
+        Switchboard.Media.Shards.InMemoryMediaNetwork? media = null)
     {
         _endpoint = network.AddEndpoint(user, address);
         _endpoint.Attach(this);
@@ -36,12 +37,51 @@ internal sealed class TestPhone : ISipReceiver, IDisposable
         _domain = domain;
         _password = password;
         Rtp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        MemoryRtp = media?.Bind(new IPEndPoint(IPAddress.Loopback, 30000 + address.Address.GetAddressBytes()[3]));
     }
 
-    /// <summary>Where the phone receives (and sends) RTP.</summary>
+    /// <summary>Where the phone receives (and sends) RTP on real loopback UDP.</summary>
     public UdpClient Rtp { get; }
 
-    public int RtpPort => ((IPEndPoint)Rtp.Client.LocalEndPoint!).Port;
+    /// <summary>Where the phone receives (and sends) RTP when the PBX's media runs on the in-memory network.</summary>
+    public Switchboard.Media.Shards.InMemoryMediaSocket? MemoryRtp { get; }
+
+    public int RtpPort => MemoryRtp?.LocalEndPoint.Port ?? ((IPEndPoint)Rtp.Client.LocalEndPoint!).Port;
+
+    /// <summary>Sends one RTP packet on whichever network the phone's media is on.</summary>
+    public void SendRtp(byte[] packet, IPEndPoint to)
+    {
+        if (MemoryRtp is { } memory)
+        {
+            memory.Send(packet, to.Serialize());
+        }
+        else
+        {
+            Rtp.Send(packet, to);
+        }
+    }
+
+    /// <summary>The next RTP packet the phone receives, on whichever network its media is on.</summary>
+    public async Task<byte[]> ReceiveRtpAsync(CancellationToken cancellationToken)
+    {
+        if (MemoryRtp is not { } memory)
+        {
+            return (await Rtp.ReceiveAsync(cancellationToken)).Buffer;
+        }
+
+        var buffer = new byte[1500];
+        var from = new System.Net.SocketAddress(System.Net.Sockets.AddressFamily.InterNetwork);
+        while (true)
+        {
+            var length = memory.TryReceive(buffer, from);
+            if (length >= 0)
+            {
+                return buffer.AsSpan(0, length).ToArray();
+            }
+
+            await memory.WaitAsync(cancellationToken);
+        }
+    }
 
     public SipDialog? Dialog { get; private set; }
 
@@ -169,7 +209,11 @@ internal sealed class TestPhone : ISipReceiver, IDisposable
         return new IPEndPoint(IPAddress.Parse(address), int.Parse(port, CultureInfo.InvariantCulture));
     }
 
-    public void Dispose() => Rtp.Dispose();
+    public void Dispose()
+    {
+        Rtp.Dispose();
+        MemoryRtp?.Dispose();
+    }
 
     /// <summary>An SDP offer for a re-INVITE, in the given direction (RFC 3264 section 8.4 hold: sendonly).</summary>
     public string Offer(string direction) => Sdp(telephoneEvent: true, direction, version: ++_sdpVersion);
