@@ -91,6 +91,7 @@ internal sealed class DtlsPair : IAsyncDisposable
             LegacyDtls10ClientForTests = legacyDtls10,
             HandshakeTimeout = timeout ?? TimeSpan.FromSeconds(10),
             TimeProvider = time ?? TimeProvider.System,
+            HandshakePool = TestPeerPool.Instance,
         };
 
     /// <summary>Options for the server side: our server certificate, expecting the client's.</summary>

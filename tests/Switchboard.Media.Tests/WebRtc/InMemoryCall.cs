@@ -10,6 +10,7 @@ using Switchboard.Media.Rtp;
 using Switchboard.Media.Sdp;
 using Switchboard.Media.Srtp;
 using Switchboard.Media.Stun;
+using Switchboard.Media.Tests.Dtls;
 using Switchboard.Media.Tests.Ice;
 using Switchboard.Media.Tests.Sdp;
 using Switchboard.Media.WebRtc;
@@ -139,6 +140,7 @@ internal sealed class InMemoryCall : IAsyncDisposable
             Certificate = clientCert,
             ExpectedRemoteFingerprints = [serverCert.Fingerprint],
             HandshakeTimeout = TimeSpan.FromSeconds(20),
+            HandshakePool = TestPeerPool.Instance,
         });
         return new InMemoryCall(network, server, events, clientDtls, ufrag, pwd)
         {
