@@ -133,6 +133,17 @@ public sealed class BouncyCastleDtlsEndpoint : IDtlsEndpoint, IQueueTransportOwn
     /// <summary>Test probe: receives that found the transport's queue empty after the handshake.</summary>
     internal long DrainedReceives => _transport.DrainedCount;
 
+    /// <summary>Test hook, owner's thread, established only: sends DTLS application data (which a peer of ours drops and counts).</summary>
+    internal void SendApplicationDataForTests(ReadOnlySpan<byte> data)
+    {
+        if (_phase != Phase.Established)
+        {
+            throw new InvalidOperationException("Not established.");
+        }
+
+        _dtls!.Send(data);
+    }
+
     /// <inheritdoc />
     public event Action? OutgoingAvailable;
 

@@ -181,8 +181,14 @@ internal sealed class SimulatedLink : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the pump: from then on the test moves datagrams itself, on its own thread. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
         _client.OutgoingAvailable -= Wake;
         _server.OutgoingAvailable -= Wake;
         await _stop.CancelAsync();
@@ -191,7 +197,6 @@ internal sealed class SimulatedLink : IAsyncDisposable
             await _pump;
         }
 
-        _stop.Dispose();
         _wake.Dispose();
     }
 }

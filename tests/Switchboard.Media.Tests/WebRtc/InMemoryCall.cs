@@ -192,6 +192,9 @@ internal sealed class InMemoryCall : IAsyncDisposable
         _network.Lossy = true;
     }
 
+    /// <summary>The browser closes its peer connection: its DTLS close_notify goes on the network (not yet delivered).</summary>
+    public void CloseBrowserDtls() => _clientDtls.Close();
+
     /// <summary>One SRTP audio packet as the browser would send it, not yet sent.</summary>
     public byte[] ProtectedAudio()
     {

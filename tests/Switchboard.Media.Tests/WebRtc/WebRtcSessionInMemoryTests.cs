@@ -79,6 +79,25 @@ public sealed class WebRtcSessionInMemoryTests
     }
 
     [Fact]
+    public async Task Browser_close_notify_ends_the_session_inside_HandleDatagram()
+    {
+        await using var call = await InMemoryCall.StartAsync(seed: 13, loss: 0);
+        await call.ConnectAsync();
+
+        call.CloseBrowserDtls();
+        var dtls = call.Network.TakeReordered().Where(d => d.To == InMemoryCall.ServerAddress && d.Data[0] is >= 20 and <= 63).ToList();
+        Assert.NotEmpty(dtls);
+        foreach (var d in dtls)
+        {
+            call.Server.HandleDatagram(d.Data, d.From, call.Now);
+        }
+
+        // No Poll, no wake-up: the DTLS layer raised Closed on this thread and the session took it at once.
+        Assert.True(call.Server.Ended);
+        Assert.Contains(call.Events, e => e.Kind == WebRtcLegEventKind.ClosedByPeer);
+    }
+
+    [Fact]
     public async Task Receiving_and_echoing_audio_allocates_nothing_per_packet()
     {
         await using var call = await InMemoryCall.StartAsync(seed: 11, loss: 0);
