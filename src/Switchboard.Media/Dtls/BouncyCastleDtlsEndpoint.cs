@@ -398,6 +398,13 @@ public sealed class BouncyCastleDtlsEndpoint : IDtlsEndpoint, IQueueTransportOwn
         }
         finally
         {
+            // Only a bug (an exception out of the above) leaves it Running: end it, so that no
+            // datagram waits for a worker that has gone.
+            if (_phase == Phase.Running)
+            {
+                SetEnded();
+            }
+
             Release();
         }
     }
