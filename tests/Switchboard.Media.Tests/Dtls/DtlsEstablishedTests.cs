@@ -23,17 +23,7 @@ public sealed class DtlsEstablishedTests(ITestOutputHelper output)
         // the client sends its last flight again; RFC 6347 section 4.2.4 says the server must answer
         // with its last flight, and here it does so inside the owner's OnDatagram.
         await using var pair = new DtlsPair(DtlsPair.ClientOptions(), DtlsPair.ServerOptions());
-        bool dropped = false;
-        pair.Link.ServerToClient.Drop = (_, datagram) =>
-        {
-            if (dropped || !HasEpoch1Handshake(datagram))
-            {
-                return false;
-            }
-
-            dropped = true;
-            return true;
-        };
+        pair.Link.ServerToClient.DropFirst(DtlsRecords.HasEpoch1Handshake);
         var again = new ConcurrentQueue<byte[]>();
         using var arrived = new SemaphoreSlim(0);
         pair.Link.ClientToServer.Drop = (_, datagram) =>
@@ -52,7 +42,7 @@ public sealed class DtlsEstablishedTests(ITestOutputHelper output)
         await pair.ServerProbe.CompletedWithin(Bound);
         await pair.Server.Completion.WaitAsync(Bound);
         Assert.True(pair.Server.IsEstablished);
-        while (!again.Any(HasEpoch1Handshake))
+        while (!again.Any(DtlsRecords.HasEpoch1Handshake))
         {
             Assert.True(await arrived.WaitAsync(Bound), "the client did not retransmit its final flight");
         }
@@ -74,7 +64,7 @@ public sealed class DtlsEstablishedTests(ITestOutputHelper output)
         List<byte[]> answer = Drain(pair.Server);
         output.WriteLine($"client resent {again.Count} datagrams; the server answered with {answer.Count}");
         Assert.Contains((me, true), raised);
-        Assert.Contains(answer, HasEpoch1Handshake);
+        Assert.Contains(answer, DtlsRecords.HasEpoch1Handshake);
 
         foreach (byte[] datagram in answer)
         {
@@ -133,14 +123,7 @@ public sealed class DtlsEstablishedTests(ITestOutputHelper output)
         badMac[4] = 1; // epoch 1: decrypted, fails authentication, dropped silently (RFC 6347 section 4.1.2.7)
         badMac[10] = 9;
         badMac[12] = 40;
-        byte[][] junk =
-        [
-            [22, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 50, 1, 0, 0],
-            [22, 0x03, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0],
-            [63, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0],
-            [23, 1, 2],
-            badMac,
-        ];
+        byte[][] junk = [.. DtlsRecords.Junk(), badMac];
         long drainedBefore = pair.Server.DrainedReceives;
 
         for (int i = 0; i < 50; i++)
@@ -213,7 +196,4 @@ public sealed class DtlsEstablishedTests(ITestOutputHelper output)
 
         return datagrams;
     }
-
-    private static bool HasEpoch1Handshake(byte[] datagram) =>
-        DtlsRecords.Parse(datagram).Any(r => r is { ContentType: 22, Epoch: 1 });
 }
