@@ -99,6 +99,9 @@ public sealed class DtlsHandshakePool : IDisposable
         }
 
         _disposed = true;
+
+        // The semaphore and the token source stay undisposed: workers may still be in them, and
+        // neither holds anything that needs releasing (no wait handle was asked for, no timer).
         _stop.Cancel();
     }
 
@@ -160,8 +163,9 @@ public sealed class DtlsHandshakePool : IDisposable
             }
             finally
             {
-                Interlocked.Decrement(ref _busy);
+                // Counted before the worker shows idle, so that idle implies counted.
                 Interlocked.Increment(ref _completed);
+                Interlocked.Decrement(ref _busy);
             }
         }
     }
