@@ -368,6 +368,7 @@ public sealed partial class WebRtcSession : IAsyncDisposable
             ExpectedRemoteFingerprints = expected,
             LateRemoteFingerprints = late,
             HandshakeTimeout = options.DtlsHandshakeTimeout,
+            HandshakePool = options.DtlsHandshakePool,
 
             // AEAD_AES_128_GCM first: about half the cost per packet of AES-CM + HMAC-SHA1 here (docs/benchmarks.md).
             SrtpProfiles = [DtlsSrtpProfile.AeadAes128Gcm, DtlsSrtpProfile.AesCm128HmacSha1_80],

@@ -100,10 +100,12 @@ internal sealed class InMemoryCall : IAsyncDisposable
     /// <summary>A browser's answer to our offer with its certificate <paramref name="fingerprint"/>.</summary>
     public static string BrowserAnswer(DtlsFingerprint fingerprint, string setup) => SdpFixtures.BrowserAnswerToOurOffer(fingerprint.ToString(), setup);
 
-    public static async Task<InMemoryCall> StartAsync(int seed, double loss)
+    /// <summary>An answerer session for a browser's offer; its DTLS handshake on <paramref name="serverPool"/> (null: the shared pool).</summary>
+    public static async Task<InMemoryCall> StartAsync(int seed, double loss, DtlsHandshakePool? serverPool = null)
     {
         var (network, serverCert, clientCert, events) = Prepare(seed, loss);
-        var server = WebRtcSession.TryCreate(Offer(clientCert.Fingerprint), ServerOptions(serverCert), network.SenderFor(ServerAddress), events.Enqueue, out var error);
+        var options = ServerOptions(serverCert) with { DtlsHandshakePool = serverPool };
+        var server = WebRtcSession.TryCreate(Offer(clientCert.Fingerprint), options, network.SenderFor(ServerAddress), events.Enqueue, out var error);
         Assert.Equal(WebRtcLegError.None, error);
         Assert.NotNull(server);
         server.AudioMode = LegAudioMode.Echo;

@@ -1,4 +1,5 @@
 using System.Net;
+using Switchboard.Media.Dtls;
 using Switchboard.Media.Stun;
 using Switchboard.Media.WebRtc;
 
@@ -95,6 +96,26 @@ public sealed class WebRtcSessionInMemoryTests
         // No Poll, no wake-up: the DTLS layer raised Closed on this thread and the session took it at once.
         Assert.True(call.Server.Ended);
         Assert.Contains(call.Events, e => e.Kind == WebRtcLegEventKind.ClosedByPeer);
+    }
+
+    [Fact]
+    public async Task The_handshake_runs_on_the_given_pool_and_no_worker_stays_with_the_call()
+    {
+        using var pool = new DtlsHandshakePool(1, "dtls-t-sess");
+        await using var call = await InMemoryCall.StartAsync(seed: 15, loss: 0, serverPool: pool);
+        await call.ConnectAsync();
+        await call.RunUntilAsync(() => pool.BusyCount == 0, TimeSpan.FromSeconds(5), "the worker let go");
+
+        Assert.Equal(1, pool.CompletedCount);
+        for (var i = 0; i < 20; i++)
+        {
+            call.SendAudio();
+            call.Run(Step);
+        }
+
+        call.Run(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(20, call.EchoesReceived);
+        Assert.Equal(0, pool.BusyCount);
     }
 
     [Fact]
