@@ -37,7 +37,13 @@ public sealed class DtlsEndpointOptions
     /// </summary>
     public int MaxOutgoingDatagramSize { get; init; } = 1200;
 
-    /// <summary>How many received datagrams may wait for the worker before new ones are dropped.</summary>
+    /// <summary>
+    /// The workers that run the blocking handshake; null for <see cref="DtlsHandshakePool.Shared"/>.
+    /// A pool is shared by many endpoints; a worker is held only while a handshake runs.
+    /// </summary>
+    public DtlsHandshakePool? HandshakePool { get; init; }
+
+    /// <summary>How many received datagrams may wait before new ones are dropped (for the worker during the handshake; the owner drains at once after it).</summary>
     public int IncomingQueueCapacity { get; init; } = 64;
 
     /// <summary>How many datagrams to send may wait for the owner before new ones are dropped.</summary>

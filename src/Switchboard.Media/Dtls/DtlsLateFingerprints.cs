@@ -3,8 +3,9 @@ namespace Switchboard.Media.Dtls;
 /// <summary>
 /// The peer's SDP fingerprints when they are known only after the handshake may start: we offered,
 /// and the browser's ClientHello can reach us before the SIP answer that carries its fingerprint.
-/// The owner sets them once; the DTLS worker, on receiving the peer's certificate, waits for them
-/// (it is a dedicated thread, and the wait ends with the handshake deadline or a close).
+/// The owner sets them once; the DTLS handshake worker, on receiving the peer's certificate, waits
+/// for them (it is a dedicated pool thread, held meanwhile; the wait ends with the handshake deadline
+/// or a close).
 /// </summary>
 public sealed class DtlsLateFingerprints : IDisposable
 {

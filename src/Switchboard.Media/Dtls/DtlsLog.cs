@@ -25,4 +25,13 @@ internal static partial class DtlsLog
 
     [LoggerMessage(EventId = 3106, Level = LogLevel.Trace, Message = "DTLS {Role} dropped an incoming datagram of {Length} bytes (queue full, too large, or closed)")]
     public static partial void IncomingDropped(ILogger logger, DtlsRole role, int length);
+
+    [LoggerMessage(EventId = 3107, Level = LogLevel.Debug, Message = "DTLS handshake pool started worker {Name} ({Count} of {Max})")]
+    public static partial void PoolWorkerStarted(ILogger logger, string name, int count, int max);
+
+    [LoggerMessage(EventId = 3108, Level = LogLevel.Error, Message = "DTLS handshake pool: a job threw")]
+    public static partial void PoolJobThrew(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3109, Level = LogLevel.Debug, Message = "DTLS {Role} record layer handed to the owner after {QueuedMs:F1} ms queued, {RunMs:F1} ms on a pool worker")]
+    public static partial void HandedToOwner(ILogger logger, DtlsRole role, double queuedMs, double runMs);
 }

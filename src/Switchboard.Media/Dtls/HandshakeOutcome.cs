@@ -6,7 +6,9 @@ namespace Switchboard.Media.Dtls;
 
 /// <summary>
 /// What the BouncyCastle peer callbacks learned during one handshake, read by the worker after
-/// Accept/Connect returns or throws. Written and read on the worker thread only.
+/// Accept/Connect returns or throws. Written and read on the worker thread during the handshake;
+/// after the hand-over (made under the endpoint's lock) the alert fields are written and read by
+/// the owner's thread, which drives the record layer.
 /// </summary>
 internal sealed class HandshakeOutcome
 {

@@ -33,6 +33,9 @@ internal sealed class SrtpDtlsClient : DefaultTlsClient
 
     public override int GetHandshakeTimeoutMillis() => DtlsPeerSupport.BackstopTimeoutMillis(_options.HandshakeTimeout);
 
+    // Lets the post-handshake transport end a receive without failing the association (see DtlsTransportDrainedException).
+    public override bool IgnoreCorruptDtlsRecords => true;
+
     public override IDictionary<int, byte[]> GetClientExtensions()
     {
         IDictionary<int, byte[]> extensions = TlsExtensionsUtilities.EnsureExtensionsInitialised(base.GetClientExtensions());

@@ -34,6 +34,9 @@ internal sealed class SrtpDtlsServer : DefaultTlsServer
 
     public override int GetHandshakeTimeoutMillis() => DtlsPeerSupport.BackstopTimeoutMillis(_options.HandshakeTimeout);
 
+    // Lets the post-handshake transport end a receive without failing the association (see DtlsTransportDrainedException).
+    public override bool IgnoreCorruptDtlsRecords => true;
+
     protected override TlsCredentialedSigner GetECDsaSignerCredentials() =>
         DtlsPeerSupport.Signer(m_context, _crypto, _options.Certificate, m_context.SecurityParameters.ClientSigAlgs);
 

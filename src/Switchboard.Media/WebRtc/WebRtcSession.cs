@@ -28,8 +28,10 @@ public enum LegAudioMode
 /// One browser's media session, sans-IO: datagrams and the time come in through
 /// <see cref="HandleDatagram"/> and <see cref="Poll"/>; datagrams leave through an
 /// <see cref="IDatagramSender"/>; events go to the owner's callback. It composes the cores: ICE-lite
-/// (<see cref="IceLiteAgent"/>), DTLS (<see cref="IDtlsEndpoint"/>, whose handshake runs on its own
-/// worker and hands its outcome over through two atomic slots), SRTP and the DTMF detector.
+/// (<see cref="IceLiteAgent"/>), DTLS (<see cref="IDtlsEndpoint"/>, whose handshake runs on a pool
+/// worker and hands its outcome over through two atomic slots; after it, DTLS datagrams are processed
+/// inside <see cref="HandleDatagram"/> and a close or alert lands in the same slot at once), SRTP and
+/// the DTMF detector.
 /// One owner calls <see cref="HandleDatagram"/> and <see cref="Poll"/>; nothing here takes a lock.
 /// </summary>
 public sealed partial class WebRtcSession : IAsyncDisposable
@@ -94,7 +96,11 @@ public sealed partial class WebRtcSession : IAsyncDisposable
 
     public LegAudioMode AudioMode { get; set; } = LegAudioMode.Listen;
 
-    /// <summary>Raised from the DTLS worker when the owner should call <see cref="Poll"/> soon.</summary>
+    /// <summary>
+    /// The owner should call <see cref="Poll"/> soon: raised from the DTLS handshake worker, or the
+    /// deadline timer, or (after the handshake) from inside <see cref="HandleDatagram"/> on the
+    /// owner's own thread. A handler only signals the owner's loop.
+    /// </summary>
     public event Action? WakeRequested;
 
     /// <summary>True once the session ended (consent lost, DTLS failed); the owner disposes it.</summary>
@@ -160,7 +166,10 @@ public sealed partial class WebRtcSession : IAsyncDisposable
                 // DTLS only from where an authenticated check came from (RFC 8842: DTLS follows ICE).
                 if (Volatile.Read(ref _dtlsPeer) is { } peer && peer.Address == source)
                 {
+                    // After the handshake this may raise Closed (close_notify, an alert) on this
+                    // thread, before it returns: take it now rather than at the next wake-up.
                     _dtls.OnDatagram(datagram);
+                    TakeDtlsHandOffs();
                 }
                 else
                 {
@@ -201,7 +210,7 @@ public sealed partial class WebRtcSession : IAsyncDisposable
         return next;
     }
 
-    /// <summary>Sends DTLS close_notify (when connected) and stops the handshake worker.</summary>
+    /// <summary>Sends DTLS close_notify (when connected: queued by Close on this thread) and frees the handshake worker, if one still runs.</summary>
     public async ValueTask DisposeAsync()
     {
         _dtls.Close();
@@ -287,7 +296,7 @@ public sealed partial class WebRtcSession : IAsyncDisposable
         }
     }
 
-    /// <summary>On the owner: flights go to the address the handshake came from.</summary>
+    /// <summary>On the owner only (woken for it when the handshake worker queued a flight): flights go to the address the handshake came from.</summary>
     private void SendDtlsFlights()
     {
         while (_dtls.TryDequeueOutgoing(_dtlsSendBuffer, out var length))
@@ -360,6 +369,7 @@ public sealed partial class WebRtcSession : IAsyncDisposable
             ExpectedRemoteFingerprints = expected,
             LateRemoteFingerprints = late,
             HandshakeTimeout = options.DtlsHandshakeTimeout,
+            HandshakePool = options.DtlsHandshakePool,
 
             // AEAD_AES_128_GCM first: about half the cost per packet of AES-CM + HMAC-SHA1 here (docs/benchmarks.md).
             SrtpProfiles = [DtlsSrtpProfile.AeadAes128Gcm, DtlsSrtpProfile.AesCm128HmacSha1_80],

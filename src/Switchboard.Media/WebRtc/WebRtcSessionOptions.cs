@@ -26,6 +26,9 @@ public sealed record WebRtcSessionOptions
 
     public TimeSpan DtlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The workers that run the DTLS handshake; null for <see cref="DtlsHandshakePool.Shared"/>.</summary>
+    public DtlsHandshakePool? DtlsHandshakePool { get; init; }
+
     /// <summary>Only the DTLS engine reads it (BouncyCastle's own timers read the wall clock regardless).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

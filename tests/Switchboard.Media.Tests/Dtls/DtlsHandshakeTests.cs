@@ -125,25 +125,16 @@ public sealed class DtlsHandshakeTests(ITestOutputHelper output)
     public async Task Lost_final_server_flight_is_resent_by_the_server_after_its_handshake_completed()
     {
         // The server's Finished (its first epoch-1 handshake record) is lost: the server has already
-        // completed, so only its post-handshake reader can answer the client's retransmission.
+        // completed and handed over, so only the record layer its owner drives (here, the link's pump
+        // calling OnDatagram) can answer the client's retransmission.
         await using var pair = new DtlsPair(DtlsPair.ClientOptions(), DtlsPair.ServerOptions());
-        bool dropped = false;
-        pair.Link.ServerToClient.Drop = (_, datagram) =>
-        {
-            if (dropped || !DtlsRecords.Parse(datagram).Any(r => r is { ContentType: 22, Epoch: 1 }))
-            {
-                return false;
-            }
-
-            dropped = true;
-            return true;
-        };
+        pair.Link.ServerToClient.DropFirst(DtlsRecords.HasEpoch1Handshake);
         pair.Start();
 
         DtlsSrtpKeys server = await pair.ServerProbe.CompletedWithin(Bound);
         DtlsSrtpKeys client = await pair.ClientProbe.CompletedWithin(Bound);
 
-        Assert.True(dropped);
+        Assert.True(pair.Link.ServerToClient.DroppedOnce);
         Assert.Equal(server.KeyingMaterial, client.KeyingMaterial);
         Assert.False(pair.ServerProbe.Closed.Task.IsCompleted);
     }
@@ -194,18 +185,11 @@ public sealed class DtlsHandshakeTests(ITestOutputHelper output)
     [Fact]
     public async Task Junk_datagrams_before_and_during_the_handshake_are_ignored()
     {
-        // Junk a demultiplexer could pass on (first byte 20..63) but that is no valid DTLS record:
-        // a length that does not match, a TLS (not DTLS) version, an unknown content type. A
-        // well-formed epoch-0 record would be different: it takes its sequence number in the replay
-        // window, so the owner must feed only datagrams from the ICE-selected peer (see the doc).
+        // A well-formed epoch-0 record would be different from this junk: it takes its sequence
+        // number in the replay window, so the owner must feed only datagrams from the ICE-selected
+        // peer (see the doc).
         await using var pair = new DtlsPair(DtlsPair.ClientOptions(), DtlsPair.ServerOptions());
-        byte[][] junk =
-        [
-            [22, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 50, 1, 0, 0],
-            [22, 0x03, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0],
-            [63, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0],
-            [23, 1, 2],
-        ];
+        byte[][] junk = DtlsRecords.Junk();
         foreach (byte[] j in junk)
         {
             Assert.True(pair.Server.OnDatagram(j));

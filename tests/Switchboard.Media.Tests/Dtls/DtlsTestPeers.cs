@@ -71,7 +71,7 @@ internal sealed class DtlsPair : IAsyncDisposable
 
     public SimulatedLink Link { get; }
 
-    /// <summary>Options for the client side: our client certificate, expecting the server's.</summary>
+    /// <summary>Options for the client side (a stand-in browser): our client certificate, expecting the server's; <see cref="TestPeerPool"/> unless <paramref name="pool"/>.</summary>
     public static DtlsEndpointOptions ClientOptions(
         IReadOnlyList<ushort>? profiles = null,
         DtlsFingerprint? expectServer = null,
@@ -80,7 +80,8 @@ internal sealed class DtlsPair : IAsyncDisposable
         bool legacyDtls10 = false,
         bool omitCertificate = false,
         TimeSpan? timeout = null,
-        TimeProvider? time = null) => new()
+        TimeProvider? time = null,
+        DtlsHandshakePool? pool = null) => new()
         {
             Certificate = ClientCertificate,
             OmitClientCertificateForTests = omitCertificate,
@@ -91,20 +92,23 @@ internal sealed class DtlsPair : IAsyncDisposable
             LegacyDtls10ClientForTests = legacyDtls10,
             HandshakeTimeout = timeout ?? TimeSpan.FromSeconds(10),
             TimeProvider = time ?? TimeProvider.System,
+            HandshakePool = pool ?? TestPeerPool.Instance,
         };
 
-    /// <summary>Options for the server side: our server certificate, expecting the client's.</summary>
+    /// <summary>Options for the server side: our server certificate, expecting the client's; the shared pool unless <paramref name="pool"/>.</summary>
     public static DtlsEndpointOptions ServerOptions(
         IReadOnlyList<ushort>? profiles = null,
         DtlsFingerprint? expectClient = null,
         TimeSpan? timeout = null,
-        TimeProvider? time = null) => new()
+        TimeProvider? time = null,
+        DtlsHandshakePool? pool = null) => new()
         {
             Certificate = ServerCertificate,
             ExpectedRemoteFingerprints = [expectClient ?? ClientCertificate.Fingerprint],
             SrtpProfiles = profiles ?? DtlsSrtpProfile.DefaultPreference,
             HandshakeTimeout = timeout ?? TimeSpan.FromSeconds(10),
             TimeProvider = time ?? TimeProvider.System,
+            HandshakePool = pool,
         };
 
     /// <summary>Starts the link, then the server, then the client (which sends the ClientHello).</summary>

@@ -21,6 +21,22 @@ internal sealed class LinkDirection
     /// <summary>Drop a datagram (by index and content) instead of delivering it.</summary>
     public Func<int, byte[], bool>? Drop { get; set; }
 
+    /// <summary>Drops the first datagram that <paramref name="match"/> accepts, once; true in <see cref="DroppedOnce"/> after.</summary>
+    public void DropFirst(Func<byte[], bool> match) =>
+        Drop = (_, datagram) =>
+        {
+            if (DroppedOnce || !match(datagram))
+            {
+                return false;
+            }
+
+            DroppedOnce = true;
+            return true;
+        };
+
+    /// <summary>The datagram of <see cref="DropFirst"/> was dropped.</summary>
+    public bool DroppedOnce { get; private set; }
+
     /// <summary>Deliver every datagram twice.</summary>
     public bool Duplicate { get; set; }
 
@@ -181,8 +197,14 @@ internal sealed class SimulatedLink : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the pump: from then on the test moves datagrams itself, on its own thread. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
         _client.OutgoingAvailable -= Wake;
         _server.OutgoingAvailable -= Wake;
         await _stop.CancelAsync();
@@ -191,7 +213,6 @@ internal sealed class SimulatedLink : IAsyncDisposable
             await _pump;
         }
 
-        _stop.Dispose();
         _wake.Dispose();
     }
 }
@@ -223,6 +244,22 @@ internal static class DtlsRecords
 
         return records;
     }
+
+    /// <summary>True when the datagram carries an epoch-1 handshake record: a Finished (RFC 6347 section 4.1).</summary>
+    public static bool HasEpoch1Handshake(byte[] datagram) =>
+        Parse(datagram).Any(r => r is { ContentType: 22, Epoch: 1 });
+
+    /// <summary>
+    /// Junk a demultiplexer could pass on (first byte 20..63) that is no valid DTLS record: a length
+    /// that does not match, a TLS (not DTLS) version, an unknown content type, a truncated header.
+    /// </summary>
+    public static byte[][] Junk() =>
+    [
+        [22, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 50, 1, 0, 0],
+        [22, 0x03, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0],
+        [63, 0xFE, 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0],
+        [23, 1, 2],
+    ];
 
     public static List<byte[]> Split(byte[] datagram) =>
         [.. Parse(datagram).Select(r => datagram.AsSpan(r.Offset, r.Length).ToArray())];

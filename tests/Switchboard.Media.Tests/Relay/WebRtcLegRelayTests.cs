@@ -10,6 +10,7 @@ using Switchboard.Media.Phone;
 using Switchboard.Media.Rtp;
 using Switchboard.Media.Sdp;
 using Switchboard.Media.Srtp;
+using Switchboard.Media.Tests.Dtls;
 using Switchboard.Media.Tests.Ice;
 using Switchboard.Media.WebRtc;
 using Switchboard.Media.Tests.WebRtc;
@@ -88,6 +89,7 @@ public sealed class WebRtcLegRelayTests
                 Certificate = own,
                 ExpectedRemoteFingerprints = [server.Fingerprint],
                 HandshakeTimeout = TimeSpan.FromSeconds(20),
+                HandshakePool = TestPeerPool.Instance,
             });
             _dtls.OutgoingAvailable += FlushDtls;
             _dtls.HandshakeCompleted += _keys.Enqueue;

@@ -10,6 +10,7 @@ using Switchboard.Media.Rtp;
 using Switchboard.Media.Sdp;
 using Switchboard.Media.Srtp;
 using Switchboard.Media.Stun;
+using Switchboard.Media.Tests.Dtls;
 using Switchboard.Media.Tests.Ice;
 using Switchboard.Media.Tests.Sdp;
 using Switchboard.Media.WebRtc;
@@ -99,10 +100,12 @@ internal sealed class InMemoryCall : IAsyncDisposable
     /// <summary>A browser's answer to our offer with its certificate <paramref name="fingerprint"/>.</summary>
     public static string BrowserAnswer(DtlsFingerprint fingerprint, string setup) => SdpFixtures.BrowserAnswerToOurOffer(fingerprint.ToString(), setup);
 
-    public static async Task<InMemoryCall> StartAsync(int seed, double loss)
+    /// <summary>An answerer session for a browser's offer; its DTLS handshake on <paramref name="serverPool"/> (null: the shared pool).</summary>
+    public static async Task<InMemoryCall> StartAsync(int seed, double loss, DtlsHandshakePool? serverPool = null)
     {
         var (network, serverCert, clientCert, events) = Prepare(seed, loss);
-        var server = WebRtcSession.TryCreate(Offer(clientCert.Fingerprint), ServerOptions(serverCert), network.SenderFor(ServerAddress), events.Enqueue, out var error);
+        var options = ServerOptions(serverCert) with { DtlsHandshakePool = serverPool };
+        var server = WebRtcSession.TryCreate(Offer(clientCert.Fingerprint), options, network.SenderFor(ServerAddress), events.Enqueue, out var error);
         Assert.Equal(WebRtcLegError.None, error);
         Assert.NotNull(server);
         server.AudioMode = LegAudioMode.Echo;
@@ -139,6 +142,7 @@ internal sealed class InMemoryCall : IAsyncDisposable
             Certificate = clientCert,
             ExpectedRemoteFingerprints = [serverCert.Fingerprint],
             HandshakeTimeout = TimeSpan.FromSeconds(20),
+            HandshakePool = TestPeerPool.Instance,
         });
         return new InMemoryCall(network, server, events, clientDtls, ufrag, pwd)
         {
@@ -189,6 +193,9 @@ internal sealed class InMemoryCall : IAsyncDisposable
 
         _network.Lossy = true;
     }
+
+    /// <summary>The browser closes its peer connection: its DTLS close_notify goes on the network (not yet delivered).</summary>
+    public void CloseBrowserDtls() => _clientDtls.Close();
 
     /// <summary>One SRTP audio packet as the browser would send it, not yet sent.</summary>
     public byte[] ProtectedAudio()

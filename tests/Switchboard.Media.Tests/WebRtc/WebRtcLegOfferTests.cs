@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Media.Demux;
 using Switchboard.Media.Dtls;
 using Switchboard.Media.Sdp;
+using Switchboard.Media.Tests.Dtls;
 using Switchboard.Media.Tests.Ice;
 using Switchboard.Media.WebRtc;
 
@@ -51,6 +52,7 @@ public sealed class WebRtcLegOfferTests
             Certificate = clientCert,
             ExpectedRemoteFingerprints = [serverCert.Fingerprint],
             HandshakeTimeout = Bound,
+            HandshakePool = TestPeerPool.Instance,
         });
         clientDtls.OutgoingAvailable += () =>
         {

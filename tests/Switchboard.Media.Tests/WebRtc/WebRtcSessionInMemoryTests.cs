@@ -1,4 +1,5 @@
 using System.Net;
+using Switchboard.Media.Dtls;
 using Switchboard.Media.Stun;
 using Switchboard.Media.WebRtc;
 
@@ -76,6 +77,45 @@ public sealed class WebRtcSessionInMemoryTests
 
         Assert.Equal(before.AudioPacketsReceived, call.Server.Counters.AudioPacketsReceived);
         Assert.True(call.Server.Counters.DroppedDatagrams > before.DroppedDatagrams);
+    }
+
+    [Fact]
+    public async Task Browser_close_notify_ends_the_session_inside_HandleDatagram()
+    {
+        await using var call = await InMemoryCall.StartAsync(seed: 13, loss: 0);
+        await call.ConnectAsync();
+
+        call.CloseBrowserDtls();
+        var dtls = call.Network.TakeReordered().Where(d => d.To == InMemoryCall.ServerAddress && d.Data[0] is >= 20 and <= 63).ToList();
+        Assert.NotEmpty(dtls);
+        foreach (var d in dtls)
+        {
+            call.Server.HandleDatagram(d.Data, d.From, call.Now);
+        }
+
+        // No Poll, no wake-up: the DTLS layer raised Closed on this thread and the session took it at once.
+        Assert.True(call.Server.Ended);
+        Assert.Contains(call.Events, e => e.Kind == WebRtcLegEventKind.ClosedByPeer);
+    }
+
+    [Fact]
+    public async Task The_handshake_runs_on_the_given_pool_and_no_worker_stays_with_the_call()
+    {
+        using var pool = new DtlsHandshakePool(1, "dtls-t-sess");
+        await using var call = await InMemoryCall.StartAsync(seed: 15, loss: 0, serverPool: pool);
+        await call.ConnectAsync();
+        await call.RunUntilAsync(() => pool.BusyCount == 0, TimeSpan.FromSeconds(5), "the worker let go");
+
+        Assert.Equal(1, pool.CompletedCount);
+        for (var i = 0; i < 20; i++)
+        {
+            call.SendAudio();
+            call.Run(Step);
+        }
+
+        call.Run(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(20, call.EchoesReceived);
+        Assert.Equal(0, pool.BusyCount);
     }
 
     [Fact]
