@@ -33,7 +33,7 @@ public sealed class RtpLegPlaybackTests : IAsyncDisposable
         var now = TimeSpan.FromSeconds(10);
         for (var i = 0; i < 50; i++)
         {
-            var next = _leg.Poll(now);
+            var next = _leg.Session.Poll(now);
             if (i < 49)
             {
                 Assert.Equal(now + PromptPlayer.FrameInterval, next);
@@ -72,13 +72,13 @@ public sealed class RtpLegPlaybackTests : IAsyncDisposable
         var now = TimeSpan.FromSeconds(10);
         for (var i = 0; i < 20; i++)
         {
-            _leg.Poll(now += PromptPlayer.FrameInterval);
+            _leg.Session.Poll(now += PromptPlayer.FrameInterval);
         }
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 200; i++)
         {
-            _leg.Poll(now += PromptPlayer.FrameInterval);
+            _leg.Session.Poll(now += PromptPlayer.FrameInterval);
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
@@ -91,12 +91,12 @@ public sealed class RtpLegPlaybackTests : IAsyncDisposable
         _leg.SetRemote(_phone.EndPoint, RawPhone.Audio(0, 101));
         Assert.True(_leg.Play(Prompt.FromPcm("ramp", PromptPlayerTests.Ramp(8000))));
         var now = TimeSpan.FromSeconds(10);
-        _leg.Poll(now);
+        _leg.Session.Poll(now);
         foreach (var packet in _phone.DigitPackets('#', 101))
         {
             now += PromptPlayer.FrameInterval;
-            _leg.HandleDatagram(packet, _phone.EndPoint.Serialize(), now);
-            _leg.Poll(now);
+            _leg.Session.HandleDatagram(packet, _phone.EndPoint.Serialize(), now);
+            _leg.Session.Poll(now);
         }
 
         Assert.Contains(_events, e => e.Kind == RtpLegEventKind.Dtmf && e.Digit.Symbol == '#');

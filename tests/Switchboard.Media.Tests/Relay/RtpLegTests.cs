@@ -74,7 +74,7 @@ public sealed class RtpLegTests : IAsyncDisposable
 
         foreach (var packet in _phoneA.DigitPackets('5', 101))
         {
-            _legA.HandleDatagram(packet, Source(_phoneA), now += Tick);
+            _legA.Session.HandleDatagram(packet, Source(_phoneA), now += Tick);
         }
 
         // Phone B negotiated no telephone-event: nothing reaches it (the call sends SIP INFO instead).
@@ -86,7 +86,7 @@ public sealed class RtpLegTests : IAsyncDisposable
         _legB.SetRemote(_phoneB.EndPoint, RawPhone.Audio(0, 96));
         foreach (var packet in _phoneA.DigitPackets('#', 101))
         {
-            _legA.HandleDatagram(packet, Source(_phoneA), now += Tick);
+            _legA.Session.HandleDatagram(packet, Source(_phoneA), now += Tick);
         }
 
         var header = await _phoneB.ReceiveRtpAsync();
@@ -104,19 +104,19 @@ public sealed class RtpLegTests : IAsyncDisposable
         Bridge();
         var now = TimeSpan.FromSeconds(1);
 
-        _legA.HandleDatagram(_phoneA.AudioPacket(0), Source(_phoneA), now);
+        _legA.Session.HandleDatagram(_phoneA.AudioPacket(0), Source(_phoneA), now);
         Assert.Equal(_phoneA.EndPoint, _legA.RemoteEndPoint);
         Assert.Contains(_eventsA, e => e.Kind == RtpLegEventKind.FirstRtpReceived && e.Detail!.Contains(_phoneA.EndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         await _phoneB.ReceiveRtpAsync();
 
-        _legB.HandleDatagram(_phoneB.AudioPacket(0), Source(_phoneB), now += Tick);
+        _legB.Session.HandleDatagram(_phoneB.AudioPacket(0), Source(_phoneB), now += Tick);
         await _phoneA.ReceiveRtpAsync();
         Assert.Null(await sdpOnly.ReceiveAsync(TimeSpan.FromMilliseconds(100)));
 
         // Once latched, a third address is refused; a re-INVITE that keeps the SDP address keeps the latch.
         using var intruder = new RawPhone(2);
         var relayed = _legA.Counters.PacketsRelayed;
-        _legA.HandleDatagram(intruder.AudioPacket(0), Source(intruder), now += Tick);
+        _legA.Session.HandleDatagram(intruder.AudioPacket(0), Source(intruder), now += Tick);
         Assert.Equal(relayed, _legA.Counters.PacketsRelayed);
         _legA.SetRemote(sdpOnly.EndPoint, RawPhone.Audio(0, null));
         Assert.Equal(_phoneA.EndPoint, _legA.RemoteEndPoint);
@@ -152,7 +152,7 @@ public sealed class RtpLegTests : IAsyncDisposable
         var deadline = now + TimeSpan.FromSeconds(1);
         while (now < deadline)
         {
-            now = _legA.Poll(now);
+            now = _legA.Session.Poll(now);
         }
 
         var detector = new DtmfDetector();
@@ -187,7 +187,7 @@ public sealed class RtpLegTests : IAsyncDisposable
 
         // An empty receiver report (RFC 3550 section 6.4.2): V=2, RC=0, PT=201, length 1, the sender's SSRC.
         byte[] receiverReport = [0x80, 201, 0, 1, 0xA0, 0xA0, 0xA0, 0xA0];
-        _legA.HandleDatagram(receiverReport, Source(_phoneA), TimeSpan.FromSeconds(1));
+        _legA.Session.HandleDatagram(receiverReport, Source(_phoneA), TimeSpan.FromSeconds(1));
 
         Assert.Equal(1, _legA.Counters.RtcpPacketsReceived);
         Assert.Equal(0, _legA.Counters.PacketsRelayed);
@@ -199,13 +199,13 @@ public sealed class RtpLegTests : IAsyncDisposable
     {
         _legA.SetRemote(_phoneA.EndPoint, RawPhone.Audio(0, 101));
         _legA.MediaTimeout = TimeSpan.FromSeconds(10);
-        _legA.Poll(TimeSpan.FromSeconds(30));
+        _legA.Session.Poll(TimeSpan.FromSeconds(30));
         Assert.DoesNotContain(_eventsA, e => e.Kind == RtpLegEventKind.MediaTimeout);
 
-        _legA.HandleDatagram(_phoneA.AudioPacket(0), Source(_phoneA), TimeSpan.FromSeconds(31));
-        Assert.Equal(TimeSpan.FromSeconds(41), _legA.Poll(TimeSpan.FromSeconds(40.5)));
-        _legA.Poll(TimeSpan.FromSeconds(41));
-        _legA.Poll(TimeSpan.FromSeconds(50));
+        _legA.Session.HandleDatagram(_phoneA.AudioPacket(0), Source(_phoneA), TimeSpan.FromSeconds(31));
+        Assert.Equal(TimeSpan.FromSeconds(41), _legA.Session.Poll(TimeSpan.FromSeconds(40.5)));
+        _legA.Session.Poll(TimeSpan.FromSeconds(41));
+        _legA.Session.Poll(TimeSpan.FromSeconds(50));
 
         Assert.Single(_eventsA, e => e.Kind == RtpLegEventKind.MediaTimeout);
     }
@@ -225,14 +225,14 @@ public sealed class RtpLegTests : IAsyncDisposable
         for (var i = 0; i < 100; i++)
         {
             packets[i].CopyTo(work, 0);
-            _legA.HandleDatagram(work.AsSpan(0, packets[i].Length), source, now += Tick);
+            _legA.Session.HandleDatagram(work.AsSpan(0, packets[i].Length), source, now += Tick);
         }
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 100; i < packets.Length; i++)
         {
             packets[i].CopyTo(work, 0);
-            _legA.HandleDatagram(work.AsSpan(0, packets[i].Length), source, now += Tick);
+            _legA.Session.HandleDatagram(work.AsSpan(0, packets[i].Length), source, now += Tick);
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

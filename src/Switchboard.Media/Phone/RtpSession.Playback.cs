@@ -3,7 +3,7 @@ using Switchboard.Media.Rtp;
 
 namespace Switchboard.Media.Phone;
 
-public sealed partial class RtpLeg
+public sealed partial class RtpSession
 {
     private readonly PromptPlayer _player = new();
     private readonly byte[] _playBuffer = new byte[RtpHeader.FixedHeaderLength + PromptPlayer.SamplesPerFrame];

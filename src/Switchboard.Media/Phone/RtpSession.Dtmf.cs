@@ -4,7 +4,7 @@ using Switchboard.Media.Rtp;
 
 namespace Switchboard.Media.Phone;
 
-public sealed partial class RtpLeg
+public sealed partial class RtpSession
 {
     /// <summary>Pause between two digits we send, so a phone that needs a gap sees two key presses.</summary>
     private static readonly TimeSpan InterDigitGap = TimeSpan.FromMilliseconds(50);

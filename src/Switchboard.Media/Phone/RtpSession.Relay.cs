@@ -2,7 +2,7 @@ using Switchboard.Media.Relay;
 
 namespace Switchboard.Media.Phone;
 
-public sealed partial class RtpLeg
+public sealed partial class RtpSession : IRtpSink
 {
     /// <summary>
     /// Runs on the shard's thread, called by the other leg of the call (both live on one shard): it reads

@@ -9,7 +9,7 @@ using Switchboard.Media.WebRtc;
 
 namespace Switchboard.Media.Phone;
 
-public sealed partial class RtpLeg
+public sealed partial class RtpSession
 {
     private readonly DtmfDetector _dtmf = new();
     private long _packetsIn;
@@ -24,10 +24,10 @@ public sealed partial class RtpLeg
     private TimeSpan _lastRtpAt;
 
     /// <summary>
-    /// One datagram from <paramref name="source"/>: the shard's whole receive path for this leg (internal so tests
+    /// One datagram from <paramref name="source"/>: the whole receive path (tests
     /// can drive it and measure its allocations). The packet may be modified in place.
     /// </summary>
-    internal void HandleDatagram(Span<byte> datagram, SocketAddress source, TimeSpan now)
+    public void HandleDatagram(Span<byte> datagram, SocketAddress source, TimeSpan now)
     {
         var demuxed = MediaDemux.Classify(datagram);
         if (demuxed == DatagramKind.Rtcp)
@@ -91,7 +91,7 @@ public sealed partial class RtpLeg
     }
 
     /// <summary>Timers: DTMF end timeout, our DTMF packets, the media timeout. Returns the next deadline.</summary>
-    internal TimeSpan Poll(TimeSpan now)
+    public TimeSpan Poll(TimeSpan now)
     {
         _dtmf.Tick(now);
         DrainDtmf();

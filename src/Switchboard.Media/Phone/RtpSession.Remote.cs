@@ -4,7 +4,7 @@ using Switchboard.Media.Sdp;
 
 namespace Switchboard.Media.Phone;
 
-public sealed partial class RtpLeg
+public sealed partial class RtpSession
 {
     private volatile RemoteTarget? _remote;
 
@@ -92,7 +92,7 @@ public sealed partial class RtpLeg
 
     /// <summary>The socket is IPv4 or IPv6 as bound; an IPv4 phone on a dual-stack socket would need mapping, which the pool does not do.</summary>
     private IPEndPoint ToSocketFamily(IPEndPoint endPoint) =>
-        _socket.AddressFamily == AddressFamily.InterNetworkV6 && endPoint.AddressFamily == AddressFamily.InterNetwork
+        _family == AddressFamily.InterNetworkV6 && endPoint.AddressFamily == AddressFamily.InterNetwork
             ? new IPEndPoint(endPoint.Address.MapToIPv6(), endPoint.Port)
             : endPoint;
 
