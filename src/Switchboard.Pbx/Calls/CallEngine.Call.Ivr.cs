@@ -135,13 +135,8 @@ public sealed partial class CallEngine
                 return outcome;
             }
 
-            foreach (var branch in _branches.Where(b => b.State is BranchState.Calling or BranchState.Proceeding or BranchState.Ringing))
-            {
-                branch.Abandon();
-                branch.State = BranchState.Abandoned;
-            }
-
-            _branches.Clear();
+            // Nobody took the call: every member's leg goes (dialog binding and media) before the fallback rings anew.
+            await ReleaseBranchesAsync();
             var routeSoFar = _routeName;
             var result = await TransferAsync(group.Fallback);
 

@@ -157,6 +157,35 @@ public sealed partial class CallEngine
             }
         }
 
+        /// <summary>Before an answer: cancels the branches still ringing, unbinds the ones that refused, closes their media.</summary>
+        private async Task ReleaseBranchesAsync()
+        {
+            foreach (var branch in _branches)
+            {
+                if (branch.State is BranchState.Calling or BranchState.Proceeding or BranchState.Ringing)
+                {
+                    branch.Abandon();
+                    branch.State = BranchState.Abandoned;
+                }
+                else if (branch.State is not BranchState.Abandoned)
+                {
+                    branch.Forget();
+                }
+
+                if (branch.OwnMedia is { } own)
+                {
+                    await own.DisposeAsync();
+                }
+            }
+
+            _branches.Clear();
+            if (_phoneOffer is not null)
+            {
+                await _phoneOffer.DisposeAsync();
+                _phoneOffer = null;
+            }
+        }
+
         private void RecordDigit(char symbol, int ms)
         {
             _digits.Append(symbol);

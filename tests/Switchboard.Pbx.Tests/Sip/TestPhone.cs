@@ -27,11 +27,14 @@ internal sealed class TestPhone : ISipReceiver, IDisposable
     private readonly string _password;
     private uint _cseq;
 
-    public TestPhone(InMemorySipNetwork network, IPEndPoint address, IPEndPoint pbx, string user, string domain, string password)
+    public TestPhone(InMemorySipNetwork network, IPEndPoint address, IPEndPoint pbx, string user, string domain, string password,
+        SipTransportKind transport = SipTransportKind.Udp)
     {
         _endpoint = network.AddEndpoint(user, address);
         _endpoint.Attach(this);
-        _toPbx = new SipFlow(SipTransportKind.Udp, address, pbx);
+
+        // Over WS the phone looks like a browser softphone to the PBX, which then offers it WebRTC media.
+        _toPbx = new SipFlow(transport, address, pbx);
         _user = user;
         _domain = domain;
         _password = password;
@@ -214,7 +217,7 @@ internal sealed class TestPhone : ISipReceiver, IDisposable
             .AddHeader(SipHeaderId.CallId, callId)
             .AddHeader(SipHeaderId.CSeq, $"{++_cseq} {method.Name}");
 
-    private string Via() => SipVia.Format("UDP", _toPbx.Local.ToString(), SipIds.NewBranch(), rport: true);
+    private string Via() => SipVia.Format(_toPbx.Transport == SipTransportKind.Ws ? "WS" : "UDP", _toPbx.Local.ToString(), SipIds.NewBranch(), rport: true);
 
     private async Task<SipResponse> SendWithDigestAsync(SipMessageBuilder request) => (await SendWithDigestAsync2(request)).Response;
 

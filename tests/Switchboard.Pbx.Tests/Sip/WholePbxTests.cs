@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using Switchboard.Pbx.Calls;
 using Switchboard.Sip.Messages;
+using Switchboard.Sip.Transport;
 
 namespace Switchboard.Pbx.Tests.Sip;
 
@@ -292,6 +293,44 @@ public sealed class WholePbxTests
     }
 
     [Fact]
+    public async Task A_ring_group_that_falls_back_lets_go_of_every_member_dialog_and_media()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync(ivr: TeamMenu());
+        using var alice = pbx.Phone("100", 2);
+        using var desk = pbx.Phone("101", 3);
+        using var browser = pbx.Phone("101", 4, SipTransportKind.Ws);
+        await alice.RegisterAsync();
+        await desk.RegisterAsync();
+        await browser.RegisterAsync();
+        Assert.Equal(200, (await alice.CallAsync("*50")).StatusCode);
+        for (ushort seq = 1; seq < 4; seq++)
+        {
+            await alice.Rtp.SendAsync(Dtmf(seq, digit: 1, end: seq == 3, duration: (ushort)(seq == 3 ? 800 : 160 * seq)), alice.RemoteRtp());
+        }
+
+        // The desk phone is busy (its branch fails at once, its dialog still bound); the browser softphone, offered
+        // WebRTC media of its own, rings until the group gives up and cancels it.
+        var atDesk = await desk.WaitForRequestAsync("INVITE");
+        var atBrowser = await browser.WaitForRequestAsync("INVITE");
+        await desk.AnswerAsync(atDesk, 486);
+        browser.Reply(atBrowser, 180);
+        browser.Reply(await browser.WaitForRequestAsync("CANCEL"), 200);
+        browser.Reply(atBrowser, 487);
+
+        // The fallback, the echo test, answers: our own audio comes back...
+        await UntilEchoedAsync(alice);
+
+        // ...and the members' media is closed already: no port the group offered them is still held.
+        Assert.False(PbxUnderTest.MediaPortInUse(OfferedPort(atDesk)), "the desk phone's offer leg is still open");
+        Assert.False(PbxUnderTest.MediaPortInUse(OfferedPort(atBrowser)), "the browser member's WebRTC leg is still open");
+
+        await alice.SendInDialogAsync(SipMethod.Bye);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "*50", TimeSpan.FromSeconds(5));
+        Assert.Equal("service:ivr>group:team>service:echo:*43", record.Route);
+        await NoDialogsLeftAsync(pbx);
+    }
+
+    [Fact]
     public async Task A_malformed_request_gets_400_and_garbage_is_counted()
     {
         await using var pbx = await PbxUnderTest.StartAsync();
@@ -327,7 +366,38 @@ public sealed class WholePbxTests
         Assert.Equal(0, pbx.Endpoint.Counters.Dialogs);
     }
 
-    private static byte[] Rtp(byte payloadType, ushort sequence, int payloadLength)
+    /// <summary>Sends marked audio until the PBX reflects it (the echo test took the call), for at most 5 s.</summary>
+    private static async Task UntilEchoedAsync(TestPhone phone)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        for (ushort seq = 10; ; seq++)
+        {
+            await phone.Rtp.SendAsync(Rtp(0, seq, 160, fill: 0x2a), phone.RemoteRtp());
+            using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            try
+            {
+                while (true)
+                {
+                    var packet = (await phone.Rtp.ReceiveAsync(wait.Token)).Buffer;
+                    if ((packet[1] & 0x7f) == 0 && !packet.AsSpan(12).ContainsAnyExcept((byte)0x2a))
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (DateTime.UtcNow < deadline)
+            {
+                // Not echoed yet: the fallback may still be starting.
+            }
+        }
+    }
+
+    /// <summary>The media port of the offer in an INVITE the PBX sent (m=audio).</summary>
+    private static int OfferedPort(SipRequest invite) =>
+        int.Parse(System.Text.Encoding.UTF8.GetString(invite.Body.Span).Split("\r\n").First(l => l.StartsWith("m=audio ", StringComparison.Ordinal)).Split(' ')[1],
+            System.Globalization.CultureInfo.InvariantCulture);
+
+    private static byte[] Rtp(byte payloadType, ushort sequence, int payloadLength, byte fill = 0xff)
     {
         var packet = new byte[12 + payloadLength];
         packet[0] = 0x80;
@@ -335,7 +405,7 @@ public sealed class WholePbxTests
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), sequence);
         BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), sequence * 160u);
         BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), 0x1234);
-        packet.AsSpan(12).Fill(0xff);
+        packet.AsSpan(12).Fill(fill);
         return packet;
     }
 
