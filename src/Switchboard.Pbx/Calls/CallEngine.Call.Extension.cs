@@ -121,6 +121,7 @@ public sealed partial class CallEngine
 
                 _phoneOffer = new PhoneEnd(leg, new SdpNegotiatedAudio(null, codec, null, SdpDirection.SendRecv, null, 0, null, null, [], null));
                 leg.AudioMode = LegAudioMode.Listen;
+                leg.MediaTimeout = _engine._options.RtpTimeout;
                 leg.Start();
             }
 
@@ -142,6 +143,9 @@ public sealed partial class CallEngine
                     return OnTrunkTimeout(input.Sip!.Branch!);
                 case InputKind.WebLeg when !input.FromCallee:
                     return OnCallerWebEvent(input.LegEvent);
+                case InputKind.PhoneLeg when !input.FromCallee && input.PhoneEvent.Kind == Switchboard.Media.Phone.RtpLegEventKind.MediaTimeout:
+                    // A caller answered by the IVR, gone silent while the transfer rings.
+                    return OnPhoneEvent(input.PhoneEvent, fromCallee: false);
                 case InputKind.Sip when input.Sip!.Branch is null:
                     return OnCallerSipWhileRinging(input.Sip);
                 case InputKind.Sip when input.Sip.Message is SipResponse response:

@@ -12,6 +12,9 @@ public sealed partial class CallEngine
 {
     private sealed partial class Call
     {
+        private bool _callerHeld;
+        private bool _calleeHeld;
+
         /// <summary>The answered call: react to the mailbox until someone ends it.</summary>
         private async Task<(CallEndReason, string)> LiveAsync()
         {
@@ -91,6 +94,18 @@ public sealed partial class CallEngine
                 OnCallerDigit(e.Digit.Symbol, (int)e.Digit.GetDuration(_callerMedia?.Audio.TelephoneEvent?.Codec.ClockRate ?? 8000).TotalMilliseconds);
             }
 
+            if (e.Kind == RtpLegEventKind.MediaTimeout && (fromCallee ? _calleeHeld : _callerHeld))
+            {
+                // A phone that put the call on hold may send nothing at all (RFC 3264 section 8.4): silence is no sign it left.
+                LogMedia(_engine._log, CallId, "silent on hold", e.Detail);
+            }
+            else if (e.Kind == RtpLegEventKind.MediaTimeout)
+            {
+                // The phone vanished without BYE (power, network, crash): its RTP stopped after it had flowed.
+                LogMedia(_engine._log, CallId, "timeout", e.Detail);
+                return (CallEndReason.MediaTimeout, fromCallee ? "callee" : "caller");
+            }
+
             return null;
         }
 
@@ -139,7 +154,7 @@ public sealed partial class CallEngine
                     leg.Terminate();
                     return fromCaller ? (CallEndReason.Hangup, "caller") : (CallEndReason.RemoteHangup, "callee");
                 case "INVITE":
-                    var answer = Reinvite(request, own);
+                    var answer = Reinvite(request, own, fromCaller);
                     leg.Respond(tx, answer is null ? 488 : 200, answer);
                     return null;
                 case "INFO":
@@ -167,7 +182,7 @@ public sealed partial class CallEngine
         /// through the relay, so resume needs nothing else. A browser softphone's re-INVITE gets 488 and the session
         /// stays as it was (RFC 3261 section 14.2).
         /// </summary>
-        private string? Reinvite(SipRequest request, MediaEnd? media)
+        private string? Reinvite(SipRequest request, MediaEnd? media, bool fromCaller)
         {
             if (media is not PhoneEnd phone || request.Body.IsEmpty || !SdpParser.TryParse(Encoding.UTF8.GetString(request.Body.Span), out var offer, out _))
             {
@@ -190,6 +205,15 @@ public sealed partial class CallEngine
             phone.Update(remote.Rtp, answer.Audio);
 
             LogHold(_engine._log, CallId, remote.Hold);
+            if (fromCaller)
+            {
+                _callerHeld = remote.Hold != SdpHoldState.NotHeld;
+            }
+            else
+            {
+                _calleeHeld = remote.Hold != SdpHoldState.NotHeld;
+            }
+
             return answer.ToText();
         }
 

@@ -52,6 +52,7 @@ public sealed partial class CallEngine
 
             var end = new PhoneEnd(phone, answer.Audio);
             phone.SetRemote(remote.Rtp, answer.Audio);
+            phone.MediaTimeout = _engine._options.RtpTimeout;
             phone.Start();
             return (end, answer.ToText(), CallEndReason.Error);
         }

@@ -111,16 +111,18 @@ public sealed partial class CallEngine
 
             _lease?.Dispose();
             _trunkTimer?.Dispose();
-            await ReleaseAsync(end.By);
+            await ReleaseAsync(end.Reason, end.By);
             await FinishAsync(end.Reason, end.By);
         }
 
         /// <summary>Lets every leg go: CANCEL or BYE on SIP legs (unless their side ended the call), media closed.</summary>
-        private async Task ReleaseAsync(string endedBy)
+        private async Task ReleaseAsync(CallEndReason reason, string endedBy)
         {
+            // A callee whose media timed out never said BYE: it gets one, like a callee the caller hung up on.
+            var calleeHungUp = endedBy == "callee" && reason != CallEndReason.MediaTimeout;
             foreach (var branch in _branches)
             {
-                if (ReferenceEquals(branch, _winner) && endedBy != "callee")
+                if (ReferenceEquals(branch, _winner) && !calleeHungUp)
                 {
                     branch.Bye();
                 }
@@ -215,7 +217,8 @@ public sealed partial class CallEngine
             LogEnd(_engine._log, CallId, record.Reason, endedBy, record.Route);
             try
             {
-                await _observer.OnEndedAsync(reason);
+                // The page and a calling phone know no media timeout: to them the other side is gone, as after a BYE.
+                await _observer.OnEndedAsync(reason == CallEndReason.MediaTimeout ? CallEndReason.RemoteHangup : reason);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

@@ -330,6 +330,51 @@ public sealed class WholePbxTests
         await NoDialogsLeftAsync(pbx);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_phone_that_goes_silent_without_bye_ends_the_call_after_the_rtp_timeout(bool calleeGoesSilent)
+    {
+        await using var pbx = await PbxUnderTest.StartAsync(new CallOptions { RtpTimeout = TimeSpan.FromMilliseconds(500) });
+        using var alice = pbx.Phone("100", 2);
+        using var bob = pbx.Phone("101", 3);
+        await alice.RegisterAsync();
+        await bob.RegisterAsync();
+        var call = alice.CallAsync("101");
+        await bob.AnswerAsync(await bob.WaitForRequestAsync("INVITE"));
+        Assert.Equal(200, (await call).StatusCode);
+
+        // Both talk once, so each of the PBX's legs has seen media and counts silence from now on.
+        await alice.Rtp.SendAsync(Rtp(0, 1, 160), alice.RemoteRtp());
+        await bob.Rtp.SendAsync(Rtp(0, 1, 160), bob.RemoteRtp());
+        await ReceiveAsync(bob, p => (p[1] & 0x7f) == 0);
+        await ReceiveAsync(alice, p => (p[1] & 0x7f) == 0);
+
+        // One phone vanishes (no BYE, no RTP); the other keeps talking and is told the call is over.
+        var (silent, talking) = calleeGoesSilent ? (bob, alice) : (alice, bob);
+        using var stop = new CancellationTokenSource();
+        var talk = KeepTalkingAsync(talking, stop.Token);
+        SipRequest bye;
+        try
+        {
+            bye = await talking.WaitForRequestAsync("BYE");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await talk;
+        }
+
+        talking.Reply(bye, 200);
+
+        // The silent one gets BYE too: if it comes back, it learns the call is over (RFC 3261 section 15).
+        silent.Reply(await silent.WaitForRequestAsync("BYE"), 200);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal("media_timeout", record.Reason);
+        Assert.Equal(calleeGoesSilent ? "callee" : "caller", record.EndedBy);
+        await NoDialogsLeftAsync(pbx);
+    }
+
     [Fact]
     public async Task A_malformed_request_gets_400_and_garbage_is_counted()
     {
@@ -364,6 +409,24 @@ public sealed class WholePbxTests
         }
 
         Assert.Equal(0, pbx.Endpoint.Counters.Dialogs);
+    }
+
+    /// <summary>RTP every 40 ms until cancelled: a phone that is still there.</summary>
+    private static async Task KeepTalkingAsync(TestPhone phone, CancellationToken ct)
+    {
+        var to = phone.RemoteRtp();
+        for (ushort seq = 100; !ct.IsCancellationRequested; seq++)
+        {
+            await phone.Rtp.SendAsync(Rtp(0, seq, 160), to, CancellationToken.None);
+            try
+            {
+                await Task.Delay(40, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Sends marked audio until the PBX reflects it (the echo test took the call), for at most 5 s.</summary>
