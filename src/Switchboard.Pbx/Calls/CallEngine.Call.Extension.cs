@@ -20,19 +20,19 @@ public sealed partial class CallEngine
         /// Rings every registered contact of <paramref name="target"/> at once; the first 2xx wins and the others
         /// get CANCEL (RFC 3261 section 16.7's forking, done by a B2BUA). Progress reaches the caller as ringing.
         /// </summary>
-        private async Task<(CallEndReason, string)> RunExtensionAsync(Extension target)
+        private async Task<CallEnd> RunExtensionAsync(Extension target)
         {
             var contacts = _engine._sip is null ? [] : _engine._locations.Lookup(target.Id);
             if (contacts.Count == 0)
             {
-                return (CallEndReason.Unavailable, "pbx");
+                return new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
             }
 
             // G.711 on both sides: the relay copies packets and never transcodes (architecture, flow 2).
             var (media, answerSdp, failure) = await CreateCallerMediaAsync([SdpCodec.Pcmu, SdpCodec.Pcma]);
             if (media is null)
             {
-                return (failure, "pbx");
+                return new CallEnd(failure, CallSide.Pbx);
             }
 
             _callerMedia = media;
@@ -43,14 +43,14 @@ public sealed partial class CallEngine
             StartBranches(target, contacts, media.Audio.Codec);
             if (_branches.Count == 0)
             {
-                return (CallEndReason.Error, "pbx");
+                return new CallEnd(CallEndReason.Error, CallSide.Pbx);
             }
 
             return await RingAsync();
         }
 
         /// <summary>Waits for the branches: ringing, the first answer (then the live call), or why nobody answered.</summary>
-        private async Task<(CallEndReason, string)> RingAsync(TimeSpan? timeout = null)
+        private async Task<CallEnd> RingAsync(TimeSpan? timeout = null)
         {
             using var ringTimeout = new CancellationTokenSource(timeout ?? _engine._options.RingTimeout, _engine._time);
             using var registration = ringTimeout.Token.Register(() => Post(new Input(InputKind.RingTimeout)));
@@ -68,7 +68,7 @@ public sealed partial class CallEngine
                 }
             }
 
-            return (CallEndReason.Error, "pbx");
+            return new CallEnd(CallEndReason.Error, CallSide.Pbx);
         }
 
         private void StartBranches(Extension target, IReadOnlyList<Sip.SipContact> contacts, SdpPayloadFormat codec)
@@ -129,16 +129,16 @@ public sealed partial class CallEngine
             return SdpWriter.Write(SipMediaSdp.CreateOffer(rtp.AdvertisedAddress, rtp.LocalPort, [codec.Codec], _sdpSessionId, _sdpVersion));
         }
 
-        private async Task<(CallEndReason, string)?> OnRingingInputAsync(Input input)
+        private async Task<CallEnd?> OnRingingInputAsync(Input input)
         {
             switch (input.Kind)
             {
                 case InputKind.CallerHangup:
-                    return (CallEndReason.Hangup, "caller");
+                    return new CallEnd(CallEndReason.Hangup, CallSide.Caller);
                 case InputKind.PbxShutdown:
-                    return (CallEndReason.Error, "pbx");
+                    return new CallEnd(CallEndReason.Error, CallSide.Pbx);
                 case InputKind.RingTimeout:
-                    return (CallEndReason.NoAnswer, "pbx");
+                    return new CallEnd(CallEndReason.NoAnswer, CallSide.Pbx);
                 case InputKind.TrunkTimeout:
                     return OnTrunkTimeout(input.Sip!.Branch!);
                 case InputKind.WebLeg when !input.FromCallee:
@@ -159,11 +159,11 @@ public sealed partial class CallEngine
             }
         }
 
-        private (CallEndReason, string)? OnCallerSipWhileRinging(CallSipInput sip)
+        private CallEnd? OnCallerSipWhileRinging(CallSipInput sip)
         {
             if (sip.Cancelled)
             {
-                return (CallEndReason.Hangup, "caller");
+                return new CallEnd(CallEndReason.Hangup, CallSide.Caller);
             }
 
             if (sip.Transaction is { } tx)
@@ -174,7 +174,7 @@ public sealed partial class CallEngine
             return null;
         }
 
-        private async Task<(CallEndReason, string)?> OnBranchResponseAsync(CalleeBranch branch, SipResponse response)
+        private async Task<CallEnd?> OnBranchResponseAsync(CalleeBranch branch, SipResponse response)
         {
             if (branch.State is BranchState.Failed or BranchState.Abandoned || _winner is not null)
             {
@@ -226,7 +226,7 @@ public sealed partial class CallEngine
                 }
             }
 
-            return _branches.TrueForAll(b => b.State == BranchState.Failed) ? (ReasonForFailures(), "callee") : null;
+            return _branches.TrueForAll(b => b.State == BranchState.Failed) ? new CallEnd(ReasonForFailures(), CallSide.Callee) : null;
         }
 
         /// <summary>The first 2xx: ACK it, point the callee's media at what it answered, bridge, tell the caller.</summary>

@@ -16,7 +16,7 @@ public sealed partial class CallEngine
         /// The answered caller in the IVR (docs/ivr.md): the session decides, this loop plays its prompts on the caller's
         /// media, feeds it digits (RFC 4733 or SIP INFO), prompt ends and timer ticks, and carries out its transfer.
         /// </summary>
-        private async Task<(CallEndReason, string)> RunIvrAsync()
+        private async Task<CallEnd> RunIvrAsync()
         {
             var session = _engine._ivr.Configuration.NewSession();
             _ivrSession = session;
@@ -48,7 +48,7 @@ public sealed partial class CallEngine
                                 return await TransferAsync(action.Argument!);
                             case IvrActionKind.Hangup:
                                 _ivrSession = null;
-                                return (CallEndReason.RemoteHangup, "callee");
+                                return new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee);
                         }
                     }
 
@@ -58,7 +58,7 @@ public sealed partial class CallEngine
                         : null;
                     if (!await _mailbox.Reader.WaitToReadAsync() || !_mailbox.Reader.TryRead(out var input))
                     {
-                        return (CallEndReason.Error, "pbx");
+                        return new CallEnd(CallEndReason.Error, CallSide.Pbx);
                     }
 
                     if (input.Kind == InputKind.IvrTick)
@@ -78,7 +78,7 @@ public sealed partial class CallEngine
         }
 
         /// <summary>The menu chose a destination: ring it with the caller's media, already answered by the IVR.</summary>
-        private async Task<(CallEndReason, string)> TransferAsync(string destination)
+        private async Task<CallEnd> TransferAsync(string destination)
         {
             if (destination.StartsWith("group:", StringComparison.Ordinal))
             {
@@ -94,16 +94,16 @@ public sealed partial class CallEngine
                     var contacts = _engine._sip is null ? [] : _engine._locations.Lookup(extension.Target.Id);
                     if (contacts.Count == 0)
                     {
-                        return (CallEndReason.Unavailable, "pbx");
+                        return new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
                     }
 
                     StartBranches(extension.Target, contacts, _callerMedia!.Audio.Codec);
-                    return _branches.Count == 0 ? (CallEndReason.Error, "pbx") : await RingAsync();
+                    return _branches.Count == 0 ? new CallEnd(CallEndReason.Error, CallSide.Pbx) : await RingAsync();
                 case Route.ToService { Service: Services.BuiltInService.Echo }:
                     _callerMedia!.SetMode(Switchboard.Media.WebRtc.LegAudioMode.Echo);
                     return await LiveAsync();
                 default:
-                    return (CallEndReason.NotFound, "pbx");
+                    return new CallEnd(CallEndReason.NotFound, CallSide.Pbx);
             }
         }
 
@@ -111,12 +111,12 @@ public sealed partial class CallEngine
         /// Every member's phones at once; the first answer takes the call. Nobody within the group's time (or all busy):
         /// the fallback destination, when there is one (docs/ivr.md, ring groups).
         /// </summary>
-        private async Task<(CallEndReason, string)> RingGroupAsync(string name)
+        private async Task<CallEnd> RingGroupAsync(string name)
         {
             var group = _engine._ivr.Configuration.RingGroups.FirstOrDefault(g => g.Name == name);
             if (group is null)
             {
-                return (CallEndReason.NotFound, "pbx");
+                return new CallEnd(CallEndReason.NotFound, CallSide.Pbx);
             }
 
             _routeName = _route is Route.NotFound ? $"group:{name}" : $"{_route.Name}>group:{name}";
@@ -129,8 +129,8 @@ public sealed partial class CallEngine
                 }
             }
 
-            var outcome = _branches.Count > 0 ? await RingAsync(group.RingTimeout) : (CallEndReason.Unavailable, "pbx");
-            if (_winner is not null || group.Fallback is null || outcome.Item1 is not (CallEndReason.NoAnswer or CallEndReason.Busy or CallEndReason.Unavailable or CallEndReason.Declined))
+            var outcome = _branches.Count > 0 ? await RingAsync(group.RingTimeout) : new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
+            if (_winner is not null || group.Fallback is null || outcome.Reason is not (CallEndReason.NoAnswer or CallEndReason.Busy or CallEndReason.Unavailable or CallEndReason.Declined))
             {
                 return outcome;
             }
@@ -146,12 +146,12 @@ public sealed partial class CallEngine
         }
 
         /// <summary>A DID mapped straight to a ring group: the caller is not answered until a member is.</summary>
-        private async Task<(CallEndReason, string)> RunGroupAsync(string name)
+        private async Task<CallEnd> RunGroupAsync(string name)
         {
             var (media, answerSdp, failure) = await CreateCallerMediaAsync([Switchboard.Media.Sdp.SdpCodec.Pcmu, Switchboard.Media.Sdp.SdpCodec.Pcma]);
             if (media is null)
             {
-                return (failure, "pbx");
+                return new CallEnd(failure, CallSide.Pbx);
             }
 
             _callerMedia = media;

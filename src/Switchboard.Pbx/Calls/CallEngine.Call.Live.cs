@@ -16,7 +16,7 @@ public sealed partial class CallEngine
         private bool _calleeHeld;
 
         /// <summary>The answered call: react to the mailbox until someone ends it.</summary>
-        private async Task<(CallEndReason, string)> LiveAsync()
+        private async Task<CallEnd> LiveAsync()
         {
             using var limit = new CancellationTokenSource(_engine._options.MaxCallDuration, _engine._time);
             using var registration = limit.Token.Register(() => Post(new Input(InputKind.PbxShutdown)));
@@ -28,15 +28,15 @@ public sealed partial class CallEngine
                 }
             }
 
-            return (CallEndReason.Error, "pbx");
+            return new CallEnd(CallEndReason.Error, CallSide.Pbx);
         }
 
         /// <summary>One input of an answered call; the end, when it ends it.</summary>
-        private (CallEndReason, string)? OnLiveInput(Input input) => input.Kind switch
+        private CallEnd? OnLiveInput(Input input) => input.Kind switch
         {
-            InputKind.CallerHangup => (CallEndReason.Hangup, "caller"),
-            InputKind.ServiceHangup => (CallEndReason.RemoteHangup, "callee"),
-            InputKind.PbxShutdown => (CallEndReason.Error, "pbx"),
+            InputKind.CallerHangup => new CallEnd(CallEndReason.Hangup, CallSide.Caller),
+            InputKind.ServiceHangup => new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee),
+            InputKind.PbxShutdown => new CallEnd(CallEndReason.Error, CallSide.Pbx),
             InputKind.WebLeg when input.FromCallee => OnCalleeWebEvent(input.LegEvent),
             InputKind.WebLeg => OnCallerWebEvent(input.LegEvent),
             InputKind.PhoneLeg => OnPhoneEvent(input.PhoneEvent, input.FromCallee),
@@ -45,7 +45,7 @@ public sealed partial class CallEngine
             _ => null,
         };
 
-        private (CallEndReason, string)? OnCallerWebEvent(WebRtcLegEvent e)
+        private CallEnd? OnCallerWebEvent(WebRtcLegEvent e)
         {
             switch (e.Kind)
             {
@@ -60,14 +60,14 @@ public sealed partial class CallEngine
                     _engine._setupStats.Record(_engine._time.GetElapsedTime(_startedTimestamp));
                     return null;
                 case WebRtcLegEventKind.ClosedByPeer:
-                    return (CallEndReason.Hangup, "caller");
+                    return new CallEnd(CallEndReason.Hangup, CallSide.Caller);
                 case WebRtcLegEventKind.ConsentLost:
                     // The browser vanished without a hang-up (closed, crashed, network gone): RFC 7675.
                     LogMedia(_engine._log, CallId, "consent lost", e.Detail);
-                    return (CallEndReason.Hangup, "caller");
+                    return new CallEnd(CallEndReason.Hangup, CallSide.Caller);
                 case WebRtcLegEventKind.TransportFailed:
                     LogMedia(_engine._log, CallId, "failed", e.Detail);
-                    return (CallEndReason.Error, "pbx");
+                    return new CallEnd(CallEndReason.Error, CallSide.Pbx);
                 default:
                     LogLegEvent(_engine._log, CallId, e.Kind);
                     return null;
@@ -75,14 +75,14 @@ public sealed partial class CallEngine
         }
 
         /// <summary>A browser softphone that answered: its media closing is its hang-up.</summary>
-        private (CallEndReason, string)? OnCalleeWebEvent(WebRtcLegEvent e) => e.Kind switch
+        private CallEnd? OnCalleeWebEvent(WebRtcLegEvent e) => e.Kind switch
         {
-            WebRtcLegEventKind.ClosedByPeer or WebRtcLegEventKind.ConsentLost when _winner?.OwnMedia is not null => (CallEndReason.RemoteHangup, "callee"),
-            WebRtcLegEventKind.TransportFailed when _winner?.OwnMedia is not null => (CallEndReason.Error, "pbx"),
+            WebRtcLegEventKind.ClosedByPeer or WebRtcLegEventKind.ConsentLost when _winner?.OwnMedia is not null => new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee),
+            WebRtcLegEventKind.TransportFailed when _winner?.OwnMedia is not null => new CallEnd(CallEndReason.Error, CallSide.Pbx),
             _ => null,
         };
 
-        private (CallEndReason, string)? OnPhoneEvent(RtpLegEvent e, bool fromCallee)
+        private CallEnd? OnPhoneEvent(RtpLegEvent e, bool fromCallee)
         {
             if (e.Kind == RtpLegEventKind.PromptFinished && !fromCallee)
             {
@@ -103,7 +103,7 @@ public sealed partial class CallEngine
             {
                 // The phone vanished without BYE (power, network, crash): its RTP stopped after it had flowed.
                 LogMedia(_engine._log, CallId, "timeout", e.Detail);
-                return (CallEndReason.MediaTimeout, fromCallee ? "callee" : "caller");
+                return new CallEnd(CallEndReason.MediaTimeout, fromCallee ? CallSide.Callee : CallSide.Caller);
             }
 
             return null;
@@ -123,17 +123,17 @@ public sealed partial class CallEngine
             }
         }
 
-        private (CallEndReason, string)? OnCallerSip(CallSipInput sip) =>
+        private CallEnd? OnCallerSip(CallSipInput sip) =>
             sip.Cancelled ? null : OnLegRequest(_sipCaller!, sip, fromCaller: true);
 
-        private (CallEndReason, string)? OnBranchSip(CallSipInput sip) =>
+        private CallEnd? OnBranchSip(CallSipInput sip) =>
             ReferenceEquals(sip.Branch, _winner) ? OnLegRequest(sip.Branch!, sip, fromCaller: false) : null;
 
         /// <summary>
         /// An in-dialog request from either side of the answered call: BYE ends it, a re-INVITE is answered for that
         /// side's media, an INFO digit is recorded (from the caller) and played to the other side.
         /// </summary>
-        private (CallEndReason, string)? OnLegRequest(ISipLeg leg, CallSipInput sip, bool fromCaller)
+        private CallEnd? OnLegRequest(ISipLeg leg, CallSipInput sip, bool fromCaller)
         {
             if (sip.Message is not SipRequest request || sip.Transaction is not { } tx)
             {
@@ -152,7 +152,7 @@ public sealed partial class CallEngine
                 case "BYE":
                     leg.Respond(tx, 200);
                     leg.Terminate();
-                    return fromCaller ? (CallEndReason.Hangup, "caller") : (CallEndReason.RemoteHangup, "callee");
+                    return fromCaller ? new CallEnd(CallEndReason.Hangup, CallSide.Caller) : new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee);
                 case "INVITE":
                     var answer = Reinvite(request, own, fromCaller);
                     leg.Respond(tx, answer is null ? 488 : 200, answer);

@@ -60,7 +60,7 @@ public sealed partial class CallEngine
         private readonly ulong _sdpSessionId = (ulong)Random.Shared.NextInt64(1, long.MaxValue);
 
         /// <summary>A built-in service answers at once, then the call lives until someone hangs up.</summary>
-        private async Task<(CallEndReason, string)> RunServiceAsync(BuiltInService service)
+        private async Task<CallEnd> RunServiceAsync(BuiltInService service)
         {
             // The echo reflects whatever codec the browser likes best; the DTMF test uses G.711 (spec 2.7 example).
             // The echo reflects whatever codec the browser likes best; prompts and the DTMF test are G.711.
@@ -70,7 +70,7 @@ public sealed partial class CallEngine
             var (media, answerSdp, failure) = await CreateCallerMediaAsync(codecs);
             if (media is null)
             {
-                return (failure, "pbx");
+                return new CallEnd(failure, CallSide.Pbx);
             }
 
             _callerMedia = media;

@@ -19,7 +19,7 @@ public sealed partial class CallEngine
         private ITimer? _trunkTimer;
 
         /// <summary>The trunk said nothing at all in time: treat it as down and fail over (or give up).</summary>
-        private (CallEndReason, string)? OnTrunkTimeout(CalleeBranch branch)
+        private CallEnd? OnTrunkTimeout(CalleeBranch branch)
         {
             if (branch.State != BranchState.Calling || _winner is not null)
             {
@@ -30,19 +30,19 @@ public sealed partial class CallEngine
             branch.State = BranchState.Failed;
             branch.FinalStatus = 408;
             LogBranchFailed(_engine._log, CallId, 408);
-            return StartNextTrunk() ? null : (ReasonForFailures(), "callee");
+            return StartNextTrunk() ? null : new CallEnd(ReasonForFailures(), CallSide.Callee);
         }
 
         /// <summary>
         /// An external number: out through the rule's trunk, then the domain's other trunks in order when one fails with
         /// 5xx or does not answer (docs/trunks.md). The carrier's 401/407 is answered with the trunk's account.
         /// </summary>
-        private async Task<(CallEndReason, string)> RunTrunkAsync(Route.ToTrunk route)
+        private async Task<CallEnd> RunTrunkAsync(Route.ToTrunk route)
         {
             var trunks = _engine._trunks?.FailoverOrder(_request.Caller.Domain, route.Trunk) ?? [];
             if (trunks.Count == 0 || _engine._sip is null)
             {
-                return (CallEndReason.Unavailable, "pbx");
+                return new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
             }
 
             // The concurrency and rate limits, counted atomically now that the call really goes out (emergency is exempt).
@@ -52,7 +52,7 @@ public sealed partial class CallEngine
                 if (!decision.Allowed)
                 {
                     _routeName = "denied";
-                    return (CallEndReason.NotPermitted, "pbx");
+                    return new CallEnd(CallEndReason.NotPermitted, CallSide.Pbx);
                 }
 
                 _lease = decision.Lease;
@@ -61,7 +61,7 @@ public sealed partial class CallEngine
             var (media, answerSdp, failure) = await CreateCallerMediaAsync([SdpCodec.Pcmu, SdpCodec.Pcma]);
             if (media is null)
             {
-                return (failure, "pbx");
+                return new CallEnd(failure, CallSide.Pbx);
             }
 
             _callerMedia = media;
@@ -70,7 +70,7 @@ public sealed partial class CallEngine
             _trunkQueue = new Queue<(Trunk, System.Net.IPEndPoint)>(trunks);
             _trunkNumber = route.Number;
             _trunkCodec = media.Audio.Codec;
-            return StartNextTrunk() ? await RingAsync() : (CallEndReason.Unavailable, "pbx");
+            return StartNextTrunk() ? await RingAsync() : new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
         }
 
         /// <summary>The INVITE to the next trunk in the failover order; false when none is left.</summary>

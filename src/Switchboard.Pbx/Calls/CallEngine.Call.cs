@@ -79,7 +79,7 @@ public sealed partial class CallEngine
 
         private async Task RunAsync()
         {
-            var end = (Reason: CallEndReason.Error, By: "pbx");
+            var end = new CallEnd(CallEndReason.Error, CallSide.Pbx);
             try
             {
                 LogStart(_engine._log, CallId, _request.Caller.Account, _request.Destination, _request.Origin);
@@ -94,32 +94,32 @@ public sealed partial class CallEngine
                     Route.ToService service => await RunServiceAsync(service.Service),
                     Route.ToExtension extension => await RunExtensionAsync(extension.Target),
                     Route.ToTrunk trunk => await RunTrunkAsync(trunk),
-                    Route.NotPermitted => (CallEndReason.NotPermitted, "pbx"),
-                    _ => (CallEndReason.NotFound, "pbx"),
+                    Route.NotPermitted => new CallEnd(CallEndReason.NotPermitted, CallSide.Pbx),
+                    _ => new CallEnd(CallEndReason.NotFound, CallSide.Pbx),
                 };
 
-                if (_answeredAt is null && end.By == "pbx" && _mailbox.Reader.TryPeek(out var early) && early.Kind == InputKind.CallerHangup)
+                if (_answeredAt is null && end.By == CallSide.Pbx && _mailbox.Reader.TryPeek(out var early) && early.Kind == InputKind.CallerHangup)
                 {
-                    end = (CallEndReason.Hangup, "caller");
+                    end = new CallEnd(CallEndReason.Hangup, CallSide.Caller);
                 }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 LogFailure(_engine._log, ex, CallId);
-                end = (CallEndReason.Error, "pbx");
+                end = new CallEnd(CallEndReason.Error, CallSide.Pbx);
             }
 
             _lease?.Dispose();
             _trunkTimer?.Dispose();
-            await ReleaseAsync(end.Reason, end.By);
-            await FinishAsync(end.Reason, end.By);
+            await ReleaseAsync(end);
+            await FinishAsync(end);
         }
 
         /// <summary>Lets every leg go: CANCEL or BYE on SIP legs (unless their side ended the call), media closed.</summary>
-        private async Task ReleaseAsync(CallEndReason reason, string endedBy)
+        private async Task ReleaseAsync(CallEnd end)
         {
             // A callee whose media timed out never said BYE: it gets one, like a callee the caller hung up on.
-            var calleeHungUp = endedBy == "callee" && reason != CallEndReason.MediaTimeout;
+            var calleeHungUp = end is { By: CallSide.Callee, Reason: not CallEndReason.MediaTimeout };
             foreach (var branch in _branches)
             {
                 if (ReferenceEquals(branch, _winner) && !calleeHungUp)
@@ -195,12 +195,13 @@ public sealed partial class CallEngine
             LogDigit(_engine._log, CallId, symbol, ms);
         }
 
-        private async Task FinishAsync(CallEndReason reason, string endedBy)
+        private async Task FinishAsync(CallEnd end)
         {
+            var reason = end.Reason;
             _mailbox.Writer.TryComplete();
             var endedAt = _engine._time.GetUtcNow();
             var record = new CallRecord(CallId, _request.Caller.Domain, _request.Caller.Account, _request.Destination, _request.Origin,
-                _routeName ?? _route.Name, _startedAt, _answeredAt, endedAt, reason.ToCode(), endedBy,
+                _routeName ?? _route.Name, _startedAt, _answeredAt, endedAt, reason.ToCode(), end.By.ToCode(),
                 _digits.Length > 0 ? _digits.ToString() : null)
             {
                 DigitLog = _digitLog.Length > 0 ? _digitLog.ToString() : null,
@@ -214,7 +215,7 @@ public sealed partial class CallEngine
                 LogFailure(_engine._log, ex, CallId);
             }
 
-            LogEnd(_engine._log, CallId, record.Reason, endedBy, record.Route);
+            LogEnd(_engine._log, CallId, record.Reason, record.EndedBy, record.Route);
             try
             {
                 // The page and a calling phone know no media timeout: to them the other side is gone, as after a BYE.
