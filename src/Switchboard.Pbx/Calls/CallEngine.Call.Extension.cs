@@ -13,7 +13,6 @@ public sealed partial class CallEngine
     {
         private readonly List<CalleeBranch> _branches = [];
         private CalleeBranch? _winner;
-        private PhoneEnd? _phoneOffer;
         private bool _ringingSent;
 
         /// <summary>
@@ -29,18 +28,16 @@ public sealed partial class CallEngine
             }
 
             // G.711 on both sides: the relay copies packets and never transcodes (architecture, flow 2).
-            var (media, answerSdp, failure) = await CreateCallerMediaAsync([SdpCodec.Pcmu, SdpCodec.Pcma]);
-            if (media is null)
+            if (!TryCreateCallerMedia([SdpCodec.Pcmu, SdpCodec.Pcma], out var answerSdp, out var failure))
             {
-                return new CallEnd(failure, CallSide.Pbx);
+                return failure;
             }
 
-            _callerMedia = media;
-            media.SetMode(LegAudioMode.Listen);
+            _media.Caller!.SetMode(LegAudioMode.Listen);
 
             // A browser gets our answer now, so ICE and DTLS complete while the phones ring (signalling.md allows it).
-            await _observer.OnAnswerSdpAsync(answerSdp!);
-            StartBranches(target, contacts, media.Audio.Codec);
+            await _observer.OnAnswerSdpAsync(answerSdp);
+            StartBranches(target, contacts, _media.Caller.Audio.Codec);
             if (_branches.Count == 0)
             {
                 return new CallEnd(CallEndReason.Error, CallSide.Pbx);
@@ -79,54 +76,19 @@ public sealed partial class CallEngine
             foreach (var contact in contacts)
             {
                 var branch = new CalleeBranch(_engine._sip!, contact, _engine._options.ContactUser, PostSip);
-                string? offer;
-                if (branch.IsWebRtc)
+                if (_media.TryOffer(branch, codec, out var refused) is not { } offer)
                 {
-                    var leg = _engine._media.TryCreateOfferLeg([codec.Codec], e => Post(new Input(InputKind.WebLeg, FromCallee: true, LegEvent: e)), out var error);
-                    if (leg is null)
+                    if (refused is { } error)
                     {
                         LogLegRefused(_engine._log, CallId, error);
-                        continue;
                     }
 
-                    leg.AudioMode = LegAudioMode.Listen;
-                    leg.Start();
-                    branch.OwnMedia = new WebRtcEnd(leg);
-                    offer = leg.OfferSdp;
-                }
-                else
-                {
-                    offer = PhoneOffer(codec);
-                    if (offer is null)
-                    {
-                        continue;
-                    }
+                    continue;
                 }
 
                 branch.SendInvite(from, to, offer);
                 _branches.Add(branch);
             }
-        }
-
-        /// <summary>One RTP leg for every phone branch (only the winner's answer is applied to it): our offer, with the caller's codec only.</summary>
-        private string? PhoneOffer(SdpPayloadFormat codec)
-        {
-            if (_phoneOffer is null)
-            {
-                var leg = _engine._media.TryCreatePhoneLeg(e => Post(new Input(InputKind.PhoneLeg, FromCallee: true, PhoneEvent: e)));
-                if (leg is null)
-                {
-                    return null;
-                }
-
-                _phoneOffer = new PhoneEnd(leg, new SdpNegotiatedAudio(null, codec, null, SdpDirection.SendRecv, null, 0, null, null, [], null));
-                leg.AudioMode = LegAudioMode.Listen;
-                leg.MediaTimeout = _engine._options.RtpTimeout;
-                leg.Start();
-            }
-
-            var rtp = _phoneOffer.Leg;
-            return SdpWriter.Write(SipMediaSdp.CreateOffer(rtp.AdvertisedAddress, rtp.LocalPort, [codec.Codec], _sdpSessionId, _sdpVersion));
         }
 
         private async Task<CallEnd?> OnRingingInputAsync(Input input)
@@ -141,11 +103,11 @@ public sealed partial class CallEngine
                     return new CallEnd(CallEndReason.NoAnswer, CallSide.Pbx);
                 case InputKind.TrunkTimeout:
                     return OnTrunkTimeout(input.Sip!.Branch!);
-                case InputKind.WebLeg when !input.FromCallee:
+                case InputKind.WebLeg when _media.SideOf(input.MediaId) == CallSide.Caller:
                     return OnCallerWebEvent(input.LegEvent);
-                case InputKind.PhoneLeg when !input.FromCallee && input.PhoneEvent.Kind == Switchboard.Media.Phone.RtpLegEventKind.MediaTimeout:
+                case InputKind.PhoneLeg when _media.SideOf(input.MediaId) == CallSide.Caller && input.PhoneEvent.Kind == Switchboard.Media.Phone.RtpLegEventKind.MediaTimeout:
                     // A caller answered by the IVR, gone silent while the transfer rings.
-                    return OnPhoneEvent(input.PhoneEvent, fromCallee: false);
+                    return OnPhoneEvent(input.PhoneEvent, CallSide.Caller);
                 case InputKind.Sip when input.Sip!.Branch is null:
                     return OnCallerSipWhileRinging(input.Sip);
                 case InputKind.Sip when input.Sip.Message is SipResponse response:
@@ -233,20 +195,7 @@ public sealed partial class CallEngine
         private async Task<bool> TryAnswerAsync(CalleeBranch branch, SipResponse ok)
         {
             branch.Acknowledge(ok);
-            var sdp = Encoding.UTF8.GetString(ok.Body.Span);
-            MediaEnd? callee = null;
-            if (branch.OwnMedia is WebRtcEnd web)
-            {
-                callee = web.Leg.ApplyAnswer(sdp, out _) ? web : null;
-            }
-            else if (_phoneOffer is not null && SdpParser.TryParse(sdp, out var answer, out _) &&
-                     SipMediaSdp.TryReadAnswer(answer, [_phoneOffer.Audio.Codec.Codec], out var remote))
-            {
-                _phoneOffer.Update(remote.Rtp, remote.Audio);
-                callee = _phoneOffer;
-            }
-
-            if (callee is null)
+            if (!_media.TryAnswer(branch, Encoding.UTF8.GetString(ok.Body.Span)))
             {
                 // RFC 3261 section 13.2.2.4: an answer we cannot use ends that dialog with BYE.
                 branch.Bye();
@@ -257,7 +206,6 @@ public sealed partial class CallEngine
 
             _winner = branch;
             branch.State = BranchState.Answered;
-            _calleeMedia = callee;
             foreach (var other in _branches)
             {
                 if (!ReferenceEquals(other, branch) && other.State is BranchState.Calling or BranchState.Proceeding or BranchState.Ringing)
@@ -267,8 +215,8 @@ public sealed partial class CallEngine
                 }
             }
 
-            _callerMedia!.RelayTo(callee);
-            callee.RelayTo(_callerMedia);
+            // The offers the other branches got are nobody's now.
+            await _media.ReleaseOffersAsync();
             if (_answeredAt is null)
             {
                 // After an IVR transfer the caller is connected already (to the menu).

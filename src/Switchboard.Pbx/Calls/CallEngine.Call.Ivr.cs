@@ -32,7 +32,7 @@ public sealed partial class CallEngine
                         switch (action.Kind)
                         {
                             case IvrActionKind.Play:
-                                if (!_engine._ivr.TryGetPrompt(action.Argument!, out var prompt) || !_callerMedia!.Play(prompt))
+                                if (!_engine._ivr.TryGetPrompt(action.Argument!, out var prompt) || !_media.Caller!.Play(prompt))
                                 {
                                     // No prompt to play (missing file, Opus leg): go on as if it had been heard.
                                     session.PromptFinished(IvrNow);
@@ -40,11 +40,11 @@ public sealed partial class CallEngine
 
                                 break;
                             case IvrActionKind.StopPrompt:
-                                _callerMedia!.StopPlayback();
+                                _media.Caller!.StopPlayback();
                                 break;
                             case IvrActionKind.Transfer:
                                 _ivrSession = null;
-                                _callerMedia!.StopPlayback();
+                                _media.Caller!.StopPlayback();
                                 return await TransferAsync(action.Argument!);
                             case IvrActionKind.Hangup:
                                 _ivrSession = null;
@@ -97,10 +97,10 @@ public sealed partial class CallEngine
                         return new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
                     }
 
-                    StartBranches(extension.Target, contacts, _callerMedia!.Audio.Codec);
+                    StartBranches(extension.Target, contacts, _media.Caller!.Audio.Codec);
                     return _branches.Count == 0 ? new CallEnd(CallEndReason.Error, CallSide.Pbx) : await RingAsync();
                 case Route.ToService { Service: Services.BuiltInService.Echo }:
-                    _callerMedia!.SetMode(Switchboard.Media.WebRtc.LegAudioMode.Echo);
+                    _media.Caller!.SetMode(Switchboard.Media.WebRtc.LegAudioMode.Echo);
                     return await LiveAsync();
                 default:
                     return new CallEnd(CallEndReason.NotFound, CallSide.Pbx);
@@ -125,7 +125,7 @@ public sealed partial class CallEngine
                 if (await _engine._dialPlan.ResolveAsync(_request.Caller, member, Policy.CallOrigin.Sip, null) is Route.ToExtension extension &&
                     _engine._sip is not null && _engine._locations.Lookup(extension.Target.Id) is { Count: > 0 } contacts)
                 {
-                    StartBranches(extension.Target, contacts, _callerMedia!.Audio.Codec);
+                    StartBranches(extension.Target, contacts, _media.Caller!.Audio.Codec);
                 }
             }
 
@@ -148,14 +148,12 @@ public sealed partial class CallEngine
         /// <summary>A DID mapped straight to a ring group: the caller is not answered until a member is.</summary>
         private async Task<CallEnd> RunGroupAsync(string name)
         {
-            var (media, answerSdp, failure) = await CreateCallerMediaAsync([Switchboard.Media.Sdp.SdpCodec.Pcmu, Switchboard.Media.Sdp.SdpCodec.Pcma]);
-            if (media is null)
+            if (!TryCreateCallerMedia([Switchboard.Media.Sdp.SdpCodec.Pcmu, Switchboard.Media.Sdp.SdpCodec.Pcma], out var answerSdp, out var failure))
             {
-                return new CallEnd(failure, CallSide.Pbx);
+                return failure;
             }
 
-            _callerMedia = media;
-            await _observer.OnAnswerSdpAsync(answerSdp!);
+            await _observer.OnAnswerSdpAsync(answerSdp);
             return await RingGroupAsync(name);
         }
 

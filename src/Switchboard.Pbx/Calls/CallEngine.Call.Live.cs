@@ -12,8 +12,8 @@ public sealed partial class CallEngine
 {
     private sealed partial class Call
     {
-        private bool _callerHeld;
-        private bool _calleeHeld;
+        /// <summary>Which sides put the call on hold with their last re-INVITE (indexed by <see cref="CallSide"/>).</summary>
+        private readonly bool[] _held = new bool[2];
 
         /// <summary>The answered call: react to the mailbox until someone ends it.</summary>
         private async Task<CallEnd> LiveAsync()
@@ -37,9 +37,13 @@ public sealed partial class CallEngine
             InputKind.CallerHangup => new CallEnd(CallEndReason.Hangup, CallSide.Caller),
             InputKind.ServiceHangup => new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee),
             InputKind.PbxShutdown => new CallEnd(CallEndReason.Error, CallSide.Pbx),
-            InputKind.WebLeg when input.FromCallee => OnCalleeWebEvent(input.LegEvent),
-            InputKind.WebLeg => OnCallerWebEvent(input.LegEvent),
-            InputKind.PhoneLeg => OnPhoneEvent(input.PhoneEvent, input.FromCallee),
+            InputKind.WebLeg => _media.SideOf(input.MediaId) switch
+            {
+                CallSide.Caller => OnCallerWebEvent(input.LegEvent),
+                CallSide.Callee => OnCalleeWebEvent(input.LegEvent),
+                _ => null,
+            },
+            InputKind.PhoneLeg when _media.SideOf(input.MediaId) is { } side => OnPhoneEvent(input.PhoneEvent, side),
             InputKind.Sip when input.Sip!.Branch is null => OnCallerSip(input.Sip),
             InputKind.Sip => OnBranchSip(input.Sip),
             _ => null,
@@ -50,7 +54,7 @@ public sealed partial class CallEngine
             switch (e.Kind)
             {
                 case WebRtcLegEventKind.Dtmf:
-                    var ms = (int)e.Digit.GetDuration(_callerMedia?.Audio.TelephoneEvent?.Codec.ClockRate ?? 8000).TotalMilliseconds;
+                    var ms = (int)e.Digit.GetDuration(_media.Caller?.Audio.TelephoneEvent?.Codec.ClockRate ?? 8000).TotalMilliseconds;
                     OnCallerDigit(e.Digit.Symbol, ms);
                     return null;
                 case WebRtcLegEventKind.PromptFinished:
@@ -75,15 +79,16 @@ public sealed partial class CallEngine
         }
 
         /// <summary>A browser softphone that answered: its media closing is its hang-up.</summary>
-        private CallEnd? OnCalleeWebEvent(WebRtcLegEvent e) => e.Kind switch
+        private static CallEnd? OnCalleeWebEvent(WebRtcLegEvent e) => e.Kind switch
         {
-            WebRtcLegEventKind.ClosedByPeer or WebRtcLegEventKind.ConsentLost when _winner?.OwnMedia is not null => new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee),
-            WebRtcLegEventKind.TransportFailed when _winner?.OwnMedia is not null => new CallEnd(CallEndReason.Error, CallSide.Pbx),
+            WebRtcLegEventKind.ClosedByPeer or WebRtcLegEventKind.ConsentLost => new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee),
+            WebRtcLegEventKind.TransportFailed => new CallEnd(CallEndReason.Error, CallSide.Pbx),
             _ => null,
         };
 
-        private CallEnd? OnPhoneEvent(RtpLegEvent e, bool fromCallee)
+        private CallEnd? OnPhoneEvent(RtpLegEvent e, CallSide side)
         {
+            var fromCallee = side == CallSide.Callee;
             if (e.Kind == RtpLegEventKind.PromptFinished && !fromCallee)
             {
                 _ivrSession?.PromptFinished(IvrNow);
@@ -91,10 +96,10 @@ public sealed partial class CallEngine
 
             if (e.Kind == RtpLegEventKind.Dtmf && !fromCallee)
             {
-                OnCallerDigit(e.Digit.Symbol, (int)e.Digit.GetDuration(_callerMedia?.Audio.TelephoneEvent?.Codec.ClockRate ?? 8000).TotalMilliseconds);
+                OnCallerDigit(e.Digit.Symbol, (int)e.Digit.GetDuration(_media.Caller?.Audio.TelephoneEvent?.Codec.ClockRate ?? 8000).TotalMilliseconds);
             }
 
-            if (e.Kind == RtpLegEventKind.MediaTimeout && (fromCallee ? _calleeHeld : _callerHeld))
+            if (e.Kind == RtpLegEventKind.MediaTimeout && _held[(int)side])
             {
                 // A phone that put the call on hold may send nothing at all (RFC 3264 section 8.4): silence is no sign it left.
                 LogMedia(_engine._log, CallId, "silent on hold", e.Detail);
@@ -103,7 +108,7 @@ public sealed partial class CallEngine
             {
                 // The phone vanished without BYE (power, network, crash): its RTP stopped after it had flowed.
                 LogMedia(_engine._log, CallId, "timeout", e.Detail);
-                return new CallEnd(CallEndReason.MediaTimeout, fromCallee ? CallSide.Callee : CallSide.Caller);
+                return new CallEnd(CallEndReason.MediaTimeout, side);
             }
 
             return null;
@@ -117,7 +122,7 @@ public sealed partial class CallEngine
         {
             RecordDigit(symbol, ms);
             _ivrSession?.Digit(symbol, IvrNow);
-            if (_winner is not null && _calleeMedia is { HasTelephoneEvent: false })
+            if (_winner is not null && _media.Callee is { HasTelephoneEvent: false })
             {
                 _winner.SendInfo(symbol, ms);
             }
@@ -146,7 +151,8 @@ public sealed partial class CallEngine
                 return null;
             }
 
-            var (own, other) = fromCaller ? (_callerMedia, _calleeMedia) : (_calleeMedia, _callerMedia);
+            var side = fromCaller ? CallSide.Caller : CallSide.Callee;
+            var other = fromCaller ? _media.Callee : _media.Caller;
             switch (request.Method.Name)
             {
                 case "BYE":
@@ -154,7 +160,14 @@ public sealed partial class CallEngine
                     leg.Terminate();
                     return fromCaller ? new CallEnd(CallEndReason.Hangup, CallSide.Caller) : new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee);
                 case "INVITE":
-                    var answer = Reinvite(request, own, fromCaller);
+                    // A browser softphone's re-INVITE (or an offer we cannot use) gets 488 and the session stays as it was (RFC 3261 section 14.2).
+                    var answer = _media.TryAnswerReinvite(side, request.Body, out var hold);
+                    if (answer is not null)
+                    {
+                        LogHold(_engine._log, CallId, hold);
+                        _held[(int)side] = hold != SdpHoldState.NotHeld;
+                    }
+
                     leg.Respond(tx, answer is null ? 488 : 200, answer);
                     return null;
                 case "INFO":
@@ -174,47 +187,6 @@ public sealed partial class CallEngine
                     leg.Respond(tx, 200);
                     return null;
             }
-        }
-
-        /// <summary>
-        /// A phone's re-INVITE (hold, resume, a new address): answer with the same codec and port, in the direction
-        /// that mirrors the offer (RFC 3264 sections 8.4 and 6.1), and follow a new address. Media keeps flowing
-        /// through the relay, so resume needs nothing else. A browser softphone's re-INVITE gets 488 and the session
-        /// stays as it was (RFC 3261 section 14.2).
-        /// </summary>
-        private string? Reinvite(SipRequest request, MediaEnd? media, bool fromCaller)
-        {
-            if (media is not PhoneEnd phone || request.Body.IsEmpty || !SdpParser.TryParse(Encoding.UTF8.GetString(request.Body.Span), out var offer, out _))
-            {
-                return null;
-            }
-
-            if (!SipSdp.TryCreateAnswer(offer, new SipAnswerOptions
-                {
-                    Address = phone.Leg.AdvertisedAddress,
-                    Port = phone.Leg.LocalPort,
-                    SessionId = _sdpSessionId,
-                    SessionVersion = ++_sdpVersion,
-                    Codecs = [phone.Audio.Codec.Codec],
-                }, out var answer, out _) || !SipMediaSdp.TryReadOffer(offer, answer, out var remote))
-            {
-                return null;
-            }
-
-            // A hold with c=0.0.0.0 stops our sending until the resume names the address again (RFC 3264 section 8.4).
-            phone.Update(remote.Rtp, answer.Audio);
-
-            LogHold(_engine._log, CallId, remote.Hold);
-            if (fromCaller)
-            {
-                _callerHeld = remote.Hold != SdpHoldState.NotHeld;
-            }
-            else
-            {
-                _calleeHeld = remote.Hold != SdpHoldState.NotHeld;
-            }
-
-            return answer.ToText();
         }
 
         /// <summary>Reads <c>application/dtmf-relay</c> (Signal=5, Duration=160) or <c>application/dtmf</c> (a bare digit).</summary>

@@ -58,18 +58,16 @@ public sealed partial class CallEngine
                 _lease = decision.Lease;
             }
 
-            var (media, answerSdp, failure) = await CreateCallerMediaAsync([SdpCodec.Pcmu, SdpCodec.Pcma]);
-            if (media is null)
+            if (!TryCreateCallerMedia([SdpCodec.Pcmu, SdpCodec.Pcma], out var answerSdp, out var failure))
             {
-                return new CallEnd(failure, CallSide.Pbx);
+                return failure;
             }
 
-            _callerMedia = media;
-            media.SetMode(LegAudioMode.Listen);
-            await _observer.OnAnswerSdpAsync(answerSdp!);
+            _media.Caller!.SetMode(LegAudioMode.Listen);
+            await _observer.OnAnswerSdpAsync(answerSdp);
             _trunkQueue = new Queue<(Trunk, System.Net.IPEndPoint)>(trunks);
             _trunkNumber = route.Number;
-            _trunkCodec = media.Audio.Codec;
+            _trunkCodec = _media.Caller.Audio.Codec;
             return StartNextTrunk() ? await RingAsync() : new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
         }
 
@@ -79,15 +77,20 @@ public sealed partial class CallEngine
             while (_trunkQueue is { Count: > 0 })
             {
                 var (trunk, address) = _trunkQueue.Dequeue();
-                if (_engine._sip!.Transport.CreateFlow(trunk.Transport, address) is not { } flow || PhoneOffer(_trunkCodec!) is not { } offer)
+                if (_engine._sip!.Transport.CreateFlow(trunk.Transport, address) is not { } flow)
+                {
+                    continue;
+                }
+
+                var target = SipUri.Create(_trunkNumber, trunk.SipDomain);
+                var branch = new CalleeBranch(_engine._sip, new SipContact(target, flow), _engine._options.ContactUser, PostSip) { Trunk = trunk };
+                if (_media.TryOffer(branch, _trunkCodec!, out _) is not { } offer)
                 {
                     continue;
                 }
 
                 var caller = _request.Caller;
                 var fromUser = string.IsNullOrEmpty(trunk.FromUser) ? caller.Number : trunk.FromUser;
-                var target = SipUri.Create(_trunkNumber, trunk.SipDomain);
-                var branch = new CalleeBranch(_engine._sip, new SipContact(target, flow), _engine._options.ContactUser, PostSip) { Trunk = trunk };
                 var headers = new List<(string, string)>();
                 if (!string.IsNullOrEmpty(trunk.AssertedIdentity))
                 {

@@ -14,7 +14,7 @@ public sealed partial class CallEngine
     /// The caller is a browser (WebRTC leg, the popup's socket as observer) or a phone (<see cref="SipCallerLeg"/>);
     /// the callee is a built-in service or the registered contacts of an extension, rung at once (B2BUA).
     /// </summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The call's own loop disposes its media in ReleaseAsync before the call ends.")]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The call's own loop disposes its CallMedia in ReleaseAsync before the call ends.")]
     private sealed partial class Call : ICallControl
     {
         private readonly CallRequest _request;
@@ -30,8 +30,7 @@ public sealed partial class CallEngine
         private Task _loop = Task.CompletedTask;
         private Route _route = new Route.NotFound();
         private DateTimeOffset? _answeredAt;
-        private MediaEnd? _callerMedia;
-        private MediaEnd? _calleeMedia;
+        private readonly CallMedia _media;
 
         public Call(string callId, CallRequest request, ICallObserver? observer, CallEngine engine)
         {
@@ -44,6 +43,9 @@ public sealed partial class CallEngine
             }
 
             _observer = observer ?? _sipCaller ?? throw new ArgumentNullException(nameof(observer));
+            _media = new CallMedia(engine._media, engine._options.RtpTimeout,
+                (id, e) => Post(new Input(InputKind.WebLeg, MediaId: id, LegEvent: e)),
+                (id, e) => Post(new Input(InputKind.PhoneLeg, MediaId: id, PhoneEvent: e)));
             _startedAt = engine._time.GetUtcNow();
             _startedTimestamp = engine._time.GetTimestamp();
         }
@@ -136,27 +138,9 @@ public sealed partial class CallEngine
                     // Refused, or answered and then hung up by the phone: nothing more can come for this dialog.
                     branch.Forget();
                 }
-
-                if (branch.OwnMedia is { } own && !ReferenceEquals(own, _calleeMedia))
-                {
-                    await own.DisposeAsync();
-                }
             }
 
-            if (_calleeMedia is not null)
-            {
-                await _calleeMedia.DisposeAsync();
-            }
-
-            if (_phoneOffer is not null && !ReferenceEquals(_phoneOffer, _calleeMedia))
-            {
-                await _phoneOffer.DisposeAsync();
-            }
-
-            if (_callerMedia is not null)
-            {
-                await _callerMedia.DisposeAsync();
-            }
+            await _media.DisposeAsync();
         }
 
         /// <summary>Before an answer: cancels the branches still ringing, unbinds the ones that refused, closes their media.</summary>
@@ -173,19 +157,10 @@ public sealed partial class CallEngine
                 {
                     branch.Forget();
                 }
-
-                if (branch.OwnMedia is { } own)
-                {
-                    await own.DisposeAsync();
-                }
             }
 
             _branches.Clear();
-            if (_phoneOffer is not null)
-            {
-                await _phoneOffer.DisposeAsync();
-                _phoneOffer = null;
-            }
+            await _media.ReleaseOffersAsync();
         }
 
         private void RecordDigit(char symbol, int ms)
@@ -231,7 +206,7 @@ public sealed partial class CallEngine
 
         private readonly record struct Input(
             InputKind Kind,
-            bool FromCallee = false,
+            int MediaId = 0,
             WebRtcLegEvent LegEvent = default,
             RtpLegEvent PhoneEvent = default,
             CallSipInput? Sip = null);
