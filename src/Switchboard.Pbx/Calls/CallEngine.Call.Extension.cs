@@ -19,7 +19,7 @@ public sealed partial class CallEngine
         /// Rings every registered contact of <paramref name="target"/> at once; the first 2xx wins and the others
         /// get CANCEL (RFC 3261 section 16.7's forking, done by a B2BUA). Progress reaches the caller as ringing.
         /// </summary>
-        private async Task<CallEnd> RunExtensionAsync(Extension target)
+        private async Task<CallEnd?> RunExtensionAsync(Extension target)
         {
             var contacts = _engine._sip is null ? [] : _engine._locations.Lookup(target.Id);
             if (contacts.Count == 0)
@@ -38,35 +38,41 @@ public sealed partial class CallEngine
             // A browser gets our answer now, so ICE and DTLS complete while the phones ring (signalling.md allows it).
             await _observer.OnAnswerSdpAsync(answerSdp);
             StartBranches(target, contacts, _media.Caller.Audio.Codec);
-            if (_branches.Count == 0)
-            {
-                return new CallEnd(CallEndReason.Error, CallSide.Pbx);
-            }
-
-            return await RingAsync();
+            return _branches.Count == 0 ? new CallEnd(CallEndReason.Error, CallSide.Pbx) : StartRinging(_engine._options.RingTimeout);
         }
 
-        /// <summary>Waits for the branches: ringing, the first answer (then the live call), or why nobody answered.</summary>
-        private async Task<CallEnd> RingAsync(TimeSpan? timeout = null)
+        /// <summary>The branches are called: wait for their answers, or for <paramref name="timeout"/>.</summary>
+        private CallEnd? StartRinging(TimeSpan timeout)
         {
-            using var ringTimeout = new CancellationTokenSource(timeout ?? _engine._options.RingTimeout, _engine._time);
-            using var registration = ringTimeout.Token.Register(() => Post(new Input(InputKind.RingTimeout)));
-            await foreach (var input in _mailbox.Reader.ReadAllAsync())
-            {
-                var outcome = await OnRingingInputAsync(input);
-                if (outcome is { } end)
-                {
-                    return end;
-                }
+            MoveTo(CallState.Ringing);
+            _deadlines.Set(CallDeadline.Ring, Now + timeout);
+            return null;
+        }
 
-                if (_winner is not null)
-                {
-                    return await LiveAsync();
-                }
+        /// <summary>A branch answered (or a service took the call): connected until someone ends it, at most <see cref="CallOptions.MaxCallDuration"/>.</summary>
+        private CallEnd? EnterLive()
+        {
+            _deadlines.Clear(CallDeadline.Ring);
+            _deadlines.Clear(CallDeadline.TrunkResponse);
+            _ringingGroup = null;
+            MoveTo(CallState.Live);
+            _deadlines.Set(CallDeadline.MaxDuration, Now + _engine._options.MaxCallDuration);
+            return null;
+        }
+
+        /// <summary>While ringing: progress, the first answer (the call goes live), or why nobody answered.</summary>
+        private async Task<CallEnd?> OnRingingInputAsync(Input input)
+        {
+            if (await OnRingingEventAsync(input) is { } end)
+            {
+                return await NobodyAnsweredAsync(end);
             }
 
-            return new CallEnd(CallEndReason.Error, CallSide.Pbx);
+            return _winner is not null ? EnterLive() : null;
         }
+
+        private Task<CallEnd?> OnRingTimeoutAsync() =>
+            _state == CallState.Ringing ? NobodyAnsweredAsync(new CallEnd(CallEndReason.NoAnswer, CallSide.Pbx)) : Task.FromResult<CallEnd?>(null);
 
         private void StartBranches(Extension target, IReadOnlyList<Sip.SipContact> contacts, SdpPayloadFormat codec)
         {
@@ -91,18 +97,10 @@ public sealed partial class CallEngine
             }
         }
 
-        private async Task<CallEnd?> OnRingingInputAsync(Input input)
+        private async Task<CallEnd?> OnRingingEventAsync(Input input)
         {
             switch (input.Kind)
             {
-                case InputKind.CallerHangup:
-                    return new CallEnd(CallEndReason.Hangup, CallSide.Caller);
-                case InputKind.PbxShutdown:
-                    return new CallEnd(CallEndReason.Error, CallSide.Pbx);
-                case InputKind.RingTimeout:
-                    return new CallEnd(CallEndReason.NoAnswer, CallSide.Pbx);
-                case InputKind.TrunkTimeout:
-                    return OnTrunkTimeout(input.Sip!.Branch!);
                 case InputKind.WebLeg when _media.SideOf(input.MediaId) == CallSide.Caller:
                     return OnCallerWebEvent(input.LegEvent);
                 case InputKind.PhoneLeg when _media.SideOf(input.MediaId) == CallSide.Caller && input.PhoneEvent.Kind == Switchboard.Media.Phone.RtpLegEventKind.MediaTimeout:

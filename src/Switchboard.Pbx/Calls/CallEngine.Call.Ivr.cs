@@ -8,85 +8,68 @@ public sealed partial class CallEngine
     private sealed partial class Call
     {
         private IvrSession? _ivrSession;
-        private long _ivrEpoch;
 
-        private TimeSpan IvrNow => _engine._time.GetElapsedTime(_ivrEpoch);
+        /// <summary>The ring group whose members ring now, for its fallback when nobody answers.</summary>
+        private RingGroup? _ringingGroup;
 
         /// <summary>
-        /// The answered caller in the IVR (docs/ivr.md): the session decides, this loop plays its prompts on the caller's
-        /// media, feeds it digits (RFC 4733 or SIP INFO), prompt ends and timer ticks, and carries out its transfer.
+        /// The answered caller in the IVR (docs/ivr.md): the session decides; the call plays its prompts on the caller's
+        /// media, feeds it digits (RFC 4733 or SIP INFO), prompt ends and its wake-ups, and carries out its transfer.
         /// </summary>
-        private async Task<CallEnd> RunIvrAsync()
+        private async Task<CallEnd?> StartIvrAsync()
         {
             var session = _engine._ivr.Configuration.NewSession();
             _ivrSession = session;
-            _ivrEpoch = _engine._time.GetTimestamp();
-            session.Start(IvrNow);
-            ITimer? wake = null;
-            try
-            {
-                while (true)
-                {
-                    while (session.TryTakeAction(out var action))
-                    {
-                        switch (action.Kind)
-                        {
-                            case IvrActionKind.Play:
-                                if (!_engine._ivr.TryGetPrompt(action.Argument!, out var prompt) || !_media.Caller!.Play(prompt))
-                                {
-                                    // No prompt to play (missing file, Opus leg): go on as if it had been heard.
-                                    session.PromptFinished(IvrNow);
-                                }
-
-                                break;
-                            case IvrActionKind.StopPrompt:
-                                _media.Caller!.StopPlayback();
-                                break;
-                            case IvrActionKind.Transfer:
-                                _ivrSession = null;
-                                _media.Caller!.StopPlayback();
-                                return await TransferAsync(action.Argument!);
-                            case IvrActionKind.Hangup:
-                                _ivrSession = null;
-                                return new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee);
-                        }
-                    }
-
-                    wake?.Dispose();
-                    wake = session.NextWakeUp is { } due
-                        ? _engine._time.CreateTimer(_ => Post(new Input(InputKind.IvrTick)), null, Max(due - IvrNow, TimeSpan.Zero), Timeout.InfiniteTimeSpan)
-                        : null;
-                    if (!await _mailbox.Reader.WaitToReadAsync() || !_mailbox.Reader.TryRead(out var input))
-                    {
-                        return new CallEnd(CallEndReason.Error, CallSide.Pbx);
-                    }
-
-                    if (input.Kind == InputKind.IvrTick)
-                    {
-                        session.Tick(IvrNow);
-                    }
-                    else if (OnLiveInput(input) is { } end)
-                    {
-                        return end;
-                    }
-                }
-            }
-            finally
-            {
-                wake?.Dispose();
-            }
+            MoveTo(CallState.Ivr);
+            session.Start(Now);
+            return await RunIvrActionsAsync();
         }
 
-        /// <summary>The menu chose a destination: ring it with the caller's media, already answered by the IVR.</summary>
-        private async Task<CallEnd> TransferAsync(string destination)
+        /// <summary>Carries out what the IVR session asked for since the last input.</summary>
+        private async Task<CallEnd?> RunIvrActionsAsync()
+        {
+            while (_ivrSession is { } session && session.TryTakeAction(out var action))
+            {
+                switch (action.Kind)
+                {
+                    case IvrActionKind.Play:
+                        if (!_engine._ivr.TryGetPrompt(action.Argument!, out var prompt) || !_media.Caller!.Play(prompt))
+                        {
+                            // No prompt to play (missing file, Opus leg): go on as if it had been heard.
+                            session.PromptFinished(Now);
+                        }
+
+                        break;
+                    case IvrActionKind.StopPrompt:
+                        _media.Caller!.StopPlayback();
+                        break;
+                    case IvrActionKind.Transfer:
+                        _ivrSession = null;
+                        _media.Caller!.StopPlayback();
+                        MoveTo(CallState.Transfer);
+                        return await TransferAsync(action.Argument!, _route.Name);
+                    case IvrActionKind.Hangup:
+                        _ivrSession = null;
+                        return new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee);
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// Rings <paramref name="destination"/> for the caller, already answered (by the IVR); the record's route becomes
+        /// <paramref name="routeSoFar"/>, then the new destination.
+        /// </summary>
+        private async Task<CallEnd?> TransferAsync(string destination, string routeSoFar)
         {
             if (destination.StartsWith("group:", StringComparison.Ordinal))
             {
-                return await RingGroupAsync(destination["group:".Length..]);
+                return await RingGroupAsync(destination["group:".Length..], routeSoFar);
             }
 
             var route = await _engine._dialPlan.ResolveAsync(_request.Caller, destination, Policy.CallOrigin.Sip, null);
-            _routeName = $"{_route.Name}>{route.Name}:{destination}";
+            _routeName = $"{routeSoFar}>{route.Name}:{destination}";
             LogTransfer(_engine._log, CallId, destination);
             switch (route)
             {
@@ -98,10 +81,10 @@ public sealed partial class CallEngine
                     }
 
                     StartBranches(extension.Target, contacts, _media.Caller!.Audio.Codec);
-                    return _branches.Count == 0 ? new CallEnd(CallEndReason.Error, CallSide.Pbx) : await RingAsync();
+                    return _branches.Count == 0 ? new CallEnd(CallEndReason.Error, CallSide.Pbx) : StartRinging(_engine._options.RingTimeout);
                 case Route.ToService { Service: Services.BuiltInService.Echo }:
                     _media.Caller!.SetMode(Switchboard.Media.WebRtc.LegAudioMode.Echo);
-                    return await LiveAsync();
+                    return EnterLive();
                 default:
                     return new CallEnd(CallEndReason.NotFound, CallSide.Pbx);
             }
@@ -111,7 +94,7 @@ public sealed partial class CallEngine
         /// Every member's phones at once; the first answer takes the call. Nobody within the group's time (or all busy):
         /// the fallback destination, when there is one (docs/ivr.md, ring groups).
         /// </summary>
-        private async Task<CallEnd> RingGroupAsync(string name)
+        private async Task<CallEnd?> RingGroupAsync(string name, string? routeSoFar)
         {
             var group = _engine._ivr.Configuration.RingGroups.FirstOrDefault(g => g.Name == name);
             if (group is null)
@@ -119,7 +102,7 @@ public sealed partial class CallEngine
                 return new CallEnd(CallEndReason.NotFound, CallSide.Pbx);
             }
 
-            _routeName = _route is Route.NotFound ? $"group:{name}" : $"{_route.Name}>group:{name}";
+            _routeName = routeSoFar is null ? $"group:{name}" : $"{routeSoFar}>group:{name}";
             foreach (var member in group.Members)
             {
                 if (await _engine._dialPlan.ResolveAsync(_request.Caller, member, Policy.CallOrigin.Sip, null) is Route.ToExtension extension &&
@@ -129,24 +112,36 @@ public sealed partial class CallEngine
                 }
             }
 
-            var outcome = _branches.Count > 0 ? await RingAsync(group.RingTimeout) : new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
-            if (_winner is not null || group.Fallback is null || outcome.Reason is not (CallEndReason.NoAnswer or CallEndReason.Busy or CallEndReason.Unavailable or CallEndReason.Declined))
+            _ringingGroup = group;
+            return _branches.Count > 0 ? StartRinging(group.RingTimeout) : await NobodyAnsweredAsync(new CallEnd(CallEndReason.Unavailable, CallSide.Pbx));
+        }
+
+        /// <summary>
+        /// The ringing ended without an answer: a ring group with a fallback moves on to it (after letting every member's
+        /// leg go), anything else ends the call with <paramref name="end"/>.
+        /// </summary>
+        private async Task<CallEnd?> NobodyAnsweredAsync(CallEnd end)
+        {
+            if (_ringingGroup is not { Fallback: { } fallback } ||
+                end.Reason is not (CallEndReason.NoAnswer or CallEndReason.Busy or CallEndReason.Unavailable or CallEndReason.Declined))
             {
-                return outcome;
+                return end;
             }
 
-            // Nobody took the call: every member's leg goes (dialog binding and media) before the fallback rings anew.
+            _ringingGroup = null;
+            _deadlines.Clear(CallDeadline.Ring);
+            _deadlines.Clear(CallDeadline.TrunkResponse);
             await ReleaseBranchesAsync();
-            var routeSoFar = _routeName;
-            var result = await TransferAsync(group.Fallback);
+            if (_state != CallState.Transfer)
+            {
+                MoveTo(CallState.Transfer);
+            }
 
-            // TransferAsync names the route from the IVR on: keep the group in the path.
-            _routeName = routeSoFar + _routeName![_route.Name.Length..];
-            return result;
+            return await TransferAsync(fallback, _routeName!);
         }
 
         /// <summary>A DID mapped straight to a ring group: the caller is not answered until a member is.</summary>
-        private async Task<CallEnd> RunGroupAsync(string name)
+        private async Task<CallEnd?> RunGroupAsync(string name)
         {
             if (!TryCreateCallerMedia([Switchboard.Media.Sdp.SdpCodec.Pcmu, Switchboard.Media.Sdp.SdpCodec.Pcma], out var answerSdp, out var failure))
             {
@@ -154,9 +149,7 @@ public sealed partial class CallEngine
             }
 
             await _observer.OnAnswerSdpAsync(answerSdp);
-            return await RingGroupAsync(name);
+            return await RingGroupAsync(name, _route is Route.NotFound ? null : _route.Name);
         }
-
-        private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
     }
 }

@@ -15,27 +15,10 @@ public sealed partial class CallEngine
         /// <summary>Which sides put the call on hold with their last re-INVITE (indexed by <see cref="CallSide"/>).</summary>
         private readonly bool[] _held = new bool[2];
 
-        /// <summary>The answered call: react to the mailbox until someone ends it.</summary>
-        private async Task<CallEnd> LiveAsync()
-        {
-            using var limit = new CancellationTokenSource(_engine._options.MaxCallDuration, _engine._time);
-            using var registration = limit.Token.Register(() => Post(new Input(InputKind.PbxShutdown)));
-            await foreach (var input in _mailbox.Reader.ReadAllAsync())
-            {
-                if (OnLiveInput(input) is { } ended)
-                {
-                    return ended;
-                }
-            }
-
-            return new CallEnd(CallEndReason.Error, CallSide.Pbx);
-        }
-
         /// <summary>One input of an answered call; the end, when it ends it.</summary>
         private CallEnd? OnLiveInput(Input input) => input.Kind switch
         {
             InputKind.CallerHangup => new CallEnd(CallEndReason.Hangup, CallSide.Caller),
-            InputKind.ServiceHangup => new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee),
             InputKind.PbxShutdown => new CallEnd(CallEndReason.Error, CallSide.Pbx),
             InputKind.WebLeg => _media.SideOf(input.MediaId) switch
             {
@@ -58,7 +41,7 @@ public sealed partial class CallEngine
                     OnCallerDigit(e.Digit.Symbol, ms);
                     return null;
                 case WebRtcLegEventKind.PromptFinished:
-                    _ivrSession?.PromptFinished(IvrNow);
+                    _ivrSession?.PromptFinished(Now);
                     return null;
                 case WebRtcLegEventKind.FirstSrtpSent:
                     _engine._setupStats.Record(_engine._time.GetElapsedTime(_startedTimestamp));
@@ -91,7 +74,7 @@ public sealed partial class CallEngine
             var fromCallee = side == CallSide.Callee;
             if (e.Kind == RtpLegEventKind.PromptFinished && !fromCallee)
             {
-                _ivrSession?.PromptFinished(IvrNow);
+                _ivrSession?.PromptFinished(Now);
             }
 
             if (e.Kind == RtpLegEventKind.Dtmf && !fromCallee)
@@ -121,7 +104,7 @@ public sealed partial class CallEngine
         private void OnCallerDigit(char symbol, int ms)
         {
             RecordDigit(symbol, ms);
-            _ivrSession?.Digit(symbol, IvrNow);
+            _ivrSession?.Digit(symbol, Now);
             if (_winner is not null && _media.Callee is { HasTelephoneEvent: false })
             {
                 _winner.SendInfo(symbol, ms);

@@ -27,7 +27,7 @@ public sealed partial class CallEngine
         }
 
         /// <summary>A built-in service answers at once, then the call lives until someone hangs up.</summary>
-        private async Task<CallEnd> RunServiceAsync(BuiltInService service)
+        private async Task<CallEnd?> RunServiceAsync(BuiltInService service)
         {
             // The echo reflects whatever codec the browser likes best; the DTMF test uses G.711 (spec 2.7 example).
             // The echo reflects whatever codec the browser likes best; prompts and the DTMF test are G.711.
@@ -45,14 +45,9 @@ public sealed partial class CallEngine
             await _observer.OnConnectedAsync();
 
             var services = _engine._services;
-            using var hangup = new CancellationTokenSource(services.MaxServiceCallDuration, _engine._time);
-            if (service == BuiltInService.DtmfTest && services.DtmfTestHangupAfter is { } after)
-            {
-                hangup.CancelAfter(after);
-            }
-
-            using var registration = hangup.Token.Register(() => Post(new Input(InputKind.ServiceHangup)));
-            return service == BuiltInService.Ivr ? await RunIvrAsync() : await LiveAsync();
+            var limit = service == BuiltInService.DtmfTest && services.DtmfTestHangupAfter is { } after ? after : services.MaxServiceCallDuration;
+            _deadlines.Set(CallDeadline.ServiceLimit, Now + limit);
+            return service == BuiltInService.Ivr ? await StartIvrAsync() : EnterLive();
         }
     }
 }

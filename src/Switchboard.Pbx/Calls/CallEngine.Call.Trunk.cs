@@ -16,12 +16,12 @@ public sealed partial class CallEngine
         private SdpPayloadFormat? _trunkCodec;
         private string? _routeName;
         private Policy.CallLease? _lease;
-        private ITimer? _trunkTimer;
+        private CalleeBranch? _trunkBranch;
 
         /// <summary>The trunk said nothing at all in time: treat it as down and fail over (or give up).</summary>
-        private CallEnd? OnTrunkTimeout(CalleeBranch branch)
+        private CallEnd? OnTrunkTimeout()
         {
-            if (branch.State != BranchState.Calling || _winner is not null)
+            if (_trunkBranch is not { State: BranchState.Calling } branch || _winner is not null)
             {
                 return null;
             }
@@ -37,7 +37,7 @@ public sealed partial class CallEngine
         /// An external number: out through the rule's trunk, then the domain's other trunks in order when one fails with
         /// 5xx or does not answer (docs/trunks.md). The carrier's 401/407 is answered with the trunk's account.
         /// </summary>
-        private async Task<CallEnd> RunTrunkAsync(Route.ToTrunk route)
+        private async Task<CallEnd?> RunTrunkAsync(Route.ToTrunk route)
         {
             var trunks = _engine._trunks?.FailoverOrder(_request.Caller.Domain, route.Trunk) ?? [];
             if (trunks.Count == 0 || _engine._sip is null)
@@ -68,7 +68,7 @@ public sealed partial class CallEngine
             _trunkQueue = new Queue<(Trunk, System.Net.IPEndPoint)>(trunks);
             _trunkNumber = route.Number;
             _trunkCodec = _media.Caller.Audio.Codec;
-            return StartNextTrunk() ? await RingAsync() : new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
+            return StartNextTrunk() ? StartRinging(_engine._options.RingTimeout) : new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
         }
 
         /// <summary>The INVITE to the next trunk in the failover order; false when none is left.</summary>
@@ -102,10 +102,8 @@ public sealed partial class CallEngine
                     $"<{target}>", offer, headers);
                 _branches.Add(branch);
                 _routeName = "trunk:" + trunk.Name;
-                _trunkTimer?.Dispose();
-                _trunkTimer = _engine._time.CreateTimer(
-                    _ => Post(new Input(InputKind.TrunkTimeout, Sip: new CallSipInput(branch, null, null, flow))),
-                    null, _engine._options.TrunkResponseTimeout, Timeout.InfiniteTimeSpan);
+                _trunkBranch = branch;
+                _deadlines.Set(CallDeadline.TrunkResponse, Now + _engine._options.TrunkResponseTimeout);
                 LogTrunkAttempt(_engine._log, CallId, trunk.Name);
                 return true;
             }

@@ -31,6 +31,9 @@ public sealed partial class CallEngine
         private Route _route = new Route.NotFound();
         private DateTimeOffset? _answeredAt;
         private readonly CallMedia _media;
+        private readonly CallDeadlines _deadlines = new();
+        private readonly ITimer _wake;
+        private CallState _state = CallState.Routing;
 
         public Call(string callId, CallRequest request, ICallObserver? observer, CallEngine engine)
         {
@@ -48,16 +51,16 @@ public sealed partial class CallEngine
                 (id, e) => Post(new Input(InputKind.PhoneLeg, MediaId: id, PhoneEvent: e)));
             _startedAt = engine._time.GetUtcNow();
             _startedTimestamp = engine._time.GetTimestamp();
+            _wake = engine._time.CreateTimer(_ => Post(new Input(InputKind.Wake)), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 
         private enum InputKind
         {
             CallerHangup,
             PbxShutdown,
-            ServiceHangup,
-            RingTimeout,
-            TrunkTimeout,
-            IvrTick,
+
+            /// <summary>The call's one timer fired: something in <see cref="_deadlines"/> (or the IVR's wake-up) may be due.</summary>
+            Wake,
             WebLeg,
             PhoneLeg,
             Sip,
@@ -69,6 +72,9 @@ public sealed partial class CallEngine
 
         private bool IsSipCaller => _sipCaller is not null;
 
+        /// <summary>The call's clock: time since it started. Deadlines and the IVR session read it.</summary>
+        private TimeSpan Now => _engine._time.GetElapsedTime(_startedTimestamp);
+
         public void Run() => _loop = Task.Run(RunAsync);
 
         public void Hangup() => Post(new Input(InputKind.CallerHangup));
@@ -79,28 +85,35 @@ public sealed partial class CallEngine
 
         private void PostSip(CallSipInput sip) => Post(new Input(InputKind.Sip, Sip: sip));
 
+        /// <summary>
+        /// The call's one loop: route, then read the mailbox one input at a time, each handled according to the state,
+        /// until an input ends the call; then let every leg go and write the record.
+        /// </summary>
         private async Task RunAsync()
         {
-            var end = new CallEnd(CallEndReason.Error, CallSide.Pbx);
+            CallEnd? end;
             try
             {
                 LogStart(_engine._log, CallId, _request.Caller.Account, _request.Destination, _request.Origin);
                 await _observer.OnTryingAsync(CallId);
-                // Calls from a carrier dial like phones: the click-to-call allow-list guards the popup and links only.
-                var origin = _request.Sip is not null ? Policy.CallOrigin.Sip : _request.Origin;
-                _route = await _engine._dialPlan.ResolveAsync(_request.Caller, _request.Destination, origin, _request.OnlyDestination);
-                end = _request.Sip is not null && _request.Destination.StartsWith("group:", StringComparison.Ordinal)
-                    ? await RunGroupAsync(_request.Destination["group:".Length..])
-                    : _route switch
+                end = await RouteAsync();
+                while (end is null)
                 {
-                    Route.ToService service => await RunServiceAsync(service.Service),
-                    Route.ToExtension extension => await RunExtensionAsync(extension.Target),
-                    Route.ToTrunk trunk => await RunTrunkAsync(trunk),
-                    Route.NotPermitted => new CallEnd(CallEndReason.NotPermitted, CallSide.Pbx),
-                    _ => new CallEnd(CallEndReason.NotFound, CallSide.Pbx),
-                };
+                    // Change, then drain: after each batch of inputs the one timer points at whatever is due next.
+                    ArmWake();
+                    if (!await _mailbox.Reader.WaitToReadAsync())
+                    {
+                        break;
+                    }
 
-                if (_answeredAt is null && end.By == CallSide.Pbx && _mailbox.Reader.TryPeek(out var early) && early.Kind == InputKind.CallerHangup)
+                    while (end is null && _mailbox.Reader.TryRead(out var input))
+                    {
+                        end = await HandleAsync(input);
+                    }
+                }
+
+                end ??= new CallEnd(CallEndReason.Error, CallSide.Pbx);
+                if (_answeredAt is null && end.Value.By == CallSide.Pbx && _mailbox.Reader.TryPeek(out var early) && early.Kind == InputKind.CallerHangup)
                 {
                     end = new CallEnd(CallEndReason.Hangup, CallSide.Caller);
                 }
@@ -111,11 +124,112 @@ public sealed partial class CallEngine
                 end = new CallEnd(CallEndReason.Error, CallSide.Pbx);
             }
 
+            // Straight from any state, whatever it was: an end can come at any time (CallStates.CanMove).
+            _state = CallState.Ending;
+            LogState(_engine._log, CallId, CallState.Ending);
+            _wake.Dispose();
             _lease?.Dispose();
-            _trunkTimer?.Dispose();
-            await ReleaseAsync(end);
-            await FinishAsync(end);
+            await ReleaseAsync(end.Value);
+            await FinishAsync(end.Value);
+            MoveTo(CallState.Ended);
         }
+
+        /// <summary>Resolves the destination and starts it: null when the call now waits in a state, else how it ended at once.</summary>
+        private async Task<CallEnd?> RouteAsync()
+        {
+            // Calls from a carrier dial like phones: the click-to-call allow-list guards the popup and links only.
+            var origin = _request.Sip is not null ? Policy.CallOrigin.Sip : _request.Origin;
+            _route = await _engine._dialPlan.ResolveAsync(_request.Caller, _request.Destination, origin, _request.OnlyDestination);
+            if (_request.Sip is not null && _request.Destination.StartsWith("group:", StringComparison.Ordinal))
+            {
+                return await RunGroupAsync(_request.Destination["group:".Length..]);
+            }
+
+            return _route switch
+            {
+                Route.ToService service => await RunServiceAsync(service.Service),
+                Route.ToExtension extension => await RunExtensionAsync(extension.Target),
+                Route.ToTrunk trunk => await RunTrunkAsync(trunk),
+                Route.NotPermitted => new CallEnd(CallEndReason.NotPermitted, CallSide.Pbx),
+                _ => new CallEnd(CallEndReason.NotFound, CallSide.Pbx),
+            };
+        }
+
+        /// <summary>One input, read according to the state; the end when it ends the call.</summary>
+        private async Task<CallEnd?> HandleAsync(Input input)
+        {
+            switch (input.Kind)
+            {
+                case InputKind.CallerHangup:
+                    return new CallEnd(CallEndReason.Hangup, CallSide.Caller);
+                case InputKind.PbxShutdown:
+                    return new CallEnd(CallEndReason.Error, CallSide.Pbx);
+                case InputKind.Wake:
+                    return await OnWakeAsync();
+            }
+
+            return _state switch
+            {
+                CallState.Ringing => await OnRingingInputAsync(input),
+                CallState.Live => OnLiveInput(input),
+                CallState.Ivr => OnLiveInput(input) ?? await RunIvrActionsAsync(),
+                _ => null,
+            };
+        }
+
+        /// <summary>The timer fired: whatever is due now, in deadline order.</summary>
+        private async Task<CallEnd?> OnWakeAsync()
+        {
+            var now = Now;
+            while (_deadlines.TakeDue(now, out var due))
+            {
+                CallEnd? end = due switch
+                {
+                    CallDeadline.Ring => await OnRingTimeoutAsync(),
+                    CallDeadline.TrunkResponse => OnTrunkTimeout(),
+                    CallDeadline.ServiceLimit => new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee),
+                    _ => new CallEnd(CallEndReason.Error, CallSide.Pbx),
+                };
+                if (end is not null)
+                {
+                    return end;
+                }
+            }
+
+            if (_ivrSession is { NextWakeUp: { } ivrDue } session && ivrDue <= now)
+            {
+                session.Tick(now);
+                return await RunIvrActionsAsync();
+            }
+
+            return null;
+        }
+
+        /// <summary>Points the call's one timer at the earliest deadline, the IVR's wake-up included.</summary>
+        private void ArmWake()
+        {
+            var next = _deadlines.Next;
+            if (_ivrSession?.NextWakeUp is { } ivr && (next is null || ivr < next))
+            {
+                next = ivr;
+            }
+
+            _wake.Change(next is { } at ? Max(at - Now, TimeSpan.Zero) : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
+        /// <summary>The only place the state changes; a move <see cref="CallStates.CanMove"/> does not allow is a bug here.</summary>
+        private void MoveTo(CallState next)
+        {
+            if (!CallStates.CanMove(_state, next))
+            {
+                throw new InvalidOperationException($"Call {CallId}: no transition from {_state} to {next}.");
+            }
+
+            _state = next;
+            LogState(_engine._log, CallId, next);
+        }
+
+        private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
         /// <summary>Lets every leg go: CANCEL or BYE on SIP legs (unless their side ended the call), media closed.</summary>
         private async Task ReleaseAsync(CallEnd end)
