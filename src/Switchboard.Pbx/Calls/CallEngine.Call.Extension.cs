@@ -225,14 +225,6 @@ public sealed partial class CallEngine
             return true;
         }
 
-        /// <summary>Why nobody answered, from the phones' final responses: busy beats declined beats no answer (RFC 3261 section 16.7 picks one too).</summary>
-        private CallEndReason ReasonForFailures()
-        {
-            bool Any(params int[] codes) => _branches.Exists(b => codes.Contains(b.FinalStatus));
-            return Any(486, 600) ? CallEndReason.Busy
-                : Any(603, 403) ? CallEndReason.Declined
-                : Any(480, 487) ? CallEndReason.NoAnswer
-                : CallEndReason.Unavailable;
-        }
+        private CallEndReason ReasonForFailures() => CallRules.ReasonForFailures(_branches.ConvertAll(b => b.FinalStatus));
     }
 }

@@ -122,8 +122,7 @@ public sealed partial class CallEngine
         /// </summary>
         private async Task<CallEnd?> NobodyAnsweredAsync(CallEnd end)
         {
-            if (_ringingGroup is not { Fallback: { } fallback } ||
-                end.Reason is not (CallEndReason.NoAnswer or CallEndReason.Busy or CallEndReason.Unavailable or CallEndReason.Declined))
+            if (_ringingGroup is not { Fallback: { } fallback } || !CallRules.FallsBack(end.Reason))
             {
                 return end;
             }

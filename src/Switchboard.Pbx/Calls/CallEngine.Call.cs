@@ -234,47 +234,36 @@ public sealed partial class CallEngine
         /// <summary>Lets every leg go: CANCEL or BYE on SIP legs (unless their side ended the call), media closed.</summary>
         private async Task ReleaseAsync(CallEnd end)
         {
-            // A callee whose media timed out never said BYE: it gets one, like a callee the caller hung up on.
-            var calleeHungUp = end is { By: CallSide.Callee, Reason: not CallEndReason.MediaTimeout };
-            foreach (var branch in _branches)
-            {
-                if (ReferenceEquals(branch, _winner) && !calleeHungUp)
-                {
-                    branch.Bye();
-                }
-                else if (branch.State is BranchState.Calling or BranchState.Proceeding or BranchState.Ringing)
-                {
-                    // Unbound by the branch itself once its INVITE gets its final answer.
-                    branch.Abandon();
-                }
-                else if (branch.State is not BranchState.Abandoned)
-                {
-                    // Refused, or answered and then hung up by the phone: nothing more can come for this dialog.
-                    branch.Forget();
-                }
-            }
-
+            ReleaseBranches(end);
             await _media.DisposeAsync();
         }
 
-        /// <summary>Before an answer: cancels the branches still ringing, unbinds the ones that refused, closes their media.</summary>
+        /// <summary>Before a ring group's fallback: every member's leg goes (dialog binding and media), nobody having answered.</summary>
         private async Task ReleaseBranchesAsync()
+        {
+            ReleaseBranches(null);
+            _branches.Clear();
+            await _media.ReleaseOffersAsync();
+        }
+
+        private void ReleaseBranches(CallEnd? end)
         {
             foreach (var branch in _branches)
             {
-                if (branch.State is BranchState.Calling or BranchState.Proceeding or BranchState.Ringing)
+                switch (CallRules.Release(branch.State, ReferenceEquals(branch, _winner), end))
                 {
-                    branch.Abandon();
-                    branch.State = BranchState.Abandoned;
-                }
-                else if (branch.State is not BranchState.Abandoned)
-                {
-                    branch.Forget();
+                    case BranchRelease.Bye:
+                        branch.Bye();
+                        break;
+                    case BranchRelease.Cancel:
+                        branch.Abandon();
+                        branch.State = BranchState.Abandoned;
+                        break;
+                    case BranchRelease.Forget:
+                        branch.Forget();
+                        break;
                 }
             }
-
-            _branches.Clear();
-            await _media.ReleaseOffersAsync();
         }
 
         private void RecordDigit(char symbol, int ms)
@@ -307,8 +296,7 @@ public sealed partial class CallEngine
             LogEnd(_engine._log, CallId, record.Reason, record.EndedBy, record.Route);
             try
             {
-                // The page and a calling phone know no media timeout: to them the other side is gone, as after a BYE.
-                await _observer.OnEndedAsync(reason == CallEndReason.MediaTimeout ? CallEndReason.RemoteHangup : reason);
+                await _observer.OnEndedAsync(CallRules.ForCaller(reason));
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
