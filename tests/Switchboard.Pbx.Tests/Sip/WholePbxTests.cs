@@ -254,10 +254,7 @@ public sealed class WholePbxTests
         await alice.Rtp.SendAsync(Rtp(0, 1, 160), alice.RemoteRtp());
         var prompt = await ReceiveAsync(alice, p => (p[1] & 0x7f) == 0 && p.AsSpan(12).ContainsAnyExcept((byte)0xff));
         Assert.Equal(172, prompt.Length);
-        for (ushort seq = 1; seq < 4; seq++)
-        {
-            await alice.Rtp.SendAsync(Dtmf((ushort)(seq + 1), digit: 1, end: seq == 3, duration: (ushort)(seq == 3 ? 800 : 160 * seq)), alice.RemoteRtp());
-        }
+        await PressAsync(alice, digit: 1, firstSequence: 2);
 
         await bob.AnswerAsync(await bob.WaitForRequestAsync("INVITE"));
         await alice.SendInDialogAsync(SipMethod.Bye);
@@ -276,10 +273,7 @@ public sealed class WholePbxTests
         await alice.RegisterAsync();
         await bob.RegisterAsync();
         Assert.Equal(200, (await alice.CallAsync("*50")).StatusCode);
-        for (ushort seq = 1; seq < 4; seq++)
-        {
-            await alice.Rtp.SendAsync(Dtmf(seq, digit: 1, end: seq == 3, duration: (ushort)(seq == 3 ? 800 : 160 * seq)), alice.RemoteRtp());
-        }
+        await PressAsync(alice, digit: 1);
 
         var invite = await bob.WaitForRequestAsync("INVITE");
         bob.Reply(invite, 180);
@@ -303,10 +297,7 @@ public sealed class WholePbxTests
         await desk.RegisterAsync();
         await browser.RegisterAsync();
         Assert.Equal(200, (await alice.CallAsync("*50")).StatusCode);
-        for (ushort seq = 1; seq < 4; seq++)
-        {
-            await alice.Rtp.SendAsync(Dtmf(seq, digit: 1, end: seq == 3, duration: (ushort)(seq == 3 ? 800 : 160 * seq)), alice.RemoteRtp());
-        }
+        await PressAsync(alice, digit: 1);
 
         // The desk phone is busy (its branch fails at once, its dialog still bound); the browser softphone, offered
         // WebRTC media of its own, rings until the group gives up and cancels it.
@@ -406,6 +397,15 @@ public sealed class WholePbxTests
         }
 
         Assert.Equal(0, pbx.Endpoint.Counters.Dialogs);
+    }
+
+    /// <summary>One key press as RFC 4733 packets (three, the last with the end bit, 100 ms in all).</summary>
+    private static async Task PressAsync(TestPhone phone, byte digit, ushort firstSequence = 1)
+    {
+        for (ushort i = 1; i < 4; i++)
+        {
+            await phone.Rtp.SendAsync(Dtmf((ushort)(firstSequence + i - 1), digit, end: i == 3, duration: (ushort)(i == 3 ? 800 : 160 * i)), phone.RemoteRtp());
+        }
     }
 
     /// <summary>RTP every 40 ms until cancelled: a phone that is still there.</summary>
