@@ -176,13 +176,9 @@ public sealed class WholePbxTests
     public async Task Hold_and_resume_by_reinvite_keep_the_call_and_its_audio()
     {
         await using var pbx = await PbxUnderTest.StartAsync();
-        using var alice = pbx.Phone("100", 2);
-        using var bob = pbx.Phone("101", 3);
-        await alice.RegisterAsync();
-        await bob.RegisterAsync();
-        var call = alice.CallAsync("101");
-        await bob.AnswerAsync(await bob.WaitForRequestAsync("INVITE"));
-        Assert.Equal(200, (await call).StatusCode);
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
 
         var hold = await bob.SendInDialogAsync(SipMethod.Invite, bob.Offer("sendonly"), "application/sdp");
         Assert.Equal(200, hold.StatusCode);
@@ -327,13 +323,9 @@ public sealed class WholePbxTests
     public async Task A_phone_that_goes_silent_without_bye_ends_the_call_after_the_rtp_timeout(bool calleeGoesSilent)
     {
         await using var pbx = await PbxUnderTest.StartAsync(new CallOptions { RtpTimeout = TimeSpan.FromSeconds(1) });
-        using var alice = pbx.Phone("100", 2);
-        using var bob = pbx.Phone("101", 3);
-        await alice.RegisterAsync();
-        await bob.RegisterAsync();
-        var call = alice.CallAsync("101");
-        await bob.AnswerAsync(await bob.WaitForRequestAsync("INVITE"));
-        Assert.Equal(200, (await call).StatusCode);
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
 
         // One phone vanishes after one packet (no BYE, no more RTP); the other talks all along and is told the call is over.
         var (silent, talking) = calleeGoesSilent ? (bob, alice) : (alice, bob);
@@ -361,6 +353,38 @@ public sealed class WholePbxTests
         Assert.Equal("media_timeout", record.Reason);
         Assert.Equal(calleeGoesSilent ? "callee" : "caller", record.EndedBy);
         await NoDialogsLeftAsync(pbx);
+    }
+
+    [Fact]
+    public async Task A_phone_that_holds_may_stay_silent_longer_than_the_rtp_timeout()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync(new CallOptions { RtpTimeout = TimeSpan.FromMilliseconds(500) });
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
+        using var stop = new CancellationTokenSource();
+        var talk = KeepTalkingAsync(alice, stop.Token);
+        try
+        {
+            // Bob's one packet starts his leg's silence count; then he holds (RFC 3264 section 8.4) and sends nothing.
+            await bob.Rtp.SendAsync(Rtp(0, 1, 160), bob.RemoteRtp());
+            await ReceiveAsync(alice, p => (p[1] & 0x7f) == 0);
+            Assert.Equal(200, (await bob.SendInDialogAsync(SipMethod.Invite, bob.Offer("sendonly"), "application/sdp")).StatusCode);
+
+            // The harness runs on the real clock: three timeouts of silence pass, and the call is still up.
+            await Task.Delay(TimeSpan.FromMilliseconds(1500));
+            Assert.Equal(200, (await alice.SendInDialogAsync(SipMethod.Bye)).StatusCode);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await talk;
+        }
+
+        bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal("hangup", record.Reason);
+        Assert.Equal("caller", record.EndedBy);
     }
 
     [Fact]
@@ -397,6 +421,19 @@ public sealed class WholePbxTests
         }
 
         Assert.Equal(0, pbx.Endpoint.Counters.Dialogs);
+    }
+
+    /// <summary>Alice (100) calls Bob (101), who answers: both registered, the call connected.</summary>
+    private static async Task<(TestPhone Alice, TestPhone Bob)> AnsweredCallAsync(PbxUnderTest pbx)
+    {
+        var alice = pbx.Phone("100", 2);
+        var bob = pbx.Phone("101", 3);
+        await alice.RegisterAsync();
+        await bob.RegisterAsync();
+        var call = alice.CallAsync("101");
+        await bob.AnswerAsync(await bob.WaitForRequestAsync("INVITE"));
+        Assert.Equal(200, (await call).StatusCode);
+        return (alice, bob);
     }
 
     /// <summary>One key press as RFC 4733 packets (three, the last with the end bit, 100 ms in all).</summary>
