@@ -13,6 +13,9 @@ public enum CallEndReason
     Unavailable,
     BadOffer,
     Unauthorized,
+
+    /// <summary>A phone's RTP stopped for <see cref="CallOptions.RtpTimeout"/> without a BYE: it is gone.</summary>
+    MediaTimeout,
     Error,
 }
 
@@ -31,6 +34,7 @@ public static class CallEndReasonCodes
         CallEndReason.Unavailable => "unavailable",
         CallEndReason.BadOffer => "bad_offer",
         CallEndReason.Unauthorized => "unauthorized",
+        CallEndReason.MediaTimeout => "media_timeout",
         _ => "error",
     };
 }

@@ -13,63 +13,66 @@ public sealed partial class CallEngine
     {
         private readonly List<CalleeBranch> _branches = [];
         private CalleeBranch? _winner;
-        private PhoneEnd? _phoneOffer;
         private bool _ringingSent;
 
         /// <summary>
         /// Rings every registered contact of <paramref name="target"/> at once; the first 2xx wins and the others
         /// get CANCEL (RFC 3261 section 16.7's forking, done by a B2BUA). Progress reaches the caller as ringing.
         /// </summary>
-        private async Task<(CallEndReason, string)> RunExtensionAsync(Extension target)
+        private async Task<CallEnd?> RunExtensionAsync(Extension target)
         {
             var contacts = _engine._sip is null ? [] : _engine._locations.Lookup(target.Id);
             if (contacts.Count == 0)
             {
-                return (CallEndReason.Unavailable, "pbx");
+                return new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
             }
 
             // G.711 on both sides: the relay copies packets and never transcodes (architecture, flow 2).
-            var (media, answerSdp, failure) = await CreateCallerMediaAsync([SdpCodec.Pcmu, SdpCodec.Pcma]);
-            if (media is null)
+            if (!TryCreateCallerMedia([SdpCodec.Pcmu, SdpCodec.Pcma], out var answerSdp, out var failure))
             {
-                return (failure, "pbx");
+                return failure;
             }
 
-            _callerMedia = media;
-            media.SetMode(LegAudioMode.Listen);
+            _media.Caller!.SetMode(LegAudioMode.Listen);
 
             // A browser gets our answer now, so ICE and DTLS complete while the phones ring (signalling.md allows it).
-            await _observer.OnAnswerSdpAsync(answerSdp!);
-            StartBranches(target, contacts, media.Audio.Codec);
-            if (_branches.Count == 0)
-            {
-                return (CallEndReason.Error, "pbx");
-            }
-
-            return await RingAsync();
+            await _observer.OnAnswerSdpAsync(answerSdp);
+            StartBranches(target, contacts, _media.Caller.Audio.Codec);
+            return _branches.Count == 0 ? new CallEnd(CallEndReason.Error, CallSide.Pbx) : StartRinging(_engine._options.RingTimeout);
         }
 
-        /// <summary>Waits for the branches: ringing, the first answer (then the live call), or why nobody answered.</summary>
-        private async Task<(CallEndReason, string)> RingAsync(TimeSpan? timeout = null)
+        /// <summary>The branches are called: wait for their answers, or for <paramref name="timeout"/>.</summary>
+        private CallEnd? StartRinging(TimeSpan timeout)
         {
-            using var ringTimeout = new CancellationTokenSource(timeout ?? _engine._options.RingTimeout, _engine._time);
-            using var registration = ringTimeout.Token.Register(() => Post(new Input(InputKind.RingTimeout)));
-            await foreach (var input in _mailbox.Reader.ReadAllAsync())
-            {
-                var outcome = await OnRingingInputAsync(input);
-                if (outcome is { } end)
-                {
-                    return end;
-                }
+            MoveTo(CallState.Ringing);
+            _deadlines.Set(CallDeadline.Ring, Now + timeout);
+            return null;
+        }
 
-                if (_winner is not null)
-                {
-                    return await LiveAsync();
-                }
+        /// <summary>A branch answered (or a service took the call): connected until someone ends it, at most <see cref="CallOptions.MaxCallDuration"/>.</summary>
+        private CallEnd? EnterLive()
+        {
+            _deadlines.Clear(CallDeadline.Ring);
+            _deadlines.Clear(CallDeadline.TrunkResponse);
+            _ringingGroup = null;
+            MoveTo(CallState.Live);
+            _deadlines.Set(CallDeadline.MaxDuration, Now + _engine._options.MaxCallDuration);
+            return null;
+        }
+
+        /// <summary>While ringing: progress, the first answer (the call goes live), or why nobody answered.</summary>
+        private async Task<CallEnd?> OnRingingInputAsync(Input input)
+        {
+            if (await OnRingingEventAsync(input) is { } end)
+            {
+                return await NobodyAnsweredAsync(end);
             }
 
-            return (CallEndReason.Error, "pbx");
+            return _winner is not null ? EnterLive() : null;
         }
+
+        private Task<CallEnd?> OnRingTimeoutAsync() =>
+            _state == CallState.Ringing ? NobodyAnsweredAsync(new CallEnd(CallEndReason.NoAnswer, CallSide.Pbx)) : Task.FromResult<CallEnd?>(null);
 
         private void StartBranches(Extension target, IReadOnlyList<Sip.SipContact> contacts, SdpPayloadFormat codec)
         {
@@ -79,28 +82,14 @@ public sealed partial class CallEngine
             foreach (var contact in contacts)
             {
                 var branch = new CalleeBranch(_engine._sip!, contact, _engine._options.ContactUser, PostSip);
-                string? offer;
-                if (branch.IsWebRtc)
+                if (_media.TryOffer(branch, codec, out var refused) is not { } offer)
                 {
-                    var leg = _engine._media.TryCreateOfferLeg(_shard, [codec.Codec], e => Post(new Input(InputKind.WebLeg, FromCallee: true, LegEvent: e)), out var error);
-                    if (leg is null)
+                    if (refused is { } error)
                     {
                         LogLegRefused(_engine._log, CallId, error);
-                        continue;
                     }
 
-                    leg.AudioMode = LegAudioMode.Listen;
-                    leg.Start();
-                    branch.OwnMedia = new WebRtcEnd(leg);
-                    offer = leg.OfferSdp;
-                }
-                else
-                {
-                    offer = PhoneOffer(codec);
-                    if (offer is null)
-                    {
-                        continue;
-                    }
+                    continue;
                 }
 
                 branch.SendInvite(from, to, offer);
@@ -108,40 +97,15 @@ public sealed partial class CallEngine
             }
         }
 
-        /// <summary>One RTP leg for every phone branch (only the winner's answer is applied to it): our offer, with the caller's codec only.</summary>
-        private string? PhoneOffer(SdpPayloadFormat codec)
-        {
-            if (_phoneOffer is null)
-            {
-                var leg = _engine._media.TryCreatePhoneLeg(_shard, e => Post(new Input(InputKind.PhoneLeg, FromCallee: true, PhoneEvent: e)));
-                if (leg is null)
-                {
-                    return null;
-                }
-
-                _phoneOffer = new PhoneEnd(leg, new SdpNegotiatedAudio(null, codec, null, SdpDirection.SendRecv, null, 0, null, null, [], null));
-                leg.AudioMode = LegAudioMode.Listen;
-                leg.Start();
-            }
-
-            var rtp = _phoneOffer.Leg;
-            return SdpWriter.Write(SipMediaSdp.CreateOffer(rtp.AdvertisedAddress, rtp.LocalPort, [codec.Codec], _sdpSessionId, _sdpVersion));
-        }
-
-        private async Task<(CallEndReason, string)?> OnRingingInputAsync(Input input)
+        private async Task<CallEnd?> OnRingingEventAsync(Input input)
         {
             switch (input.Kind)
             {
-                case InputKind.CallerHangup:
-                    return (CallEndReason.Hangup, "caller");
-                case InputKind.PbxShutdown:
-                    return (CallEndReason.Error, "pbx");
-                case InputKind.RingTimeout:
-                    return (CallEndReason.NoAnswer, "pbx");
-                case InputKind.TrunkTimeout:
-                    return OnTrunkTimeout(input.Sip!.Branch!);
-                case InputKind.WebLeg when !input.FromCallee:
+                case InputKind.WebLeg when _media.SideOf(input.MediaId) == CallSide.Caller:
                     return OnCallerWebEvent(input.LegEvent);
+                case InputKind.PhoneLeg when _media.SideOf(input.MediaId) == CallSide.Caller && input.PhoneEvent.Kind == Switchboard.Media.Phone.RtpLegEventKind.MediaTimeout:
+                    // A caller answered by the IVR, gone silent while the transfer rings.
+                    return OnPhoneEvent(input.PhoneEvent, CallSide.Caller);
                 case InputKind.Sip when input.Sip!.Branch is null:
                     return OnCallerSipWhileRinging(input.Sip);
                 case InputKind.Sip when input.Sip.Message is SipResponse response:
@@ -155,11 +119,11 @@ public sealed partial class CallEngine
             }
         }
 
-        private (CallEndReason, string)? OnCallerSipWhileRinging(CallSipInput sip)
+        private CallEnd? OnCallerSipWhileRinging(CallSipInput sip)
         {
             if (sip.Cancelled)
             {
-                return (CallEndReason.Hangup, "caller");
+                return new CallEnd(CallEndReason.Hangup, CallSide.Caller);
             }
 
             if (sip.Transaction is { } tx)
@@ -170,7 +134,7 @@ public sealed partial class CallEngine
             return null;
         }
 
-        private async Task<(CallEndReason, string)?> OnBranchResponseAsync(CalleeBranch branch, SipResponse response)
+        private async Task<CallEnd?> OnBranchResponseAsync(CalleeBranch branch, SipResponse response)
         {
             if (branch.State is BranchState.Failed or BranchState.Abandoned || _winner is not null)
             {
@@ -222,27 +186,14 @@ public sealed partial class CallEngine
                 }
             }
 
-            return _branches.TrueForAll(b => b.State == BranchState.Failed) ? (ReasonForFailures(), "callee") : null;
+            return _branches.TrueForAll(b => b.State == BranchState.Failed) ? new CallEnd(ReasonForFailures(), CallSide.Callee) : null;
         }
 
         /// <summary>The first 2xx: ACK it, point the callee's media at what it answered, bridge, tell the caller.</summary>
         private async Task<bool> TryAnswerAsync(CalleeBranch branch, SipResponse ok)
         {
             branch.Acknowledge(ok);
-            var sdp = Encoding.UTF8.GetString(ok.Body.Span);
-            MediaEnd? callee = null;
-            if (branch.OwnMedia is WebRtcEnd web)
-            {
-                callee = web.Leg.ApplyAnswer(sdp, out _) ? web : null;
-            }
-            else if (_phoneOffer is not null && SdpParser.TryParse(sdp, out var answer, out _) &&
-                     SipMediaSdp.TryReadAnswer(answer, [_phoneOffer.Audio.Codec.Codec], out var remote))
-            {
-                _phoneOffer.Update(remote.Rtp, remote.Audio);
-                callee = _phoneOffer;
-            }
-
-            if (callee is null)
+            if (!_media.TryAnswer(branch, Encoding.UTF8.GetString(ok.Body.Span)))
             {
                 // RFC 3261 section 13.2.2.4: an answer we cannot use ends that dialog with BYE.
                 branch.Bye();
@@ -253,7 +204,6 @@ public sealed partial class CallEngine
 
             _winner = branch;
             branch.State = BranchState.Answered;
-            _calleeMedia = callee;
             foreach (var other in _branches)
             {
                 if (!ReferenceEquals(other, branch) && other.State is BranchState.Calling or BranchState.Proceeding or BranchState.Ringing)
@@ -263,8 +213,8 @@ public sealed partial class CallEngine
                 }
             }
 
-            _callerMedia!.RelayTo(callee);
-            callee.RelayTo(_callerMedia);
+            // The offers the other branches got are nobody's now.
+            await _media.ReleaseOffersAsync();
             if (_answeredAt is null)
             {
                 // After an IVR transfer the caller is connected already (to the menu).
@@ -275,14 +225,6 @@ public sealed partial class CallEngine
             return true;
         }
 
-        /// <summary>Why nobody answered, from the phones' final responses: busy beats declined beats no answer (RFC 3261 section 16.7 picks one too).</summary>
-        private CallEndReason ReasonForFailures()
-        {
-            bool Any(params int[] codes) => _branches.Exists(b => codes.Contains(b.FinalStatus));
-            return Any(486, 600) ? CallEndReason.Busy
-                : Any(603, 403) ? CallEndReason.Declined
-                : Any(480, 487) ? CallEndReason.NoAnswer
-                : CallEndReason.Unavailable;
-        }
+        private CallEndReason ReasonForFailures() => CallRules.ReasonForFailures(_branches.ConvertAll(b => b.FinalStatus));
     }
 }

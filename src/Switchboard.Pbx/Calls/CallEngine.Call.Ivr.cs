@@ -8,85 +8,68 @@ public sealed partial class CallEngine
     private sealed partial class Call
     {
         private IvrSession? _ivrSession;
-        private long _ivrEpoch;
 
-        private TimeSpan IvrNow => _engine._time.GetElapsedTime(_ivrEpoch);
+        /// <summary>The ring group whose members ring now, for its fallback when nobody answers.</summary>
+        private RingGroup? _ringingGroup;
 
         /// <summary>
-        /// The answered caller in the IVR (docs/ivr.md): the session decides, this loop plays its prompts on the caller's
-        /// media, feeds it digits (RFC 4733 or SIP INFO), prompt ends and timer ticks, and carries out its transfer.
+        /// The answered caller in the IVR (docs/ivr.md): the session decides; the call plays its prompts on the caller's
+        /// media, feeds it digits (RFC 4733 or SIP INFO), prompt ends and its wake-ups, and carries out its transfer.
         /// </summary>
-        private async Task<(CallEndReason, string)> RunIvrAsync()
+        private async Task<CallEnd?> StartIvrAsync()
         {
             var session = _engine._ivr.Configuration.NewSession();
             _ivrSession = session;
-            _ivrEpoch = _engine._time.GetTimestamp();
-            session.Start(IvrNow);
-            ITimer? wake = null;
-            try
-            {
-                while (true)
-                {
-                    while (session.TryTakeAction(out var action))
-                    {
-                        switch (action.Kind)
-                        {
-                            case IvrActionKind.Play:
-                                if (!_engine._ivr.TryGetPrompt(action.Argument!, out var prompt) || !_callerMedia!.Play(prompt))
-                                {
-                                    // No prompt to play (missing file, Opus leg): go on as if it had been heard.
-                                    session.PromptFinished(IvrNow);
-                                }
-
-                                break;
-                            case IvrActionKind.StopPrompt:
-                                _callerMedia!.StopPlayback();
-                                break;
-                            case IvrActionKind.Transfer:
-                                _ivrSession = null;
-                                _callerMedia!.StopPlayback();
-                                return await TransferAsync(action.Argument!);
-                            case IvrActionKind.Hangup:
-                                _ivrSession = null;
-                                return (CallEndReason.RemoteHangup, "callee");
-                        }
-                    }
-
-                    wake?.Dispose();
-                    wake = session.NextWakeUp is { } due
-                        ? _engine._time.CreateTimer(_ => Post(new Input(InputKind.IvrTick)), null, Max(due - IvrNow, TimeSpan.Zero), Timeout.InfiniteTimeSpan)
-                        : null;
-                    if (!await _mailbox.Reader.WaitToReadAsync() || !_mailbox.Reader.TryRead(out var input))
-                    {
-                        return (CallEndReason.Error, "pbx");
-                    }
-
-                    if (input.Kind == InputKind.IvrTick)
-                    {
-                        session.Tick(IvrNow);
-                    }
-                    else if (OnLiveInput(input) is { } end)
-                    {
-                        return end;
-                    }
-                }
-            }
-            finally
-            {
-                wake?.Dispose();
-            }
+            MoveTo(CallState.Ivr);
+            session.Start(Now);
+            return await RunIvrActionsAsync();
         }
 
-        /// <summary>The menu chose a destination: ring it with the caller's media, already answered by the IVR.</summary>
-        private async Task<(CallEndReason, string)> TransferAsync(string destination)
+        /// <summary>Carries out what the IVR session asked for since the last input.</summary>
+        private async Task<CallEnd?> RunIvrActionsAsync()
+        {
+            while (_ivrSession is { } session && session.TryTakeAction(out var action))
+            {
+                switch (action.Kind)
+                {
+                    case IvrActionKind.Play:
+                        if (!_engine._ivr.TryGetPrompt(action.Argument!, out var prompt) || !_media.Caller!.Play(prompt))
+                        {
+                            // No prompt to play (missing file, Opus leg): go on as if it had been heard.
+                            session.PromptFinished(Now);
+                        }
+
+                        break;
+                    case IvrActionKind.StopPrompt:
+                        _media.Caller!.StopPlayback();
+                        break;
+                    case IvrActionKind.Transfer:
+                        _ivrSession = null;
+                        _media.Caller!.StopPlayback();
+                        MoveTo(CallState.Transfer);
+                        return await TransferAsync(action.Argument!, _route.Name);
+                    case IvrActionKind.Hangup:
+                        _ivrSession = null;
+                        return new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee);
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>
+        /// Rings <paramref name="destination"/> for the caller, already answered (by the IVR); the record's route becomes
+        /// <paramref name="routeSoFar"/>, then the new destination.
+        /// </summary>
+        private async Task<CallEnd?> TransferAsync(string destination, string routeSoFar)
         {
             if (destination.StartsWith("group:", StringComparison.Ordinal))
             {
-                return await RingGroupAsync(destination["group:".Length..]);
+                return await RingGroupAsync(destination["group:".Length..], routeSoFar);
             }
 
             var route = await _engine._dialPlan.ResolveAsync(_request.Caller, destination, Policy.CallOrigin.Sip, null);
-            _routeName = $"{_route.Name}>{route.Name}:{destination}";
+            _routeName = $"{routeSoFar}>{route.Name}:{destination}";
             LogTransfer(_engine._log, CallId, destination);
             switch (route)
             {
@@ -94,16 +77,16 @@ public sealed partial class CallEngine
                     var contacts = _engine._sip is null ? [] : _engine._locations.Lookup(extension.Target.Id);
                     if (contacts.Count == 0)
                     {
-                        return (CallEndReason.Unavailable, "pbx");
+                        return new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
                     }
 
-                    StartBranches(extension.Target, contacts, _callerMedia!.Audio.Codec);
-                    return _branches.Count == 0 ? (CallEndReason.Error, "pbx") : await RingAsync();
+                    StartBranches(extension.Target, contacts, _media.Caller!.Audio.Codec);
+                    return _branches.Count == 0 ? new CallEnd(CallEndReason.Error, CallSide.Pbx) : StartRinging(_engine._options.RingTimeout);
                 case Route.ToService { Service: Services.BuiltInService.Echo }:
-                    _callerMedia!.SetMode(Switchboard.Media.WebRtc.LegAudioMode.Echo);
-                    return await LiveAsync();
+                    _media.Caller!.SetMode(Switchboard.Media.WebRtc.LegAudioMode.Echo);
+                    return EnterLive();
                 default:
-                    return (CallEndReason.NotFound, "pbx");
+                    return new CallEnd(CallEndReason.NotFound, CallSide.Pbx);
             }
         }
 
@@ -111,59 +94,61 @@ public sealed partial class CallEngine
         /// Every member's phones at once; the first answer takes the call. Nobody within the group's time (or all busy):
         /// the fallback destination, when there is one (docs/ivr.md, ring groups).
         /// </summary>
-        private async Task<(CallEndReason, string)> RingGroupAsync(string name)
+        private async Task<CallEnd?> RingGroupAsync(string name, string? routeSoFar)
         {
             var group = _engine._ivr.Configuration.RingGroups.FirstOrDefault(g => g.Name == name);
             if (group is null)
             {
-                return (CallEndReason.NotFound, "pbx");
+                return new CallEnd(CallEndReason.NotFound, CallSide.Pbx);
             }
 
-            _routeName = _route is Route.NotFound ? $"group:{name}" : $"{_route.Name}>group:{name}";
+            _routeName = routeSoFar is null ? $"group:{name}" : $"{routeSoFar}>group:{name}";
             foreach (var member in group.Members)
             {
                 if (await _engine._dialPlan.ResolveAsync(_request.Caller, member, Policy.CallOrigin.Sip, null) is Route.ToExtension extension &&
                     _engine._sip is not null && _engine._locations.Lookup(extension.Target.Id) is { Count: > 0 } contacts)
                 {
-                    StartBranches(extension.Target, contacts, _callerMedia!.Audio.Codec);
+                    StartBranches(extension.Target, contacts, _media.Caller!.Audio.Codec);
                 }
             }
 
-            var outcome = _branches.Count > 0 ? await RingAsync(group.RingTimeout) : (CallEndReason.Unavailable, "pbx");
-            if (_winner is not null || group.Fallback is null || outcome.Item1 is not (CallEndReason.NoAnswer or CallEndReason.Busy or CallEndReason.Unavailable or CallEndReason.Declined))
+            _ringingGroup = group;
+            return _branches.Count > 0 ? StartRinging(group.RingTimeout) : await NobodyAnsweredAsync(new CallEnd(CallEndReason.Unavailable, CallSide.Pbx));
+        }
+
+        /// <summary>
+        /// The ringing ended without an answer: a ring group with a fallback moves on to it (after letting every member's
+        /// leg go), anything else ends the call with <paramref name="end"/>.
+        /// </summary>
+        private async Task<CallEnd?> NobodyAnsweredAsync(CallEnd end)
+        {
+            if (_ringingGroup is not { Fallback: { } fallback } || !CallRules.FallsBack(end.Reason))
             {
-                return outcome;
+                return end;
             }
 
-            foreach (var branch in _branches.Where(b => b.State is BranchState.Calling or BranchState.Proceeding or BranchState.Ringing))
+            _ringingGroup = null;
+            _deadlines.Clear(CallDeadline.Ring);
+            _deadlines.Clear(CallDeadline.TrunkResponse);
+            await ReleaseBranchesAsync();
+            if (_state != CallState.Transfer)
             {
-                branch.Abandon();
-                branch.State = BranchState.Abandoned;
+                MoveTo(CallState.Transfer);
             }
 
-            _branches.Clear();
-            var routeSoFar = _routeName;
-            var result = await TransferAsync(group.Fallback);
-
-            // TransferAsync names the route from the IVR on: keep the group in the path.
-            _routeName = routeSoFar + _routeName![_route.Name.Length..];
-            return result;
+            return await TransferAsync(fallback, _routeName!);
         }
 
         /// <summary>A DID mapped straight to a ring group: the caller is not answered until a member is.</summary>
-        private async Task<(CallEndReason, string)> RunGroupAsync(string name)
+        private async Task<CallEnd?> RunGroupAsync(string name)
         {
-            var (media, answerSdp, failure) = await CreateCallerMediaAsync([Switchboard.Media.Sdp.SdpCodec.Pcmu, Switchboard.Media.Sdp.SdpCodec.Pcma]);
-            if (media is null)
+            if (!TryCreateCallerMedia([Switchboard.Media.Sdp.SdpCodec.Pcmu, Switchboard.Media.Sdp.SdpCodec.Pcma], out var answerSdp, out var failure))
             {
-                return (failure, "pbx");
+                return failure;
             }
 
-            _callerMedia = media;
-            await _observer.OnAnswerSdpAsync(answerSdp!);
-            return await RingGroupAsync(name);
+            await _observer.OnAnswerSdpAsync(answerSdp);
+            return await RingGroupAsync(name, _route is Route.NotFound ? null : _route.Name);
         }
-
-        private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
     }
 }

@@ -12,59 +12,49 @@ public sealed partial class CallEngine
 {
     private sealed partial class Call
     {
-        /// <summary>The answered call: react to the mailbox until someone ends it.</summary>
-        private async Task<(CallEndReason, string)> LiveAsync()
-        {
-            using var limit = new CancellationTokenSource(_engine._options.MaxCallDuration, _engine._time);
-            using var registration = limit.Token.Register(() => Post(new Input(InputKind.PbxShutdown)));
-            await foreach (var input in _mailbox.Reader.ReadAllAsync())
-            {
-                if (OnLiveInput(input) is { } ended)
-                {
-                    return ended;
-                }
-            }
-
-            return (CallEndReason.Error, "pbx");
-        }
+        /// <summary>Which sides put the call on hold with their last re-INVITE (indexed by <see cref="CallSide"/>).</summary>
+        private readonly bool[] _held = new bool[2];
 
         /// <summary>One input of an answered call; the end, when it ends it.</summary>
-        private (CallEndReason, string)? OnLiveInput(Input input) => input.Kind switch
+        private CallEnd? OnLiveInput(Input input) => input.Kind switch
         {
-            InputKind.CallerHangup => (CallEndReason.Hangup, "caller"),
-            InputKind.ServiceHangup => (CallEndReason.RemoteHangup, "callee"),
-            InputKind.PbxShutdown => (CallEndReason.Error, "pbx"),
-            InputKind.WebLeg when input.FromCallee => OnCalleeWebEvent(input.LegEvent),
-            InputKind.WebLeg => OnCallerWebEvent(input.LegEvent),
-            InputKind.PhoneLeg => OnPhoneEvent(input.PhoneEvent, input.FromCallee),
+            InputKind.CallerHangup => new CallEnd(CallEndReason.Hangup, CallSide.Caller),
+            InputKind.PbxShutdown => new CallEnd(CallEndReason.Error, CallSide.Pbx),
+            InputKind.WebLeg => _media.SideOf(input.MediaId) switch
+            {
+                CallSide.Caller => OnCallerWebEvent(input.LegEvent),
+                CallSide.Callee => OnCalleeWebEvent(input.LegEvent),
+                _ => null,
+            },
+            InputKind.PhoneLeg when _media.SideOf(input.MediaId) is { } side => OnPhoneEvent(input.PhoneEvent, side),
             InputKind.Sip when input.Sip!.Branch is null => OnCallerSip(input.Sip),
             InputKind.Sip => OnBranchSip(input.Sip),
             _ => null,
         };
 
-        private (CallEndReason, string)? OnCallerWebEvent(WebRtcLegEvent e)
+        private CallEnd? OnCallerWebEvent(WebRtcLegEvent e)
         {
             switch (e.Kind)
             {
                 case WebRtcLegEventKind.Dtmf:
-                    var ms = (int)e.Digit.GetDuration(_callerMedia?.Audio.TelephoneEvent?.Codec.ClockRate ?? 8000).TotalMilliseconds;
+                    var ms = (int)e.Digit.GetDuration(_media.Caller?.Audio.TelephoneEvent?.Codec.ClockRate ?? 8000).TotalMilliseconds;
                     OnCallerDigit(e.Digit.Symbol, ms);
                     return null;
                 case WebRtcLegEventKind.PromptFinished:
-                    _ivrSession?.PromptFinished(IvrNow);
+                    _ivrSession?.PromptFinished(Now);
                     return null;
                 case WebRtcLegEventKind.FirstSrtpSent:
                     _engine._setupStats.Record(_engine._time.GetElapsedTime(_startedTimestamp));
                     return null;
                 case WebRtcLegEventKind.ClosedByPeer:
-                    return (CallEndReason.Hangup, "caller");
+                    return new CallEnd(CallEndReason.Hangup, CallSide.Caller);
                 case WebRtcLegEventKind.ConsentLost:
                     // The browser vanished without a hang-up (closed, crashed, network gone): RFC 7675.
                     LogMedia(_engine._log, CallId, "consent lost", e.Detail);
-                    return (CallEndReason.Hangup, "caller");
+                    return new CallEnd(CallEndReason.Hangup, CallSide.Caller);
                 case WebRtcLegEventKind.TransportFailed:
                     LogMedia(_engine._log, CallId, "failed", e.Detail);
-                    return (CallEndReason.Error, "pbx");
+                    return new CallEnd(CallEndReason.Error, CallSide.Pbx);
                 default:
                     LogLegEvent(_engine._log, CallId, e.Kind);
                     return null;
@@ -72,23 +62,36 @@ public sealed partial class CallEngine
         }
 
         /// <summary>A browser softphone that answered: its media closing is its hang-up.</summary>
-        private (CallEndReason, string)? OnCalleeWebEvent(WebRtcLegEvent e) => e.Kind switch
+        private static CallEnd? OnCalleeWebEvent(WebRtcLegEvent e) => e.Kind switch
         {
-            WebRtcLegEventKind.ClosedByPeer or WebRtcLegEventKind.ConsentLost when _winner?.OwnMedia is not null => (CallEndReason.RemoteHangup, "callee"),
-            WebRtcLegEventKind.TransportFailed when _winner?.OwnMedia is not null => (CallEndReason.Error, "pbx"),
+            WebRtcLegEventKind.ClosedByPeer or WebRtcLegEventKind.ConsentLost => new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee),
+            WebRtcLegEventKind.TransportFailed => new CallEnd(CallEndReason.Error, CallSide.Pbx),
             _ => null,
         };
 
-        private (CallEndReason, string)? OnPhoneEvent(RtpLegEvent e, bool fromCallee)
+        private CallEnd? OnPhoneEvent(RtpLegEvent e, CallSide side)
         {
+            var fromCallee = side == CallSide.Callee;
             if (e.Kind == RtpLegEventKind.PromptFinished && !fromCallee)
             {
-                _ivrSession?.PromptFinished(IvrNow);
+                _ivrSession?.PromptFinished(Now);
             }
 
             if (e.Kind == RtpLegEventKind.Dtmf && !fromCallee)
             {
-                OnCallerDigit(e.Digit.Symbol, (int)e.Digit.GetDuration(_callerMedia?.Audio.TelephoneEvent?.Codec.ClockRate ?? 8000).TotalMilliseconds);
+                OnCallerDigit(e.Digit.Symbol, (int)e.Digit.GetDuration(_media.Caller?.Audio.TelephoneEvent?.Codec.ClockRate ?? 8000).TotalMilliseconds);
+            }
+
+            if (e.Kind == RtpLegEventKind.MediaTimeout && _held[(int)side])
+            {
+                // A phone that put the call on hold may send nothing at all (RFC 3264 section 8.4): silence is no sign it left.
+                LogMedia(_engine._log, CallId, "silent on hold", e.Detail);
+            }
+            else if (e.Kind == RtpLegEventKind.MediaTimeout)
+            {
+                // The phone vanished without BYE (power, network, crash): its RTP stopped after it had flowed.
+                LogMedia(_engine._log, CallId, "timeout", e.Detail);
+                return new CallEnd(CallEndReason.MediaTimeout, side);
             }
 
             return null;
@@ -101,24 +104,24 @@ public sealed partial class CallEngine
         private void OnCallerDigit(char symbol, int ms)
         {
             RecordDigit(symbol, ms);
-            _ivrSession?.Digit(symbol, IvrNow);
-            if (_winner is not null && _calleeMedia is { HasTelephoneEvent: false })
+            _ivrSession?.Digit(symbol, Now);
+            if (_winner is not null && _media.Callee is { HasTelephoneEvent: false })
             {
                 _winner.SendInfo(symbol, ms);
             }
         }
 
-        private (CallEndReason, string)? OnCallerSip(CallSipInput sip) =>
+        private CallEnd? OnCallerSip(CallSipInput sip) =>
             sip.Cancelled ? null : OnLegRequest(_sipCaller!, sip, fromCaller: true);
 
-        private (CallEndReason, string)? OnBranchSip(CallSipInput sip) =>
+        private CallEnd? OnBranchSip(CallSipInput sip) =>
             ReferenceEquals(sip.Branch, _winner) ? OnLegRequest(sip.Branch!, sip, fromCaller: false) : null;
 
         /// <summary>
         /// An in-dialog request from either side of the answered call: BYE ends it, a re-INVITE is answered for that
         /// side's media, an INFO digit is recorded (from the caller) and played to the other side.
         /// </summary>
-        private (CallEndReason, string)? OnLegRequest(ISipLeg leg, CallSipInput sip, bool fromCaller)
+        private CallEnd? OnLegRequest(ISipLeg leg, CallSipInput sip, bool fromCaller)
         {
             if (sip.Message is not SipRequest request || sip.Transaction is not { } tx)
             {
@@ -131,15 +134,23 @@ public sealed partial class CallEngine
                 return null;
             }
 
-            var (own, other) = fromCaller ? (_callerMedia, _calleeMedia) : (_calleeMedia, _callerMedia);
+            var side = fromCaller ? CallSide.Caller : CallSide.Callee;
+            var other = fromCaller ? _media.Callee : _media.Caller;
             switch (request.Method.Name)
             {
                 case "BYE":
                     leg.Respond(tx, 200);
                     leg.Terminate();
-                    return fromCaller ? (CallEndReason.Hangup, "caller") : (CallEndReason.RemoteHangup, "callee");
+                    return fromCaller ? new CallEnd(CallEndReason.Hangup, CallSide.Caller) : new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee);
                 case "INVITE":
-                    var answer = Reinvite(request, own);
+                    // A browser softphone's re-INVITE (or an offer we cannot use) gets 488 and the session stays as it was (RFC 3261 section 14.2).
+                    var answer = _media.TryAnswerReinvite(side, request.Body, out var hold);
+                    if (answer is not null)
+                    {
+                        LogHold(_engine._log, CallId, hold);
+                        _held[(int)side] = hold != SdpHoldState.NotHeld;
+                    }
+
                     leg.Respond(tx, answer is null ? 488 : 200, answer);
                     return null;
                 case "INFO":
@@ -159,38 +170,6 @@ public sealed partial class CallEngine
                     leg.Respond(tx, 200);
                     return null;
             }
-        }
-
-        /// <summary>
-        /// A phone's re-INVITE (hold, resume, a new address): answer with the same codec and port, in the direction
-        /// that mirrors the offer (RFC 3264 sections 8.4 and 6.1), and follow a new address. Media keeps flowing
-        /// through the relay, so resume needs nothing else. A browser softphone's re-INVITE gets 488 and the session
-        /// stays as it was (RFC 3261 section 14.2).
-        /// </summary>
-        private string? Reinvite(SipRequest request, MediaEnd? media)
-        {
-            if (media is not PhoneEnd phone || request.Body.IsEmpty || !SdpParser.TryParse(Encoding.UTF8.GetString(request.Body.Span), out var offer, out _))
-            {
-                return null;
-            }
-
-            if (!SipSdp.TryCreateAnswer(offer, new SipAnswerOptions
-                {
-                    Address = phone.Leg.AdvertisedAddress,
-                    Port = phone.Leg.LocalPort,
-                    SessionId = _sdpSessionId,
-                    SessionVersion = ++_sdpVersion,
-                    Codecs = [phone.Audio.Codec.Codec],
-                }, out var answer, out _) || !SipMediaSdp.TryReadOffer(offer, answer, out var remote))
-            {
-                return null;
-            }
-
-            // A hold with c=0.0.0.0 stops our sending until the resume names the address again (RFC 3264 section 8.4).
-            phone.Update(remote.Rtp, answer.Audio);
-
-            LogHold(_engine._log, CallId, remote.Hold);
-            return answer.ToText();
         }
 
         /// <summary>Reads <c>application/dtmf-relay</c> (Signal=5, Duration=160) or <c>application/dtmf</c> (a bare digit).</summary>

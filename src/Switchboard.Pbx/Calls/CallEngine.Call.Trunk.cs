@@ -16,12 +16,12 @@ public sealed partial class CallEngine
         private SdpPayloadFormat? _trunkCodec;
         private string? _routeName;
         private Policy.CallLease? _lease;
-        private ITimer? _trunkTimer;
+        private CalleeBranch? _trunkBranch;
 
         /// <summary>The trunk said nothing at all in time: treat it as down and fail over (or give up).</summary>
-        private (CallEndReason, string)? OnTrunkTimeout(CalleeBranch branch)
+        private CallEnd? OnTrunkTimeout()
         {
-            if (branch.State != BranchState.Calling || _winner is not null)
+            if (_trunkBranch is not { State: BranchState.Calling } branch || _winner is not null)
             {
                 return null;
             }
@@ -30,19 +30,19 @@ public sealed partial class CallEngine
             branch.State = BranchState.Failed;
             branch.FinalStatus = 408;
             LogBranchFailed(_engine._log, CallId, 408);
-            return StartNextTrunk() ? null : (ReasonForFailures(), "callee");
+            return StartNextTrunk() ? null : new CallEnd(ReasonForFailures(), CallSide.Callee);
         }
 
         /// <summary>
         /// An external number: out through the rule's trunk, then the domain's other trunks in order when one fails with
         /// 5xx or does not answer (docs/trunks.md). The carrier's 401/407 is answered with the trunk's account.
         /// </summary>
-        private async Task<(CallEndReason, string)> RunTrunkAsync(Route.ToTrunk route)
+        private async Task<CallEnd?> RunTrunkAsync(Route.ToTrunk route)
         {
             var trunks = _engine._trunks?.FailoverOrder(_request.Caller.Domain, route.Trunk) ?? [];
             if (trunks.Count == 0 || _engine._sip is null)
             {
-                return (CallEndReason.Unavailable, "pbx");
+                return new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
             }
 
             // The concurrency and rate limits, counted atomically now that the call really goes out (emergency is exempt).
@@ -52,25 +52,23 @@ public sealed partial class CallEngine
                 if (!decision.Allowed)
                 {
                     _routeName = "denied";
-                    return (CallEndReason.NotPermitted, "pbx");
+                    return new CallEnd(CallEndReason.NotPermitted, CallSide.Pbx);
                 }
 
                 _lease = decision.Lease;
             }
 
-            var (media, answerSdp, failure) = await CreateCallerMediaAsync([SdpCodec.Pcmu, SdpCodec.Pcma]);
-            if (media is null)
+            if (!TryCreateCallerMedia([SdpCodec.Pcmu, SdpCodec.Pcma], out var answerSdp, out var failure))
             {
-                return (failure, "pbx");
+                return failure;
             }
 
-            _callerMedia = media;
-            media.SetMode(LegAudioMode.Listen);
-            await _observer.OnAnswerSdpAsync(answerSdp!);
+            _media.Caller!.SetMode(LegAudioMode.Listen);
+            await _observer.OnAnswerSdpAsync(answerSdp);
             _trunkQueue = new Queue<(Trunk, System.Net.IPEndPoint)>(trunks);
             _trunkNumber = route.Number;
-            _trunkCodec = media.Audio.Codec;
-            return StartNextTrunk() ? await RingAsync() : (CallEndReason.Unavailable, "pbx");
+            _trunkCodec = _media.Caller.Audio.Codec;
+            return StartNextTrunk() ? StartRinging(_engine._options.RingTimeout) : new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
         }
 
         /// <summary>The INVITE to the next trunk in the failover order; false when none is left.</summary>
@@ -79,15 +77,20 @@ public sealed partial class CallEngine
             while (_trunkQueue is { Count: > 0 })
             {
                 var (trunk, address) = _trunkQueue.Dequeue();
-                if (_engine._sip!.Transport.CreateFlow(trunk.Transport, address) is not { } flow || PhoneOffer(_trunkCodec!) is not { } offer)
+                if (_engine._sip!.Transport.CreateFlow(trunk.Transport, address) is not { } flow)
+                {
+                    continue;
+                }
+
+                var target = SipUri.Create(_trunkNumber, trunk.SipDomain);
+                var branch = new CalleeBranch(_engine._sip, new SipContact(target, flow), _engine._options.ContactUser, PostSip) { Trunk = trunk };
+                if (_media.TryOffer(branch, _trunkCodec!, out _) is not { } offer)
                 {
                     continue;
                 }
 
                 var caller = _request.Caller;
                 var fromUser = string.IsNullOrEmpty(trunk.FromUser) ? caller.Number : trunk.FromUser;
-                var target = SipUri.Create(_trunkNumber, trunk.SipDomain);
-                var branch = new CalleeBranch(_engine._sip, new SipContact(target, flow), _engine._options.ContactUser, PostSip) { Trunk = trunk };
                 var headers = new List<(string, string)>();
                 if (!string.IsNullOrEmpty(trunk.AssertedIdentity))
                 {
@@ -99,10 +102,8 @@ public sealed partial class CallEngine
                     $"<{target}>", offer, headers);
                 _branches.Add(branch);
                 _routeName = "trunk:" + trunk.Name;
-                _trunkTimer?.Dispose();
-                _trunkTimer = _engine._time.CreateTimer(
-                    _ => Post(new Input(InputKind.TrunkTimeout, Sip: new CallSipInput(branch, null, null, flow))),
-                    null, _engine._options.TrunkResponseTimeout, Timeout.InfiniteTimeSpan);
+                _trunkBranch = branch;
+                _deadlines.Set(CallDeadline.TrunkResponse, Now + _engine._options.TrunkResponseTimeout);
                 LogTrunkAttempt(_engine._log, CallId, trunk.Name);
                 return true;
             }

@@ -14,16 +14,13 @@ public sealed partial class CallEngine
     /// The caller is a browser (WebRTC leg, the popup's socket as observer) or a phone (<see cref="SipCallerLeg"/>);
     /// the callee is a built-in service or the registered contacts of an extension, rung at once (B2BUA).
     /// </summary>
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The call's own loop disposes its media in ReleaseAsync before the call ends.")]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001", Justification = "The call's own loop disposes its CallMedia in ReleaseAsync before the call ends.")]
     private sealed partial class Call : ICallControl
     {
         private readonly CallRequest _request;
         private readonly ICallObserver _observer;
         private readonly SipCallerLeg? _sipCaller;
         private readonly CallEngine _engine;
-
-        /// <summary>Every media leg of this call lives on this one shard, so relaying between them is a function call.</summary>
-        private readonly Switchboard.Media.Shards.MediaShard _shard;
         private readonly Channel<Input> _mailbox = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
 
         private readonly DateTimeOffset _startedAt;
@@ -33,33 +30,37 @@ public sealed partial class CallEngine
         private Task _loop = Task.CompletedTask;
         private Route _route = new Route.NotFound();
         private DateTimeOffset? _answeredAt;
-        private MediaEnd? _callerMedia;
-        private MediaEnd? _calleeMedia;
+        private readonly CallMedia _media;
+        private readonly CallDeadlines _deadlines = new();
+        private readonly ITimer _wake;
+        private CallState _state = CallState.Routing;
 
         public Call(string callId, CallRequest request, ICallObserver? observer, CallEngine engine)
         {
             CallId = callId;
             _request = request;
             _engine = engine;
-            _shard = engine._media.NextShard();
             if (request.Sip is { } invite)
             {
                 _sipCaller = new SipCallerLeg(engine._sip!, invite, engine._options.ContactUser, PostSip);
             }
 
             _observer = observer ?? _sipCaller ?? throw new ArgumentNullException(nameof(observer));
+            _media = new CallMedia(engine._media, engine._options.RtpTimeout,
+                (id, e) => Post(new Input(InputKind.WebLeg, MediaId: id, LegEvent: e)),
+                (id, e) => Post(new Input(InputKind.PhoneLeg, MediaId: id, PhoneEvent: e)));
             _startedAt = engine._time.GetUtcNow();
             _startedTimestamp = engine._time.GetTimestamp();
+            _wake = engine._time.CreateTimer(_ => Post(new Input(InputKind.Wake)), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 
         private enum InputKind
         {
             CallerHangup,
             PbxShutdown,
-            ServiceHangup,
-            RingTimeout,
-            TrunkTimeout,
-            IvrTick,
+
+            /// <summary>The call's one timer fired: something in <see cref="_deadlines"/> (or the IVR's wake-up) may be due.</summary>
+            Wake,
             WebLeg,
             PhoneLeg,
             Sip,
@@ -71,6 +72,9 @@ public sealed partial class CallEngine
 
         private bool IsSipCaller => _sipCaller is not null;
 
+        /// <summary>The call's clock: time since it started. Deadlines and the IVR session read it.</summary>
+        private TimeSpan Now => _engine._time.GetElapsedTime(_startedTimestamp);
+
         public void Run() => _loop = Task.Run(RunAsync);
 
         public void Hangup() => Post(new Input(InputKind.CallerHangup));
@@ -81,83 +85,184 @@ public sealed partial class CallEngine
 
         private void PostSip(CallSipInput sip) => Post(new Input(InputKind.Sip, Sip: sip));
 
+        /// <summary>
+        /// The call's one loop: route, then read the mailbox one input at a time, each handled according to the state,
+        /// until an input ends the call; then let every leg go and write the record.
+        /// </summary>
         private async Task RunAsync()
         {
-            var end = (Reason: CallEndReason.Error, By: "pbx");
+            CallEnd? end;
             try
             {
                 LogStart(_engine._log, CallId, _request.Caller.Account, _request.Destination, _request.Origin);
                 await _observer.OnTryingAsync(CallId);
-                // Calls from a carrier dial like phones: the click-to-call allow-list guards the popup and links only.
-                var origin = _request.Sip is not null ? Policy.CallOrigin.Sip : _request.Origin;
-                _route = await _engine._dialPlan.ResolveAsync(_request.Caller, _request.Destination, origin, _request.OnlyDestination);
-                end = _request.Sip is not null && _request.Destination.StartsWith("group:", StringComparison.Ordinal)
-                    ? await RunGroupAsync(_request.Destination["group:".Length..])
-                    : _route switch
+                end = await RouteAsync();
+                while (end is null)
                 {
-                    Route.ToService service => await RunServiceAsync(service.Service),
-                    Route.ToExtension extension => await RunExtensionAsync(extension.Target),
-                    Route.ToTrunk trunk => await RunTrunkAsync(trunk),
-                    Route.NotPermitted => (CallEndReason.NotPermitted, "pbx"),
-                    _ => (CallEndReason.NotFound, "pbx"),
-                };
+                    // Change, then drain: after each batch of inputs the one timer points at whatever is due next.
+                    ArmWake();
+                    if (!await _mailbox.Reader.WaitToReadAsync())
+                    {
+                        break;
+                    }
 
-                if (_answeredAt is null && end.By == "pbx" && _mailbox.Reader.TryPeek(out var early) && early.Kind == InputKind.CallerHangup)
+                    while (end is null && _mailbox.Reader.TryRead(out var input))
+                    {
+                        end = await HandleAsync(input);
+                    }
+                }
+
+                end ??= new CallEnd(CallEndReason.Error, CallSide.Pbx);
+                if (_answeredAt is null && end.Value.By == CallSide.Pbx && _mailbox.Reader.TryPeek(out var early) && early.Kind == InputKind.CallerHangup)
                 {
-                    end = (CallEndReason.Hangup, "caller");
+                    end = new CallEnd(CallEndReason.Hangup, CallSide.Caller);
                 }
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 LogFailure(_engine._log, ex, CallId);
-                end = (CallEndReason.Error, "pbx");
+                end = new CallEnd(CallEndReason.Error, CallSide.Pbx);
             }
 
+            // Straight from any state, whatever it was: an end can come at any time (CallStates.CanMove).
+            _state = CallState.Ending;
+            LogState(_engine._log, CallId, CallState.Ending);
+            _wake.Dispose();
             _lease?.Dispose();
-            _trunkTimer?.Dispose();
-            await ReleaseAsync(end.By);
-            await FinishAsync(end.Reason, end.By);
+            await ReleaseAsync(end.Value);
+            await FinishAsync(end.Value);
+            MoveTo(CallState.Ended);
         }
 
+        /// <summary>Resolves the destination and starts it: null when the call now waits in a state, else how it ended at once.</summary>
+        private async Task<CallEnd?> RouteAsync()
+        {
+            // Calls from a carrier dial like phones: the click-to-call allow-list guards the popup and links only.
+            var origin = _request.Sip is not null ? Policy.CallOrigin.Sip : _request.Origin;
+            _route = await _engine._dialPlan.ResolveAsync(_request.Caller, _request.Destination, origin, _request.OnlyDestination);
+            if (_request.Sip is not null && _request.Destination.StartsWith("group:", StringComparison.Ordinal))
+            {
+                return await RunGroupAsync(_request.Destination["group:".Length..]);
+            }
+
+            return _route switch
+            {
+                Route.ToService service => await RunServiceAsync(service.Service),
+                Route.ToExtension extension => await RunExtensionAsync(extension.Target),
+                Route.ToTrunk trunk => await RunTrunkAsync(trunk),
+                Route.NotPermitted => new CallEnd(CallEndReason.NotPermitted, CallSide.Pbx),
+                _ => new CallEnd(CallEndReason.NotFound, CallSide.Pbx),
+            };
+        }
+
+        /// <summary>One input, read according to the state; the end when it ends the call.</summary>
+        private async Task<CallEnd?> HandleAsync(Input input)
+        {
+            switch (input.Kind)
+            {
+                case InputKind.CallerHangup:
+                    return new CallEnd(CallEndReason.Hangup, CallSide.Caller);
+                case InputKind.PbxShutdown:
+                    return new CallEnd(CallEndReason.Error, CallSide.Pbx);
+                case InputKind.Wake:
+                    return await OnWakeAsync();
+            }
+
+            return _state switch
+            {
+                CallState.Ringing => await OnRingingInputAsync(input),
+                CallState.Live => OnLiveInput(input),
+                CallState.Ivr => OnLiveInput(input) ?? await RunIvrActionsAsync(),
+                _ => null,
+            };
+        }
+
+        /// <summary>The timer fired: whatever is due now, in deadline order.</summary>
+        private async Task<CallEnd?> OnWakeAsync()
+        {
+            var now = Now;
+            while (_deadlines.TakeDue(now, out var due))
+            {
+                CallEnd? end = due switch
+                {
+                    CallDeadline.Ring => await OnRingTimeoutAsync(),
+                    CallDeadline.TrunkResponse => OnTrunkTimeout(),
+                    CallDeadline.ServiceLimit => new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee),
+                    _ => new CallEnd(CallEndReason.Error, CallSide.Pbx),
+                };
+                if (end is not null)
+                {
+                    return end;
+                }
+            }
+
+            if (_ivrSession is { NextWakeUp: { } ivrDue } session && ivrDue <= now)
+            {
+                session.Tick(now);
+                return await RunIvrActionsAsync();
+            }
+
+            return null;
+        }
+
+        /// <summary>Points the call's one timer at the earliest deadline, the IVR's wake-up included.</summary>
+        private void ArmWake()
+        {
+            var next = _deadlines.Next;
+            if (_ivrSession?.NextWakeUp is { } ivr && (next is null || ivr < next))
+            {
+                next = ivr;
+            }
+
+            _wake.Change(next is { } at ? Max(at - Now, TimeSpan.Zero) : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
+        /// <summary>The only place the state changes; a move <see cref="CallStates.CanMove"/> does not allow is a bug here.</summary>
+        private void MoveTo(CallState next)
+        {
+            if (!CallStates.CanMove(_state, next))
+            {
+                throw new InvalidOperationException($"Call {CallId}: no transition from {_state} to {next}.");
+            }
+
+            _state = next;
+            LogState(_engine._log, CallId, next);
+        }
+
+        private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
         /// <summary>Lets every leg go: CANCEL or BYE on SIP legs (unless their side ended the call), media closed.</summary>
-        private async Task ReleaseAsync(string endedBy)
+        private async Task ReleaseAsync(CallEnd end)
+        {
+            ReleaseBranches(end);
+            await _media.DisposeAsync();
+        }
+
+        /// <summary>Before a ring group's fallback: every member's leg goes (dialog binding and media), nobody having answered.</summary>
+        private async Task ReleaseBranchesAsync()
+        {
+            ReleaseBranches(null);
+            _branches.Clear();
+            await _media.ReleaseOffersAsync();
+        }
+
+        private void ReleaseBranches(CallEnd? end)
         {
             foreach (var branch in _branches)
             {
-                if (ReferenceEquals(branch, _winner) && endedBy != "callee")
+                switch (CallRules.Release(branch.State, ReferenceEquals(branch, _winner), end))
                 {
-                    branch.Bye();
+                    case BranchRelease.Bye:
+                        branch.Bye();
+                        break;
+                    case BranchRelease.Cancel:
+                        branch.Abandon();
+                        branch.State = BranchState.Abandoned;
+                        break;
+                    case BranchRelease.Forget:
+                        branch.Forget();
+                        break;
                 }
-                else if (branch.State is BranchState.Calling or BranchState.Proceeding or BranchState.Ringing)
-                {
-                    // Unbound by the branch itself once its INVITE gets its final answer.
-                    branch.Abandon();
-                }
-                else if (branch.State is not BranchState.Abandoned)
-                {
-                    // Refused, or answered and then hung up by the phone: nothing more can come for this dialog.
-                    branch.Forget();
-                }
-
-                if (branch.OwnMedia is { } own && !ReferenceEquals(own, _calleeMedia))
-                {
-                    await own.DisposeAsync();
-                }
-            }
-
-            if (_calleeMedia is not null)
-            {
-                await _calleeMedia.DisposeAsync();
-            }
-
-            if (_phoneOffer is not null && !ReferenceEquals(_phoneOffer, _calleeMedia))
-            {
-                await _phoneOffer.DisposeAsync();
-            }
-
-            if (_callerMedia is not null)
-            {
-                await _callerMedia.DisposeAsync();
             }
         }
 
@@ -168,12 +273,13 @@ public sealed partial class CallEngine
             LogDigit(_engine._log, CallId, symbol, ms);
         }
 
-        private async Task FinishAsync(CallEndReason reason, string endedBy)
+        private async Task FinishAsync(CallEnd end)
         {
+            var reason = end.Reason;
             _mailbox.Writer.TryComplete();
             var endedAt = _engine._time.GetUtcNow();
             var record = new CallRecord(CallId, _request.Caller.Domain, _request.Caller.Account, _request.Destination, _request.Origin,
-                _routeName ?? _route.Name, _startedAt, _answeredAt, endedAt, reason.ToCode(), endedBy,
+                _routeName ?? _route.Name, _startedAt, _answeredAt, endedAt, reason.ToCode(), end.By.ToCode(),
                 _digits.Length > 0 ? _digits.ToString() : null)
             {
                 DigitLog = _digitLog.Length > 0 ? _digitLog.ToString() : null,
@@ -187,10 +293,10 @@ public sealed partial class CallEngine
                 LogFailure(_engine._log, ex, CallId);
             }
 
-            LogEnd(_engine._log, CallId, record.Reason, endedBy, record.Route);
+            LogEnd(_engine._log, CallId, record.Reason, record.EndedBy, record.Route);
             try
             {
-                await _observer.OnEndedAsync(reason);
+                await _observer.OnEndedAsync(CallRules.ForCaller(reason));
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -202,7 +308,7 @@ public sealed partial class CallEngine
 
         private readonly record struct Input(
             InputKind Kind,
-            bool FromCallee = false,
+            int MediaId = 0,
             WebRtcLegEvent LegEvent = default,
             RtpLegEvent PhoneEvent = default,
             CallSipInput? Sip = null);

@@ -129,6 +129,9 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "Call {CallId}: the IVR transfers to {Destination}")]
     private static partial void LogTransfer(ILogger logger, string callId, string destination);
 
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Debug, Message = "Call {CallId}: {State}")]
+    private static partial void LogState(ILogger logger, string callId, CallState state);
+
     [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Call {CallId} failed")]
     private static partial void LogFailure(ILogger logger, Exception exception, string callId);
 }

@@ -12,6 +12,12 @@ public sealed record CallOptions
     /// </summary>
     public TimeSpan TrunkResponseTimeout { get; init; } = TimeSpan.FromSeconds(4);
 
+    /// <summary>
+    /// A phone whose RTP stops for this long, after it had flowed, is gone (power cut, network lost, crashed without
+    /// BYE): the call ends as <see cref="CallEndReason.MediaTimeout"/> instead of lasting until <see cref="MaxCallDuration"/>.
+    /// </summary>
+    public TimeSpan RtpTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>A safety limit on any answered call.</summary>
     public TimeSpan MaxCallDuration { get; init; } = TimeSpan.FromHours(4);
 

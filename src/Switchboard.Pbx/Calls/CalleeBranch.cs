@@ -46,9 +46,6 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler, ISipL
 
     public string CallId { get; }
 
-    /// <summary>Media of its own (a browser softphone's WebRTC leg); null when the branch shares the call's phone leg.</summary>
-    public MediaEnd? OwnMedia { get; set; }
-
     public bool IsWebRtc => Contact.Flow.Transport is SipTransportKind.Ws or SipTransportKind.Wss;
 
     public BranchState State { get; set; } = BranchState.Calling;

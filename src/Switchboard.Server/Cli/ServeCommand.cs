@@ -31,6 +31,7 @@ internal static class ServeCommand
     private static readonly Option<int> SipTlsPort = new("--sip-tls-port") { Description = "SIP over TLS port, with the web certificate (-1: off)", DefaultValueFactory = _ => 5061 };
     private static readonly Option<string?> SipAdvertise = new("--sip-advertise") { Description = "Host written in SIP Via and Contact: the PBX's public name or address (default: --bind)" };
     private static readonly Option<int> RingTimeout = new("--ring-timeout") { Description = "Seconds a call to an extension rings before it ends as no answer", DefaultValueFactory = _ => 30 };
+    private static readonly Option<int> RtpTimeout = new("--rtp-timeout") { Description = "Seconds without RTP from a phone, after it had flowed, before its call ends as media_timeout", DefaultValueFactory = _ => 60 };
     private static readonly Option<int> CdrRetentionDays = new("--cdr-retention-days") { Description = "Days call records are kept; an hourly purge deletes older ones (0: keep for ever)", DefaultValueFactory = _ => 365 };
     private static readonly Option<int> MaxLinkDuration = new("--max-link-duration") { Description = "Longest validity a signed link may claim, in seconds", DefaultValueFactory = _ => 7200 };
 
@@ -50,7 +51,7 @@ internal static class ServeCommand
 
     private static IEnumerable<Option> Options =>
         [Bind, HttpPort, HttpsPort, Cert, CertKey, CertPassword, NoDemo, DemoPassword, MaxLinkDuration, MediaBind, MediaAdvertise, MediaPorts, MediaShardCount, EchoNumber, DtmfTestNumber, DtmfTestHangup,
-         SipUdpPort, SipTcpPort, SipTlsPort, SipAdvertise, RingTimeout, CdrRetentionDays];
+         SipUdpPort, SipTcpPort, SipTlsPort, SipAdvertise, RingTimeout, RtpTimeout, CdrRetentionDays];
 
     private static async Task<int> RunAsync(ParseResult result, CancellationToken ct)
     {
@@ -98,7 +99,11 @@ internal static class ServeCommand
                 TcpPort = PortOrOff(result.GetValue(SipTcpPort)),
                 TlsPort = PortOrOff(result.GetValue(SipTlsPort)),
                 AdvertisedHost = result.GetValue(SipAdvertise),
-                Calls = new CallOptions { RingTimeout = TimeSpan.FromSeconds(Math.Max(1, result.GetValue(RingTimeout))) },
+                Calls = new CallOptions
+                {
+                    RingTimeout = TimeSpan.FromSeconds(Math.Max(1, result.GetValue(RingTimeout))),
+                    RtpTimeout = TimeSpan.FromSeconds(Math.Max(1, result.GetValue(RtpTimeout))),
+                },
             },
             Console = Console.Out,
         };

@@ -110,8 +110,22 @@ internal sealed class PbxUnderTest : IAsyncDisposable
         }
     }
 
-    public TestPhone Phone(string user, int host) =>
-        new(Network, new IPEndPoint(IPAddress.Parse($"10.0.0.{host}"), 5062), Address, user, Domain, "sip-" + user, MediaNetwork);
+    public TestPhone Phone(string user, int host, SipTransportKind transport = SipTransportKind.Udp) =>
+        new(Network, new IPEndPoint(IPAddress.Parse($"10.0.0.{host}"), 5062), Address, user, Domain, "sip-" + user, transport, MediaNetwork);
+
+    /// <summary>Whether a media port the PBX offered is still held by one of its legs (a leg keeps its socket bound until disposed).</summary>
+    public static bool MediaPortInUse(int port)
+    {
+        try
+        {
+            using var probe = new System.Net.Sockets.UdpClient(new IPEndPoint(new MediaOptions().BindAddress, port));
+            return false;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return true;
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

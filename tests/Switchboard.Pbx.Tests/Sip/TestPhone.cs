@@ -28,11 +28,13 @@ internal sealed class TestPhone : ISipReceiver, IDisposable
     private uint _cseq;
 
     public TestPhone(InMemorySipNetwork network, IPEndPoint address, IPEndPoint pbx, string user, string domain, string password,
-        Switchboard.Media.Shards.InMemoryMediaNetwork? media = null)
+        SipTransportKind transport = SipTransportKind.Udp, Switchboard.Media.Shards.InMemoryMediaNetwork? media = null)
     {
         _endpoint = network.AddEndpoint(user, address);
         _endpoint.Attach(this);
-        _toPbx = new SipFlow(SipTransportKind.Udp, address, pbx);
+
+        // Over WS the phone looks like a browser softphone to the PBX, which then offers it WebRTC media.
+        _toPbx = new SipFlow(transport, address, pbx);
         _user = user;
         _domain = domain;
         _password = password;
@@ -258,7 +260,7 @@ internal sealed class TestPhone : ISipReceiver, IDisposable
             .AddHeader(SipHeaderId.CallId, callId)
             .AddHeader(SipHeaderId.CSeq, $"{++_cseq} {method.Name}");
 
-    private string Via() => SipVia.Format("UDP", _toPbx.Local.ToString(), SipIds.NewBranch(), rport: true);
+    private string Via() => SipVia.Format(_toPbx.Transport == SipTransportKind.Ws ? "WS" : "UDP", _toPbx.Local.ToString(), SipIds.NewBranch(), rport: true);
 
     private async Task<SipResponse> SendWithDigestAsync(SipMessageBuilder request) => (await SendWithDigestAsync2(request)).Response;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using Switchboard.Pbx.Calls;
 using Switchboard.Sip.Messages;
+using Switchboard.Sip.Transport;
 
 namespace Switchboard.Pbx.Tests.Sip;
 
@@ -175,13 +176,9 @@ public sealed class WholePbxTests
     public async Task Hold_and_resume_by_reinvite_keep_the_call_and_its_audio()
     {
         await using var pbx = await PbxUnderTest.StartAsync();
-        using var alice = pbx.Phone("100", 2);
-        using var bob = pbx.Phone("101", 3);
-        await alice.RegisterAsync();
-        await bob.RegisterAsync();
-        var call = alice.CallAsync("101");
-        await bob.AnswerAsync(await bob.WaitForRequestAsync("INVITE"));
-        Assert.Equal(200, (await call).StatusCode);
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
 
         var hold = await bob.SendInDialogAsync(SipMethod.Invite, bob.Offer("sendonly"), "application/sdp");
         Assert.Equal(200, hold.StatusCode);
@@ -253,10 +250,7 @@ public sealed class WholePbxTests
         await alice.Rtp.SendAsync(Rtp(0, 1, 160), alice.RemoteRtp());
         var prompt = await ReceiveAsync(alice, p => (p[1] & 0x7f) == 0 && p.AsSpan(12).ContainsAnyExcept((byte)0xff));
         Assert.Equal(172, prompt.Length);
-        for (ushort seq = 1; seq < 4; seq++)
-        {
-            await alice.Rtp.SendAsync(Dtmf((ushort)(seq + 1), digit: 1, end: seq == 3, duration: (ushort)(seq == 3 ? 800 : 160 * seq)), alice.RemoteRtp());
-        }
+        await PressAsync(alice, digit: 1, firstSequence: 2);
 
         await bob.AnswerAsync(await bob.WaitForRequestAsync("INVITE"));
         await alice.SendInDialogAsync(SipMethod.Bye);
@@ -275,10 +269,7 @@ public sealed class WholePbxTests
         await alice.RegisterAsync();
         await bob.RegisterAsync();
         Assert.Equal(200, (await alice.CallAsync("*50")).StatusCode);
-        for (ushort seq = 1; seq < 4; seq++)
-        {
-            await alice.Rtp.SendAsync(Dtmf(seq, digit: 1, end: seq == 3, duration: (ushort)(seq == 3 ? 800 : 160 * seq)), alice.RemoteRtp());
-        }
+        await PressAsync(alice, digit: 1);
 
         var invite = await bob.WaitForRequestAsync("INVITE");
         bob.Reply(invite, 180);
@@ -289,6 +280,111 @@ public sealed class WholePbxTests
         await alice.SendInDialogAsync(SipMethod.Bye);
         var record = await pbx.Records.WaitForAsync(r => r.Destination == "*50", TimeSpan.FromSeconds(5));
         Assert.Equal("service:ivr>group:team>service:echo:*43", record.Route);
+    }
+
+    [Fact]
+    public async Task A_ring_group_that_falls_back_lets_go_of_every_member_dialog_and_media()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync(ivr: TeamMenu());
+        using var alice = pbx.Phone("100", 2);
+        using var desk = pbx.Phone("101", 3);
+        using var browser = pbx.Phone("101", 4, SipTransportKind.Ws);
+        await alice.RegisterAsync();
+        await desk.RegisterAsync();
+        await browser.RegisterAsync();
+        Assert.Equal(200, (await alice.CallAsync("*50")).StatusCode);
+        await PressAsync(alice, digit: 1);
+
+        // The desk phone is busy (its branch fails at once, its dialog still bound); the browser softphone, offered
+        // WebRTC media of its own, rings until the group gives up and cancels it.
+        var atDesk = await desk.WaitForRequestAsync("INVITE");
+        var atBrowser = await browser.WaitForRequestAsync("INVITE");
+        await desk.AnswerAsync(atDesk, 486);
+        browser.Reply(atBrowser, 180);
+        browser.Reply(await browser.WaitForRequestAsync("CANCEL"), 200);
+        browser.Reply(atBrowser, 487);
+
+        // The fallback, the echo test, answers: our own audio comes back...
+        await UntilEchoedAsync(alice);
+
+        // ...and the members' media is closed already: no port the group offered them is still held.
+        Assert.False(PbxUnderTest.MediaPortInUse(OfferedPort(atDesk)), "the desk phone's offer leg is still open");
+        Assert.False(PbxUnderTest.MediaPortInUse(OfferedPort(atBrowser)), "the browser member's WebRTC leg is still open");
+
+        await alice.SendInDialogAsync(SipMethod.Bye);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "*50", TimeSpan.FromSeconds(5));
+        Assert.Equal("service:ivr>group:team>service:echo:*43", record.Route);
+        await NoDialogsLeftAsync(pbx);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_phone_that_goes_silent_without_bye_ends_the_call_after_the_rtp_timeout(bool calleeGoesSilent)
+    {
+        await using var pbx = await PbxUnderTest.StartAsync(new CallOptions { RtpTimeout = TimeSpan.FromSeconds(1) });
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
+
+        // One phone vanishes after one packet (no BYE, no more RTP); the other talks all along and is told the call is over.
+        var (silent, talking) = calleeGoesSilent ? (bob, alice) : (alice, bob);
+        using var stop = new CancellationTokenSource();
+        var talk = KeepTalkingAsync(talking, stop.Token);
+        SipRequest bye;
+        try
+        {
+            // The silent one's packet reaches the talker: the PBX's leg for it saw media and counts its silence from now on.
+            await silent.Rtp.SendAsync(Rtp(0, 1, 160), silent.RemoteRtp());
+            await ReceiveAsync(talking, p => (p[1] & 0x7f) == 0);
+            bye = await talking.WaitForRequestAsync("BYE");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await talk;
+        }
+
+        talking.Reply(bye, 200);
+
+        // The silent one gets BYE too: if it comes back, it learns the call is over (RFC 3261 section 15).
+        silent.Reply(await silent.WaitForRequestAsync("BYE"), 200);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal("media_timeout", record.Reason);
+        Assert.Equal(calleeGoesSilent ? "callee" : "caller", record.EndedBy);
+        await NoDialogsLeftAsync(pbx);
+    }
+
+    [Fact]
+    public async Task A_phone_that_holds_may_stay_silent_longer_than_the_rtp_timeout()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync(new CallOptions { RtpTimeout = TimeSpan.FromMilliseconds(500) });
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
+        using var stop = new CancellationTokenSource();
+        var talk = KeepTalkingAsync(alice, stop.Token);
+        try
+        {
+            // Bob's one packet starts his leg's silence count; then he holds (RFC 3264 section 8.4) and sends nothing.
+            await bob.Rtp.SendAsync(Rtp(0, 1, 160), bob.RemoteRtp());
+            await ReceiveAsync(alice, p => (p[1] & 0x7f) == 0);
+            Assert.Equal(200, (await bob.SendInDialogAsync(SipMethod.Invite, bob.Offer("sendonly"), "application/sdp")).StatusCode);
+
+            // The harness runs on the real clock: three timeouts of silence pass, and the call is still up.
+            await Task.Delay(TimeSpan.FromMilliseconds(1500));
+            Assert.Equal(200, (await alice.SendInDialogAsync(SipMethod.Bye)).StatusCode);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await talk;
+        }
+
+        bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal("hangup", record.Reason);
+        Assert.Equal("caller", record.EndedBy);
     }
 
     [Fact]
@@ -327,7 +423,78 @@ public sealed class WholePbxTests
         Assert.Equal(0, pbx.Endpoint.Counters.Dialogs);
     }
 
-    private static byte[] Rtp(byte payloadType, ushort sequence, int payloadLength)
+    /// <summary>Alice (100) calls Bob (101), who answers: both registered, the call connected.</summary>
+    private static async Task<(TestPhone Alice, TestPhone Bob)> AnsweredCallAsync(PbxUnderTest pbx)
+    {
+        var alice = pbx.Phone("100", 2);
+        var bob = pbx.Phone("101", 3);
+        await alice.RegisterAsync();
+        await bob.RegisterAsync();
+        var call = alice.CallAsync("101");
+        await bob.AnswerAsync(await bob.WaitForRequestAsync("INVITE"));
+        Assert.Equal(200, (await call).StatusCode);
+        return (alice, bob);
+    }
+
+    /// <summary>One key press as RFC 4733 packets (three, the last with the end bit, 100 ms in all).</summary>
+    private static async Task PressAsync(TestPhone phone, byte digit, ushort firstSequence = 1)
+    {
+        for (ushort i = 1; i < 4; i++)
+        {
+            await phone.Rtp.SendAsync(Dtmf((ushort)(firstSequence + i - 1), digit, end: i == 3, duration: (ushort)(i == 3 ? 800 : 160 * i)), phone.RemoteRtp());
+        }
+    }
+
+    /// <summary>RTP every 40 ms until cancelled: a phone that is still there.</summary>
+    private static async Task KeepTalkingAsync(TestPhone phone, CancellationToken ct)
+    {
+        var to = phone.RemoteRtp();
+        for (ushort seq = 100; !ct.IsCancellationRequested; seq++)
+        {
+            await phone.Rtp.SendAsync(Rtp(0, seq, 160), to, CancellationToken.None);
+            try
+            {
+                await Task.Delay(40, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Sends marked audio until the PBX reflects it (the echo test took the call), for at most 5 s.</summary>
+    private static async Task UntilEchoedAsync(TestPhone phone)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        for (ushort seq = 10; ; seq++)
+        {
+            await phone.Rtp.SendAsync(Rtp(0, seq, 160, fill: 0x2a), phone.RemoteRtp());
+            using var wait = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            try
+            {
+                while (true)
+                {
+                    var packet = (await phone.Rtp.ReceiveAsync(wait.Token)).Buffer;
+                    if ((packet[1] & 0x7f) == 0 && !packet.AsSpan(12).ContainsAnyExcept((byte)0x2a))
+                    {
+                        return;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (DateTime.UtcNow < deadline)
+            {
+                // Not echoed yet: the fallback may still be starting.
+            }
+        }
+    }
+
+    /// <summary>The media port of the offer in an INVITE the PBX sent (m=audio).</summary>
+    private static int OfferedPort(SipRequest invite) =>
+        int.Parse(System.Text.Encoding.UTF8.GetString(invite.Body.Span).Split("\r\n").First(l => l.StartsWith("m=audio ", StringComparison.Ordinal)).Split(' ')[1],
+            System.Globalization.CultureInfo.InvariantCulture);
+
+    private static byte[] Rtp(byte payloadType, ushort sequence, int payloadLength, byte fill = 0xff)
     {
         var packet = new byte[12 + payloadLength];
         packet[0] = 0x80;
@@ -335,7 +502,7 @@ public sealed class WholePbxTests
         BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), sequence);
         BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), sequence * 160u);
         BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), 0x1234);
-        packet.AsSpan(12).Fill(0xff);
+        packet.AsSpan(12).Fill(fill);
         return packet;
     }
 
