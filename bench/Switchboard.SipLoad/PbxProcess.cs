@@ -18,17 +18,21 @@ internal sealed class PbxProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StreamWriter _log;
 
-    private PbxProcess(Process process, StreamWriter log, IPEndPoint sip, string logPath)
+    private PbxProcess(Process process, StreamWriter log, IPEndPoint sip, IPEndPoint http, string logPath)
     {
         _process = process;
         _log = log;
         Sip = sip;
+        Http = http;
         LogPath = logPath;
     }
 
     public int Pid => _process.Id;
 
     public IPEndPoint Sip { get; }
+
+    /// <summary>The web API and call WebSocket (plain HTTP on loopback).</summary>
+    public IPEndPoint Http { get; }
 
     public string LogPath { get; }
 
@@ -42,6 +46,21 @@ internal sealed class PbxProcess : IAsyncDisposable
             _process.Refresh();
             return _process.TotalProcessorTime;
         }
+    }
+
+    /// <summary>The Release build of the server in this repository (the tool references it, so it is built too).</summary>
+    public static string? FindServerDll()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Switchboard.slnx")))
+            {
+                var bin = Path.Combine(dir.FullName, "src", "Switchboard.Server", "bin", "Release");
+                return Directory.Exists(bin) ? Directory.EnumerateFiles(bin, "Switchboard.Server.dll", SearchOption.AllDirectories).FirstOrDefault() : null;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Runs one CLI verb against the data folder (domain add, extension add); throws if it fails.</summary>
@@ -72,10 +91,11 @@ internal sealed class PbxProcess : IAsyncDisposable
     public static async Task<PbxProcess> StartAsync(string serverDll, string dataDirectory, string domain, string mediaPorts, CancellationToken ct)
     {
         var sipPort = FreePort(SocketType.Dgram, ProtocolType.Udp);
+        var httpPort = FreePort(SocketType.Stream, ProtocolType.Tcp);
         string[] args =
         [
             "serve", "--data", dataDirectory, "--default-domain", domain, "--no-demo", "--bind", "127.0.0.1",
-            "--http-port", Text(FreePort(SocketType.Stream, ProtocolType.Tcp)), "--https-port", Text(FreePort(SocketType.Stream, ProtocolType.Tcp)),
+            "--http-port", Text(httpPort), "--https-port", Text(FreePort(SocketType.Stream, ProtocolType.Tcp)),
             "--sip-udp-port", Text(sipPort), "--sip-tcp-port", "-1", "--sip-tls-port", "-1", "--media-ports", mediaPorts,
         ];
         var logPath = Path.Combine(dataDirectory, "pbx.log");
@@ -85,7 +105,7 @@ internal sealed class PbxProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => Write(log, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var pbx = new PbxProcess(process, log, new IPEndPoint(IPAddress.Loopback, sipPort), logPath);
+        var pbx = new PbxProcess(process, log, new IPEndPoint(IPAddress.Loopback, sipPort), new IPEndPoint(IPAddress.Loopback, httpPort), logPath);
         try
         {
             await pbx.WaitUntilAnsweringAsync(ct);

@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text;
+using Switchboard.MediaLoad.Pump;
+using Switchboard.Sip.Dialogs;
+using Switchboard.Sip.Messages;
+using Switchboard.SipLoad;
+
+namespace Switchboard.MediaLoad.Sip;
+
+/// <summary>
+/// Phone A of the plain-RTP mode: one registered extension placing every call from one socket. INVITE with a PCMU
+/// offer naming the call's own RTP endpoint, the digest challenge answered (RFC 3261 section 22.2), ACK, and at the
+/// end BYE on the dialog.
+/// </summary>
+internal sealed class SipCaller
+{
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(10);
+    private readonly SipPhone _phone;
+    private readonly PumpSet _pumps;
+    private readonly string _domain;
+    private readonly string _user;
+    private readonly string _password;
+
+    public SipCaller(SipPhone phone, PumpSet pumps, string domain, string user, string password)
+    {
+        _phone = phone;
+        _pumps = pumps;
+        _domain = domain;
+        _user = user;
+        _password = password;
+    }
+
+    /// <summary>Places one call to <paramref name="callee"/>; the dialog once answered and media started, else the reason.</summary>
+    public async Task<(SipDialog? Dialog, string? Failure)> CallAsync(string callee, CancellationToken ct)
+    {
+        var endpoint = _pumps.Add(new PlainRtpEndpoint(sendDirection: 0));
+        var invite = LoadSip.NewRequest(SipMethod.Invite, $"sip:{callee}@{_domain}", $"<sip:{callee}@{_domain}>", _user, _domain, _phone.Local, SipIds.NewCallId("mload"), 1)
+            .AddHeader(SipHeaderId.Contact, LoadSip.Contact(_user, _phone.Local))
+            .SetBody(PlainSdp.Pcmu(endpoint.Local.Port), "application/sdp")
+            .BuildRequest();
+        var response = await _phone.RequestAsync(invite, StepTimeout, ct);
+        if (response?.StatusCode == 401)
+        {
+            _phone.Send(SipMessageFactory.CreateAckForFailure(invite, response), _phone.Pbx);
+            if (LoadSip.WithDigest(invite, response, _user, _password, _phone.Local) is not { } retry)
+            {
+                return (null, "401 without a challenge");
+            }
+
+            invite = retry;
+            response = await _phone.RequestAsync(invite, StepTimeout, ct);
+        }
+
+        if (response is null)
+        {
+            return (null, "no final answer to INVITE");
+        }
+
+        if (!response.IsSuccess)
+        {
+            _phone.Send(SipMessageFactory.CreateAckForFailure(invite, response), _phone.Pbx);
+            return (null, "INVITE answered " + response.StatusCode.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (!SipDialog.TryCreateAsUac(invite, response, out var dialog))
+        {
+            return (null, "200 that makes no dialog");
+        }
+
+        _phone.Send(dialog.CreateAck(response, LoadSip.Via(_phone.Local)).BuildRequest(), _phone.Pbx);
+        if (!PlainSdp.TryReadAudio(Encoding.UTF8.GetString(response.Body.Span), out var relay))
+        {
+            return (dialog, "answer without a usable audio line");
+        }
+
+        endpoint.ConnectTo(relay);
+        endpoint.Sending = true;
+        return (dialog, null);
+    }
+
+    /// <summary>BYE on the dialog; true when answered 2xx.</summary>
+    public async Task<bool> HangUpAsync(SipDialog dialog, CancellationToken ct)
+    {
+        var bye = dialog.CreateRequest(SipMethod.Bye, LoadSip.Via(_phone.Local)).BuildRequest();
+        var response = await _phone.RequestAsync(bye, StepTimeout, ct);
+        return response?.IsSuccess == true;
+    }
+}
