@@ -18,9 +18,15 @@ internal static class LoadRunner
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(3);
 
     public static async Task<RunResult> RunAsync(string relay, string mode, int relayPid, PumpSet pumps, PlaceCall place, int calls, double rampPerSecond, TimeSpan hold, CancellationToken ct)
     {
+        // The relay's own background cost with no calls (timers, pollers): per-call figures at small N include it.
+        // Measured after a settle, so the start-up's JIT and warm-up work is not counted as idle cost.
+        await Task.Delay(IdleWindow, ct);
+        var idleStart = ProcessSample.Read(relayPid);
+        await Task.Delay(IdleWindow, ct);
         var idle = ProcessSample.Read(relayPid);
         var failures = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var up = new ConcurrentBag<HangUp>();
@@ -76,6 +82,7 @@ internal static class LoadRunner
             SetupSeconds = setupSeconds,
             HoldSeconds = held,
             RelayCpuMsPerCallSecond = (after.CpuMs - before.CpuMs) / callSeconds,
+            RelayIdleCpuMsPerSecond = (idle.CpuMs - idleStart.CpuMs) / IdleWindow.TotalSeconds,
             RelayCpuPercentOfCore = 100 * (after.CpuMs - before.CpuMs) / (held * 1000),
             ToolCpuMsPerCallSecond = (toolAfter - toolBefore).TotalMilliseconds / callSeconds,
             LossPercent = [.. Enumerable.Range(0, PumpStats.Directions).Select(d => Loss(stats, d))],

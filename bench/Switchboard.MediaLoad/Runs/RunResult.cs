@@ -26,6 +26,9 @@ internal sealed record RunResult
 
     public double RelayCpuPercentOfCore { get; init; }
 
+    /// <summary>CPU the relay spent per second before any call: its background cost.</summary>
+    public double RelayIdleCpuMsPerSecond { get; init; }
+
     public double ToolCpuMsPerCallSecond { get; init; }
 
     public double[] LossPercent { get; init; } = [];
