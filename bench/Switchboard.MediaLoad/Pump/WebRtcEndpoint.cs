@@ -120,6 +120,12 @@ internal sealed class WebRtcEndpoint : MediaEndpoint
         }
     }
 
+    public override void Stop()
+    {
+        _checking = false;
+        base.Stop();
+    }
+
     public override void Dispose()
     {
         _checking = false;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Switchboard.MediaLoad.Pump;
@@ -15,6 +16,7 @@ internal sealed class RtpEngineCaller
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(10);
     private readonly NgClient _control;
     private readonly PumpSet _pumps;
+    private readonly ConcurrentDictionary<string, (PlainRtpEndpoint A, PlainRtpEndpoint B)> _calls = new(StringComparer.Ordinal);
 
     public RtpEngineCaller(NgClient control, PumpSet pumps)
     {
@@ -28,6 +30,7 @@ internal sealed class RtpEngineCaller
         var callId = string.Create(CultureInfo.InvariantCulture, $"mload-{index}-{Environment.ProcessId}");
         var a = _pumps.Add(new PlainRtpEndpoint(sendDirection: 0));
         var b = _pumps.Add(new PlainRtpEndpoint(sendDirection: 1));
+        _calls[callId] = (a, b);
         var offer = await _control.RequestAsync(Command("offer", callId, a.Local.Port, toTag: false), StepTimeout, ct);
         if (!TryReadSdp(offer, out var towardsB, out var failure))
         {
@@ -49,6 +52,12 @@ internal sealed class RtpEngineCaller
 
     public async Task<bool> HangUpAsync(string callId, CancellationToken ct)
     {
+        if (_calls.TryRemove(callId, out var streams))
+        {
+            streams.A.Stop();
+            streams.B.Stop();
+        }
+
         var reply = await _control.RequestAsync(new() { ["command"] = "delete", ["call-id"] = callId, ["from-tag"] = "a-" + callId }, StepTimeout, ct);
         return reply is not null && reply.TryGetValue("result", out var result) && result is "ok";
     }

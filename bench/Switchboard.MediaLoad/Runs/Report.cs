@@ -26,7 +26,7 @@ internal static class Report
             ("generator CPU ms per call-second", r => F(r.ToolCpuMsPerCallSecond, 3)),
             ("generator send errors / late ticks", r => $"{r.GeneratorSendErrors} / {r.GeneratorLateTicks}"),
             ("load average start / end", r => $"{r.LoadAverageStart} / {r.LoadAverageEnd}"),
-            ("set-up time s; hang-up failures", r => $"{F(r.SetupSeconds, 1)}; {r.HangUpFailures}"),
+            ("ramp-up s; hold window s; hang-up failures", r => $"{F(r.SetupSeconds, 1)}; {F(r.HoldSeconds, 1)}; {r.HangUpFailures}"),
         };
         var table = new StringBuilder("| |");
         foreach (var r in runs)

@@ -68,8 +68,8 @@ internal static class Scenarios
                 var caller = new SipCaller(callerPhone, pumps, Domain, Caller, SipPassword);
                 place = async (i, c) =>
                 {
-                    var (dialog, failed) = await caller.CallAsync(callees[i % callees.Count], c);
-                    return dialog is null || failed is not null ? (null, failed) : (h => caller.HangUpAsync(dialog, h), null);
+                    var (call, failed) = await caller.CallAsync(callees[i % callees.Count], c);
+                    return call is null || failed is not null ? (null, failed) : (h => caller.HangUpAsync(call, h), null);
                 };
             }
 
@@ -102,17 +102,18 @@ internal static class Scenarios
     private static IEnumerable<string> Callees(MediaLoadOptions options) =>
         Enumerable.Range(FirstCallee, options.Callees).Select(n => n.ToString(CultureInfo.InvariantCulture));
 
-    private static async Task<bool> HangUpWebAsync(CallSocket call, CancellationToken ct)
+    private static async Task<bool> HangUpWebAsync(BrowserCall call, CancellationToken ct)
     {
+        call.Media.Stop();
         try
         {
-            await call.HangUpAsync(ct);
-            var reason = await call.Ended.WaitAsync(TimeSpan.FromSeconds(10), ct);
+            await call.Signalling.HangUpAsync(ct);
+            var reason = await call.Signalling.Ended.WaitAsync(TimeSpan.FromSeconds(10), ct);
             return reason == "hangup";
         }
         finally
         {
-            await call.DisposeAsync();
+            await call.Signalling.DisposeAsync();
         }
     }
 

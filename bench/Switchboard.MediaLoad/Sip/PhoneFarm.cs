@@ -21,6 +21,7 @@ internal sealed class PhoneFarm
     private readonly string _domain;
     private readonly string _password;
     private readonly ConcurrentDictionary<string, SipResponse> _answered = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PlainRtpEndpoint> _media = new(StringComparer.Ordinal);
     private long _byes;
     private long _badOffers;
 
@@ -81,6 +82,11 @@ internal sealed class PhoneFarm
             Interlocked.Increment(ref _byes);
         }
 
+        if ((request.Method == SipMethod.Bye || request.Method == SipMethod.Cancel) && _media.TryRemove(request.CallId, out var ended))
+        {
+            ended.Stop();
+        }
+
         _phone.Send(SipMessageFactory.CreateResponse(request, 200, null, request.To.Tag ?? SipIds.NewTag()).BuildResponse(), from);
     }
 
@@ -95,6 +101,7 @@ internal sealed class PhoneFarm
         var endpoint = _pumps.Add(new PlainRtpEndpoint(sendDirection: 1));
         endpoint.ConnectTo(relay);
         endpoint.Sending = true;
+        _media[invite.CallId] = endpoint;
         return SipMessageFactory.CreateResponse(invite, 200, null, SipIds.NewTag())
             .AddHeader(SipHeaderId.Contact, LoadSip.Contact(invite.RequestUri.User ?? "load", _phone.Local))
             .SetBody(PlainSdp.Pcmu(endpoint.Local.Port), "application/sdp")

@@ -31,9 +31,29 @@ internal sealed class SipCaller
     }
 
     /// <summary>Places one call to <paramref name="callee"/>; the dialog once answered and media started, else the reason.</summary>
-    public async Task<(SipDialog? Dialog, string? Failure)> CallAsync(string callee, CancellationToken ct)
+    public async Task<(PhoneCall? Call, string? Failure)> CallAsync(string callee, CancellationToken ct)
     {
         var endpoint = _pumps.Add(new PlainRtpEndpoint(sendDirection: 0));
+        var (call, failure) = await InviteAsync(callee, endpoint, ct);
+        if (failure is not null)
+        {
+            endpoint.Stop();
+        }
+
+        return (call, failure);
+    }
+
+    /// <summary>BYE on the dialog once the stream is silent; true when answered 2xx.</summary>
+    public async Task<bool> HangUpAsync(PhoneCall call, CancellationToken ct)
+    {
+        call.Media.Stop();
+        var bye = call.Dialog.CreateRequest(SipMethod.Bye, LoadSip.Via(_phone.Local)).BuildRequest();
+        var response = await _phone.RequestAsync(bye, StepTimeout, ct);
+        return response?.IsSuccess == true;
+    }
+
+    private async Task<(PhoneCall? Call, string? Failure)> InviteAsync(string callee, PlainRtpEndpoint endpoint, CancellationToken ct)
+    {
         var invite = LoadSip.NewRequest(SipMethod.Invite, $"sip:{callee}@{_domain}", $"<sip:{callee}@{_domain}>", _user, _domain, _phone.Local, SipIds.NewCallId("mload"), 1)
             .AddHeader(SipHeaderId.Contact, LoadSip.Contact(_user, _phone.Local))
             .SetBody(PlainSdp.Pcmu(endpoint.Local.Port), "application/sdp")
@@ -70,19 +90,14 @@ internal sealed class SipCaller
         _phone.Send(dialog.CreateAck(response, LoadSip.Via(_phone.Local)).BuildRequest(), _phone.Pbx);
         if (!PlainSdp.TryReadAudio(Encoding.UTF8.GetString(response.Body.Span), out var relay))
         {
-            return (dialog, "answer without a usable audio line");
+            return (new PhoneCall(dialog, endpoint), "answer without a usable audio line");
         }
 
         endpoint.ConnectTo(relay);
         endpoint.Sending = true;
-        return (dialog, null);
-    }
-
-    /// <summary>BYE on the dialog; true when answered 2xx.</summary>
-    public async Task<bool> HangUpAsync(SipDialog dialog, CancellationToken ct)
-    {
-        var bye = dialog.CreateRequest(SipMethod.Bye, LoadSip.Via(_phone.Local)).BuildRequest();
-        var response = await _phone.RequestAsync(bye, StepTimeout, ct);
-        return response?.IsSuccess == true;
+        return (new PhoneCall(dialog, endpoint), null);
     }
 }
+
+/// <summary>A call phone A placed: its dialog and its RTP stream.</summary>
+internal sealed record PhoneCall(SipDialog Dialog, PlainRtpEndpoint Media);

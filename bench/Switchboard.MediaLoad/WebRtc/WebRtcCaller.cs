@@ -30,7 +30,7 @@ internal sealed class WebRtcCaller
     }
 
     /// <summary>Places call number <paramref name="index"/>; its socket once media flows, else the reason (the socket is closed).</summary>
-    public async Task<(CallSocket? Call, string? Failure)> CallAsync(int index, string destination, CancellationToken ct)
+    public async Task<(BrowserCall? Call, string? Failure)> CallAsync(int index, string destination, CancellationToken ct)
     {
         var ticket = await _web.LoginAsync(index, _account, _password, ct);
         if (ticket is null)
@@ -39,19 +39,20 @@ internal sealed class WebRtcCaller
         }
 
         var call = new CallSocket(await _web.OpenCallSocketAsync(index, ticket, ct));
-        var failure = await ConnectAsync(call, destination, ct);
+        var endpoint = _pumps.Add(new WebRtcEndpoint());
+        var failure = await ConnectAsync(call, endpoint, destination, ct);
         if (failure is null)
         {
-            return (call, null);
+            return (new BrowserCall(call, endpoint), null);
         }
 
+        endpoint.Stop();
         await call.DisposeAsync();
         return (null, failure);
     }
 
-    private async Task<string?> ConnectAsync(CallSocket call, string destination, CancellationToken ct)
+    private async Task<string?> ConnectAsync(CallSocket call, WebRtcEndpoint endpoint, string destination, CancellationToken ct)
     {
-        var endpoint = _pumps.Add(new WebRtcEndpoint());
         var ufrag = BrowserOffer.Token(8);
         await call.CallAsync(destination, BrowserOffer.Create(ufrag, BrowserOffer.Token(24), _certificate.Fingerprint), ct);
         string answer;
@@ -141,3 +142,6 @@ internal sealed class WebRtcCaller
         }
     }
 }
+
+/// <summary>A browser call that is up: its signalling socket and its media.</summary>
+internal sealed record BrowserCall(CallSocket Signalling, WebRtcEndpoint Media);
