@@ -26,6 +26,9 @@ internal sealed record RunResult
 
     public double RelayCpuPercentOfCore { get; init; }
 
+    /// <summary>Relay CPU per call-second after subtracting the idle cost over the window.</summary>
+    public double RelayNetCpuMsPerCallSecond { get; init; }
+
     /// <summary>CPU the relay spent per second before any call: its background cost.</summary>
     public double RelayIdleCpuMsPerSecond { get; init; }
 
