@@ -99,12 +99,8 @@ internal sealed class PbxProcess : IAsyncDisposable
             "--sip-udp-port", Text(sipPort), "--sip-tcp-port", "-1", "--sip-tls-port", "-1", "--media-ports", mediaPorts,
         ];
         var logPath = Path.Combine(dataDirectory, "pbx.log");
-        var log = new StreamWriter(logPath) { AutoFlush = true };
         var process = Start(serverDll, args);
-        process.OutputDataReceived += (_, e) => Write(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var log = ChildProcess.CaptureOutput(process, logPath);
         var pbx = new PbxProcess(process, log, new IPEndPoint(IPAddress.Loopback, sipPort), new IPEndPoint(IPAddress.Loopback, httpPort), logPath);
         try
         {
@@ -118,33 +114,8 @@ internal sealed class PbxProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            // A graceful stop first (Ctrl+C), by PID; a kill if it does not end in time.
-            using (var kill = Process.Start("kill", ["-INT", Text(_process.Id)]))
-            {
-                await kill.WaitForExitAsync();
-            }
-
-            using var timeout = new CancellationTokenSource(StopTimeout);
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill();
-            }
-        }
-
-        _process.Dispose();
-        lock (_log)
-        {
-            _log.Dispose();
-        }
-    }
+    /// <summary>A graceful stop first (Ctrl+C), by PID; a kill if it does not end in time.</summary>
+    public async ValueTask DisposeAsync() => await ChildProcess.StopAsync(_process, _log, "-INT", StopTimeout);
 
     private static Process Start(string serverDll, IEnumerable<string> args)
     {
@@ -162,23 +133,6 @@ internal sealed class PbxProcess : IAsyncDisposable
         }
 
         return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-    }
-
-    private static void Write(StreamWriter log, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        // Output and error lines arrive on two threads; the writer is not thread-safe.
-        lock (log)
-        {
-            if (log.BaseStream.CanWrite)
-            {
-                log.WriteLine(line);
-            }
-        }
     }
 
     /// <summary>Sends OPTIONS every 250 ms until any response comes (RFC 3261 section 11), the process exits, or 60 s pass.</summary>

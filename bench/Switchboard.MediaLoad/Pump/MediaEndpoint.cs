@@ -16,6 +16,10 @@ namespace Switchboard.MediaLoad.Pump;
 internal abstract class MediaEndpoint : IDisposable
 {
     private const int Pcmu = 0;
+
+    // Room for ~2,500 packets: a pump starved for a few hundred milliseconds by other processes delays them rather
+    // than dropping them, so loss is the relay's (the kernel caps this at net.core.rmem_max, 4 MB here).
+    private const int ReceiveBufferBytes = 512 * 1024;
     private readonly Socket _socket;
     private readonly uint _ssrc = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
     private ushort _sequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue);
@@ -27,7 +31,7 @@ internal abstract class MediaEndpoint : IDisposable
     protected MediaEndpoint(int sendDirection, IPAddress local)
     {
         SendDirection = sendDirection;
-        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
+        _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { Blocking = false, ReceiveBufferSize = ReceiveBufferBytes };
         _socket.Bind(new IPEndPoint(local, 0));
         Local = (IPEndPoint)_socket.LocalEndPoint!;
         Fd = (int)_socket.Handle;

@@ -18,6 +18,7 @@ internal sealed class MediaPump : IDisposable
     private const int MaxEndpoints = 1 << 14;
     private static readonly long SlotTicks = Stopwatch.Frequency / 1000;
     private static readonly long LateTicks = Stopwatch.Frequency / 200;
+    private static readonly long MaxLagTicks = Stopwatch.Frequency * 3 / 50;
     private readonly MediaEndpoint?[] _endpoints = new MediaEndpoint?[MaxEndpoints];
     private readonly List<MediaEndpoint>[] _wheel = Enumerable.Range(0, Slots).Select(_ => new List<MediaEndpoint>()).ToArray();
     private readonly ConcurrentQueue<MediaEndpoint> _added = new();
@@ -115,9 +116,20 @@ internal sealed class MediaPump : IDisposable
             }
 
             var now = Stopwatch.GetTimestamp();
-            if (now - nextTick > LateTicks)
+            var lag = now - nextTick;
+            if (lag > LateTicks)
             {
                 Stats.LateTicks++;
+            }
+
+            if (lag > MaxLagTicks)
+            {
+                // Starved for more than three packet periods: skip the missed slots rather than send the backlog in a
+                // burst a real phone would never send (and that would land in a later measuring window).
+                var skipped = lag / SlotTicks;
+                nextTick += skipped * SlotTicks;
+                slot = (int)((slot + skipped) % Slots);
+                Stats.SkippedSlots += skipped;
             }
 
             while (now >= nextTick)

@@ -24,4 +24,7 @@ internal sealed class PumpStats
 
     /// <summary>Timer-wheel ticks that ran more than 5 ms late: the generator itself fell behind.</summary>
     public long LateTicks { get; set; }
+
+    /// <summary>One-millisecond wheel slots skipped because the pump was starved (each a 1/20 of a packet per stream).</summary>
+    public long SkippedSlots { get; set; }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Switchboard.SipLoad;
 
 namespace Switchboard.MediaLoad.RtpEngine;
 
@@ -48,12 +49,8 @@ internal sealed class RtpEngineProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
-        var log = new StreamWriter(logPath) { AutoFlush = true };
         var process = Process.Start(info) ?? throw new InvalidOperationException("rtpengine did not start");
-        process.OutputDataReceived += (_, e) => Write(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var log = ChildProcess.CaptureOutput(process, logPath);
         var engine = new RtpEngineProcess(process, log, new NgClient(new IPEndPoint(IPAddress.Loopback, ngPort)));
         try
         {
@@ -75,45 +72,7 @@ internal sealed class RtpEngineProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Control.DisposeAsync();
-        if (!_process.HasExited)
-        {
-            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync();
-            }
-
-            using var timeout = new CancellationTokenSource(StopTimeout);
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill();
-            }
-        }
-
-        _process.Dispose();
-        lock (_log)
-        {
-            _log.Dispose();
-        }
-    }
-
-    private static void Write(StreamWriter log, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (log)
-        {
-            if (log.BaseStream.CanWrite)
-            {
-                log.WriteLine(line);
-            }
-        }
+        await ChildProcess.StopAsync(_process, _log, "-TERM", StopTimeout);
     }
 
     private static int FreeUdpPort()

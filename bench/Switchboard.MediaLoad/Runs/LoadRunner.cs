@@ -19,6 +19,7 @@ internal static class LoadRunner
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(3);
+    private const int PacketsPerSecond = 50;
 
     public static async Task<RunResult> RunAsync(string relay, string mode, int relayPid, PumpSet pumps, PlaceCall place, int calls, double rampPerSecond, TimeSpan hold, CancellationToken ct)
     {
@@ -100,6 +101,8 @@ internal static class LoadRunner
             LoadAverageEnd = loadEnd,
             GeneratorSendErrors = stats.Sum(s => s.SendErrors),
             GeneratorLateTicks = stats.Sum(s => s.LateTicks),
+            GeneratorSkippedSlots = stats.Sum(s => s.SkippedSlots),
+            PacingPercent = [.. Enumerable.Range(0, PumpStats.Directions).Select(d => up.IsEmpty ? double.NaN : 100.0 * stats.Sum(s => s.SentMeasured[d]) / (up.Count * PacketsPerSecond * held))],
             UnexpectedDatagrams = stats.Sum(s => s.Unexpected),
             HangUpFailures = hangUpFailures,
         };

@@ -22,9 +22,9 @@ internal static class Report
             ("delay p50 / p95 / p99 callee→caller ms", r => $"{F(r.DelayP50Ms[1], 2)} / {F(r.DelayP95Ms[1], 2)} / {F(r.DelayP99Ms[1], 2)}"),
             ("relay threads idle / hold", r => $"{r.ThreadsIdle} / {r.ThreadsHold}"),
             ("relay RSS idle MB / per call KB", r => $"{F(r.RssIdleKb / 1024.0, 0)} / {F(r.RssPerCallKb, 1)}"),
-            ("packets sent in window (each way)", r => $"{r.PacketsSent[0]} / {r.PacketsSent[1]}"),
+            ("packets sent in window (each way); % of schedule", r => $"{r.PacketsSent[0]} / {r.PacketsSent[1]}; {F(r.PacingPercent[0], 1)} / {F(r.PacingPercent[1], 1)}"),
             ("generator CPU ms per call-second", r => F(r.ToolCpuMsPerCallSecond, 3)),
-            ("generator send errors / late ticks", r => $"{r.GeneratorSendErrors} / {r.GeneratorLateTicks}"),
+            ("generator send errors / late ticks / skipped ms", r => $"{r.GeneratorSendErrors} / {r.GeneratorLateTicks} / {r.GeneratorSkippedSlots}"),
             ("load average start / end", r => $"{r.LoadAverageStart} / {r.LoadAverageEnd}"),
             ("ramp-up s; hold window s; hang-up failures", r => $"{F(r.SetupSeconds, 1)}; {F(r.HoldSeconds, 1)}; {r.HangUpFailures}"),
         };

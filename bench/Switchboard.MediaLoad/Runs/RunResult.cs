@@ -62,6 +62,11 @@ internal sealed record RunResult
 
     public long GeneratorLateTicks { get; init; }
 
+    /// <summary>Measured packets sent per direction as a percentage of the schedule (calls up × 50/s × window).</summary>
+    public double[] PacingPercent { get; init; } = [];
+
+    public long GeneratorSkippedSlots { get; init; }
+
     public long UnexpectedDatagrams { get; init; }
 
     public int HangUpFailures { get; init; }
