@@ -85,6 +85,7 @@ internal static class LoadRunner
             RelayCpuMsPerCallSecond = (after.CpuMs - before.CpuMs) / callSeconds,
             RelayIdleCpuMsPerSecond = (idle.CpuMs - idleStart.CpuMs) / IdleWindow.TotalSeconds,
             RelayNetCpuMsPerCallSecond = (after.CpuMs - before.CpuMs - ((idle.CpuMs - idleStart.CpuMs) / IdleWindow.TotalSeconds * held)) / callSeconds,
+            RelayCpuMicrosPerPacket = 1000 * (after.CpuMs - before.CpuMs) / Math.Max(1, stats.Sum(s => s.ReceivedMeasured.Sum())),
             RelayCpuPercentOfCore = 100 * (after.CpuMs - before.CpuMs) / (held * 1000),
             ToolCpuMsPerCallSecond = (toolAfter - toolBefore).TotalMilliseconds / callSeconds,
             LossPercent = [.. Enumerable.Range(0, PumpStats.Directions).Select(d => Loss(stats, d))],

@@ -15,6 +15,7 @@ internal static class Report
         {
             ("calls set up / failed", r => $"{r.SetUp} / {r.Failed}"),
             ("relay CPU ms per call-second (net of idle)", r => $"{F(r.RelayCpuMsPerCallSecond, 3)} ({F(r.RelayNetCpuMsPerCallSecond, 3)})"),
+            ("relay CPU µs per packet delivered", r => F(r.RelayCpuMicrosPerPacket, 2)),
             ("relay CPU % of one core (idle: ms/s)", r => $"{F(r.RelayCpuPercentOfCore, 0)} ({F(r.RelayIdleCpuMsPerSecond, 1)})"),
             ("loss caller→callee / callee→caller %", r => $"{F(r.LossPercent[0], 3)} / {F(r.LossPercent[1], 3)}"),
             ("jitter (RFC 3550) caller→callee / back ms", r => $"{F(r.JitterMs[0], 3)} / {F(r.JitterMs[1], 3)}"),

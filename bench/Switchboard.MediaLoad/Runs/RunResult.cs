@@ -26,6 +26,12 @@ internal sealed record RunResult
 
     public double RelayCpuPercentOfCore { get; init; }
 
+    /// <summary>
+    /// Relay CPU per packet it delivered in the window (both directions): unlike the per-call-second figure, this
+    /// holds when a starved generator sent less than its schedule.
+    /// </summary>
+    public double RelayCpuMicrosPerPacket { get; init; }
+
     /// <summary>Relay CPU per call-second after subtracting the idle cost over the window.</summary>
     public double RelayNetCpuMsPerCallSecond { get; init; }
 
