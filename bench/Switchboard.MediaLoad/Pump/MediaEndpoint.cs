@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Switchboard.MediaLoad.Native;
+using Switchboard.Media.Demux;
 using Switchboard.Media.Rtp;
 
 namespace Switchboard.MediaLoad.Pump;
@@ -92,6 +93,15 @@ internal abstract class MediaEndpoint : IDisposable
         if (Libc.send(Fd, ref MemoryMarshal.GetReference(packet), packet.Length, Libc.MsgDontWait) < 0 && stats is not null)
         {
             stats.SendErrors++;
+        }
+    }
+
+    /// <summary>Anything but media: RTCP from the relay (rtcp-mux) is expected and ignored, the rest is counted.</summary>
+    protected static void OnOther(DatagramKind kind, PumpStats stats)
+    {
+        if (kind != DatagramKind.Rtcp)
+        {
+            stats.Unexpected++;
         }
     }
 

@@ -13,16 +13,14 @@ internal sealed class PlainRtpEndpoint : MediaEndpoint
 
     public override void OnDatagram(Span<byte> datagram, long now, PumpStats stats)
     {
-        switch (MediaDemux.Classify(datagram))
+        var kind = MediaDemux.Classify(datagram);
+        if (kind == DatagramKind.Rtp)
         {
-            case DatagramKind.Rtp:
-                OnRtp(datagram, now, stats);
-                break;
-            case DatagramKind.Rtcp:
-                break;
-            default:
-                stats.Unexpected++;
-                break;
+            OnRtp(datagram, now, stats);
+        }
+        else
+        {
+            OnOther(kind, stats);
         }
     }
 

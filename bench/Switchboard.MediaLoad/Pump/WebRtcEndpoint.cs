@@ -64,7 +64,8 @@ internal sealed class WebRtcEndpoint : MediaEndpoint
 
     public override void OnDatagram(Span<byte> datagram, long now, PumpStats stats)
     {
-        switch (MediaDemux.Classify(datagram))
+        var kind = MediaDemux.Classify(datagram);
+        switch (kind)
         {
             case DatagramKind.Stun:
                 if (StunMessage.TryParse(datagram, out var message) == StunParseStatus.Ok && message.Class == StunClass.SuccessResponse)
@@ -87,10 +88,8 @@ internal sealed class WebRtcEndpoint : MediaEndpoint
                 }
 
                 break;
-            case DatagramKind.Rtcp:
-                break;
             default:
-                stats.Unexpected++;
+                OnOther(kind, stats);
                 break;
         }
     }

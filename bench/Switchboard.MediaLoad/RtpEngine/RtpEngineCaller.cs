@@ -11,33 +11,25 @@ namespace Switchboard.MediaLoad.RtpEngine;
 /// <c>offer</c> with A's SDP (the returned SDP is what B sends to), an <c>answer</c> with B's (the returned SDP is what
 /// A sends to), and <c>delete</c> at hang-up, as a SIP proxy would drive it.
 /// </summary>
-internal sealed class RtpEngineCaller
+internal sealed class RtpEngineCaller(NgClient control, PumpSet pumps)
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(10);
-    private readonly NgClient _control;
-    private readonly PumpSet _pumps;
     private readonly ConcurrentDictionary<string, (PlainRtpEndpoint A, PlainRtpEndpoint B)> _calls = new(StringComparer.Ordinal);
-
-    public RtpEngineCaller(NgClient control, PumpSet pumps)
-    {
-        _control = control;
-        _pumps = pumps;
-    }
 
     /// <summary>Sets up call <paramref name="index"/>; its Call-ID (for <see cref="HangUpAsync"/>) or the reason it failed.</summary>
     public async Task<(string? CallId, string? Failure)> CallAsync(int index, CancellationToken ct)
     {
         var callId = string.Create(CultureInfo.InvariantCulture, $"mload-{index}-{Environment.ProcessId}");
-        var a = _pumps.Add(new PlainRtpEndpoint(sendDirection: 0));
-        var b = _pumps.Add(new PlainRtpEndpoint(sendDirection: 1));
+        var a = pumps.Add(new PlainRtpEndpoint(sendDirection: 0));
+        var b = pumps.Add(new PlainRtpEndpoint(sendDirection: 1));
         _calls[callId] = (a, b);
-        var offer = await _control.RequestAsync(Command("offer", callId, a.Local.Port, toTag: false), StepTimeout, ct);
+        var offer = await control.RequestAsync(Command("offer", callId, a.Local.Port, toTag: false), StepTimeout, ct);
         if (!TryReadSdp(offer, out var towardsB, out var failure))
         {
             return (null, "offer: " + failure);
         }
 
-        var answer = await _control.RequestAsync(Command("answer", callId, b.Local.Port, toTag: true), StepTimeout, ct);
+        var answer = await control.RequestAsync(Command("answer", callId, b.Local.Port, toTag: true), StepTimeout, ct);
         if (!TryReadSdp(answer, out var towardsA, out failure))
         {
             return (null, "answer: " + failure);
@@ -58,7 +50,7 @@ internal sealed class RtpEngineCaller
             streams.B.Stop();
         }
 
-        var reply = await _control.RequestAsync(new() { ["command"] = "delete", ["call-id"] = callId, ["from-tag"] = "a-" + callId }, StepTimeout, ct);
+        var reply = await control.RequestAsync(new() { ["command"] = "delete", ["call-id"] = callId, ["from-tag"] = "a-" + callId }, StepTimeout, ct);
         return reply is not null && reply.TryGetValue("result", out var result) && result is "ok";
     }
 

@@ -12,28 +12,14 @@ namespace Switchboard.MediaLoad.Sip;
 /// offer naming the call's own RTP endpoint, the digest challenge answered (RFC 3261 section 22.2), ACK, and at the
 /// end BYE on the dialog.
 /// </summary>
-internal sealed class SipCaller
+internal sealed class SipCaller(SipPhone phone, PumpSet pumps, string domain, string user, string password)
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(10);
-    private readonly SipPhone _phone;
-    private readonly PumpSet _pumps;
-    private readonly string _domain;
-    private readonly string _user;
-    private readonly string _password;
-
-    public SipCaller(SipPhone phone, PumpSet pumps, string domain, string user, string password)
-    {
-        _phone = phone;
-        _pumps = pumps;
-        _domain = domain;
-        _user = user;
-        _password = password;
-    }
 
     /// <summary>Places one call to <paramref name="callee"/>; the dialog once answered and media started, else the reason.</summary>
     public async Task<(PhoneCall? Call, string? Failure)> CallAsync(string callee, CancellationToken ct)
     {
-        var endpoint = _pumps.Add(new PlainRtpEndpoint(sendDirection: 0));
+        var endpoint = pumps.Add(new PlainRtpEndpoint(sendDirection: 0));
         var (call, failure) = await InviteAsync(callee, endpoint, ct);
         if (failure is not null)
         {
@@ -47,28 +33,28 @@ internal sealed class SipCaller
     public async Task<bool> HangUpAsync(PhoneCall call, CancellationToken ct)
     {
         call.Media.Stop();
-        var bye = call.Dialog.CreateRequest(SipMethod.Bye, LoadSip.Via(_phone.Local)).BuildRequest();
-        var response = await _phone.RequestAsync(bye, StepTimeout, ct);
+        var bye = call.Dialog.CreateRequest(SipMethod.Bye, LoadSip.Via(phone.Local)).BuildRequest();
+        var response = await phone.RequestAsync(bye, StepTimeout, ct);
         return response?.IsSuccess == true;
     }
 
     private async Task<(PhoneCall? Call, string? Failure)> InviteAsync(string callee, PlainRtpEndpoint endpoint, CancellationToken ct)
     {
-        var invite = LoadSip.NewRequest(SipMethod.Invite, $"sip:{callee}@{_domain}", $"<sip:{callee}@{_domain}>", _user, _domain, _phone.Local, SipIds.NewCallId("mload"), 1)
-            .AddHeader(SipHeaderId.Contact, LoadSip.Contact(_user, _phone.Local))
+        var invite = LoadSip.NewRequest(SipMethod.Invite, $"sip:{callee}@{domain}", $"<sip:{callee}@{domain}>", user, domain, phone.Local, SipIds.NewCallId("mload"), 1)
+            .AddHeader(SipHeaderId.Contact, LoadSip.Contact(user, phone.Local))
             .SetBody(PlainSdp.Pcmu(endpoint.Local.Port), "application/sdp")
             .BuildRequest();
-        var response = await _phone.RequestAsync(invite, StepTimeout, ct);
+        var response = await phone.RequestAsync(invite, StepTimeout, ct);
         if (response?.StatusCode == 401)
         {
-            _phone.Send(SipMessageFactory.CreateAckForFailure(invite, response), _phone.Pbx);
-            if (LoadSip.WithDigest(invite, response, _user, _password, _phone.Local) is not { } retry)
+            phone.Send(SipMessageFactory.CreateAckForFailure(invite, response), phone.Pbx);
+            if (LoadSip.WithDigest(invite, response, user, password, phone.Local) is not { } retry)
             {
                 return (null, "401 without a challenge");
             }
 
             invite = retry;
-            response = await _phone.RequestAsync(invite, StepTimeout, ct);
+            response = await phone.RequestAsync(invite, StepTimeout, ct);
         }
 
         if (response is null)
@@ -78,7 +64,7 @@ internal sealed class SipCaller
 
         if (!response.IsSuccess)
         {
-            _phone.Send(SipMessageFactory.CreateAckForFailure(invite, response), _phone.Pbx);
+            phone.Send(SipMessageFactory.CreateAckForFailure(invite, response), phone.Pbx);
             return (null, "INVITE answered " + response.StatusCode.ToString(CultureInfo.InvariantCulture));
         }
 
@@ -87,7 +73,7 @@ internal sealed class SipCaller
             return (null, "200 that makes no dialog");
         }
 
-        _phone.Send(dialog.CreateAck(response, LoadSip.Via(_phone.Local)).BuildRequest(), _phone.Pbx);
+        phone.Send(dialog.CreateAck(response, LoadSip.Via(phone.Local)).BuildRequest(), phone.Pbx);
         if (!PlainSdp.TryReadAudio(Encoding.UTF8.GetString(response.Body.Span), out var relay))
         {
             return (new PhoneCall(dialog, endpoint), "answer without a usable audio line");

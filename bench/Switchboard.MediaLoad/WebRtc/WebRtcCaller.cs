@@ -11,35 +11,21 @@ namespace Switchboard.MediaLoad.WebRtc;
 /// handshake and is disposed once the SRTP keys are out, without close_notify so the call stays up), then SRTP on the
 /// pump like any other stream.
 /// </summary>
-internal sealed class WebRtcCaller
+internal sealed class WebRtcCaller(WebApi web, PumpSet pumps, DtlsCertificate certificate, string account, string password)
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(10);
-    private readonly WebApi _web;
-    private readonly PumpSet _pumps;
-    private readonly DtlsCertificate _certificate;
-    private readonly string _account;
-    private readonly string _password;
-
-    public WebRtcCaller(WebApi web, PumpSet pumps, DtlsCertificate certificate, string account, string password)
-    {
-        _web = web;
-        _pumps = pumps;
-        _certificate = certificate;
-        _account = account;
-        _password = password;
-    }
 
     /// <summary>Places call number <paramref name="index"/>; its socket once media flows, else the reason (the socket is closed).</summary>
     public async Task<(BrowserCall? Call, string? Failure)> CallAsync(int index, string destination, CancellationToken ct)
     {
-        var ticket = await _web.LoginAsync(index, _account, _password, ct);
+        var ticket = await web.LoginAsync(index, account, password, ct);
         if (ticket is null)
         {
             return (null, "login refused");
         }
 
-        var call = new CallSocket(await _web.OpenCallSocketAsync(index, ticket, ct));
-        var endpoint = _pumps.Add(new WebRtcEndpoint());
+        var call = new CallSocket(await web.OpenCallSocketAsync(index, ticket, ct));
+        var endpoint = pumps.Add(new WebRtcEndpoint());
         var failure = await ConnectAsync(call, endpoint, destination, ct);
         if (failure is null)
         {
@@ -54,7 +40,7 @@ internal sealed class WebRtcCaller
     private async Task<string?> ConnectAsync(CallSocket call, WebRtcEndpoint endpoint, string destination, CancellationToken ct)
     {
         var ufrag = BrowserOffer.Token(8);
-        await call.CallAsync(destination, BrowserOffer.Create(ufrag, BrowserOffer.Token(24), _certificate.Fingerprint), ct);
+        await call.CallAsync(destination, BrowserOffer.Create(ufrag, BrowserOffer.Token(24), certificate.Fingerprint), ct);
         string answer;
         try
         {
@@ -103,7 +89,7 @@ internal sealed class WebRtcCaller
         var keys = new TaskCompletionSource<DtlsSrtpKeys>(TaskCreationOptions.RunContinuationsAsynchronously);
         var dtls = BouncyCastleDtlsEndpoint.CreateClient(new DtlsEndpointOptions
         {
-            Certificate = _certificate,
+            Certificate = certificate,
             ExpectedRemoteFingerprints = [fingerprint],
             HandshakeTimeout = StepTimeout,
         });
