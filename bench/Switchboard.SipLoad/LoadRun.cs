@@ -12,21 +12,6 @@ internal static class LoadRun
     private const int FirstCallee = 1000;
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(3);
 
-    /// <summary>The Release build of the server in this repository (the tool references it, so it is built too).</summary>
-    public static string? FindServerDll()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Switchboard.slnx")))
-            {
-                var bin = Path.Combine(dir.FullName, "src", "Switchboard.Server", "bin", "Release");
-                return Directory.Exists(bin) ? Directory.EnumerateFiles(bin, "Switchboard.Server.dll", SearchOption.AllDirectories).FirstOrDefault() : null;
-            }
-        }
-
-        return null;
-    }
-
     public static async Task<int> RunAsync(LoadOptions options, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);

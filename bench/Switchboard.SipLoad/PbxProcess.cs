@@ -18,17 +18,21 @@ internal sealed class PbxProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StreamWriter _log;
 
-    private PbxProcess(Process process, StreamWriter log, IPEndPoint sip, string logPath)
+    private PbxProcess(Process process, StreamWriter log, IPEndPoint sip, IPEndPoint http, string logPath)
     {
         _process = process;
         _log = log;
         Sip = sip;
+        Http = http;
         LogPath = logPath;
     }
 
     public int Pid => _process.Id;
 
     public IPEndPoint Sip { get; }
+
+    /// <summary>The web API and call WebSocket (plain HTTP on loopback).</summary>
+    public IPEndPoint Http { get; }
 
     public string LogPath { get; }
 
@@ -42,6 +46,21 @@ internal sealed class PbxProcess : IAsyncDisposable
             _process.Refresh();
             return _process.TotalProcessorTime;
         }
+    }
+
+    /// <summary>The Release build of the server in this repository (the tool references it, so it is built too).</summary>
+    public static string? FindServerDll()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Switchboard.slnx")))
+            {
+                var bin = Path.Combine(dir.FullName, "src", "Switchboard.Server", "bin", "Release");
+                return Directory.Exists(bin) ? Directory.EnumerateFiles(bin, "Switchboard.Server.dll", SearchOption.AllDirectories).FirstOrDefault() : null;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Runs one CLI verb against the data folder (domain add, extension add); throws if it fails.</summary>
@@ -72,20 +91,17 @@ internal sealed class PbxProcess : IAsyncDisposable
     public static async Task<PbxProcess> StartAsync(string serverDll, string dataDirectory, string domain, string mediaPorts, CancellationToken ct)
     {
         var sipPort = FreePort(SocketType.Dgram, ProtocolType.Udp);
+        var httpPort = FreePort(SocketType.Stream, ProtocolType.Tcp);
         string[] args =
         [
             "serve", "--data", dataDirectory, "--default-domain", domain, "--no-demo", "--bind", "127.0.0.1",
-            "--http-port", Text(FreePort(SocketType.Stream, ProtocolType.Tcp)), "--https-port", Text(FreePort(SocketType.Stream, ProtocolType.Tcp)),
+            "--http-port", Text(httpPort), "--https-port", Text(FreePort(SocketType.Stream, ProtocolType.Tcp)),
             "--sip-udp-port", Text(sipPort), "--sip-tcp-port", "-1", "--sip-tls-port", "-1", "--media-ports", mediaPorts,
         ];
         var logPath = Path.Combine(dataDirectory, "pbx.log");
-        var log = new StreamWriter(logPath) { AutoFlush = true };
         var process = Start(serverDll, args);
-        process.OutputDataReceived += (_, e) => Write(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var pbx = new PbxProcess(process, log, new IPEndPoint(IPAddress.Loopback, sipPort), logPath);
+        var log = ChildProcess.CaptureOutput(process, logPath);
+        var pbx = new PbxProcess(process, log, new IPEndPoint(IPAddress.Loopback, sipPort), new IPEndPoint(IPAddress.Loopback, httpPort), logPath);
         try
         {
             await pbx.WaitUntilAnsweringAsync(ct);
@@ -98,33 +114,8 @@ internal sealed class PbxProcess : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            // A graceful stop first (Ctrl+C), by PID; a kill if it does not end in time.
-            using (var kill = Process.Start("kill", ["-INT", Text(_process.Id)]))
-            {
-                await kill.WaitForExitAsync();
-            }
-
-            using var timeout = new CancellationTokenSource(StopTimeout);
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill();
-            }
-        }
-
-        _process.Dispose();
-        lock (_log)
-        {
-            _log.Dispose();
-        }
-    }
+    /// <summary>A graceful stop first (Ctrl+C), by PID; a kill if it does not end in time.</summary>
+    public async ValueTask DisposeAsync() => await ChildProcess.StopAsync(_process, _log, "-INT", StopTimeout);
 
     private static Process Start(string serverDll, IEnumerable<string> args)
     {
@@ -142,23 +133,6 @@ internal sealed class PbxProcess : IAsyncDisposable
         }
 
         return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-    }
-
-    private static void Write(StreamWriter log, string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        // Output and error lines arrive on two threads; the writer is not thread-safe.
-        lock (log)
-        {
-            if (log.BaseStream.CanWrite)
-            {
-                log.WriteLine(line);
-            }
-        }
     }
 
     /// <summary>Sends OPTIONS every 250 ms until any response comes (RFC 3261 section 11), the process exits, or 60 s pass.</summary>

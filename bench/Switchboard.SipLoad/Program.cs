@@ -36,7 +36,7 @@ internal static class Program
                 return 2;
             }
 
-            var dll = result.GetValue(server) ?? LoadRun.FindServerDll();
+            var dll = result.GetValue(server) ?? PbxProcess.FindServerDll();
             if (dll is null || !File.Exists(dll))
             {
                 await Console.Error.WriteLineAsync("Switchboard.Server.dll not found: build -c Release first or give --server.");
