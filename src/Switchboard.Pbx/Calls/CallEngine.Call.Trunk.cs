@@ -48,7 +48,7 @@ public sealed partial class CallEngine
             // The concurrency and rate limits, counted atomically now that the call really goes out (emergency is exempt).
             if (_engine._policy is { } policy)
             {
-                var decision = await policy.TryAcquireAsync(_request.Caller, route);
+                var decision = await OffShard(() => policy.TryAcquireAsync(_request.Caller, route));
                 if (!decision.Allowed)
                 {
                     _routeName = "denied";
@@ -112,7 +112,7 @@ public sealed partial class CallEngine
         }
 
         private async Task<(string Name, string Value)?> TrunkCredentialsAsync(CalleeBranch branch, Trunk trunk, SipResponse challenge) =>
-            await _engine._trunks!.PasswordAsync(trunk, CancellationToken.None) is { } password
+            await OffShard(() => _engine._trunks!.PasswordAsync(trunk, CancellationToken.None)) is { } password
                 ? TrunkDigest.Answer(challenge, trunk, password, "INVITE", branch.Contact.Contact.ToString())
                 : null;
     }

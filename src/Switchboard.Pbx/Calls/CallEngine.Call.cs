@@ -75,13 +75,26 @@ public sealed partial class CallEngine
         /// <summary>The call's clock: time since it started. Deadlines and the IVR session read it.</summary>
         private TimeSpan Now => _engine._time.GetElapsedTime(_startedTimestamp);
 
-        public void Run() => _loop = Task.Run(RunAsync);
+        /// <summary>
+        /// Starts the call's loop on its media shard (design/ARCHITECTURE.md, "Call shards"): every await in it comes
+        /// back to that thread, so the call's state, its legs and their relay have one owner. Store work goes off the
+        /// shard (<see cref="OffShard{T}"/>) and its result comes back to it.
+        /// </summary>
+        public void Run() => _loop = _media.Shard.InvokeAsync(RunAsync);
 
         public void Hangup() => Post(new Input(InputKind.CallerHangup));
 
         public void EndByPbx() => Post(new Input(InputKind.PbxShutdown));
 
         private void Post(Input input) => _mailbox.Writer.TryWrite(input);
+
+        /// <summary>
+        /// Store reads and writes run on the thread pool, never on the shard: Microsoft.Data.Sqlite's async methods run
+        /// synchronously, and a slow disk must not stall the media of every call on this shard. The await resumes on the shard.
+        /// </summary>
+        private static Task<T> OffShard<T>(Func<Task<T>> work) => Task.Run(work);
+
+        private static Task OffShard(Func<Task> work) => Task.Run(work);
 
         private void PostSip(CallSipInput sip) => Post(new Input(InputKind.Sip, Sip: sip));
 
@@ -139,7 +152,7 @@ public sealed partial class CallEngine
         {
             // Calls from a carrier dial like phones: the click-to-call allow-list guards the popup and links only.
             var origin = _request.Sip is not null ? Policy.CallOrigin.Sip : _request.Origin;
-            _route = await _engine._dialPlan.ResolveAsync(_request.Caller, _request.Destination, origin, _request.OnlyDestination);
+            _route = await OffShard(() => _engine._dialPlan.ResolveAsync(_request.Caller, _request.Destination, origin, _request.OnlyDestination));
             if (_request.Sip is not null && _request.Destination.StartsWith("group:", StringComparison.Ordinal))
             {
                 return await RunGroupAsync(_request.Destination["group:".Length..]);
@@ -286,7 +299,7 @@ public sealed partial class CallEngine
             };
             try
             {
-                await _engine._records.AddAsync(record);
+                await OffShard(() => _engine._records.AddAsync(record));
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
