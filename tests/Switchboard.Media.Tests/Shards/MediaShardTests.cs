@@ -100,6 +100,56 @@ public sealed class MediaShardTests
         }
     }
 
+    [Fact]
+    public async Task A_member_that_throws_is_logged_and_the_shard_goes_on_serving_the_others()
+    {
+        await using var shard = new MediaShard(0, UdpMediaNetwork.Instance, TimeProvider.System, NullLogger.Instance);
+        var faulty = new ThrowingMember();
+        var healthy = new RecordingMember(shard) { Interval = TimeSpan.FromMilliseconds(5) };
+        await shard.InvokeAsync(() =>
+        {
+            shard.Register(faulty, null);
+            shard.Register(healthy, null);
+            return Task.CompletedTask;
+        });
+
+        // A member whose poll throws is tried again after MediaShard.MaxWait; the others keep their own pace meanwhile.
+        using var cts = new CancellationTokenSource(Bound);
+        while (Volatile.Read(ref faulty.Polls) < 2)
+        {
+            await Task.Delay(5, cts.Token);
+        }
+
+        Assert.True(Volatile.Read(ref healthy.Polls) > 20);
+    }
+
+    [Fact]
+    public async Task Work_posted_after_the_shard_stopped_runs_on_the_poster_instead_of_being_lost()
+    {
+        var shard = new MediaShard(0, UdpMediaNetwork.Instance, TimeProvider.System, NullLogger.Instance);
+        await shard.DisposeAsync();
+        var ran = false;
+        await shard.InvokeAsync(() =>
+        {
+            ran = true;
+            return Task.CompletedTask;
+        }).WaitAsync(Bound);
+        Assert.True(ran);
+    }
+
+    private sealed class ThrowingMember : IShardMember
+    {
+        public int Polls;
+
+        public void OnDatagram(Span<byte> datagram, SocketAddress source, TimeSpan now) => throw new InvalidOperationException("bug");
+
+        public TimeSpan Poll(TimeSpan now)
+        {
+            Interlocked.Increment(ref Polls);
+            throw new InvalidOperationException("bug in a member");
+        }
+    }
+
     private sealed class RecordingMember(MediaShard shard) : IShardMember
     {
         public int Polls;
