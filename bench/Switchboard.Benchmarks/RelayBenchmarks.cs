@@ -35,6 +35,14 @@ public class RelayBenchmarks
         b.SetRemote(phoneB, Audio(97));
         _a.RelayTo = b;
         _a.AudioMode = LegAudioMode.Relay;
+
+        // The measured path must be the relay, not a drop: one packet in, one packet out.
+        var sent = _sent.Count;
+        RtpToRtpRelay();
+        if (_sent.Count != sent + 1 || b.Counters.PacketsSent != 1)
+        {
+            throw new InvalidOperationException("The benchmark packet was not relayed.");
+        }
     }
 
     [Benchmark]
