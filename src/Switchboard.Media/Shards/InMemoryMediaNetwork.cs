@@ -180,9 +180,16 @@ internal sealed class InMemoryPoller(TimeProvider time) : IMediaPoller
 
     public void Wake()
     {
-        if (_signal.CurrentCount == 0)
+        try
         {
-            _signal.Release();
+            if (_signal.CurrentCount == 0)
+            {
+                _signal.Release();
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The shard stopped: nothing waits any more.
         }
     }
 

@@ -34,6 +34,7 @@ public sealed partial class MediaShard : IAsyncDisposable
     private readonly Thread _thread;
     private volatile bool _stopping;
     private int _members;
+    private uint _generation;
     private long _datagrams;
     private long _wakeups;
 
@@ -136,7 +137,8 @@ public sealed partial class MediaShard : IAsyncDisposable
     {
         AssertCurrent();
         var index = _freeSlots.Count > 0 ? _freeSlots.Pop() : AddSlot();
-        var slot = new ShardSlot(this, member, socket, index) { Generation = (uint)Environment.TickCount };
+        // A new generation per registration: an event still in flight for the slot's previous member is recognised and dropped.
+        var slot = new ShardSlot(this, member, socket, index) { Generation = ++_generation };
         _slots[index] = slot;
         if (socket is not null)
         {
