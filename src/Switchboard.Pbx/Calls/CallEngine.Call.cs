@@ -31,7 +31,10 @@ public sealed partial class CallEngine
         private Route _route = new Route.NotFound();
         private DateTimeOffset? _answeredAt;
         private readonly CallMedia _media;
-        private readonly CallDeadlines _deadlines = new();
+        private readonly CallCore _core;
+
+        /// <summary>The core's deadlines, which the states the loop still decides (routing, ringing) set too.</summary>
+        private readonly CallDeadlines _deadlines;
         private readonly ITimer _wake;
         private CallState _state = CallState.Routing;
 
@@ -40,6 +43,8 @@ public sealed partial class CallEngine
             CallId = callId;
             _request = request;
             _engine = engine;
+            _core = new CallCore(callId, engine._log);
+            _deadlines = _core.Deadlines;
             if (request.Sip is { } invite)
             {
                 _sipCaller = new SipCallerLeg(engine._sip!, invite, engine._options.ContactUser, PostSip);
@@ -171,44 +176,30 @@ public sealed partial class CallEngine
         /// <summary>One input, read according to the state; the end when it ends the call.</summary>
         private async Task<CallEnd?> HandleAsync(Input input)
         {
+            // A hang-up, a shutdown and the deadlines are the core's in every state.
             switch (input.Kind)
             {
                 case InputKind.CallerHangup:
-                    return new CallEnd(CallEndReason.Hangup, CallSide.Caller);
+                    return await DriveAsync(CallInput.CallerHangup);
                 case InputKind.PbxShutdown:
-                    return new CallEnd(CallEndReason.Error, CallSide.Pbx);
+                    return await DriveAsync(CallInput.PbxShutdown);
                 case InputKind.Wake:
-                    return await OnWakeAsync();
+                    return await DriveAsync(CallInput.Wake) ?? await OnIvrWakeAsync();
             }
 
             return _state switch
             {
                 CallState.Ringing => await OnRingingInputAsync(input),
-                CallState.Live => OnLiveInput(input),
-                CallState.Ivr => OnLiveInput(input) ?? await RunIvrActionsAsync(),
+                CallState.Live => await OnLiveInputAsync(input),
+                CallState.Ivr => await OnLiveInputAsync(input) ?? await RunIvrActionsAsync(),
                 _ => null,
             };
         }
 
-        /// <summary>The timer fired: whatever is due now, in deadline order.</summary>
-        private async Task<CallEnd?> OnWakeAsync()
+        /// <summary>The timer fired and no deadline ended the call: the IVR session's own wake-up, when due.</summary>
+        private async Task<CallEnd?> OnIvrWakeAsync()
         {
             var now = Now;
-            while (_deadlines.TakeDue(now, out var due))
-            {
-                CallEnd? end = due switch
-                {
-                    CallDeadline.Ring => await OnRingTimeoutAsync(),
-                    CallDeadline.TrunkResponse => OnTrunkTimeout(),
-                    CallDeadline.ServiceLimit => new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee),
-                    _ => new CallEnd(CallEndReason.Error, CallSide.Pbx),
-                };
-                if (end is not null)
-                {
-                    return end;
-                }
-            }
-
             if (_ivrSession is { NextWakeUp: { } ivrDue } session && ivrDue <= now)
             {
                 session.Tick(now);
