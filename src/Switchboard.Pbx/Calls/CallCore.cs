@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Media.Phone;
 using Switchboard.Media.Sdp;
 using Switchboard.Media.WebRtc;
+using Switchboard.Pbx.Ivr;
 using Switchboard.Sip.Messages;
 
 namespace Switchboard.Pbx.Calls;
@@ -38,6 +39,14 @@ internal abstract record CallInput
     public sealed record PbxShutdownInput : CallInput;
 
     public sealed record WakeInput : CallInput;
+
+    /// <summary>The prompt the IVR asked for could not be played (no such file, an Opus leg): it counts as heard.</summary>
+    public static readonly CallInput PromptUnplayable = new PromptUnplayableInput();
+
+    public sealed record PromptUnplayableInput : CallInput;
+
+    /// <summary>The IVR answered the caller with this session (docs/ivr.md); the core owns it from now on.</summary>
+    public sealed record StartIvr(IvrSession Session) : CallInput;
 
     /// <summary>An event of a browser's end, on <paramref name="Side"/>.</summary>
     public sealed record WebMedia(CallSide Side, WebRtcLegEvent Event, CallPeers Peers) : CallInput;
@@ -78,11 +87,14 @@ internal abstract record CallOutput
     /// <summary>Keep the caller's digit for the record.</summary>
     public sealed record RecordDigit(char Symbol, int Ms) : CallOutput;
 
-    /// <summary>Give the caller's digit to the IVR session, if there is one.</summary>
-    public sealed record IvrDigit(char Symbol, TimeSpan At) : CallOutput;
+    /// <summary>Play the IVR's prompt (a file name) on the caller's end; when it cannot, say so with <see cref="CallInput.PromptUnplayable"/>.</summary>
+    public sealed record PlayPrompt(string Name) : CallOutput;
 
-    /// <summary>Tell the IVR session, if there is one, that its prompt was heard to the end.</summary>
-    public sealed record IvrPromptFinished(TimeSpan At) : CallOutput;
+    /// <summary>Stop the prompt playing on the caller's end (a key pressed during it, or the IVR is done).</summary>
+    public sealed record StopPrompt : CallOutput;
+
+    /// <summary>The IVR chose a destination: the loop moves the call to Transfer and rings it (the IVR session is over).</summary>
+    public sealed record Transfer(string Destination) : CallOutput;
 
     /// <summary>The caller's first SRTP packet went out: the media set-up took this long.</summary>
     public sealed record RecordSetupTime(TimeSpan Elapsed) : CallOutput;
@@ -103,23 +115,36 @@ internal readonly record struct CallStep(IReadOnlyList<CallOutput> Outputs, Time
 /// store or observer; it says what to do as <see cref="CallOutput"/>s, which the call's loop on its shard carries out.
 /// It holds what an answered call decides (the Live state, and the same inputs while the IVR has the caller): hang-ups
 /// from either side, in-dialog requests (BYE, re-INVITE hold and resume, INFO digits), media events (digits, media
-/// timeout, consent lost, a closed peer) and the deadlines. Routing, Ringing and Transfer, and the IVR session's own
-/// actions, are still decided in the loop (docs/sip.md, "Threading").
+/// timeout, consent lost, a closed peer), the IVR session (its prompts, keys and wake-ups) and the deadlines. Routing,
+/// Ringing and Transfer are still decided in the loop (docs/sip.md, "Threading"); the ringing's deadlines go back to it.
 /// </summary>
 internal sealed class CallCore(string callId, ILogger log)
 {
     /// <summary>Which sides put the call on hold with their last re-INVITE (indexed by <see cref="CallSide"/>).</summary>
     private readonly bool[] _held = new bool[2];
     private readonly List<CallOutput> _outputs = [];
+    private IvrSession? _ivr;
+    private bool _ended;
 
     /// <summary>The call's timers; the states the loop still decides set theirs here too.</summary>
     public CallDeadlines Deadlines { get; } = new();
+
+    /// <summary>When the core next wants a <see cref="CallInput.Wake"/>: the earliest deadline, the IVR's key timeout included.</summary>
+    public TimeSpan? NextDeadline
+    {
+        get
+        {
+            var next = Deadlines.Next;
+            return _ivr?.NextWakeUp is { } ivr && (next is null || ivr < next) ? ivr : next;
+        }
+    }
 
     public bool IsHeld(CallSide side) => side != CallSide.Pbx && _held[(int)side];
 
     public CallStep Handle(CallInput input, TimeSpan now)
     {
         _outputs.Clear();
+        _ended = false;
         switch (input)
         {
             case CallInput.CallerHangupInput:
@@ -143,9 +168,22 @@ internal sealed class CallCore(string callId, ILogger log)
             case CallInput.Request request:
                 OnRequest(request, now);
                 break;
+            case CallInput.PromptUnplayableInput:
+                _ivr?.PromptFinished(now);
+                break;
+            case CallInput.StartIvr start:
+                _ivr = start.Session;
+                start.Session.Start(now);
+                break;
         }
 
-        return new CallStep([.. _outputs], Deadlines.Next);
+        // Change, then drain: whatever the IVR session asked for after this input, unless the call ended.
+        if (!_ended)
+        {
+            DrainIvr();
+        }
+
+        return new CallStep([.. _outputs], NextDeadline);
     }
 
     /// <summary>Whatever is due now, earliest first; the first that ends the call ends it.</summary>
@@ -166,6 +204,37 @@ internal sealed class CallCore(string callId, ILogger log)
                     return;
             }
         }
+
+        if (_ivr is { NextWakeUp: { } ivrDue } session && ivrDue <= now)
+        {
+            session.Tick(now);
+        }
+    }
+
+    /// <summary>The IVR session's actions as outputs; a transfer or a hang-up ends the session.</summary>
+    private void DrainIvr()
+    {
+        while (_ivr is { } session && session.TryTakeAction(out var action))
+        {
+            switch (action.Kind)
+            {
+                case IvrActionKind.Play:
+                    _outputs.Add(new CallOutput.PlayPrompt(action.Argument!));
+                    break;
+                case IvrActionKind.StopPrompt:
+                    _outputs.Add(new CallOutput.StopPrompt());
+                    break;
+                case IvrActionKind.Transfer:
+                    _ivr = null;
+                    _outputs.Add(new CallOutput.StopPrompt());
+                    _outputs.Add(new CallOutput.Transfer(action.Argument!));
+                    return;
+                case IvrActionKind.Hangup:
+                    _ivr = null;
+                    End(CallEndReason.RemoteHangup, CallSide.Callee);
+                    return;
+            }
+        }
     }
 
     private void OnCallerWebEvent(WebRtcLegEvent e, CallPeers peers, TimeSpan now)
@@ -176,7 +245,7 @@ internal sealed class CallCore(string callId, ILogger log)
                 OnCallerDigit(e.Digit.Symbol, (int)e.Digit.GetDuration(peers.CallerDigitClockRate).TotalMilliseconds, peers, now);
                 break;
             case WebRtcLegEventKind.PromptFinished:
-                _outputs.Add(new CallOutput.IvrPromptFinished(now));
+                _ivr?.PromptFinished(now);
                 break;
             case WebRtcLegEventKind.FirstSrtpSent:
                 _outputs.Add(new CallOutput.RecordSetupTime(now));
@@ -218,7 +287,7 @@ internal sealed class CallCore(string callId, ILogger log)
         var fromCallee = side == CallSide.Callee;
         if (e.Kind == RtpLegEventKind.PromptFinished && !fromCallee)
         {
-            _outputs.Add(new CallOutput.IvrPromptFinished(now));
+            _ivr?.PromptFinished(now);
         }
 
         if (e.Kind == RtpLegEventKind.Dtmf && !fromCallee)
@@ -246,7 +315,7 @@ internal sealed class CallCore(string callId, ILogger log)
     private void OnCallerDigit(char symbol, int ms, CallPeers peers, TimeSpan now)
     {
         _outputs.Add(new CallOutput.RecordDigit(symbol, ms));
-        _outputs.Add(new CallOutput.IvrDigit(symbol, now));
+        _ivr?.Digit(symbol, now);
         if (peers.CalleeNeedsInfo)
         {
             _outputs.Add(new CallOutput.SendInfo(symbol, ms));
@@ -321,7 +390,11 @@ internal sealed class CallCore(string callId, ILogger log)
         _outputs.Add(new CallOutput.Respond(200, answer.ToText()));
     }
 
-    private void End(CallEndReason reason, CallSide by) => _outputs.Add(new CallOutput.End(new CallEnd(reason, by)));
+    private void End(CallEndReason reason, CallSide by)
+    {
+        _ended = true;
+        _outputs.Add(new CallOutput.End(new CallEnd(reason, by)));
+    }
 
     /// <summary>Reads <c>application/dtmf-relay</c> (Signal=5, Duration=160) or <c>application/dtmf</c> (a bare digit).</summary>
     private static (char Symbol, int Ms)? ReadInfoDigit(SipRequest request)

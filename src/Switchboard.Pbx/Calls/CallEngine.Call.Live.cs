@@ -42,11 +42,14 @@ public sealed partial class CallEngine
 
         /// <summary>
         /// The driver: feeds one input to the core, then carries out its outputs in order on the call's shard. An
-        /// output that ends the call stops the rest; a ringing deadline goes to the loop's own ringing handlers.
+        /// output that ends or transfers the call stops the rest; a ringing deadline goes to the loop's own ringing
+        /// handlers; a prompt that cannot be played goes back to the core as an input once the rest is done, so the
+        /// IVR's next actions come in the order it asked for them.
         /// </summary>
         private async Task<CallEnd?> DriveAsync(CallInput input, ISipLeg? leg = null, SipServerTransaction? tx = null)
         {
             var step = _core.Handle(input, Now);
+            var unplayable = false;
             foreach (var output in step.Outputs)
             {
                 switch (output)
@@ -69,12 +72,15 @@ public sealed partial class CallEngine
                     case CallOutput.RecordDigit digit:
                         RecordDigit(digit.Symbol, digit.Ms);
                         break;
-                    case CallOutput.IvrDigit digit:
-                        _ivrSession?.Digit(digit.Symbol, digit.At);
+                    case CallOutput.PlayPrompt play:
+                        unplayable |= !_engine._ivr.TryGetPrompt(play.Name, out var prompt) || !_media.Caller!.Play(prompt);
                         break;
-                    case CallOutput.IvrPromptFinished finished:
-                        _ivrSession?.PromptFinished(finished.At);
+                    case CallOutput.StopPrompt:
+                        _media.Caller!.StopPlayback();
                         break;
+                    case CallOutput.Transfer transfer:
+                        MoveTo(CallState.Transfer);
+                        return await TransferAsync(transfer.Destination, _route.Name);
                     case CallOutput.RecordSetupTime setup:
                         _engine._setupStats.Record(setup.Elapsed);
                         break;
@@ -97,7 +103,7 @@ public sealed partial class CallEngine
                 }
             }
 
-            return null;
+            return unplayable ? await DriveAsync(CallInput.PromptUnplayable) : null;
         }
 
         private ISipLeg? LegOf(CallSide side) => side switch

@@ -184,40 +184,24 @@ public sealed partial class CallEngine
                 case InputKind.PbxShutdown:
                     return await DriveAsync(CallInput.PbxShutdown);
                 case InputKind.Wake:
-                    return await DriveAsync(CallInput.Wake) ?? await OnIvrWakeAsync();
+                    return await DriveAsync(CallInput.Wake);
             }
 
             return _state switch
             {
                 CallState.Ringing => await OnRingingInputAsync(input),
-                CallState.Live => await OnLiveInputAsync(input),
-                CallState.Ivr => await OnLiveInputAsync(input) ?? await RunIvrActionsAsync(),
+                CallState.Live or CallState.Ivr => await OnLiveInputAsync(input),
                 _ => null,
             };
         }
 
-        /// <summary>The timer fired and no deadline ended the call: the IVR session's own wake-up, when due.</summary>
-        private async Task<CallEnd?> OnIvrWakeAsync()
-        {
-            var now = Now;
-            if (_ivrSession is { NextWakeUp: { } ivrDue } session && ivrDue <= now)
-            {
-                session.Tick(now);
-                return await RunIvrActionsAsync();
-            }
-
-            return null;
-        }
-
-        /// <summary>Points the call's one timer at the earliest deadline, the IVR's wake-up included.</summary>
+        /// <summary>
+        /// Points the call's one timer at the core's next deadline, the IVR's wake-up included. Read after each batch,
+        /// not from one step, because the states the loop still decides set deadlines too.
+        /// </summary>
         private void ArmWake()
         {
-            var next = _deadlines.Next;
-            if (_ivrSession?.NextWakeUp is { } ivr && (next is null || ivr < next))
-            {
-                next = ivr;
-            }
-
+            var next = _core.NextDeadline;
             _wake.Change(next is { } at ? Max(at - Now, TimeSpan.Zero) : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 

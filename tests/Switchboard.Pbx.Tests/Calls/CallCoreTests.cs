@@ -6,6 +6,7 @@ using Switchboard.Media.Phone;
 using Switchboard.Media.Sdp;
 using Switchboard.Media.WebRtc;
 using Switchboard.Pbx.Calls;
+using Switchboard.Pbx.Ivr;
 using Switchboard.Sip.Messages;
 using Switchboard.Sip.Parsing;
 
@@ -33,23 +34,17 @@ public sealed class CallCoreTests
 
     private static CallCore NewCore() => new("test", NullLogger.Instance);
 
-    [Fact]
-    public void Live_a_bye_from_the_callee_is_answered_its_dialog_terminated_and_the_call_ends_remote_hangup()
+    [Theory]
+    [InlineData("Callee", "RemoteHangup")]
+    [InlineData("Caller", "Hangup")]
+    public void Live_a_bye_from_either_side_is_answered_its_dialog_terminated_and_the_call_ends_by_that_side(string from, string why)
     {
-        var step = NewCore().Handle(FromSide(CallSide.Callee, Request("BYE")), At);
+        var side = Enum.Parse<CallSide>(from);
+        var reason = Enum.Parse<CallEndReason>(why);
+        var step = NewCore().Handle(FromSide(side, Request("BYE")), At);
 
         Assert.Equal<CallOutput>(
-            [new CallOutput.Respond(200), new CallOutput.TerminateDialog(CallSide.Callee), new CallOutput.End(new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee))],
-            step.Outputs);
-    }
-
-    [Fact]
-    public void Live_a_bye_from_the_caller_ends_the_call_as_its_hangup()
-    {
-        var step = NewCore().Handle(FromSide(CallSide.Caller, Request("BYE")), At);
-
-        Assert.Equal<CallOutput>(
-            [new CallOutput.Respond(200), new CallOutput.TerminateDialog(CallSide.Caller), new CallOutput.End(new CallEnd(CallEndReason.Hangup, CallSide.Caller))],
+            [new CallOutput.Respond(200), new CallOutput.TerminateDialog(side), new CallOutput.End(new CallEnd(reason, side))],
             step.Outputs);
     }
 
@@ -71,7 +66,6 @@ public sealed class CallCoreTests
             [
                 new CallOutput.Respond(200),
                 new CallOutput.RecordDigit('5', 250),
-                new CallOutput.IvrDigit('5', At),
                 new CallOutput.SendInfo('5', 250),
                 new CallOutput.SendDigit(CallSide.Callee, '5', TimeSpan.FromMilliseconds(250)),
             ],
@@ -104,7 +98,7 @@ public sealed class CallCoreTests
         var dtmf = new RtpLegEvent(RtpLegEventKind.Dtmf, new DtmfDigit(9, 0, 800, 10, true));
         var step = NewCore().Handle(new CallInput.PhoneMedia(CallSide.Caller, dtmf, CallPeers.None), At);
 
-        Assert.Equal<CallOutput>([new CallOutput.RecordDigit('9', 100), new CallOutput.IvrDigit('9', At)], step.Outputs);
+        Assert.Equal<CallOutput>([new CallOutput.RecordDigit('9', 100)], step.Outputs);
     }
 
     [Fact]
@@ -167,14 +161,63 @@ public sealed class CallCoreTests
     }
 
     [Fact]
-    public void Live_the_callers_first_srtp_packet_records_the_setup_time_and_a_prompt_end_goes_to_the_ivr()
+    public void Live_the_callers_first_srtp_packet_records_the_setup_time()
+    {
+        var step = NewCore().Handle(new CallInput.WebMedia(CallSide.Caller, new WebRtcLegEvent(WebRtcLegEventKind.FirstSrtpSent), CallPeers.None), At);
+
+        Assert.Equal<CallOutput>([new CallOutput.RecordSetupTime(At)], step.Outputs);
+    }
+
+    [Fact]
+    public void Ivr_plays_the_menu_waits_for_a_key_only_after_the_prompt_and_transfers_on_a_choice()
     {
         var core = NewCore();
+        var start = core.Handle(new CallInput.StartIvr(IvrConfiguration.Demo.NewSession()), At);
+        Assert.Equal<CallOutput>([new CallOutput.PlayPrompt(IvrDestinations.WelcomePrompt)], start.Outputs);
+        Assert.Null(start.NextDeadline);
 
-        Assert.Equal<CallOutput>([new CallOutput.RecordSetupTime(At)],
-            core.Handle(new CallInput.WebMedia(CallSide.Caller, new WebRtcLegEvent(WebRtcLegEventKind.FirstSrtpSent), CallPeers.None), At).Outputs);
-        Assert.Equal<CallOutput>([new CallOutput.IvrPromptFinished(At)],
-            core.Handle(new CallInput.PhoneMedia(CallSide.Caller, new RtpLegEvent(RtpLegEventKind.PromptFinished), CallPeers.None), At).Outputs);
+        var heard = core.Handle(new CallInput.PhoneMedia(CallSide.Caller, new RtpLegEvent(RtpLegEventKind.PromptFinished), CallPeers.None), At);
+        Assert.Empty(heard.Outputs);
+        Assert.Equal(At + IvrMenu.DefaultTimeout, heard.NextDeadline);
+
+        var info = Request("INFO", "application/dtmf", "1");
+        var chosen = core.Handle(new CallInput.Request(CallSide.Caller, info, InDialog: true, null, CallPeers.None), At + TimeSpan.FromSeconds(2));
+        Assert.Equal<CallOutput>(
+            [
+                new CallOutput.Respond(200),
+                new CallOutput.RecordDigit('1', 160),
+                new CallOutput.SendDigit(CallSide.Callee, '1', TimeSpan.FromMilliseconds(160)),
+                new CallOutput.StopPrompt(),
+                new CallOutput.Transfer("100"),
+            ],
+            chosen.Outputs);
+        Assert.Null(chosen.NextDeadline);
+    }
+
+    [Fact]
+    public void Ivr_a_prompt_that_cannot_be_played_counts_as_heard_and_the_key_timeout_replays_the_menu()
+    {
+        var core = NewCore();
+        core.Handle(new CallInput.StartIvr(IvrConfiguration.Demo.NewSession()), At);
+
+        var unplayable = core.Handle(CallInput.PromptUnplayable, At);
+        Assert.Equal(At + IvrMenu.DefaultTimeout, unplayable.NextDeadline);
+
+        Assert.Empty(core.Handle(CallInput.Wake, At + IvrMenu.DefaultTimeout - TimeSpan.FromMilliseconds(1)).Outputs);
+        var timeout = core.Handle(CallInput.Wake, At + IvrMenu.DefaultTimeout);
+        Assert.Equal<CallOutput>([new CallOutput.PlayPrompt(IvrDestinations.WelcomePrompt)], timeout.Outputs);
+    }
+
+    [Fact]
+    public void Ivr_a_bye_ends_the_call_and_the_session_asks_for_nothing_more()
+    {
+        var core = NewCore();
+        core.Handle(new CallInput.StartIvr(IvrConfiguration.Demo.NewSession()), At);
+
+        var bye = core.Handle(FromSide(CallSide.Caller, Request("BYE")), At);
+
+        Assert.IsType<CallOutput.End>(bye.Outputs[^1]);
+        Assert.DoesNotContain(bye.Outputs, o => o is CallOutput.PlayPrompt);
     }
 
     [Fact]
