@@ -17,6 +17,7 @@ namespace Switchboard.Pbx.Calls;
 /// </summary>
 internal readonly record struct CallPeers(int CallerDigitClockRate, bool CalleeNeedsInfo)
 {
+    /// <summary>No telephone-event agreed with the caller (its digits are timed at 8 kHz) and no callee that needs INFO.</summary>
     public static readonly CallPeers None = new(8000, false);
 }
 

@@ -33,7 +33,10 @@ public sealed partial class CallEngine
         private readonly CallMedia _media;
         private readonly CallCore _core;
 
-        /// <summary>The core's deadlines, which the states the loop still decides (routing, ringing) set too.</summary>
+        /// <summary>
+        /// The core's deadlines. The loop still sets them as it moves the call (the ring timeout, a trunk's silence, a
+        /// service's limit, the maximum duration on going live), because those moves are not in the core yet.
+        /// </summary>
         private readonly CallDeadlines _deadlines;
         private readonly ITimer _wake;
         private CallState _state = CallState.Routing;
