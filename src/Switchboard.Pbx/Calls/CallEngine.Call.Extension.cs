@@ -102,10 +102,10 @@ public sealed partial class CallEngine
             switch (input.Kind)
             {
                 case InputKind.WebLeg when _media.SideOf(input.MediaId) == CallSide.Caller:
-                    return OnCallerWebEvent(input.LegEvent);
+                    return await DriveAsync(new CallInput.WebMedia(CallSide.Caller, input.LegEvent, Peers));
                 case InputKind.PhoneLeg when _media.SideOf(input.MediaId) == CallSide.Caller && input.PhoneEvent.Kind == Switchboard.Media.Phone.RtpLegEventKind.MediaTimeout:
                     // A caller answered by the IVR, gone silent while the transfer rings.
-                    return OnPhoneEvent(input.PhoneEvent, CallSide.Caller);
+                    return await DriveAsync(new CallInput.PhoneMedia(CallSide.Caller, input.PhoneEvent, Peers));
                 case InputKind.Sip when input.Sip!.Branch is null:
                     return OnCallerSipWhileRinging(input.Sip);
                 case InputKind.Sip when input.Sip.Message is SipResponse response:

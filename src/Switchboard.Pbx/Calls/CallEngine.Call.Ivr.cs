@@ -7,54 +7,18 @@ public sealed partial class CallEngine
 {
     private sealed partial class Call
     {
-        private IvrSession? _ivrSession;
-
         /// <summary>The ring group whose members ring now, for its fallback when nobody answers.</summary>
         private RingGroup? _ringingGroup;
 
         /// <summary>
-        /// The answered caller in the IVR (docs/ivr.md): the session decides; the call plays its prompts on the caller's
-        /// media, feeds it digits (RFC 4733 or SIP INFO), prompt ends and its wake-ups, and carries out its transfer.
+        /// The answered caller in the IVR (docs/ivr.md): the core owns the session and says which prompts to play, and
+        /// when to transfer; the loop plays them on the caller's media and carries out the transfer.
         /// </summary>
-        private async Task<CallEnd?> StartIvrAsync()
+        private Task<CallEnd?> StartIvrAsync()
         {
             var session = _engine._ivr.Configuration.NewSession();
-            _ivrSession = session;
             MoveTo(CallState.Ivr);
-            session.Start(Now);
-            return await RunIvrActionsAsync();
-        }
-
-        /// <summary>Carries out what the IVR session asked for since the last input.</summary>
-        private async Task<CallEnd?> RunIvrActionsAsync()
-        {
-            while (_ivrSession is { } session && session.TryTakeAction(out var action))
-            {
-                switch (action.Kind)
-                {
-                    case IvrActionKind.Play:
-                        if (!_engine._ivr.TryGetPrompt(action.Argument!, out var prompt) || !_media.Caller!.Play(prompt))
-                        {
-                            // No prompt to play (missing file, Opus leg): go on as if it had been heard.
-                            session.PromptFinished(Now);
-                        }
-
-                        break;
-                    case IvrActionKind.StopPrompt:
-                        _media.Caller!.StopPlayback();
-                        break;
-                    case IvrActionKind.Transfer:
-                        _ivrSession = null;
-                        _media.Caller!.StopPlayback();
-                        MoveTo(CallState.Transfer);
-                        return await TransferAsync(action.Argument!, _route.Name);
-                    case IvrActionKind.Hangup:
-                        _ivrSession = null;
-                        return new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee);
-                }
-            }
-
-            return null;
+            return DriveAsync(new CallInput.StartIvr(session));
         }
 
         /// <summary>

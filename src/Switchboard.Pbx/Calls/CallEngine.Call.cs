@@ -31,7 +31,13 @@ public sealed partial class CallEngine
         private Route _route = new Route.NotFound();
         private DateTimeOffset? _answeredAt;
         private readonly CallMedia _media;
-        private readonly CallDeadlines _deadlines = new();
+        private readonly CallCore _core;
+
+        /// <summary>
+        /// The core's deadlines. The loop still sets them as it moves the call (the ring timeout, a trunk's silence, a
+        /// service's limit, the maximum duration on going live), because those moves are not in the core yet.
+        /// </summary>
+        private readonly CallDeadlines _deadlines;
         private readonly ITimer _wake;
         private CallState _state = CallState.Routing;
 
@@ -40,6 +46,8 @@ public sealed partial class CallEngine
             CallId = callId;
             _request = request;
             _engine = engine;
+            _core = new CallCore(callId, engine._log);
+            _deadlines = _core.Deadlines;
             if (request.Sip is { } invite)
             {
                 _sipCaller = new SipCallerLeg(engine._sip!, invite, engine._options.ContactUser, PostSip);
@@ -171,62 +179,32 @@ public sealed partial class CallEngine
         /// <summary>One input, read according to the state; the end when it ends the call.</summary>
         private async Task<CallEnd?> HandleAsync(Input input)
         {
+            // A hang-up, a shutdown and the deadlines are the core's in every state.
             switch (input.Kind)
             {
                 case InputKind.CallerHangup:
-                    return new CallEnd(CallEndReason.Hangup, CallSide.Caller);
+                    return await DriveAsync(CallInput.CallerHangup);
                 case InputKind.PbxShutdown:
-                    return new CallEnd(CallEndReason.Error, CallSide.Pbx);
+                    return await DriveAsync(CallInput.PbxShutdown);
                 case InputKind.Wake:
-                    return await OnWakeAsync();
+                    return await DriveAsync(CallInput.Wake);
             }
 
             return _state switch
             {
                 CallState.Ringing => await OnRingingInputAsync(input),
-                CallState.Live => OnLiveInput(input),
-                CallState.Ivr => OnLiveInput(input) ?? await RunIvrActionsAsync(),
+                CallState.Live or CallState.Ivr => await OnLiveInputAsync(input),
                 _ => null,
             };
         }
 
-        /// <summary>The timer fired: whatever is due now, in deadline order.</summary>
-        private async Task<CallEnd?> OnWakeAsync()
-        {
-            var now = Now;
-            while (_deadlines.TakeDue(now, out var due))
-            {
-                CallEnd? end = due switch
-                {
-                    CallDeadline.Ring => await OnRingTimeoutAsync(),
-                    CallDeadline.TrunkResponse => OnTrunkTimeout(),
-                    CallDeadline.ServiceLimit => new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee),
-                    _ => new CallEnd(CallEndReason.Error, CallSide.Pbx),
-                };
-                if (end is not null)
-                {
-                    return end;
-                }
-            }
-
-            if (_ivrSession is { NextWakeUp: { } ivrDue } session && ivrDue <= now)
-            {
-                session.Tick(now);
-                return await RunIvrActionsAsync();
-            }
-
-            return null;
-        }
-
-        /// <summary>Points the call's one timer at the earliest deadline, the IVR's wake-up included.</summary>
+        /// <summary>
+        /// Points the call's one timer at the core's next deadline, the IVR's wake-up included. Read after each batch,
+        /// not from one step, because the states the loop still decides set deadlines too.
+        /// </summary>
         private void ArmWake()
         {
-            var next = _deadlines.Next;
-            if (_ivrSession?.NextWakeUp is { } ivr && (next is null || ivr < next))
-            {
-                next = ivr;
-            }
-
+            var next = _core.NextDeadline;
             _wake.Change(next is { } at ? Max(at - Now, TimeSpan.Zero) : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 

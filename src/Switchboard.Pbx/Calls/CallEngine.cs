@@ -109,19 +109,19 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     private static partial void LogDigit(ILogger logger, string callId, char digit, int durationMs);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Call {CallId}: media {What} {Detail}")]
-    private static partial void LogMedia(ILogger logger, string callId, string what, string? detail);
+    internal static partial void LogMedia(ILogger logger, string callId, string what, string? detail);
 
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Call {CallId}: no media leg: {Error}")]
     private static partial void LogLegRefused(ILogger logger, string callId, Switchboard.Media.WebRtc.WebRtcLegError error);
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Debug, Message = "Call {CallId}: media {Kind}")]
-    private static partial void LogLegEvent(ILogger logger, string callId, Switchboard.Media.WebRtc.WebRtcLegEventKind kind);
+    internal static partial void LogLegEvent(ILogger logger, string callId, Switchboard.Media.WebRtc.WebRtcLegEventKind kind);
 
     [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "Call {CallId}: a phone refused with {Status}")]
     private static partial void LogBranchFailed(ILogger logger, string callId, int status);
 
     [LoggerMessage(EventId = 2009, Level = LogLevel.Debug, Message = "Call {CallId}: re-INVITE, hold state {State}")]
-    private static partial void LogHold(ILogger logger, string callId, Switchboard.Media.Sdp.SdpHoldState state);
+    internal static partial void LogHold(ILogger logger, string callId, Switchboard.Media.Sdp.SdpHoldState state);
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Call {CallId}: out through trunk {Trunk}")]
     private static partial void LogTrunkAttempt(ILogger logger, string callId, string trunk);

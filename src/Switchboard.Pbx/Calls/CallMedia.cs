@@ -1,4 +1,3 @@
-using System.Text;
 using Switchboard.Media.Phone;
 using Switchboard.Media.Sdp;
 using Switchboard.Media.WebRtc;
@@ -187,30 +186,22 @@ internal sealed class CallMedia : IAsyncDisposable
         _caller?.Id == id ? CallSide.Caller : _callee?.Id == id ? CallSide.Callee : null;
 
     /// <summary>
-    /// A phone's re-INVITE (hold, resume, a new address): our answer with the same codec and port, in the direction
-    /// that mirrors the offer (RFC 3264 sections 8.4 and 6.1), and its new address followed; null for a browser's
-    /// end or an offer we cannot use (the call answers 488, RFC 3261 section 14.2).
+    /// What our end on <paramref name="side"/> answers a phone's re-INVITE with (RFC 3264 section 8): the same address,
+    /// port and codec, and the next session version; null for a browser's end (the call answers 488, RFC 3261 section 14.2).
     /// </summary>
-    public string? TryAnswerReinvite(CallSide side, ReadOnlyMemory<byte> offerSdp, out SdpHoldState hold)
+    public SipAnswerOptions? ReinviteTerms(CallSide side) =>
+        (side == CallSide.Caller ? Caller : Callee) is PhoneEnd phone
+            ? AnswerOptions(phone.Leg, [phone.Audio.Codec.Codec]) with { SessionVersion = _sdpVersion + 1 }
+            : null;
+
+    /// <summary>The answered re-INVITE's address and terms applied to that side's phone end; our answer carried <paramref name="sessionVersion"/>.</summary>
+    public void ApplyReinvite(CallSide side, System.Net.IPEndPoint remote, SdpNegotiatedAudio audio, ulong sessionVersion)
     {
-        hold = SdpHoldState.NotHeld;
-        var media = side == CallSide.Caller ? Caller : Callee;
-        if (media is not PhoneEnd phone || offerSdp.IsEmpty || !SdpParser.TryParse(Encoding.UTF8.GetString(offerSdp.Span), out var offer, out _))
+        if ((side == CallSide.Caller ? Caller : Callee) is PhoneEnd phone)
         {
-            return null;
+            _sdpVersion = sessionVersion;
+            phone.Update(remote, audio);
         }
-
-        _sdpVersion++;
-        if (!SipSdp.TryCreateAnswer(offer, AnswerOptions(phone.Leg, [phone.Audio.Codec.Codec]), out var answer, out _) ||
-            !SipMediaSdp.TryReadOffer(offer, answer, out var remote))
-        {
-            return null;
-        }
-
-        // A hold with c=0.0.0.0 stops our sending until the resume names the address again (RFC 3264 section 8.4).
-        phone.Update(remote.Rtp, answer.Audio);
-        hold = remote.Hold;
-        return answer.ToText();
     }
 
     /// <summary>Closes every end the call still owns, each once.</summary>
