@@ -68,7 +68,15 @@ public sealed partial class CallEngine
                 return await NobodyAnsweredAsync(end);
             }
 
-            return _winner is not null ? EnterLive() : null;
+            if (_winner is null)
+            {
+                return null;
+            }
+
+            // A phone answered, perhaps after the IVR transferred the call: the service's own limit (an hour) no longer
+            // applies to it, the maximum call duration does.
+            _deadlines.Clear(CallDeadline.ServiceLimit);
+            return EnterLive();
         }
 
         private Task<CallEnd?> OnRingTimeoutAsync() =>

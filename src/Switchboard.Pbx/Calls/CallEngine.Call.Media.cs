@@ -29,7 +29,6 @@ public sealed partial class CallEngine
         /// <summary>A built-in service answers at once, then the call lives until someone hangs up.</summary>
         private async Task<CallEnd?> RunServiceAsync(BuiltInService service)
         {
-            // The echo reflects whatever codec the browser likes best; the DTMF test uses G.711 (spec 2.7 example).
             // The echo reflects whatever codec the browser likes best; prompts and the DTMF test are G.711.
             IReadOnlyList<SdpCodec> codecs = service == BuiltInService.Echo && !IsSipCaller
                 ? [SdpCodec.Opus, SdpCodec.Pcmu, SdpCodec.Pcma]

@@ -87,6 +87,54 @@ public sealed class WholePbxOnSimulatedNetworkTests
         Assert.Equal("5", record.Digits);
     }
 
+    [Fact]
+    public async Task A_call_the_ivr_transferred_to_a_person_is_not_cut_at_the_services_one_hour_limit()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
+        var network = new InMemoryMediaNetwork();
+        var calls = new Switchboard.Pbx.Calls.CallOptions { RtpTimeout = TimeSpan.FromHours(3) };
+        await using var pbx = await PbxUnderTest.StartAsync(calls, WholePbxTests.TeamMenu(), network, time);
+        using var alice = pbx.Phone("100", 2);
+        using var bob = pbx.Phone("101", 3);
+        await alice.RegisterAsync();
+        await bob.RegisterAsync();
+        Assert.Equal(200, (await alice.CallAsync("*50")).StatusCode);
+
+        // Key 1 rings the group; Bob answers: from here the ordinary 4 h maximum applies, not the IVR's 1 h.
+        var toPbx = alice.RemoteRtp();
+        for (ushort i = 1; i <= 3; i++)
+        {
+            alice.SendRtp(Dtmf(i, digit: 1, end: i == 3, duration: (ushort)(i == 3 ? 800 : 160 * i)), toPbx);
+        }
+
+        await pbx.SettleMediaAsync();
+        await bob.AnswerAsync(await bob.WaitForRequestAsync("INVITE"));
+        await WaitUntilAsync(() => pbx.Engine.ActiveCalls == 1 && bob.Dialog is not null);
+
+        time.Advance(TimeSpan.FromMinutes(61));
+        await pbx.SettleMediaAsync();
+        // Real time for the call's loop to act on the fake clock's jump, if it were going to.
+        await Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System);
+
+        Assert.Equal(1, pbx.Engine.ActiveCalls);
+        Assert.DoesNotContain(await pbx.Records.ListAsync(100), r => r.Destination == "*50");
+
+        await alice.SendInDialogAsync(SipMethod.Bye);
+        bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "*50", Bound);
+        Assert.Equal("hangup", record.Reason);
+        Assert.Equal("caller", record.EndedBy);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var cts = new CancellationTokenSource(Bound);
+        while (!condition())
+        {
+            await Task.Delay(10, cts.Token);
+        }
+    }
+
     private static byte[] Rtp(ushort sequence)
     {
         var packet = new byte[12 + 160];

@@ -230,7 +230,7 @@ public sealed class WholePbxTests
         Assert.Contains("INVITE", response.GetHeaderValue("Allow"), StringComparison.Ordinal);
     }
 
-    private static Switchboard.Pbx.Ivr.IvrRuntime TeamMenu() => new(
+    internal static Switchboard.Pbx.Ivr.IvrRuntime TeamMenu() => new(
         new Switchboard.Pbx.Ivr.IvrConfiguration(
             [new Switchboard.Pbx.Ivr.IvrMenu("main", Switchboard.Pbx.Ivr.IvrDestinations.WelcomePrompt, new Dictionary<char, string> { ['1'] = "group:team" })],
             [new Switchboard.Pbx.Ivr.RingGroup("team", ["101"], TimeSpan.FromSeconds(1), "*43")]),
