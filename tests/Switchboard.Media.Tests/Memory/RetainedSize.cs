@@ -134,7 +134,8 @@ internal sealed class RetainedSize
         pending.Push(o);
     }
 
-    private static IEnumerable<FieldInfo> Fields(Type type)
+    /// <summary>The instance fields of <paramref name="type"/> and its base types.</summary>
+    internal static IEnumerable<FieldInfo> Fields(Type type)
     {
         for (var t = type; t is not null; t = t.BaseType)
         {

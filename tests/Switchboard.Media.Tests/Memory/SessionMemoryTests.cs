@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using System.Reflection;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Media.Phone;
@@ -49,11 +48,7 @@ public sealed class SessionMemoryTests(ITestOutputHelper output)
         // The test's own parts (its event queue, its simulated network) are not the session's.
         sizes.Exclude(calls[1].Events);
         sizes.Exclude(calls[1].Network);
-        var report = new StringBuilder();
-        long total = Tree(sizes, servers[1], "WebRtcSession", depth: 3, report);
-        output.WriteLine($"GC.GetTotalMemory per connected session (with the test's browser side and network): {(after - before) / Sessions / 1024.0:0.0} KB");
-        output.WriteLine($"Reflection estimate, one session: {total / 1024.0:0.0} KB");
-        output.WriteLine(report.ToString());
+        long total = Report(sizes, servers[1], depth: 3, (after - before) / Sessions, "with the test's browser side and network");
         GC.KeepAlive(servers);
         foreach (var call in calls)
         {
@@ -77,11 +72,7 @@ public sealed class SessionMemoryTests(ITestOutputHelper output)
         long after = GC.GetTotalMemory(forceFullCollection: true);
         var sizes = new RetainedSize();
         sizes.Exclude(sessions[0]);
-        var report = new StringBuilder();
-        long total = Tree(sizes, sessions[1], "RtpSession", depth: 2, report);
-        output.WriteLine($"GC.GetTotalMemory per RTP session: {(after - before) / (Sessions * 16) / 1024.0:0.00} KB");
-        output.WriteLine($"Reflection estimate, one session: {total / 1024.0:0.00} KB");
-        output.WriteLine(report.ToString());
+        long total = Report(sizes, sessions[1], depth: 2, (after - before) / (Sessions * 16), "the sessions alone");
         GC.KeepAlive(sessions);
         Assert.InRange(total, 1, RtpSessionBudget);
     }
@@ -93,12 +84,23 @@ public sealed class SessionMemoryTests(ITestOutputHelper output)
 
     private const long RtpSessionBudget = 1024;
 
+    /// <summary>Writes the GC's figure per session beside the estimate and its breakdown; returns the estimate.</summary>
+    private long Report(RetainedSize sizes, object session, int depth, long gcBytesPerSession, string gcIncludes)
+    {
+        var report = new StringBuilder();
+        long total = Tree(sizes, session, session.GetType().Name, depth, report);
+        output.WriteLine($"GC.GetTotalMemory per session ({gcIncludes}): {gcBytesPerSession / 1024.0:0.00} KB");
+        output.WriteLine($"Reflection estimate, one session: {total / 1024.0:0.00} KB");
+        output.WriteLine(report.ToString());
+        return total;
+    }
+
     /// <summary>The object's own fields, each with what it retains (recursing <paramref name="depth"/> levels into the larger ones); returns the total.</summary>
     private static long Tree(RetainedSize sizes, object root, string name, int depth, StringBuilder report, string indent = "")
     {
         var own = sizes.MeasureShallow(root);
         var parts = new List<(string Name, long Bytes, object? Value)>();
-        foreach (var field in Fields(root.GetType()))
+        foreach (var field in RetainedSize.Fields(root.GetType()))
         {
             var value = field.FieldType.IsValueType ? null : field.GetValue(root);
             if (value is null)
@@ -127,17 +129,6 @@ public sealed class SessionMemoryTests(ITestOutputHelper output)
         }
 
         return total;
-    }
-
-    private static IEnumerable<FieldInfo> Fields(Type type)
-    {
-        for (var t = type; t is not null; t = t.BaseType)
-        {
-            foreach (var f in t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
-            {
-                yield return f;
-            }
-        }
     }
 
     private sealed class NullSender : IRtpSender
