@@ -65,6 +65,26 @@ public sealed class CallSocketTests : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task A_message_longer_than_the_first_read_is_read_whole_and_one_over_64_KB_closes_the_socket()
+    {
+        // The receive loop rents 4 KB for a message and grows it: a 20 KB offer arrives whole.
+        using (var socket = new ClientWebSocket())
+        {
+            await socket.ConnectAsync(SocketUri(await TicketAsync()), CancellationToken.None);
+            await SendAsync(socket, new { type = "call", destnumber = "999", sdp = "v=0\r\n" + new string('x', 20_000) });
+            var messages = await ReadUntilClosedAsync(socket);
+            Assert.Equal("trying", messages[0].GetProperty("type").GetString());
+            Assert.Equal("not_found", messages[^1].GetProperty("reason").GetString());
+        }
+
+        using var tooBig = new ClientWebSocket();
+        await tooBig.ConnectAsync(SocketUri(await TicketAsync()), CancellationToken.None);
+        await SendAsync(tooBig, new { type = "call", destnumber = "999", sdp = new string('x', 70_000) });
+        await ReadUntilClosedAsync(tooBig);
+        Assert.Equal(WebSocketCloseStatus.MessageTooBig, tooBig.CloseStatus);
+    }
+
+    [Fact]
     public async Task A_ticket_is_single_use_and_a_socket_without_one_is_unauthorized()
     {
         var ticket = await TicketAsync();

@@ -7,6 +7,8 @@ using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Math;
 using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Tls;
+using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 using Org.BouncyCastle.X509;
 
 namespace Switchboard.Media.Dtls;
@@ -23,6 +25,11 @@ public sealed class DtlsCertificate
     private static readonly Lock s_processGate = new();
     private static DtlsCertificate? s_process;
 
+    /// <summary>Parses our certificate for <see cref="TlsCertificate"/>; a parsed certificate uses it only to verify with its key, which nobody does with ours.</summary>
+    private static readonly BcTlsCrypto s_parser = new(new SecureRandom());
+
+    private Certificate? _tls;
+
     private DtlsCertificate(byte[] der, AsymmetricKeyParameter privateKey, DateTimeOffset notBefore, DateTimeOffset notAfter, TimeSpan generationTime)
     {
         DerEncoded = der;
@@ -31,6 +38,25 @@ public sealed class DtlsCertificate
         NotAfter = notAfter;
         GenerationTime = generationTime;
         Fingerprint = DtlsFingerprint.Compute(der, "sha-256");
+    }
+
+    /// <summary>
+    /// The certificate as BouncyCastle's TLS layer sends it, parsed once and shared by every handshake
+    /// (it is immutable): each association keeps it in its security parameters, and a copy per
+    /// handshake was 3 KB per WebRTC leg.
+    /// </summary>
+    internal Certificate TlsCertificate
+    {
+        get
+        {
+            if (Volatile.Read(ref _tls) is { } parsed)
+            {
+                return parsed;
+            }
+
+            Interlocked.CompareExchange(ref _tls, new Certificate([s_parser.CreateCertificate(DerEncoded.ToArray())]), null);
+            return _tls;
+        }
     }
 
     /// <summary>The DER encoding of the certificate.</summary>

@@ -55,9 +55,6 @@ internal static class DtlsPeerSupport
     public static int BackstopTimeoutMillis(TimeSpan deadline) =>
         (int)Math.Min(int.MaxValue, (deadline + TimeSpan.FromSeconds(2)).TotalMilliseconds);
 
-    public static Certificate OurCertificate(TlsCrypto crypto, DtlsCertificate certificate) =>
-        new([crypto.CreateCertificate(certificate.DerEncoded.ToArray())]);
-
     public static TlsCredentialedSigner Signer(TlsContext context, BcTlsCrypto crypto, DtlsCertificate certificate,
         IList<SignatureAndHashAlgorithm>? peerSigAlgs)
     {
@@ -65,7 +62,7 @@ internal static class DtlsPeerSupport
             ? ChooseEcdsa(peerSigAlgs)
             : null;
         return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto, certificate.PrivateKey,
-            OurCertificate(crypto, certificate), algorithm);
+            certificate.TlsCertificate, algorithm);
     }
 
     private static SignatureAndHashAlgorithm ChooseEcdsa(IList<SignatureAndHashAlgorithm>? peerSigAlgs)

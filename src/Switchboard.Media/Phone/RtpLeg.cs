@@ -26,7 +26,7 @@ public sealed class RtpLeg : IRtpSink, IRtpSender, IAsyncDisposable, IShardMembe
         _socket = socket;
         _shard = shard;
         AdvertisedAddress = advertised;
-        Session = new RtpSession(this, socket.AddressFamily, socket.LocalEndPoint.Port, log, onEvent);
+        Session = new RtpSession(this, socket.AddressFamily, socket.LocalEndPoint.Port, log, onEvent, shard.Scratch);
         Session.WakeRequested += Wake;
     }
 

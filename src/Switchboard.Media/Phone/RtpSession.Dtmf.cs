@@ -9,8 +9,8 @@ public sealed partial class RtpSession
     /// <summary>Pause between two digits we send, so a phone that needs a gap sees two key presses.</summary>
     private static readonly TimeSpan InterDigitGap = TimeSpan.FromMilliseconds(50);
 
-    private readonly ConcurrentQueue<DtmfRequest> _dtmfRequests = new();
-    private readonly byte[] _dtmfBuffer = new byte[RtpHeader.FixedHeaderLength + TelephoneEvent.Length];
+    /// <summary>Made on the first digit sent (most legs never send one): any thread may enqueue, the owner dequeues.</summary>
+    private ConcurrentQueue<DtmfRequest>? _dtmfRequests;
     private readonly uint _timestampBase;
     private DtmfPacket[] _dtmfPackets = [];
     private int _dtmfCount;
@@ -31,7 +31,14 @@ public sealed partial class RtpSession
             return false;
         }
 
-        _dtmfRequests.Enqueue(new DtmfRequest(code, duration));
+        var requests = Volatile.Read(ref _dtmfRequests);
+        if (requests is null)
+        {
+            Interlocked.CompareExchange(ref _dtmfRequests, new ConcurrentQueue<DtmfRequest>(), null);
+            requests = Volatile.Read(ref _dtmfRequests)!;
+        }
+
+        requests.Enqueue(new DtmfRequest(code, duration));
         Wake();
         return true;
     }
@@ -39,7 +46,13 @@ public sealed partial class RtpSession
     /// <summary>Sends the packets that are due; starts the next queued digit when the last is done. Returns when to come back.</summary>
     private TimeSpan? PollDtmfSend(TimeSpan now)
     {
-        if (_dtmfNext >= _dtmfCount && now >= _dtmfFreeAt && _dtmfRequests.TryDequeue(out var request))
+        var requests = Volatile.Read(ref _dtmfRequests);
+        if (requests is null && _dtmfNext >= _dtmfCount)
+        {
+            return null;
+        }
+
+        if (_dtmfNext >= _dtmfCount && now >= _dtmfFreeAt && requests is not null && requests.TryDequeue(out var request))
         {
             StartDigit(request, now);
         }
@@ -54,7 +67,7 @@ public sealed partial class RtpSession
             return _dtmfPackets[_dtmfNext].SendAt;
         }
 
-        return _dtmfRequests.IsEmpty ? null : _dtmfFreeAt;
+        return requests is null || requests.IsEmpty ? null : _dtmfFreeAt;
     }
 
     private void StartDigit(DtmfRequest request, TimeSpan now)
@@ -87,9 +100,10 @@ public sealed partial class RtpSession
         Span<byte> payload = stackalloc byte[TelephoneEvent.Length];
         packet.Payload.TryWrite(payload);
         var fields = new RtpPacketFields(new PayloadType((byte)te.PayloadType), _sequence++, packet.RtpTimestamp, new Ssrc(LocalSsrc), packet.Marker);
-        if (RtpWriter.TryWrite(_dtmfBuffer, fields, payload, out var length))
+        var buffer = _scratch.Dtmf;
+        if (RtpWriter.TryWrite(buffer, fields, payload, out var length))
         {
-            SendToPhone(_dtmfBuffer.AsSpan(0, length), phone);
+            SendToPhone(buffer.AsSpan(0, length), phone);
         }
     }
 

@@ -6,7 +6,6 @@ namespace Switchboard.Media.Phone;
 public sealed partial class RtpSession
 {
     private readonly PromptPlayer _player = new();
-    private readonly byte[] _playBuffer = new byte[RtpHeader.FixedHeaderLength + PromptPlayer.SamplesPerFrame];
     private PlayRequest? _playRequest;
     private volatile bool _playing;
 
@@ -49,12 +48,13 @@ public sealed partial class RtpSession
             StartOrStop(request, now);
         }
 
-        while (_player.TryWriteFrame(now, _playBuffer, _sequence, new Ssrc(LocalSsrc), out var length))
+        var play = _scratch.Play;
+        while (_player.TryWriteFrame(now, play, _sequence, new Ssrc(LocalSsrc), out var length))
         {
             _sequence++;
             if (_remote?.SendTo is { } phone)
             {
-                SendToPhone(_playBuffer.AsSpan(0, length), phone);
+                SendToPhone(play.AsSpan(0, length), phone);
             }
             else
             {

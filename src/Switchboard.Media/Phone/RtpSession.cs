@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Switchboard.Media.Relay;
+using Switchboard.Media.Shards;
 using Switchboard.Media.WebRtc;
 
 namespace Switchboard.Media.Phone;
@@ -29,10 +30,12 @@ public sealed partial class RtpSession
     private readonly AddressFamily _family;
     private readonly ILogger _log;
     private readonly Action<RtpLegEvent> _onEvent;
+    private readonly MediaScratch _scratch;
     private volatile IRtpSink? _relayTo;
     private volatile LegAudioMode _mode = LegAudioMode.Listen;
 
-    public RtpSession(IRtpSender sender, AddressFamily family, int localPort, ILogger log, Action<RtpLegEvent> onEvent)
+    /// <param name="scratch">Work buffers shared with the other sessions of the owner's thread (a shard's); null: the session's own.</param>
+    public RtpSession(IRtpSender sender, AddressFamily family, int localPort, ILogger log, Action<RtpLegEvent> onEvent, MediaScratch? scratch = null)
     {
         ArgumentNullException.ThrowIfNull(sender);
         ArgumentNullException.ThrowIfNull(log);
@@ -42,6 +45,7 @@ public sealed partial class RtpSession
         LocalPort = localPort;
         _log = log;
         _onEvent = onEvent;
+        _scratch = scratch ?? new MediaScratch();
         LocalSsrc = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
         _sequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue);
         _timestampBase = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);

@@ -59,6 +59,9 @@ public sealed partial class MediaShard : IAsyncDisposable
 
     public TimeProvider Time => _time;
 
+    /// <summary>Work buffers for the members' sessions; only this shard's thread uses them.</summary>
+    public MediaScratch Scratch { get; } = new();
+
     /// <summary>True on the shard's own thread: a member may be called directly, not through <see cref="Post"/>.</summary>
     public bool IsCurrent => Thread.CurrentThread == _thread;
 

@@ -81,6 +81,7 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable, IShar
             DtlsHandshakeTimeout = ports.Options.DtlsHandshakeTimeout,
             Time = shard.Time,
             Logger = log,
+            Scratch = shard.Scratch,
         }, leg, out error);
         if (session is null)
         {

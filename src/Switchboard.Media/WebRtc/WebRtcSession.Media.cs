@@ -9,12 +9,9 @@ namespace Switchboard.Media.WebRtc;
 
 public sealed partial class WebRtcSession
 {
-    private const int SendBufferSize = 1500;
-
     /// <summary>Seconds from the NTP epoch (1900) to the Unix epoch (1970): RFC 3550 section 4 timestamps.</summary>
     private const ulong NtpUnixOffsetSeconds = 2_208_988_800;
 
-    private readonly byte[] _sendBuffer = new byte[SendBufferSize];
     private ushort _sequence;
     private RtcpScheduler? _rtcp;
     private TimeProvider _wallClock = TimeProvider.System;
@@ -81,7 +78,7 @@ public sealed partial class WebRtcSession
                 // A prompt owns our stream while it plays: echoing too would interleave two sources.
                 if (!_player.IsPlaying)
                 {
-                    SendOwnRtp(packet, header, _sendBuffer);
+                    SendOwnRtp(packet, header, _scratch.Send);
                 }
             }
             else
@@ -127,10 +124,10 @@ public sealed partial class WebRtcSession
         }
 
         var rtcp = Rtcp(now);
-        if (rtcp.IsReportDue(now) && rtcp.TryBuildReport(_sendBuffer, now, NtpNow(), out var length) &&
-            _srtp.ProtectRtcp(_sendBuffer, length, out var protectedLength) == SrtpResult.Ok)
+        if (rtcp.IsReportDue(now) && rtcp.TryBuildReport(_scratch.Send, now, NtpNow(), out var length) &&
+            _srtp.ProtectRtcp(_scratch.Send, length, out var protectedLength) == SrtpResult.Ok)
         {
-            _sender.Send(_sendBuffer.AsSpan(0, protectedLength), _mediaPeer);
+            _sender.Send(_scratch.Send.AsSpan(0, protectedLength), _mediaPeer);
             _rtcpOut++;
         }
 

@@ -52,7 +52,7 @@ public sealed partial class WebRtcSession
         ice.HoldConnectTimeout();
         var late = new DtlsLateFingerprints();
         var dtls = CreateDtlsServer(options, [], late);
-        return new WebRtcSession(ice, dtls, audio: null, SdpWriter.Write(offer), local.Ssrc!.Value, sender, options.Logger, onEvent)
+        return new WebRtcSession(ice, dtls, audio: null, SdpWriter.Write(offer), local.Ssrc!.Value, sender, options.Scratch, options.Logger, onEvent)
         {
             _wallClock = options.Time,
             _lateFingerprints = late,

@@ -7,7 +7,6 @@ namespace Switchboard.Media.WebRtc;
 public sealed partial class WebRtcSession
 {
     private readonly PromptPlayer _player = new();
-    private readonly byte[] _playBuffer = new byte[RtpHeader.FixedHeaderLength + PromptPlayer.SamplesPerFrame];
     private readonly uint _playTimestampBase = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
 
     /// <summary>True when a prompt could play: G.711 was negotiated. Any thread (the codec does not change once agreed).</summary>
@@ -43,12 +42,13 @@ public sealed partial class WebRtcSession
     /// <summary>Sends the frames that are due (our SSRC and sequence are set by <see cref="SendOwnRtp"/>); returns the earlier deadline.</summary>
     private TimeSpan PollPlayback(TimeSpan now, TimeSpan next)
     {
-        while (_player.TryWriteFrame(now, _playBuffer, sequence: 0, new Ssrc(LocalSsrc), out var length))
+        var play = _scratch.Play;
+        while (_player.TryWriteFrame(now, play, sequence: 0, new Ssrc(LocalSsrc), out var length))
         {
-            var frame = _playBuffer.AsSpan(0, length);
+            var frame = play.AsSpan(0, length);
             if (RtpHeader.TryParse(frame, out var header) == RtpParseStatus.Ok)
             {
-                SendOwnRtp(frame, header, _sendBuffer);
+                SendOwnRtp(frame, header, _scratch.Send);
             }
         }
 

@@ -5,8 +5,6 @@ namespace Switchboard.Media.WebRtc;
 
 public sealed partial class WebRtcSession
 {
-    /// <summary>Relayed packets get their own buffer: <c>_sendBuffer</c> may hold an RTCP report or an echo being protected.</summary>
-    private readonly byte[] _relayBuffer = new byte[SendBufferSize];
     private volatile IRtpSink? _relayTo;
     private long _relayedIn;
 
@@ -39,7 +37,8 @@ public sealed partial class WebRtcSession
         }
 
         _relayedIn++;
-        SendOwnRtp(rtp, header, _relayBuffer);
+        // Relayed packets get their own buffer: the send buffer may hold an RTCP report or an echo being protected.
+        SendOwnRtp(rtp, header, _scratch.Relay);
     }
 
     /// <summary>In relay mode, hands a received, decrypted packet to the other leg, which may rewrite it in place.</summary>

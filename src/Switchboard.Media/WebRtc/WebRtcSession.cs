@@ -6,6 +6,7 @@ using Switchboard.Media.Dtls;
 using Switchboard.Media.Dtmf;
 using Switchboard.Media.Ice;
 using Switchboard.Media.Sdp;
+using Switchboard.Media.Shards;
 using Switchboard.Media.Srtp;
 using Switchboard.Media.Stun;
 
@@ -44,8 +45,7 @@ public sealed partial class WebRtcSession : IAsyncDisposable
     private readonly DtmfDetector _dtmf = new();
     private readonly ILogger _log;
     private readonly Action<WebRtcLegEvent> _onEvent;
-    private readonly byte[] _stunResponse = new byte[IceLiteAgent.MinResponseBufferSize * 2];
-    private readonly byte[] _dtlsSendBuffer = new byte[DtlsLimits.MaxDatagramSize];
+    private readonly MediaScratch _scratch;
     private SdpNegotiatedAudio? _audio;
 
     private DtlsSrtpKeys? _pendingKeys;
@@ -59,8 +59,9 @@ public sealed partial class WebRtcSession : IAsyncDisposable
     private TimeSpan _now;
 
     private WebRtcSession(IceLiteAgent ice, IDtlsEndpoint dtls, SdpNegotiatedAudio? audio, string localSdp, uint ssrc,
-        IDatagramSender sender, ILogger log, Action<WebRtcLegEvent> onEvent)
+        IDatagramSender sender, MediaScratch? scratch, ILogger log, Action<WebRtcLegEvent> onEvent)
     {
+        _scratch = scratch ?? new MediaScratch();
         _ice = ice;
         _dtls = dtls;
         _sender = sender;
@@ -142,7 +143,7 @@ public sealed partial class WebRtcSession : IAsyncDisposable
 
         var dtls = CreateDtlsServer(options, fingerprints, late: null);
         error = WebRtcLegError.None;
-        return new WebRtcSession(ice, dtls, answer.Audio, answer.ToText(), local.Ssrc!.Value, sender, options.Logger, onEvent) { _wallClock = options.Time };
+        return new WebRtcSession(ice, dtls, answer.Audio, answer.ToText(), local.Ssrc!.Value, sender, options.Scratch, options.Logger, onEvent) { _wallClock = options.Time };
     }
 
     /// <summary>Starts the DTLS server (it waits for the browser's ClientHello); in offerer mode, once the browser shows up.</summary>
@@ -223,10 +224,11 @@ public sealed partial class WebRtcSession : IAsyncDisposable
 
     private void OnStun(ReadOnlySpan<byte> datagram, TransportAddress source)
     {
-        var outcome = _ice.HandleStun(datagram, source, _now, _stunResponse, out var responseLength);
+        var response = _scratch.Stun;
+        var outcome = _ice.HandleStun(datagram, source, _now, response, out var responseLength);
         if (responseLength > 0)
         {
-            _sender.Send(_stunResponse.AsSpan(0, responseLength), source);
+            _sender.Send(response.AsSpan(0, responseLength), source);
         }
 
         if (outcome is IceCheckOutcome.Answered or IceCheckOutcome.AnsweredNominated && !_hasMediaPeer)
@@ -299,11 +301,12 @@ public sealed partial class WebRtcSession : IAsyncDisposable
     /// <summary>On the owner only (woken for it when the handshake worker queued a flight): flights go to the address the handshake came from.</summary>
     private void SendDtlsFlights()
     {
-        while (_dtls.TryDequeueOutgoing(_dtlsSendBuffer, out var length))
+        var buffer = _scratch.Dtls;
+        while (_dtls.TryDequeueOutgoing(buffer, out var length))
         {
             if (Volatile.Read(ref _dtlsPeer) is { } peer)
             {
-                _sender.Send(_dtlsSendBuffer.AsSpan(0, length), peer.Address);
+                _sender.Send(buffer.AsSpan(0, length), peer.Address);
             }
         }
     }

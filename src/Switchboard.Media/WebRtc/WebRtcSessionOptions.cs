@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Media.Dtls;
 using Switchboard.Media.Ice;
 using Switchboard.Media.Sdp;
+using Switchboard.Media.Shards;
 
 namespace Switchboard.Media.WebRtc;
 
@@ -33,4 +34,7 @@ public sealed record WebRtcSessionOptions
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     public ILogger Logger { get; init; } = NullLogger.Instance;
+
+    /// <summary>Work buffers shared with the other sessions of the owner's thread (a shard's); null: the session's own.</summary>
+    public MediaScratch? Scratch { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -18,6 +19,7 @@ namespace Switchboard.Web.Calls;
 internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
 {
     private const int MaxMessageBytes = 64 * 1024;
+    private const int FirstReadBytes = 4 * 1024;
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
 
     private readonly WebSocket _socket;
@@ -94,37 +96,71 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
         _outbox.Writer.TryComplete();
     }
 
+    /// <summary>
+    /// Reads the page's messages. An idle call holds no buffer: the loop waits with a zero-byte read,
+    /// then rents one for the message (<see cref="FirstReadBytes"/>, grown up to
+    /// <see cref="MaxMessageBytes"/> when a message is longer) and returns it once the message is
+    /// handled. A fixed 64 KB array per socket was the largest single allocation of a WebRTC call
+    /// (docs/benchmarks-media-load.md, "Memory per call").
+    /// </summary>
     private async Task ReceiveLoopAsync(CancellationToken ct)
     {
-        var buffer = new byte[MaxMessageBytes];
         while (_socket.State is WebSocketState.Open or WebSocketState.CloseSent)
         {
-            var length = 0;
-            ValueWebSocketReceiveResult result;
-            do
-            {
-                if (length == buffer.Length)
-                {
-                    await CloseAsync(WebSocketCloseStatus.MessageTooBig, "message too big");
-                    return;
-                }
-
-                result = await _socket.ReceiveAsync(buffer.AsMemory(length), ct);
-                length += result.Count;
-            }
-            while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
-
-            if (result.MessageType == WebSocketMessageType.Close)
+            var waited = await _socket.ReceiveAsync(Memory<byte>.Empty, ct);
+            if (waited.MessageType == WebSocketMessageType.Close)
             {
                 return;
             }
 
-            Interlocked.Exchange(ref _lastHeardTicks, _time.GetTimestamp());
-            if (result.MessageType == WebSocketMessageType.Text)
+            var buffer = ArrayPool<byte>.Shared.Rent(FirstReadBytes);
+            try
             {
-                await HandleAsync(buffer.AsMemory(0, length));
+                var length = 0;
+                ValueWebSocketReceiveResult result = waited;
+                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close)
+                {
+                    var capacity = Math.Min(buffer.Length, MaxMessageBytes);
+                    if (length == capacity)
+                    {
+                        if (capacity == MaxMessageBytes)
+                        {
+                            await CloseAsync(WebSocketCloseStatus.MessageTooBig, "message too big");
+                            return;
+                        }
+
+                        buffer = Grow(buffer, length);
+                    }
+
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(length, Math.Min(buffer.Length, MaxMessageBytes) - length), ct);
+                    length += result.Count;
+                }
+
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+
+                Interlocked.Exchange(ref _lastHeardTicks, _time.GetTimestamp());
+                if (result.MessageType == WebSocketMessageType.Text)
+                {
+                    await HandleAsync(buffer.AsMemory(0, length));
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
+
+    /// <summary>A rented buffer twice as large (at most <see cref="MaxMessageBytes"/>) holding the first <paramref name="length"/> bytes; the old one goes back to the pool.</summary>
+    private static byte[] Grow(byte[] buffer, int length)
+    {
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxMessageBytes));
+        buffer.AsSpan(0, length).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(buffer);
+        return larger;
     }
 
     private async Task HandleAsync(ReadOnlyMemory<byte> json)

@@ -8,6 +8,7 @@ using Switchboard.Media.Dtmf;
 using Switchboard.Media.Ice;
 using Switchboard.Media.Rtp;
 using Switchboard.Media.Sdp;
+using Switchboard.Media.Shards;
 using Switchboard.Media.Srtp;
 using Switchboard.Media.Stun;
 using Switchboard.Media.Tests.Dtls;
@@ -100,11 +101,11 @@ internal sealed class InMemoryCall : IAsyncDisposable
     /// <summary>A browser's answer to our offer with its certificate <paramref name="fingerprint"/>.</summary>
     public static string BrowserAnswer(DtlsFingerprint fingerprint, string setup) => SdpFixtures.BrowserAnswerToOurOffer(fingerprint.ToString(), setup);
 
-    /// <summary>An answerer session for a browser's offer; its DTLS handshake on <paramref name="serverPool"/> (null: the shared pool).</summary>
-    public static async Task<InMemoryCall> StartAsync(int seed, double loss, DtlsHandshakePool? serverPool = null)
+    /// <summary>An answerer session for a browser's offer; its DTLS handshake on <paramref name="serverPool"/> (null: the shared pool), its work buffers <paramref name="scratch"/> (null: its own).</summary>
+    public static async Task<InMemoryCall> StartAsync(int seed, double loss, DtlsHandshakePool? serverPool = null, MediaScratch? scratch = null)
     {
         var (network, serverCert, clientCert, events) = Prepare(seed, loss);
-        var options = ServerOptions(serverCert) with { DtlsHandshakePool = serverPool };
+        var options = ServerOptions(serverCert) with { DtlsHandshakePool = serverPool, Scratch = scratch };
         var server = WebRtcSession.TryCreate(Offer(clientCert.Fingerprint), options, network.SenderFor(ServerAddress), events.Enqueue, out var error);
         Assert.Equal(WebRtcLegError.None, error);
         Assert.NotNull(server);
@@ -192,6 +193,14 @@ internal sealed class InMemoryCall : IAsyncDisposable
         }, TimeSpan.FromSeconds(20), "ICE + DTLS");
 
         _network.Lossy = true;
+    }
+
+    /// <summary>Frees the browser's DTLS endpoint and SRTP (without close_notify), so that only the server's session is left (memory measurements).</summary>
+    public async ValueTask ReleaseBrowserAsync()
+    {
+        await _clientDtls.DisposeAsync();
+        _clientSrtp?.Dispose();
+        _clientSrtp = null;
     }
 
     /// <summary>The browser closes its peer connection: its DTLS close_notify goes on the network (not yet delivered).</summary>
