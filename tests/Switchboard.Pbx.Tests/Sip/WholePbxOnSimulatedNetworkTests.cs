@@ -34,7 +34,7 @@ public sealed class WholePbxOnSimulatedNetworkTests
         var toPbx = alice.RemoteRtp();
         for (ushort seq = 1; seq <= 200; seq++)
         {
-            alice.SendRtp(Rtp(seq), toPbx);
+            alice.SendRtp(WholePbxTests.Rtp(0, seq, 160), toPbx);
             time.Advance(TimeSpan.FromMilliseconds(20));
         }
 
@@ -71,7 +71,7 @@ public sealed class WholePbxOnSimulatedNetworkTests
         {
             var end = seq >= 304;
             duration = end ? (ushort)800 : (ushort)(duration + 160);
-            alice.SendRtp(Dtmf(seq, digit: 5, end, duration), toPbx);
+            alice.SendRtp(WholePbxTests.Dtmf(seq, digit: 5, end, duration), toPbx);
             time.Advance(TimeSpan.FromMilliseconds(20));
         }
 
@@ -101,12 +101,7 @@ public sealed class WholePbxOnSimulatedNetworkTests
         Assert.Equal(200, (await alice.CallAsync("*50")).StatusCode);
 
         // Key 1 rings the group; Bob answers: from here the ordinary 4 h maximum applies, not the IVR's 1 h.
-        var toPbx = alice.RemoteRtp();
-        for (ushort i = 1; i <= 3; i++)
-        {
-            alice.SendRtp(Dtmf(i, digit: 1, end: i == 3, duration: (ushort)(i == 3 ? 800 : 160 * i)), toPbx);
-        }
-
+        await WholePbxTests.PressAsync(alice, digit: 1);
         await pbx.SettleMediaAsync();
         await bob.AnswerAsync(await bob.WaitForRequestAsync("INVITE"));
         await WaitUntilAsync(() => pbx.Engine.ActiveCalls == 1 && bob.Dialog is not null);
@@ -133,30 +128,5 @@ public sealed class WholePbxOnSimulatedNetworkTests
         {
             await Task.Delay(10, cts.Token);
         }
-    }
-
-    private static byte[] Rtp(ushort sequence)
-    {
-        var packet = new byte[12 + 160];
-        packet[0] = 0x80;
-        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), sequence);
-        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), sequence * 160u);
-        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), 0x1234);
-        packet.AsSpan(12).Fill(0xff);
-        return packet;
-    }
-
-    private static byte[] Dtmf(ushort sequence, byte digit, bool end, ushort duration)
-    {
-        var packet = new byte[16];
-        packet[0] = 0x80;
-        packet[1] = 101;
-        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), sequence);
-        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), 48000);
-        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), 0x1234);
-        packet[12] = digit;
-        packet[13] = (byte)((end ? 0x80 : 0) | 10);
-        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(14), duration);
-        return packet;
     }
 }

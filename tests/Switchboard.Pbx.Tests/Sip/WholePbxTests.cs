@@ -437,12 +437,15 @@ public sealed class WholePbxTests
     }
 
     /// <summary>One key press as RFC 4733 packets (three, the last with the end bit, 100 ms in all).</summary>
-    private static async Task PressAsync(TestPhone phone, byte digit, ushort firstSequence = 1)
+    /// <summary>One RFC 4733 key press (start, update, end), on whichever network the phone's media is on.</summary>
+    internal static Task PressAsync(TestPhone phone, byte digit, ushort firstSequence = 1)
     {
         for (ushort i = 1; i < 4; i++)
         {
-            await phone.Rtp.SendAsync(Dtmf((ushort)(firstSequence + i - 1), digit, end: i == 3, duration: (ushort)(i == 3 ? 800 : 160 * i)), phone.RemoteRtp());
+            phone.SendRtp(Dtmf((ushort)(firstSequence + i - 1), digit, end: i == 3, duration: (ushort)(i == 3 ? 800 : 160 * i)), phone.RemoteRtp());
         }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>RTP every 40 ms until cancelled: a phone that is still there.</summary>
@@ -494,7 +497,7 @@ public sealed class WholePbxTests
         int.Parse(System.Text.Encoding.UTF8.GetString(invite.Body.Span).Split("\r\n").First(l => l.StartsWith("m=audio ", StringComparison.Ordinal)).Split(' ')[1],
             System.Globalization.CultureInfo.InvariantCulture);
 
-    private static byte[] Rtp(byte payloadType, ushort sequence, int payloadLength, byte fill = 0xff)
+    internal static byte[] Rtp(byte payloadType, ushort sequence, int payloadLength, byte fill = 0xff)
     {
         var packet = new byte[12 + payloadLength];
         packet[0] = 0x80;
@@ -506,7 +509,7 @@ public sealed class WholePbxTests
         return packet;
     }
 
-    private static byte[] Dtmf(ushort sequence, byte digit, bool end, ushort duration)
+    internal static byte[] Dtmf(ushort sequence, byte digit, bool end, ushort duration)
     {
         var packet = Rtp(101, sequence, 4);
         BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), 16000);
