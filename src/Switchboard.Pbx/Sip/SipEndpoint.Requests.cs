@@ -13,7 +13,9 @@ public sealed partial class SipEndpoint
     {
         if (request.Method == SipMethod.Register)
         {
-            Track(RegisterAsync(transaction, request, flow));
+            // Off the loop: Microsoft.Data.Sqlite's async methods run synchronously, and the loop's context would bring
+            // every continuation back here.
+            Track(Task.Run(() => RegisterAsync(transaction, request, flow)));
         }
         else if (transaction is InviteServerTransaction invite)
         {
@@ -24,7 +26,7 @@ public sealed partial class SipEndpoint
                 return;
             }
 
-            Track(AcceptInviteAsync(invite, request, flow));
+            Track(Task.Run(() => AcceptInviteAsync(invite, request, flow)));
         }
     }
 
@@ -47,7 +49,6 @@ public sealed partial class SipEndpoint
     /// <summary>The registrar reads the store: off the loop, then the answer goes back in through the mailbox.</summary>
     private async Task RegisterAsync(SipServerTransaction tx, SipRequest request, SipFlow flow)
     {
-        await Task.Yield(); // off the loop at once: Microsoft.Data.Sqlite's async methods run synchronously
         try
         {
             var response = await _registrar.HandleRegisterAsync(request, flow, _stopping.Token);
@@ -70,7 +71,6 @@ public sealed partial class SipEndpoint
     /// </summary>
     private async Task AcceptInviteAsync(InviteServerTransaction tx, SipRequest invite, SipFlow flow)
     {
-        await Task.Yield(); // off the loop at once: the look-up may touch the store
         try
         {
             var decision = await _authenticator.AuthenticateAsync(invite, flow, _stopping.Token);

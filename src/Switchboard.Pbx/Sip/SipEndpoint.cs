@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Switchboard.Media.Shards;
 using Switchboard.Sip.Messages;
 using Switchboard.Sip.Parsing;
 using Switchboard.Sip.Transactions;
@@ -19,7 +19,8 @@ namespace Switchboard.Pbx.Sip;
 /// </summary>
 public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyncDisposable
 {
-    private readonly Channel<Input> _inputs = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentQueue<Input> _inputs = new();
+    private readonly Action _drain;
     private readonly SipUserAgentCore _core;
     private readonly ConcurrentDictionary<(string CallId, string LocalTag), ISipDialogHandler> _dialogs = new();
     private readonly HashSet<Task> _handlers = [];
@@ -32,8 +33,10 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stopping = new();
     private ISipCallAcceptor? _calls;
+    private readonly MediaShard _loop;
     private ITimer? _heartbeat;
-    private Task _loop = Task.CompletedTask;
+    private int _drainPosted;
+    private volatile bool _stopped;
     private long _received;
     private long _dropped;
     private long _badRequests;
@@ -45,6 +48,10 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
     public SipEndpoint(ISipTransport transport, ISipRegistrar registrar, ISipAuthenticator authenticator, ISipLocations locations,
         SipEndpointOptions options, TimeProvider time, ILogger<SipEndpoint> log)
     {
+        // The loop is a thread of its own with an epoll set (the shards' machinery), so the SIP UDP socket can be read
+        // on it (see Loop) and posts from the calls' shards wake it through an eventfd, not through the thread pool.
+        _loop = new MediaShard(0, UdpMediaNetwork.Instance, time, log, name: "sip-loop", bufferSize: 65536);
+        _drain = Drain;
         _transport = transport;
         _registrar = registrar;
         _authenticator = authenticator;
@@ -84,18 +91,32 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
         }
     }
 
-    /// <summary>Starts the loop and the heartbeat; new INVITEs go to <paramref name="calls"/>.</summary>
+    /// <summary>
+    /// The endpoint's one thread. A program may register the SIP UDP socket on it (a shard member that reads it), so
+    /// that a datagram is parsed and handled where it was read: <see cref="OnReceived"/> runs the core at once there.
+    /// </summary>
+    public MediaShard Loop => _loop;
+
+    /// <summary>Starts the heartbeat; new INVITEs go to <paramref name="calls"/>.</summary>
     public void Start(ISipCallAcceptor calls)
     {
         _calls = calls;
-        _loop = Task.Run(RunAsync);
-        _heartbeat = _time.CreateTimer(_ => _inputs.Writer.TryWrite(Input.Tick), null, _options.Heartbeat, _options.Heartbeat);
+        _heartbeat = _time.CreateTimer(_ => Enqueue(Input.Tick), null, _options.Heartbeat, _options.Heartbeat);
     }
 
     public void OnReceived(in SipFlow flow, ReadOnlySpan<byte> message)
     {
         Interlocked.Increment(ref _received);
-        _inputs.Writer.TryWrite(new Input(InputKind.Received, flow, Bytes: message.ToArray()));
+        var input = new Input(InputKind.Received, flow, Bytes: message.ToArray());
+        if (_loop.IsCurrent && _inputs.IsEmpty)
+        {
+            // Read on the loop itself and nothing queued before it: handle it here, no hand-over.
+            HandleOne(input);
+        }
+        else
+        {
+            Enqueue(input);
+        }
     }
 
     public void OnFlowClosed(in SipFlow flow)
@@ -105,15 +126,15 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
 
     /// <summary>Starts a client transaction for <paramref name="request"/> on <paramref name="flow"/>; responses go to <paramref name="owner"/>.</summary>
     public void SendRequest(SipRequest request, SipFlow flow, ISipClientHandler owner) =>
-        _inputs.Writer.TryWrite(new Input(InputKind.SendRequest, flow, Message: request, Owner: owner));
+        Enqueue(new Input(InputKind.SendRequest, flow, Message: request, Owner: owner));
 
     /// <summary>Hands a response to its server transaction (a 2xx to an INVITE over UDP is also retransmitted until the ACK: RFC 3261 section 13.3.1.4).</summary>
     public void SendResponse(SipServerTransaction transaction, SipResponse response) =>
-        _inputs.Writer.TryWrite(new Input(InputKind.SendResponse, default, Message: response, Transaction: transaction));
+        Enqueue(new Input(InputKind.SendResponse, default, Message: response, Transaction: transaction));
 
     /// <summary>Sends a message outside any transaction: the ACK for a 2xx (RFC 3261 section 13.2.2.4).</summary>
     public void SendStateless(SipMessage message, SipFlow flow) =>
-        _inputs.Writer.TryWrite(new Input(InputKind.SendStateless, flow, Message: message));
+        Enqueue(new Input(InputKind.SendStateless, flow, Message: message));
 
     /// <summary>
     /// Requests for the dialog with this Call-ID and our <paramref name="localTag"/> go to <paramref name="handler"/> until
@@ -147,9 +168,14 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
             await _heartbeat.DisposeAsync();
         }
 
-        _inputs.Writer.TryComplete();
         await _stopping.CancelAsync();
-        await _loop;
+        await _loop.InvokeAsync(() =>
+        {
+            Drain();
+            _stopped = true;
+            return Task.CompletedTask;
+        });
+        await _loop.DisposeAsync();
         Task[] running;
         lock (_handlers)
         {
@@ -160,30 +186,45 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
         _stopping.Dispose();
     }
 
-    private async Task RunAsync()
+    /// <summary>Queues an input for the loop; the first input after a drain posts one drain to the loop's mailbox.</summary>
+    private void Enqueue(in Input input)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _inputs.Enqueue(input);
+        if (Interlocked.Exchange(ref _drainPosted, 1) == 0)
+        {
+            _loop.Post(_drain);
+        }
+    }
+
+    /// <summary>Handles what is queued now, in order. Loop thread only.</summary>
+    private void Drain()
+    {
+        Volatile.Write(ref _drainPosted, 0);
+        while (_inputs.TryDequeue(out var input))
+        {
+            HandleOne(input);
+        }
+    }
+
+    private void HandleOne(in Input input)
     {
         try
         {
-            await foreach (var input in _inputs.Reader.ReadAllAsync(_stopping.Token))
-            {
-                try
-                {
-                    Handle(input);
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    // A bug handling one message must not stop the endpoint: log it and go on with the next.
-                    LogInputFailed(_log, ex, input.Kind);
-                }
-
-                Volatile.Write(ref _clientTransactions, _core.ClientTransactions);
-                Volatile.Write(ref _serverTransactions, _core.ServerTransactions);
-            }
+            Handle(input);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Stopping.
+            // A bug handling one message must not stop the endpoint: log it and go on with the next.
+            LogInputFailed(_log, ex, input.Kind);
         }
+
+        Volatile.Write(ref _clientTransactions, _core.ClientTransactions);
+        Volatile.Write(ref _serverTransactions, _core.ServerTransactions);
     }
 
     private void Handle(in Input input)
@@ -213,7 +254,7 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
     }
 
     /// <summary>Runs <paramref name="work"/> on the loop, after the inputs already waiting.</summary>
-    private void OnLoop(Action work) => _inputs.Writer.TryWrite(new Input(InputKind.Continue, Continuation: work));
+    private void OnLoop(Action work) => Enqueue(new Input(InputKind.Continue, Continuation: work));
 
     void ISipUserAgentHost.Send(in SipFlow flow, SipMessage message)
     {
