@@ -35,6 +35,45 @@ internal static class MetricsEndpoint
         }
 
         text.Append("switchboard_media_setup_ms_count ").Append(setup.Count).Append('\n');
+        if (http.RequestServices.GetService(typeof(Switchboard.Pbx.Sip.SipEndpoint)) is Switchboard.Pbx.Sip.SipEndpoint sip)
+        {
+            AppendSip(text, sip);
+        }
+
+        AppendRuntime(text);
         return Results.Text(text.ToString(), "text/plain; version=0.0.4");
     }
+
+    private static void AppendSip(StringBuilder text, Switchboard.Pbx.Sip.SipEndpoint sip)
+    {
+        var c = sip.Counters;
+        Counter(text, "switchboard_sip_received_total", c.Received);
+        Counter(text, "switchboard_sip_sent_total", c.Sent);
+        Counter(text, "switchboard_sip_send_failures_total", c.SendFailures);
+        Counter(text, "switchboard_sip_bad_requests_total", c.BadRequests);
+        Counter(text, "switchboard_sip_dropped_total", c.Dropped);
+        Gauge(text, "switchboard_sip_client_transactions", c.ClientTransactions);
+        Gauge(text, "switchboard_sip_server_transactions", c.ServerTransactions);
+        Gauge(text, "switchboard_sip_dialogs", c.Dialogs);
+        Gauge(text, "switchboard_sip_pending_store_work", sip.PendingStoreWork);
+    }
+
+    /// <summary>What the runtime spends: bytes allocated since start (the load tools divide it by calls), collections, threads.</summary>
+    private static void AppendRuntime(StringBuilder text)
+    {
+        Counter(text, "switchboard_runtime_allocated_bytes_total", GC.GetTotalAllocatedBytes(precise: false));
+        for (var generation = 0; generation <= 2; generation++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"switchboard_runtime_gc_collections_total{{generation=\"{generation}\"}} {GC.CollectionCount(generation)}\n");
+        }
+
+        Gauge(text, "switchboard_runtime_threads", System.Diagnostics.Process.GetCurrentProcess().Threads.Count);
+        Gauge(text, "switchboard_runtime_threadpool_threads", ThreadPool.ThreadCount);
+    }
+
+    private static void Counter(StringBuilder text, string name, long value) =>
+        text.Append("# TYPE ").Append(name).Append(" counter\n").Append(name).Append(' ').Append(value).Append('\n');
+
+    private static void Gauge(StringBuilder text, string name, long value) =>
+        text.Append("# TYPE ").Append(name).Append(" gauge\n").Append(name).Append(' ').Append(value).Append('\n');
 }
