@@ -4,6 +4,9 @@ using System.Net;
 
 namespace Switchboard.SipLoad;
 
+/// <summary>How Kamailio is run: executable, UDP workers, shared memory, memory manager ("" for Kamailio's default).</summary>
+internal sealed record KamailioSettings(string Executable, int Children, int SharedMemoryMb, string Allocator);
+
 /// <summary>
 /// Kamailio (Debian's 5.6, <c>/usr/sbin/kamailio</c>) as the comparison target: a stateful proxy and registrar with
 /// digest and no database, on one free loopback UDP port. Runs in the foreground (<c>-DD -E</c>) with its config,
@@ -37,20 +40,30 @@ internal sealed class KamailioProcess : ILoadTarget
 
     public IReadOnlyList<int> CpuProcesses() => _process.HasExited ? [] : ProcCpu.WithChildren(_process.Id);
 
-    public static async Task<KamailioProcess> StartAsync(string executable, string directory, string domain, string password, int children, CancellationToken ct)
+    public static async Task<KamailioProcess> StartAsync(KamailioSettings settings, string directory, string domain, string password, CancellationToken ct)
     {
         Directory.CreateDirectory(directory);
         var port = Loopback.FreeUdpPort();
         var config = Path.Combine(directory, "kamailio.cfg");
-        await File.WriteAllTextAsync(config, Config(port, domain, password, children), ct);
-        var info = new ProcessStartInfo(executable)
+        await File.WriteAllTextAsync(config, Config(port, domain, password, settings.Children), ct);
+        var info = new ProcessStartInfo(settings.Executable)
         {
-            // Shared memory 64 MB (transactions and registrations), 8 MB private per process.
-            ArgumentList = { "-f", config, "-DD", "-E", "-Y", directory, "-w", directory, "-m", "64", "-M", "8" },
+            // Shared memory holds every transaction until its wait timer (5 s) ends: Kamailio's default 64 MB runs out
+            // near 500 cps ("new_t(): out of mem" and 500 replies). 8 MB private memory per process.
+            ArgumentList = { "-f", config, "-DD", "-E", "-Y", directory, "-w", directory, "-m", settings.SharedMemoryMb.ToString(CultureInfo.InvariantCulture), "-M", "8" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (settings.Allocator is { Length: > 0 } allocator)
+        {
+            // -x: the shared memory manager, -X: the private one (Kamailio's default is qm, which checks and is slower).
+            info.ArgumentList.Add("-x");
+            info.ArgumentList.Add(allocator);
+            info.ArgumentList.Add("-X");
+            info.ArgumentList.Add(allocator);
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("kamailio did not start");
         var logPath = Path.Combine(directory, "kamailio.log");
         var kamailio = new KamailioProcess(process, ChildProcess.CaptureOutput(process, logPath), new IPEndPoint(IPAddress.Loopback, port), logPath);

@@ -33,9 +33,9 @@ internal static class LoadRun
                 targets.Add(owned.Add(await StartPbxAsync(options, Path.Combine(work.FullName, "pbx"), callees, deadline.Token)));
             }
 
-            if (options.Kamailio)
+            if (options.Kamailio is { } kamailio)
             {
-                targets.Add(owned.Add(await KamailioProcess.StartAsync(options.KamailioExecutable, Path.Combine(work.FullName, "kamailio"), Domain, SipPassword, options.KamailioChildren, deadline.Token)));
+                targets.Add(owned.Add(await KamailioProcess.StartAsync(kamailio, Path.Combine(work.FullName, "kamailio"), Domain, SipPassword, deadline.Token)));
             }
 
             var runs = new List<TargetRun>();

@@ -19,6 +19,8 @@ internal static class Program
         var callees = new Option<int>("--callees") { Description = "Called extensions, each registered by its own SIPp UAS and called by its own SIPp UAC at its share of the rate", DefaultValueFactory = _ => 2 };
         var targets = new Option<string>("--targets") { Description = "Servers to load, comma-separated: pbx, kamailio", DefaultValueFactory = _ => "pbx,kamailio" };
         var children = new Option<int>("--kamailio-children") { Description = "Kamailio's UDP worker processes", DefaultValueFactory = _ => 2 };
+        var shm = new Option<int>("--kamailio-shm-mb") { Description = "Kamailio's shared memory (-m), which holds its transactions", DefaultValueFactory = _ => 512 };
+        var allocator = new Option<string>("--kamailio-allocator") { Description = "Kamailio's memory manager (-x/-X: qm, fm, tlsf; empty: its default, qm, which costs it about twice the CPU per call)", DefaultValueFactory = _ => "tlsf" };
         var recvTimeout = new Option<int>("--recv-timeout-ms") { Description = "How long a call waits for an expected message before it fails (SIPp -recv_timeout)", DefaultValueFactory = _ => 5000 };
         var inFlight = new Option<int>("--max-in-flight") { Description = "Calls SIPp keeps open at most (SIPp -l); above it SIPp slows the rate", DefaultValueFactory = _ => 10_000 };
         var warmup = new Option<int>("--warmup") { Description = "Seconds of warm-up calls against each server before the steps (not reported)", DefaultValueFactory = _ => 15 };
@@ -33,7 +35,7 @@ internal static class Program
         var keep = new Option<bool>("--keep-data") { Description = "Keep the work folder: PBX data and log, Kamailio's config and log, SIPp's statistics and error logs" };
         var root = new RootCommand("SIP calls-per-second load with SIPp: the Switchboard B2BUA and Kamailio side by side (UDP, loopback)")
         {
-            rates, window, hold, callees, targets, children, recvTimeout, inFlight, warmup, warmupRate, server, sipp, kamailio, scenarios, media, deadline, noStop, keep,
+            rates, window, hold, callees, targets, children, shm, allocator, recvTimeout, inFlight, warmup, warmupRate, server, sipp, kamailio, scenarios, media, deadline, noStop, keep,
         };
         root.SetAction(async (result, ct) =>
         {
@@ -70,15 +72,15 @@ internal static class Program
                 TimeSpan.FromMilliseconds(Math.Clamp(result.GetValue(hold), 0, 60_000)),
                 Math.Clamp(result.GetValue(callees), 1, 100),
                 chosen.Contains("pbx"),
-                chosen.Contains("kamailio"),
-                Math.Clamp(result.GetValue(children), 1, 64),
+                chosen.Contains("kamailio")
+                    ? new KamailioSettings(result.GetValue(kamailio)!, Math.Clamp(result.GetValue(children), 1, 64), Math.Clamp(result.GetValue(shm), 16, 16_384), result.GetValue(allocator)!)
+                    : null,
                 TimeSpan.FromMilliseconds(Math.Clamp(result.GetValue(recvTimeout), 100, 60_000)),
                 Math.Clamp(result.GetValue(inFlight), 1, 1_000_000),
                 TimeSpan.FromSeconds(Math.Clamp(result.GetValue(warmup), 0, 120)),
                 Math.Clamp(result.GetValue(warmupRate), 1, 10_000),
                 dll ?? "",
                 result.GetValue(sipp)!,
-                result.GetValue(kamailio)!,
                 scenarioDir,
                 result.GetValue(media)!,
                 TimeSpan.FromSeconds(Math.Clamp(result.GetValue(deadline), 10, 7200)),
