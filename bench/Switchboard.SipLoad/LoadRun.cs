@@ -16,6 +16,9 @@ internal static class LoadRun
     private const int FirstCallee = 1000;
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(3);
 
+    /// <summary>Between steps, so the next server's step does not share the machine with the last one's tail of retransmissions.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(5);
+
     public static async Task<int> RunAsync(LoadOptions options, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -121,6 +124,7 @@ internal static class LoadRun
         {
             foreach (var run in standing.ToList())
             {
+                await Task.Delay(Settle, ct);
                 var step = await MeasureAsync(run, sipp, rate, options.Window, options, ct);
                 steps.Add(step);
                 Console.WriteLine(ReportTable.Summary(step));

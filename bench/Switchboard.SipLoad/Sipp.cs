@@ -111,7 +111,9 @@ internal sealed class Sipp
         var limit = TimeSpan.FromSeconds(Math.Ceiling((double)share.Calls / share.Rate)) + plan.Hold + (4 * plan.RecvTimeout) + TimeSpan.FromSeconds(10);
         string[] args =
         [
-            target.ToString(), .. Common("uac-digest.xml", name),
+            // -p: a free port of our own. Without it SIPp takes 5060 when it is free, so consecutive steps (and anything
+            // else on this machine using 5060) would get each other's late retransmissions.
+            target.ToString(), .. Common("uac-digest.xml", name), "-p", Text(Loopback.FreeUdpPort()),
             "-r", Text(share.Rate), "-m", Text(share.Calls), "-l", Text(plan.MaxInFlight), "-d", Text((int)plan.Hold.TotalMilliseconds),
             "-s", share.Callee, "-key", "caller", plan.Caller, "-key", "domain", plan.Domain,
             "-au", plan.Caller, "-ap", plan.Password, "-auth_uri", $"{share.Callee}@{plan.Domain}",
