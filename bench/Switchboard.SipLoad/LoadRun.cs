@@ -59,6 +59,11 @@ internal static class LoadRun
             await Console.Error.WriteLineAsync($"Stopped: the run passed its deadline of {options.Deadline.TotalSeconds} s.");
             return 3;
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("Cancelled: stopping every process this run started.");
+            return 130;
+        }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
         {
             await Console.Error.WriteLineAsync($"Stopped: {e.Message}");

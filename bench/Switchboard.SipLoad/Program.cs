@@ -11,6 +11,8 @@ namespace Switchboard.SipLoad;
 /// </summary>
 internal static class Program
 {
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(60);
+
     private static async Task<int> Main(string[] args)
     {
         var rates = new Option<string>("--rates") { Description = "Target calls per second of each step, comma-separated", DefaultValueFactory = _ => "250,500,750,1000,1250" };
@@ -88,7 +90,9 @@ internal static class Program
                 result.GetValue(keep));
             return await LoadRun.RunAsync(options, ct);
         });
-        return await root.Parse(args).InvokeAsync();
+        // On Ctrl+C or SIGTERM the token is cancelled and the run stops its PBX, Kamailio and SIPp processes by PID;
+        // System.CommandLine's default of 2 s before it ends the process would orphan them.
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = StopGrace });
     }
 
     private static bool TryParseRates(string text, out IReadOnlyList<int> rates)
