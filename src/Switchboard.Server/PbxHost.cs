@@ -75,6 +75,12 @@ public sealed class PbxHost : IAsyncDisposable
             var app = builder.Build();
             app.UseSwitchboardWeb();
 
+            // Calls ended by the stop wait for their records: the writer stops waiting out its interval once stopping starts.
+            if (app.Services.GetRequiredService<ICallRecordStore>() is BatchedCallRecordStore records)
+            {
+                app.Lifetime.ApplicationStopping.Register(records.FlushPromptly);
+            }
+
             if (options.SeedDemo)
             {
                 await DemoSeed.RunAsync(app.Services.GetRequiredService<IDirectoryStore>(), options, ct);
