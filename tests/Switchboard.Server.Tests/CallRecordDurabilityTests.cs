@@ -21,11 +21,7 @@ public sealed class CallRecordDurabilityTests : IDisposable
     [Fact]
     public async Task Kill_9_after_the_flush_interval_loses_no_record()
     {
-        await SeedAsync();
-        await using var server = await ServerProcess.StartAsync(_data, "example.com", "46000-46099", "--record-flush", "200");
-
-        var sipp = await SippCaller.CallAsync(server.SipPort, "*43", SipPassword, calls: 5, _data);
-        Assert.True(sipp.ExitCode == 0, $"SIPp: {sipp.Output}\nPBX: {server.Output}");
+        await using var server = await StartAndCallAsync("46000-46099", flushMs: 200, calls: 5);
 
         // Longer than the interval (200 ms) plus a commit on a busy machine: every batch has committed by now.
         await Task.Delay(TimeSpan.FromSeconds(1.5));
@@ -39,12 +35,8 @@ public sealed class CallRecordDurabilityTests : IDisposable
     [Fact]
     public async Task A_clean_stop_writes_the_records_still_waiting_for_their_batch()
     {
-        await SeedAsync();
-
         // A minute-long interval: the calls' records are still queued when the stop comes.
-        await using var server = await ServerProcess.StartAsync(_data, "example.com", "46100-46199", "--record-flush", "60000");
-        var sipp = await SippCaller.CallAsync(server.SipPort, "*43", SipPassword, calls: 3, _data);
-        Assert.True(sipp.ExitCode == 0, $"SIPp: {sipp.Output}\nPBX: {server.Output}");
+        await using var server = await StartAndCallAsync("46100-46199", flushMs: 60_000, calls: 3);
         Assert.Empty(await ReadRecordsAsync());
 
         await server.TerminateAsync();
@@ -53,6 +45,24 @@ public sealed class CallRecordDurabilityTests : IDisposable
         var records = await ReadRecordsAsync();
         Assert.Equal(3, records.Count);
         Assert.All(records, r => Assert.Equal("hangup", r.Reason));
+    }
+
+    /// <summary>Extension 200@example.com, the server on it, and <paramref name="calls"/> SIPp calls to the echo test, all answered and ended.</summary>
+    private async Task<ServerProcess> StartAndCallAsync(string mediaPorts, int flushMs, int calls)
+    {
+        await SeedAsync();
+        var server = await ServerProcess.StartAsync(_data, "example.com", mediaPorts, "--record-flush", flushMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            var sipp = await SippCaller.CallAsync(server.SipPort, "*43", SipPassword, calls, _data);
+            Assert.True(sipp.ExitCode == 0, $"SIPp: {sipp.Output}\nPBX: {server.Output}");
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     private async Task SeedAsync()

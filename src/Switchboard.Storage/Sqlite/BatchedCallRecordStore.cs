@@ -43,7 +43,10 @@ public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDis
     }
 
     /// <summary>Queues the record; the task completes when its batch has committed (or faults if it could not be written).</summary>
-    /// <remarks>A full queue makes the caller wait for room: a record is never dropped. Never awaited on a protocol loop.</remarks>
+    /// <remarks>
+    /// A full queue makes the caller wait for room: a record is never dropped. Never awaited on a protocol loop.
+    /// <paramref name="ct"/> gives up waiting for room; a record once queued is written whatever happens to the token.
+    /// </remarks>
     /// <exception cref="ObjectDisposedException">the store is stopping and takes no more records.</exception>
     public async Task AddAsync(CallRecord record, CancellationToken ct = default)
     {
