@@ -15,9 +15,19 @@ public sealed partial class SipTransportHub
         _udp = socket;
         _udpLocal = (IPEndPoint)socket.LocalEndPoint!;
         SipTransportLog.Listening(_logger, SipTransportKind.Udp, _udpLocal);
-        _loops.Add(Task.Run(() => UdpReceiveLoopAsync(socket, _udpLocal, _stopping.Token)));
+        if (!_options.ExternalUdpReceive)
+        {
+            _loops.Add(Task.Run(() => UdpReceiveLoopAsync(socket, _udpLocal, _stopping.Token)));
+        }
+
         return _udpLocal.Port;
     }
+
+    /// <summary>The bound UDP socket, for a program that reads it itself (<see cref="SipTransportOptions.ExternalUdpReceive"/>); null before start or without UDP.</summary>
+    public Socket? UdpSocket => _udp;
+
+    /// <summary>One datagram read by the program from <see cref="UdpSocket"/>: checked, counted and handed to the receiver like the hub's own.</summary>
+    public void DeliverUdp(in SipFlow flow, ReadOnlySpan<byte> datagram) => OnDatagram(flow, datagram);
 
     /// <summary>
     /// One reused buffer and one reused <see cref="SocketAddress"/>; the sender's <see cref="IPEndPoint"/> is

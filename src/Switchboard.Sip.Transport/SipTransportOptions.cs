@@ -30,6 +30,13 @@ public sealed record SipTransportOptions
     /// <summary>Extra roots that outbound TLS trusts besides the system's (a carrier's private CA); the certificate's name is still checked.</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2Collection? TrustedRoots { get; init; }
 
+    /// <summary>
+    /// The hub binds the UDP socket but does not read it: the program reads it on its own loop (the SIP endpoint's
+    /// thread, so a datagram is handled where it is read, with no hand-over) and hands each datagram to
+    /// <see cref="SipTransportHub.DeliverUdp"/>. Sending stays the hub's.
+    /// </summary>
+    public bool ExternalUdpReceive { get; init; }
+
     /// <summary>The host put in Via sent-by and Contact; default the bind address.</summary>
     public string? AdvertisedHost { get; init; }
 

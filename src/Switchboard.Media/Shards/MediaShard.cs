@@ -38,8 +38,13 @@ public sealed partial class MediaShard : IAsyncDisposable
     private long _datagrams;
     private long _wakeups;
 
-    public MediaShard(int index, IMediaNetwork network, TimeProvider time, ILogger log)
+    private readonly int _bufferSize;
+
+    /// <param name="name">The thread's name (default <c>media-shard-N</c>).</param>
+    /// <param name="bufferSize">The receive buffer: a media datagram fits in 2 KB; a loop that reads SIP over UDP needs 64 KB.</param>
+    public MediaShard(int index, IMediaNetwork network, TimeProvider time, ILogger log, string? name = null, int bufferSize = BufferSize)
     {
+        _bufferSize = bufferSize;
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(time);
         Index = index;
@@ -48,7 +53,7 @@ public sealed partial class MediaShard : IAsyncDisposable
         _log = log;
         _poller = network.CreatePoller(time);
         Context = new ShardSynchronizationContext(this);
-        _thread = new Thread(Run) { IsBackground = true, Name = "media-shard-" + index };
+        _thread = new Thread(Run) { IsBackground = true, Name = name ?? "media-shard-" + index };
         _thread.Start();
     }
 
@@ -223,7 +228,7 @@ public sealed partial class MediaShard : IAsyncDisposable
     {
         SynchronizationContext.SetSynchronizationContext(Context);
         Span<ulong> ready = stackalloc ulong[ReadyBatch];
-        var buffer = new byte[BufferSize];
+        var buffer = new byte[_bufferSize];
 
         // One address per family, sized exactly: SocketAddress compares whole buffers, so a 28-byte buffer
         // holding an IPv4 address would never equal the 16-byte one a leg latched.

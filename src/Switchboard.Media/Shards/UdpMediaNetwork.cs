@@ -26,16 +26,24 @@ public sealed class UdpMediaNetwork : IMediaNetwork
     }
 
     public IMediaPoller CreatePoller(TimeProvider time) => new EpollPoller();
+
+    /// <summary>
+    /// A shard-readable view of a UDP socket someone else owns (the SIP transport's): read with <c>recvfrom</c> on its
+    /// descriptor, never disposed through the view.
+    /// </summary>
+    public static IMediaSocket Adopt(Socket socket) => new UdpMediaSocket(socket, ownsSocket: false);
 }
 
 /// <summary>A bound UDP socket read and written with <c>recvfrom</c>/<c>sendto</c> on its descriptor (see <see cref="Libc"/>).</summary>
 internal sealed class UdpMediaSocket : IMediaSocket
 {
     private readonly Socket _socket;
+    private readonly bool _ownsSocket;
 
-    public UdpMediaSocket(Socket socket)
+    public UdpMediaSocket(Socket socket, bool ownsSocket = true)
     {
         _socket = socket;
+        _ownsSocket = ownsSocket;
         Descriptor = (int)socket.SafeHandle.DangerousGetHandle();
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
     }
@@ -64,7 +72,13 @@ internal sealed class UdpMediaSocket : IMediaSocket
         Libc.sendto(Descriptor, ref MemoryMarshal.GetReference(datagram), datagram.Length, Libc.MsgDontwait,
             ref MemoryMarshal.GetReference(destination.Buffer.Span), destination.Size) >= 0;
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        if (_ownsSocket)
+        {
+            _socket.Dispose();
+        }
+    }
 }
 
 /// <summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Switchboard.Pbx.Sip;
 using Switchboard.Sip.Dialogs;
+using Switchboard.Sip.UserAgent;
 using Switchboard.Sip.Messages;
 using Switchboard.Sip.Transactions;
 using Switchboard.Sip.Transport;

@@ -2,78 +2,51 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Sip.Messages;
 using Switchboard.Sip.Transactions;
 using Switchboard.Sip.Transport;
+using Switchboard.Sip.UserAgent;
 
 namespace Switchboard.Pbx.Sip;
 
 public sealed partial class SipEndpoint
 {
-    /// <summary>The methods we handle, for Allow (RFC 3261 section 20.5).</summary>
-    public const string AllowedMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER";
-
-    /// <summary>A new request with its server transaction (RFC 3261 section 8.2: the UAS checks, then the method decides).</summary>
-    private void OnRequest(SipServerTransaction tx, SipRequest request, SipFlow flow, DateTimeOffset now)
+    /// <summary>The requests only the PBX can answer: a REGISTER for the registrar, a new INVITE for the call engine.</summary>
+    void ISipUserAgentHost.OnNewRequest(SipServerTransaction transaction, SipRequest request, SipFlow flow)
     {
-        if (request.MaxForwards is 0 && request.Method != SipMethod.Options)
+        if (request.Method == SipMethod.Register)
         {
-            // Section 16.3 / 8.2: a request that ran out of hops.
-            Reply(tx, 483, now);
-            return;
+            // Off the loop: Microsoft.Data.Sqlite's async methods run synchronously, and the loop's context would bring
+            // every continuation back here.
+            Track(Task.Run(() => RegisterAsync(transaction, request, flow)));
         }
-
-        if (!request.RequestUri.IsSip)
+        else if (transaction is InviteServerTransaction invite)
         {
-            Reply(tx, 416, now);
-            return;
-        }
-
-        var inDialog = request.To.Tag is not null;
-        if (inDialog)
-        {
-            if (_dialogs.TryGetValue((request.CallId, request.To.Tag!), out var handler))
+            // A carrier is trusted by where it sends from (the trunk's proxy), not by digest: it does not answer challenges.
+            if (TrunkSource?.Invoke(flow) is { } trunk)
             {
-                handler.OnRequest(tx, request, flow);
-            }
-            else
-            {
-                // Section 12.2.2: a request for a dialog we do not know.
-                Reply(tx, 481, now);
+                _calls!.OnTrunkInvite(invite, request, flow, trunk);
+                return;
             }
 
-            return;
-        }
-
-        switch (request.Method.Name)
-        {
-            case "REGISTER":
-                _ = RegisterAsync(tx, request, flow);
-                break;
-            case "OPTIONS":
-                // Section 11.2: what we can do; phones and proxies use it as a keep-alive too.
-                Execute(_transactions.SendResponse(tx, SipMessageFactory.CreateResponse(request, 200, null, SipIds.NewTag())
-                    .AddHeader(SipHeaderId.Allow, AllowedMethods)
-                    .AddHeader("Accept", "application/sdp")
-                    .AddHeader("Server", _options.Product)
-                    .BuildResponse(), now), now);
-                break;
-            case "INVITE":
-                _ = AcceptInviteAsync((InviteServerTransaction)tx, request, flow);
-                break;
-            case "BYE":
-            case "INFO":
-                Reply(tx, 481, now);
-                break;
-            default:
-                // Section 8.2.1: a method we do not support.
-                Execute(_transactions.SendResponse(tx, SipMessageFactory.CreateResponse(request, 405, null, SipIds.NewTag())
-                    .AddHeader(SipHeaderId.Allow, AllowedMethods).BuildResponse(), now), now);
-                break;
+            Track(Task.Run(() => AcceptInviteAsync(invite, request, flow)));
         }
     }
 
-    private void Reply(SipServerTransaction tx, int status, DateTimeOffset now) =>
-        Execute(_transactions.SendResponse(tx, SipMessageFactory.CreateResponse(tx.Request, status, null, SipIds.NewTag()).BuildResponse(), now), now);
+    /// <summary>Keeps store work that is still running, so that a stop waits for it instead of abandoning it.</summary>
+    private void Track(Task work)
+    {
+        if (work.IsCompleted)
+        {
+            return;
+        }
 
-    /// <summary>The registrar reads the store: off the loop, then back in through the mailbox.</summary>
+        lock (_handlers)
+        {
+            _handlers.Add(work);
+        }
+
+        work.ContinueWith(t => { lock (_handlers) { _handlers.Remove(t); } }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>The registrar reads the store: off the loop, then the answer goes back in through the mailbox.</summary>
     private async Task RegisterAsync(SipServerTransaction tx, SipRequest request, SipFlow flow)
     {
         try
@@ -92,26 +65,28 @@ public sealed partial class SipEndpoint
         }
     }
 
-    /// <summary>A phone's new call: digest first (401 challenge), then the call engine takes it.</summary>
+    /// <summary>
+    /// A phone's new call: digest first (401 challenge), off the loop; then, back on the loop, the call engine takes it,
+    /// unless a CANCEL came in the meantime (the core has answered the INVITE 487 then: RFC 3261 section 9.2).
+    /// </summary>
     private async Task AcceptInviteAsync(InviteServerTransaction tx, SipRequest invite, SipFlow flow)
     {
         try
         {
-            // A carrier is trusted by where it sends from (the trunk's proxy), not by digest: it does not answer challenges.
-            if (TrunkSource?.Invoke(flow) is { } trunk)
-            {
-                _calls!.OnTrunkInvite(tx, invite, flow, trunk);
-                return;
-            }
-
             var decision = await _authenticator.AuthenticateAsync(invite, flow, _stopping.Token);
-            if (decision.Caller is null)
+            if (decision.Caller is not { } caller)
             {
                 SendResponse(tx, decision.Refusal ?? SipMessageFactory.CreateResponse(invite, 403, null, SipIds.NewTag()).BuildResponse());
                 return;
             }
 
-            _calls!.OnInvite(tx, invite, flow, decision.Caller);
+            OnLoop(() =>
+            {
+                if (SipUserAgentCore.IsPending(tx))
+                {
+                    _calls!.OnInvite(tx, invite, flow, caller);
+                }
+            });
         }
         catch (OperationCanceledException)
         {

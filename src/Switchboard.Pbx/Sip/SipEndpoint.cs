@@ -1,28 +1,29 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Switchboard.Media.Shards;
 using Switchboard.Sip.Messages;
 using Switchboard.Sip.Parsing;
 using Switchboard.Sip.Transactions;
 using Switchboard.Sip.Transport;
+using Switchboard.Sip.UserAgent;
 
 namespace Switchboard.Pbx.Sip;
 
 /// <summary>
-/// The PBX's SIP endpoint: the transaction layer and the core of RFC 3261 section 8 around it. One loop owns the
-/// transaction layer; transports, call legs and the heartbeat only post inputs to it. Received bytes are parsed
-/// here; a malformed request gets 400 with the reason, anything else malformed is dropped and counted.
-/// REGISTER goes to the registrar, new INVITEs (once authenticated) to the call engine, in-dialog requests to the
-/// leg that owns the Call-ID.
+/// The PBX's SIP endpoint: the I/O shell around <see cref="SipUserAgentCore"/> (the RFC 3261 user-agent core, sans-IO,
+/// in Switchboard.Sip). One loop owns the core; transports, call legs and the heartbeat only post inputs to it.
+/// The PBX's own decisions stay here: REGISTER goes to the registrar and a new INVITE, once authenticated, to the call
+/// engine. Both read the store, so they run off the loop and post their result back to it: the core is only ever
+/// touched by the loop (a CANCEL that arrives while the caller is still being checked finds its INVITE answered 487,
+/// and the call engine is then never asked to start it).
 /// </summary>
-public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
+public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyncDisposable
 {
-    private readonly Channel<Input> _inputs = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly SipTransactionLayer _transactions;
-    private readonly Dictionary<SipTransaction, ClientOwner> _clientOwners = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<SipTransaction, SipFlow> _serverFlows = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentQueue<Input> _inputs = new();
+    private readonly Action _drain;
+    private readonly SipUserAgentCore _core;
     private readonly ConcurrentDictionary<(string CallId, string LocalTag), ISipDialogHandler> _dialogs = new();
-    private readonly Dictionary<(string CallId, uint CSeq), PendingOk> _pendingOks = [];
+    private readonly HashSet<Task> _handlers = [];
     private readonly ISipTransport _transport;
     private readonly ISipRegistrar _registrar;
     private readonly ISipAuthenticator _authenticator;
@@ -32,17 +33,25 @@ public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stopping = new();
     private ISipCallAcceptor? _calls;
+    private readonly MediaShard _loop;
     private ITimer? _heartbeat;
-    private Task _loop = Task.CompletedTask;
+    private int _drainPosted;
+    private volatile bool _stopped;
     private long _received;
     private long _dropped;
     private long _badRequests;
     private long _sent;
     private long _sendFailures;
+    private int _clientTransactions;
+    private int _serverTransactions;
 
     public SipEndpoint(ISipTransport transport, ISipRegistrar registrar, ISipAuthenticator authenticator, ISipLocations locations,
         SipEndpointOptions options, TimeProvider time, ILogger<SipEndpoint> log)
     {
+        // The loop is a thread of its own with an epoll set (the shards' machinery), so the SIP UDP socket can be read
+        // on it (see Loop) and posts from the calls' shards wake it through an eventfd, not through the thread pool.
+        _loop = new MediaShard(0, UdpMediaNetwork.Instance, time, log, name: "sip-loop", bufferSize: 65536);
+        _drain = Drain;
         _transport = transport;
         _registrar = registrar;
         _authenticator = authenticator;
@@ -50,8 +59,11 @@ public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
         _options = options;
         _time = time;
         _log = log;
-        _transactions = new SipTransactionLayer(options.Timers);
+        _core = new SipUserAgentCore(this, new SipUserAgentOptions { Timers = options.Timers, AllowedMethods = AllowedMethods, Product = options.Product });
     }
+
+    /// <summary>The methods we handle, for Allow (RFC 3261 section 20.5).</summary>
+    public const string AllowedMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER";
 
     public ISipTransport Transport => _transport;
 
@@ -65,20 +77,46 @@ public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
     public SipEndpointCounters Counters => new(
         Interlocked.Read(ref _received), Interlocked.Read(ref _dropped), Interlocked.Read(ref _badRequests),
         Interlocked.Read(ref _sent), Interlocked.Read(ref _sendFailures),
-        _transactions.ClientCount, _transactions.ServerCount, _dialogs.Count);
+        Volatile.Read(ref _clientTransactions), Volatile.Read(ref _serverTransactions), _dialogs.Count);
 
-    /// <summary>Starts the loop and the heartbeat; new INVITEs go to <paramref name="calls"/>.</summary>
+    /// <summary>Registrar and authentication work running off the loop now (store reads whose answer has not come back yet).</summary>
+    public int PendingStoreWork
+    {
+        get
+        {
+            lock (_handlers)
+            {
+                return _handlers.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The endpoint's one thread. A program may register the SIP UDP socket on it (a shard member that reads it), so
+    /// that a datagram is parsed and handled where it was read: <see cref="OnReceived"/> runs the core at once there.
+    /// </summary>
+    public MediaShard Loop => _loop;
+
+    /// <summary>Starts the heartbeat; new INVITEs go to <paramref name="calls"/>.</summary>
     public void Start(ISipCallAcceptor calls)
     {
         _calls = calls;
-        _loop = Task.Run(RunAsync);
-        _heartbeat = _time.CreateTimer(_ => _inputs.Writer.TryWrite(Input.Tick), null, _options.Heartbeat, _options.Heartbeat);
+        _heartbeat = _time.CreateTimer(_ => Enqueue(Input.Tick), null, _options.Heartbeat, _options.Heartbeat);
     }
 
     public void OnReceived(in SipFlow flow, ReadOnlySpan<byte> message)
     {
         Interlocked.Increment(ref _received);
-        _inputs.Writer.TryWrite(new Input(InputKind.Received, flow, Bytes: message.ToArray()));
+        var input = new Input(InputKind.Received, flow, Bytes: message.ToArray());
+        if (_loop.IsCurrent && _inputs.IsEmpty)
+        {
+            // Read on the loop itself and nothing queued before it: handle it here, no hand-over.
+            HandleOne(input);
+        }
+        else
+        {
+            Enqueue(input);
+        }
     }
 
     public void OnFlowClosed(in SipFlow flow)
@@ -88,21 +126,22 @@ public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
 
     /// <summary>Starts a client transaction for <paramref name="request"/> on <paramref name="flow"/>; responses go to <paramref name="owner"/>.</summary>
     public void SendRequest(SipRequest request, SipFlow flow, ISipClientHandler owner) =>
-        _inputs.Writer.TryWrite(new Input(InputKind.SendRequest, flow, Message: request, Owner: owner));
+        Enqueue(new Input(InputKind.SendRequest, flow, Message: request, Owner: owner));
 
     /// <summary>Hands a response to its server transaction (a 2xx to an INVITE over UDP is also retransmitted until the ACK: RFC 3261 section 13.3.1.4).</summary>
     public void SendResponse(SipServerTransaction transaction, SipResponse response) =>
-        _inputs.Writer.TryWrite(new Input(InputKind.SendResponse, default, Message: response, Transaction: transaction));
+        Enqueue(new Input(InputKind.SendResponse, default, Message: response, Transaction: transaction));
 
     /// <summary>Sends a message outside any transaction: the ACK for a 2xx (RFC 3261 section 13.2.2.4).</summary>
     public void SendStateless(SipMessage message, SipFlow flow) =>
-        _inputs.Writer.TryWrite(new Input(InputKind.SendStateless, flow, Message: message));
+        Enqueue(new Input(InputKind.SendStateless, flow, Message: message));
 
     /// <summary>
     /// Requests for the dialog with this Call-ID and our <paramref name="localTag"/> go to <paramref name="handler"/> until
     /// <see cref="Unbind"/>. The tag matters: a call that loops back through a carrier reaches us twice with one
     /// Call-ID (RFC 3261 section 12: a dialog is Call-ID plus both tags). A UAS leg binds the empty tag too, for the
-    /// CANCEL of its INVITE, which carries no To tag.
+    /// CANCEL of its INVITE, which carries no To tag. Any thread: a leg binds from its call's shard, and the binding
+    /// must hold before the next input the loop reads.
     /// </summary>
     public void Bind(string callId, string localTag, ISipDialogHandler handler) => _dialogs[(callId, localTag)] = handler;
 
@@ -121,6 +160,7 @@ public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
             : $"<sip:{user}@{sentBy};transport={flow.Transport.UriParameter()}>";
     }
 
+    /// <summary>Stops the heartbeat and the loop, then waits for the registrar and authentication work still running.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_heartbeat is not null)
@@ -128,33 +168,63 @@ public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
             await _heartbeat.DisposeAsync();
         }
 
-        _inputs.Writer.TryComplete();
         await _stopping.CancelAsync();
-        await _loop;
+        await _loop.InvokeAsync(() =>
+        {
+            Drain();
+            _stopped = true;
+            return Task.CompletedTask;
+        });
+        await _loop.DisposeAsync();
+        Task[] running;
+        lock (_handlers)
+        {
+            running = [.. _handlers];
+        }
+
+        await Task.WhenAll(running);
         _stopping.Dispose();
     }
 
-    private async Task RunAsync()
+    /// <summary>Queues an input for the loop; the first input after a drain posts one drain to the loop's mailbox.</summary>
+    private void Enqueue(in Input input)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _inputs.Enqueue(input);
+        if (Interlocked.Exchange(ref _drainPosted, 1) == 0)
+        {
+            _loop.Post(_drain);
+        }
+    }
+
+    /// <summary>Handles what is queued now, in order. Loop thread only.</summary>
+    private void Drain()
+    {
+        Volatile.Write(ref _drainPosted, 0);
+        while (_inputs.TryDequeue(out var input))
+        {
+            HandleOne(input);
+        }
+    }
+
+    private void HandleOne(in Input input)
     {
         try
         {
-            await foreach (var input in _inputs.Reader.ReadAllAsync(_stopping.Token))
-            {
-                try
-                {
-                    Handle(input);
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    // A bug handling one message must not stop the endpoint: log it and go on with the next.
-                    LogInputFailed(_log, ex, input.Kind);
-                }
-            }
+            Handle(input);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Stopping.
+            // A bug handling one message must not stop the endpoint: log it and go on with the next.
+            LogInputFailed(_log, ex, input.Kind);
         }
+
+        Volatile.Write(ref _clientTransactions, _core.ClientTransactions);
+        Volatile.Write(ref _serverTransactions, _core.ServerTransactions);
     }
 
     private void Handle(in Input input)
@@ -163,103 +233,30 @@ public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
         switch (input.Kind)
         {
             case InputKind.Received:
-                OnBytes(input.Flow, input.Bytes!, now);
+                _core.Receive(input.Bytes!, input.Flow, now);
                 break;
             case InputKind.SendRequest:
-                StartClient((SipRequest)input.Message!, input.Flow, input.Owner!, now);
+                _core.SendRequest((SipRequest)input.Message!, input.Flow, input.Owner!, now);
                 break;
             case InputKind.SendResponse:
-                Respond(input.Transaction!, (SipResponse)input.Message!, now);
+                _core.SendResponse(input.Transaction!, (SipResponse)input.Message!, now);
                 break;
             case InputKind.SendStateless:
-                Send(input.Flow, input.Message!);
+                _core.SendStateless(input.Message!, input.Flow);
                 break;
             case InputKind.Tick:
-                Execute(_transactions.Tick(now), now);
-                RetransmitOks(now);
+                _core.Tick(now);
+                break;
+            case InputKind.Continue:
+                input.Continuation!();
                 break;
         }
     }
 
-    private void StartClient(SipRequest request, SipFlow flow, ISipClientHandler owner, DateTimeOffset now)
-    {
-        var (tx, actions) = _transactions.StartClient(request, flow.IsReliable, now);
-        _clientOwners[tx] = new ClientOwner(owner, flow);
-        Execute(actions, now);
-    }
+    /// <summary>Runs <paramref name="work"/> on the loop, after the inputs already waiting.</summary>
+    private void OnLoop(Action work) => Enqueue(new Input(InputKind.Continue, Continuation: work));
 
-    private void Respond(SipServerTransaction tx, SipResponse response, DateTimeOffset now)
-    {
-        if (response.IsSuccess && tx.Request.Method == SipMethod.Invite && _serverFlows.TryGetValue(tx, out var flow) && !flow.IsReliable)
-        {
-            _pendingOks[(response.CallId, response.CSeq.Number)] = new PendingOk(response, flow, now + Timers.T1, Timers.T1, now + Timers.TransactionTimeout);
-        }
-
-        Execute(_transactions.SendResponse(tx, response, now), now);
-    }
-
-    /// <summary>RFC 3261 section 13.3.1.4: the UAS core resends a 2xx at T1, 2*T1, ... up to T2 until the ACK, for 64*T1.</summary>
-    private void RetransmitOks(DateTimeOffset now)
-    {
-        if (_pendingOks.Count == 0)
-        {
-            return;
-        }
-
-        foreach (var (key, ok) in _pendingOks.ToArray())
-        {
-            if (now >= ok.GiveUpAt)
-            {
-                _pendingOks.Remove(key);
-            }
-            else if (now >= ok.NextAt)
-            {
-                Send(ok.Flow, ok.Response);
-                var interval = ok.Interval * 2 < Timers.T2 ? ok.Interval * 2 : Timers.T2;
-                _pendingOks[key] = ok with { NextAt = now + interval, Interval = interval };
-            }
-        }
-    }
-
-    private void Execute(IReadOnlyList<TransactionAction> actions, DateTimeOffset now)
-    {
-        foreach (var action in actions)
-        {
-            switch (action.Kind)
-            {
-                case TransactionActionKind.Send:
-                    Send(FlowOf(action.Transaction), action.Message!);
-                    break;
-                case TransactionActionKind.DeliverToTu when action.Transaction is SipClientTransaction client:
-                    Deliver(client, (SipResponse)action.Message!);
-                    break;
-                case TransactionActionKind.DeliverToTu when action.Message is SipRequest request:
-                    OnRequest((SipServerTransaction)action.Transaction, request, FlowOf(action.Transaction), now);
-                    break;
-                case TransactionActionKind.TimedOut or TransactionActionKind.TransportFailed
-                    when action.Transaction is SipClientTransaction client && action.Message is SipResponse synthesized:
-                    Deliver(client, synthesized);
-                    break;
-                case TransactionActionKind.Terminated:
-                    _clientOwners.Remove(action.Transaction);
-                    _serverFlows.Remove(action.Transaction);
-                    break;
-            }
-        }
-    }
-
-    private void Deliver(SipClientTransaction tx, SipResponse response)
-    {
-        if (_clientOwners.TryGetValue(tx, out var owner))
-        {
-            owner.Handler.OnResponse(tx, response);
-        }
-    }
-
-    private SipFlow FlowOf(SipTransaction tx) =>
-        tx is SipClientTransaction && _clientOwners.TryGetValue(tx, out var owner) ? owner.Flow : _serverFlows.GetValueOrDefault(tx);
-
-    private void Send(SipFlow flow, SipMessage message)
+    void ISipUserAgentHost.Send(in SipFlow flow, SipMessage message)
     {
         if (_transport.TrySend(flow, message.Raw.Span))
         {
@@ -272,93 +269,21 @@ public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
         }
     }
 
-    private void OnBytes(SipFlow flow, byte[] bytes, DateTimeOffset now)
+    ISipDialogHandler? ISipUserAgentHost.FindDialog(string callId, string localTag) => _dialogs.GetValueOrDefault((callId, localTag));
+
+    void ISipUserAgentHost.OnMalformed(in SipFlow flow, SipParseResult parsed, bool answered)
     {
-        var parsed = SipParser.Parse(bytes.AsMemory(), null, flow.IsReliable ? SipTransportFraming.Stream : SipTransportFraming.Datagram);
-        if (!parsed.IsSuccess)
+        if (answered)
         {
-            RefuseMalformed(flow, parsed);
-            return;
-        }
-
-        var message = parsed.Message!;
-        if (message is SipRequest request)
-        {
-            // RFC 3581 / RFC 3261 section 18.2.1: note where the request really came from.
-            message = SipTransportRules.StampReceived(request, flow.Remote.Address, flow.Remote.Port);
-        }
-
-        var dispatch = _transactions.ReceiveFromNetwork(message, flow.IsReliable, now);
-        switch (dispatch.Kind)
-        {
-            case NetworkDispatchKind.NewServerTransaction:
-                _serverFlows[dispatch.Transaction!] = flow;
-                if (dispatch.Transaction!.Request.Method == SipMethod.Cancel)
-                {
-                    OnCancel((SipServerTransaction)dispatch.Transaction, dispatch.CancelTarget, now);
-                    Execute(dispatch.Actions.Where(a => a.Kind != TransactionActionKind.DeliverToTu).ToArray(), now);
-                    return;
-                }
-
-                break;
-            case NetworkDispatchKind.UnmatchedAck:
-                OnAck((SipRequest)message, flow);
-                return;
-            case NetworkDispatchKind.StrayResponse:
-                OnStrayResponse((SipResponse)message, flow);
-                return;
-        }
-
-        Execute(dispatch.Actions, now);
-    }
-
-    private void RefuseMalformed(SipFlow flow, SipParseResult parsed)
-    {
-        if (parsed.TryCreateErrorResponse(SipIds.NewTag(), out var response))
-        {
-            // Section 16.3 / 21.4.1: a request we can answer gets 400 with the reason, so its sender learns why.
             Interlocked.Increment(ref _badRequests);
             LogMalformed(_log, parsed.Error, parsed.Detail, flow.Remote.Port);
-            Send(flow, response);
-            return;
         }
-
-        // Not even a request we could answer: drop it and count it.
-        Interlocked.Increment(ref _dropped);
-        LogDropped(_log, parsed.Error, parsed.Detail);
-    }
-
-    private void OnAck(SipRequest ack, SipFlow flow)
-    {
-        _pendingOks.Remove((ack.CallId, ack.CSeq.Number));
-        if (_dialogs.TryGetValue((ack.CallId, ack.To.Tag ?? ""), out var handler))
+        else
         {
-            handler.OnRequest(null, ack, flow);
+            Interlocked.Increment(ref _dropped);
+            LogDropped(_log, parsed.Error, parsed.Detail);
         }
     }
-
-    private void OnStrayResponse(SipResponse response, SipFlow flow)
-    {
-        if (response.IsSuccess && response.CSeq.Method == SipMethod.Invite && _dialogs.TryGetValue((response.CallId, response.From.Tag ?? ""), out var handler))
-        {
-            handler.OnStrayResponse(response, flow);
-        }
-    }
-
-    private void OnCancel(SipServerTransaction cancel, InviteServerTransaction? target, DateTimeOffset now)
-    {
-        // RFC 3261 section 9.2: 200 to the CANCEL when it matched a transaction, 481 when it did not.
-        var status = target is not null ? 200 : 481;
-        Execute(_transactions.SendResponse(cancel, SipMessageFactory.CreateResponse(cancel.Request, status, null, SipIds.NewTag()).BuildResponse(), now), now);
-        if (target is not null && target.State == SipTransactionState.Proceeding && _dialogs.TryGetValue((target.Request.CallId, ""), out var handler))
-        {
-            handler.OnCancel(target);
-        }
-    }
-
-    private readonly record struct ClientOwner(ISipClientHandler Handler, SipFlow Flow);
-
-    private readonly record struct PendingOk(SipResponse Response, SipFlow Flow, DateTimeOffset NextAt, TimeSpan Interval, DateTimeOffset GiveUpAt);
 
     private enum InputKind
     {
@@ -367,6 +292,9 @@ public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
         SendResponse,
         SendStateless,
         Tick,
+
+        /// <summary>The result of work done off the loop (a store read), applied on it.</summary>
+        Continue,
     }
 
     private readonly record struct Input(
@@ -375,7 +303,8 @@ public sealed partial class SipEndpoint : ISipReceiver, IAsyncDisposable
         byte[]? Bytes = null,
         SipMessage? Message = null,
         ISipClientHandler? Owner = null,
-        SipServerTransaction? Transaction = null)
+        SipServerTransaction? Transaction = null,
+        Action? Continuation = null)
     {
         public static readonly Input Tick = new(InputKind.Tick);
     }

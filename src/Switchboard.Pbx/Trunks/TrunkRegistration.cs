@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Switchboard.Pbx.Sip;
 using Switchboard.Sip.Messages;
+using Switchboard.Sip.UserAgent;
 using Switchboard.Sip.Transactions;
 using Switchboard.Sip.Transport;
 

@@ -38,6 +38,9 @@ internal static class SipHosting
             AcceptAnyServerCertificate = sip.AcceptAnyServerCertificate,
             AdvertisedHost = sip.AdvertisedHost,
 
+            // The endpoint's loop reads the UDP socket itself (SipUdpReader): no hand-over between threads per datagram.
+            ExternalUdpReceive = true,
+
             // RFC 7118 section 5.2: a WebSocket client cannot be reached at a sent-by anyway; the name only has to parse.
             WsSentBy = "switchboard.invalid",
             WssSentBy = "switchboard.invalid",
@@ -57,7 +60,9 @@ internal static class SipHosting
         var endpoint = services.GetRequiredService<SipEndpoint>();
         engine.AttachSip(endpoint);
         endpoint.Start(engine);
-        await services.GetRequiredService<SipTransportHub>().StartAsync(endpoint, ct);
+        var hub = services.GetRequiredService<SipTransportHub>();
+        await hub.StartAsync(endpoint, ct);
+        await SipUdpReader.AttachAsync(hub, endpoint);
 
         // Trunks register once the transports listen; carriers' INVITEs are told apart by their source.
         var trunks = services.GetRequiredService<TrunkService>();

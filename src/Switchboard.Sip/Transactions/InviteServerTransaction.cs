@@ -18,11 +18,12 @@ public sealed class InviteServerTransaction : SipServerTransaction
 
     private protected override void OnStart(DateTimeOffset now)
     {
-        // 17.2.1: Proceeding; pass the INVITE up; send 100 Trying now rather than wait 200 ms for the TU.
+        // 17.2.1: Proceeding; send 100 Trying now rather than wait 200 ms for the TU; pass the INVITE up. The 100 goes
+        // first: a TU that answers at once (483, 416, ...) must not see its final response followed by a stale 100.
         Become(SipTransactionState.Proceeding);
-        Deliver(Request);
         LastResponse = SipMessageFactory.CreateResponse(Request, 100).BuildResponse();
         Send(LastResponse);
+        Deliver(Request);
     }
 
     private protected override void OnInput(TransactionInput input, DateTimeOffset now)

@@ -2,11 +2,11 @@ using Switchboard.Sip.Messages;
 using Switchboard.Sip.Transactions;
 using Switchboard.Sip.Transport;
 
-namespace Switchboard.Pbx.Sip;
+namespace Switchboard.Sip.UserAgent;
 
 /// <summary>
 /// The owner of a client transaction (a call leg that sent an INVITE, BYE, CANCEL or INFO). Called on the
-/// endpoint's loop: post to your own mailbox and return, never block.
+/// user agent's loop: post to your own mailbox and return, never block.
 /// </summary>
 public interface ISipClientHandler
 {
@@ -14,24 +14,15 @@ public interface ISipClientHandler
     void OnResponse(SipClientTransaction transaction, SipResponse response);
 }
 
-/// <summary>The owner of a dialog's Call-ID (one leg of a call). Called on the endpoint's loop; must not block.</summary>
+/// <summary>The owner of a dialog's Call-ID (one leg of a call). Called on the user agent's loop; must not block.</summary>
 public interface ISipDialogHandler
 {
     /// <summary>An in-dialog request (BYE, re-INVITE, INFO, ...) with its server transaction; for ACK the transaction is null.</summary>
     void OnRequest(SipServerTransaction? transaction, SipRequest request, SipFlow flow);
 
-    /// <summary>A CANCEL for the pending INVITE: the endpoint has answered the CANCEL itself; the leg answers the INVITE with 487 (RFC 3261 section 9.2).</summary>
+    /// <summary>A CANCEL for the pending INVITE: the core has answered the CANCEL itself; the leg answers the INVITE with 487 (RFC 3261 section 9.2).</summary>
     void OnCancel(InviteServerTransaction invite);
 
     /// <summary>A 2xx retransmission matching no transaction (RFC 6026 section 8.8): the leg sends its ACK again.</summary>
     void OnStrayResponse(SipResponse response, SipFlow flow);
-}
-
-/// <summary>Where authenticated new INVITEs go (the call engine). Called on the endpoint's loop; must not block.</summary>
-public interface ISipCallAcceptor
-{
-    void OnInvite(InviteServerTransaction transaction, SipRequest invite, SipFlow flow, Directory.Extension caller);
-
-    /// <summary>An INVITE that came from a trunk's carrier: routed by the DID it is for.</summary>
-    void OnTrunkInvite(InviteServerTransaction transaction, SipRequest invite, SipFlow flow, Trunks.Trunk trunk);
 }

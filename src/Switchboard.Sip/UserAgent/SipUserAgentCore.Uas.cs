@@ -1,0 +1,117 @@
+using Switchboard.Sip.Messages;
+using Switchboard.Sip.Transactions;
+using Switchboard.Sip.Transport;
+
+namespace Switchboard.Sip.UserAgent;
+
+public sealed partial class SipUserAgentCore
+{
+    /// <summary>A new request with its server transaction (RFC 3261 section 8.2: the UAS checks, then the method decides).</summary>
+    private void OnRequest(SipServerTransaction tx, SipRequest request, SipFlow flow, DateTimeOffset now)
+    {
+        if (request.MaxForwards is 0 && request.Method != SipMethod.Options)
+        {
+            // Section 16.3 / 8.2: a request that ran out of hops.
+            Reply(tx, 483, now);
+            return;
+        }
+
+        if (!request.RequestUri.IsSip)
+        {
+            // Section 8.2.2.1: a URI scheme we do not serve.
+            Reply(tx, 416, now);
+            return;
+        }
+
+        if (request.To.Tag is { } tag)
+        {
+            if (_host.FindDialog(request.CallId, tag) is { } handler)
+            {
+                handler.OnRequest(tx, request, flow);
+            }
+            else
+            {
+                // Section 12.2.2: a request for a dialog we do not know.
+                Reply(tx, 481, now);
+            }
+
+            return;
+        }
+
+        var method = request.Method.Name;
+        if (_options.ApplicationMethods.Contains(method))
+        {
+            _host.OnNewRequest(tx, request, flow);
+        }
+        else if (request.Method == SipMethod.Options)
+        {
+            // Section 11.2: what we can do; phones and proxies use it as a keep-alive too.
+            SendResponse(tx, SipMessageFactory.CreateResponse(request, 200, null, SipIds.NewTag())
+                .AddHeader(SipHeaderId.Allow, _options.AllowedMethods)
+                .AddHeader("Accept", "application/sdp")
+                .AddHeader("Server", _options.Product)
+                .BuildResponse(), now);
+        }
+        else if (_options.DialogOnlyMethods.Contains(method))
+        {
+            Reply(tx, 481, now);
+        }
+        else
+        {
+            // Section 8.2.1: a method we do not support.
+            SendResponse(tx, SipMessageFactory.CreateResponse(request, 405, null, SipIds.NewTag())
+                .AddHeader(SipHeaderId.Allow, _options.AllowedMethods).BuildResponse(), now);
+        }
+    }
+
+    /// <summary>Answers <paramref name="tx"/> with a bare status (a new To tag: section 8.2.6.2).</summary>
+    public void Reply(SipServerTransaction tx, int status, DateTimeOffset now) =>
+        SendResponse(tx, SipMessageFactory.CreateResponse(tx.Request, status, null, SipIds.NewTag()).BuildResponse(), now);
+
+    /// <summary>
+    /// Section 9.2: 200 to the CANCEL when it matched a transaction, 481 when it did not; then the INVITE gets 487.
+    /// The leg that owns the INVITE sends that 487 itself (it also stops ringing its callees); an INVITE nobody has
+    /// taken yet (the application is still checking it) gets its 487 here, and the application finds its transaction
+    /// completed when it comes back (<see cref="IsPending"/>).
+    /// </summary>
+    private void OnCancel(SipServerTransaction cancel, InviteServerTransaction? target, DateTimeOffset now)
+    {
+        Reply(cancel, target is not null ? 200 : 481, now);
+        if (target is null || target.State != SipTransactionState.Proceeding)
+        {
+            return;
+        }
+
+        if (_host.FindDialog(target.Request.CallId, "") is { } handler)
+        {
+            handler.OnCancel(target);
+        }
+        else
+        {
+            Reply(target, 487, now);
+        }
+    }
+
+    /// <summary>True while an INVITE still waits for its final answer: not cancelled, not answered, not timed out.</summary>
+    public static bool IsPending(SipServerTransaction transaction) =>
+        transaction.State is SipTransactionState.Trying or SipTransactionState.Proceeding;
+
+    /// <summary>The ACK for a 2xx (no transaction: section 17.2.3): stop resending the 2xx and tell the dialog.</summary>
+    private void OnAck(SipRequest ack, SipFlow flow)
+    {
+        _oks.Acknowledged(ack.CallId, ack.CSeq.Number);
+        if (_host.FindDialog(ack.CallId, ack.To.Tag ?? "") is { } handler)
+        {
+            handler.OnRequest(null, ack, flow);
+        }
+    }
+
+    /// <summary>A 2xx to our INVITE after its transaction ended (RFC 6026 section 8.8): the UAC leg acknowledges it again.</summary>
+    private void OnStrayResponse(SipResponse response, SipFlow flow)
+    {
+        if (response.IsSuccess && response.CSeq.Method == SipMethod.Invite && _host.FindDialog(response.CallId, response.From.Tag ?? "") is { } handler)
+        {
+            handler.OnStrayResponse(response, flow);
+        }
+    }
+}
