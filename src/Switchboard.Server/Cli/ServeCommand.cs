@@ -5,6 +5,7 @@ using Switchboard.Pbx.Security;
 using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Services;
 using Switchboard.Server.Hosting;
+using Switchboard.Storage.Sqlite;
 
 namespace Switchboard.Server.Cli;
 
@@ -33,6 +34,7 @@ internal static class ServeCommand
     private static readonly Option<int> RingTimeout = new("--ring-timeout") { Description = "Seconds a call to an extension rings before it ends as no answer", DefaultValueFactory = _ => 30 };
     private static readonly Option<int> RtpTimeout = new("--rtp-timeout") { Description = "Seconds without RTP from a phone, after it had flowed, before its call ends as media_timeout", DefaultValueFactory = _ => 60 };
     private static readonly Option<int> CdrRetentionDays = new("--cdr-retention-days") { Description = "Days call records are kept; an hourly purge deletes older ones (0: keep for ever)", DefaultValueFactory = _ => 365 };
+    private static readonly Option<int> RecordFlush = new("--record-flush") { Description = "Milliseconds call records are collected before one transaction writes them; a kill -9 loses at most this much (0: write at once)", DefaultValueFactory = _ => 200 };
     private static readonly Option<int> MaxLinkDuration = new("--max-link-duration") { Description = "Longest validity a signed link may claim, in seconds", DefaultValueFactory = _ => 7200 };
 
     public static void AddTo(RootCommand root)
@@ -51,7 +53,7 @@ internal static class ServeCommand
 
     private static IEnumerable<Option> Options =>
         [Bind, HttpPort, HttpsPort, Cert, CertKey, CertPassword, NoDemo, DemoPassword, MaxLinkDuration, MediaBind, MediaAdvertise, MediaPorts, MediaShardCount, EchoNumber, DtmfTestNumber, DtmfTestHangup,
-         SipUdpPort, SipTcpPort, SipTlsPort, SipAdvertise, RingTimeout, RtpTimeout, CdrRetentionDays];
+         SipUdpPort, SipTcpPort, SipTlsPort, SipAdvertise, RingTimeout, RtpTimeout, CdrRetentionDays, RecordFlush];
 
     private static async Task<int> RunAsync(ParseResult result, CancellationToken ct)
     {
@@ -84,6 +86,7 @@ internal static class ServeCommand
             SeedDemo = !result.GetValue(NoDemo),
             DemoWebPassword = result.GetValue(DemoPassword) ?? Environment.GetEnvironmentVariable("SWITCHBOARD_DEMO_PASSWORD"),
             CallRecordRetention = TimeSpan.FromDays(Math.Max(0, result.GetValue(CdrRetentionDays))),
+            CallRecords = new CallRecordBatching { FlushInterval = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(RecordFlush))) },
             Security = new SecurityOptions { MaxLinkDuration = TimeSpan.FromSeconds(result.GetValue(MaxLinkDuration)) },
             Media = new MediaOptions { BindAddress = mediaBind, AdvertisedAddress = advertise, PortMin = portMin, PortMax = portMax },
             MediaShards = Math.Max(1, result.GetValue(MediaShardCount)),
