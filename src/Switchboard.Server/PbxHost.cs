@@ -130,7 +130,8 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSingleton<SessionService>();
         services.AddSingleton<TicketIssuer>();
         services.AddSingleton(options.Services);
-        services.AddSingleton(new MediaPortPool(MediaSettings.Resolve(options)));
+        // Made by the container so that it closes the parked sockets on shutdown, after the shards (made later) stop.
+        services.AddSingleton(_ => new MediaPortPool(MediaSettings.Resolve(options), UdpMediaNetwork.Instance, options.Time));
         services.AddSingleton(sp => new MediaShards(Math.Max(1, options.MediaShards), UdpMediaNetwork.Instance, options.Time, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<WebRtcMedia>();
         services.AddSingleton<MediaSetupStats>();

@@ -23,6 +23,7 @@ internal static class ServeCommand
     private static readonly Option<string?> MediaBind = new("--media-bind") { Description = "Address the UDP media ports bind to (default: --bind)" };
     private static readonly Option<string?> MediaAdvertise = new("--media-advertise") { Description = "Address written in SDP answers: the public address behind a 1:1 NAT" };
     private static readonly Option<string> MediaPorts = new("--media-ports") { Description = "UDP port range for media, MIN-MAX", DefaultValueFactory = _ => "40000-40999" };
+    private static readonly Option<int> MediaPortQuarantine = new("--media-port-quarantine") { Description = "Seconds a media port a call gave back stays parked before another call gets it (so a phone still sending to it cannot take the new call)", DefaultValueFactory = _ => 10 };
     private static readonly Option<int> MediaShardCount = new("--media-shards") { Description = "Media loops (threads) that own the calls' media, each an epoll set (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
     private static readonly Option<string> EchoNumber = new("--echo-number") { Description = "Number of the echo test", DefaultValueFactory = _ => "*43" };
     private static readonly Option<string> DtmfTestNumber = new("--dtmf-test-number") { Description = "Number of the DTMF test", DefaultValueFactory = _ => "*44" };
@@ -52,7 +53,7 @@ internal static class ServeCommand
     }
 
     private static IEnumerable<Option> Options =>
-        [Bind, HttpPort, HttpsPort, Cert, CertKey, CertPassword, NoDemo, DemoPassword, MaxLinkDuration, MediaBind, MediaAdvertise, MediaPorts, MediaShardCount, EchoNumber, DtmfTestNumber, DtmfTestHangup,
+        [Bind, HttpPort, HttpsPort, Cert, CertKey, CertPassword, NoDemo, DemoPassword, MaxLinkDuration, MediaBind, MediaAdvertise, MediaPorts, MediaPortQuarantine, MediaShardCount, EchoNumber, DtmfTestNumber, DtmfTestHangup,
          SipUdpPort, SipTcpPort, SipTlsPort, SipAdvertise, RingTimeout, RtpTimeout, CdrRetentionDays, RecordFlush];
 
     private static async Task<int> RunAsync(ParseResult result, CancellationToken ct)
@@ -88,7 +89,11 @@ internal static class ServeCommand
             CallRecordRetention = TimeSpan.FromDays(Math.Max(0, result.GetValue(CdrRetentionDays))),
             CallRecords = new CallRecordBatching { FlushInterval = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(RecordFlush))) },
             Security = new SecurityOptions { MaxLinkDuration = TimeSpan.FromSeconds(result.GetValue(MaxLinkDuration)) },
-            Media = new MediaOptions { BindAddress = mediaBind, AdvertisedAddress = advertise, PortMin = portMin, PortMax = portMax },
+            Media = new MediaOptions
+            {
+                BindAddress = mediaBind, AdvertisedAddress = advertise, PortMin = portMin, PortMax = portMax,
+                PortQuarantine = TimeSpan.FromSeconds(Math.Max(0, result.GetValue(MediaPortQuarantine))),
+            },
             MediaShards = Math.Max(1, result.GetValue(MediaShardCount)),
             Services = new ServiceOptions
             {

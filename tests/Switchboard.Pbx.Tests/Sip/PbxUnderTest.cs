@@ -26,9 +26,11 @@ internal sealed class PbxUnderTest : IAsyncDisposable
 
     private readonly MediaShards _shards;
 
-    private PbxUnderTest(InMemorySipNetwork network, SipEndpoint endpoint, CallEngine engine, InMemoryCallRecordStore records, LocationService locations, MediaShards shards)
+    private PbxUnderTest(InMemorySipNetwork network, SipEndpoint endpoint, CallEngine engine, InMemoryCallRecordStore records, LocationService locations, MediaShards shards,
+        MediaPortPool ports)
     {
         _shards = shards;
+        Ports = ports;
         Network = network;
         Endpoint = endpoint;
         Engine = engine;
@@ -45,6 +47,9 @@ internal sealed class PbxUnderTest : IAsyncDisposable
     public InMemoryCallRecordStore Records { get; }
 
     public LocationService Locations { get; }
+
+    /// <summary>The PBX's media ports: a leg that ended gave its port back here (parked, still bound).</summary>
+    public MediaPortPool Ports { get; }
 
     /// <summary>The simulated media network, when the PBX's media runs on one.</summary>
     public InMemoryMediaNetwork? MediaNetwork { get; private init; }
@@ -72,14 +77,15 @@ internal sealed class PbxUnderTest : IAsyncDisposable
         var endpoint = new SipEndpoint(transport, services, services, services, new SipEndpointOptions(), time, NullLogger<SipEndpoint>.Instance);
         var records = new InMemoryCallRecordStore();
         var shards = new MediaShards(2, media ?? (IMediaNetwork)UdpMediaNetwork.Instance, time, NullLoggerFactory.Instance);
-        var mediaLegs = new WebRtcMedia(new MediaPortPool(new MediaOptions { PortMin = 47000, PortMax = 47999 }, media), shards, time, NullLoggerFactory.Instance);
+        var ports = new MediaPortPool(new MediaOptions { PortMin = 47000, PortMax = 47999 }, media, time);
+        var mediaLegs = new WebRtcMedia(ports, shards, time, NullLoggerFactory.Instance);
         var serviceOptions = new ServiceOptions();
         var engine = new CallEngine(new DialPlan(directory, serviceOptions), records, mediaLegs, serviceOptions, new MediaSetupStats(),
             calls ?? new CallOptions(), services, time, NullLogger<CallEngine>.Instance, ivr: ivr);
         engine.AttachSip(endpoint);
         endpoint.Start(engine);
         transport.Attach(endpoint);
-        return new PbxUnderTest(network, endpoint, engine, records, locations, shards) { MediaNetwork = media };
+        return new PbxUnderTest(network, endpoint, engine, records, locations, shards, ports) { MediaNetwork = media };
     }
 
     /// <summary>
@@ -113,25 +119,12 @@ internal sealed class PbxUnderTest : IAsyncDisposable
     public TestPhone Phone(string user, int host, SipTransportKind transport = SipTransportKind.Udp) =>
         new(Network, new IPEndPoint(IPAddress.Parse($"10.0.0.{host}"), 5062), Address, user, Domain, "sip-" + user, transport, MediaNetwork);
 
-    /// <summary>Whether a media port the PBX offered is still held by one of its legs (a leg keeps its socket bound until disposed).</summary>
-    public static bool MediaPortInUse(int port)
-    {
-        try
-        {
-            using var probe = new System.Net.Sockets.UdpClient(new IPEndPoint(new MediaOptions().BindAddress, port));
-            return false;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return true;
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         await Engine.DisposeAsync();
         await Endpoint.DisposeAsync();
         await Network.DisposeAsync();
         await _shards.DisposeAsync();
+        Ports.Dispose();
     }
 }
