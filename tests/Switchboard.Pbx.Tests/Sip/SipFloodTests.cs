@@ -14,16 +14,21 @@ namespace Switchboard.Pbx.Tests.Sip;
 /// <summary>
 /// Issue 11 item 4: one address floods the PBX over real UDP with 5,000 REGISTERs while a phone on another address
 /// registers and calls the echo test. With the guard (default limits) the flood is dropped before parsing and logged
-/// once; without it the phone still gets through here, only later. The phone's response times are printed, not asserted.
+/// once. The phone's response times are printed, not asserted: this machine is shared. Sent as fast as one socket can,
+/// the burst is over in tens of milliseconds and overflows the PBX's socket buffer, so the phone's REGISTER may be lost
+/// in the kernel and retransmitted (Timer E, 500 ms), guard or not; paced at 5,000 a second, the flood lasts past the
+/// phone's REGISTER and INVITE, and what is measured is the PBX's own loop.
 /// </summary>
 public sealed class SipFloodTests(ITestOutputHelper output)
 {
     private const int FloodSize = 5000;
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task A_phone_registers_and_calls_while_another_address_floods(bool guarded)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public async Task A_phone_registers_and_calls_while_another_address_floods(bool guarded, bool paced)
     {
         var log = new RecordingLogger<SipFloodGate>();
         using var gate = guarded ? new SipFloodGate(new SipFloodOptions(), TimeProvider.System, log) : null;
@@ -35,7 +40,7 @@ public sealed class SipFloodTests(ITestOutputHelper output)
         await ExpectAsync(200, phone.SendInDialogAsync(SipMethod.Bye));
 
         var tenth = new TaskCompletionSource();
-        var flood = Task.Run(() => Flood(pbx.UdpAddress, tenth));
+        var flood = Task.Run(() => FloodAsync(pbx.UdpAddress, paced, tenth));
         await tenth.Task;
         double? register = null;
         double? invite = null;
@@ -52,7 +57,7 @@ public sealed class SipFloodTests(ITestOutputHelper output)
         await flood;
         var counters = pbx.Endpoint.Counters;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"guard {(guarded ? "on" : "off")}: quiet REGISTER {quietRegister:0.0} ms, INVITE {quietInvite:0.0} ms; during the flood REGISTER {Show(register)}, INVITE {Show(invite)}; " +
+            $"guard {(guarded ? "on" : "off")}, {(paced ? "paced" : "burst")}: quiet REGISTER {quietRegister:0.0} ms, INVITE {quietInvite:0.0} ms; during the flood REGISTER {Show(register)}, INVITE {Show(invite)}; " +
             $"endpoint received {counters.Received}, flood admitted {counters.Flood.Admitted}, blocked {counters.Flood.Blocked}"));
         if (guarded)
         {
@@ -67,8 +72,8 @@ public sealed class SipFloodTests(ITestOutputHelper output)
 
     private static async Task ExpectAsync(int status, Task<SipResponse> response) => Assert.Equal(status, (await response).StatusCode);
 
-    /// <summary>REGISTERs with made-up credentials for an account that does not exist, as a scanner sends them, as fast as one socket can.</summary>
-    private static void Flood(IPEndPoint pbx, TaskCompletionSource tenth)
+    /// <summary>REGISTERs with made-up credentials for accounts that do not exist, as a scanner sends them: as fast as one socket can, or five a millisecond.</summary>
+    private static async Task FloodAsync(IPEndPoint pbx, bool paced, TaskCompletionSource tenth)
     {
         // All of 127.0.0.0/8 is loopback on Linux: a second source address without a second machine.
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -82,6 +87,11 @@ public sealed class SipFloodTests(ITestOutputHelper output)
                 $"Authorization: Digest username=\"scan{i}\", realm=\"{PbxUnderTest.Domain}\", nonce=\"x\", uri=\"sip:{PbxUnderTest.Domain}\", response=\"00000000000000000000000000000000\"\r\n" +
                 $"Contact: <sip:scan{i}@{from}>\r\nContent-Length: 0\r\n\r\n");
             socket.SendTo(Encoding.ASCII.GetBytes(request), pbx);
+            if (paced && i % 5 == 4)
+            {
+                await Task.Delay(1);
+            }
+
             if (i == FloodSize / 10)
             {
                 tenth.SetResult();

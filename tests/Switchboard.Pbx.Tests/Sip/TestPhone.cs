@@ -14,7 +14,8 @@ namespace Switchboard.Pbx.Tests.Sip;
 /// <summary>
 /// A scripted SIP phone on the in-memory network, made of the SIP core's blocks (builder, dialogs, digest), with a
 /// real UDP socket on loopback for its RTP. Each step waits for what it expects, with a deadline; no retransmissions
-/// (the network is lossless in these tests).
+/// on the in-memory network, which is lossless. A phone on real UDP (<see cref="OnUdpAsync"/>) retransmits a request
+/// until its first response, as RFC 3261 section 17.1.2.2 (Timer E) has it: a flooded socket does lose datagrams.
 /// </summary>
 internal sealed class TestPhone : ISipReceiver, IDisposable, IAsyncDisposable
 {
@@ -203,7 +204,7 @@ internal sealed class TestPhone : ISipReceiver, IDisposable, IAsyncDisposable
 
         var request = builder.BuildRequest();
         Send(request);
-        var response = await NextResponseAsync(request);
+        var response = await NextResponseAsync(request, retransmit: true);
         while (response.IsProvisional)
         {
             response = await NextResponseAsync(request);
@@ -313,7 +314,7 @@ internal sealed class TestPhone : ISipReceiver, IDisposable, IAsyncDisposable
 
     private async Task<SipResponse> NextFinalOrRingingAsync(SipRequest request)
     {
-        var response = await NextResponseAsync(request);
+        var response = await NextResponseAsync(request, retransmit: true);
         while (response.StatusCode == 100)
         {
             response = await NextResponseAsync(request);
@@ -322,12 +323,29 @@ internal sealed class TestPhone : ISipReceiver, IDisposable, IAsyncDisposable
         return response;
     }
 
-    private async Task<SipResponse> NextResponseAsync(SipRequest request)
+    private async Task<SipResponse> NextResponseAsync(SipRequest request, bool retransmit = false)
     {
         using var cts = new CancellationTokenSource(Deadline);
+        var interval = retransmit && _endpoint is SipTransportHub ? TimeSpan.FromMilliseconds(500) : Timeout.InfiniteTimeSpan;
         while (true)
         {
-            var message = await _inbox.Reader.ReadAsync(cts.Token);
+            SipMessage message;
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cts.Token))
+            {
+                wait.CancelAfter(interval);
+                try
+                {
+                    message = await _inbox.Reader.ReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!cts.IsCancellationRequested)
+                {
+                    // Timer E: T1, doubling up to T2 (RFC 3261 section 17.1.2.2).
+                    Send(request);
+                    interval = interval * 2 < TimeSpan.FromSeconds(4) ? interval * 2 : TimeSpan.FromSeconds(4);
+                    continue;
+                }
+            }
+
             if (message is SipResponse response && response.CSeq.Number == request.CSeq.Number && response.CallId == request.CallId)
             {
                 return response;
