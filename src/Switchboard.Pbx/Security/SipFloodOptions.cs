@@ -9,7 +9,7 @@ namespace Switchboard.Pbx.Security;
 public sealed record SipFloodOptions
 {
     /// <summary>Requests one source may send within <see cref="Window"/> before it is blocked; 0 turns the guard off.</summary>
-    public int Rate { get; init; } = 400;
+    public int Rate { get; init; } = 200;
 
     /// <summary>The sampling window (Kamailio pike's sampling_time_unit, 2 s there too); a block lasts at least this long.</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(2);
