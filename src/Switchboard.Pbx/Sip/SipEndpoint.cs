@@ -70,6 +70,9 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
     /// <summary>Tells which trunk, if any, an INVITE's flow comes from (set at start-up when trunks exist).</summary>
     public Func<SipFlow, Trunks.Trunk?>? TrunkSource { get; set; }
 
+    /// <summary>Per-source request limits applied before received bytes are copied (docs/security.md); null admits all.</summary>
+    public SipFloodGate? FloodGate { get; set; }
+
     public SipTimerSettings Timers => _options.Timers;
 
     public string Product => _options.Product;
@@ -77,7 +80,7 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
     public SipEndpointCounters Counters => new(
         Interlocked.Read(ref _received), Interlocked.Read(ref _dropped), Interlocked.Read(ref _badRequests),
         Interlocked.Read(ref _sent), Interlocked.Read(ref _sendFailures),
-        Volatile.Read(ref _clientTransactions), Volatile.Read(ref _serverTransactions), _dialogs.Count);
+        Volatile.Read(ref _clientTransactions), Volatile.Read(ref _serverTransactions), _dialogs.Count, FloodGate?.Counters ?? default);
 
     /// <summary>Registrar and authentication work running off the loop now (store reads whose answer has not come back yet).</summary>
     public int PendingStoreWork
@@ -106,6 +109,11 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
 
     public void OnReceived(in SipFlow flow, ReadOnlySpan<byte> message)
     {
+        if (FloodGate?.Admit(flow, message) == false)
+        {
+            return;
+        }
+
         Interlocked.Increment(ref _received);
         var input = new Input(InputKind.Received, flow, Bytes: message.ToArray());
         if (_loop.IsCurrent && _inputs.IsEmpty)

@@ -32,6 +32,9 @@ internal static class ServeCommand
     private static readonly Option<int> SipTcpPort = new("--sip-tcp-port") { Description = "SIP over TCP port (-1: off)", DefaultValueFactory = _ => 5060 };
     private static readonly Option<int> SipTlsPort = new("--sip-tls-port") { Description = "SIP over TLS port, with the web certificate (-1: off)", DefaultValueFactory = _ => 5061 };
     private static readonly Option<string?> SipAdvertise = new("--sip-advertise") { Description = "Host written in SIP Via and Contact: the PBX's public name or address (default: --bind)" };
+    private static readonly Option<int> SipFloodRate = new("--sip-flood-rate") { Description = "SIP requests one address (IPv6: one /64) may send per --sip-flood-window before its requests are dropped (0: no limit)", DefaultValueFactory = _ => new SipFloodOptions().Rate };
+    private static readonly Option<double> SipFloodWindow = new("--sip-flood-window") { Description = "Seconds over which --sip-flood-rate is counted; a block lasts at least this long", DefaultValueFactory = _ => new SipFloodOptions().Window.TotalSeconds };
+    private static readonly Option<string?> SipFloodExempt = new("--sip-flood-exempt") { Description = "Comma-separated addresses or networks (CIDR) never limited, e.g. an office's NAT address; trunk proxies always are" };
     private static readonly Option<int> RingTimeout = new("--ring-timeout") { Description = "Seconds a call to an extension rings before it ends as no answer", DefaultValueFactory = _ => 30 };
     private static readonly Option<int> RtpTimeout = new("--rtp-timeout") { Description = "Seconds without RTP from a phone, after it had flowed, before its call ends as media_timeout", DefaultValueFactory = _ => 60 };
     private static readonly Option<int> CdrRetentionDays = new("--cdr-retention-days") { Description = "Days call records are kept; an hourly purge deletes older ones (0: keep for ever)", DefaultValueFactory = _ => 365 };
@@ -54,7 +57,7 @@ internal static class ServeCommand
 
     private static IEnumerable<Option> Options =>
         [Bind, HttpPort, HttpsPort, Cert, CertKey, CertPassword, NoDemo, DemoPassword, MaxLinkDuration, MediaBind, MediaAdvertise, MediaPorts, MediaPortQuarantine, MediaShardCount, EchoNumber, DtmfTestNumber, DtmfTestHangup,
-         SipUdpPort, SipTcpPort, SipTlsPort, SipAdvertise, RingTimeout, RtpTimeout, CdrRetentionDays, RecordFlush];
+         SipUdpPort, SipTcpPort, SipTlsPort, SipAdvertise, SipFloodRate, SipFloodWindow, SipFloodExempt, RingTimeout, RtpTimeout, CdrRetentionDays, RecordFlush];
 
     private static async Task<int> RunAsync(ParseResult result, CancellationToken ct)
     {
@@ -70,6 +73,12 @@ internal static class ServeCommand
         if (result.GetValue(MediaAdvertise) is { } text && !IPAddress.TryParse(text, out advertise))
         {
             Console.Error.WriteLine("--media-advertise must be an IP address.");
+            return 1;
+        }
+
+        if (!TryParseNetworks(result.GetValue(SipFloodExempt), out var exempt) || result.GetValue(SipFloodWindow) is not (> 0 and <= 3600))
+        {
+            Console.Error.WriteLine("--sip-flood-exempt must be addresses or networks like 192.0.2.0/24, and --sip-flood-window 0-3600 seconds.");
             return 1;
         }
 
@@ -107,6 +116,12 @@ internal static class ServeCommand
                 TcpPort = PortOrOff(result.GetValue(SipTcpPort)),
                 TlsPort = PortOrOff(result.GetValue(SipTlsPort)),
                 AdvertisedHost = result.GetValue(SipAdvertise),
+                Flood = new SipFloodOptions
+                {
+                    Rate = Math.Max(0, result.GetValue(SipFloodRate)),
+                    Window = TimeSpan.FromSeconds(result.GetValue(SipFloodWindow)),
+                    Exempt = exempt,
+                },
                 Calls = new CallOptions
                 {
                     RingTimeout = TimeSpan.FromSeconds(Math.Max(1, result.GetValue(RingTimeout))),
@@ -122,6 +137,30 @@ internal static class ServeCommand
         Console.WriteLine("Press Ctrl+C to stop.");
         await host.WaitForShutdownAsync(ct);
         return 0;
+    }
+
+    /// <summary>"a, b/n, ...": a bare address is a network of one.</summary>
+    private static bool TryParseNetworks(string? text, out IReadOnlyList<IPNetwork> networks)
+    {
+        var list = new List<IPNetwork>();
+        networks = list;
+        foreach (var part in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (IPNetwork.TryParse(part, out var network))
+            {
+                list.Add(network);
+            }
+            else if (IPAddress.TryParse(part, out var address))
+            {
+                list.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static int? PortOrOff(int port) => port < 0 ? null : port;

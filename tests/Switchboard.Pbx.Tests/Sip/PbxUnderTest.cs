@@ -25,12 +25,14 @@ internal sealed class PbxUnderTest : IAsyncDisposable
     public static readonly IPEndPoint Address = new(IPAddress.Parse("10.0.0.1"), 5060);
 
     private readonly MediaShards _shards;
+    private readonly SipTransportHub? _udp;
 
     private PbxUnderTest(InMemorySipNetwork network, SipEndpoint endpoint, CallEngine engine, InMemoryCallRecordStore records, LocationService locations, MediaShards shards,
-        MediaPortPool ports)
+        MediaPortPool ports, SipTransportHub? udp)
     {
         _shards = shards;
         Ports = ports;
+        _udp = udp;
         Network = network;
         Endpoint = endpoint;
         Engine = engine;
@@ -51,15 +53,19 @@ internal sealed class PbxUnderTest : IAsyncDisposable
     /// <summary>The PBX's media ports: a leg that ended gave its port back here (parked, still bound).</summary>
     public MediaPortPool Ports { get; }
 
+    /// <summary>Where the PBX's SIP listens on real UDP, when started with a <c>udp</c> transport.</summary>
+    public IPEndPoint UdpAddress => new(IPAddress.Loopback, _udp?.UdpPort ?? throw new InvalidOperationException("The SIP is on the in-memory network."));
+
     /// <summary>The simulated media network, when the PBX's media runs on one.</summary>
     public InMemoryMediaNetwork? MediaNetwork { get; private init; }
 
     /// <summary>
     /// The PBX with its SIP on the in-memory SIP network; its media on real loopback UDP, or on
-    /// <paramref name="media"/> when given (then with the shards' clock <paramref name="time"/> too).
+    /// <paramref name="media"/> when given (then with the shards' clock <paramref name="time"/> too). With
+    /// <paramref name="udp"/>, its SIP is on real UDP on 127.0.0.1 instead, behind <paramref name="flood"/> if given.
     /// </summary>
     public static async Task<PbxUnderTest> StartAsync(CallOptions? calls = null, Switchboard.Pbx.Ivr.IvrRuntime? ivr = null,
-        InMemoryMediaNetwork? media = null, TimeProvider? time = null)
+        InMemoryMediaNetwork? media = null, TimeProvider? time = null, bool udp = false, SipFloodGate? flood = null)
     {
         time ??= TimeProvider.System;
         var directory = new InMemoryDirectoryStore(time);
@@ -74,7 +80,8 @@ internal sealed class PbxUnderTest : IAsyncDisposable
         var services = new RegistrarSipServices(registrar, authenticator, locations, time);
         var network = new InMemorySipNetwork();
         var transport = network.AddEndpoint("pbx", Address);
-        var endpoint = new SipEndpoint(transport, services, services, services, new SipEndpointOptions(), time, NullLogger<SipEndpoint>.Instance);
+        var hub = udp ? new SipTransportHub(new SipTransportOptions { UdpPort = 0 }) : null;
+        var endpoint = new SipEndpoint((ISipTransport?)hub ?? transport, services, services, services, new SipEndpointOptions(), time, NullLogger<SipEndpoint>.Instance);
         var records = new InMemoryCallRecordStore();
         var shards = new MediaShards(2, media ?? (IMediaNetwork)UdpMediaNetwork.Instance, time, NullLoggerFactory.Instance);
         var ports = new MediaPortPool(new MediaOptions { PortMin = 47000, PortMax = 47999 }, media, time);
@@ -83,9 +90,15 @@ internal sealed class PbxUnderTest : IAsyncDisposable
         var engine = new CallEngine(new DialPlan(directory, serviceOptions), records, mediaLegs, serviceOptions, new MediaSetupStats(),
             calls ?? new CallOptions(), services, time, NullLogger<CallEngine>.Instance, ivr: ivr);
         engine.AttachSip(endpoint);
+        endpoint.FloodGate = flood;
         endpoint.Start(engine);
         transport.Attach(endpoint);
-        return new PbxUnderTest(network, endpoint, engine, records, locations, shards, ports) { MediaNetwork = media };
+        if (hub is not null)
+        {
+            await hub.StartAsync(endpoint, CancellationToken.None);
+        }
+
+        return new PbxUnderTest(network, endpoint, engine, records, locations, shards, ports, hub) { MediaNetwork = media };
     }
 
     /// <summary>
@@ -123,6 +136,11 @@ internal sealed class PbxUnderTest : IAsyncDisposable
     {
         await Engine.DisposeAsync();
         await Endpoint.DisposeAsync();
+        if (_udp is not null)
+        {
+            await _udp.DisposeAsync();
+        }
+
         await Network.DisposeAsync();
         await _shards.DisposeAsync();
         Ports.Dispose();
