@@ -7,6 +7,8 @@ namespace Switchboard.Pbx.Directory;
 /// only on a miss. Changes made through this instance drop the cache at once; changes made by another process are seen
 /// through <see cref="IDirectoryVersion"/>, read at most once per <see cref="DirectoryCacheOptions.VersionCheckInterval"/>.
 /// Unknown names are remembered briefly too. Web passwords and lists are never cached.
+/// A hit completes at once on the caller's thread; whatever reads the store runs on the thread pool, so the SIP loop
+/// and the calls' shards may read the directory directly without ever running SQLite themselves.
 /// </summary>
 /// <remarks>
 /// Every entry carries the epoch it was read in, and a drop starts a new epoch: an entry read before a change but
@@ -122,7 +124,11 @@ public sealed class CachedDirectoryStore : IDirectoryStore
         }
 
         Interlocked.Increment(ref _misses);
-        var value = await load(_inner, key, ct);
+
+        // The store behind may block (Microsoft.Data.Sqlite's async methods run synchronously): a miss goes to the
+        // thread pool, so a protocol loop that reads the directory waits for it without stalling. A hit never leaves.
+        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+        var value = await load(_inner, key, ct).ConfigureAwait(false);
         if (map.Count >= _capacity)
         {
             map.Clear();
@@ -147,7 +153,8 @@ public sealed class CachedDirectoryStore : IDirectoryStore
 
         try
         {
-            var version = await _version.ReadVersionAsync(ct);
+            await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding); // a store read: off the caller's loop
+            var version = await _version.ReadVersionAsync(ct).ConfigureAwait(false);
             if (version != Interlocked.Exchange(ref _knownVersion, version))
             {
                 Invalidate();

@@ -14,6 +14,9 @@ public sealed class SqliteCallRecordStore : ICallRecordStore
     public async Task AddAsync(CallRecord record, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(record);
+
+        // A call's shard may call this (ICallRecordStore's promise): the write runs on the thread pool.
+        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         await using var c = await _db.OpenAsync(ct);
         using var cmd = CallRecordInsert.Create(c);
         CallRecordInsert.Bind(cmd, record);
