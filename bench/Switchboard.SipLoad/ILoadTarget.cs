@@ -17,6 +17,9 @@ internal interface ILoadTarget : IAsyncDisposable
 
     /// <summary>The processes whose CPU time is the target's (read again each step: a server may fork).</summary>
     IReadOnlyList<int> CpuProcesses();
+
+    /// <summary>Bytes the target has allocated since it started, when it says (the PBX's /metrics); null otherwise.</summary>
+    Task<long?> AllocatedBytesAsync(CancellationToken ct);
 }
 
 /// <summary>The Switchboard server process as a load target.</summary>
@@ -31,6 +34,8 @@ internal sealed class PbxTarget(PbxProcess pbx) : ILoadTarget
     public string LogPath => pbx.LogPath;
 
     public IReadOnlyList<int> CpuProcesses() => [pbx.Pid];
+
+    public Task<long?> AllocatedBytesAsync(CancellationToken ct) => pbx.AllocatedBytesAsync(ct);
 
     public ValueTask DisposeAsync() => pbx.DisposeAsync();
 }

@@ -38,6 +38,9 @@ internal sealed class KamailioProcess : ILoadTarget
 
     public static string DefaultExecutable => File.Exists("/usr/sbin/kamailio") ? "/usr/sbin/kamailio" : "kamailio";
 
+    /// <summary>Kamailio's allocator is its own shared memory: nothing comparable to a managed heap's allocations.</summary>
+    public Task<long?> AllocatedBytesAsync(CancellationToken ct) => Task.FromResult<long?>(null);
+
     public IReadOnlyList<int> CpuProcesses() => _process.HasExited ? [] : ProcCpu.WithChildren(_process.Id);
 
     public static async Task<KamailioProcess> StartAsync(KamailioSettings settings, string directory, string domain, string password, CancellationToken ct)

@@ -159,12 +159,17 @@ internal static class LoadRun
         var plan = new UacPlan(rate, calls, options.Hold, Caller, Domain, SipPassword, options.RecvTimeout, options.MaxInFlight);
         var uasPids = run.Uases.Select(u => u.Pid).ToList();
         var serverPids = run.Target.CpuProcesses();
+        var allocatedBefore = await run.Target.AllocatedBytesAsync(ct);
         var serverBefore = ProcCpu.Of(serverPids);
         var sippBefore = ProcCpu.Of(uasPids) + ProcCpu.OfExitedChildren();
         var uac = await sipp.RunUacAsync(run.Target.Sip, run.Target.Name, plan, run.Callees, ct);
         var serverCpu = ProcCpu.Of(serverPids) - serverBefore;
         var sippCpu = ProcCpu.Of(uasPids) + ProcCpu.OfExitedChildren() - sippBefore;
-        return new StepStats(run.Target.Name, rate, uac, serverCpu, sippCpu);
+        var allocatedAfter = await run.Target.AllocatedBytesAsync(ct);
+        return new StepStats(run.Target.Name, rate, uac, serverCpu, sippCpu)
+        {
+            AllocatedBytes = allocatedAfter - allocatedBefore,
+        };
     }
 
     private static string LoadAverage()

@@ -33,6 +33,23 @@ internal sealed class PbxProcess : IAsyncDisposable
     /// <summary>The web API and call WebSocket (plain HTTP on loopback).</summary>
     public IPEndPoint Http { get; }
 
+    /// <summary>The PBX's <c>switchboard_runtime_allocated_bytes_total</c> from its /metrics (loopback only); null if unreadable.</summary>
+    public async Task<long?> AllocatedBytesAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var text = await http.GetStringAsync(new Uri($"http://{Http}/metrics"), ct);
+            const string name = "switchboard_runtime_allocated_bytes_total ";
+            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal));
+            return line is null ? null : long.Parse(line[name.Length..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or FormatException)
+        {
+            return null;
+        }
+    }
+
     public string LogPath { get; }
 
     public bool HasExited => _process.HasExited;

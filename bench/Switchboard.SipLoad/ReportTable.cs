@@ -9,13 +9,13 @@ internal static class ReportTable
     public static string Format(IReadOnlyList<StepStats> steps)
     {
         var table = new StringBuilder()
-            .AppendLine("| target cps | server | attempted | completed | failed (SIPp's reasons) | achieved cps | server CPU µs/call | server CPU % of a core | setup p50 / p95 ms | retransmits | SIPp CPU µs/call |")
-            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
+            .AppendLine("| target cps | server | attempted | completed | failed (SIPp's reasons) | achieved cps | server CPU µs/call | server CPU % of a core | setup p50 / p95 ms | retransmits | SIPp CPU µs/call | server allocated KB/call |")
+            .AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var s in steps.OrderBy(s => s.TargetRate))
         {
             table.AppendLine(CultureInfo.InvariantCulture,
                 $"| {s.TargetRate} | {s.Target} | {s.Attempted} | {s.Completed} | {s.Failed}{Reasons(s)} | {s.AchievedCps:F0} | {s.CpuMicrosPerCall:F0} | " +
-                $"{s.CpuPercentOfCore:F0} | {StepStats.Percentile(s.Uac.SetupMs, 50):F0} / {StepStats.Percentile(s.Uac.SetupMs, 95):F0} | {s.Uac.Retransmissions} | {s.SippMicrosPerCall:F0} |");
+                $"{s.CpuPercentOfCore:F0} | {StepStats.Percentile(s.Uac.SetupMs, 50):F0} / {StepStats.Percentile(s.Uac.SetupMs, 95):F0} | {s.Uac.Retransmissions} | {s.SippMicrosPerCall:F0} | {s.AllocatedKbPerCall} |");
         }
 
         return table.ToString();
@@ -47,7 +47,7 @@ internal static class ReportTable
     }
 
     public static string Summary(StepStats s) => string.Create(CultureInfo.InvariantCulture,
-        $"{s.Target} {s.TargetRate} cps: {s.Completed}/{s.Attempted} completed{Reasons(s)}, {s.AchievedCps:F0} cps, {s.CpuMicrosPerCall:F0} µs CPU/call " +
+        $"{s.Target} {s.TargetRate} cps: {s.Completed}/{s.Attempted} completed{Reasons(s)}, {s.AchievedCps:F0} cps, {s.CpuMicrosPerCall:F0} µs CPU/call, {s.AllocatedKbPerCall} KB allocated/call " +
         $"({s.CpuPercentOfCore:F0} % of a core), setup p50 {StepStats.Percentile(s.Uac.SetupMs, 50):F0} ms p95 {StepStats.Percentile(s.Uac.SetupMs, 95):F0} ms, " +
         $"{s.Uac.Retransmissions} retransmits, SIPp exit {s.Uac.ExitCode}{(s.Collapsed ? ", collapsed" : "")}");
 

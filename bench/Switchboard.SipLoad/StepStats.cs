@@ -34,6 +34,14 @@ internal sealed class StepStats(string target, int targetRate, UacResult uac, Ti
 
     public double SippMicrosPerCall => Completed > 0 ? SippCpu.TotalMicroseconds / Completed : 0;
 
+    /// <summary>Bytes the target allocated over the step (the PBX's /metrics, read before and after); null when it does not say.</summary>
+    public long? AllocatedBytes { get; init; }
+
+    /// <summary>Kilobytes allocated per completed call, as text: "-" when unknown.</summary>
+    public string AllocatedKbPerCall => AllocatedBytes is { } bytes && Completed > 0
+        ? (bytes / 1024.0 / Completed).ToString("F1", System.Globalization.CultureInfo.InvariantCulture)
+        : "-";
+
     public bool Collapsed =>
         Attempted == 0 || Failed > MaxFailedShare * Attempted || AchievedCps < MinAchievedShare * TargetRate;
 
