@@ -124,6 +124,7 @@ internal static class Migrations
             ALTER TABLE extensions ADD COLUMN role TEXT NOT NULL DEFAULT 'user';
             CREATE INDEX call_records_domain_started ON call_records(domain, started_at);
             """),
+        new(6, "ALTER TABLE call_records ADD COLUMN phases TEXT;"),
     ];
 }
 

@@ -15,8 +15,8 @@ public sealed class SqliteCallRecordStore : ICallRecordStore
         await using var c = await _db.OpenAsync(ct);
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
-            INSERT INTO call_records (call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log)
-            VALUES ($id, $domain, $from, $dest, $origin, $route, $started, $answered, $ended, $reason, $endedBy, $digits, $digitLog);
+            INSERT INTO call_records (call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases)
+            VALUES ($id, $domain, $from, $dest, $origin, $route, $started, $answered, $ended, $reason, $endedBy, $digits, $digitLog, $phases);
             """;
         cmd.Parameters.AddWithValue("$id", record.CallId);
         cmd.Parameters.AddWithValue("$domain", record.Domain);
@@ -31,6 +31,7 @@ public sealed class SqliteCallRecordStore : ICallRecordStore
         cmd.Parameters.AddWithValue("$endedBy", record.EndedBy);
         cmd.Parameters.AddWithValue("$digits", (object?)record.Digits ?? DBNull.Value);
         cmd.Parameters.AddWithValue("$digitLog", (object?)record.DigitLog ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$phases", (object?)record.Phases ?? DBNull.Value);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
@@ -54,6 +55,7 @@ public sealed class SqliteCallRecordStore : ICallRecordStore
                 r.GetString(9), r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11))
             {
                 DigitLog = r.IsDBNull(12) ? null : r.GetString(12),
+                Phases = r.IsDBNull(13) ? null : r.GetString(13),
             });
         }
 
@@ -87,7 +89,7 @@ public sealed class SqliteCallRecordStore : ICallRecordStore
         Add("reason = $reason", "$reason", query.Reason);
         cmd.Parameters.AddWithValue("$limit", query.EffectiveLimit);
         cmd.CommandText =
-            "SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log " +
+            "SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases " +
             "FROM call_records" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
             " ORDER BY started_at DESC, id DESC LIMIT $limit;";
     }

@@ -29,6 +29,29 @@
   var closeTimer = 0;
   var call = null;         // { pc, ws, mic, ping, done }
 
+  // ---- set-up phases (docs/signalling.md, "phases") -------------------------------
+  // Each mark is taken once, as a performance.mark ("sb:" + name) and as ms since navigation start;
+  // the report goes to the PBX once, on the call socket, and lands in the call's record.
+
+  var phases = {};
+  var phasesSent = false;
+
+  function mark(name) {
+    if (Object.prototype.hasOwnProperty.call(phases, name)) return;
+    phases[name] = Math.round(performance.now() * 10) / 10;
+    if (performance.mark) performance.mark('sb:' + name);
+  }
+
+  // Once all marks a call takes are in (connected and the first inbound audio), or when the user hangs up first.
+  function sendPhases(c, force) {
+    if (phasesSent || !(force || (phases.connected !== undefined && phases.audio_in !== undefined))) return;
+    if (!c.ws || c.ws.readyState !== WebSocket.OPEN) return;
+    phasesSent = true;
+    send(c, { type: 'phases', marks: phases });
+  }
+
+  mark('parsed');
+
   // ---- translation ----------------------------------------------------------
 
   function t(key, args) {
@@ -169,6 +192,7 @@
       return loadFirst(fallbacks).then(function () { finish('no_destination'); });
     }
     return session.then(function (res) {
+      mark('session');
       if (!res.ok) {
         return loadFirst(fallbacks).then(function () { finish(res.data.error === 'bad_destination' || res.status === 400 ? 'bad_destination' : res.data.error); });
       }
@@ -255,8 +279,10 @@
       : Promise.reject(new Error('no mediaDevices'));
     media.then(function (stream) {
       if (c.done) { stopTracks(stream); return; }
+      mark('mic');
       c.mic = stream;
       var pc = c.pc = new RTCPeerConnection({ iceServers: [] });
+      watchPeer(c, pc);
       pc.ontrack = function (ev) {
         var audio = $('remote');
         audio.srcObject = ev.streams && ev.streams[0] ? ev.streams[0] : new MediaStream([ev.track]);
@@ -288,7 +314,9 @@
       return;
     }
     ws.onopen = function () {
+      mark('ws_open');
       send(c, { type: 'call', destnumber: dest, sdp: c.pc.localDescription.sdp });
+      mark('offer_sent');
       c.ping = setInterval(function () { send(c, { type: 'ping' }); }, PING_MS);
     };
     ws.onmessage = function (ev) {
@@ -314,6 +342,7 @@
         setStatus('ringing', { dest: dest });
         break;
       case 'answer':
+        mark('answer');
         c.pc.setRemoteDescription({ type: 'answer', sdp: String(m.sdp || '') }).catch(function () {
           if (c.done) return;
           send(c, { type: 'hangup' });
@@ -321,8 +350,10 @@
         });
         break;
       case 'connected':
+        mark('connected');
         setState('connected');
         setStatus('connected', { dest: dest });
+        sendPhases(c, false);
         break;
       case 'ended':
         finish(typeof m.reason === 'string' && m.reason ? m.reason : 'error');
@@ -333,6 +364,23 @@
       default:
         break;
     }
+  }
+
+  // ICE and DTLS as the browser sees them, and the first inbound audio: a remote track starts muted and
+  // unmutes when its first packet arrives, so no polling is needed.
+  function watchPeer(c, pc) {
+    pc.addEventListener('iceconnectionstatechange', function () {
+      if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') mark('ice');
+    });
+    pc.addEventListener('connectionstatechange', function () {
+      if (pc.connectionState === 'connected') mark('dtls');
+    });
+    pc.addEventListener('track', function (ev) {
+      ev.track.addEventListener('unmute', function () {
+        mark('audio_in');
+        sendPhases(c, false);
+      });
+    });
   }
 
   function send(c, msg) {
@@ -365,6 +413,7 @@
       if (c.pc) c.pc.close();
     }
     if (sendHangup && c.ws && c.ws.readyState === WebSocket.OPEN) {
+      sendPhases(c, true);
       send(c, { type: 'hangup' });
       c.ws.onclose = teardown;
       grace = setTimeout(teardown, HANGUP_GRACE_MS);
