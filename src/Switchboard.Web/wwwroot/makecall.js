@@ -105,7 +105,8 @@
   }
 
   function renderStatus() {
-    status.textContent = dtmfDigits ? t('dtmf', { digits: dtmfDigits }) : t(statusKey, statusArgs);
+    var key = statusKey.indexOf('reason.') === 0 && !Object.prototype.hasOwnProperty.call(table, statusKey) ? 'reason.error' : statusKey;
+    status.textContent = dtmfDigits ? t('dtmf', { digits: dtmfDigits }) : t(key, statusArgs);
     var final = body.dataset.state === 'ended' || body.dataset.state === 'failed';
     status.title = final ? t('click_to_close') : '';
     if (final) status.setAttribute('data-hint', t('click_to_close'));
@@ -121,16 +122,17 @@
     renderStatus();
   }
 
-  // An unknown code (a newer server) shows the generic error text; dataset.reason keeps the code.
+  // An unknown code (a newer server) shows the generic error text; dataset.reason keeps the code. The key
+  // is resolved when rendered, since a call may fail before the language table has arrived.
   function reasonText(code, retryAfter) {
-    var key = Object.prototype.hasOwnProperty.call(table, 'reason.' + code) ? 'reason.' + code : 'reason.error';
-    return { key: key, args: { dest: dest, minutes: Math.max(1, Math.ceil((retryAfter || 60) / 60)) } };
+    return { key: 'reason.' + code, args: { dest: dest, minutes: Math.max(1, Math.ceil((retryAfter || 60) / 60)) } };
   }
 
   // A final state: ended (normal end) or failed; the popup closes after a delay or on a click.
   function finish(reason, retryAfter) {
     var state = reason === 'hangup' || reason === 'remote_hangup' ? 'ended' : 'failed';
     var r = reasonText(reason, retryAfter);
+    dropEarlyMic();
     stopCall(false);
     setState(state, reason);
     setStatus(r.key, r.args);
@@ -142,6 +144,7 @@
 
   // Back to the form, with an optional reason shown in the status line.
   function showLogin(reason, retryAfter) {
+    dropEarlyMic();
     setState('login', reason);
     if (reason) {
       var r = reasonText(reason, retryAfter);
@@ -182,32 +185,72 @@
     langSelect.value = lang;
   }
 
+  // ---- the microphone, started early -----------------------------------------------
+
+  var earlyMic = null;     // a getUserMedia promise started before we know whether we may call
+
+  function startMic() {
+    var media = navigator.mediaDevices && navigator.mediaDevices.getUserMedia
+      ? navigator.mediaDevices.getUserMedia({ audio: true })
+      : Promise.reject(new Error('no mediaDevices'));
+    return media.then(function (stream) { mark('mic'); return stream; });
+  }
+
+  // Only where the user already allowed the microphone: a first visit still sees the prompt when the
+  // call starts (after the login), not over the login form.
+  function warmMic() {
+    if (!navigator.permissions || !navigator.permissions.query) return;
+    navigator.permissions.query({ name: 'microphone' }).then(function (p) {
+      if (p.state !== 'granted' || earlyMic || call || body.dataset.state !== 'loading') return;
+      earlyMic = startMic();
+      earlyMic.catch(function () {});
+    }, function () {});
+  }
+
+  function takeMic() {
+    var m = earlyMic;
+    earlyMic = null;
+    return m || startMic();
+  }
+
+  function dropEarlyMic() {
+    var m = earlyMic;
+    earlyMic = null;
+    if (m) m.then(stopTracks, function () {});
+  }
+
+  // The session answer, the language table (a guess, corrected if the session says otherwise) and the
+  // microphone start together; the call does not wait for the table (texts re-render when it comes).
   function start() {
     var query = '?destnumber=' + encodeURIComponent(dest) + (wantLang ? '&lang=' + encodeURIComponent(wantLang) : '');
     var fallbacks = [wantLang].concat(navigator.languages || [], ['en']).map(function (c) { return String(c).toLowerCase().split('-')[0]; });
     var session = api('GET', '/api/session' + query);
+    var guessed = loadFirst(fallbacks);
     if (!dest) {
       // The server is told (it logs the bad link); the page fails either way.
       session.catch(function () {});
-      return loadFirst(fallbacks).then(function () { finish('no_destination'); });
+      return guessed.then(function () { finish('no_destination'); });
     }
+    warmMic();
     return session.then(function (res) {
       mark('session');
       if (!res.ok) {
-        return loadFirst(fallbacks).then(function () { finish(res.data.error === 'bad_destination' || res.status === 400 ? 'bad_destination' : res.data.error); });
+        return guessed.then(function () { finish(res.data.error === 'bad_destination' || res.status === 400 ? 'bad_destination' : res.data.error); });
       }
       var s = res.data;
-      return loadFirst([s.lang].concat(fallbacks)).then(function () {
-        fillLanguages(s.languages);
-        if (link) return linkCall();
-        if (s.authenticated) {
-          if (s.account) $('account').value = s.account;
-          return placeCall(null);
-        }
-        showLogin();
-      });
+      var table = guessed.then(function () {
+        return s.lang && s.lang !== lang ? loadFirst([s.lang].concat(fallbacks)) : undefined;
+      }).then(function () { fillLanguages(s.languages); });
+      if (link) return table.then(linkCall);
+      if (s.authenticated) {
+        if (s.account) $('account').value = s.account;
+        placeCall(null);
+        return table;
+      }
+      dropEarlyMic();
+      return table.then(function () { if (body.dataset.state === 'loading') showLogin(); });
     }, function () {
-      return loadFirst(fallbacks).then(function () { finish('network'); });
+      return guessed.then(function () { finish('network'); });
     });
   }
 
@@ -269,17 +312,15 @@
 
   // ---- the call ---------------------------------------------------------------
 
+  // The socket opens at once, while the microphone and the offer get ready; the offer goes when both are.
   function placeCall(ticket) {
-    var c = { pc: null, ws: null, mic: null, ping: 0, done: false };
+    var c = { pc: null, ws: null, mic: null, ping: 0, done: false, offerReady: false, offerSent: false };
     call = c;
     setState('connecting');
     setStatus('connecting', { dest: dest });
-    var media = navigator.mediaDevices && navigator.mediaDevices.getUserMedia
-      ? navigator.mediaDevices.getUserMedia({ audio: true })
-      : Promise.reject(new Error('no mediaDevices'));
-    media.then(function (stream) {
+    openSocket(c, ticket);
+    takeMic().then(function (stream) {
       if (c.done) { stopTracks(stream); return; }
-      mark('mic');
       c.mic = stream;
       var pc = c.pc = new RTCPeerConnection({ iceServers: [] });
       watchPeer(c, pc);
@@ -293,8 +334,8 @@
       return pc.createOffer().then(function (offer) {
         return pc.setLocalDescription(offer);
       }).then(function () {
-        if (c.done) return;
-        openSocket(c, ticket);
+        c.offerReady = true;
+        sendOffer(c);
       }, function () {
         if (!c.done) finish('bad_offer');
       });
@@ -315,8 +356,7 @@
     }
     ws.onopen = function () {
       mark('ws_open');
-      send(c, { type: 'call', destnumber: dest, sdp: c.pc.localDescription.sdp });
-      mark('offer_sent');
+      sendOffer(c);
       c.ping = setInterval(function () { send(c, { type: 'ping' }); }, PING_MS);
     };
     ws.onmessage = function (ev) {
@@ -330,6 +370,13 @@
       clearInterval(c.ping);
       if (!c.done) finish('network');
     };
+  }
+
+  function sendOffer(c) {
+    if (c.done || c.offerSent || !c.offerReady || !c.ws || c.ws.readyState !== WebSocket.OPEN) return;
+    c.offerSent = true;
+    send(c, { type: 'call', destnumber: dest, sdp: c.pc.localDescription.sdp });
+    mark('offer_sent');
   }
 
   function onMessage(c, m) {
