@@ -36,15 +36,19 @@
   var phases = {};
   var phasesSent = false;
 
-  function mark(name) {
+  function mark(name, at) {
     if (Object.prototype.hasOwnProperty.call(phases, name)) return;
-    phases[name] = Math.round(performance.now() * 10) / 10;
-    if (performance.mark) performance.mark('sb:' + name);
+    var now = at === undefined ? performance.now() : at;
+    phases[name] = Math.round(now * 10) / 10;
+    if (performance.mark) performance.mark('sb:' + name, { startTime: now });
   }
 
-  // Once all marks a call takes are in (connected and the first inbound audio), or when the user hangs up first.
+  // Once the last marks a call takes are in (Chromium may report DTLS 'connected' after the first audio), or
+  // when the user hangs up first.
+  var LAST_MARKS = ['ice', 'dtls', 'audio_in', 'connected'];
   function sendPhases(c, force) {
-    if (phasesSent || !(force || (phases.connected !== undefined && phases.audio_in !== undefined))) return;
+    var complete = LAST_MARKS.every(function (n) { return phases[n] !== undefined; });
+    if (phasesSent || !(force || complete)) return;
     if (!c.ws || c.ws.readyState !== WebSocket.OPEN) return;
     phasesSent = true;
     send(c, { type: 'phases', marks: phases });
@@ -193,7 +197,8 @@
     var media = navigator.mediaDevices && navigator.mediaDevices.getUserMedia
       ? navigator.mediaDevices.getUserMedia({ audio: true })
       : Promise.reject(new Error('no mediaDevices'));
-    return media.then(function (stream) { mark('mic'); return stream; });
+    // When it resolved, marked only for the stream the call uses (an early one may be dropped for the login form).
+    return media.then(function (stream) { return { stream: stream, at: performance.now() }; });
   }
 
   // Only where the user already allowed the microphone: a first visit still sees the prompt when the
@@ -216,7 +221,7 @@
   function dropEarlyMic() {
     var m = earlyMic;
     earlyMic = null;
-    if (m) m.then(stopTracks, function () {});
+    if (m) m.then(function (got) { stopTracks(got.stream); }, function () {});
   }
 
   // The session answer, the language table (a guess, corrected if the session says otherwise) and the
@@ -312,16 +317,20 @@
 
   // ---- the call ---------------------------------------------------------------
 
-  // The socket opens at once, while the microphone and the offer get ready; the offer goes when both are.
+  // The socket opens as soon as the microphone is ours (a refused microphone opens none, so a ticket is not
+  // spent on a call that cannot be made), while the offer gets ready; the offer goes when both are.
   function placeCall(ticket) {
     var c = { pc: null, ws: null, mic: null, ping: 0, done: false, offerReady: false, offerSent: false };
     call = c;
     setState('connecting');
     setStatus('connecting', { dest: dest });
-    openSocket(c, ticket);
-    takeMic().then(function (stream) {
+    takeMic().then(function (got) {
+      var stream = got.stream;
       if (c.done) { stopTracks(stream); return; }
+      mark('mic', got.at);
       c.mic = stream;
+      openSocket(c, ticket);
+      if (c.done) return;
       var pc = c.pc = new RTCPeerConnection({ iceServers: [] });
       watchPeer(c, pc);
       pc.ontrack = function (ev) {
@@ -417,10 +426,16 @@
   // unmutes when its first packet arrives, so no polling is needed.
   function watchPeer(c, pc) {
     pc.addEventListener('iceconnectionstatechange', function () {
-      if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') mark('ice');
+      if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') {
+        mark('ice');
+        sendPhases(c, false);
+      }
     });
     pc.addEventListener('connectionstatechange', function () {
-      if (pc.connectionState === 'connected') mark('dtls');
+      if (pc.connectionState === 'connected') {
+        mark('dtls');
+        sendPhases(c, false);
+      }
     });
     pc.addEventListener('track', function (ev) {
       ev.track.addEventListener('unmute', function () {
