@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests need and a fresh Debian machine lacks: Debian's Chromium for the browser
 # tests (Playwright drives /usr/bin/chromium; it never downloads a browser of its own), baresip as a
-# real SIP user agent, Kamailio as a stand-in carrier (registrar + digest, no database), and JsSIP (npm) for the browser softphone page.
+# real SIP user agent, Kamailio as a stand-in carrier (registrar + digest, no database), SIPp (Debian
+# sip-tester) as a scripted caller for the call-record durability tests, and JsSIP (npm) for the browser
+# softphone page.
 set -euo pipefail
 
 packages=()
@@ -9,6 +11,7 @@ command -v chromium >/dev/null 2>&1 || packages+=(chromium)
 command -v ip >/dev/null 2>&1 || packages+=(iproute2)
 command -v baresip >/dev/null 2>&1 || packages+=(baresip baresip-core)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+command -v sipp >/dev/null 2>&1 || packages+=(sip-tester)
 # Kamailio's Debian package is installed under /usr/sbin, which is not always on PATH for non-root users.
 [ -x /usr/sbin/kamailio ] || command -v kamailio >/dev/null 2>&1 || packages+=(kamailio)
 

@@ -2,7 +2,11 @@ using System.Globalization;
 
 namespace Switchboard.SipLoad;
 
-/// <summary>One run: a fresh PBX process, registered callees, a warm-up, then steps of rising rate until one fails.</summary>
+/// <summary>
+/// One run: the servers started fresh (the PBX with its test extensions, Kamailio with its generated config), SIPp
+/// callees registered with each, a warm-up, then steps of rising rate, each server in turn at each rate, until a
+/// server's step collapses. Everything started here is stopped by PID at the end, also on Ctrl+C or an error.
+/// </summary>
 internal static class LoadRun
 {
     private const string Domain = "load.test";
@@ -12,22 +16,42 @@ internal static class LoadRun
     private const int FirstCallee = 1000;
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(3);
 
+    /// <summary>Between steps, so the next server's step does not share the machine with the last one's tail of retransmissions.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(5);
+
     public static async Task<int> RunAsync(LoadOptions options, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(options.Deadline);
-        var data = Directory.CreateTempSubdirectory("switchboard-sipload-");
-        var loadBefore = LoadAverage();
-        Console.WriteLine($"# SIP load: {Environment.ProcessorCount} cores, load average before {loadBefore}, started {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC");
+        var work = Directory.CreateTempSubdirectory("switchboard-sipload-");
+        Console.WriteLine($"# SIP load with SIPp: {Environment.ProcessorCount} cores, load average before {LoadAverage()}, started {TimeProvider.System.GetUtcNow():yyyy-MM-dd HH:mm:ss} UTC");
+        var owned = new OwnedProcesses();
         try
         {
-            var callees = Enumerable.Range(FirstCallee, options.Extensions).Select(n => n.ToString(CultureInfo.InvariantCulture)).ToList();
-            await CreateExtensionsAsync(options.ServerDll, data.FullName, callees, deadline.Token);
-            var steps = await MeasureAsync(options, data.FullName, callees, deadline.Token);
+            var callees = Enumerable.Range(FirstCallee, options.Callees).Select(n => n.ToString(CultureInfo.InvariantCulture)).ToList();
+            var sipp = new Sipp(options.SippExecutable, options.Scenarios, work.FullName);
+            var targets = new List<ILoadTarget>();
+            if (options.Pbx)
+            {
+                targets.Add(owned.Add(await StartPbxAsync(options, Path.Combine(work.FullName, "pbx"), callees, deadline.Token)));
+            }
+
+            if (options.Kamailio is { } kamailio)
+            {
+                targets.Add(owned.Add(await KamailioProcess.StartAsync(kamailio, Path.Combine(work.FullName, "kamailio"), Domain, SipPassword, deadline.Token)));
+            }
+
+            var runs = new List<TargetRun>();
+            foreach (var target in targets)
+            {
+                runs.Add(await PrepareAsync(target, sipp, callees, owned, options, deadline.Token));
+            }
+
+            var steps = await StepAsync(runs, sipp, options, deadline.Token);
             Console.WriteLine();
             Console.WriteLine(ReportTable.Format(steps));
-            Console.WriteLine();
-            Console.WriteLine($"Load average after: {LoadAverage()}. Highest rate with zero failures: {ReportTable.Headline(steps)}");
+            Console.WriteLine(ReportTable.Ratio(steps));
+            Console.WriteLine($"Load average after: {LoadAverage()}. {ReportTable.Headline(steps)}");
             return steps.Count > 0 ? 0 : 1;
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
@@ -35,82 +59,112 @@ internal static class LoadRun
             await Console.Error.WriteLineAsync($"Stopped: the run passed its deadline of {options.Deadline.TotalSeconds} s.");
             return 3;
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("Cancelled: stopping every process this run started.");
+            return 130;
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"Stopped: {e.Message}");
+            return 1;
+        }
         finally
         {
+            await owned.DisposeAsync();
             if (options.KeepData)
             {
-                Console.WriteLine($"Data and PBX log kept in {data.FullName}");
+                Console.WriteLine($"Work folder kept: {work.FullName}");
             }
             else
             {
-                data.Delete(recursive: true);
+                work.Delete(recursive: true);
             }
         }
     }
 
-    private static async Task CreateExtensionsAsync(string dll, string data, IEnumerable<string> callees, CancellationToken ct)
+    private static async Task<ILoadTarget> StartPbxAsync(LoadOptions options, string data, List<string> callees, CancellationToken ct)
     {
-        await PbxProcess.RunCliAsync(dll, data, ["domain", "add", Domain], ct);
+        Directory.CreateDirectory(data);
+        await PbxProcess.RunCliAsync(options.ServerDll, data, ["domain", "add", Domain], ct);
         foreach (var number in callees.Prepend(Caller))
         {
-            await PbxProcess.RunCliAsync(dll, data, ["extension", "add", $"{number}@{Domain}", "--web-password", WebPassword, "--sip-password", SipPassword], ct);
+            await PbxProcess.RunCliAsync(options.ServerDll, data, ["extension", "add", $"{number}@{Domain}", "--web-password", WebPassword, "--sip-password", SipPassword], ct);
         }
+
+        return new PbxTarget(await PbxProcess.StartAsync(options.ServerDll, data, Domain, options.MediaPorts, ct));
     }
 
-    private static async Task<List<StepStats>> MeasureAsync(LoadOptions options, string data, List<string> callees, CancellationToken ct)
+    /// <summary>Registers each callee from its own port, starts its UAS there, measures the idle CPU, warms up.</summary>
+    private static async Task<TargetRun> PrepareAsync(ILoadTarget target, Sipp sipp, List<string> callees, OwnedProcesses owned, LoadOptions options, CancellationToken ct)
+    {
+        var uases = new List<SippProcess>();
+        foreach (var callee in callees)
+        {
+            var port = Loopback.FreeUdpPort();
+            await sipp.RegisterAsync(target.Sip, callee, Domain, SipPassword, port, ct);
+            uases.Add(owned.Add(sipp.StartUas($"{target.Name}-{callee}", port)));
+        }
+
+        Console.WriteLine($"{target.Name}: SIP UDP {target.Sip}, processes {string.Join(',', target.CpuProcesses())}, log {target.LogPath}; {callees.Count} callees registered");
+        var idleBefore = ProcCpu.Of(target.CpuProcesses());
+        await Task.Delay(IdleWindow, ct);
+        Console.WriteLine($"{target.Name} idle CPU: {(ProcCpu.Of(target.CpuProcesses()) - idleBefore).TotalMilliseconds / IdleWindow.TotalSeconds:F1} ms per second");
+        var run = new TargetRun(target, uases, callees);
+        if (options.Warmup > TimeSpan.Zero)
+        {
+            var warm = await MeasureAsync(run, sipp, options.WarmupRate, options.Warmup, options, ct);
+            Console.WriteLine($"warm-up: {ReportTable.Summary(warm)}");
+        }
+
+        return run;
+    }
+
+    /// <summary>Each rate against each server still standing, in turn, so the two see the same machine at about the same time.</summary>
+    private static async Task<List<StepStats>> StepAsync(List<TargetRun> runs, Sipp sipp, LoadOptions options, CancellationToken ct)
     {
         var steps = new List<StepStats>();
-        await using var pbx = await PbxProcess.StartAsync(options.ServerDll, data, Domain, options.MediaPorts, ct);
-        Console.WriteLine($"PBX pid {pbx.Pid}, SIP UDP {pbx.Sip}, log {pbx.LogPath}");
-        using var farm = new CalleeFarm(pbx.Sip, Domain, SipPassword);
-        var setup = new LoadSetup(pbx.Sip, Domain, Caller, SipPassword, callees, options.Extensions * options.CallsPerExtension, options.StepTimeout);
-        using var engine = new CallerEngine(setup, options.Sockets);
-        using var receiving = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var loops = Task.WhenAll(Task.Run(() => farm.ReceiveLoopAsync(receiving.Token), receiving.Token), engine.ReceiveLoopsAsync(receiving.Token));
-        try
+        var standing = new List<TargetRun>(runs);
+        foreach (var rate in options.Rates)
         {
-            var (registered, detail) = await farm.RegisterAsync(callees, ct);
-            if (!registered)
+            foreach (var run in standing.ToList())
             {
-                await Console.Error.WriteLineAsync($"Registration failed: {detail}");
-                return steps;
-            }
-
-            Console.WriteLine($"{callees.Count} callees registered; caller {Caller}; at most {setup.MaxConcurrent} calls in flight; {options.Sockets} caller sockets");
-            // The PBX's own background cost (timers, pollers) with no calls: subtract it mentally from the per-call figures.
-            var idleBefore = pbx.CpuTime;
-            await Task.Delay(IdleWindow, ct);
-            Console.WriteLine($"PBX idle CPU: {(pbx.CpuTime - idleBefore).TotalMilliseconds / IdleWindow.TotalSeconds:F1} ms per second");
-            if (options.Warmup > TimeSpan.Zero)
-            {
-                var warm = await engine.RunStepAsync(options.WarmupRate, options.Warmup, () => pbx.CpuTime, ct);
-                Console.WriteLine($"warm-up: {ReportTable.Summary(warm)}");
-            }
-
-            foreach (var rate in options.Rates)
-            {
-                var step = await engine.RunStepAsync(rate, options.Window, () => pbx.CpuTime, ct);
+                await Task.Delay(Settle, ct);
+                var step = await MeasureAsync(run, sipp, rate, options.Window, options, ct);
                 steps.Add(step);
-                Console.WriteLine($"step {rate} cps: {ReportTable.Summary(step)}");
-                foreach (var sample in step.FailureSamples)
+                Console.WriteLine(ReportTable.Summary(step));
+                foreach (var sample in step.Uac.ErrorSamples)
                 {
-                    Console.WriteLine($"  failed: {sample}");
+                    Console.WriteLine($"  sipp: {sample}");
                 }
 
-                if (step.Failed > 0 || pbx.HasExited)
+                if (run.Target.HasExited || run.Uases.Any(u => u.HasExited) || (step.Collapsed && !options.NoStop))
                 {
-                    break;
+                    standing.Remove(run);
                 }
             }
 
-            Console.WriteLine($"Callee side saw {farm.Invites} INVITEs and {farm.Byes} BYEs in all.");
-            return steps;
+            if (standing.Count == 0)
+            {
+                break;
+            }
         }
-        finally
-        {
-            await receiving.CancelAsync();
-            await loops;
-        }
+
+        return steps;
+    }
+
+    private static async Task<StepStats> MeasureAsync(TargetRun run, Sipp sipp, int rate, TimeSpan window, LoadOptions options, CancellationToken ct)
+    {
+        var calls = (int)Math.Max(1, Math.Round(rate * window.TotalSeconds));
+        var plan = new UacPlan(rate, calls, options.Hold, Caller, Domain, SipPassword, options.RecvTimeout, options.MaxInFlight);
+        var uasPids = run.Uases.Select(u => u.Pid).ToList();
+        var serverPids = run.Target.CpuProcesses();
+        var serverBefore = ProcCpu.Of(serverPids);
+        var sippBefore = ProcCpu.Of(uasPids) + ProcCpu.OfExitedChildren();
+        var uac = await sipp.RunUacAsync(run.Target.Sip, run.Target.Name, plan, run.Callees, ct);
+        var serverCpu = ProcCpu.Of(serverPids) - serverBefore;
+        var sippCpu = ProcCpu.Of(uasPids) + ProcCpu.OfExitedChildren() - sippBefore;
+        return new StepStats(run.Target.Name, rate, uac, serverCpu, sippCpu);
     }
 
     private static string LoadAverage()
@@ -118,4 +172,6 @@ internal static class LoadRun
         var text = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ') : [];
         return text.Length >= 3 ? string.Join(' ', text[..3]) : "unknown";
     }
+
+    private sealed record TargetRun(ILoadTarget Target, IReadOnlyList<SippProcess> Uases, IReadOnlyList<string> Callees);
 }

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Switchboard.Sip.Messages;
 
 namespace Switchboard.SipLoad;
 
@@ -90,12 +89,12 @@ internal sealed class PbxProcess : IAsyncDisposable
     /// <summary>Starts <c>serve</c> on free loopback ports and returns once its SIP UDP port answers OPTIONS.</summary>
     public static async Task<PbxProcess> StartAsync(string serverDll, string dataDirectory, string domain, string mediaPorts, CancellationToken ct)
     {
-        var sipPort = FreePort(SocketType.Dgram, ProtocolType.Udp);
-        var httpPort = FreePort(SocketType.Stream, ProtocolType.Tcp);
+        var sipPort = Loopback.FreePort(SocketType.Dgram, ProtocolType.Udp);
+        var httpPort = Loopback.FreePort(SocketType.Stream, ProtocolType.Tcp);
         string[] args =
         [
             "serve", "--data", dataDirectory, "--default-domain", domain, "--no-demo", "--bind", "127.0.0.1",
-            "--http-port", Text(httpPort), "--https-port", Text(FreePort(SocketType.Stream, ProtocolType.Tcp)),
+            "--http-port", Text(httpPort), "--https-port", Text(Loopback.FreePort(SocketType.Stream, ProtocolType.Tcp)),
             "--sip-udp-port", Text(sipPort), "--sip-tcp-port", "-1", "--sip-tls-port", "-1", "--media-ports", mediaPorts,
         ];
         var logPath = Path.Combine(dataDirectory, "pbx.log");
@@ -104,7 +103,7 @@ internal sealed class PbxProcess : IAsyncDisposable
         var pbx = new PbxProcess(process, log, new IPEndPoint(IPAddress.Loopback, sipPort), new IPEndPoint(IPAddress.Loopback, httpPort), logPath);
         try
         {
-            await pbx.WaitUntilAnsweringAsync(ct);
+            await Loopback.WaitUntilAnsweringAsync(pbx.Sip, () => pbx.HasExited, logPath, ReadyTimeout, ct);
             return pbx;
         }
         catch
@@ -133,52 +132,6 @@ internal sealed class PbxProcess : IAsyncDisposable
         }
 
         return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
-    }
-
-    /// <summary>Sends OPTIONS every 250 ms until any response comes (RFC 3261 section 11), the process exits, or 60 s pass.</summary>
-    private async Task WaitUntilAnsweringAsync(CancellationToken ct)
-    {
-        using var socket = new SipUdpSocket();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        stop.CancelAfter(ReadyTimeout);
-        var answered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var receiving = Task.Run(() => socket.ReceiveLoopAsync((m, _) => answered.TrySetResult(), stop.Token), stop.Token);
-        try
-        {
-            for (uint cseq = 1; !answered.Task.IsCompleted; cseq++)
-            {
-                if (_process.HasExited)
-                {
-                    throw new InvalidOperationException($"The PBX exited ({_process.ExitCode}) before answering; see {LogPath}");
-                }
-
-                var options = LoadSip.NewRequest(SipMethod.Options, $"sip:{Sip}", $"<sip:{Sip}>", "probe", "load.invalid", socket.Local, SipIds.NewCallId("probe"), cseq).BuildRequest();
-                socket.Send(options, Sip);
-                try
-                {
-                    await answered.Task.WaitAsync(TimeSpan.FromMilliseconds(250), stop.Token);
-                }
-                catch (TimeoutException)
-                {
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw new TimeoutException($"The PBX did not answer OPTIONS within {ReadyTimeout.TotalSeconds} s; see {LogPath}");
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await receiving;
-        }
-    }
-
-    private static int FreePort(SocketType type, ProtocolType protocol)
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, type, protocol);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);

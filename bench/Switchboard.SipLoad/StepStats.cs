@@ -1,56 +1,50 @@
 namespace Switchboard.SipLoad;
 
-/// <summary>What one measurement window saw; filled by the caller engine's loop only.</summary>
-internal sealed class StepStats(int targetRate)
+/// <summary>One step against one target: SIPp's counts and set-up times, and the CPU time measured around the run.</summary>
+internal sealed class StepStats(string target, int targetRate, UacResult uac, TimeSpan targetCpu, TimeSpan sippCpu)
 {
+    /// <summary>A step with more failures than this share, or under <see cref="MinAchievedShare"/> of its rate, has collapsed.</summary>
+    public const double MaxFailedShare = 0.01;
+    public const double MinAchievedShare = 0.9;
+
+    public string Target { get; } = target;
+
     public int TargetRate { get; } = targetRate;
 
-    public int Attempted { get; set; }
+    public UacResult Uac { get; } = uac;
 
-    public int Completed { get; set; }
+    /// <summary>The target's user + system CPU from just before SIPp started its calls until it exited.</summary>
+    public TimeSpan TargetCpu { get; } = targetCpu;
 
-    public int Retransmissions { get; set; }
+    /// <summary>SIPp's own CPU (this step's UAC and the target's UASes) over the same time: it shares the cores.</summary>
+    public TimeSpan SippCpu { get; } = sippCpu;
 
-    public int StrayResponses { get; set; }
+    public long Attempted => Uac.Attempted;
 
-    public int PeakConcurrent { get; set; }
+    public long Completed => Uac.Completed;
 
-    public SortedDictionary<string, int> Failures { get; } = new(StringComparer.Ordinal);
+    /// <summary>Calls SIPp created but did not complete (failed, or never ended before its global timeout).</summary>
+    public long Failed => Math.Max(Uac.Failed, Uac.Attempted - Uac.Completed);
 
-    /// <summary>The first few failed calls (Call-ID, phase, last status), to find them in a PBX log or capture.</summary>
-    public List<string> FailureSamples { get; } = [];
+    public double AchievedCps => Uac.AchievedCps;
 
-    public List<double> SetupMs { get; } = [];
+    public double CpuMicrosPerCall => Completed > 0 ? TargetCpu.TotalMicroseconds / Completed : 0;
 
-    public List<double> CallMs { get; } = [];
+    public double CpuPercentOfCore => Uac.Elapsed > TimeSpan.Zero ? 100 * TargetCpu.TotalSeconds / Uac.Elapsed.TotalSeconds : 0;
 
-    /// <summary>Time from the first call start to the last (the pacing span).</summary>
-    public TimeSpan PacingSpan { get; set; }
+    public double SippMicrosPerCall => Completed > 0 ? SippCpu.TotalMicroseconds / Completed : 0;
 
-    /// <summary>From the first call start until the last call ended or timed out.</summary>
-    public TimeSpan Elapsed { get; set; }
+    public bool Collapsed =>
+        Attempted == 0 || Failed > MaxFailedShare * Attempted || AchievedCps < MinAchievedShare * TargetRate;
 
-    public TimeSpan PbxCpu { get; set; }
-
-    public TimeSpan ToolCpu { get; set; }
-
-    public int Failed => Attempted - Completed;
-
-    public double AchievedCps => PacingSpan > TimeSpan.Zero ? Completed / PacingSpan.TotalSeconds : 0;
-
-    public double PbxCpuMicrosPerCall => Completed > 0 ? PbxCpu.TotalMicroseconds / Completed : 0;
-
-    public void Fail(string reason) => Failures[reason] = Failures.GetValueOrDefault(reason) + 1;
-
-    /// <summary>Nearest-rank percentile (0..100) of <paramref name="values"/>; 0 when empty.</summary>
-    public static double Percentile(List<double> values, double percent)
+    /// <summary>Nearest-rank percentile (0..100) of sorted <paramref name="values"/>; 0 when empty.</summary>
+    public static double Percentile(IReadOnlyList<double> values, double percent)
     {
         if (values.Count == 0)
         {
             return 0;
         }
 
-        values.Sort();
         var rank = (int)Math.Ceiling(percent / 100 * values.Count);
         return values[Math.Clamp(rank - 1, 0, values.Count - 1)];
     }

@@ -75,6 +75,12 @@ public sealed class PbxHost : IAsyncDisposable
             var app = builder.Build();
             app.UseSwitchboardWeb();
 
+            // Calls ended by the stop wait for their records: the writer stops waiting out its interval once stopping starts.
+            if (app.Services.GetRequiredService<ICallRecordStore>() is BatchedCallRecordStore records)
+            {
+                app.Lifetime.ApplicationStopping.Register(records.FlushPromptly);
+            }
+
             if (options.SeedDemo)
             {
                 await DemoSeed.RunAsync(app.Services.GetRequiredService<IDirectoryStore>(), options, ct);
@@ -111,17 +117,21 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSingleton(new PbxIdentity(options.DefaultDomain));
         services.AddSingleton(data.Database);
         services.AddSingleton<Pbx.Security.ISecretProtector>(data.Secrets);
-        services.AddSingleton<IDirectoryStore, SqliteDirectoryStore>();
+        services.AddSingleton<SqliteDirectoryStore>();
+        services.AddSingleton<IDirectoryStore>(sp => new CachedDirectoryStore(sp.GetRequiredService<SqliteDirectoryStore>(),
+            sp.GetRequiredService<SqliteDirectoryStore>(), options.DirectoryCache, options.Time));
         services.AddSingleton<ISessionStore, SqliteSessionStore>();
         services.AddSingleton<ILoginFailureStore, SqliteLoginFailureStore>();
-        services.AddSingleton<ICallRecordStore, SqliteCallRecordStore>();
+        services.AddSingleton<ICallRecordStore>(sp => new BatchedCallRecordStore(data.Database, options.CallRecords, options.Time,
+            sp.GetRequiredService<ILogger<BatchedCallRecordStore>>()));
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<SignedLinkChecker>();
         services.AddSingleton<Authenticator>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<TicketIssuer>();
         services.AddSingleton(options.Services);
-        services.AddSingleton(new MediaPortPool(MediaSettings.Resolve(options)));
+        // Made by the container so that it closes the parked sockets on shutdown, after the shards (made later) stop.
+        services.AddSingleton(_ => new MediaPortPool(MediaSettings.Resolve(options), UdpMediaNetwork.Instance, options.Time));
         services.AddSingleton(sp => new MediaShards(Math.Max(1, options.MediaShards), UdpMediaNetwork.Instance, options.Time, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<WebRtcMedia>();
         services.AddSingleton<MediaSetupStats>();

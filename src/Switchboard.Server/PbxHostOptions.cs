@@ -1,6 +1,7 @@
 using Switchboard.Media.WebRtc;
 using Switchboard.Pbx.Security;
 using Switchboard.Pbx.Services;
+using Switchboard.Storage.Sqlite;
 using Switchboard.Web.Hosting;
 
 using Switchboard.Server.Hosting;
@@ -57,6 +58,12 @@ public sealed record PbxHostOptions
 
     /// <summary>How long call records are kept before the hourly purge deletes them; zero keeps them for ever.</summary>
     public TimeSpan CallRecordRetention { get; init; } = TimeSpan.FromDays(365);
+
+    /// <summary>How call records are grouped into transactions; <c>--record-flush</c> sets the interval (docs/call-records.md, "Durability").</summary>
+    public CallRecordBatching CallRecords { get; init; } = new();
+
+    /// <summary>Bounds of the in-memory directory and SIP password cache (docs/security.md, "Directory cache").</summary>
+    public Pbx.Directory.DirectoryCacheOptions DirectoryCache { get; init; } = new();
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -11,6 +11,9 @@ public sealed partial class SipTransportHub
     private int StartUdp(int port)
     {
         var socket = new Socket(_options.BindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        // Bursts (a boot storm of phones, a scanner) must wait in the kernel, not be lost there before the guard and
+        // the endpoint ever see them. Linux caps this at net.core.rmem_max (docs/security.md, "SIP flood guard").
+        socket.ReceiveBufferSize = _options.UdpReceiveBufferSize;
         socket.Bind(new IPEndPoint(_options.BindAddress, port));
         _udp = socket;
         _udpLocal = (IPEndPoint)socket.LocalEndPoint!;

@@ -12,6 +12,9 @@ public sealed record SipTransportOptions
     /// <summary>UDP port; null disables UDP, 0 picks an ephemeral port.</summary>
     public int? UdpPort { get; init; }
 
+    /// <summary>The UDP socket's receive buffer (SO_RCVBUF) in bytes; the kernel may cap it (Linux: net.core.rmem_max).</summary>
+    public int UdpReceiveBufferSize { get; init; } = 4 << 20;
+
     /// <summary>TCP port; null disables TCP (also outbound), 0 picks an ephemeral port.</summary>
     public int? TcpPort { get; init; }
 

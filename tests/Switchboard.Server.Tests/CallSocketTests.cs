@@ -59,9 +59,25 @@ public sealed class CallSocketTests : IClassFixture<ServerFixture>
         var ended = messages[^1];
         Assert.Equal("ended", ended.GetProperty("type").GetString());
         Assert.Equal(reason, ended.GetProperty("reason").GetString());
-        var record = Assert.Single(await _server.Host.Admin.ListCallRecordsAsync(), r => r.CallId == callId);
+        // The end is told at once; the record follows with its writer's batch (group commit, docs/call-records.md).
+        var record = await RecordAsync(callId!);
         Assert.Equal(reason, record.Reason);
         Assert.Equal("100@demo.local", record.From);
+    }
+
+    private async Task<Switchboard.Pbx.Calls.CallRecord> RecordAsync(string callId)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if ((await _server.Host.Admin.ListCallRecordsAsync()).SingleOrDefault(r => r.CallId == callId) is { } record)
+            {
+                return record;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new Xunit.Sdk.XunitException($"no record for call {callId} within 5 s");
     }
 
     [Fact]

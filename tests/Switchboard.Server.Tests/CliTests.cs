@@ -113,6 +113,14 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Serve_refuses_a_flood_exemption_that_is_neither_an_address_nor_a_network()
+    {
+        var bad = await RunAsync("serve", "--sip-flood-exempt", "192.0.2.7, 10.0.0.0/33");
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains("--sip-flood-exempt", bad.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_verb_has_help()
     {
         foreach (var verb in new[] { new[] { "serve" }, ["domain", "add"], ["extension", "add"], ["extension", "set-password"], ["extension", "set-role"], ["link", "make"], ["calls", "list"] })

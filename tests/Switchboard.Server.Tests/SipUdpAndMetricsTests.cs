@@ -48,6 +48,9 @@ public sealed class SipUdpAndMetricsTests : IClassFixture<ServerFixture>
         var text = await http.GetStringAsync(new Uri("metrics", UriKind.Relative));
         Assert.True(Value(text, "switchboard_sip_received_total") >= 1);
         Assert.True(Value(text, "switchboard_sip_sent_total") >= 1);
+
+        // The flood guard sits in front of the endpoint with its default limits, and counted the request in.
+        Assert.True(Value(text, "switchboard_sip_flood_admitted_total") >= 1);
         Assert.True(Value(text, "switchboard_runtime_allocated_bytes_total") > 0);
         Assert.Matches("switchboard_runtime_gc_collections_total\\{generation=\"0\"\\} \\d+", text);
     }

@@ -17,13 +17,15 @@ namespace Switchboard.Media.Phone;
 public sealed class RtpLeg : IRtpSink, IRtpSender, IAsyncDisposable, IShardMember
 {
     private readonly IMediaSocket _socket;
+    private readonly MediaPortPool _ports;
     private readonly MediaShard _shard;
     private ShardSlot? _slot;
     private bool _closed;
 
-    private RtpLeg(IMediaSocket socket, MediaShard shard, IPAddress advertised, ILogger log, Action<RtpLegEvent> onEvent)
+    private RtpLeg(IMediaSocket socket, MediaPortPool ports, MediaShard shard, IPAddress advertised, ILogger log, Action<RtpLegEvent> onEvent)
     {
         _socket = socket;
+        _ports = ports;
         _shard = shard;
         AdvertisedAddress = advertised;
         Session = new RtpSession(this, socket.AddressFamily, socket.LocalEndPoint.Port, log, onEvent, shard.Scratch);
@@ -76,7 +78,7 @@ public sealed class RtpLeg : IRtpSink, IRtpSender, IAsyncDisposable, IShardMembe
         ArgumentNullException.ThrowIfNull(shard);
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(onEvent);
-        return ports.Rent() is { } socket ? new RtpLeg(socket, shard, ports.Options.Advertised, log, onEvent) : null;
+        return ports.Rent() is { } socket ? new RtpLeg(socket, ports, shard, ports.Options.Advertised, log, onEvent) : null;
     }
 
     public void SetRemote(IPEndPoint rtpEndPoint, SdpNegotiatedAudio audio) => Session.SetRemote(rtpEndPoint, audio);
@@ -96,7 +98,7 @@ public sealed class RtpLeg : IRtpSink, IRtpSender, IAsyncDisposable, IShardMembe
         }
     });
 
-    /// <summary>Closes the leg on its shard; completes when no packet can reach it any more.</summary>
+    /// <summary>Closes the leg on its shard and gives its socket back to the pool; completes when no packet can reach it any more.</summary>
     public ValueTask DisposeAsync() => new(_shard.InvokeAsync(() =>
     {
         if (!_closed)
@@ -107,7 +109,7 @@ public sealed class RtpLeg : IRtpSink, IRtpSender, IAsyncDisposable, IShardMembe
                 _shard.Unregister(slot);
             }
 
-            _socket.Dispose();
+            _ports.Return(_socket);
         }
 
         return Task.CompletedTask;

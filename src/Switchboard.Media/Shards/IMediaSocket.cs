@@ -18,6 +18,12 @@ public interface IMediaSocket : IDisposable
 
     /// <summary>Sends at once or drops (UDP has no promises); false when it was dropped here.</summary>
     bool Send(ReadOnlySpan<byte> datagram, SocketAddress destination);
+
+    /// <summary>
+    /// Drops up to <paramref name="max"/> waiting datagrams unread and returns how many it dropped: what reached a
+    /// parked port must not reach the leg that gets it next (<see cref="WebRtc.MediaPortPool"/>).
+    /// </summary>
+    int Discard(int max);
 }
 
 /// <summary>Where media ports come from: the host's UDP stack or a simulated network.</summary>

@@ -127,6 +127,17 @@ public sealed class InMemoryMediaSocket : IMediaSocket
 
     public bool Send(ReadOnlySpan<byte> datagram, SocketAddress destination) => _network.Deliver(this, datagram, destination);
 
+    public int Discard(int max)
+    {
+        var dropped = 0;
+        while (dropped < max && _queue.TryDequeue(out _))
+        {
+            dropped++;
+        }
+
+        return dropped;
+    }
+
     public void Dispose()
     {
         _network.Unbind(this);

@@ -62,6 +62,10 @@ internal static class Libc
 
     [DllImport(Lib)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern nint recv(int fd, ref byte buffer, nint length, int flags);
+
+    [DllImport(Lib)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     public static extern nint sendto(int fd, ref byte buffer, nint length, int flags, ref byte address, int addressLength);
 #pragma warning restore SYSLIB1054
 }

@@ -72,6 +72,19 @@ internal sealed class UdpMediaSocket : IMediaSocket
         Libc.sendto(Descriptor, ref MemoryMarshal.GetReference(datagram), datagram.Length, Libc.MsgDontwait,
             ref MemoryMarshal.GetReference(destination.Buffer.Span), destination.Size) >= 0;
 
+    public int Discard(int max)
+    {
+        // A zero-length read consumes a whole UDP datagram (the rest of it is discarded): no buffer to fill.
+        byte none = 0;
+        var dropped = 0;
+        while (dropped < max && Libc.recv(Descriptor, ref none, 0, Libc.MsgDontwait) >= 0)
+        {
+            dropped++;
+        }
+
+        return dropped;
+    }
+
     public void Dispose()
     {
         if (_ownsSocket)

@@ -21,6 +21,20 @@ public sealed record MediaOptions
     /// <summary>Last port of the range, inclusive.</summary>
     public int PortMax { get; init; } = 40999;
 
+    /// <summary>
+    /// How long a port a leg gave back stays parked (bound, unread) before another leg may get it. A phone
+    /// may go on sending for a while after its call ended (a lost BYE, a slow hang-up), and a phone leg
+    /// latches onto the first valid RTP from any address: a port handed on too soon would let that stale
+    /// stream take the new call (docs/media.md, "Port pool").
+    /// </summary>
+    public TimeSpan PortQuarantine { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The most sockets kept parked for reuse (the surplus is closed); null means half the range, so the pool
+    /// never holds the whole range. 0 closes every socket a leg gives back, as before pooling.
+    /// </summary>
+    public int? MaxParkedPorts { get; init; }
+
     public IceLiteOptions Ice { get; init; } = new();
 
     /// <summary>The DTLS handshake must complete within this time after the leg is created.</summary>

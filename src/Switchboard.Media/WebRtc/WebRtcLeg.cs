@@ -16,6 +16,7 @@ namespace Switchboard.Media.WebRtc;
 public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable, IShardMember
 {
     private readonly IMediaSocket _socket;
+    private readonly MediaPortPool _ports;
     private readonly MediaShard _shard;
     private readonly ILogger _log;
     private WebRtcSession _session = null!;
@@ -24,9 +25,10 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable, IShar
     private SocketAddress? _lastToSocketAddress;
     private bool _closed;
 
-    private WebRtcLeg(IMediaSocket socket, MediaShard shard, ILogger log)
+    private WebRtcLeg(IMediaSocket socket, MediaPortPool ports, MediaShard shard, ILogger log)
     {
         _socket = socket;
+        _ports = ports;
         _shard = shard;
         _log = log;
     }
@@ -69,7 +71,7 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable, IShar
             return null;
         }
 
-        var leg = new WebRtcLeg(socket, shard, log);
+        var leg = new WebRtcLeg(socket, ports, shard, log);
         var session = create(new WebRtcSessionOptions
         {
             AdvertisedAddress = ports.Options.Advertised,
@@ -85,7 +87,7 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable, IShar
         }, leg, out error);
         if (session is null)
         {
-            socket.Dispose();
+            ports.Return(socket);
             return null;
         }
 
@@ -121,7 +123,7 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable, IShar
         _socket.Send(datagram, _lastToSocketAddress);
     }
 
-    /// <summary>Sends close_notify when connected, then closes the socket, on the shard; completes when the DTLS engine has let go too.</summary>
+    /// <summary>Sends close_notify when connected, then gives the socket back to the pool, on the shard; completes when the DTLS engine has let go too.</summary>
     public ValueTask DisposeAsync() => new(_shard.InvokeAsync(DisposeOnShardAsync));
 
     private async Task DisposeOnShardAsync()
@@ -138,8 +140,9 @@ public sealed partial class WebRtcLeg : IDatagramSender, IAsyncDisposable, IShar
 
         // The session's synchronous part sends close_notify while the socket is still open.
         var session = _session.DisposeAsync();
+        // Closed first: nothing of this leg sends on the socket once another leg may hold it.
         _closed = true;
-        _socket.Dispose();
+        _ports.Return(_socket);
         await session;
     }
 

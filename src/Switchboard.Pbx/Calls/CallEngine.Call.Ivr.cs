@@ -32,7 +32,7 @@ public sealed partial class CallEngine
                 return await RingGroupAsync(destination["group:".Length..], routeSoFar);
             }
 
-            var route = await OffShard(() => _engine._dialPlan.ResolveAsync(_request.Caller, destination, Policy.CallOrigin.Sip, null));
+            var route = await _engine._dialPlan.ResolveAsync(_request.Caller, destination, Policy.CallOrigin.Sip, null);
             _routeName = $"{routeSoFar}>{route.Name}:{destination}";
             LogTransfer(_engine._log, CallId, destination);
             switch (route)
@@ -69,7 +69,7 @@ public sealed partial class CallEngine
             _routeName = routeSoFar is null ? $"group:{name}" : $"{routeSoFar}>group:{name}";
             foreach (var member in group.Members)
             {
-                if (await OffShard(() => _engine._dialPlan.ResolveAsync(_request.Caller, member, Policy.CallOrigin.Sip, null)) is Route.ToExtension extension &&
+                if (await _engine._dialPlan.ResolveAsync(_request.Caller, member, Policy.CallOrigin.Sip, null) is Route.ToExtension extension &&
                     _engine._sip is not null && _engine._locations.Lookup(extension.Target.Id) is { Count: > 0 } contacts)
                 {
                     StartBranches(extension.Target, contacts, _media.Caller!.Audio.Codec);

@@ -48,7 +48,7 @@ public sealed partial class CallEngine
             // The concurrency and rate limits, counted atomically now that the call really goes out (emergency is exempt).
             if (_engine._policy is { } policy)
             {
-                var decision = await OffShard(() => policy.TryAcquireAsync(_request.Caller, route));
+                var decision = await policy.TryAcquireAsync(_request.Caller, route);
                 if (!decision.Allowed)
                 {
                     _routeName = "denied";

@@ -85,8 +85,8 @@ public sealed partial class CallEngine
 
         /// <summary>
         /// Starts the call's loop on its media shard (design/ARCHITECTURE.md, "Call shards"): every await in it comes
-        /// back to that thread, so the call's state, its legs and their relay have one owner. Store work goes off the
-        /// shard (<see cref="OffShard{T}"/>) and its result comes back to it.
+        /// back to that thread, so the call's state, its legs and their relay have one owner. Store work never runs on
+        /// the shard (<see cref="OffShard{T}"/>) and its result comes back to it.
         /// </summary>
         public void Run() => _loop = _media.Shard.InvokeAsync(RunAsync);
 
@@ -97,12 +97,13 @@ public sealed partial class CallEngine
         private void Post(Input input) => _mailbox.Writer.TryWrite(input);
 
         /// <summary>
-        /// Store reads and writes run on the thread pool, never on the shard: Microsoft.Data.Sqlite's async methods run
-        /// synchronously, and a slow disk must not stall the media of every call on this shard. The await resumes on the shard.
+        /// Store reads and writes never run on the shard: Microsoft.Data.Sqlite's async methods run synchronously, and a
+        /// slow disk must not stall the media of every call on this shard. The directory (a cache that answers hits at once
+        /// and reads misses on the pool), the call policy and the record writer keep that promise themselves, so the call
+        /// reads them directly and a routine call makes no hop at all; anything else goes through here, to the thread pool.
+        /// The await resumes on the shard.
         /// </summary>
         private static Task<T> OffShard<T>(Func<Task<T>> work) => Task.Run(work);
-
-        private static Task OffShard(Func<Task> work) => Task.Run(work);
 
         private void PostSip(CallSipInput sip) => Post(new Input(InputKind.Sip, Sip: sip));
 
@@ -160,7 +161,7 @@ public sealed partial class CallEngine
         {
             // Calls from a carrier dial like phones: the click-to-call allow-list guards the popup and links only.
             var origin = _request.Sip is not null ? Policy.CallOrigin.Sip : _request.Origin;
-            _route = await OffShard(() => _engine._dialPlan.ResolveAsync(_request.Caller, _request.Destination, origin, _request.OnlyDestination));
+            _route = await _engine._dialPlan.ResolveAsync(_request.Caller, _request.Destination, origin, _request.OnlyDestination);
             if (_request.Sip is not null && _request.Destination.StartsWith("group:", StringComparison.Ordinal))
             {
                 return await RunGroupAsync(_request.Destination["group:".Length..]);
@@ -276,19 +277,22 @@ public sealed partial class CallEngine
                 DigitLog = _digitLog.Length > 0 ? _digitLog.ToString() : null,
                 Phases = FinishPhases(),
             };
+            // The record store queues the record for its writer (group commit) and never blocks the shard; the caller is
+            // told the end at once, not after the batch's commit, and the call is forgotten once the record is safe.
+            var saved = _engine._records.AddAsync(record);
+            LogEnd(_engine._log, CallId, record.Reason, record.EndedBy, record.Route);
             try
             {
-                await OffShard(() => _engine._records.AddAsync(record));
+                await _observer.OnEndedAsync(CallRules.ForCaller(reason));
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 LogFailure(_engine._log, ex, CallId);
             }
 
-            LogEnd(_engine._log, CallId, record.Reason, record.EndedBy, record.Route);
             try
             {
-                await _observer.OnEndedAsync(CallRules.ForCaller(reason));
+                await saved;
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {

@@ -2,6 +2,10 @@ namespace Switchboard.Pbx.Calls;
 
 public interface ICallRecordStore
 {
+    /// <summary>
+    /// Saves <paramref name="record"/>; the task ends when it is durable. Never blocks its caller (a call's shard calls
+    /// it directly): implementations queue the record or do their I/O on the thread pool.
+    /// </summary>
     Task AddAsync(CallRecord record, CancellationToken ct = default);
 
     /// <summary>The newest records first.</summary>

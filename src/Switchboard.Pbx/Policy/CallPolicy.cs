@@ -29,6 +29,9 @@ public sealed class CallPolicy
     {
         ArgumentNullException.ThrowIfNull(caller);
 
+        // Up to seven store reads follow, and the store may block: on the thread pool, never on the call's shard.
+        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+
         // No rule, no way out: the number does not exist for this caller, whatever it would be allowed.
         var match = DialRuleMatcher.Match(
             (await _store.ListDialRulesAsync(caller.Domain, caller.Number, ct)).Select(r => r.Rule),
@@ -76,6 +79,7 @@ public sealed class CallPolicy
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(route);
+        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding); // store reads: off the caller's loop
         var (extensionLimits, domainLimits) = await LimitsAsync(caller, ct);
         var decision = _limiter.TryAcquire(caller, extensionLimits, domainLimits, exempt: route.Class == NumberClass.Emergency);
         if (decision.Denial is { } denial)

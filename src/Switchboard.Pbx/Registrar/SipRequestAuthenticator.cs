@@ -163,6 +163,9 @@ public sealed class SipRequestAuthenticator
         if (_failures is not null)
         {
             var stored = account.Length <= AccountName.MaxLength ? account : account[..AccountName.MaxLength];
+
+            // The audit trail is a store write: on the thread pool, never on the SIP loop that may have called us.
+            await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             await _failures.RecordAsync(new LoginFailure(_time.GetUtcNow(), stored, address, SipPath, reason), ct);
         }
     }

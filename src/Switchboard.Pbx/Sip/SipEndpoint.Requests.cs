@@ -13,9 +13,7 @@ public sealed partial class SipEndpoint
     {
         if (request.Method == SipMethod.Register)
         {
-            // Off the loop: Microsoft.Data.Sqlite's async methods run synchronously, and the loop's context would bring
-            // every continuation back here.
-            Track(Task.Run(() => RegisterAsync(transaction, request, flow)));
+            Track(RegisterAsync(transaction, request, flow));
         }
         else if (transaction is InviteServerTransaction invite)
         {
@@ -26,7 +24,7 @@ public sealed partial class SipEndpoint
                 return;
             }
 
-            Track(Task.Run(() => AcceptInviteAsync(invite, request, flow)));
+            Track(AcceptInviteAsync(invite, request, flow));
         }
     }
 
@@ -46,7 +44,11 @@ public sealed partial class SipEndpoint
         work.ContinueWith(t => { lock (_handlers) { _handlers.Remove(t); } }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    /// <summary>The registrar reads the store: off the loop, then the answer goes back in through the mailbox.</summary>
+    /// <summary>
+    /// Runs on the loop. The registrar and the digest check read the directory, which answers from its cache at once
+    /// and reads the store on the thread pool (CachedDirectoryStore; the audit of a refusal likewise), so nothing here
+    /// blocks the loop; when the answer has to wait, the await comes back to the loop (its synchronization context).
+    /// </summary>
     private async Task RegisterAsync(SipServerTransaction tx, SipRequest request, SipFlow flow)
     {
         try
@@ -66,8 +68,8 @@ public sealed partial class SipEndpoint
     }
 
     /// <summary>
-    /// A phone's new call: digest first (401 challenge), off the loop; then, back on the loop, the call engine takes it,
-    /// unless a CANCEL came in the meantime (the core has answered the INVITE 487 then: RFC 3261 section 9.2).
+    /// A phone's new call: digest first (401 challenge), then the call engine takes it, on the loop, unless a CANCEL came
+    /// while the check waited for the store (the core has answered the INVITE 487 then: RFC 3261 section 9.2).
     /// </summary>
     private async Task AcceptInviteAsync(InviteServerTransaction tx, SipRequest invite, SipFlow flow)
     {
@@ -80,13 +82,10 @@ public sealed partial class SipEndpoint
                 return;
             }
 
-            OnLoop(() =>
+            if (SipUserAgentCore.IsPending(tx))
             {
-                if (SipUserAgentCore.IsPending(tx))
-                {
-                    _calls!.OnInvite(tx, invite, flow, caller);
-                }
-            });
+                _calls!.OnInvite(tx, invite, flow, caller);
+            }
         }
         catch (OperationCanceledException)
         {

@@ -13,9 +13,9 @@ namespace Switchboard.Pbx.Sip;
 /// The PBX's SIP endpoint: the I/O shell around <see cref="SipUserAgentCore"/> (the RFC 3261 user-agent core, sans-IO,
 /// in Switchboard.Sip). One loop owns the core; transports, call legs and the heartbeat only post inputs to it.
 /// The PBX's own decisions stay here: REGISTER goes to the registrar and a new INVITE, once authenticated, to the call
-/// engine. Both read the store, so they run off the loop and post their result back to it: the core is only ever
-/// touched by the loop (a CANCEL that arrives while the caller is still being checked finds its INVITE answered 487,
-/// and the call engine is then never asked to start it).
+/// engine. Both read the directory, a cache that answers at once and reads the store on the thread pool when it must;
+/// the awaits come back to the loop, so the core is only ever touched by the loop (a CANCEL that arrives while the
+/// caller is still being checked finds its INVITE answered 487, and the call engine is then never asked to start it).
 /// </summary>
 public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyncDisposable
 {
@@ -70,6 +70,9 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
     /// <summary>Tells which trunk, if any, an INVITE's flow comes from (set at start-up when trunks exist).</summary>
     public Func<SipFlow, Trunks.Trunk?>? TrunkSource { get; set; }
 
+    /// <summary>Per-source request limits applied before received bytes are copied (docs/security.md); null admits all.</summary>
+    public SipFloodGate? FloodGate { get; set; }
+
     public SipTimerSettings Timers => _options.Timers;
 
     public string Product => _options.Product;
@@ -77,7 +80,7 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
     public SipEndpointCounters Counters => new(
         Interlocked.Read(ref _received), Interlocked.Read(ref _dropped), Interlocked.Read(ref _badRequests),
         Interlocked.Read(ref _sent), Interlocked.Read(ref _sendFailures),
-        Volatile.Read(ref _clientTransactions), Volatile.Read(ref _serverTransactions), _dialogs.Count);
+        Volatile.Read(ref _clientTransactions), Volatile.Read(ref _serverTransactions), _dialogs.Count, FloodGate?.Counters ?? default);
 
     /// <summary>Registrar and authentication work running off the loop now (store reads whose answer has not come back yet).</summary>
     public int PendingStoreWork
@@ -106,6 +109,11 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
 
     public void OnReceived(in SipFlow flow, ReadOnlySpan<byte> message)
     {
+        if (FloodGate?.Admit(flow, message) == false)
+        {
+            return;
+        }
+
         Interlocked.Increment(ref _received);
         var input = new Input(InputKind.Received, flow, Bytes: message.ToArray());
         if (_loop.IsCurrent && _inputs.IsEmpty)
@@ -247,14 +255,9 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
             case InputKind.Tick:
                 _core.Tick(now);
                 break;
-            case InputKind.Continue:
-                input.Continuation!();
-                break;
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> on the loop, after the inputs already waiting.</summary>
-    private void OnLoop(Action work) => Enqueue(new Input(InputKind.Continue, Continuation: work));
 
     void ISipUserAgentHost.Send(in SipFlow flow, SipMessage message)
     {
@@ -292,9 +295,6 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
         SendResponse,
         SendStateless,
         Tick,
-
-        /// <summary>The result of work done off the loop (a store read), applied on it.</summary>
-        Continue,
     }
 
     private readonly record struct Input(
@@ -303,8 +303,7 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
         byte[]? Bytes = null,
         SipMessage? Message = null,
         ISipClientHandler? Owner = null,
-        SipServerTransaction? Transaction = null,
-        Action? Continuation = null)
+        SipServerTransaction? Transaction = null)
     {
         public static readonly Input Tick = new(InputKind.Tick);
     }

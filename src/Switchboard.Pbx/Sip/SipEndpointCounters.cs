@@ -9,4 +9,5 @@ public readonly record struct SipEndpointCounters(
     long SendFailures,
     int ClientTransactions,
     int ServerTransactions,
-    int Dialogs);
+    int Dialogs,
+    SipFloodCounters Flood = default);

@@ -99,6 +99,9 @@ public sealed partial class TrunkService : IAsyncDisposable
         _trunks.FirstOrDefault(t => t.Address.Address.Equals(flow.Remote.Address) &&
                                     (flow.IsReliable || t.Address.Port == flow.Remote.Port)).Trunk;
 
+    /// <summary>Whether a trunk's proxy has this address, on any port: the flood guard never limits a carrier.</summary>
+    public bool IsTrunkAddress(IPAddress address) => _trunks.Any(t => t.Address.Address.Equals(address));
+
     /// <summary>Whether the trunk's last REGISTER succeeded (null when it does not register).</summary>
     public bool? IsRegistered(long trunkId) => _registrations.TryGetValue(trunkId, out var r) ? r.Registered : null;
 

@@ -5,6 +5,7 @@ using Switchboard.Pbx.Security;
 using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Services;
 using Switchboard.Server.Hosting;
+using Switchboard.Storage.Sqlite;
 
 namespace Switchboard.Server.Cli;
 
@@ -22,6 +23,7 @@ internal static class ServeCommand
     private static readonly Option<string?> MediaBind = new("--media-bind") { Description = "Address the UDP media ports bind to (default: --bind)" };
     private static readonly Option<string?> MediaAdvertise = new("--media-advertise") { Description = "Address written in SDP answers: the public address behind a 1:1 NAT" };
     private static readonly Option<string> MediaPorts = new("--media-ports") { Description = "UDP port range for media, MIN-MAX", DefaultValueFactory = _ => "40000-40999" };
+    private static readonly Option<int> MediaPortQuarantine = new("--media-port-quarantine") { Description = "Seconds a media port a call gave back stays parked before another call gets it (so a phone still sending to it cannot take the new call)", DefaultValueFactory = _ => 10 };
     private static readonly Option<int> MediaShardCount = new("--media-shards") { Description = "Media loops (threads) that own the calls' media, each an epoll set (default: one per core)", DefaultValueFactory = _ => Environment.ProcessorCount };
     private static readonly Option<string> EchoNumber = new("--echo-number") { Description = "Number of the echo test", DefaultValueFactory = _ => "*43" };
     private static readonly Option<string> DtmfTestNumber = new("--dtmf-test-number") { Description = "Number of the DTMF test", DefaultValueFactory = _ => "*44" };
@@ -30,9 +32,13 @@ internal static class ServeCommand
     private static readonly Option<int> SipTcpPort = new("--sip-tcp-port") { Description = "SIP over TCP port (-1: off)", DefaultValueFactory = _ => 5060 };
     private static readonly Option<int> SipTlsPort = new("--sip-tls-port") { Description = "SIP over TLS port, with the web certificate (-1: off)", DefaultValueFactory = _ => 5061 };
     private static readonly Option<string?> SipAdvertise = new("--sip-advertise") { Description = "Host written in SIP Via and Contact: the PBX's public name or address (default: --bind)" };
+    private static readonly Option<int> SipFloodRate = new("--sip-flood-rate") { Description = "SIP requests one address (IPv6: one /64) may send per --sip-flood-window before its requests are dropped (0: no limit)", DefaultValueFactory = _ => new SipFloodOptions().Rate };
+    private static readonly Option<double> SipFloodWindow = new("--sip-flood-window") { Description = "Seconds over which --sip-flood-rate is counted; a block lasts at least this long", DefaultValueFactory = _ => new SipFloodOptions().Window.TotalSeconds };
+    private static readonly Option<string?> SipFloodExempt = new("--sip-flood-exempt") { Description = "Comma-separated addresses or networks (CIDR) never limited, e.g. an office's NAT address; trunk proxies always are" };
     private static readonly Option<int> RingTimeout = new("--ring-timeout") { Description = "Seconds a call to an extension rings before it ends as no answer", DefaultValueFactory = _ => 30 };
     private static readonly Option<int> RtpTimeout = new("--rtp-timeout") { Description = "Seconds without RTP from a phone, after it had flowed, before its call ends as media_timeout", DefaultValueFactory = _ => 60 };
     private static readonly Option<int> CdrRetentionDays = new("--cdr-retention-days") { Description = "Days call records are kept; an hourly purge deletes older ones (0: keep for ever)", DefaultValueFactory = _ => 365 };
+    private static readonly Option<int> RecordFlush = new("--record-flush") { Description = "Milliseconds call records are collected before one transaction writes them; a kill -9 loses at most this much (0: write at once)", DefaultValueFactory = _ => 200 };
     private static readonly Option<int> MaxLinkDuration = new("--max-link-duration") { Description = "Longest validity a signed link may claim, in seconds", DefaultValueFactory = _ => 7200 };
 
     public static void AddTo(RootCommand root)
@@ -50,8 +56,8 @@ internal static class ServeCommand
     }
 
     private static IEnumerable<Option> Options =>
-        [Bind, HttpPort, HttpsPort, Cert, CertKey, CertPassword, NoDemo, DemoPassword, MaxLinkDuration, MediaBind, MediaAdvertise, MediaPorts, MediaShardCount, EchoNumber, DtmfTestNumber, DtmfTestHangup,
-         SipUdpPort, SipTcpPort, SipTlsPort, SipAdvertise, RingTimeout, RtpTimeout, CdrRetentionDays];
+        [Bind, HttpPort, HttpsPort, Cert, CertKey, CertPassword, NoDemo, DemoPassword, MaxLinkDuration, MediaBind, MediaAdvertise, MediaPorts, MediaPortQuarantine, MediaShardCount, EchoNumber, DtmfTestNumber, DtmfTestHangup,
+         SipUdpPort, SipTcpPort, SipTlsPort, SipAdvertise, SipFloodRate, SipFloodWindow, SipFloodExempt, RingTimeout, RtpTimeout, CdrRetentionDays, RecordFlush];
 
     private static async Task<int> RunAsync(ParseResult result, CancellationToken ct)
     {
@@ -70,6 +76,12 @@ internal static class ServeCommand
             return 1;
         }
 
+        if (!TryParseNetworks(result.GetValue(SipFloodExempt), out var exempt) || result.GetValue(SipFloodWindow) is not (> 0 and <= 3600))
+        {
+            Console.Error.WriteLine("--sip-flood-exempt must be addresses or networks like 192.0.2.0/24, and --sip-flood-window 0-3600 seconds.");
+            return 1;
+        }
+
         var hangup = result.GetValue(DtmfTestHangup);
         var options = new PbxHostOptions
         {
@@ -84,8 +96,13 @@ internal static class ServeCommand
             SeedDemo = !result.GetValue(NoDemo),
             DemoWebPassword = result.GetValue(DemoPassword) ?? Environment.GetEnvironmentVariable("SWITCHBOARD_DEMO_PASSWORD"),
             CallRecordRetention = TimeSpan.FromDays(Math.Max(0, result.GetValue(CdrRetentionDays))),
+            CallRecords = new CallRecordBatching { FlushInterval = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(RecordFlush))) },
             Security = new SecurityOptions { MaxLinkDuration = TimeSpan.FromSeconds(result.GetValue(MaxLinkDuration)) },
-            Media = new MediaOptions { BindAddress = mediaBind, AdvertisedAddress = advertise, PortMin = portMin, PortMax = portMax },
+            Media = new MediaOptions
+            {
+                BindAddress = mediaBind, AdvertisedAddress = advertise, PortMin = portMin, PortMax = portMax,
+                PortQuarantine = TimeSpan.FromSeconds(Math.Max(0, result.GetValue(MediaPortQuarantine))),
+            },
             MediaShards = Math.Max(1, result.GetValue(MediaShardCount)),
             Services = new ServiceOptions
             {
@@ -99,6 +116,12 @@ internal static class ServeCommand
                 TcpPort = PortOrOff(result.GetValue(SipTcpPort)),
                 TlsPort = PortOrOff(result.GetValue(SipTlsPort)),
                 AdvertisedHost = result.GetValue(SipAdvertise),
+                Flood = new SipFloodOptions
+                {
+                    Rate = Math.Max(0, result.GetValue(SipFloodRate)),
+                    Window = TimeSpan.FromSeconds(result.GetValue(SipFloodWindow)),
+                    Exempt = exempt,
+                },
                 Calls = new CallOptions
                 {
                     RingTimeout = TimeSpan.FromSeconds(Math.Max(1, result.GetValue(RingTimeout))),
@@ -114,6 +137,30 @@ internal static class ServeCommand
         Console.WriteLine("Press Ctrl+C to stop.");
         await host.WaitForShutdownAsync(ct);
         return 0;
+    }
+
+    /// <summary>"a, b/n, ...": a bare address is a network of one.</summary>
+    private static bool TryParseNetworks(string? text, out IReadOnlyList<IPNetwork> networks)
+    {
+        var list = new List<IPNetwork>();
+        networks = list;
+        foreach (var part in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (IPNetwork.TryParse(part, out var network))
+            {
+                list.Add(network);
+            }
+            else if (IPAddress.TryParse(part, out var address))
+            {
+                list.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static int? PortOrOff(int port) => port < 0 ? null : port;

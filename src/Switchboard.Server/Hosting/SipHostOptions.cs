@@ -1,5 +1,6 @@
 using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Registrar;
+using Switchboard.Pbx.Security;
 using Switchboard.Sip.Transactions;
 
 namespace Switchboard.Server.Hosting;
@@ -30,6 +31,9 @@ public sealed record SipHostOptions
     public CallOptions Calls { get; init; } = new();
 
     public SipTimerSettings Timers { get; init; } = SipTimerSettings.Default;
+
+    /// <summary>Per-source request limits (docs/security.md, "SIP flood guard").</summary>
+    public SipFloodOptions Flood { get; init; } = new();
 
     /// <summary>UDP, TCP and TLS on free ports: for tests and tools that start several PBXs at once.</summary>
     public static SipHostOptions Ephemeral { get; } = new() { UdpPort = 0, TcpPort = 0, TlsPort = 0 };

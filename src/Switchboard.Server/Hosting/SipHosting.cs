@@ -51,6 +51,8 @@ internal static class SipHosting
         services.AddSingleton<TrunkService>();
         services.AddSingleton(new SipEndpointOptions { Timers = sip.Timers });
         services.AddSingleton<SipEndpoint>();
+        services.AddSingleton(sip.Flood);
+        services.AddSingleton<SipFloodGate>();
     }
 
     /// <summary>The endpoint starts before the transports, so the first datagram already has somewhere to go.</summary>
@@ -58,6 +60,10 @@ internal static class SipHosting
     {
         var engine = services.GetRequiredService<CallEngine>();
         var endpoint = services.GetRequiredService<SipEndpoint>();
+        var trunks = services.GetRequiredService<TrunkService>();
+        var flood = services.GetRequiredService<SipFloodGate>();
+        flood.Trusted = trunks.IsTrunkAddress;
+        endpoint.FloodGate = flood;
         engine.AttachSip(endpoint);
         endpoint.Start(engine);
         var hub = services.GetRequiredService<SipTransportHub>();
@@ -65,7 +71,6 @@ internal static class SipHosting
         await SipUdpReader.AttachAsync(hub, endpoint);
 
         // Trunks register once the transports listen; carriers' INVITEs are told apart by their source.
-        var trunks = services.GetRequiredService<TrunkService>();
         await trunks.StartAsync(endpoint, ct);
         endpoint.TrunkSource = trunks.FromSource;
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text;
 using Switchboard.Sip.Messages;
 
 namespace Switchboard.Sip.Parsing;
@@ -115,6 +116,7 @@ public readonly struct SipParseResult
         if (StatusCode == 0 || _context is null) return false;
         var b = SipMessageBuilder.Response(StatusCode, ReasonPhrase);
         var haveTo = false;
+        var haveCSeq = false;
         foreach (var (id, value) in _context.Headers())
         {
             switch (id)
@@ -122,7 +124,10 @@ public readonly struct SipParseResult
                 case SipHeaderId.Via:
                 case SipHeaderId.From:
                 case SipHeaderId.CallId:
-                case SipHeaderId.CSeq:
+                    b.AddHeader(id, value);
+                    break;
+                case SipHeaderId.CSeq when !haveCSeq && SipParser.IsValidCSeq(Encoding.UTF8.GetBytes(value)):
+                    haveCSeq = true;
                     b.AddHeader(id, value);
                     break;
                 case SipHeaderId.To when !haveTo:
@@ -130,6 +135,15 @@ public readonly struct SipParseResult
                     b.AddHeader(id, value.Contains(";tag=", StringComparison.OrdinalIgnoreCase) ? value : $"{value};tag={toTag}");
                     break;
             }
+        }
+        if (!haveCSeq)
+        {
+            // RFC 4475 section 3.1.2.4: a CSeq above 2**32-1 or not a number still gets its 400. Echoing it would make the
+            // response as malformed as the request; the sender's client transaction matches a response on the top Via's
+            // branch and the CSeq method only (RFC 3261 section 17.1.3), so the request line's method with the number 0
+            // still reaches it. Without even a method there is nothing it could match: drop.
+            if (_context.Method is null) return false;
+            b.AddHeader(SipHeaderId.CSeq, $"0 {_context.Method.Name}");
         }
         if (b.TryBuild(out var m) && m is SipResponse r)
         {
@@ -141,8 +155,11 @@ public readonly struct SipParseResult
 }
 
 /// <summary>What is kept of a rejected request to answer it.</summary>
-internal sealed class SipParseContext(ReadOnlyMemory<byte> raw, HeaderEntry[] entries, int count)
+internal sealed class SipParseContext(ReadOnlyMemory<byte> raw, HeaderEntry[] entries, int count, SipMethod? method)
 {
+    /// <summary>The request line's method, once the request line got that far.</summary>
+    public SipMethod? Method => method;
+
     public IEnumerable<(SipHeaderId Id, string Value)> Headers()
     {
         for (var i = 0; i < count; i++)

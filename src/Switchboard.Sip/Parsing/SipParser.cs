@@ -33,7 +33,9 @@ public sealed record SipParserOptions
 /// </summary>
 public static class SipParser
 {
-    private const long MaxCSeq = int.MaxValue; // RFC 3261 section 8.1.1.5: less than 2**31
+    // RFC 3261 section 8.1.1.5: the number MUST be expressible as a 32-bit unsigned integer. (Less than 2**31 binds
+    // only the sender's first choice; later requests in a dialog count up past it.) RFC 4475 section 3.1.2.4: above this, 400.
+    private const long MaxCSeq = uint.MaxValue;
 
     /// <summary>Parses from a span; the bytes are copied into the message.</summary>
     public static SipParseResult Parse(ReadOnlySpan<byte> data, SipParserOptions? options = null, SipTransportFraming framing = SipTransportFraming.Datagram)
@@ -148,13 +150,13 @@ public static class SipParser
             q = end + eol;
         }
 
+        SipMethod? method = null;
         SipParseResult Fail(SipParseError error, string? detail) => isResponse
             ? SipParseResult.Fail(SipParseError.Unparsable, detail, false)
-            : SipParseResult.Fail(error, detail, true, new SipParseContext(data, entries, count));
+            : SipParseResult.Fail(error, detail, true, new SipParseContext(data, entries, count, method));
 
         // Start line.
         var startLine = span[..startEnd];
-        SipMethod? method = null;
         (int, int) uriRange = default;
         var status = 0;
         (int, int) reasonRange = default;
@@ -177,6 +179,7 @@ public static class SipParser
             // Request-Line = Method SP Request-URI SP SIP-Version CRLF
             var sp1 = startLine.IndexOf((byte)' ');
             if (sp1 <= 0 || !SipSyntax.IsTokenSpan(startLine[..sp1])) return SipParseResult.Fail(SipParseError.Unparsable, "request line", false);
+            method = SipMethod.Get(startLine[..sp1]);
             var sp2 = startLine.LastIndexOf((byte)' ');
             var version = startLine[(sp2 + 1)..];
             if (!version.SequenceEqual("SIP/2.0"u8))
@@ -186,7 +189,6 @@ public static class SipParser
             var uri = startLine[(sp1 + 1)..Math.Max(sp1 + 1, sp2)];
             if (sp2 <= sp1 || uri.IsEmpty || uri.IndexOfAny((byte)' ', (byte)'\t') >= 0) return Fail(SipParseError.BadRequestLine, null);
             if (!UriSyntax.TryParse(uri, out var ur) || ur.Headers.Length > 0) return Fail(SipParseError.BadRequestUri, null);
-            method = SipMethod.Get(startLine[..sp1]);
             uriRange = (sp1 + 1, uri.Length);
         }
         if (badHeader is not null) return Fail(SipParseError.BadHeader, badHeader);
@@ -328,6 +330,9 @@ public static class SipParser
         }
         return any && !splitter.Failed;
     }
+
+    /// <summary>Whether a CSeq value is one a response may carry: a number below 2**32, LWS, a method token.</summary>
+    internal static bool IsValidCSeq(ReadOnlySpan<byte> v) => TryParseCSeq(v, out _, out _);
 
     private static bool TryParseCSeq(ReadOnlySpan<byte> v, out long number, out (int Start, int Length) method)
     {

@@ -124,7 +124,22 @@ internal static class Migrations
             ALTER TABLE extensions ADD COLUMN role TEXT NOT NULL DEFAULT 'user';
             CREATE INDEX call_records_domain_started ON call_records(domain, started_at);
             """),
-        new(6, "ALTER TABLE call_records ADD COLUMN phases TEXT;"),
+        // Every change to domains or extensions, by this process or another one on the same file (the admin CLI),
+        // bumps one counter, so a directory cache knows when to drop what it holds (docs/security.md, "Directory cache").
+        new(6, """
+            CREATE TABLE directory_generation (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                value INTEGER NOT NULL
+            );
+            INSERT INTO directory_generation (id, value) VALUES (1, 0);
+            CREATE TRIGGER domains_insert_generation AFTER INSERT ON domains BEGIN UPDATE directory_generation SET value = value + 1; END;
+            CREATE TRIGGER domains_update_generation AFTER UPDATE ON domains BEGIN UPDATE directory_generation SET value = value + 1; END;
+            CREATE TRIGGER domains_delete_generation AFTER DELETE ON domains BEGIN UPDATE directory_generation SET value = value + 1; END;
+            CREATE TRIGGER extensions_insert_generation AFTER INSERT ON extensions BEGIN UPDATE directory_generation SET value = value + 1; END;
+            CREATE TRIGGER extensions_update_generation AFTER UPDATE ON extensions BEGIN UPDATE directory_generation SET value = value + 1; END;
+            CREATE TRIGGER extensions_delete_generation AFTER DELETE ON extensions BEGIN UPDATE directory_generation SET value = value + 1; END;
+            """),
+        new(7, "ALTER TABLE call_records ADD COLUMN phases TEXT;"),
     ];
 }
 

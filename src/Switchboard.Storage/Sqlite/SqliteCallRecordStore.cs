@@ -3,35 +3,23 @@ using Switchboard.Pbx.Calls;
 
 namespace Switchboard.Storage.Sqlite;
 
+/// <summary>Call records read and written straight on the file, one connection per operation.</summary>
 public sealed class SqliteCallRecordStore : ICallRecordStore
 {
     private readonly SqliteDatabase _db;
 
     public SqliteCallRecordStore(SqliteDatabase db) => _db = db;
 
+    /// <summary>Writes one record in its own transaction (the CLI, tests). The running server batches through <see cref="BatchedCallRecordStore"/>.</summary>
     public async Task AddAsync(CallRecord record, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(record);
+
+        // A call's shard may call this (ICallRecordStore's promise): the write runs on the thread pool.
+        await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         await using var c = await _db.OpenAsync(ct);
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = """
-            INSERT INTO call_records (call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases)
-            VALUES ($id, $domain, $from, $dest, $origin, $route, $started, $answered, $ended, $reason, $endedBy, $digits, $digitLog, $phases);
-            """;
-        cmd.Parameters.AddWithValue("$id", record.CallId);
-        cmd.Parameters.AddWithValue("$domain", record.Domain);
-        cmd.Parameters.AddWithValue("$from", record.From);
-        cmd.Parameters.AddWithValue("$dest", record.Destination);
-        cmd.Parameters.AddWithValue("$origin", record.Origin);
-        cmd.Parameters.AddWithValue("$route", record.Route);
-        cmd.Parameters.AddWithValue("$started", UnixTime.ToMs(record.StartedAt));
-        cmd.Parameters.AddWithValue("$answered", record.AnsweredAt is { } a ? UnixTime.ToMs(a) : DBNull.Value);
-        cmd.Parameters.AddWithValue("$ended", UnixTime.ToMs(record.EndedAt));
-        cmd.Parameters.AddWithValue("$reason", record.Reason);
-        cmd.Parameters.AddWithValue("$endedBy", record.EndedBy);
-        cmd.Parameters.AddWithValue("$digits", (object?)record.Digits ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$digitLog", (object?)record.DigitLog ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$phases", (object?)record.Phases ?? DBNull.Value);
+        using var cmd = CallRecordInsert.Create(c);
+        CallRecordInsert.Bind(cmd, record);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 

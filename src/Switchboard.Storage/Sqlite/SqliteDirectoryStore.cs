@@ -4,7 +4,11 @@ using Switchboard.Pbx.Security;
 
 namespace Switchboard.Storage.Sqlite;
 
-public sealed class SqliteDirectoryStore : IDirectoryStore
+/// <summary>
+/// Domains and extensions in SQLite. The hot reads (a domain, an extension by number or id, a password) run prepared
+/// statements on a few long-lived connections; the writes, rare, open a connection each.
+/// </summary>
+public sealed class SqliteDirectoryStore : IDirectoryStore, IDirectoryVersion, IDisposable
 {
     private const int SqliteConstraint = 19;
     private const string ExtensionColumns = "e.id, d.name, e.number, e.display_name, e.created_at, e.role";
@@ -12,10 +16,12 @@ public sealed class SqliteDirectoryStore : IDirectoryStore
     private readonly SqliteDatabase _db;
     private readonly ISecretProtector _secrets;
     private readonly TimeProvider _time;
+    private readonly PreparedConnectionPool _reads;
 
     public SqliteDirectoryStore(SqliteDatabase db, ISecretProtector secrets, TimeProvider time)
     {
         _db = db;
+        _reads = new PreparedConnectionPool(db);
         _secrets = secrets;
         _time = time;
     }
@@ -59,15 +65,14 @@ public sealed class SqliteDirectoryStore : IDirectoryStore
         return list;
     }
 
-    public async Task<Domain?> FindDomainAsync(string name, CancellationToken ct = default)
-    {
-        await using var c = await _db.OpenAsync(ct);
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT id, name, created_at FROM domains WHERE name = $name;";
-        cmd.Parameters.AddWithValue("$name", name);
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? new Domain(r.GetInt64(0), r.GetString(1), UnixTime.FromMs(r.GetInt64(2))) : null;
-    }
+    public Task<Domain?> FindDomainAsync(string name, CancellationToken ct = default) =>
+        Task.FromResult(_reads.Run(name, static (c, name) =>
+        {
+            var cmd = c.Command("SELECT id, name, created_at FROM domains WHERE name = $name;", "$name");
+            cmd.Parameters[0].Value = name;
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? new Domain(r.GetInt64(0), r.GetString(1), UnixTime.FromMs(r.GetInt64(2))) : null;
+        }));
 
     public async Task<Extension> CreateExtensionAsync(NewExtension extension, CancellationToken ct = default)
     {
@@ -110,28 +115,26 @@ public sealed class SqliteDirectoryStore : IDirectoryStore
         cmd.CommandText = $"SELECT {ExtensionColumns} FROM extensions e JOIN domains d ON d.id = e.domain_id " +
             "WHERE $domain IS NULL OR d.name = $domain ORDER BY d.name, length(e.number), e.number;";
         cmd.Parameters.AddWithValue("$domain", (object?)domain ?? DBNull.Value);
-        return await ReadExtensionsAsync(cmd, ct);
+        return ReadExtensions(cmd);
     }
 
-    public async Task<Extension?> FindExtensionAsync(string domain, string number, CancellationToken ct = default)
-    {
-        await using var c = await _db.OpenAsync(ct);
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = $"SELECT {ExtensionColumns} FROM extensions e JOIN domains d ON d.id = e.domain_id " +
-            "WHERE d.name = $domain AND e.number = $number;";
-        cmd.Parameters.AddWithValue("$domain", domain);
-        cmd.Parameters.AddWithValue("$number", number);
-        return FirstOrNull(await ReadExtensionsAsync(cmd, ct));
-    }
+    public Task<Extension?> FindExtensionAsync(string domain, string number, CancellationToken ct = default) =>
+        Task.FromResult(_reads.Run((domain, number), static (c, key) =>
+        {
+            var cmd = c.Command($"SELECT {ExtensionColumns} FROM extensions e JOIN domains d ON d.id = e.domain_id " +
+                "WHERE d.name = $domain AND e.number = $number;", "$domain", "$number");
+            cmd.Parameters[0].Value = key.domain;
+            cmd.Parameters[1].Value = key.number;
+            return FirstOrNull(ReadExtensions(cmd));
+        }));
 
-    public async Task<Extension?> GetExtensionAsync(long id, CancellationToken ct = default)
-    {
-        await using var c = await _db.OpenAsync(ct);
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = $"SELECT {ExtensionColumns} FROM extensions e JOIN domains d ON d.id = e.domain_id WHERE e.id = $id;";
-        cmd.Parameters.AddWithValue("$id", id);
-        return FirstOrNull(await ReadExtensionsAsync(cmd, ct));
-    }
+    public Task<Extension?> GetExtensionAsync(long id, CancellationToken ct = default) =>
+        Task.FromResult(_reads.Run(id, static (c, id) =>
+        {
+            var cmd = c.Command($"SELECT {ExtensionColumns} FROM extensions e JOIN domains d ON d.id = e.domain_id WHERE e.id = $id;", "$id");
+            cmd.Parameters[0].Value = id;
+            return FirstOrNull(ReadExtensions(cmd));
+        }));
 
     public Task<string?> GetWebPasswordAsync(long extensionId, CancellationToken ct = default) =>
         ReadSecretAsync(extensionId, "web_password", ct);
@@ -157,13 +160,13 @@ public sealed class SqliteDirectoryStore : IDirectoryStore
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
-    private static Extension? FirstOrNull(IReadOnlyList<Extension> list) => list.Count > 0 ? list[0] : null;
+    private static Extension? FirstOrNull(List<Extension> list) => list.Count > 0 ? list[0] : null;
 
-    private static async Task<IReadOnlyList<Extension>> ReadExtensionsAsync(SqliteCommand cmd, CancellationToken ct)
+    private static List<Extension> ReadExtensions(SqliteCommand cmd)
     {
         var list = new List<Extension>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
         {
             list.Add(new Extension(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), UnixTime.FromMs(r.GetInt64(4)))
             {
@@ -175,14 +178,27 @@ public sealed class SqliteDirectoryStore : IDirectoryStore
     }
 
     /// <param name="column">One of the two password columns; never user input.</param>
-    private async Task<string?> ReadSecretAsync(long extensionId, string column, CancellationToken ct)
+    private Task<string?> ReadSecretAsync(long extensionId, string column, CancellationToken ct)
     {
-        await using var c = await _db.OpenAsync(ct);
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = $"SELECT {column} FROM extensions WHERE id = $id;";
-        cmd.Parameters.AddWithValue("$id", extensionId);
-        return await cmd.ExecuteScalarAsync(ct) is byte[] blob ? _secrets.Unprotect(blob) : null;
+        ct.ThrowIfCancellationRequested();
+        var sealedSecret = _reads.Run((extensionId, column), static (c, key) =>
+        {
+            var cmd = c.Command($"SELECT {key.column} FROM extensions WHERE id = $id;", "$id");
+            cmd.Parameters[0].Value = key.extensionId;
+            return cmd.ExecuteScalar() as byte[];
+        });
+        return Task.FromResult(sealedSecret is null ? null : _secrets.Unprotect(sealedSecret));
     }
+
+    /// <summary>The directory's change counter: bumped by triggers on every change to domains or extensions, by any process.</summary>
+    public ValueTask<long> ReadVersionAsync(CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(_reads.Run(0, static (c, _) =>
+            (long)c.Command("SELECT value FROM directory_generation WHERE id = 1;").ExecuteScalar()!));
+    }
+
+    public void Dispose() => _reads.Dispose();
 
     private async Task<bool> WriteSecretAsync(string domain, string number, string column, string password, CancellationToken ct)
     {

@@ -75,6 +75,10 @@ internal static class MetricsEndpoint
         Gauge(text, "switchboard_sip_server_transactions", c.ServerTransactions);
         Gauge(text, "switchboard_sip_dialogs", c.Dialogs);
         Gauge(text, "switchboard_sip_pending_store_work", sip.PendingStoreWork);
+        Counter(text, "switchboard_sip_flood_admitted_total", c.Flood.Admitted);
+        Counter(text, "switchboard_sip_flood_blocked_total", c.Flood.Blocked);
+        Counter(text, "switchboard_sip_flood_blocked_sources_total", c.Flood.BlockedSources);
+        Gauge(text, "switchboard_sip_flood_tracked_sources", c.Flood.TrackedSources);
     }
 
     /// <summary>What the runtime spends: bytes allocated since start (the load tools divide it by calls), collections, threads.</summary>

@@ -183,6 +183,7 @@ public sealed class RtpLegPlaybackTests : IAsyncDisposable
     {
         await _leg.DisposeAsync();
         _phone.Dispose();
+        _pool.Dispose();
     }
 
     /// <summary>Waits a bounded time for the real loop to get there.</summary>

@@ -246,6 +246,7 @@ public sealed class RtpLegTests : IAsyncDisposable
         await _legB.DisposeAsync();
         _phoneA.Dispose();
         _phoneB.Dispose();
+        _pool.Dispose();
     }
 
     private static SocketAddress Source(RawPhone phone) => phone.EndPoint.Serialize();

@@ -24,7 +24,7 @@ public sealed class WebRtcLegOfferTests
     public async Task Answer_handed_over_from_another_thread_connects_a_leg_whose_browser_started_early()
     {
         using var cts = new CancellationTokenSource(Bound);
-        var pool = new MediaPortPool(new MediaOptions { PortMin = 46000, PortMax = 46999 });
+        using var pool = new MediaPortPool(new MediaOptions { PortMin = 46000, PortMax = 46999 });
         var serverCert = DtlsCertificate.GetProcessCertificate(TimeProvider.System);
         var clientCert = DtlsCertificate.Generate(TimeProvider.System, TimeSpan.FromDays(1));
         var events = new ConcurrentQueue<WebRtcLegEvent>();

@@ -25,10 +25,14 @@ internal sealed class PbxUnderTest : IAsyncDisposable
     public static readonly IPEndPoint Address = new(IPAddress.Parse("10.0.0.1"), 5060);
 
     private readonly MediaShards _shards;
+    private readonly SipTransportHub? _udp;
 
-    private PbxUnderTest(InMemorySipNetwork network, SipEndpoint endpoint, CallEngine engine, InMemoryCallRecordStore records, LocationService locations, MediaShards shards)
+    private PbxUnderTest(InMemorySipNetwork network, SipEndpoint endpoint, CallEngine engine, InMemoryCallRecordStore records, LocationService locations, MediaShards shards,
+        MediaPortPool ports, SipTransportHub? udp)
     {
         _shards = shards;
+        Ports = ports;
+        _udp = udp;
         Network = network;
         Endpoint = endpoint;
         Engine = engine;
@@ -46,15 +50,22 @@ internal sealed class PbxUnderTest : IAsyncDisposable
 
     public LocationService Locations { get; }
 
+    /// <summary>The PBX's media ports: a leg that ended gave its port back here (parked, still bound).</summary>
+    public MediaPortPool Ports { get; }
+
+    /// <summary>Where the PBX's SIP listens on real UDP, when started with a <c>udp</c> transport.</summary>
+    public IPEndPoint UdpAddress => new(IPAddress.Loopback, _udp?.UdpPort ?? throw new InvalidOperationException("The SIP is on the in-memory network."));
+
     /// <summary>The simulated media network, when the PBX's media runs on one.</summary>
     public InMemoryMediaNetwork? MediaNetwork { get; private init; }
 
     /// <summary>
     /// The PBX with its SIP on the in-memory SIP network; its media on real loopback UDP, or on
-    /// <paramref name="media"/> when given (then with the shards' clock <paramref name="time"/> too).
+    /// <paramref name="media"/> when given (then with the shards' clock <paramref name="time"/> too). With
+    /// <paramref name="udp"/>, its SIP is on real UDP on 127.0.0.1 instead, behind <paramref name="flood"/> if given.
     /// </summary>
     public static async Task<PbxUnderTest> StartAsync(CallOptions? calls = null, Switchboard.Pbx.Ivr.IvrRuntime? ivr = null,
-        InMemoryMediaNetwork? media = null, TimeProvider? time = null)
+        InMemoryMediaNetwork? media = null, TimeProvider? time = null, bool udp = false, SipFloodGate? flood = null)
     {
         time ??= TimeProvider.System;
         var directory = new InMemoryDirectoryStore(time);
@@ -69,17 +80,25 @@ internal sealed class PbxUnderTest : IAsyncDisposable
         var services = new RegistrarSipServices(registrar, authenticator, locations, time);
         var network = new InMemorySipNetwork();
         var transport = network.AddEndpoint("pbx", Address);
-        var endpoint = new SipEndpoint(transport, services, services, services, new SipEndpointOptions(), time, NullLogger<SipEndpoint>.Instance);
+        var hub = udp ? new SipTransportHub(new SipTransportOptions { UdpPort = 0 }) : null;
+        var endpoint = new SipEndpoint((ISipTransport?)hub ?? transport, services, services, services, new SipEndpointOptions(), time, NullLogger<SipEndpoint>.Instance);
         var records = new InMemoryCallRecordStore();
         var shards = new MediaShards(2, media ?? (IMediaNetwork)UdpMediaNetwork.Instance, time, NullLoggerFactory.Instance);
-        var mediaLegs = new WebRtcMedia(new MediaPortPool(new MediaOptions { PortMin = 47000, PortMax = 47999 }, media), shards, time, NullLoggerFactory.Instance);
+        var ports = new MediaPortPool(new MediaOptions { PortMin = 47000, PortMax = 47999 }, media, time);
+        var mediaLegs = new WebRtcMedia(ports, shards, time, NullLoggerFactory.Instance);
         var serviceOptions = new ServiceOptions();
         var engine = new CallEngine(new DialPlan(directory, serviceOptions), records, mediaLegs, serviceOptions, new MediaSetupStats(),
             calls ?? new CallOptions(), services, time, NullLogger<CallEngine>.Instance, ivr: ivr);
         engine.AttachSip(endpoint);
+        endpoint.FloodGate = flood;
         endpoint.Start(engine);
         transport.Attach(endpoint);
-        return new PbxUnderTest(network, endpoint, engine, records, locations, shards) { MediaNetwork = media };
+        if (hub is not null)
+        {
+            await hub.StartAsync(endpoint, CancellationToken.None);
+        }
+
+        return new PbxUnderTest(network, endpoint, engine, records, locations, shards, ports, hub) { MediaNetwork = media };
     }
 
     /// <summary>
@@ -113,25 +132,17 @@ internal sealed class PbxUnderTest : IAsyncDisposable
     public TestPhone Phone(string user, int host, SipTransportKind transport = SipTransportKind.Udp) =>
         new(Network, new IPEndPoint(IPAddress.Parse($"10.0.0.{host}"), 5062), Address, user, Domain, "sip-" + user, transport, MediaNetwork);
 
-    /// <summary>Whether a media port the PBX offered is still held by one of its legs (a leg keeps its socket bound until disposed).</summary>
-    public static bool MediaPortInUse(int port)
-    {
-        try
-        {
-            using var probe = new System.Net.Sockets.UdpClient(new IPEndPoint(new MediaOptions().BindAddress, port));
-            return false;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return true;
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         await Engine.DisposeAsync();
         await Endpoint.DisposeAsync();
+        if (_udp is not null)
+        {
+            await _udp.DisposeAsync();
+        }
+
         await Network.DisposeAsync();
         await _shards.DisposeAsync();
+        Ports.Dispose();
     }
 }

@@ -14,32 +14,48 @@ namespace Switchboard.Pbx.Tests.Sip;
 /// <summary>
 /// A scripted SIP phone on the in-memory network, made of the SIP core's blocks (builder, dialogs, digest), with a
 /// real UDP socket on loopback for its RTP. Each step waits for what it expects, with a deadline; no retransmissions
-/// (the network is lossless in these tests).
+/// on the in-memory network, which is lossless. A phone on real UDP (<see cref="OnUdpAsync"/>) retransmits a request
+/// until its first response, as RFC 3261 section 17.1.2.2 (Timer E) has it: a flooded socket does lose datagrams.
 /// </summary>
-internal sealed class TestPhone : ISipReceiver, IDisposable
+internal sealed class TestPhone : ISipReceiver, IDisposable, IAsyncDisposable
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
     private readonly Channel<SipMessage> _inbox = Channel.CreateUnbounded<SipMessage>();
-    private readonly InMemorySipEndpoint _endpoint;
-    private readonly SipFlow _toPbx;
+    private readonly ISipTransport _endpoint;
     private readonly string _user;
     private readonly string _domain;
     private readonly string _password;
+    private SipFlow _toPbx;
     private uint _cseq;
 
     public TestPhone(InMemorySipNetwork network, IPEndPoint address, IPEndPoint pbx, string user, string domain, string password,
         SipTransportKind transport = SipTransportKind.Udp, Switchboard.Media.Shards.InMemoryMediaNetwork? media = null)
+        : this(network.AddEndpoint(user, address), user, domain, password)
     {
-        _endpoint = network.AddEndpoint(user, address);
-        _endpoint.Attach(this);
+        ((InMemorySipEndpoint)_endpoint).Attach(this);
 
         // Over WS the phone looks like a browser softphone to the PBX, which then offers it WebRTC media.
         _toPbx = new SipFlow(transport, address, pbx);
+        MemoryRtp = media?.Bind(new IPEndPoint(IPAddress.Loopback, 30000 + address.Address.GetAddressBytes()[3]));
+    }
+
+    private TestPhone(ISipTransport endpoint, string user, string domain, string password)
+    {
+        _endpoint = endpoint;
         _user = user;
         _domain = domain;
         _password = password;
         Rtp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        MemoryRtp = media?.Bind(new IPEndPoint(IPAddress.Loopback, 30000 + address.Address.GetAddressBytes()[3]));
+    }
+
+    /// <summary>A phone whose SIP is on a real UDP socket on 127.0.0.1, for a PBX listening on loopback (<see cref="PbxUnderTest.UdpAddress"/>).</summary>
+    public static async Task<TestPhone> OnUdpAsync(IPEndPoint pbx, string user, string domain, string password)
+    {
+        var hub = new SipTransportHub(new SipTransportOptions { UdpPort = 0 });
+        var phone = new TestPhone(hub, user, domain, password);
+        await hub.StartAsync(phone, CancellationToken.None);
+        phone._toPbx = hub.CreateFlow(SipTransportKind.Udp, pbx)!.Value;
+        return phone;
     }
 
     /// <summary>Where the phone receives (and sends) RTP on real loopback UDP.</summary>
@@ -188,7 +204,7 @@ internal sealed class TestPhone : ISipReceiver, IDisposable
 
         var request = builder.BuildRequest();
         Send(request);
-        var response = await NextResponseAsync(request);
+        var response = await NextResponseAsync(request, retransmit: true);
         while (response.IsProvisional)
         {
             response = await NextResponseAsync(request);
@@ -215,6 +231,16 @@ internal sealed class TestPhone : ISipReceiver, IDisposable
     {
         Rtp.Dispose();
         MemoryRtp?.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_endpoint is IAsyncDisposable hub)
+        {
+            await hub.DisposeAsync();
+        }
+
+        Dispose();
     }
 
     /// <summary>An SDP offer for a re-INVITE, in the given direction (RFC 3264 section 8.4 hold: sendonly).</summary>
@@ -288,7 +314,7 @@ internal sealed class TestPhone : ISipReceiver, IDisposable
 
     private async Task<SipResponse> NextFinalOrRingingAsync(SipRequest request)
     {
-        var response = await NextResponseAsync(request);
+        var response = await NextResponseAsync(request, retransmit: true);
         while (response.StatusCode == 100)
         {
             response = await NextResponseAsync(request);
@@ -297,12 +323,29 @@ internal sealed class TestPhone : ISipReceiver, IDisposable
         return response;
     }
 
-    private async Task<SipResponse> NextResponseAsync(SipRequest request)
+    private async Task<SipResponse> NextResponseAsync(SipRequest request, bool retransmit = false)
     {
         using var cts = new CancellationTokenSource(Deadline);
+        var interval = retransmit && _endpoint is SipTransportHub ? TimeSpan.FromMilliseconds(500) : Timeout.InfiniteTimeSpan;
         while (true)
         {
-            var message = await _inbox.Reader.ReadAsync(cts.Token);
+            SipMessage message;
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cts.Token))
+            {
+                wait.CancelAfter(interval);
+                try
+                {
+                    message = await _inbox.Reader.ReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!cts.IsCancellationRequested)
+                {
+                    // Timer E: T1, doubling up to T2 (RFC 3261 section 17.1.2.2).
+                    Send(request);
+                    interval = interval * 2 < TimeSpan.FromSeconds(4) ? interval * 2 : TimeSpan.FromSeconds(4);
+                    continue;
+                }
+            }
+
             if (message is SipResponse response && response.CSeq.Number == request.CSeq.Number && response.CallId == request.CallId)
             {
                 return response;

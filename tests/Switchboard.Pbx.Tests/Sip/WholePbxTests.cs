@@ -307,9 +307,10 @@ public sealed class WholePbxTests
         // The fallback, the echo test, answers: our own audio comes back...
         await UntilEchoedAsync(alice);
 
-        // ...and the members' media is closed already: no port the group offered them is still held.
-        Assert.False(PbxUnderTest.MediaPortInUse(OfferedPort(atDesk)), "the desk phone's offer leg is still open");
-        Assert.False(PbxUnderTest.MediaPortInUse(OfferedPort(atBrowser)), "the browser member's WebRTC leg is still open");
+        // ...and the members' media is closed already: every port the group offered them is back in the pool
+        // (parked: still bound, but no leg holds it).
+        Assert.True(pbx.Ports.IsParked(OfferedPort(atDesk)), "the desk phone's offer leg is still open");
+        Assert.True(pbx.Ports.IsParked(OfferedPort(atBrowser)), "the browser member's WebRTC leg is still open");
 
         await alice.SendInDialogAsync(SipMethod.Bye);
         var record = await pbx.Records.WaitForAsync(r => r.Destination == "*50", TimeSpan.FromSeconds(5));

@@ -247,6 +247,57 @@ public class Rfc4475Tests
     }
 
     [Fact]
+    public void Scalar02_is_answered_with_a_well_formed_400_whose_CSeq_keeps_the_method()
+    {
+        // RFC 4475 section 3.1.2.4: "should respond with a 400 Bad Request due to the CSeq error".
+        var result = SipParser.Parse(Fixtures.Rfc4475("scalar02"));
+        Assert.Equal("Bad Header: CSeq", result.ReasonPhrase);
+        Assert.True(result.TryCreateErrorResponse("t1", out var response));
+        Assert.Equal(400, response.StatusCode);
+        Assert.Equal(new SipCSeq(0, SipMethod.Register), response.CSeq);
+        Assert.Equal("scalar02.23o0pd9vanlq3wnrlnewofjas9ui32", response.CallId);
+        Assert.Equal("z9hG4bK342sdfoi3", response.TopVia.Branch);
+        Assert.Equal("239232jh3", response.From.Tag);
+        Assert.Equal("t1", response.To.Tag);
+        Assert.True(SipParser.Parse(SipMessageWriter.ToArray(response)).IsSuccess);
+    }
+
+    [Theory]
+    [InlineData("CSeq: REGISTER")]
+    [InlineData("CSeq: one REGISTER")]
+    [InlineData("CSeq: 4294967296 REGISTER")]
+    [InlineData("CSeq: -1 REGISTER")]
+    [InlineData("CSeq: 7")]
+    public void A_CSeq_that_is_not_a_32_bit_number_gets_400_with_a_stand_in_CSeq(string cseq)
+    {
+        var result = SipParser.Parse(Register(cseq));
+        Assert.Equal(SipParseError.BadHeader, result.Error);
+        Assert.True(result.TryCreateErrorResponse("t1", out var response));
+        Assert.Equal(new SipCSeq(0, SipMethod.Register), response.CSeq);
+    }
+
+    [Fact]
+    public void A_CSeq_up_to_2_to_the_32_minus_1_is_valid()
+    {
+        // RFC 3261 section 8.1.1.5: expressible as a 32-bit unsigned integer; only a first request stays below 2**31.
+        var result = SipParser.Parse(Register("CSeq: 4294967295 REGISTER"));
+        Assert.True(result.IsSuccess, $"{result.Error} {result.Detail}");
+        Assert.Equal(uint.MaxValue, result.Message.CSeq.Number);
+    }
+
+    private static byte[] Register(string cseq) => Fixtures.Crlf($"""
+        REGISTER sip:example.com SIP/2.0
+        Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKcseq
+        To: <sip:user@example.com>
+        From: <sip:user@example.com>;tag=1
+        Call-ID: cseq-range
+        {cseq}
+        Content-Length: 0
+
+
+        """);
+
+    [Fact]
     public void Every_truncation_and_every_single_byte_corruption_of_every_fixture_returns_without_throwing()
     {
         var dir = Path.Combine(AppContext.BaseDirectory, "Fixtures", "Rfc4475");

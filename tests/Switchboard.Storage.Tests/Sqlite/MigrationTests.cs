@@ -25,7 +25,7 @@ public class MigrationTests
             }
         }
 
-        Assert.Equal(["call_records", "click_to_call_allow", "dial_rules", "domain_limits", "domains", "extension_limits",
+        Assert.Equal(["call_records", "click_to_call_allow", "dial_rules", "directory_generation", "domain_limits", "domains", "extension_limits",
             "extension_permissions", "extensions", "login_failures", "number_class_patterns", "sessions", "trunks"], tables);
     }
 

@@ -1,0 +1,246 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Switchboard.Pbx.Calls;
+
+namespace Switchboard.Storage.Sqlite;
+
+/// <summary>
+/// The running server's call records: adds go to one writer that commits them in batches (group commit: one
+/// transaction, one fsync, one prepared INSERT per batch); reads and the purge go straight to the file.
+/// <see cref="AddAsync"/> completes once its record's batch has committed, so a read that follows it sees the record;
+/// a caller that does not need that does not await it. <see cref="DisposeAsync"/> writes everything still queued.
+/// </summary>
+public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDisposable
+{
+    private readonly SqliteDatabase _db;
+    private readonly SqliteCallRecordStore _direct;
+    private readonly CallRecordBatching _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<BatchedCallRecordStore> _logger;
+    private readonly Channel<Pending> _queue;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _gate = new();
+    private readonly Task _writer;
+    private int _disposed;
+
+    public BatchedCallRecordStore(SqliteDatabase db, CallRecordBatching options, TimeProvider time, ILogger<BatchedCallRecordStore> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.FlushInterval, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatch, 1, nameof(options));
+        _db = db;
+        _direct = new SqliteCallRecordStore(db);
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(options.Capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _writer = Task.Run(WriteAsync);
+    }
+
+    /// <summary>Queues the record; the task completes when its batch has committed (or faults if it could not be written).</summary>
+    /// <remarks>
+    /// A full queue makes the caller wait for room: a record is never dropped. Never awaited on a protocol loop.
+    /// <paramref name="ct"/> gives up waiting for room; a record once queued is written whatever happens to the token.
+    /// </remarks>
+    /// <exception cref="ObjectDisposedException">the store is stopping and takes no more records.</exception>
+    public async Task AddAsync(CallRecord record, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var pending = new Pending(record, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            await _queue.Writer.WriteAsync(pending, ct);
+        }
+        catch (ChannelClosedException ex)
+        {
+            throw new ObjectDisposedException("The call record writer has stopped.", ex);
+        }
+
+        await pending.Committed.Task;
+    }
+
+    public Task<IReadOnlyList<CallRecord>> ListAsync(int limit, CancellationToken ct = default) => _direct.ListAsync(limit, ct);
+
+    public Task<IReadOnlyList<CallRecord>> QueryAsync(CallRecordQuery query, CancellationToken ct = default) => _direct.QueryAsync(query, ct);
+
+    public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct = default) => _direct.DeleteOlderThanAsync(cutoff, ct);
+
+    /// <summary>
+    /// From now on commits without waiting out the interval, still taking records: the host is stopping, and the calls
+    /// it ends on the way out (whose ends wait for their records) must not wait a whole interval each.
+    /// </summary>
+    public void FlushPromptly()
+    {
+        lock (_gate)
+        {
+            if (Volatile.Read(ref _disposed) == 0)
+            {
+                _stopping.Cancel();
+            }
+        }
+    }
+
+    /// <summary>Takes no more records, commits every queued one without waiting out the interval, and ends the writer.</summary>
+    /// <remarks>Idempotent: the container may dispose the instance once per registration.</remarks>
+    public async ValueTask DisposeAsync()
+    {
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            return;
+        }
+
+        _queue.Writer.TryComplete();
+        FlushPromptly();
+        await _writer;
+        lock (_gate)
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                _stopping.Dispose();
+            }
+        }
+    }
+
+    /// <summary>The writer: one connection, one prepared INSERT, one batch at a time until the queue is closed and empty.</summary>
+    private async Task WriteAsync()
+    {
+        var batch = new List<Pending>(_options.MaxBatch);
+        SqliteConnection? connection = null;
+        SqliteCommand? insert = null;
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync())
+            {
+                await CollectAsync(batch);
+                if (connection is null)
+                {
+                    connection = await _db.OpenAsync();
+                    insert = CallRecordInsert.Create(connection);
+                    insert.Prepare();
+                }
+
+                Commit(connection, insert!, batch);
+                batch.Clear();
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Opening the file failed: fail what waits, and every later add, rather than leave callers hanging.
+            LogWriterFailed(_logger, ex);
+            _queue.Writer.TryComplete(ex);
+            Fail(batch, ex);
+            while (_queue.Reader.TryRead(out var left))
+            {
+                left.Committed.TrySetException(ex);
+            }
+        }
+        finally
+        {
+            insert?.Dispose();
+            if (connection is not null)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>Fills the batch for up to the flush interval after its first record, or until it is full or the store stops.</summary>
+    private async Task CollectAsync(List<Pending> batch)
+    {
+        Drain(batch);
+        if (_options.FlushInterval == TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var window = new CancellationTokenSource(_options.FlushInterval, _time);
+        using var until = CancellationTokenSource.CreateLinkedTokenSource(window.Token, _stopping.Token);
+        while (batch.Count < _options.MaxBatch && !until.IsCancellationRequested)
+        {
+            try
+            {
+                if (!await _queue.Reader.WaitToReadAsync(until.Token))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            Drain(batch);
+        }
+    }
+
+    private void Drain(List<Pending> batch)
+    {
+        while (batch.Count < _options.MaxBatch && _queue.Reader.TryRead(out var pending))
+        {
+            batch.Add(pending);
+        }
+    }
+
+    private void Commit(SqliteConnection connection, SqliteCommand insert, List<Pending> batch)
+    {
+        try
+        {
+            Insert(connection, insert, batch);
+            foreach (var pending in batch)
+            {
+                pending.Committed.TrySetResult();
+            }
+        }
+        catch (SqliteException ex)
+        {
+            // One bad record (a call id written twice) must not take its batch with it: each again on its own.
+            LogBatchFailed(_logger, ex, batch.Count);
+            foreach (var pending in batch)
+            {
+                try
+                {
+                    Insert(connection, insert, [pending]);
+                    pending.Committed.TrySetResult();
+                }
+                catch (SqliteException one)
+                {
+                    pending.Committed.TrySetException(one);
+                }
+            }
+        }
+    }
+
+    private static void Insert(SqliteConnection connection, SqliteCommand insert, IReadOnlyList<Pending> records)
+    {
+        using var tx = connection.BeginTransaction();
+        insert.Transaction = tx;
+        foreach (var pending in records)
+        {
+            CallRecordInsert.Bind(insert, pending.Record);
+            insert.ExecuteNonQuery();
+        }
+
+        tx.Commit();
+    }
+
+    private static void Fail(List<Pending> batch, Exception ex)
+    {
+        foreach (var pending in batch)
+        {
+            pending.Committed.TrySetException(ex);
+        }
+    }
+
+    private readonly record struct Pending(CallRecord Record, TaskCompletionSource Committed);
+
+    [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "A batch of {Count} call records failed; writing them one by one")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
+
+    [LoggerMessage(EventId = 7011, Level = LogLevel.Error, Message = "The call record writer cannot open the database; call records are not written")]
+    private static partial void LogWriterFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,17 @@
+namespace Switchboard.Storage.Sqlite;
+
+/// <summary>How <see cref="BatchedCallRecordStore"/> groups call records into transactions (docs/call-records.md, "Durability").</summary>
+public sealed record CallRecordBatching
+{
+    /// <summary>
+    /// How long the writer collects records after the first one of a batch arrives before it commits them in one
+    /// transaction. Zero commits at once whatever has queued. A <c>kill -9</c> loses at most this much of records.
+    /// </summary>
+    public TimeSpan FlushInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A batch commits early once this many records wait, so one transaction stays short.</summary>
+    public int MaxBatch { get; init; } = 512;
+
+    /// <summary>Records that may wait for the writer; beyond it <c>AddAsync</c> waits for room rather than drop one.</summary>
+    public int Capacity { get; init; } = 8192;
+}

@@ -1,0 +1,51 @@
+using Microsoft.Data.Sqlite;
+using Switchboard.Pbx.Calls;
+
+namespace Switchboard.Storage.Sqlite;
+
+/// <summary>
+/// The one INSERT of a call record, shared by the single write and the batching writer. Its parameters are made once,
+/// so a prepared command is reused record after record with only the values changed.
+/// </summary>
+internal static class CallRecordInsert
+{
+    private const string Sql = """
+        INSERT INTO call_records (call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases)
+        VALUES ($id, $domain, $from, $dest, $origin, $route, $started, $answered, $ended, $reason, $endedBy, $digits, $digitLog, $phases);
+        """;
+
+    private static readonly string[] Names =
+        ["$id", "$domain", "$from", "$dest", "$origin", "$route", "$started", "$answered", "$ended", "$reason", "$endedBy", "$digits", "$digitLog", "$phases"];
+
+    public static SqliteCommand Create(SqliteConnection connection)
+    {
+        var cmd = connection.CreateCommand();
+        cmd.CommandText = Sql;
+        foreach (var name in Names)
+        {
+            cmd.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        return cmd;
+    }
+
+    /// <summary>Sets the values of a command made by <see cref="Create"/>, in the order of <see cref="Names"/>.</summary>
+    public static void Bind(SqliteCommand cmd, CallRecord record)
+    {
+        var p = cmd.Parameters;
+        p[0].Value = record.CallId;
+        p[1].Value = record.Domain;
+        p[2].Value = record.From;
+        p[3].Value = record.Destination;
+        p[4].Value = record.Origin;
+        p[5].Value = record.Route;
+        p[6].Value = UnixTime.ToMs(record.StartedAt);
+        p[7].Value = record.AnsweredAt is { } a ? UnixTime.ToMs(a) : DBNull.Value;
+        p[8].Value = UnixTime.ToMs(record.EndedAt);
+        p[9].Value = record.Reason;
+        p[10].Value = record.EndedBy;
+        p[11].Value = (object?)record.Digits ?? DBNull.Value;
+        p[12].Value = (object?)record.DigitLog ?? DBNull.Value;
+        p[13].Value = (object?)record.Phases ?? DBNull.Value;
+    }
+}
