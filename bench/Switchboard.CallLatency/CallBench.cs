@@ -11,7 +11,11 @@ using Switchboard.Web.Hosting;
 namespace Switchboard.CallLatency;
 
 /// <summary>One call's outcome. Latencies in milliseconds; <see cref="Error"/> is null for a good call.</summary>
-internal sealed record CallResult(int Number, bool Warmup, double? PbxMs, double? BrowserMs, int? PacketsAtFirstSight, string? Error);
+internal sealed record CallResult(int Number, bool Warmup, double? PbxMs, double? BrowserMs, int? PacketsAtFirstSight, string? Error)
+{
+    /// <summary>The call's set-up marks from its record, when it has them.</summary>
+    public CallMarks? Marks { get; init; }
+}
 
 /// <summary>
 /// An in-process PBX on loopback, one extension, one headless Chromium (Debian's) with one context whose
@@ -146,6 +150,7 @@ internal sealed class CallBench : IAsyncDisposable
         double? pbxMs = null;
         double? browserMs = null;
         int? packets = null;
+        double openToNav = 0;
         try
         {
             var stats = Stats;
@@ -153,8 +158,11 @@ internal sealed class CallBench : IAsyncDisposable
             var knownRecords = (await Host.Admin.ListCallRecordsAsync(ct)).Select(r => r.CallId).ToHashSet(StringComparer.Ordinal);
             var url = new Uri(Host.HttpUrl, "makecall.htm?destnumber=" + Uri.EscapeDataString(new ServiceOptions().EchoNumber)).ToString();
             popup = await Opener.RunAndWaitForPopupAsync(
-                () => Opener.EvaluateAsync("window.open(" + JsonSerializer.Serialize(url) + ", '', 'width=230, height=300, left=200, location=0')"));
+                () => Opener.EvaluateAsync("window.__openAt = performance.timeOrigin + performance.now(); window.open(" + JsonSerializer.Serialize(url) + ", '', 'width=230, height=300, left=200, location=0')"));
             popup.Close += (_, _) => closed.TrySetResult();
+
+            // Both pages' clocks are the same wall clock: window.open in the opener -> the popup's navigation start.
+            openToNav = await popup.EvaluateAsync<double>("() => performance.timeOrigin") - await Opener.EvaluateAsync<double>("() => window.__openAt");
 
             var state = await WaitForStateAsync(popup, "login", "connecting", "ringing", "connected", "failed", "ended");
             if (state == "login")
@@ -218,7 +226,7 @@ internal sealed class CallBench : IAsyncDisposable
 
             // The page closes itself 1.5 s after `ended`.
             await closed.Task.WaitAsync(StepTimeout, ct);
-            return new CallResult(number, warmup, pbxMs, browserMs, packets, null);
+            return new CallResult(number, warmup, pbxMs, browserMs, packets, null) { Marks = CallMarks.From(record.Phases, openToNav) };
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException or InvalidOperationException)
         {

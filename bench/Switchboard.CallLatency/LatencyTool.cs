@@ -104,6 +104,8 @@ internal static class LatencyTool
             text.AppendLine();
         }
 
+        PhaseTable.Append(text, counted.Where(r => r.Marks is not null).Select(r => r.Marks!).ToList());
+        text.AppendLine();
         text.AppendLine("| call | PBX (ms) | browser (ms) | packets at first sight | result |");
         text.AppendLine("|---|---:|---:|---:|---|");
         foreach (var r in results)

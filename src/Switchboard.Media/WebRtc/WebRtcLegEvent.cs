@@ -10,6 +10,12 @@ public enum WebRtcLegEventKind
     /// <summary>The first SRTP packet left for the browser (media set-up latency ends here).</summary>
     FirstSrtpSent,
 
+    /// <summary>The browser's first authenticated ICE check was answered (a set-up phase mark, docs/call-records.md).</summary>
+    FirstIceCheck,
+
+    /// <summary>The browser's first SRTP packet was decrypted (a set-up phase mark).</summary>
+    FirstSrtpReceived,
+
     /// <summary>A complete RFC 4733 key press arrived.</summary>
     Dtmf,
 

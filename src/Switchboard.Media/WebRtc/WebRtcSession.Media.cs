@@ -62,6 +62,12 @@ public sealed partial class WebRtcSession
             return;
         }
 
+        if (!_firstSrtpReceived)
+        {
+            _firstSrtpReceived = true;
+            Raise(new WebRtcLegEvent(WebRtcLegEventKind.FirstSrtpReceived));
+        }
+
         Rtcp(_now).OnRtpReceived(header, _now, out _);
         if (Audio.TelephoneEvent is { } te && header.PayloadType.Value == te.PayloadType)
         {

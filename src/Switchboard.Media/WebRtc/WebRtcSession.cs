@@ -56,6 +56,7 @@ public sealed partial class WebRtcSession : IAsyncDisposable
     private TransportAddress _mediaPeer;
     private bool _hasMediaPeer;
     private bool _connectedRaised;
+    private bool _firstSrtpReceived;
     private TimeSpan _now;
 
     private WebRtcSession(IceLiteAgent ice, IDtlsEndpoint dtls, SdpNegotiatedAudio? audio, string localSdp, uint ssrc,
@@ -239,6 +240,7 @@ public sealed partial class WebRtcSession : IAsyncDisposable
             _mediaPeer = source;
             _hasMediaPeer = true;
             Volatile.Write(ref _dtlsPeer, new Peer(source));
+            Raise(new WebRtcLegEvent(WebRtcLegEventKind.FirstIceCheck));
             OnBrowserActive();
             RaiseConnectedIfReady();
         }

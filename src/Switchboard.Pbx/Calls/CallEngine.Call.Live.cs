@@ -15,7 +15,7 @@ public sealed partial class CallEngine
         /// <summary>One input of an answered call (or of the caller in the IVR), decided by the core; the end, when it ends it.</summary>
         private Task<CallEnd?> OnLiveInputAsync(Input input) => input.Kind switch
         {
-            InputKind.WebLeg when _media.SideOf(input.MediaId) is { } side => DriveAsync(new CallInput.WebMedia(side, input.LegEvent, Peers)),
+            InputKind.WebLeg when _media.SideOf(input.MediaId) is { } side => OnWebMediaAsync(side, input.LegEvent),
             InputKind.PhoneLeg when _media.SideOf(input.MediaId) is { } side => DriveAsync(new CallInput.PhoneMedia(side, input.PhoneEvent, Peers)),
             InputKind.Sip when input.Sip!.Branch is null => input.Sip.Cancelled ? NoEnd : OnLegRequestAsync(_sipCaller!, input.Sip, CallSide.Caller),
             InputKind.Sip when ReferenceEquals(input.Sip.Branch, _winner) => OnLegRequestAsync(input.Sip.Branch!, input.Sip, CallSide.Callee),

@@ -41,7 +41,17 @@ public sealed partial class CallEngine
             _media.Caller!.SetMode(service == BuiltInService.Echo ? LegAudioMode.Echo : LegAudioMode.Listen);
             await _observer.OnAnswerSdpAsync(answerSdp);
             _answeredAt = _engine._time.GetUtcNow();
-            await _observer.OnConnectedAsync();
+            _phases.Mark("answered", Now);
+            if (IsSipCaller)
+            {
+                await _observer.OnConnectedAsync();
+            }
+            else
+            {
+                // The service answers at once, but the page is told connected when its media flows.
+                _connectOnMedia = true;
+                _connectNeedsOutbound = service == BuiltInService.Echo;
+            }
 
             var services = _engine._services;
             var limit = service == BuiltInService.DtmfTest && services.DtmfTestHangupAfter is { } after ? after : services.MaxServiceCallDuration;

@@ -18,7 +18,7 @@ public sealed partial class CallEngine
     private sealed partial class Call : ICallControl
     {
         private readonly CallRequest _request;
-        private readonly ICallObserver _observer;
+        private readonly PhaseMarkingObserver _observer;
         private readonly SipCallerLeg? _sipCaller;
         private readonly CallEngine _engine;
         private readonly Channel<Input> _mailbox = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
@@ -53,9 +53,9 @@ public sealed partial class CallEngine
                 _sipCaller = new SipCallerLeg(engine._sip!, invite, engine._options.ContactUser, PostSip);
             }
 
-            _observer = observer ?? _sipCaller ?? throw new ArgumentNullException(nameof(observer));
+            _observer = new PhaseMarkingObserver(observer ?? _sipCaller ?? throw new ArgumentNullException(nameof(observer)), this);
             _media = new CallMedia(engine._media, engine._options.RtpTimeout,
-                (id, e) => Post(new Input(InputKind.WebLeg, MediaId: id, LegEvent: e)),
+                OnWebLegEvent,
                 (id, e) => Post(new Input(InputKind.PhoneLeg, MediaId: id, PhoneEvent: e)));
             _startedAt = engine._time.GetUtcNow();
             _startedTimestamp = engine._time.GetTimestamp();
@@ -275,6 +275,7 @@ public sealed partial class CallEngine
                 _digits.Length > 0 ? _digits.ToString() : null)
             {
                 DigitLog = _digitLog.Length > 0 ? _digitLog.ToString() : null,
+                Phases = FinishPhases(),
             };
             // The record store queues the record for its writer (group commit) and never blocks the shard; the caller is
             // told the end at once, not after the batch's commit, and the call is forgotten once the record is safe.

@@ -22,5 +22,8 @@ public sealed record CallRecord(
     /// <summary>Each digit with its duration in milliseconds, e.g. <c>1:120 2:100 #:110</c>.</summary>
     public string? DigitLog { get; init; }
 
+    /// <summary>The call's set-up marks as compact JSON (docs/call-records.md, <c>phases</c>); null when none were taken.</summary>
+    public string? Phases { get; init; }
+
     public TimeSpan Duration => AnsweredAt is { } answered ? EndedAt - answered : TimeSpan.Zero;
 }

@@ -8,6 +8,9 @@ public interface ICallControl
     /// <summary>The caller hung up (before or after answer). Idempotent.</summary>
     void Hangup();
 
+    /// <summary>The page's own set-up marks, already checked; kept for the call's record. Only the first report counts.</summary>
+    void ReportPagePhases(PagePhases phases);
+
     /// <summary>Completes when the call has ended and its record is written.</summary>
     Task Completion { get; }
 }

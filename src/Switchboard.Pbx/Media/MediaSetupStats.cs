@@ -9,7 +9,11 @@ public sealed class MediaSetupStats
     private const int Capacity = 1024;
     private readonly double[] _ms = new double[Capacity];
     private readonly Lock _gate = new();
+    private CallPhaseStats? _phases;
     private long _count;
+
+    /// <summary>The per-phase marks of the same calls (kept here so the engine and /metrics need no new dependency).</summary>
+    public CallPhaseStats Phases => LazyInitializer.EnsureInitialized(ref _phases);
 
     public long Count
     {

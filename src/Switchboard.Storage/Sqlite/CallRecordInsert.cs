@@ -10,12 +10,12 @@ namespace Switchboard.Storage.Sqlite;
 internal static class CallRecordInsert
 {
     private const string Sql = """
-        INSERT INTO call_records (call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log)
-        VALUES ($id, $domain, $from, $dest, $origin, $route, $started, $answered, $ended, $reason, $endedBy, $digits, $digitLog);
+        INSERT INTO call_records (call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases)
+        VALUES ($id, $domain, $from, $dest, $origin, $route, $started, $answered, $ended, $reason, $endedBy, $digits, $digitLog, $phases);
         """;
 
     private static readonly string[] Names =
-        ["$id", "$domain", "$from", "$dest", "$origin", "$route", "$started", "$answered", "$ended", "$reason", "$endedBy", "$digits", "$digitLog"];
+        ["$id", "$domain", "$from", "$dest", "$origin", "$route", "$started", "$answered", "$ended", "$reason", "$endedBy", "$digits", "$digitLog", "$phases"];
 
     public static SqliteCommand Create(SqliteConnection connection)
     {
@@ -46,5 +46,6 @@ internal static class CallRecordInsert
         p[10].Value = record.EndedBy;
         p[11].Value = (object?)record.Digits ?? DBNull.Value;
         p[12].Value = (object?)record.DigitLog ?? DBNull.Value;
+        p[13].Value = (object?)record.Phases ?? DBNull.Value;
     }
 }

@@ -139,6 +139,7 @@ internal static class Migrations
             CREATE TRIGGER extensions_update_generation AFTER UPDATE ON extensions BEGIN UPDATE directory_generation SET value = value + 1; END;
             CREATE TRIGGER extensions_delete_generation AFTER DELETE ON extensions BEGIN UPDATE directory_generation SET value = value + 1; END;
             """),
+        new(7, "ALTER TABLE call_records ADD COLUMN phases TEXT;"),
     ];
 }
 

@@ -43,6 +43,7 @@ public sealed class SqliteCallRecordStore : ICallRecordStore
                 r.GetString(9), r.GetString(10), r.IsDBNull(11) ? null : r.GetString(11))
             {
                 DigitLog = r.IsDBNull(12) ? null : r.GetString(12),
+                Phases = r.IsDBNull(13) ? null : r.GetString(13),
             });
         }
 
@@ -76,7 +77,7 @@ public sealed class SqliteCallRecordStore : ICallRecordStore
         Add("reason = $reason", "$reason", query.Reason);
         cmd.Parameters.AddWithValue("$limit", query.EffectiveLimit);
         cmd.CommandText =
-            "SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log " +
+            "SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases " +
             "FROM call_records" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
             " ORDER BY started_at DESC, id DESC LIMIT $limit;";
     }

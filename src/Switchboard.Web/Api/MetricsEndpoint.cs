@@ -35,6 +35,7 @@ internal static class MetricsEndpoint
         }
 
         text.Append("switchboard_media_setup_ms_count ").Append(setup.Count).Append('\n');
+        AppendPhases(text, setup.Phases);
         if (http.RequestServices.GetService(typeof(Switchboard.Pbx.Sip.SipEndpoint)) is Switchboard.Pbx.Sip.SipEndpoint sip)
         {
             AppendSip(text, sip);
@@ -42,6 +43,24 @@ internal static class MetricsEndpoint
 
         AppendRuntime(text);
         return Results.Text(text.ToString(), "text/plain; version=0.0.4");
+    }
+
+    /// <summary>Each set-up mark's time from its side's origin (docs/call-records.md, <c>phases</c>): p50, p95 and count per mark.</summary>
+    private static void AppendPhases(StringBuilder text, CallPhaseStats phases)
+    {
+        text.Append("# TYPE switchboard_call_phase_ms summary\n");
+        foreach (var (side, name, samples) in phases.All)
+        {
+            foreach (var q in new[] { 0.5, 0.95 })
+            {
+                if (samples.Quantile(q) is { } ms)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"switchboard_call_phase_ms{{side=\"{side}\",phase=\"{name}\",quantile=\"{q}\"}} {ms:0.###}\n");
+                }
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $"switchboard_call_phase_ms_count{{side=\"{side}\",phase=\"{name}\"}} {samples.Count}\n");
+        }
     }
 
     private static void AppendSip(StringBuilder text, Switchboard.Pbx.Sip.SipEndpoint sip)

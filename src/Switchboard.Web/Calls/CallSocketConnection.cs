@@ -186,6 +186,18 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
             case "call" when _call is null && _ticket is not null:
                 await StartCallAsync(message);
                 break;
+            case "phases":
+                // The page's set-up marks: checked, kept for the record, never able to end the call.
+                if (_call is { } call && PagePhases.TryParse(json, out var phases))
+                {
+                    call.ReportPagePhases(phases!);
+                }
+                else
+                {
+                    LogBadMessage(_log);
+                }
+
+                break;
             case "hangup":
                 if (_call is null)
                 {

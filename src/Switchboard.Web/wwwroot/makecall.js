@@ -29,6 +29,33 @@
   var closeTimer = 0;
   var call = null;         // { pc, ws, mic, ping, done }
 
+  // ---- set-up phases (docs/signalling.md, "phases") -------------------------------
+  // Each mark is taken once, as a performance.mark ("sb:" + name) and as ms since navigation start;
+  // the report goes to the PBX once, on the call socket, and lands in the call's record.
+
+  var phases = {};
+  var phasesSent = false;
+
+  function mark(name, at) {
+    if (Object.prototype.hasOwnProperty.call(phases, name)) return;
+    var now = at === undefined ? performance.now() : at;
+    phases[name] = Math.round(now * 10) / 10;
+    if (performance.mark) performance.mark('sb:' + name, { startTime: now });
+  }
+
+  // Once the last marks a call takes are in (Chromium may report DTLS 'connected' after the first audio), or
+  // when the user hangs up first.
+  var LAST_MARKS = ['ice', 'dtls', 'audio_in', 'connected'];
+  function sendPhases(c, force) {
+    var complete = LAST_MARKS.every(function (n) { return phases[n] !== undefined; });
+    if (phasesSent || !(force || complete)) return;
+    if (!c.ws || c.ws.readyState !== WebSocket.OPEN) return;
+    phasesSent = true;
+    send(c, { type: 'phases', marks: phases });
+  }
+
+  mark('parsed');
+
   // ---- translation ----------------------------------------------------------
 
   function t(key, args) {
@@ -82,7 +109,8 @@
   }
 
   function renderStatus() {
-    status.textContent = dtmfDigits ? t('dtmf', { digits: dtmfDigits }) : t(statusKey, statusArgs);
+    var key = statusKey.indexOf('reason.') === 0 && !Object.prototype.hasOwnProperty.call(table, statusKey) ? 'reason.error' : statusKey;
+    status.textContent = dtmfDigits ? t('dtmf', { digits: dtmfDigits }) : t(key, statusArgs);
     var final = body.dataset.state === 'ended' || body.dataset.state === 'failed';
     status.title = final ? t('click_to_close') : '';
     if (final) status.setAttribute('data-hint', t('click_to_close'));
@@ -98,16 +126,17 @@
     renderStatus();
   }
 
-  // An unknown code (a newer server) shows the generic error text; dataset.reason keeps the code.
+  // An unknown code (a newer server) shows the generic error text; dataset.reason keeps the code. The key
+  // is resolved when rendered, since a call may fail before the language table has arrived.
   function reasonText(code, retryAfter) {
-    var key = Object.prototype.hasOwnProperty.call(table, 'reason.' + code) ? 'reason.' + code : 'reason.error';
-    return { key: key, args: { dest: dest, minutes: Math.max(1, Math.ceil((retryAfter || 60) / 60)) } };
+    return { key: 'reason.' + code, args: { dest: dest, minutes: Math.max(1, Math.ceil((retryAfter || 60) / 60)) } };
   }
 
   // A final state: ended (normal end) or failed; the popup closes after a delay or on a click.
   function finish(reason, retryAfter) {
     var state = reason === 'hangup' || reason === 'remote_hangup' ? 'ended' : 'failed';
     var r = reasonText(reason, retryAfter);
+    dropEarlyMic();
     stopCall(false);
     setState(state, reason);
     setStatus(r.key, r.args);
@@ -119,6 +148,7 @@
 
   // Back to the form, with an optional reason shown in the status line.
   function showLogin(reason, retryAfter) {
+    dropEarlyMic();
     setState('login', reason);
     if (reason) {
       var r = reasonText(reason, retryAfter);
@@ -159,31 +189,73 @@
     langSelect.value = lang;
   }
 
+  // ---- the microphone, started early -----------------------------------------------
+
+  var earlyMic = null;     // a getUserMedia promise started before we know whether we may call
+
+  function startMic() {
+    var media = navigator.mediaDevices && navigator.mediaDevices.getUserMedia
+      ? navigator.mediaDevices.getUserMedia({ audio: true })
+      : Promise.reject(new Error('no mediaDevices'));
+    // When it resolved, marked only for the stream the call uses (an early one may be dropped for the login form).
+    return media.then(function (stream) { return { stream: stream, at: performance.now() }; });
+  }
+
+  // Only where the user already allowed the microphone: a first visit still sees the prompt when the
+  // call starts (after the login), not over the login form.
+  function warmMic() {
+    if (!navigator.permissions || !navigator.permissions.query) return;
+    navigator.permissions.query({ name: 'microphone' }).then(function (p) {
+      if (p.state !== 'granted' || earlyMic || call || body.dataset.state !== 'loading') return;
+      earlyMic = startMic();
+      earlyMic.catch(function () {});
+    }, function () {});
+  }
+
+  function takeMic() {
+    var m = earlyMic;
+    earlyMic = null;
+    return m || startMic();
+  }
+
+  function dropEarlyMic() {
+    var m = earlyMic;
+    earlyMic = null;
+    if (m) m.then(function (got) { stopTracks(got.stream); }, function () {});
+  }
+
+  // The session answer, the language table (a guess, corrected if the session says otherwise) and the
+  // microphone start together; the call does not wait for the table (texts re-render when it comes).
   function start() {
     var query = '?destnumber=' + encodeURIComponent(dest) + (wantLang ? '&lang=' + encodeURIComponent(wantLang) : '');
     var fallbacks = [wantLang].concat(navigator.languages || [], ['en']).map(function (c) { return String(c).toLowerCase().split('-')[0]; });
     var session = api('GET', '/api/session' + query);
+    var guessed = loadFirst(fallbacks);
     if (!dest) {
       // The server is told (it logs the bad link); the page fails either way.
       session.catch(function () {});
-      return loadFirst(fallbacks).then(function () { finish('no_destination'); });
+      return guessed.then(function () { finish('no_destination'); });
     }
+    warmMic();
     return session.then(function (res) {
+      mark('session');
       if (!res.ok) {
-        return loadFirst(fallbacks).then(function () { finish(res.data.error === 'bad_destination' || res.status === 400 ? 'bad_destination' : res.data.error); });
+        return guessed.then(function () { finish(res.data.error === 'bad_destination' || res.status === 400 ? 'bad_destination' : res.data.error); });
       }
       var s = res.data;
-      return loadFirst([s.lang].concat(fallbacks)).then(function () {
-        fillLanguages(s.languages);
-        if (link) return linkCall();
-        if (s.authenticated) {
-          if (s.account) $('account').value = s.account;
-          return placeCall(null);
-        }
-        showLogin();
-      });
+      var table = guessed.then(function () {
+        return s.lang && s.lang !== lang ? loadFirst([s.lang].concat(fallbacks)) : undefined;
+      }).then(function () { fillLanguages(s.languages); });
+      if (link) return table.then(linkCall);
+      if (s.authenticated) {
+        if (s.account) $('account').value = s.account;
+        placeCall(null);
+        return table;
+      }
+      dropEarlyMic();
+      return table.then(function () { if (body.dataset.state === 'loading') showLogin(); });
     }, function () {
-      return loadFirst(fallbacks).then(function () { finish('network'); });
+      return guessed.then(function () { finish('network'); });
     });
   }
 
@@ -245,18 +317,22 @@
 
   // ---- the call ---------------------------------------------------------------
 
+  // The socket opens as soon as the microphone is ours (a refused microphone opens none, so a ticket is not
+  // spent on a call that cannot be made), while the offer gets ready; the offer goes when both are.
   function placeCall(ticket) {
-    var c = { pc: null, ws: null, mic: null, ping: 0, done: false };
+    var c = { pc: null, ws: null, mic: null, ping: 0, done: false, offerReady: false, offerSent: false };
     call = c;
     setState('connecting');
     setStatus('connecting', { dest: dest });
-    var media = navigator.mediaDevices && navigator.mediaDevices.getUserMedia
-      ? navigator.mediaDevices.getUserMedia({ audio: true })
-      : Promise.reject(new Error('no mediaDevices'));
-    media.then(function (stream) {
+    takeMic().then(function (got) {
+      var stream = got.stream;
       if (c.done) { stopTracks(stream); return; }
+      mark('mic', got.at);
       c.mic = stream;
+      openSocket(c, ticket);
+      if (c.done) return;
       var pc = c.pc = new RTCPeerConnection({ iceServers: [] });
+      watchPeer(c, pc);
       pc.ontrack = function (ev) {
         var audio = $('remote');
         audio.srcObject = ev.streams && ev.streams[0] ? ev.streams[0] : new MediaStream([ev.track]);
@@ -267,8 +343,8 @@
       return pc.createOffer().then(function (offer) {
         return pc.setLocalDescription(offer);
       }).then(function () {
-        if (c.done) return;
-        openSocket(c, ticket);
+        c.offerReady = true;
+        sendOffer(c);
       }, function () {
         if (!c.done) finish('bad_offer');
       });
@@ -288,7 +364,8 @@
       return;
     }
     ws.onopen = function () {
-      send(c, { type: 'call', destnumber: dest, sdp: c.pc.localDescription.sdp });
+      mark('ws_open');
+      sendOffer(c);
       c.ping = setInterval(function () { send(c, { type: 'ping' }); }, PING_MS);
     };
     ws.onmessage = function (ev) {
@@ -304,6 +381,13 @@
     };
   }
 
+  function sendOffer(c) {
+    if (c.done || c.offerSent || !c.offerReady || !c.ws || c.ws.readyState !== WebSocket.OPEN) return;
+    c.offerSent = true;
+    send(c, { type: 'call', destnumber: dest, sdp: c.pc.localDescription.sdp });
+    mark('offer_sent');
+  }
+
   function onMessage(c, m) {
     switch (m.type) {
       case 'trying':
@@ -314,6 +398,7 @@
         setStatus('ringing', { dest: dest });
         break;
       case 'answer':
+        mark('answer');
         c.pc.setRemoteDescription({ type: 'answer', sdp: String(m.sdp || '') }).catch(function () {
           if (c.done) return;
           send(c, { type: 'hangup' });
@@ -321,8 +406,10 @@
         });
         break;
       case 'connected':
+        mark('connected');
         setState('connected');
         setStatus('connected', { dest: dest });
+        sendPhases(c, false);
         break;
       case 'ended':
         finish(typeof m.reason === 'string' && m.reason ? m.reason : 'error');
@@ -333,6 +420,29 @@
       default:
         break;
     }
+  }
+
+  // ICE and DTLS as the browser sees them, and the first inbound audio: a remote track starts muted and
+  // unmutes when its first packet arrives, so no polling is needed.
+  function watchPeer(c, pc) {
+    pc.addEventListener('iceconnectionstatechange', function () {
+      if (pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed') {
+        mark('ice');
+        sendPhases(c, false);
+      }
+    });
+    pc.addEventListener('connectionstatechange', function () {
+      if (pc.connectionState === 'connected') {
+        mark('dtls');
+        sendPhases(c, false);
+      }
+    });
+    pc.addEventListener('track', function (ev) {
+      ev.track.addEventListener('unmute', function () {
+        mark('audio_in');
+        sendPhases(c, false);
+      });
+    });
   }
 
   function send(c, msg) {
@@ -365,6 +475,7 @@
       if (c.pc) c.pc.close();
     }
     if (sendHangup && c.ws && c.ws.readyState === WebSocket.OPEN) {
+      sendPhases(c, true);
       send(c, { type: 'hangup' });
       c.ws.onclose = teardown;
       grace = setTimeout(teardown, HANGUP_GRACE_MS);
