@@ -1,10 +1,25 @@
+using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Server;
 
 namespace Switchboard.EndToEnd.Tests;
 
 internal static class CallRecords
 {
-    public static async Task<int> CountAsync(PbxHost host) => (await host.Admin.ListCallRecordsAsync()).Count;
+    /// <summary>
+    /// How many records there are once every call has finished: a call is forgotten only after its record has
+    /// committed (the writer batches, so a call's end is told before its record lands), so a count taken while an
+    /// earlier test's call is still finishing could change under a test that expects it unchanged.
+    /// </summary>
+    public static async Task<int> CountAsync(PbxHost host)
+    {
+        var calls = host.Services.GetRequiredService<Switchboard.Pbx.Calls.CallEngine>();
+        for (var attempt = 0; attempt < 200 && calls.ActiveCalls > 0; attempt++)
+        {
+            await Task.Delay(25);
+        }
+
+        return (await host.Admin.ListCallRecordsAsync()).Count;
+    }
 
     /// <summary>Waits (bounded) until the PBX has recorded more calls than <paramref name="before"/>.</summary>
     public static async Task ExpectMoreThanAsync(PbxHost host, int before, TimeSpan? timeout = null)
@@ -12,7 +27,7 @@ internal static class CallRecords
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(5));
         while (true)
         {
-            var count = await CountAsync(host);
+            var count = (await host.Admin.ListCallRecordsAsync()).Count;
             if (count > before) return;
             Assert.True(DateTime.UtcNow < deadline, $"no call record was written (still {count})");
             await Task.Delay(50);
