@@ -44,7 +44,11 @@ public sealed class SipPhoneTests(BrowserFixture fixture)
         foreach (var digit in "12#")
         {
             await popup.ClickAsync($"button[data-digit=\"{digit}\"]");
-            var dtmf = await phone.WaitForEventAsync(e => e.Type == BaresipEvent.CallDtmfStart, Step);
+
+            // The page shows a digit only once its DTMF sender took it (it drops a key when canInsertDTMF is false):
+            // when baresip then sees nothing, this tells a key the page refused from a tone lost on the way.
+            var status = await popup.StatusAsync();
+            var dtmf = await WaitForDtmfAsync(phone, digit, status);
             Assert.Equal(digit.ToString(), dtmf.Param);
         }
 
@@ -208,6 +212,20 @@ public sealed class SipPhoneTests(BrowserFixture fixture)
         {
             await agent.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>baresip's DTMF start for <paramref name="digit"/>; on a timeout, says what the page's status showed after the key.</summary>
+    private static async Task<BaresipEvent> WaitForDtmfAsync(BaresipAgent phone, char digit, string statusAfterKey)
+    {
+        try
+        {
+            return await phone.WaitForEventAsync(e => e.Type == BaresipEvent.CallDtmfStart, Step);
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"DTMF '{digit}' never reached baresip; the popup's status after the key was \"{statusAfterKey}\" " +
+                "(a digit in it means the page's DTMF sender took the key).", e);
         }
     }
 }
