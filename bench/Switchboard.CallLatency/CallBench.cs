@@ -143,7 +143,8 @@ internal sealed class CallBench : IAsyncDisposable
     public MediaSetupStats Stats => Host.Services.GetRequiredService<MediaSetupStats>();
 
     /// <summary>One echo call, start to end; never throws for a call that goes wrong, but reports it.</summary>
-    public async Task<CallResult> CallAsync(int number, bool warmup, CancellationToken ct)
+    /// <param name="signedLink">Open a fresh signed link (the spec's MD5 formula, valid from now for 10 minutes) rather than the plain page with the remembered session.</param>
+    public async Task<CallResult> CallAsync(int number, bool warmup, CancellationToken ct, bool signedLink = false)
     {
         IPage? popup = null;
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -156,7 +157,10 @@ internal sealed class CallBench : IAsyncDisposable
             var stats = Stats;
             var samplesBefore = PbxSamples.ReadAll(stats);
             var knownRecords = (await Host.Admin.ListCallRecordsAsync(ct)).Select(r => r.CallId).ToHashSet(StringComparer.Ordinal);
-            var url = new Uri(Host.HttpUrl, "makecall.htm?destnumber=" + Uri.EscapeDataString(new ServiceOptions().EchoNumber)).ToString();
+            var echo = new ServiceOptions().EchoNumber;
+            var url = signedLink
+                ? (await Host.Admin.MakeSignedLinkAsync(Host.HttpUrl, Extension + "@" + Domain, echo, TimeProvider.System.GetUtcNow().ToUnixTimeSeconds(), 600, ct: ct)).ToString()
+                : new Uri(Host.HttpUrl, "makecall.htm?destnumber=" + Uri.EscapeDataString(echo)).ToString();
             popup = await Opener.RunAndWaitForPopupAsync(
                 () => Opener.EvaluateAsync("window.__openAt = performance.timeOrigin + performance.now(); window.open(" + JsonSerializer.Serialize(url) + ", '', 'width=230, height=300, left=200, location=0')"));
             popup.Close += (_, _) => closed.TrySetResult();
@@ -167,6 +171,11 @@ internal sealed class CallBench : IAsyncDisposable
             var state = await WaitForStateAsync(popup, "login", "connecting", "ringing", "connected", "failed", "ended");
             if (state == "login")
             {
+                if (signedLink)
+                {
+                    return Failed("the signed link was not accepted: the popup asked for a login");
+                }
+
                 if (_loggedIn)
                 {
                     return Failed("the remembered session was not used: the popup asked for a login again");

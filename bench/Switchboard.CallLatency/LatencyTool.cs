@@ -69,7 +69,7 @@ internal static class LatencyTool
         {
             var warmup = i <= options.Warmup;
             var number = warmup ? i : i - options.Warmup;
-            var result = await bench.CallAsync(number, warmup, ct);
+            var result = await bench.CallAsync(number, warmup, ct, options.SignedLinks);
             results.Add(result);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{(warmup ? "warm-up" : "call")} {number,3}: PBX {Ms(result.PbxMs),7} ms  browser {Ms(result.BrowserMs),7} ms  (packets at first sight {result.PacketsAtFirstSight?.ToString(CultureInfo.InvariantCulture) ?? "-"}){(result.Error is null ? "" : "  FAILED: " + result.Error)}"));
@@ -85,7 +85,8 @@ internal static class LatencyTool
         var failed = results.Count(r => r.Error is not null);
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"Media set-up latency over {measured.Count} of {options.Calls} counted echo calls ({options.Warmup} warm-up not counted), Chromium {browserVersion}, run {elapsed.TotalSeconds:0} s.");
+            $"Media set-up latency over {measured.Count} of {options.Calls} counted echo calls ({options.Warmup} warm-up not counted), " +
+            $"{(options.SignedLinks ? "each from a fresh signed link (no session)" : "with a remembered session")}, Chromium {browserVersion}, run {elapsed.TotalSeconds:0} s.");
         text.AppendLine(CultureInfo.InvariantCulture,
             $"Calls good end to end: {counted.Count(r => r.Error is null)} of {options.Calls} counted, {results.Count(r => r.Warmup && r.Error is null)} of {options.Warmup} warm-up; {failed} failed in all (see the per-call table).");
         text.AppendLine();
