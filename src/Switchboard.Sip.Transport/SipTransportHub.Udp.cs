@@ -7,6 +7,7 @@ public sealed partial class SipTransportHub
 {
     private Socket? _udp;
     private IPEndPoint? _udpLocal;
+    private UdpSender? _externalSender;
 
     private int StartUdp(int port)
     {
@@ -18,7 +19,11 @@ public sealed partial class SipTransportHub
         _udp = socket;
         _udpLocal = (IPEndPoint)socket.LocalEndPoint!;
         SipTransportLog.Listening(_logger, SipTransportKind.Udp, _udpLocal);
-        if (!_options.ExternalUdpReceive)
+        if (_options.ExternalUdpReceive)
+        {
+            _externalSender = new UdpSender(_udpLocal);
+        }
+        else
         {
             _loops.Add(Task.Run(() => UdpReceiveLoopAsync(socket, _udpLocal, _stopping.Token)));
         }
@@ -29,20 +34,23 @@ public sealed partial class SipTransportHub
     /// <summary>The bound UDP socket, for a program that reads it itself (<see cref="SipTransportOptions.ExternalUdpReceive"/>); null before start or without UDP.</summary>
     public Socket? UdpSocket => _udp;
 
-    /// <summary>One datagram read by the program from <see cref="UdpSocket"/>: checked, counted and handed to the receiver like the hub's own.</summary>
-    public void DeliverUdp(in SipFlow flow, ReadOnlySpan<byte> datagram) => OnDatagram(flow, datagram);
-
     /// <summary>
-    /// One reused buffer and one reused <see cref="SocketAddress"/>; the sender's <see cref="IPEndPoint"/> is
-    /// allocated only when the sender changes from the previous datagram's.
+    /// One datagram the program read from <see cref="UdpSocket"/>, sent from <paramref name="source"/>: checked, counted and
+    /// handed to the receiver like the hub's own. Called by the one reader of the socket.
     /// </summary>
+    public void DeliverUdp(SocketAddress source, ReadOnlySpan<byte> datagram)
+    {
+        var sender = _externalSender ?? throw new InvalidOperationException("The hub reads its UDP socket itself (ExternalUdpReceive is off).");
+        OnDatagram(sender.FlowFrom(source), datagram);
+    }
+
+    /// <summary>One reused buffer and one reused <see cref="SocketAddress"/>; the flow's endpoint only when the sender changes.</summary>
     private async Task UdpReceiveLoopAsync(Socket socket, IPEndPoint local, CancellationToken ct)
     {
         // One byte beyond the limit so that a datagram larger than a SIP message may be is seen as such.
         var buffer = GC.AllocateUninitializedArray<byte>(_options.MaxMessageSize + 1, pinned: true);
         var address = new SocketAddress(local.AddressFamily);
-        SocketAddress? lastAddress = null;
-        IPEndPoint? lastRemote = null;
+        var sender = new UdpSender(local);
         while (!ct.IsCancellationRequested)
         {
             int length;
@@ -64,19 +72,15 @@ public sealed partial class SipTransportHub
                 SipTransportLog.UdpReceiveFailed(_logger, e.SocketErrorCode);
                 continue;
             }
-            if (lastAddress is null || !address.Equals(lastAddress))
-            {
-                lastRemote = (IPEndPoint)local.Create(address);
-                lastAddress = lastRemote.Serialize();
-            }
+            var flow = sender.FlowFrom(address);
             try
             {
-                OnDatagram(new SipFlow(SipTransportKind.Udp, local, lastRemote!), buffer.AsSpan(0, length));
+                OnDatagram(flow, buffer.AsSpan(0, length));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // A receiver bug must not stop UDP for everyone: log it and go on with the next datagram.
-                SipTransportLog.ReceiverFailed(_logger, SipTransportKind.Udp, lastRemote!, e);
+                SipTransportLog.ReceiverFailed(_logger, SipTransportKind.Udp, flow.Remote, e);
             }
         }
     }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Switchboard.Media.Shards;
 using Switchboard.Pbx.Sip;
 using Switchboard.Sip.Transport;
@@ -14,15 +13,8 @@ namespace Switchboard.Server.Hosting;
 internal sealed class SipUdpReader : IShardMember
 {
     private readonly SipTransportHub _hub;
-    private readonly IPEndPoint _local;
-    private SocketAddress? _lastAddress;
-    private IPEndPoint? _lastRemote;
 
-    private SipUdpReader(SipTransportHub hub, IPEndPoint local)
-    {
-        _hub = hub;
-        _local = local;
-    }
+    private SipUdpReader(SipTransportHub hub) => _hub = hub;
 
     /// <summary>Registers the hub's UDP socket on <paramref name="endpoint"/>'s loop (the hub was started with ExternalUdpReceive).</summary>
     public static Task AttachAsync(SipTransportHub hub, SipEndpoint endpoint)
@@ -32,7 +24,7 @@ internal sealed class SipUdpReader : IShardMember
             return Task.CompletedTask;
         }
 
-        var reader = new SipUdpReader(hub, (IPEndPoint)socket.LocalEndPoint!);
+        var reader = new SipUdpReader(hub);
         return endpoint.Loop.InvokeAsync(() =>
         {
             endpoint.Loop.Register(reader, UdpMediaNetwork.Adopt(socket));
@@ -40,17 +32,7 @@ internal sealed class SipUdpReader : IShardMember
         });
     }
 
-    public void OnDatagram(Span<byte> datagram, SocketAddress source, TimeSpan now)
-    {
-        // The sender's IPEndPoint is made only when it changes from the previous datagram's.
-        if (_lastAddress is null || !source.Equals(_lastAddress))
-        {
-            _lastRemote = (IPEndPoint)_local.Create(source);
-            _lastAddress = _lastRemote.Serialize();
-        }
-
-        _hub.DeliverUdp(new SipFlow(SipTransportKind.Udp, _local, _lastRemote!), datagram);
-    }
+    public void OnDatagram(Span<byte> datagram, SocketAddress source, TimeSpan now) => _hub.DeliverUdp(source, datagram);
 
     /// <summary>No timers of its own: the endpoint's heartbeat drives the SIP timers.</summary>
     public TimeSpan Poll(TimeSpan now) => TimeSpan.MaxValue;

@@ -73,7 +73,8 @@ public sealed partial class SipUserAgentCore
                 _serverFlows[dispatch.Transaction!] = flow;
                 if (dispatch.Transaction!.Request.Method == SipMethod.Cancel)
                 {
-                    ExecuteExceptDelivery(dispatch.Actions, now);
+                    // Everything of the CANCEL's own transaction but handing it up: OnCancel does that instead.
+                    Execute(dispatch.Actions, now, deliverRequests: false);
                     OnCancel((SipServerTransaction)dispatch.Transaction, dispatch.CancelTarget, now);
                     return;
                 }
@@ -121,7 +122,7 @@ public sealed partial class SipUserAgentCore
         _oks.Tick(now, _host);
     }
 
-    private void Execute(IReadOnlyList<TransactionAction> actions, DateTimeOffset now)
+    private void Execute(IReadOnlyList<TransactionAction> actions, DateTimeOffset now, bool deliverRequests = true)
     {
         for (var i = 0; i < actions.Count; i++)
         {
@@ -134,7 +135,7 @@ public sealed partial class SipUserAgentCore
                 case TransactionActionKind.DeliverToTu when action.Transaction is SipClientTransaction client:
                     Deliver(client, (SipResponse)action.Message!);
                     break;
-                case TransactionActionKind.DeliverToTu when action.Message is SipRequest request:
+                case TransactionActionKind.DeliverToTu when action.Message is SipRequest request && deliverRequests:
                     OnRequest((SipServerTransaction)action.Transaction, request, FlowOf(action.Transaction), now);
                     break;
                 case TransactionActionKind.TimedOut or TransactionActionKind.TransportFailed
@@ -145,18 +146,6 @@ public sealed partial class SipUserAgentCore
                     _clientOwners.Remove(action.Transaction);
                     _serverFlows.Remove(action.Transaction);
                     break;
-            }
-        }
-    }
-
-    /// <summary>A CANCEL's own transaction: everything but handing the CANCEL up, which <see cref="OnCancel"/> does instead.</summary>
-    private void ExecuteExceptDelivery(IReadOnlyList<TransactionAction> actions, DateTimeOffset now)
-    {
-        for (var i = 0; i < actions.Count; i++)
-        {
-            if (actions[i].Kind != TransactionActionKind.DeliverToTu)
-            {
-                Execute([actions[i]], now);
             }
         }
     }
