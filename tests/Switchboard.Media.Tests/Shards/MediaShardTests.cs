@@ -92,10 +92,12 @@ public sealed class MediaShardTests
         // Polls happen at registration and after the datagram; the 1 s timer only when the fake clock says so.
         await shard.InvokeAsync(() => Task.CompletedTask);
         var before = Volatile.Read(ref member.Polls);
-        time.Advance(TimeSpan.FromSeconds(1));
         using var cts = new CancellationTokenSource(Bound);
         while (Volatile.Read(ref member.Polls) == before)
         {
+            // Advanced again each round: the shard may arm its fake-clock timer just after an advance (it computes
+            // the wait, then creates the timer), and then only a later advance reaches that timer.
+            time.Advance(TimeSpan.FromSeconds(1));
             await Task.Delay(5, cts.Token);
         }
     }

@@ -47,7 +47,6 @@ public sealed class SipEndpointStoreWorkTests : IAsyncDisposable
         var answers = new[] { (await NextAsync()).StatusCode, (await NextAsync()).StatusCode };
         Assert.Equal([200, 487], answers.Order());
 
-        _services.Release();
         await StoreWorkDoneAsync();
         Assert.Equal(0, _calls.Invites);
     }
@@ -57,15 +56,25 @@ public sealed class SipEndpointStoreWorkTests : IAsyncDisposable
     {
         Send(Invite());
         Assert.Equal(100, (await NextAsync()).StatusCode);
-        _services.Release();
         await StoreWorkDoneAsync();
         Assert.Equal(1, _calls.Invites);
     }
 
-    /// <summary>Waits until the look-up has come back, then for one more round trip through the loop (after its result).</summary>
+    /// <summary>
+    /// Lets the held look-up answer and waits until its result has been applied on the loop, then for one more round
+    /// trip through the loop. The 100 Trying leaves before the INVITE is handed up, so the look-up is first awaited
+    /// as started and tracked (it cannot end before the release), and only then released.
+    /// </summary>
     private async Task StoreWorkDoneAsync()
     {
         using var cts = new CancellationTokenSource(Deadline);
+        await _services.Entered.WaitAsync(cts.Token);
+        while (_endpoint.PendingStoreWork == 0)
+        {
+            await Task.Delay(5, cts.Token);
+        }
+
+        _services.Release();
         while (_endpoint.PendingStoreWork > 0)
         {
             await Task.Delay(5, cts.Token);
@@ -129,11 +138,16 @@ public sealed class SipEndpointStoreWorkTests : IAsyncDisposable
     private sealed class GatedServices : ISipRegistrar, ISipAuthenticator, ISipLocations
     {
         private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes when the endpoint has asked for the digest check.</summary>
+        public Task Entered => _entered.Task;
 
         public void Release() => _gate.TrySetResult();
 
         public async Task<SipAuthDecision> AuthenticateAsync(SipRequest request, SipFlow flow, CancellationToken ct)
         {
+            _entered.TrySetResult();
             await _gate.Task.WaitAsync(ct);
             return new SipAuthDecision(new Extension(1, "example.com", "100", "Alice", DateTimeOffset.UnixEpoch), null);
         }
