@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Switchboard.MediaLoad.RtpEngine;
 using Switchboard.MediaLoad.Runs;
+using Switchboard.MediaLoad.Soak;
 using Switchboard.SipLoad;
 
 namespace Switchboard.MediaLoad;
@@ -32,9 +33,13 @@ internal static class Program
         var json = new Option<string?>("--json") { Description = "Also write the results to this JSON file" };
         var deadline = new Option<int>("--deadline") { Description = "Seconds after which the whole run stops", DefaultValueFactory = _ => 1800 };
         var keep = new Option<bool>("--keep-data") { Description = "Keep the temporary data folder with the PBX and rtpengine logs" };
+        var soakMinutes = new Option<double>("--soak-minutes") { Description = "Soak instead: keep --calls calls churning through the PBX this long, modes in turn, and sample it (0: no soak)", DefaultValueFactory = _ => 0 };
+        var soakHold = new Option<string>("--soak-hold") { Description = "Soak: each call's hold time, a random number of seconds in MIN-MAX", DefaultValueFactory = _ => "5-20" };
+        var soakReport = new Option<string?>("--soak-report") { Description = "Soak: also write the Markdown report to this file" };
+        var soakSample = new Option<int>("--soak-sample") { Description = "Soak: seconds between samples of the PBX", DefaultValueFactory = _ => 60 };
         var root = new RootCommand("Media relay load through the Switchboard PBX and Debian's rtpengine (loopback only)")
         {
-            mode, calls, ramp, hold, threads, callees, server, media, engine, enginePorts, json, deadline, keep,
+            mode, calls, ramp, hold, threads, callees, server, media, engine, enginePorts, json, deadline, keep, soakMinutes, soakHold, soakSample, soakReport,
         };
         root.SetAction(async (result, ct) =>
         {
@@ -67,9 +72,29 @@ internal static class Program
                 result.GetValue(json),
                 TimeSpan.FromSeconds(Math.Clamp(result.GetValue(deadline), 10, 7200)),
                 result.GetValue(keep));
+            if (result.GetValue(soakMinutes) is > 0 and var minutes)
+            {
+                if (modes.Contains("rtpengine") || ParseRange(result.GetValue(soakHold)!) is not { } holdRange)
+                {
+                    await Console.Error.WriteLineAsync("A soak runs the PBX modes (webrtc, rtp) only, and --soak-hold is MIN-MAX seconds.");
+                    return 2;
+                }
+
+                var soak = new SoakOptions(TimeSpan.FromMinutes(minutes), counts[0], holdRange.Min, holdRange.Max, TimeSpan.FromSeconds(Math.Clamp(result.GetValue(soakSample), 5, 600)), result.GetValue(soakReport));
+                return await SoakRun.RunAsync(options, soak, ct);
+            }
+
             return await MediaLoadRun.RunAsync(options, ct);
         });
         return await root.Parse(args).InvokeAsync();
+    }
+
+    private static (TimeSpan Min, TimeSpan Max)? ParseRange(string text)
+    {
+        var parts = text.Split('-');
+        return parts.Length == 2 && int.TryParse(parts[0], CultureInfo.InvariantCulture, out var min) && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var max) && min >= 1 && max >= min
+            ? (TimeSpan.FromSeconds(min), TimeSpan.FromSeconds(max))
+            : null;
     }
 
     private static List<string>? ParseModes(string text)

@@ -63,6 +63,11 @@ public sealed class PbxHost : IAsyncDisposable
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
             builder.Logging.SetMinimumLevel(LogLevel.Information);
             builder.Logging.AddSimpleConsole(c => c.SingleLine = true);
+            foreach (var provider in options.LoggerProviders)
+            {
+                builder.Logging.AddProvider(provider);
+            }
+
             var bind = IPAddress.Parse(options.BindAddress);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {

@@ -66,4 +66,7 @@ public sealed record PbxHostOptions
     public Pbx.Directory.DirectoryCacheOptions DirectoryCache { get; init; } = new();
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>More log sinks beside the console, e.g. a test's in-memory log that it prints when it fails.</summary>
+    public IReadOnlyList<Microsoft.Extensions.Logging.ILoggerProvider> LoggerProviders { get; init; } = [];
 }

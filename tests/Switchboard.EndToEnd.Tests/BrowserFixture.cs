@@ -88,6 +88,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             // Every test's requests come from 127.0.0.1: lift the per-address request budget, not the lockouts.
             Web = (web ?? new WebOptions()) with { AuthRequestsPerMinute = 100_000 },
             Services = services ?? new(),
+            LoggerProviders = [RecentPbxLog.Instance],
         });
 
     /// <summary>A fresh extension in <see cref="Domain"/> with a known web password.</summary>

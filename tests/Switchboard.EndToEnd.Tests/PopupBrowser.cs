@@ -114,8 +114,18 @@ internal sealed class PopupBrowser : IAsyncDisposable
 
 internal static class PopupPage
 {
-    public static Task ExpectStateAsync(this IPage popup, string state) =>
-        Expect(popup.Locator("body")).ToHaveAttributeAsync("data-state", state);
+    public static async Task ExpectStateAsync(this IPage popup, string state)
+    {
+        try
+        {
+            await Expect(popup.Locator("body")).ToHaveAttributeAsync("data-state", state);
+        }
+        catch (PlaywrightException ex)
+        {
+            // The page only says "error"; the PBX's log says which one.
+            throw new PlaywrightException(ex.Message + "\nPBX log, last lines:\n" + RecentPbxLog.Instance.Tail(), ex);
+        }
+    }
 
     public static async Task ExpectStateAsync(this IPage popup, string state, string reason)
     {

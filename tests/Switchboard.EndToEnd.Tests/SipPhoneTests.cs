@@ -180,7 +180,10 @@ public sealed class SipPhoneTests(BrowserFixture fixture)
             heard = await softphone.InboundAudioLevelAsync();
         }
 
-        Assert.True(heard.PacketsReceived >= 50 && heard.TotalAudioEnergy > 0, $"the softphone hears the popup: {heard}");
+        if (heard.PacketsReceived < 50 || heard.TotalAudioEnergy <= 0)
+        {
+            Assert.Fail($"the softphone hears the popup: {heard}\nsoftphone transport:\n{await softphone.TransportAsync()}\nPBX log, last lines:\n{RecentPbxLog.Instance.Tail()}");
+        }
 
         await popup.ClickAsync("#hangup");
         await softphone.WaitCallStateAsync("ended", Step);

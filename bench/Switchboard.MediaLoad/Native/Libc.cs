@@ -10,6 +10,7 @@ namespace Switchboard.MediaLoad.Native;
 internal static class Libc
 {
     public const int EpollCtlAdd = 1;
+    public const int EpollCtlDel = 2;
     public const uint EpollIn = 0x001;
     public const int EAgain = 11;
     public const int EIntr = 4;

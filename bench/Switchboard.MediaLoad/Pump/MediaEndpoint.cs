@@ -62,8 +62,15 @@ internal abstract class MediaEndpoint : IDisposable
         set => _sending = value;
     }
 
-    /// <summary>Ends this stream (a failed or ended call): no more packets or checks; the socket stays until the pump closes.</summary>
-    public virtual void Stop() => _sending = false;
+    /// <summary>The pump that owns this endpoint, set when it takes it.</summary>
+    public MediaPump? Owner { get; set; }
+
+    /// <summary>Ends this stream (a failed or ended call): no more packets or checks; its pump closes the socket soon after.</summary>
+    public virtual void Stop()
+    {
+        _sending = false;
+        Owner?.Retire(this);
+    }
 
     /// <summary>Fixes the far end: from now on this socket sends there and accepts datagrams from there only.</summary>
     public void ConnectTo(IPEndPoint remote) => _socket.Connect(remote);

@@ -22,11 +22,14 @@ internal sealed class MediaPump : IDisposable
     private readonly MediaEndpoint?[] _endpoints = new MediaEndpoint?[MaxEndpoints];
     private readonly List<MediaEndpoint>[] _wheel = Enumerable.Range(0, Slots).Select(_ => new List<MediaEndpoint>()).ToArray();
     private readonly ConcurrentQueue<MediaEndpoint> _added = new();
+    private readonly ConcurrentQueue<MediaEndpoint> _retired = new();
+    private readonly ConcurrentQueue<int> _freeIds = new();
     private readonly LoadPhase _phase;
     private readonly int _epoll;
     private readonly Thread _thread;
     private volatile bool _stop;
     private int _nextId;
+    private int _live;
 
     public MediaPump(LoadPhase phase, string name)
     {
@@ -43,16 +46,26 @@ internal sealed class MediaPump : IDisposable
 
     public PumpStats Stats { get; } = new();
 
+    /// <summary>Endpoints now in the pump (added and not yet retired): a soak reads it to see the generator itself does not leak.</summary>
+    public int Live => Volatile.Read(ref _live);
+
     /// <summary>Takes an endpoint (from any thread): its socket joins the epoll set, and it joins the wheel.</summary>
     public void Add(MediaEndpoint endpoint)
     {
-        var id = Interlocked.Increment(ref _nextId);
+        // Ids of retired endpoints are reused, so an hour of churning calls stays inside the fixed table.
+        if (!_freeIds.TryDequeue(out var id))
+        {
+            id = Interlocked.Increment(ref _nextId);
+        }
+
         if (id >= MaxEndpoints)
         {
             throw new InvalidOperationException("Too many media endpoints for one pump.");
         }
 
+        Interlocked.Increment(ref _live);
         endpoint.Id = id;
+        endpoint.Owner = this;
         Volatile.Write(ref _endpoints[id], endpoint);
         var ev = new EpollEvent { Events = Libc.EpollIn, Data = (ulong)id };
         if (Libc.epoll_ctl(_epoll, Libc.EpollCtlAdd, endpoint.Fd, ref ev) != 0)
@@ -62,6 +75,9 @@ internal sealed class MediaPump : IDisposable
 
         _added.Enqueue(endpoint);
     }
+
+    /// <summary>An ended stream (from any thread): the pump thread takes it off the wheel and the epoll set, closes it, and frees its id.</summary>
+    public void Retire(MediaEndpoint endpoint) => _retired.Enqueue(endpoint);
 
     /// <summary>
     /// Sum and count of the current RFC 3550 jitter of every endpoint that has received, per receiving direction.
@@ -139,6 +155,12 @@ internal sealed class MediaPump : IDisposable
                     _wheel[added.Id % Slots].Add(added);
                 }
 
+                // After the additions: an endpoint retired right after it was added is on the wheel by now.
+                while (_retired.TryDequeue(out var retired))
+                {
+                    Close(retired);
+                }
+
                 foreach (var endpoint in _wheel[slot])
                 {
                     endpoint.OnTick(scratch, payload, now, _phase, Stats);
@@ -148,6 +170,23 @@ internal sealed class MediaPump : IDisposable
                 nextTick += SlotTicks;
             }
         }
+    }
+
+    /// <summary>On the pump thread: out of the wheel and the epoll set before the socket closes, so no event names a reused id.</summary>
+    private void Close(MediaEndpoint endpoint)
+    {
+        if (!ReferenceEquals(Volatile.Read(ref _endpoints[endpoint.Id]), endpoint))
+        {
+            return; // retired twice (a BYE racing the hang-up): already closed
+        }
+
+        _wheel[endpoint.Id % Slots].Remove(endpoint);
+        var ev = default(EpollEvent);
+        _ = Libc.epoll_ctl(_epoll, Libc.EpollCtlDel, endpoint.Fd, ref ev);
+        Volatile.Write(ref _endpoints[endpoint.Id], null);
+        endpoint.Dispose();
+        Interlocked.Decrement(ref _live);
+        _freeIds.Enqueue(endpoint.Id);
     }
 
     private void Drain(MediaEndpoint endpoint, byte[] buffer)

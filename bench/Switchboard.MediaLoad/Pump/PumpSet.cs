@@ -14,6 +14,9 @@ internal sealed class PumpSet : IDisposable
 
     public LoadPhase Phase { get; }
 
+    /// <summary>Streams open in the generator now, over all pumps.</summary>
+    public int Live => _pumps.Sum(p => p.Live);
+
     public IReadOnlyList<PumpStats> Stats => _pumps.Select(p => p.Stats).ToArray();
 
     public T Add<T>(T endpoint)

@@ -50,14 +50,20 @@ internal static class MediaLoadRun
         }
         finally
         {
-            if (options.KeepData)
-            {
-                Console.WriteLine($"Data and logs kept in {data.FullName}");
-            }
-            else
-            {
-                data.Delete(recursive: true);
-            }
+            Finish(data, options.KeepData);
+        }
+    }
+
+    /// <summary>The run's data folder: kept with its logs when asked (--keep-data), else deleted.</summary>
+    public static void Finish(DirectoryInfo data, bool keep)
+    {
+        if (keep)
+        {
+            Console.WriteLine($"Data and logs kept in {data.FullName}");
+        }
+        else
+        {
+            data.Delete(recursive: true);
         }
     }
 }

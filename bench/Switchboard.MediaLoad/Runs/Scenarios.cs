@@ -18,7 +18,7 @@ internal static class Scenarios
 {
     public const string Domain = "mediaload.test";
     public const string Caller = "2000";
-    private const string SipPassword = "MediaLoad-Sip-Password-1";
+    public const string SipPassword = "MediaLoad-Sip-Password-1";
     private const string WebPassword = "MediaLoad-Web-Password-1";
     private const int FirstCallee = 1000;
     private static readonly TimeSpan HttpReadyTimeout = TimeSpan.FromSeconds(30);
@@ -35,53 +35,34 @@ internal static class Scenarios
 
     public static async Task<RunResult> PbxAsync(MediaLoadOptions options, string data, string mode, int calls, CancellationToken ct)
     {
-        await using var pbx = await PbxProcess.StartAsync(options.ServerDll, data, Domain, options.MediaPorts, ct);
-        Console.WriteLine($"PBX pid {pbx.Pid}, SIP {pbx.Sip}, HTTP {pbx.Http}, log {pbx.LogPath}");
-        using var pumps = new PumpSet(options.PumpThreads, new LoadPhase());
-        using var calleePhone = new SipPhone(pbx.Sip);
-        using var callerPhone = new SipPhone(pbx.Sip);
-        using var web = new WebApi(pbx.Http);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var loops = Task.WhenAll(Task.Run(() => calleePhone.ReceiveLoopAsync(stop.Token), stop.Token), Task.Run(() => callerPhone.ReceiveLoopAsync(stop.Token), stop.Token));
-        try
-        {
-            var callees = Callees(options).ToList();
-            var farm = new PhoneFarm(calleePhone, pumps, Domain, SipPassword);
-            if (await farm.RegisterAsync(callees, ct) is { } failure)
-            {
-                throw new InvalidOperationException(failure);
-            }
+        var callees = Callees(options).ToList();
+        await using var rig = await PbxRig.StartAsync(options, data, callees, ct);
+        var place = await PlacerAsync(mode, rig, callees, ct);
+        var result = await LoadRunner.RunAsync("PBX", mode, rig.Pbx.Pid, rig.Pumps, place, calls, options.RampPerSecond, options.Hold, ct);
+        Console.WriteLine($"  phones answered {rig.Farm.Answered} INVITEs, got {rig.Farm.Byes} BYEs");
+        return result;
+    }
 
-            PlaceCall place;
-            if (mode == "webrtc")
-            {
-                await WaitForWebAsync(pbx.Http, ct);
-                var caller = new WebRtcCaller(web, pumps, DtlsCertificate.Generate(TimeProvider.System, TimeSpan.FromDays(1)), $"{Caller}@{Domain}", WebPassword);
-                place = async (i, c) =>
-                {
-                    var (call, failed) = await caller.CallAsync(i, callees[i % callees.Count], c);
-                    return call is null ? (null, failed) : (h => HangUpWebAsync(call, h), null);
-                };
-            }
-            else
-            {
-                var caller = new SipCaller(callerPhone, pumps, Domain, Caller, SipPassword);
-                place = async (i, c) =>
-                {
-                    var (call, failed) = await caller.CallAsync(callees[i % callees.Count], c);
-                    return call is null || failed is not null ? (null, failed) : (h => caller.HangUpAsync(call, h), null);
-                };
-            }
-
-            var result = await LoadRunner.RunAsync("PBX", mode, pbx.Pid, pumps, place, calls, options.RampPerSecond, options.Hold, ct);
-            Console.WriteLine($"  phones answered {farm.Answered} INVITEs, got {farm.Byes} BYEs");
-            return result;
-        }
-        finally
+    /// <summary>How calls of <paramref name="mode"/> are placed: a browser's WebRTC call over the web API, or phone A's SIP call.</summary>
+    public static async Task<PlaceCall> PlacerAsync(string mode, PbxRig rig, IReadOnlyList<string> callees, CancellationToken ct)
+    {
+        if (mode == "webrtc")
         {
-            await stop.CancelAsync();
-            await loops;
+            await WaitForWebAsync(rig.Pbx.Http, ct);
+            var caller = new WebRtcCaller(rig.Web, rig.Pumps, DtlsCertificate.Generate(TimeProvider.System, TimeSpan.FromDays(1)), $"{Caller}@{Domain}", WebPassword);
+            return async (i, c) =>
+            {
+                var (call, failed) = await caller.CallAsync(i, callees[i % callees.Count], c);
+                return call is null ? (null, failed) : (h => HangUpWebAsync(call, h), null);
+            };
         }
+
+        var phone = new SipCaller(rig.CallerPhone, rig.Pumps, Domain, Caller, SipPassword);
+        return async (i, c) =>
+        {
+            var (call, failed) = await phone.CallAsync(callees[i % callees.Count], c);
+            return call is null || failed is not null ? (null, failed) : (h => phone.HangUpAsync(call, h), null);
+        };
     }
 
     public static async Task<RunResult> RtpEngineAsync(MediaLoadOptions options, string data, int calls, CancellationToken ct)
@@ -99,7 +80,7 @@ internal static class Scenarios
         return await LoadRunner.RunAsync("rtpengine", "rtp", engine.Pid, pumps, place, calls, options.RampPerSecond, options.Hold, ct);
     }
 
-    private static IEnumerable<string> Callees(MediaLoadOptions options) =>
+    public static IEnumerable<string> Callees(MediaLoadOptions options) =>
         Enumerable.Range(FirstCallee, options.Callees).Select(n => n.ToString(CultureInfo.InvariantCulture));
 
     private static async Task<bool> HangUpWebAsync(BrowserCall call, CancellationToken ct)

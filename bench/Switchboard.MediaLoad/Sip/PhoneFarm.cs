@@ -23,6 +23,7 @@ internal sealed class PhoneFarm
     private readonly ConcurrentDictionary<string, SipResponse> _answered = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PlainRtpEndpoint> _media = new(StringComparer.Ordinal);
     private long _byes;
+    private long _answeredTotal;
     private long _badOffers;
 
     public PhoneFarm(SipPhone phone, PumpSet pumps, string domain, string password)
@@ -34,7 +35,8 @@ internal sealed class PhoneFarm
         phone.OnRequest = OnRequest;
     }
 
-    public int Answered => _answered.Count;
+    /// <summary>INVITEs answered since start (a retransmission gets the same answer and is not counted again).</summary>
+    public long Answered => Interlocked.Read(ref _answeredTotal);
 
     public long Byes => Interlocked.Read(ref _byes);
 
@@ -73,7 +75,11 @@ internal sealed class PhoneFarm
 
         if (request.Method == SipMethod.Invite && request.To.Tag is null)
         {
-            _phone.Send(_answered.GetOrAdd(request.CallId, _ => Answer(request)), from);
+            _phone.Send(_answered.GetOrAdd(request.CallId, _ =>
+            {
+                Interlocked.Increment(ref _answeredTotal);
+                return Answer(request);
+            }), from);
             return;
         }
 
@@ -82,9 +88,14 @@ internal sealed class PhoneFarm
             Interlocked.Increment(ref _byes);
         }
 
-        if ((request.Method == SipMethod.Bye || request.Method == SipMethod.Cancel) && _media.TryRemove(request.CallId, out var ended))
+        if (request.Method == SipMethod.Bye || request.Method == SipMethod.Cancel)
         {
-            ended.Stop();
+            // Forgotten once ended, so a soak's hour of calls does not pile up here.
+            _answered.TryRemove(request.CallId, out _);
+            if (_media.TryRemove(request.CallId, out var ended))
+            {
+                ended.Stop();
+            }
         }
 
         _phone.Send(SipMessageFactory.CreateResponse(request, 200, null, request.To.Tag ?? SipIds.NewTag()).BuildResponse(), from);

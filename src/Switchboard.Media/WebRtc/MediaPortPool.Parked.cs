@@ -45,6 +45,7 @@ public sealed partial class MediaPortPool
     public void Return(IMediaSocket socket)
     {
         ArgumentNullException.ThrowIfNull(socket);
+        Interlocked.Decrement(ref _inUse);
         var port = socket.LocalEndPoint.Port;
         if (port >= _options.PortMin && port <= _options.PortMax)
         {

@@ -21,6 +21,7 @@ public sealed partial class MediaPortPool : IDisposable
     private readonly int _size;
     private int _next;
     private long _opened;
+    private int _inUse;
 
     public MediaPortPool(MediaOptions options, IMediaNetwork? network = null, TimeProvider? time = null)
     {
@@ -56,7 +57,19 @@ public sealed partial class MediaPortPool : IDisposable
     /// first; else a new port; else, rather than refuse a call, the oldest parked socket even inside its
     /// quarantine (closing it and binding the port again would hand the same port out just the same).
     /// </summary>
-    public IMediaSocket? Rent() => TryReuse(ignoreQuarantine: false) ?? TryBindNew() ?? TryReuse(ignoreQuarantine: true);
+    public IMediaSocket? Rent()
+    {
+        var socket = TryReuse(ignoreQuarantine: false) ?? TryBindNew() ?? TryReuse(ignoreQuarantine: true);
+        if (socket is not null)
+        {
+            Interlocked.Increment(ref _inUse);
+        }
+
+        return socket;
+    }
+
+    /// <summary>Sockets rented and not yet returned: a leg's, or leaked (a soak checks it falls back to zero when calls end).</summary>
+    public int InUse => Volatile.Read(ref _inUse);
 
     private IMediaSocket? TryBindNew()
     {

@@ -24,9 +24,14 @@ public sealed partial class WebRtcLeg
             out error);
 
     /// <summary>
-    /// The browser's answer, from the call's loop: checked here, then handed to the leg's loop
-    /// atomically, which applies it at once (the hand-off wakes it). False with the reason when the
-    /// answer is refused; <see cref="WebRtcLegError.AnswerSetupNotActive"/> for a=setup:passive.
+    /// The browser's answer. On the leg's own shard (the call's loop lives there) it is applied now, so
+    /// <see cref="Audio"/> holds the answer's terms when this returns; from another thread it is checked here
+    /// and handed to the shard atomically, which applies it at once (the hand-off wakes it), and
+    /// <see cref="Audio"/> already reads the accepted terms. Posting from the shard itself left a window
+    /// in which the call read <see cref="Audio"/> before the shard had applied it ("No answer applied
+    /// yet", seen in CI). False with the reason when the answer is refused;
+    /// <see cref="WebRtcLegError.AnswerSetupNotActive"/> for a=setup:passive.
     /// </summary>
-    public bool ApplyAnswer(string answerSdp, out WebRtcLegError error) => _session.PostAnswer(answerSdp, out error);
+    public bool ApplyAnswer(string answerSdp, out WebRtcLegError error) =>
+        _shard.IsCurrent ? _session.ApplyAnswer(answerSdp, out error) : _session.PostAnswer(answerSdp, out error);
 }

@@ -19,6 +19,7 @@ public sealed partial class WebRtcSession
     private DtlsLateFingerprints? _lateFingerprints;
     private IReadOnlyList<SdpPayloadFormat>? _offeredFormats;
     private AcceptedAnswer? _postedAnswer;
+    private SdpNegotiatedAudio? _acceptedAudio;
     private int _answerAccepted;
     private bool _startRequested;
     private bool _dtlsStarted;
@@ -30,8 +31,8 @@ public sealed partial class WebRtcSession
     /// <summary>Our SDP offer for the browser (offerer mode).</summary>
     public string OfferSdp => IsOfferer ? LocalSdp : throw new InvalidOperationException("This session answered an offer; see AnswerSdp.");
 
-    /// <summary>True once <see cref="Audio"/> is known: at once for an answerer, after the answer for an offerer.</summary>
-    public bool IsNegotiated => _audio is not null;
+    /// <summary>True once <see cref="Audio"/> is known: at once for an answerer, once the answer is accepted for an offerer.</summary>
+    public bool IsNegotiated => _audio is not null || Volatile.Read(ref _acceptedAudio) is not null;
 
     /// <summary>
     /// Offers WebRTC audio to a browser: <see cref="OfferSdp"/> has the codecs of
@@ -88,6 +89,8 @@ public sealed partial class WebRtcSession
             return false;
         }
 
+        // Readable through Audio at once, by the poster: the same terms the owner is about to apply.
+        Volatile.Write(ref _acceptedAudio, answer.Audio);
         Volatile.Write(ref _postedAnswer, answer);
         WakeRequested?.Invoke();
         return true;

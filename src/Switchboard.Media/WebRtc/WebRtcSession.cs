@@ -90,8 +90,8 @@ public sealed partial class WebRtcSession : IAsyncDisposable
     /// <summary>The SDP answer for the browser (answerer mode).</summary>
     public string AnswerSdp => IsOfferer ? throw new InvalidOperationException("This session made the offer; see OfferSdp.") : LocalSdp;
 
-    /// <summary>What the offer and answer agreed: codec, telephone-event payload type, remote credentials. In offerer mode, known once the answer is applied.</summary>
-    public SdpNegotiatedAudio Audio => _audio ?? throw new InvalidOperationException("No answer applied yet.");
+    /// <summary>What the offer and answer agreed: codec, telephone-event payload type, remote credentials. In offerer mode, known once the answer is accepted.</summary>
+    public SdpNegotiatedAudio Audio => _audio ?? Volatile.Read(ref _acceptedAudio) ?? throw new InvalidOperationException("No answer accepted yet.");
 
     /// <summary>The SSRC written in the answer's a=ssrc line, which our packets carry.</summary>
     public uint LocalSsrc { get; }

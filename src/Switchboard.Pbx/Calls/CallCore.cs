@@ -278,6 +278,7 @@ internal sealed class CallCore(string callId, ILogger log)
                 End(CallEndReason.RemoteHangup, CallSide.Callee);
                 break;
             case WebRtcLegEventKind.TransportFailed:
+                CallEngine.LogMedia(log, callId, "callee failed", e.Detail);
                 End(CallEndReason.Error, CallSide.Pbx);
                 break;
         }

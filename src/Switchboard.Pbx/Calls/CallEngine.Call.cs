@@ -227,6 +227,16 @@ public sealed partial class CallEngine
         private async Task ReleaseAsync(CallEnd end)
         {
             ReleaseBranches(end);
+            if (_media.Caller is WebRtcEnd caller)
+            {
+                LogWebTraffic(_engine._log, CallId, "caller", caller);
+            }
+
+            if (_media.Callee is WebRtcEnd callee)
+            {
+                LogWebTraffic(_engine._log, CallId, "callee", callee);
+            }
+
             await _media.DisposeAsync();
         }
 

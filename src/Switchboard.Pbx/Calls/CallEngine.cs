@@ -108,6 +108,9 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Call {CallId}: DTMF {Digit} for {DurationMs} ms")]
     private static partial void LogDigit(ILogger logger, string callId, char digit, int durationMs);
 
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "Call {CallId}: {Side} browser leg {Traffic}")]
+    internal static partial void LogWebTraffic(ILogger logger, string callId, string side, WebRtcEnd traffic);
+
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Call {CallId}: media {What} {Detail}")]
     internal static partial void LogMedia(ILogger logger, string callId, string what, string? detail);
 

@@ -60,6 +60,14 @@ internal sealed class WebRtcEnd(WebRtcLeg leg) : MediaEnd
     public override bool TrySendDigit(char digit, TimeSpan duration) => false;
 
     public override ValueTask DisposeAsync() => Leg.DisposeAsync();
+
+    /// <summary>What crossed the leg, for the log line at the call's end: a one-way silence shows which side went quiet.</summary>
+    public override string ToString()
+    {
+        var c = Leg.Session.Counters;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"audio in {c.AudioPacketsReceived} out {c.AudioPacketsSent}, relayed in {Leg.Session.RelayedPacketsIn}, srtp failures {c.SrtpFailures}, dropped {c.DroppedDatagrams}");
+    }
 }
 
 /// <summary>A phone's end: plain RTP, symmetric.</summary>

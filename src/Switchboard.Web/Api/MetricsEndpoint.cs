@@ -41,6 +41,12 @@ internal static class MetricsEndpoint
             AppendSip(text, sip);
         }
 
+        if (http.RequestServices.GetService(typeof(Switchboard.Media.WebRtc.MediaPortPool)) is Switchboard.Media.WebRtc.MediaPortPool ports)
+        {
+            Gauge(text, "switchboard_media_ports_in_use", ports.InUse);
+            Gauge(text, "switchboard_media_ports_parked", ports.ParkedCount);
+        }
+
         AppendRuntime(text);
         return Results.Text(text.ToString(), "text/plain; version=0.0.4");
     }
@@ -90,6 +96,7 @@ internal static class MetricsEndpoint
             text.Append(CultureInfo.InvariantCulture, $"switchboard_runtime_gc_collections_total{{generation=\"{generation}\"}} {GC.CollectionCount(generation)}\n");
         }
 
+        Gauge(text, "switchboard_runtime_gc_heap_bytes", GC.GetGCMemoryInfo().HeapSizeBytes);
         Gauge(text, "switchboard_runtime_threads", System.Diagnostics.Process.GetCurrentProcess().Threads.Count);
         Gauge(text, "switchboard_runtime_threadpool_threads", ThreadPool.ThreadCount);
     }

@@ -48,11 +48,15 @@ public sealed partial class BaresipAgent
 
     private BaresipRecording? NewestRecording()
     {
-        var received = System.IO.Directory.EnumerateFiles(RecordingDirectory, "dump-*-dec.wav").Order(StringComparer.Ordinal).LastOrDefault();
-        if (received is null) return null;
-        var sent = received[..^"dec.wav".Length] + "enc.wav";
-        return File.Exists(sent) ? new BaresipRecording(received, sent) : null;
+        // Each file is named by the second it was opened, and the two of one call can straddle a second
+        // (dump-...-48-enc.wav with dump-...-49-dec.wav was seen): take the newest of each kind.
+        var received = Newest("dump-*-dec.wav");
+        var sent = Newest("dump-*-enc.wav");
+        return received is not null && sent is not null ? new BaresipRecording(received, sent) : null;
     }
+
+    private string? Newest(string pattern) =>
+        System.IO.Directory.EnumerateFiles(RecordingDirectory, pattern).Order(StringComparer.Ordinal).LastOrDefault();
 
     /// <summary>A RIFF size that matches the file: libsndfile writes it last, when it closes the file.</summary>
     private static bool HeaderComplete(string path)

@@ -83,6 +83,9 @@ public sealed class JsSipPhone : IAsyncDisposable
             stats.GetProperty("packetsReceived").GetInt64());
     }
 
+    /// <summary>Chromium's view of the call's transport (ICE pairs, DTLS state, bytes each way), for failure messages.</summary>
+    public Task<string> TransportAsync() => Page.EvaluateAsync<string>("() => window.phone.transport()");
+
     /// <summary>A copy of <c>window.phone</c>'s plain fields, for assertions and failure messages.</summary>
     public async Task<JsonElement> StateAsync() =>
         await Page.EvaluateAsync<JsonElement>(

@@ -42,6 +42,27 @@ public sealed class MediaPortPoolTests
     }
 
     [Fact]
+    public void In_use_counts_rented_sockets_until_they_come_back_whether_parked_reused_or_closed()
+    {
+        using var pool = Pool(ports: 4);
+        var a = pool.Rent()!;
+        var b = pool.Rent()!;
+        Assert.Equal(2, pool.InUse);
+
+        pool.Return(a);
+        Assert.Equal(1, pool.InUse);
+        _time.Advance(Quarantine);
+        var reused = pool.Rent()!;
+        Assert.Same(a, reused);
+        Assert.Equal(2, pool.InUse);
+
+        pool.Return(reused);
+        pool.Return(b);
+        Assert.Equal(0, pool.InUse);
+        Assert.Equal(2, pool.ParkedCount);
+    }
+
+    [Fact]
     public void The_oldest_parked_socket_goes_first()
     {
         using var pool = Pool(ports: 4);

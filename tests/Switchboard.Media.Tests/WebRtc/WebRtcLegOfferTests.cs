@@ -127,4 +127,44 @@ public sealed class WebRtcLegOfferTests
         await cts.CancelAsync();
         await Task.WhenAll(receiving, checking.ContinueWith(_ => { }, TaskScheduler.Default));
     }
+
+    /// <summary>
+    /// The call reads the callee's terms right after handing over the answer. From the leg's own shard the answer
+    /// is applied at once; from elsewhere the accepted terms are readable at once too. (CI once saw the call fail
+    /// with "No answer applied yet" when the answer was posted to the very shard that read it next.)
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_answers_terms_are_readable_as_soon_as_the_answer_is_handed_over(bool fromTheLegsShard)
+    {
+        using var pool = new MediaPortPool(new MediaOptions { PortMin = 46000, PortMax = 46999 });
+        var serverCert = DtlsCertificate.GetProcessCertificate(TimeProvider.System);
+        var clientCert = DtlsCertificate.Generate(TimeProvider.System, TimeSpan.FromDays(1));
+        await using var leg = WebRtcLeg.TryCreateOffer([SdpCodec.Pcma, SdpCodec.Pcmu], pool, serverCert, Shards.TestShard.Shared, NullLogger.Instance, _ => { }, out var error);
+        Assert.NotNull(leg);
+        leg.Start();
+
+        var payloadType = -1;
+        void AnswerAndRead()
+        {
+            Assert.True(leg.ApplyAnswer(InMemoryCall.BrowserAnswer(clientCert.Fingerprint, "active"), out error), error.ToString());
+            payloadType = leg.Audio.Codec.PayloadType;
+        }
+
+        if (fromTheLegsShard)
+        {
+            await leg.Shard.InvokeAsync(() =>
+            {
+                AnswerAndRead();
+                return Task.CompletedTask;
+            }).WaitAsync(Bound);
+        }
+        else
+        {
+            await Task.Run(AnswerAndRead).WaitAsync(Bound);
+        }
+
+        Assert.Equal(0, payloadType);
+    }
 }

@@ -1,0 +1,31 @@
+using Switchboard.MediaLoad.Runs;
+
+namespace Switchboard.MediaLoad.Soak;
+
+/// <summary>
+/// The PBX soaked with churning calls of the given modes in turn (a WebRTC call, then a phone call, ...), then stopped
+/// cleanly so its last batch of records is written, and its database read for the records.
+/// </summary>
+internal static class SoakScenario
+{
+    public static async Task<SoakReport> RunAsync(MediaLoadOptions options, SoakOptions soak, string data, CancellationToken ct)
+    {
+        var callees = Scenarios.Callees(options).ToList();
+        SoakReport report;
+        await using (var rig = await PbxRig.StartAsync(options, data, callees, ct))
+        {
+            var placers = new List<PlaceCall>();
+            foreach (var mode in options.Modes)
+            {
+                placers.Add(await Scenarios.PlacerAsync(mode, rig, callees, ct));
+            }
+
+            PlaceCall place = (i, c) => placers[i % placers.Count](i, c);
+            report = await SoakRunner.RunAsync(soak, rig.Pbx.Pid, rig.Pbx.Http, rig.Pumps, place, ct);
+            Console.WriteLine($"  phones answered {rig.Farm.Answered} INVITEs, got {rig.Farm.Byes} BYEs");
+        }
+
+        var (byReason, answered) = await CallRecordCount.ReadAsync(data, ct);
+        return report with { RecordsByReason = byReason, AnsweredRecords = answered };
+    }
+}
