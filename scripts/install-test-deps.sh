@@ -2,8 +2,8 @@
 # Installs what the tests need and a fresh Debian machine lacks: Debian's Chromium for the browser
 # tests (Playwright drives /usr/bin/chromium; it never downloads a browser of its own), baresip as a
 # real SIP user agent, Kamailio as a stand-in carrier (registrar + digest, no database), SIPp (Debian
-# sip-tester) as a scripted caller for the call-record durability tests, and JsSIP (npm) for the browser
-# softphone page.
+# sip-tester) as a scripted caller for the call-record durability tests, AFL++ and SharpFuzz's tool for the
+# fuzz smoke, and JsSIP (npm) for the browser softphone page.
 set -euo pipefail
 
 packages=()
@@ -12,6 +12,8 @@ command -v ip >/dev/null 2>&1 || packages+=(iproute2)
 command -v baresip >/dev/null 2>&1 || packages+=(baresip baresip-core)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 command -v sipp >/dev/null 2>&1 || packages+=(sip-tester)
+# AFL++ drives the SharpFuzz targets in fuzz/ (tests/Switchboard.Fuzz.Tests runs each briefly).
+command -v afl-fuzz >/dev/null 2>&1 || packages+=(afl++)
 # Kamailio's Debian package is installed under /usr/sbin, which is not always on PATH for non-root users.
 [ -x /usr/sbin/kamailio ] || command -v kamailio >/dev/null 2>&1 || packages+=(kamailio)
 
@@ -21,6 +23,14 @@ if [ ${#packages[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+fi
+
+# SharpFuzz's instrumenting tool, at the pinned version, in a tool path of the repo (ignored by git):
+# fuzz/instrument.sh runs it; the fuzz tests run without network, so it is installed here.
+fuzz_tools="$(cd "$(dirname "$0")/.." && pwd)/fuzz/.tools"
+if [ ! -x "$fuzz_tools/sharpfuzz" ]; then
+  echo "Installing SharpFuzz.CommandLine 2.3.0"
+  dotnet tool install SharpFuzz.CommandLine --version 2.3.0 --tool-path "$fuzz_tools" >/dev/null
 fi
 
 # JsSIP has no browser build in its npm package: bundle it once per lock file change. The test

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Switchboard.Pbx.Calls;
 
@@ -31,7 +32,9 @@ public sealed class PagePhases
     public static bool TryParse(ReadOnlyMemory<byte> json, out PagePhases? phases)
     {
         phases = null;
-        if (json.Length > MaxBytes)
+        // JsonDocument does not check that strings are UTF-8 (RFC 8259 section 8.1 requires it); reading a
+        // name with bad bytes would throw InvalidOperationException, not JsonException. Found by fuzzing.
+        if (json.Length > MaxBytes || !Utf8.IsValid(json.Span))
         {
             return false;
         }

@@ -46,6 +46,18 @@ public sealed class PagePhasesTests
     }
 
     [Fact]
+    public void A_mark_name_that_is_not_utf8_is_dropped_not_thrown()
+    {
+        // Found by the callsocket fuzz target (fuzz/regressions/callsocket/phases-mark-name-invalid-utf8):
+        // JsonDocument let the byte 0x8B through and reading the name threw InvalidOperationException.
+        var json = Encoding.UTF8.GetBytes("""{"type":"phases","marks":{"n?":0}}""");
+        json[Array.IndexOf(json, (byte)'?')] = 0x8B;
+
+        Assert.False(PagePhases.TryParse(json, out var phases));
+        Assert.Null(phases);
+    }
+
+    [Fact]
     public void A_report_over_the_size_bound_is_dropped_before_it_is_read()
     {
         var padded = "{\"type\":\"phases\",\"pad\":\"" + new string('x', PagePhases.MaxBytes) + "\",\"marks\":{\"parsed\":1}}";
