@@ -74,6 +74,7 @@ public sealed class PbxHost : IAsyncDisposable
             SipHosting.Register(builder.Services, options, certificate);
             var app = builder.Build();
             app.UseSwitchboardWeb();
+            await StartupRecovery.RunAsync(app.Services, data.Database, ct);
 
             // Calls ended by the stop wait for their records: the writer stops waiting out its interval once stopping starts.
             if (app.Services.GetRequiredService<ICallRecordStore>() is BatchedCallRecordStore records)

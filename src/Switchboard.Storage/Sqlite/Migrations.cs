@@ -140,6 +140,27 @@ internal static class Migrations
             CREATE TRIGGER extensions_delete_generation AFTER DELETE ON extensions BEGIN UPDATE directory_generation SET value = value + 1; END;
             """),
         new(7, "ALTER TABLE call_records ADD COLUMN phases TEXT;"),
+
+        // Crash safety (docs/call-records.md, "Calls up when the PBX dies"): a marker per call that is up, removed in the
+        // transaction that writes its record, and the last time the record writer knew the process alive.
+        new(8, """
+            CREATE TABLE live_calls (
+                call_id TEXT PRIMARY KEY,
+                domain TEXT NOT NULL,
+                from_account TEXT NOT NULL,
+                destination TEXT NOT NULL,
+                origin TEXT NOT NULL,
+                route TEXT NOT NULL,
+                started_at INTEGER NOT NULL,
+                answered_at INTEGER,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE TABLE node_state (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                alive_at INTEGER NOT NULL
+            );
+            INSERT INTO node_state (id, alive_at) VALUES (1, 0);
+            """),
     ];
 }
 
