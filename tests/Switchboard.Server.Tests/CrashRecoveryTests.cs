@@ -1,0 +1,126 @@
+using System.Diagnostics;
+using System.Globalization;
+using Switchboard.Pbx.Calls;
+using Switchboard.Server.Hosting;
+using Switchboard.Storage.Sqlite;
+
+namespace Switchboard.Server.Tests;
+
+/// <summary>
+/// Issue 14, part 2, against the real server process: <c>kill -9</c> while calls are up, start again on the same data
+/// folder, and every call that was up has exactly one record, <c>interrupted</c> by <c>pbx</c>, with its answer time
+/// (docs/call-records.md, "Calls up when the PBX dies"). The calls are SIPp phones: one calls the echo test, another
+/// calls extension 300, a SIPp phone registered to the PBX that answers at once.
+/// </summary>
+public sealed class CrashRecoveryTests : IDisposable
+{
+    private const string CallerPassword = "sip-secret-7";
+    private const string CalleePassword = "sip-secret-8";
+    private static readonly TimeSpan Held = TimeSpan.FromMinutes(10);
+    private readonly string _data = Directory.CreateTempSubdirectory("sb-crash-").FullName;
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_data, recursive: true);
+    }
+
+    [Fact]
+    public async Task Calls_up_at_a_kill_9_are_recorded_as_interrupted_at_the_next_start_and_nothing_else_is_lost()
+    {
+        await SeedAsync();
+        var database = new SqliteDatabase(Path.Combine(_data, "switchboard.db"));
+        await using (var server = await ServerProcess.StartAsync(_data, "example.com", "46200-46299", "--record-flush", "200"))
+        {
+            var finished = await SippCaller.CallAsync(server.SipPort, "*43", CallerPassword, 2, _data);
+            Assert.True(finished.ExitCode == 0, $"SIPp: {finished.Output}\nPBX: {server.Output}");
+
+            using var phone = await SippPhone.StartAsync(server.SipPort, "example.com", "300", CalleePassword, _data);
+            using var toEcho = SippCaller.StartHeld(server.SipPort, "*43", CallerPassword, 2, Held, _data);
+            using var toPhone = SippCaller.StartHeld(server.SipPort, "300", CallerPassword, 1, Held, _data);
+            try
+            {
+                await WaitForAnsweredMarkersAsync(database, 3, server);
+                await server.KillAsync();
+            }
+            finally
+            {
+                Stop(toEcho);
+                Stop(toPhone);
+            }
+        }
+
+        var records = await new SqliteCallRecordStore(database).ListAsync(100);
+        Assert.Equal(2, records.Count);
+        Assert.All(records, r => Assert.Equal("hangup", r.Reason));
+
+        await using (var restarted = await ServerProcess.StartAsync(_data, "example.com", "46200-46299"))
+        {
+            records = await new SqliteCallRecordStore(database).ListAsync(100);
+            var interrupted = records.Where(r => r.Reason == CallEndReason.Interrupted.ToCode()).ToList();
+            Assert.Equal(3, interrupted.Count);
+            Assert.Equal(5, records.Select(r => r.CallId).Distinct().Count());
+            Assert.Equal(2, records.Count(r => r.Reason == "hangup"));
+            Assert.Equal(["300", "*43", "*43"], interrupted.Select(r => r.Destination).OrderDescending());
+            Assert.All(interrupted, r =>
+            {
+                Assert.Equal("pbx", r.EndedBy);
+                Assert.NotNull(r.AnsweredAt);
+                Assert.InRange(r.AnsweredAt.Value, r.StartedAt, r.EndedAt);
+            });
+            Assert.Contains("recorded as interrupted", restarted.Output, StringComparison.Ordinal);
+
+            // The restarted PBX takes calls, and a clean stop leaves no marker for the next start.
+            var after = await SippCaller.CallAsync(restarted.SipPort, "*43", CallerPassword, 1, _data);
+            Assert.True(after.ExitCode == 0, $"SIPp: {after.Output}\nPBX: {restarted.Output}");
+            await restarted.TerminateAsync();
+        }
+
+        Assert.Equal(0, await InterruptedCalls.RecordAsync(database));
+        Assert.Equal(6, (await new SqliteCallRecordStore(database).ListAsync(100)).Count);
+    }
+
+    /// <summary>The markers are on disk once the record writer has committed them: that is what a crash leaves.</summary>
+    private static async Task WaitForAnsweredMarkersAsync(SqliteDatabase database, int expected, ServerProcess server)
+    {
+        var deadline = Stopwatch.StartNew();
+        long answered = 0;
+        while (deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await using (var c = await database.OpenAsync())
+            {
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = "SELECT count(*) FROM live_calls WHERE answered_at IS NOT NULL;";
+                answered = Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+            }
+
+            if (answered >= expected)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.Fail($"{answered} of {expected} calls answered and marked within 30 s.\nPBX: {server.Output}");
+    }
+
+    /// <summary>The PBX is gone; the phones still hold their calls. Killed by their PIDs.</summary>
+    private static void Stop(Process sipp)
+    {
+        if (!sipp.HasExited)
+        {
+            sipp.Kill();
+            sipp.WaitForExit(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private async Task SeedAsync()
+    {
+        using var data = await DataFolder.OpenAsync(_data);
+        using var directory = data.Directory(TimeProvider.System);
+        await directory.CreateDomainAsync("example.com");
+        await directory.CreateExtensionAsync(new Pbx.Directory.NewExtension("example.com", "200", "Carol", "web-secret-7", CallerPassword));
+        await directory.CreateExtensionAsync(new Pbx.Directory.NewExtension("example.com", "300", "Dave", "web-secret-8", CalleePassword));
+    }
+}
