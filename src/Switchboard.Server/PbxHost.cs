@@ -125,6 +125,7 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSingleton<ILoginFailureStore, SqliteLoginFailureStore>();
         services.AddSingleton<ICallRecordStore>(sp => new BatchedCallRecordStore(data.Database, options.CallRecords, options.Time,
             sp.GetRequiredService<ILogger<BatchedCallRecordStore>>()));
+        services.AddSingleton<ILockoutStore, SqliteLockoutStore>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<SignedLinkChecker>();
         services.AddSingleton<Authenticator>();

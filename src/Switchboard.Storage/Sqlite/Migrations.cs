@@ -161,6 +161,14 @@ internal static class Migrations
             );
             INSERT INTO node_state (id, alive_at) VALUES (1, 0);
             """),
+
+        // The login throttle's lockouts, so a restart does not lift them (docs/security.md, "Rate limits and lockouts").
+        new(9, """
+            CREATE TABLE login_lockouts (
+                key TEXT PRIMARY KEY,
+                until INTEGER NOT NULL
+            );
+            """),
     ];
 }
 
