@@ -17,27 +17,23 @@ public sealed class CrashRecoveryTests : IDisposable
     private const string CallerPassword = "sip-secret-7";
     private const string CalleePassword = "sip-secret-8";
     private static readonly TimeSpan Held = TimeSpan.FromMinutes(10);
-    private readonly string _data = Directory.CreateTempSubdirectory("sb-crash-").FullName;
+    private readonly TempDataFolder _data = new("sb-crash-");
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_data, recursive: true);
-    }
+    public void Dispose() => _data.Dispose();
 
     [Fact]
     public async Task Calls_up_at_a_kill_9_are_recorded_as_interrupted_at_the_next_start_and_nothing_else_is_lost()
     {
         await SeedAsync();
-        var database = new SqliteDatabase(Path.Combine(_data, "switchboard.db"));
-        await using (var server = await ServerProcess.StartAsync(_data, "example.com", "46200-46299", "--record-flush", "200"))
+        var database = new SqliteDatabase(Path.Combine(_data.Path, "switchboard.db"));
+        await using (var server = await ServerProcess.StartAsync(_data.Path, "example.com", "46200-46299", "--record-flush", "200"))
         {
-            var finished = await SippCaller.CallAsync(server.SipPort, "*43", CallerPassword, 2, _data);
+            var finished = await SippCaller.CallAsync(server.SipPort, "*43", CallerPassword, 2, _data.Path);
             Assert.True(finished.ExitCode == 0, $"SIPp: {finished.Output}\nPBX: {server.Output}");
 
-            using var phone = await SippPhone.StartAsync(server.SipPort, "example.com", "300", CalleePassword, _data);
-            using var toEcho = SippCaller.StartHeld(server.SipPort, "*43", CallerPassword, 2, Held, _data);
-            using var toPhone = SippCaller.StartHeld(server.SipPort, "300", CallerPassword, 1, Held, _data);
+            using var phone = await SippPhone.StartAsync(server.SipPort, "example.com", "300", CalleePassword, _data.Path);
+            using var toEcho = SippCaller.StartHeld(server.SipPort, "*43", CallerPassword, 2, Held, _data.Path);
+            using var toPhone = SippCaller.StartHeld(server.SipPort, "300", CallerPassword, 1, Held, _data.Path);
             try
             {
                 await WaitForAnsweredMarkersAsync(database, 3, server);
@@ -54,7 +50,7 @@ public sealed class CrashRecoveryTests : IDisposable
         Assert.Equal(2, records.Count);
         Assert.All(records, r => Assert.Equal("hangup", r.Reason));
 
-        await using (var restarted = await ServerProcess.StartAsync(_data, "example.com", "46200-46299"))
+        await using (var restarted = await ServerProcess.StartAsync(_data.Path, "example.com", "46200-46299"))
         {
             records = await new SqliteCallRecordStore(database).ListAsync(100);
             var interrupted = records.Where(r => r.Reason == CallEndReason.Interrupted.ToCode()).ToList();
@@ -71,7 +67,7 @@ public sealed class CrashRecoveryTests : IDisposable
             Assert.Contains("recorded as interrupted", restarted.Output, StringComparison.Ordinal);
 
             // The restarted PBX takes calls, and a clean stop leaves no marker for the next start.
-            var after = await SippCaller.CallAsync(restarted.SipPort, "*43", CallerPassword, 1, _data);
+            var after = await SippCaller.CallAsync(restarted.SipPort, "*43", CallerPassword, 1, _data.Path);
             Assert.True(after.ExitCode == 0, $"SIPp: {after.Output}\nPBX: {restarted.Output}");
             await restarted.TerminateAsync();
         }
@@ -117,7 +113,7 @@ public sealed class CrashRecoveryTests : IDisposable
 
     private async Task SeedAsync()
     {
-        using var data = await DataFolder.OpenAsync(_data);
+        using var data = await DataFolder.OpenAsync(_data.Path);
         using var directory = data.Directory(TimeProvider.System);
         await directory.CreateDomainAsync("example.com");
         await directory.CreateExtensionAsync(new Pbx.Directory.NewExtension("example.com", "200", "Carol", "web-secret-7", CallerPassword));

@@ -31,9 +31,13 @@ internal sealed class SippPhone : IDisposable
             }
         }
 
-        return new SippPhone(SippProcess.Drain(SippProcess.Start(workDirectory, target, "-sf", Scenario("uas-answer.xml"), "-i", "127.0.0.1", "-p", port,
-            "-mp", "0", "-nostdin", "-trace_err")));
+        return Answer(port, workDirectory);
     }
+
+    /// <summary>Answers whatever INVITE reaches <paramref name="port"/> without registering: a carrier's proxy behind a trunk.</summary>
+    public static SippPhone Answer(string port, string workDirectory) =>
+        new(SippProcess.Drain(SippProcess.Start(workDirectory, "-sf", Scenario("uas-answer.xml"), "-i", "127.0.0.1", "-p", port,
+            "-mp", "0", "-nostdin", "-trace_err")));
 
     /// <summary>Stops answering: kills this SIPp by its PID.</summary>
     public void Dispose()
