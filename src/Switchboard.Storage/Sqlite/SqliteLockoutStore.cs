@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Switchboard.Pbx.Security;
@@ -6,8 +5,8 @@ using Switchboard.Pbx.Security;
 namespace Switchboard.Storage.Sqlite;
 
 /// <summary>
-/// The login throttle's lockouts in <c>login_lockouts</c>. <see cref="Save"/> only queues: one writer on the thread pool
-/// writes them, so no protocol loop waits on the file. <see cref="DisposeAsync"/> writes what is still queued.
+/// The login throttle's lockouts in <c>login_lockouts</c>. <see cref="Save"/> only queues (<see cref="QueuedWrites{T}"/>),
+/// so no protocol loop waits on the file. <see cref="DisposeAsync"/> writes what is still queued.
 /// </summary>
 public sealed partial class SqliteLockoutStore : ILockoutStore, IAsyncDisposable
 {
@@ -17,26 +16,20 @@ public sealed partial class SqliteLockoutStore : ILockoutStore, IAsyncDisposable
     private readonly SqliteDatabase _db;
     private readonly TimeProvider _time;
     private readonly ILogger<SqliteLockoutStore> _logger;
-    private readonly Channel<LoginLockout> _queue = Channel.CreateBounded<LoginLockout>(new BoundedChannelOptions(Capacity)
-    {
-        SingleReader = true,
-        FullMode = BoundedChannelFullMode.Wait,
-    });
-
-    private readonly Task _writer;
+    private readonly QueuedWrites<LoginLockout> _writes;
 
     public SqliteLockoutStore(SqliteDatabase db, TimeProvider time, ILogger<SqliteLockoutStore> logger)
     {
         _db = db;
         _time = time;
         _logger = logger;
-        _writer = Task.Run(WriteAsync);
+        _writes = new QueuedWrites<LoginLockout>(db, Capacity, Write, (batch, ex) => LogWriteFailed(_logger, ex, batch.Count));
     }
 
     public void Save(LoginLockout lockout)
     {
         ArgumentNullException.ThrowIfNull(lockout);
-        if (!_queue.Writer.TryWrite(lockout))
+        if (!_writes.TryQueue(lockout))
         {
             LogNotSaved(_logger, lockout.Until);
         }
@@ -58,53 +51,27 @@ public sealed partial class SqliteLockoutStore : ILockoutStore, IAsyncDisposable
         return list;
     }
 
-    /// <summary>Takes no more lockouts, writes the queued ones and ends the writer.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        await _writer;
-    }
+    public ValueTask DisposeAsync() => _writes.DisposeAsync();
 
-    /// <summary>Each lockout in its own small transaction (they are rare); the ones that have run out are deleted on the way.</summary>
-    private async Task WriteAsync()
+    /// <summary>One lockout; the ones that have run out are deleted on the way, so the table holds only what is in force.</summary>
+    private void Write(SqliteConnection connection, SqliteTransaction tx, LoginLockout lockout)
     {
-        SqliteConnection? connection = null;
-        try
-        {
-            await foreach (var lockout in _queue.Reader.ReadAllAsync())
-            {
-                try
-                {
-                    connection ??= await _db.OpenAsync();
-                    using var cmd = connection.CreateCommand();
-                    cmd.CommandText = """
-                        DELETE FROM login_lockouts WHERE until <= $now;
-                        INSERT INTO login_lockouts (key, until) VALUES ($key, $until)
-                        ON CONFLICT (key) DO UPDATE SET until = max(until, excluded.until);
-                        """;
-                    cmd.Parameters.AddWithValue("$now", UnixTime.ToMs(_time.GetUtcNow()));
-                    cmd.Parameters.AddWithValue("$key", lockout.Key);
-                    cmd.Parameters.AddWithValue("$until", UnixTime.ToMs(lockout.Until));
-                    cmd.ExecuteNonQuery();
-                }
-                catch (SqliteException ex)
-                {
-                    LogWriteFailed(_logger, ex, lockout.Until);
-                }
-            }
-        }
-        finally
-        {
-            if (connection is not null)
-            {
-                await connection.DisposeAsync();
-            }
-        }
+        using var cmd = connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            DELETE FROM login_lockouts WHERE until <= $now;
+            INSERT INTO login_lockouts (key, until) VALUES ($key, $until)
+            ON CONFLICT (key) DO UPDATE SET until = max(until, excluded.until);
+            """;
+        cmd.Parameters.AddWithValue("$now", UnixTime.ToMs(_time.GetUtcNow()));
+        cmd.Parameters.AddWithValue("$key", lockout.Key);
+        cmd.Parameters.AddWithValue("$until", UnixTime.ToMs(lockout.Until));
+        cmd.ExecuteNonQuery();
     }
 
     [LoggerMessage(EventId = 1020, Level = LogLevel.Warning, Message = "A lockout until {Until} could not be stored: the writer is full; a restart before then would lift it")]
     private static partial void LogNotSaved(ILogger logger, DateTimeOffset until);
 
-    [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "A lockout until {Until} could not be stored; a restart before then would lift it")]
-    private static partial void LogWriteFailed(ILogger logger, Exception exception, DateTimeOffset until);
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Warning, Message = "{Count} lockouts could not be stored; a restart before they end would lift them")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, int count);
 }
