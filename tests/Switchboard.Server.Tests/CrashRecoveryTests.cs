@@ -36,7 +36,7 @@ public sealed class CrashRecoveryTests : IDisposable
             using var toPhone = SippCaller.StartHeld(server.SipPort, "300", CallerPassword, 1, Held, _data.Path);
             try
             {
-                await WaitForAnsweredMarkersAsync(database, 3, server);
+                await WaitForRowsAsync(database, "SELECT count(*) FROM live_calls WHERE answered_at IS NOT NULL;", 3, "calls answered and marked", server);
                 await server.KillAsync();
             }
             finally
@@ -76,21 +76,48 @@ public sealed class CrashRecoveryTests : IDisposable
         Assert.Equal(6, (await new SqliteCallRecordStore(database).ListAsync(100)).Count);
     }
 
-    /// <summary>The markers are on disk once the record writer has committed them: that is what a crash leaves.</summary>
-    private static async Task WaitForAnsweredMarkersAsync(SqliteDatabase database, int expected, ServerProcess server)
+    [Fact]
+    public async Task A_phone_registered_before_a_kill_9_is_called_after_the_restart_without_registering_again()
+    {
+        await SeedAsync();
+        var database = new SqliteDatabase(Path.Combine(_data.Path, "switchboard.db"));
+        SippPhone? phone = null;
+        try
+        {
+            await using (var server = await ServerProcess.StartAsync(_data.Path, "example.com", "46300-46399"))
+            {
+                phone = await SippPhone.StartAsync(server.SipPort, "example.com", "300", CalleePassword, _data.Path);
+                await WaitForRowsAsync(database, "SELECT count(*) FROM registrations;", 1, "registrations stored", server);
+                await server.KillAsync();
+            }
+
+            // Another SIP port this time: the stored binding is the phone's address, sent to from this process's socket.
+            await using var restarted = await ServerProcess.StartAsync(_data.Path, "example.com", "46300-46399");
+            var call = await SippCaller.CallAsync(restarted.SipPort, "300", CallerPassword, 1, _data.Path);
+            Assert.True(call.ExitCode == 0, $"SIPp: {call.Output}\nPBX: {restarted.Output}");
+            Assert.Contains("Restored 1 of 1 stored UDP registrations", restarted.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            phone?.Dispose();
+        }
+    }
+
+    /// <summary>What a crash leaves is what has committed: waits until <paramref name="countSql"/> counts <paramref name="expected"/> rows.</summary>
+    private static async Task WaitForRowsAsync(SqliteDatabase database, string countSql, int expected, string what, ServerProcess server)
     {
         var deadline = Stopwatch.StartNew();
-        long answered = 0;
+        long found = 0;
         while (deadline.Elapsed < TimeSpan.FromSeconds(30))
         {
             await using (var c = await database.OpenAsync())
             {
                 using var cmd = c.CreateCommand();
-                cmd.CommandText = "SELECT count(*) FROM live_calls WHERE answered_at IS NOT NULL;";
-                answered = Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+                cmd.CommandText = countSql;
+                found = Convert.ToInt64(await cmd.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
             }
 
-            if (answered >= expected)
+            if (found >= expected)
             {
                 return;
             }
@@ -98,7 +125,7 @@ public sealed class CrashRecoveryTests : IDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(100));
         }
 
-        Assert.Fail($"{answered} of {expected} calls answered and marked within 30 s.\nPBX: {server.Output}");
+        Assert.Fail($"{found} of {expected} {what} within 30 s.\nPBX: {server.Output}");
     }
 
     /// <summary>The PBX is gone; the phones still hold their calls. Killed by their PIDs.</summary>

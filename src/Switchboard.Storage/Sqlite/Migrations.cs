@@ -169,6 +169,23 @@ internal static class Migrations
                 until INTEGER NOT NULL
             );
             """),
+
+        // UDP registrations, so a restart keeps them (docs/sip-registrar.md, "Restarts"); each extension's in refresh order.
+        new(10, """
+            CREATE TABLE registrations (
+                extension_id INTEGER NOT NULL REFERENCES extensions(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                contact TEXT NOT NULL,
+                remote TEXT NOT NULL,
+                expires_at INTEGER NOT NULL,
+                instance_id TEXT,
+                reg_id INTEGER,
+                call_id TEXT NOT NULL,
+                cseq INTEGER NOT NULL,
+                user_agent TEXT,
+                PRIMARY KEY (extension_id, position)
+            );
+            """),
     ];
 }
 
