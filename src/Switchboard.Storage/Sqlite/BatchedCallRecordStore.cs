@@ -77,7 +77,7 @@ public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDis
     public void MarkLive(CallRecord interruptedNow)
     {
         ArgumentNullException.ThrowIfNull(interruptedNow);
-        if (!_queue.Writer.TryWrite(new Pending(interruptedNow, IsMarker: true, null)) && Volatile.Read(ref _disposed) == 0)
+        if (!_queue.Writer.TryWrite(new Pending(interruptedNow, IsMarker: true, null)) && !_stopping.IsCancellationRequested)
         {
             LogMarkerDropped(_logger, interruptedNow.CallId);
         }
@@ -113,8 +113,9 @@ public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDis
             return;
         }
 
-        _queue.Writer.TryComplete();
+        // Stopping is flagged before the queue closes, so a marker refused by the closed queue is not reported as one refused by a full one.
         FlushPromptly();
+        _queue.Writer.TryComplete();
         await _writer;
         lock (_gate)
         {
