@@ -79,6 +79,7 @@ public sealed class PbxHost : IAsyncDisposable
             SipHosting.Register(builder.Services, options, certificate);
             var app = builder.Build();
             app.UseSwitchboardWeb();
+            await StartupRecovery.RunAsync(app.Services, data.Database, ct);
 
             // Calls ended by the stop wait for their records: the writer stops waiting out its interval once stopping starts.
             if (app.Services.GetRequiredService<ICallRecordStore>() is BatchedCallRecordStore records)
@@ -129,6 +130,7 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSingleton<ILoginFailureStore, SqliteLoginFailureStore>();
         services.AddSingleton<ICallRecordStore>(sp => new BatchedCallRecordStore(data.Database, options.CallRecords, options.Time,
             sp.GetRequiredService<ILogger<BatchedCallRecordStore>>()));
+        services.AddSingleton<ILockoutStore, SqliteLockoutStore>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<SignedLinkChecker>();
         services.AddSingleton<Authenticator>();

@@ -10,13 +10,9 @@ namespace Switchboard.Server.Tests;
 public sealed class CallRecordDurabilityTests : IDisposable
 {
     private const string SipPassword = "sip-secret-7";
-    private readonly string _data = Directory.CreateTempSubdirectory("sb-durable-").FullName;
+    private readonly TempDataFolder _data = new("sb-durable-");
 
-    public void Dispose()
-    {
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_data, recursive: true);
-    }
+    public void Dispose() => _data.Dispose();
 
     [Fact]
     public async Task Kill_9_after_the_flush_interval_loses_no_record()
@@ -51,10 +47,10 @@ public sealed class CallRecordDurabilityTests : IDisposable
     private async Task<ServerProcess> StartAndCallAsync(string mediaPorts, int flushMs, int calls)
     {
         await SeedAsync();
-        var server = await ServerProcess.StartAsync(_data, "example.com", mediaPorts, "--record-flush", flushMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var server = await ServerProcess.StartAsync(_data.Path, "example.com", mediaPorts, "--record-flush", flushMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
         try
         {
-            var sipp = await SippCaller.CallAsync(server.SipPort, "*43", SipPassword, calls, _data);
+            var sipp = await SippCaller.CallAsync(server.SipPort, "*43", SipPassword, calls, _data.Path);
             Assert.True(sipp.ExitCode == 0, $"SIPp: {sipp.Output}\nPBX: {server.Output}");
             return server;
         }
@@ -67,12 +63,12 @@ public sealed class CallRecordDurabilityTests : IDisposable
 
     private async Task SeedAsync()
     {
-        using var data = await DataFolder.OpenAsync(_data);
+        using var data = await DataFolder.OpenAsync(_data.Path);
         using var directory = data.Directory(TimeProvider.System);
         await directory.CreateDomainAsync("example.com");
         await directory.CreateExtensionAsync(new Pbx.Directory.NewExtension("example.com", "200", "Carol", "web-secret-7", SipPassword));
     }
 
     private async Task<IReadOnlyList<Pbx.Calls.CallRecord>> ReadRecordsAsync() =>
-        await new SqliteCallRecordStore(new SqliteDatabase(Path.Combine(_data, "switchboard.db"))).ListAsync(100);
+        await new SqliteCallRecordStore(new SqliteDatabase(Path.Combine(_data.Path, "switchboard.db"))).ListAsync(100);
 }

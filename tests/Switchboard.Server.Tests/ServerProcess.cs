@@ -116,7 +116,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort(SocketType type, ProtocolType protocol)
+    internal static int FreePort(SocketType type, ProtocolType protocol)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, type, protocol);
         socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));

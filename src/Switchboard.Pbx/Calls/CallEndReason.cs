@@ -17,6 +17,12 @@ public enum CallEndReason
     /// <summary>A phone's RTP stopped for <see cref="CallOptions.RtpTimeout"/> without a BYE: it is gone.</summary>
     MediaTimeout,
     Error,
+
+    /// <summary>
+    /// The PBX process died (a crash, <c>kill -9</c>) while the call was up; written at the next start from the call's
+    /// live marker, never by a running call (docs/call-records.md, "Calls up when the PBX dies").
+    /// </summary>
+    Interrupted,
 }
 
 public static class CallEndReasonCodes
@@ -35,6 +41,7 @@ public static class CallEndReasonCodes
         CallEndReason.BadOffer => "bad_offer",
         CallEndReason.Unauthorized => "unauthorized",
         CallEndReason.MediaTimeout => "media_timeout",
+        CallEndReason.Interrupted => "interrupted",
         _ => "error",
     };
 }

@@ -219,7 +219,26 @@ public sealed partial class CallEngine
 
             _state = next;
             LogState(_engine._log, CallId, next);
+            if (next is CallState.Ringing or CallState.Live or CallState.Ivr)
+            {
+                MarkLive();
+            }
         }
+
+        /// <summary>
+        /// The call is up: its durable marker says so, with the route and the answer as they are now, so a crash of the
+        /// process still leaves its record (<see cref="CallEndReason.Interrupted"/>). The store queues it; the shard never waits.
+        /// </summary>
+        private void MarkLive() => _engine._records.MarkLive(RecordEndingNow(new CallEnd(CallEndReason.Interrupted, CallSide.Pbx)));
+
+        /// <summary>The call's record as if it ended now, the way <paramref name="end"/> says.</summary>
+        private CallRecord RecordEndingNow(CallEnd end) =>
+            new(CallId, _request.Caller.Domain, _request.Caller.Account, _request.Destination, _request.Origin,
+                _routeName ?? _route.Name, _startedAt, _answeredAt, _engine._time.GetUtcNow(), end.Reason.ToCode(), end.By.ToCode(),
+                _digits.Length > 0 ? _digits.ToString() : null)
+            {
+                DigitLog = _digitLog.Length > 0 ? _digitLog.ToString() : null,
+            };
 
         private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
@@ -279,14 +298,7 @@ public sealed partial class CallEngine
         {
             var reason = end.Reason;
             _mailbox.Writer.TryComplete();
-            var endedAt = _engine._time.GetUtcNow();
-            var record = new CallRecord(CallId, _request.Caller.Domain, _request.Caller.Account, _request.Destination, _request.Origin,
-                _routeName ?? _route.Name, _startedAt, _answeredAt, endedAt, reason.ToCode(), end.By.ToCode(),
-                _digits.Length > 0 ? _digits.ToString() : null)
-            {
-                DigitLog = _digitLog.Length > 0 ? _digitLog.ToString() : null,
-                Phases = FinishPhases(),
-            };
+            var record = RecordEndingNow(end) with { Phases = FinishPhases() };
             // The record store queues the record for its writer (group commit) and never blocks the shard; the caller is
             // told the end at once, not after the batch's commit, and the call is forgotten once the record is safe.
             var saved = _engine._records.AddAsync(record);

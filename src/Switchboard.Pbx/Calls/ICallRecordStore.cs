@@ -8,6 +8,17 @@ public interface ICallRecordStore
     /// </summary>
     Task AddAsync(CallRecord record, CancellationToken ct = default);
 
+    /// <summary>
+    /// Notes durably, soon, that a call is up (or changed: answered, transferred), so a crash still leaves its record at
+    /// the next start; the call's record, once added, removes the marker. <paramref name="interruptedNow"/> is the record
+    /// the call would get if the process died now: reason <c>interrupted</c>, ended by <c>pbx</c>, ending now. Never
+    /// blocks and never throws: a call's shard calls it, and a marker that cannot be written only costs that record
+    /// after a crash. Stores that keep nothing across a crash (memory, tests) need not implement it.
+    /// </summary>
+    void MarkLive(CallRecord interruptedNow)
+    {
+    }
+
     /// <summary>The newest records first.</summary>
     Task<IReadOnlyList<CallRecord>> ListAsync(int limit, CancellationToken ct = default);
 

@@ -6,10 +6,13 @@ namespace Switchboard.Pbx.Policy;
 /// Counts trunk calls per extension and per domain: how many are up now, and how many started in the
 /// last minute (a sliding window on the injected clock). Calls have one owner each but share these
 /// counters, so a short lock guards them: a mailbox would make every call start wait on another loop.
+/// The counters are in memory; at start the host puts back the last minute's starts from the call records
+/// (<see cref="RecentTrunkCalls"/>), so a restart does not refill a caller's per-minute budget.
 /// </summary>
 public sealed class CallLimiter
 {
-    private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
+    /// <summary>The per-minute limits' sliding window.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
     private readonly TimeProvider _time;
     private readonly PolicyCounters _counters;
@@ -54,6 +57,23 @@ public sealed class CallLimiter
             ext.Start(now);
             dom.Start(now);
             return new LimitDecision(new CallLease(this, caller.Account, caller.Domain), null);
+        }
+    }
+
+    /// <summary>
+    /// Counts calls that a previous process started against the per-minute limits (not the concurrent ones: a restart ended
+    /// them all). Before any call of this process: the window's order is by start time.
+    /// </summary>
+    public void RestoreStarts(IEnumerable<(string Account, string Domain, DateTimeOffset StartedAt)> starts)
+    {
+        ArgumentNullException.ThrowIfNull(starts);
+        lock (_gate)
+        {
+            foreach (var (account, domain, at) in starts.OrderBy(s => s.StartedAt))
+            {
+                Get(_extensions, account).Restart(at);
+                Get(_domains, domain).Restart(at);
+            }
         }
     }
 
@@ -120,6 +140,9 @@ public sealed class CallLimiter
             Active++;
             _starts.Enqueue(now);
         }
+
+        /// <summary>A start of a call that is no longer up (it was before a restart): it counts in the window only.</summary>
+        public void Restart(DateTimeOffset at) => _starts.Enqueue(at);
 
         /// <summary>Starts after <paramref name="since"/>; older ones are forgotten, so the queue stays small.</summary>
         public int StartedSince(DateTimeOffset since)

@@ -3,9 +3,9 @@ using Switchboard.Sip.Transport;
 namespace Switchboard.Pbx.Registrar;
 
 /// <summary>
-/// Where each extension can be reached: its contact bindings (RFC 3261 section 10.3), in memory. Registrations do
-/// not survive a restart: phones register again within their interval (and at once when a connection-oriented flow
-/// drops), so nothing is lost for good. Thread-safe: the SIP endpoint registers while the call engine looks up.
+/// Where each extension can be reached: its contact bindings (RFC 3261 section 10.3), in memory. The registrar also
+/// hands UDP bindings to an <see cref="IRegistrationStore"/>, and the host puts them back at start (<see cref="Restore"/>);
+/// connection-oriented ones die with their connections. Thread-safe: the SIP endpoint registers while the call engine looks up.
 /// Each extension's list is kept in refresh order, least recently refreshed first: that one makes room when full.
 /// </summary>
 public sealed class LocationService
@@ -89,6 +89,29 @@ public sealed class LocationService
 
             Forget(source.ExtensionId, list);
             return new BindingUpdateResult(BindingUpdateStatus.Ok, [.. list], added, removed, evicted);
+        }
+    }
+
+    /// <summary>
+    /// Puts back bindings a previous process held (before any REGISTER of this one): each extension's in the order given,
+    /// which the store keeps as least recently refreshed first.
+    /// </summary>
+    public void Restore(IEnumerable<ContactBinding> bindings)
+    {
+        ArgumentNullException.ThrowIfNull(bindings);
+        lock (_gate)
+        {
+            foreach (var binding in bindings)
+            {
+                if (!_byExtension.TryGetValue(binding.ExtensionId, out var list))
+                {
+                    list = [];
+                    _byExtension[binding.ExtensionId] = list;
+                }
+
+                list.Add(binding);
+                _count++;
+            }
         }
     }
 

@@ -21,9 +21,12 @@ public sealed class Registrar
     private readonly RegistrarOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<Registrar> _log;
+    private readonly IRegistrationStore? _store;
 
-    public Registrar(SipRequestAuthenticator authenticator, LocationService location, RegistrarOptions options, TimeProvider time, ILogger<Registrar> log)
+    public Registrar(SipRequestAuthenticator authenticator, LocationService location, RegistrarOptions options, TimeProvider time, ILogger<Registrar> log,
+        IRegistrationStore? store = null)
     {
+        _store = store;
         _authenticator = authenticator;
         _location = location;
         _options = options;
@@ -77,6 +80,7 @@ public sealed class Registrar
             }
 
             RegistrarLog.RemovedAll(_log, account, flow.Remote, cleared.Removed);
+            Persist(extension.Id, cleared.Bindings);
             return Accept(request, cleared.Bindings, now);
         }
 
@@ -131,8 +135,17 @@ public sealed class Registrar
             RegistrarLog.Registered(_log, account, flow.Remote, result.Added, result.Bindings.Count, longest);
         }
 
+        Persist(extension.Id, result.Bindings);
         return Accept(request, result.Bindings, now);
     }
+
+    /// <summary>
+    /// Hands the extension's bindings to the store, the UDP ones only: a TCP, TLS or WebSocket binding is its connection,
+    /// which cannot outlive this process, so after a restart the phone must register again anyway (and does, once it sees
+    /// the connection drop). Refreshes are written too: they move the expiry.
+    /// </summary>
+    private void Persist(long extensionId, IReadOnlyList<ContactBinding> bindings) =>
+        _store?.Save(extensionId, [.. bindings.Where(b => !b.Flow.IsReliable)]);
 
     /// <summary>The transport reports a closed connection: its bindings can no longer reach the phone.</summary>
     public int OnFlowClosed(SipFlow flow)

@@ -3,8 +3,9 @@ namespace Switchboard.Pbx.Security;
 /// <summary>
 /// Counts failed authentications per account and per client address in a sliding window and locks a
 /// key out for <see cref="SecurityOptions.LockoutDuration"/> once it reaches its limit (spec 2.9).
-/// Web logins, signed links and (later) SIP digest share one instance, so guessing through one path
-/// spends the budget of all. State is in memory: a restart forgets lockouts, as documented.
+/// Web logins, signed links and SIP digest share one instance, so guessing through one path
+/// spends the budget of all. Counts are in memory; a lockout is also handed to the <see cref="ILockoutStore"/> when it
+/// starts, and the host puts the stored ones back (<see cref="Restore"/>) before it serves, so a restart keeps them.
 /// </summary>
 public sealed class LoginThrottle
 {
@@ -13,16 +14,37 @@ public sealed class LoginThrottle
 
     private readonly SecurityOptions _options;
     private readonly TimeProvider _time;
+    private readonly ILockoutStore? _lockouts;
     private readonly Dictionary<string, KeyState> _keys = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     /// <summary>The key count that triggers the next sweep; doubled after a sweep so sweeping stays amortised O(1) per failure.</summary>
     private int _sweepAt = SweepThreshold;
 
-    public LoginThrottle(SecurityOptions options, TimeProvider time)
+    public LoginThrottle(SecurityOptions options, TimeProvider time, ILockoutStore? lockouts = null)
     {
         _options = options;
         _time = time;
+        _lockouts = lockouts;
+    }
+
+    /// <summary>Puts back lockouts that a previous process started (its failure counts below the limit are not kept).</summary>
+    public void Restore(IEnumerable<LoginLockout> lockouts)
+    {
+        ArgumentNullException.ThrowIfNull(lockouts);
+        lock (_gate)
+        {
+            foreach (var lockout in lockouts)
+            {
+                if (!_keys.TryGetValue(lockout.Key, out var state))
+                {
+                    state = new KeyState();
+                    _keys[lockout.Key] = state;
+                }
+
+                state.LockedUntil = lockout.Until > state.LockedUntil ? lockout.Until : state.LockedUntil;
+            }
+        }
     }
 
     /// <summary>Asks before checking a credential; a locked-out key is refused without looking at the credential.</summary>
@@ -40,6 +62,8 @@ public sealed class LoginThrottle
     public ThrottleDecision RecordFailure(string account, string address)
     {
         var now = _time.GetUtcNow();
+        LoginLockout? accountLocked, addressLocked;
+        TimeSpan wait;
         lock (_gate)
         {
             if (_keys.Count > _sweepAt)
@@ -48,11 +72,23 @@ public sealed class LoginThrottle
                 _sweepAt = Math.Max(SweepThreshold, 2 * _keys.Count);
             }
 
-            var a = Fail(AccountKey(account), _options.AccountFailureLimit, now);
-            var b = Fail(AddressKey(address), _options.AddressFailureLimit, now);
-            var wait = Max(a, b);
-            return wait > TimeSpan.Zero ? ThrottleDecision.LockedOut(wait) : ThrottleDecision.Allow;
+            var a = Fail(AccountKey(account), _options.AccountFailureLimit, now, out accountLocked);
+            var b = Fail(AddressKey(address), _options.AddressFailureLimit, now, out addressLocked);
+            wait = Max(a, b);
         }
+
+        // Outside the lock: the store only queues, but nothing else needs to wait for it.
+        if (accountLocked is not null)
+        {
+            _lockouts?.Save(accountLocked);
+        }
+
+        if (addressLocked is not null)
+        {
+            _lockouts?.Save(addressLocked);
+        }
+
+        return wait > TimeSpan.Zero ? ThrottleDecision.LockedOut(wait) : ThrottleDecision.Allow;
     }
 
     /// <summary>A success clears the account's failures; the address keeps its count (one address may try many accounts).</summary>
@@ -73,8 +109,10 @@ public sealed class LoginThrottle
     private TimeSpan LockRemaining(string key, DateTimeOffset now) =>
         _keys.TryGetValue(key, out var state) && state.LockedUntil > now ? state.LockedUntil - now : TimeSpan.Zero;
 
-    private TimeSpan Fail(string key, int limit, DateTimeOffset now)
+    /// <param name="started">The lockout this failure started, to be stored; null when it started none.</param>
+    private TimeSpan Fail(string key, int limit, DateTimeOffset now, out LoginLockout? started)
     {
+        started = null;
         if (!_keys.TryGetValue(key, out var state))
         {
             state = new KeyState();
@@ -97,6 +135,7 @@ public sealed class LoginThrottle
         {
             state.LockedUntil = now + _options.LockoutDuration;
             state.Failures.Clear();
+            started = new LoginLockout(key, state.LockedUntil);
         }
 
         return state.LockedUntil > now ? state.LockedUntil - now : TimeSpan.Zero;

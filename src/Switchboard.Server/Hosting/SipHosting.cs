@@ -22,6 +22,7 @@ internal static class SipHosting
         services.AddSingleton(sip.Registrar with { DefaultDomain = options.DefaultDomain });
         services.AddSingleton(sip.Calls);
         services.AddSingleton<LocationService>();
+        services.AddSingleton<IRegistrationStore, SqliteRegistrationStore>();
         services.AddSingleton<SipRequestAuthenticator>();
         services.AddSingleton<Registrar>();
         services.AddSingleton<RegistrarSipServices>();
@@ -68,6 +69,7 @@ internal static class SipHosting
         endpoint.Start(engine);
         var hub = services.GetRequiredService<SipTransportHub>();
         await hub.StartAsync(endpoint, ct);
+        await StartupRecovery.RestoreRegistrationsAsync(services, hub, ct);
         await SipUdpReader.AttachAsync(hub, endpoint);
 
         // Trunks register once the transports listen; carriers' INVITEs are told apart by their source.

@@ -10,6 +10,9 @@ namespace Switchboard.Storage.Sqlite;
 /// transaction, one fsync, one prepared INSERT per batch); reads and the purge go straight to the file.
 /// <see cref="AddAsync"/> completes once its record's batch has committed, so a read that follows it sees the record;
 /// a caller that does not need that does not await it. <see cref="DisposeAsync"/> writes everything still queued.
+/// The same writer keeps the crash-safety state (docs/call-records.md, "Calls up when the PBX dies"): each live call's
+/// marker (<see cref="MarkLive"/>), removed in the transaction that inserts the call's record, and a heartbeat row
+/// touched by every commit and, when idle, every <see cref="CallRecordBatching.Heartbeat"/>.
 /// </summary>
 public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDisposable
 {
@@ -29,6 +32,7 @@ public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDis
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.FlushInterval, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatch, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Heartbeat, TimeSpan.Zero, nameof(options));
         _db = db;
         _direct = new SqliteCallRecordStore(db);
         _options = options;
@@ -51,7 +55,7 @@ public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDis
     public async Task AddAsync(CallRecord record, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var pending = new Pending(record, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(record, IsMarker: false, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         try
         {
             await _queue.Writer.WriteAsync(pending, ct);
@@ -61,7 +65,22 @@ public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDis
             throw new ObjectDisposedException("The call record writer has stopped.", ex);
         }
 
-        await pending.Committed.Task;
+        await pending.Committed!.Task;
+    }
+
+    /// <summary>Queues the call's live marker behind whatever is queued, so it commits with the next batch.</summary>
+    /// <remarks>
+    /// Never waits: a full queue (the writer 8,192 items behind) drops the marker with a warning, which costs only this
+    /// call's <c>interrupted</c> record if the process dies before the call ends. The marker is queued before the call's
+    /// record (the call's own loop does both), so the record's transaction always finds it to remove.
+    /// </remarks>
+    public void MarkLive(CallRecord interruptedNow)
+    {
+        ArgumentNullException.ThrowIfNull(interruptedNow);
+        if (!_queue.Writer.TryWrite(new Pending(interruptedNow, IsMarker: true, null)) && !_stopping.IsCancellationRequested)
+        {
+            LogMarkerDropped(_logger, interruptedNow.CallId);
+        }
     }
 
     public Task<IReadOnlyList<CallRecord>> ListAsync(int limit, CancellationToken ct = default) => _direct.ListAsync(limit, ct);
@@ -94,8 +113,9 @@ public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDis
             return;
         }
 
-        _queue.Writer.TryComplete();
+        // Stopping is flagged before the queue closes, so a marker refused by the closed queue is not reported as one refused by a full one.
         FlushPromptly();
+        _queue.Writer.TryComplete();
         await _writer;
         lock (_gate)
         {
@@ -106,26 +126,43 @@ public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDis
         }
     }
 
-    /// <summary>The writer: one connection, one prepared INSERT, one batch at a time until the queue is closed and empty.</summary>
+    /// <summary>
+    /// The writer: one connection, prepared statements, one batch at a time until the queue is closed and empty; a
+    /// heartbeat when nothing has been committed for a heartbeat interval.
+    /// </summary>
     private async Task WriteAsync()
     {
         var batch = new List<Pending>(_options.MaxBatch);
         SqliteConnection? connection = null;
         SqliteCommand? insert = null;
+        LiveCallStatements? live = null;
         try
         {
-            while (await _queue.Reader.WaitToReadAsync())
+            WriterWake wake;
+            while ((wake = await WaitAsync()) != WriterWake.Closed)
             {
-                await CollectAsync(batch);
+                if (wake == WriterWake.Records)
+                {
+                    await CollectAsync(batch);
+                }
+
                 if (connection is null)
                 {
                     connection = await _db.OpenAsync();
                     insert = CallRecordInsert.Create(connection);
                     insert.Prepare();
+                    live = new LiveCallStatements(connection);
                 }
 
-                Commit(connection, insert!, batch);
-                batch.Clear();
+                if (wake == WriterWake.Records)
+                {
+                    Commit(connection, insert!, live!, batch);
+                    batch.Clear();
+                }
+                else
+                {
+                    Beat(connection, live!);
+                }
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -136,16 +173,31 @@ public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDis
             Fail(batch, ex);
             while (_queue.Reader.TryRead(out var left))
             {
-                left.Committed.TrySetException(ex);
+                left.Committed?.TrySetException(ex);
             }
         }
         finally
         {
             insert?.Dispose();
+            live?.Dispose();
             if (connection is not null)
             {
                 await connection.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>Waits for something to write, or for the heartbeat interval to pass with nothing, or for the queue to close.</summary>
+    private async Task<WriterWake> WaitAsync()
+    {
+        using var beat = new CancellationTokenSource(_options.Heartbeat, _time);
+        try
+        {
+            return await _queue.Reader.WaitToReadAsync(beat.Token) ? WriterWake.Records : WriterWake.Closed;
+        }
+        catch (OperationCanceledException)
+        {
+            return WriterWake.Heartbeat;
         }
     }
 
@@ -186,14 +238,14 @@ public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDis
         }
     }
 
-    private void Commit(SqliteConnection connection, SqliteCommand insert, List<Pending> batch)
+    private void Commit(SqliteConnection connection, SqliteCommand insert, LiveCallStatements live, List<Pending> batch)
     {
         try
         {
-            Insert(connection, insert, batch);
+            Write(connection, insert, live, batch);
             foreach (var pending in batch)
             {
-                pending.Committed.TrySetResult();
+                pending.Committed?.TrySetResult();
             }
         }
         catch (SqliteException ex)
@@ -204,43 +256,83 @@ public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDis
             {
                 try
                 {
-                    Insert(connection, insert, [pending]);
-                    pending.Committed.TrySetResult();
+                    Write(connection, insert, live, [pending]);
+                    pending.Committed?.TrySetResult();
                 }
                 catch (SqliteException one)
                 {
-                    pending.Committed.TrySetException(one);
+                    pending.Committed?.TrySetException(one);
                 }
             }
         }
     }
 
-    private static void Insert(SqliteConnection connection, SqliteCommand insert, IReadOnlyList<Pending> records)
+    /// <summary>One transaction: each marker written, each record inserted with its call's marker removed, the heartbeat touched.</summary>
+    private void Write(SqliteConnection connection, SqliteCommand insert, LiveCallStatements live, IReadOnlyList<Pending> items)
     {
         using var tx = connection.BeginTransaction();
         insert.Transaction = tx;
-        foreach (var pending in records)
+        foreach (var pending in items)
         {
-            CallRecordInsert.Bind(insert, pending.Record);
-            insert.ExecuteNonQuery();
+            if (pending.IsMarker)
+            {
+                live.Mark(tx, pending.Record);
+            }
+            else
+            {
+                CallRecordInsert.Bind(insert, pending.Record);
+                insert.ExecuteNonQuery();
+                live.Forget(tx, pending.Record.CallId);
+            }
         }
 
+        live.Beat(tx, _time.GetUtcNow());
         tx.Commit();
+    }
+
+    /// <summary>Nothing to write for a while: the heartbeat alone, so an interrupted call's end is known to within an interval.</summary>
+    private void Beat(SqliteConnection connection, LiveCallStatements live)
+    {
+        try
+        {
+            using var tx = connection.BeginTransaction();
+            live.Beat(tx, _time.GetUtcNow());
+            tx.Commit();
+        }
+        catch (SqliteException ex)
+        {
+            // A locked file: the next beat or batch tries again; meanwhile an interrupted call's end would only be earlier.
+            LogHeartbeatFailed(_logger, ex);
+        }
     }
 
     private static void Fail(List<Pending> batch, Exception ex)
     {
         foreach (var pending in batch)
         {
-            pending.Committed.TrySetException(ex);
+            pending.Committed?.TrySetException(ex);
         }
     }
 
-    private readonly record struct Pending(CallRecord Record, TaskCompletionSource Committed);
+    /// <summary>A record to insert (with a task its adder awaits), or a live call's marker (nobody waits for it).</summary>
+    private readonly record struct Pending(CallRecord Record, bool IsMarker, TaskCompletionSource? Committed);
+
+    private enum WriterWake
+    {
+        Records,
+        Heartbeat,
+        Closed,
+    }
 
     [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "A batch of {Count} call records failed; writing them one by one")]
     private static partial void LogBatchFailed(ILogger logger, Exception exception, int count);
 
     [LoggerMessage(EventId = 7011, Level = LogLevel.Error, Message = "The call record writer cannot open the database; call records are not written")]
     private static partial void LogWriterFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7012, Level = LogLevel.Warning, Message = "Call {CallId}: the record writer is full; its live marker is not written (a crash now would lose its record)")]
+    private static partial void LogMarkerDropped(ILogger logger, string callId);
+
+    [LoggerMessage(EventId = 7013, Level = LogLevel.Warning, Message = "The record writer's heartbeat failed; it tries again at the next interval")]
+    private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);
 }

@@ -14,4 +14,10 @@ public sealed record CallRecordBatching
 
     /// <summary>Records that may wait for the writer; beyond it <c>AddAsync</c> waits for room rather than drop one.</summary>
     public int Capacity { get; init; } = 8192;
+
+    /// <summary>
+    /// How often the idle writer touches the heartbeat row (every commit touches it too). A call interrupted by a crash is
+    /// recorded as ending at the last heartbeat, so its recorded end is at most this (plus a commit) before the real one.
+    /// </summary>
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -17,10 +17,13 @@ internal static class CallRecordInsert
     private static readonly string[] Names =
         ["$id", "$domain", "$from", "$dest", "$origin", "$route", "$started", "$answered", "$ended", "$reason", "$endedBy", "$digits", "$digitLog", "$phases"];
 
-    public static SqliteCommand Create(SqliteConnection connection)
+    public static SqliteCommand Create(SqliteConnection connection) => Create(connection, Sql);
+
+    /// <summary>A command for <paramref name="sql"/>, which names any of the record's parameters (the live marker's upsert), bound by <see cref="Bind"/>.</summary>
+    public static SqliteCommand Create(SqliteConnection connection, string sql)
     {
         var cmd = connection.CreateCommand();
-        cmd.CommandText = Sql;
+        cmd.CommandText = sql;
         foreach (var name in Names)
         {
             cmd.Parameters.Add(new SqliteParameter { ParameterName = name });

@@ -140,6 +140,52 @@ internal static class Migrations
             CREATE TRIGGER extensions_delete_generation AFTER DELETE ON extensions BEGIN UPDATE directory_generation SET value = value + 1; END;
             """),
         new(7, "ALTER TABLE call_records ADD COLUMN phases TEXT;"),
+
+        // Crash safety (docs/call-records.md, "Calls up when the PBX dies"): a marker per call that is up, removed in the
+        // transaction that writes its record, and the last time the record writer knew the process alive.
+        new(8, """
+            CREATE TABLE live_calls (
+                call_id TEXT PRIMARY KEY,
+                domain TEXT NOT NULL,
+                from_account TEXT NOT NULL,
+                destination TEXT NOT NULL,
+                origin TEXT NOT NULL,
+                route TEXT NOT NULL,
+                started_at INTEGER NOT NULL,
+                answered_at INTEGER,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE TABLE node_state (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                alive_at INTEGER NOT NULL
+            );
+            INSERT INTO node_state (id, alive_at) VALUES (1, 0);
+            """),
+
+        // The login throttle's lockouts, so a restart does not lift them (docs/security.md, "Rate limits and lockouts").
+        new(9, """
+            CREATE TABLE login_lockouts (
+                key TEXT PRIMARY KEY,
+                until INTEGER NOT NULL
+            );
+            """),
+
+        // UDP registrations, so a restart keeps them (docs/sip-registrar.md, "Restarts"); each extension's in refresh order.
+        new(10, """
+            CREATE TABLE registrations (
+                extension_id INTEGER NOT NULL REFERENCES extensions(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                contact TEXT NOT NULL,
+                remote TEXT NOT NULL,
+                expires_at INTEGER NOT NULL,
+                instance_id TEXT,
+                reg_id INTEGER,
+                call_id TEXT NOT NULL,
+                cseq INTEGER NOT NULL,
+                user_agent TEXT,
+                PRIMARY KEY (extension_id, position)
+            );
+            """),
     ];
 }
 

@@ -6,6 +6,12 @@ namespace Switchboard.Pbx.Tests.Fakes;
 internal sealed class InMemoryCallRecordStore : ICallRecordStore
 {
     private readonly ConcurrentQueue<CallRecord> _records = new();
+    private readonly ConcurrentQueue<CallRecord> _markers = new();
+
+    /// <summary>Every live marker the calls made, in order: each the record its call would have got had the process died then.</summary>
+    public IReadOnlyList<CallRecord> Markers => [.. _markers];
+
+    public void MarkLive(CallRecord interruptedNow) => _markers.Enqueue(interruptedNow);
 
     public Task AddAsync(CallRecord record, CancellationToken ct = default)
     {

@@ -106,4 +106,20 @@ public class CallLimiterTests
         Assert.Equal(0, _limiter.Active("example.com"));
         Assert.Equal(0, _limiter.Active("100@example.com"));
     }
+
+    [Fact]
+    public void Restored_starts_spend_the_per_minute_budget_but_no_concurrent_slot()
+    {
+        var now = _time.GetUtcNow();
+        _limiter.RestoreStarts([("100@example.com", "example.com", now.AddSeconds(-10)), ("100@example.com", "example.com", now.AddSeconds(-50))]);
+        var limits = new CallLimits(1, 2);
+
+        Assert.Equal(0, _limiter.Active("100@example.com"));
+        Assert.Equal(PolicyDenial.ExtensionPerMinute, _limiter.TryAcquire(Alice, limits, CallLimits.None).Denial);
+        Assert.True(_limiter.TryAcquire(Bob, limits, CallLimits.None).Allowed);
+
+        // The older start leaves the window 50 s after it was made, 10 s from now.
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.True(_limiter.TryAcquire(Alice, limits, CallLimits.None).Allowed);
+    }
 }

@@ -32,7 +32,7 @@ internal sealed class RegistrarHarness
         Directory.CreateExtensionAsync(new(Domain, "101", "Hundred-one", "web-101", "sip-101")).GetAwaiter().GetResult();
         Throttle = new LoginThrottle(Security, Time);
         Authenticator = new SipRequestAuthenticator(Directory, Throttle, Options, Time, NullLogger<SipRequestAuthenticator>.Instance, Failures);
-        Registrar = new SipRegistrar(Authenticator, Location, Options, Time, NullLogger<SipRegistrar>.Instance);
+        Registrar = new SipRegistrar(Authenticator, Location, Options, Time, NullLogger<SipRegistrar>.Instance, Stored);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));
@@ -48,6 +48,9 @@ internal sealed class RegistrarHarness
     public LoginThrottle Throttle { get; }
 
     public LocationService Location { get; } = new();
+
+    /// <summary>What the registrar handed to its store, in order.</summary>
+    public RecordingRegistrationStore Stored { get; } = new();
 
     public SipRequestAuthenticator Authenticator { get; }
 

@@ -96,4 +96,41 @@ public class LoginThrottleTests
         throttle.RecordFailure("x@d", "b");
         Assert.True(throttle.Check("0@d", "a0").Allowed);
     }
+
+    [Fact]
+    public void A_lockout_is_handed_to_the_store_once_when_it_starts()
+    {
+        var store = new RecordingLockoutStore();
+        var throttle = new LoginThrottle(_options, _time, store);
+        throttle.RecordFailure("100@D", "10.0.0.1");
+        throttle.RecordFailure("100@D", "10.0.0.1");
+        Assert.Empty(store.Saved);
+
+        throttle.RecordFailure("100@D", "10.0.0.1");
+        throttle.RecordFailure("100@D", "10.0.0.1");
+
+        Assert.Equal([new LoginLockout("a:100@d", _time.GetUtcNow() + _options.LockoutDuration)], store.Saved);
+    }
+
+    [Fact]
+    public void Restored_lockouts_refuse_until_they_run_out()
+    {
+        var throttle = NewThrottle();
+        throttle.Restore([new LoginLockout("a:100@d", _time.GetUtcNow().AddMinutes(3)), new LoginLockout("ip:10.0.0.7", _time.GetUtcNow().AddMinutes(1))]);
+
+        Assert.Equal(TimeSpan.FromMinutes(3), throttle.Check("100@D", "10.0.0.1").RetryAfter);
+        Assert.Equal(TimeSpan.FromMinutes(1), throttle.Check("200@d", "10.0.0.7").RetryAfter);
+        _time.Advance(TimeSpan.FromMinutes(3));
+        Assert.True(throttle.Check("100@d", "10.0.0.7").Allowed);
+    }
+
+    private sealed class RecordingLockoutStore : ILockoutStore
+    {
+        public List<LoginLockout> Saved { get; } = [];
+
+        public void Save(LoginLockout lockout) => Saved.Add(lockout);
+
+        public Task<IReadOnlyList<LoginLockout>> LoadActiveAsync(DateTimeOffset now, CancellationToken ct = default) =>
+            Task.FromResult<IReadOnlyList<LoginLockout>>(Saved.Where(l => l.Until > now).ToList());
+    }
 }

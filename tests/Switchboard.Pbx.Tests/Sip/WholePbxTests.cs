@@ -59,6 +59,15 @@ public sealed class WholePbxTests
         Assert.Equal("sip", record.Origin);
         Assert.NotNull(record.AnsweredAt);
         Assert.Equal("5", record.Digits);
+
+        // Crash safety (docs/call-records.md, "Calls up when the PBX dies"): marked live when it rang and again when
+        // answered, each marker the record it would have got had the process died then.
+        var markers = pbx.Records.Markers.Where(m => m.CallId == record.CallId).ToList();
+        Assert.Equal(2, markers.Count);
+        Assert.All(markers, m => Assert.Equal(("interrupted", "pbx", "extension", record.StartedAt), (m.Reason, m.EndedBy, m.Route, m.StartedAt)));
+        Assert.Null(markers[0].AnsweredAt);
+        Assert.Equal(record.AnsweredAt, markers[1].AnsweredAt);
+        Assert.InRange(markers[1].EndedAt, record.AnsweredAt!.Value, record.EndedAt);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public class MigrationTests
         }
 
         Assert.Equal(["call_records", "click_to_call_allow", "dial_rules", "directory_generation", "domain_limits", "domains", "extension_limits",
-            "extension_permissions", "extensions", "login_failures", "number_class_patterns", "sessions", "trunks"], tables);
+            "extension_permissions", "extensions", "live_calls", "login_failures", "login_lockouts", "node_state", "number_class_patterns", "registrations", "sessions", "trunks"], tables);
     }
 
     [Fact]
