@@ -152,7 +152,8 @@ internal sealed class CallCore(string callId, ILogger log)
                 End(CallEndReason.Hangup, CallSide.Caller);
                 break;
             case CallInput.PbxShutdownInput:
-                End(CallEndReason.Error, CallSide.Pbx);
+                // Not an error: the PBX is stopping on purpose, and the caller can call again once it is back.
+                End(CallEndReason.Shutdown, CallSide.Pbx);
                 break;
             case CallInput.WakeInput:
                 OnWake(now);

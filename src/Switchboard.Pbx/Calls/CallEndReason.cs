@@ -18,6 +18,9 @@ public enum CallEndReason
     MediaTimeout,
     Error,
 
+    /// <summary>The PBX was stopped (a clean stop, a restart) while the call was still going: it ended every call first.</summary>
+    Shutdown,
+
     /// <summary>
     /// The PBX process died (a crash, <c>kill -9</c>) while the call was up; written at the next start from the call's
     /// live marker, never by a running call (docs/call-records.md, "Calls up when the PBX dies").
@@ -42,6 +45,7 @@ public static class CallEndReasonCodes
         CallEndReason.Unauthorized => "unauthorized",
         CallEndReason.MediaTimeout => "media_timeout",
         CallEndReason.Interrupted => "interrupted",
+        CallEndReason.Shutdown => "shutdown",
         _ => "error",
     };
 }

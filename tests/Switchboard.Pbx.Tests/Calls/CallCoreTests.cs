@@ -255,7 +255,7 @@ public sealed class CallCoreTests
         var core = NewCore();
 
         Assert.Equal<CallOutput>([new CallOutput.End(new CallEnd(CallEndReason.Hangup, CallSide.Caller))], core.Handle(CallInput.CallerHangup, At).Outputs);
-        Assert.Equal<CallOutput>([new CallOutput.End(new CallEnd(CallEndReason.Error, CallSide.Pbx))], core.Handle(CallInput.PbxShutdown, At).Outputs);
+        Assert.Equal<CallOutput>([new CallOutput.End(new CallEnd(CallEndReason.Shutdown, CallSide.Pbx))], core.Handle(CallInput.PbxShutdown, At).Outputs);
     }
 
     private static CallInput.Request FromSide(CallSide side, SipRequest request) => new(side, request, InDialog: true, null, CallPeers.None);
