@@ -109,6 +109,9 @@ public sealed class PbxHost : IAsyncDisposable
 
     public Task WaitForShutdownAsync(CancellationToken ct = default) => _app.WaitForShutdownAsync(ct);
 
+    /// <summary>Starts draining this node: it refuses new calls and stops once its last call has ended (<see cref="NodeDrain"/>).</summary>
+    public void Drain() => _app.Services.GetRequiredService<NodeDrain>().Start();
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
@@ -153,6 +156,7 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSingleton(sp => new CallRecordRetention(sp.GetRequiredService<ICallRecordStore>(), options.CallRecordRetention,
             options.Time, sp.GetRequiredService<ILogger<CallRecordRetention>>()));
         services.AddHostedService(sp => sp.GetRequiredService<CallRecordRetention>());
+        services.AddSingleton<NodeDrain>();
         services.AddSwitchboardWeb(options.Web);
     }
 

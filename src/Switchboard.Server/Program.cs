@@ -15,4 +15,5 @@ LimitCommands.AddTo(root);
 AllowListCommands.AddTo(root);
 CallCommands.AddTo(root);
 NumberClassCommands.AddTo(root);
+NodeCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync();

@@ -27,6 +27,11 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Waits for the server to end by itself (a drained node stops on its own).</summary>
+    public Task WaitForExitAsync(TimeSpan bound) => _process.WaitForExitAsync().WaitAsync(bound);
+
     /// <summary>What the server printed so far, for failure messages.</summary>
     public string Output
     {

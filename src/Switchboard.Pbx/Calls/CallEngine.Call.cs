@@ -159,6 +159,12 @@ public sealed partial class CallEngine
         /// <summary>Resolves the destination and starts it: null when the call now waits in a state, else how it ended at once.</summary>
         private async Task<CallEnd?> RouteAsync()
         {
+            if (_engine.RefusesNewCalls)
+            {
+                // The node drains: a trunk's or phone's INVITE never got here (503 from the endpoint), a browser's call did.
+                return new CallEnd(CallEndReason.Shutdown, CallSide.Pbx);
+            }
+
             // Calls from a carrier dial like phones: the click-to-call allow-list guards the popup and links only.
             var origin = _request.Sip is not null ? Policy.CallOrigin.Sip : _request.Origin;
             _route = await _engine._dialPlan.ResolveAsync(_request.Caller, _request.Destination, origin, _request.OnlyDestination);

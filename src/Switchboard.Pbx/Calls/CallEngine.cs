@@ -33,6 +33,8 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     private SipEndpoint? _sip;
     private readonly ConcurrentDictionary<string, Call> _calls = new(StringComparer.Ordinal);
 
+    private bool _refusesNewCalls;
+
     public CallEngine(DialPlan dialPlan, ICallRecordStore records, WebRtcMedia media, ServiceOptions services, MediaSetupStats setupStats,
         CallOptions options, ISipLocations locations, TimeProvider time, ILogger<CallEngine> log, Trunks.TrunkService? trunks = null,
         Policy.CallPolicy? policy = null, Ivr.IvrRuntime? ivr = null)
@@ -52,6 +54,12 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     }
 
     public int ActiveCalls => _calls.Count;
+
+    /// <summary>True once <see cref="RefuseNewCalls"/> ran: the node is draining (docs/scale-out.md, "Drain").</summary>
+    public bool RefusesNewCalls => Volatile.Read(ref _refusesNewCalls);
+
+    /// <summary>From now on a new call (a browser's: SIP's are refused by the endpoint) ends at once as <c>shutdown</c>; calls up go on.</summary>
+    public void RefuseNewCalls() => Volatile.Write(ref _refusesNewCalls, true);
 
     /// <summary>Calls to extensions ring their phones through this endpoint (set once, at start-up).</summary>
     public void AttachSip(SipEndpoint sip) => _sip = sip;

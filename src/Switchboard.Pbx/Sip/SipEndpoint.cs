@@ -77,6 +77,9 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
 
     public string Product => _options.Product;
 
+    /// <summary>The node drains: every new out-of-dialog request is answered 503 from now on (docs/scale-out.md, "Drain").</summary>
+    public void RefuseNewRequests() => _core.RefusesNewRequests = true;
+
     public SipEndpointCounters Counters => new(
         Interlocked.Read(ref _received), Interlocked.Read(ref _dropped), Interlocked.Read(ref _badRequests),
         Interlocked.Read(ref _sent), Interlocked.Read(ref _sendFailures),

@@ -132,6 +132,16 @@ internal static class ServeCommand
         };
 
         await using var host = await PbxHost.StartAsync(options, ct);
+        using var pidFile = NodePidFile.Write(options.DataDirectory);
+
+        // SIGUSR1 (switchboard node drain): refuse new calls, stop when the last one ends; the signal does not stop us by itself.
+        using var drainSignal = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            (System.Runtime.InteropServices.PosixSignal)NodePidFile.DrainSignal,
+            context =>
+            {
+                context.Cancel = true;
+                host.Drain();
+            });
         Console.WriteLine($"Switchboard is running. Demo page: {host.HttpsUrl} (self-signed certificate unless --cert) or {host.HttpUrl}");
         Console.WriteLine($"SIP: UDP {Show(host.SipUdpPort)}, TCP {Show(host.SipTcpPort)}, TLS {Show(host.SipTlsPort)}, WebSocket {host.HttpUrl}sip and wss on the HTTPS port");
         Console.WriteLine("Press Ctrl+C to stop.");

@@ -6,6 +6,9 @@ namespace Switchboard.Sip.UserAgent;
 
 public sealed partial class SipUserAgentCore
 {
+    /// <summary>Seconds a client of a draining node is told to wait: long enough for the dispatcher's next probe to see it.</summary>
+    private const string RetryAfterDraining = "30";
+
     /// <summary>A new request with its server transaction (RFC 3261 section 8.2: the UAS checks, then the method decides).</summary>
     private void OnRequest(SipServerTransaction tx, SipRequest request, SipFlow flow, DateTimeOffset now)
     {
@@ -35,6 +38,17 @@ public sealed partial class SipUserAgentCore
                 Reply(tx, 481, now);
             }
 
+            return;
+        }
+
+        if (RefusesNewRequests)
+        {
+            // RFC 3261 section 21.5.4: this node is draining (it finishes its calls, then stops). A new request, health
+            // probes (OPTIONS) included, gets 503 with Retry-After (section 20.33), so a dispatcher in front marks the
+            // node down and phones and carriers try another node; requests inside existing dialogs went on above.
+            SendResponse(tx, SipMessageFactory.CreateResponse(request, 503, null, SipIds.NewTag())
+                .AddHeader("Retry-After", RetryAfterDraining)
+                .BuildResponse(), now);
             return;
         }
 

@@ -21,6 +21,7 @@ public sealed partial class SipUserAgentCore
     private readonly SipOkRetransmissions _oks;
     private readonly ISipUserAgentHost _host;
     private readonly SipUserAgentOptions _options;
+    private bool _refusesNewRequests;
 
     public SipUserAgentCore(ISipUserAgentHost host, SipUserAgentOptions? options = null)
     {
@@ -31,6 +32,16 @@ public sealed partial class SipUserAgentCore
     }
 
     public SipUserAgentOptions Options => _options;
+
+    /// <summary>
+    /// When set (from any thread), every new out-of-dialog request is answered 503 with Retry-After; dialogs and
+    /// transactions already under way go on. How a node drains before it stops (docs/scale-out.md, "Drain").
+    /// </summary>
+    public bool RefusesNewRequests
+    {
+        get => Volatile.Read(ref _refusesNewRequests);
+        set => Volatile.Write(ref _refusesNewRequests, value);
+    }
 
     public int ClientTransactions => _transactions.ClientCount;
 

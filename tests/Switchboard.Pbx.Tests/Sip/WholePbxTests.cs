@@ -131,6 +131,45 @@ public sealed class WholePbxTests
     }
 
     [Fact]
+    public async Task A_draining_pbx_refuses_a_phones_invite_503_and_ends_a_browsers_new_call_as_shutdown()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        using var alice = pbx.Phone("100", 2);
+        await alice.RegisterAsync();
+        pbx.Endpoint.RefuseNewRequests();
+        pbx.Engine.RefuseNewCalls();
+
+        Assert.Equal(503, (await alice.CallAsync("*43")).StatusCode);
+        var caller = new Switchboard.Pbx.Directory.Extension(1, PbxUnderTest.Domain, "100", "Alice", DateTimeOffset.UnixEpoch);
+        var page = new EndWatcher();
+        pbx.Engine.Start(new CallRequest(caller, "*43", "v=0\r\n", "web", null), page);
+        Assert.Equal(CallEndReason.Shutdown, await page.Ended.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+        var record = await pbx.Records.WaitForAsync(r => r.Origin == "web", TimeSpan.FromSeconds(5));
+        Assert.Equal("shutdown", record.Reason);
+        Assert.Equal("pbx", record.EndedBy);
+    }
+
+    /// <summary>What a page would be told: only the end matters here.</summary>
+    private sealed class EndWatcher : ICallObserver
+    {
+        public TaskCompletionSource<CallEndReason> Ended { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ValueTask OnTryingAsync(string callId) => ValueTask.CompletedTask;
+
+        public ValueTask OnRingingAsync() => ValueTask.CompletedTask;
+
+        public ValueTask OnAnswerSdpAsync(string sdp) => ValueTask.CompletedTask;
+
+        public ValueTask OnConnectedAsync() => ValueTask.CompletedTask;
+
+        public ValueTask OnEndedAsync(CallEndReason reason)
+        {
+            Ended.TrySetResult(reason);
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [Fact]
     public async Task A_call_nobody_answers_is_cancelled_after_the_ring_timeout()
     {
         await using var pbx = await PbxUnderTest.StartAsync(new CallOptions { RingTimeout = TimeSpan.FromMilliseconds(600) });

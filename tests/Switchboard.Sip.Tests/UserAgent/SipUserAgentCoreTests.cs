@@ -78,6 +78,34 @@ public class SipUserAgentCoreTests
             .BuildRequest();
 
     [Fact]
+    public void A_draining_core_answers_new_requests_503_with_retry_after_and_lets_dialogs_go_on()
+    {
+        var (core, host) = Create();
+        var dialog = new Dialog();
+        host.Dialogs[("core-call@atlanta.example.com", "in-call")] = dialog;
+        core.RefusesNewRequests = true;
+
+        core.Receive(Bytes(Request(SipMethod.Options, branch: "z9hG4bKdrain1")), Udp, Start);
+        core.Receive(Bytes(Request(SipMethod.Invite, branch: "z9hG4bKdrain2")), Udp, Start);
+        core.Receive(Bytes(Request(SipMethod.Register, branch: "z9hG4bKdrain3", uri: "sip:biloxi.example.com")), Udp, Start);
+        core.Receive(Bytes(Request(SipMethod.Bye, toTag: "in-call", branch: "z9hG4bKdrain4")), Udp, Start);
+
+        var refusals = host.Sent.Select(s => s.Message).OfType<SipResponse>().Where(r => r.StatusCode >= 200).ToList();
+        Assert.Equal(3, refusals.Count);
+        Assert.All(refusals, r =>
+        {
+            Assert.Equal(503, r.StatusCode);
+            Assert.Equal("30", r.GetHeaderValue("Retry-After"));
+        });
+        Assert.Empty(host.NewRequests);
+        Assert.Equal(SipMethod.Bye, Assert.Single(dialog.Requests).Method);
+
+        core.RefusesNewRequests = false;
+        core.Receive(Bytes(Request(SipMethod.Options, branch: "z9hG4bKdrain5")), Udp, Start);
+        Assert.Equal(200, ((SipResponse)host.Sent[^1].Message).StatusCode);
+    }
+
+    [Fact]
     public void Options_is_answered_by_the_core_with_what_we_allow()
     {
         var (core, host) = Create();
