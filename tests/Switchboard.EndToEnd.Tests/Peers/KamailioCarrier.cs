@@ -178,17 +178,25 @@ public sealed class KamailioCarrier : IAsyncDisposable
         return (await reader.ReadToEndAsync(ct)).Split('\n');
     }
 
-    private static Process StartProcess(string config, string directory, ProcessLog log)
-    {
+    private static Process StartProcess(string config, string directory, ProcessLog log) =>
         // -DD: stay in the foreground (children still forked); -E: log to stderr; -Y: own runtime
         // directory so two carriers do not share /run/kamailio; small memory pools for a test.
+        Run(["-f", config, "-DD", "-E", "-Y", directory, "-w", directory, "-m", "32", "-M", "8"], log);
+
+    /// <summary>Starts <see cref="Executable"/> with <paramref name="arguments"/>, its output going to <paramref name="log"/>.</summary>
+    internal static Process Run(IEnumerable<string> arguments, ProcessLog log)
+    {
         var start = new ProcessStartInfo(Executable)
         {
-            ArgumentList = { "-f", config, "-DD", "-E", "-Y", directory, "-w", directory, "-m", "32", "-M", "8" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, line) => log.Append(line.Data);
         process.ErrorDataReceived += (_, line) => log.Append(line.Data);
