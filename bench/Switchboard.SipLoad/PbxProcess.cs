@@ -40,9 +40,7 @@ internal sealed class PbxProcess : IAsyncDisposable
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
             var text = await http.GetStringAsync(new Uri($"http://{Http}/metrics"), ct);
-            const string name = "switchboard_runtime_allocated_bytes_total ";
-            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal));
-            return line is null ? null : long.Parse(line[name.Length..], System.Globalization.CultureInfo.InvariantCulture);
+            return PrometheusText.Parse(text).TryGetValue("switchboard_runtime_allocated_bytes_total", out var bytes) ? (long)bytes : null;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or FormatException)
         {

@@ -52,12 +52,15 @@ public sealed class SipUdpAndMetricsTests : IClassFixture<ServerFixture>
         // The flood guard sits in front of the endpoint with its default limits, and counted the request in.
         Assert.True(Value(text, "switchboard_sip_flood_admitted_total") >= 1);
         Assert.True(Value(text, "switchboard_runtime_allocated_bytes_total") > 0);
-        Assert.Matches("switchboard_runtime_gc_collections_total\\{generation=\"0\"\\} \\d+", text);
+        Assert.Matches("switchboard_runtime_gc_collections_total\\{[^}]*generation=\"0\"[^}]*\\} \\d+", text);
+        Assert.Matches("switchboard_calls_ended_total\\{[^}]*reason=\"hangup\"[^}]*\\} \\d+", text);
+        Assert.True(Value(text, "switchboard_media_ports_in_use") >= 0);
     }
 
     private static long Value(string metrics, string name)
     {
-        var match = Regex.Match(metrics, "^" + Regex.Escape(name) + " (\\d+)$", RegexOptions.Multiline);
+        // OpenTelemetry's exporter may add its scope labels and a timestamp: name{otel_scope_name="Switchboard"} 12 1765000000000
+        var match = Regex.Match(metrics, "^" + Regex.Escape(name) + "(?:\\{[^}]*\\})? (\\d+)(?: \\d+)?\\r?$", RegexOptions.Multiline);
         Assert.True(match.Success, name + " is missing");
         return long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }

@@ -152,6 +152,7 @@ public sealed partial class CallEngine
             _wake.Dispose();
             _lease?.Dispose();
             await ReleaseAsync(end.Value);
+            Interlocked.Increment(ref _engine._ended[(int)end.Value.Reason]);
             await FinishAsync(end.Value);
             MoveTo(CallState.Ended);
         }

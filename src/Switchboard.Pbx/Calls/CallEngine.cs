@@ -34,6 +34,7 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     private readonly ConcurrentDictionary<string, Call> _calls = new(StringComparer.Ordinal);
 
     private bool _refusesNewCalls;
+    private readonly long[] _ended = new long[Enum.GetValues<CallEndReason>().Length];
 
     public CallEngine(DialPlan dialPlan, ICallRecordStore records, WebRtcMedia media, ServiceOptions services, MediaSetupStats setupStats,
         CallOptions options, ISipLocations locations, TimeProvider time, ILogger<CallEngine> log, Trunks.TrunkService? trunks = null,
@@ -54,6 +55,18 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     }
 
     public int ActiveCalls => _calls.Count;
+
+    /// <summary>Calls ended since start, per reason (the metrics' <c>switchboard_calls_ended_total{reason}</c>).</summary>
+    public IEnumerable<(CallEndReason Reason, long Count)> EndedByReason
+    {
+        get
+        {
+            for (var i = 0; i < _ended.Length; i++)
+            {
+                yield return ((CallEndReason)i, Volatile.Read(ref _ended[i]));
+            }
+        }
+    }
 
     /// <summary>True once <see cref="RefuseNewCalls"/> ran: the node is draining (docs/scale-out.md, "Drain").</summary>
     public bool RefusesNewCalls => Volatile.Read(ref _refusesNewCalls);

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using Switchboard.Web.Api;
 using Switchboard.Web.Calls;
 using Switchboard.Web.Pages;
@@ -17,6 +19,10 @@ public static class SwitchboardWeb
     {
         services.AddSingleton(options);
         services.AddSingleton(new LanguageCatalog(options.WebRoot));
+        services.AddSingleton<SwitchboardMeter>();
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("switchboard"))
+            .WithMetrics(metrics => metrics.AddMeter(SwitchboardMeter.Name).AddPrometheusExporter());
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -48,7 +54,10 @@ public static class SwitchboardWeb
         AdminEndpoints.Map(app);
         CallSocketEndpoint.Map(app);
         Sip.SipWebSocketEndpoint.Map(app);
-        MetricsEndpoint.Map(app);
+        // GET /metrics, for loopback clients only (a scraper on the same host, or a local agent that forwards).
+        _ = app.Services.GetRequiredService<SwitchboardMeter>();
+        app.UseOpenTelemetryPrometheusScrapingEndpoint(http =>
+            http.Request.Path == "/metrics" && http.Connection.RemoteIpAddress is { } ip && System.Net.IPAddress.IsLoopback(ip));
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         return app;
     }

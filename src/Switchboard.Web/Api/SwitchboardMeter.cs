@@ -1,0 +1,112 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Media.WebRtc;
+using Switchboard.Pbx.Calls;
+using Switchboard.Pbx.Media;
+using Switchboard.Pbx.Sip;
+
+namespace Switchboard.Web.Api;
+
+/// <summary>
+/// The PBX's metrics as <see cref="System.Diagnostics.Metrics"/> instruments on the meter <see cref="Name"/>, read by
+/// OpenTelemetry and served by its Prometheus exporter at <c>GET /metrics</c> (loopback only). Every instrument
+/// observes what the PBX already counts (no work on a call's or a packet's path); OpenTelemetry turns
+/// <c>switchboard.sip.received</c> (a counter) into <c>switchboard_sip_received_total</c>, and so on.
+/// </summary>
+public sealed class SwitchboardMeter : IDisposable
+{
+    public const string Name = "Switchboard";
+    private static readonly double[] Quantiles = [0.5, 0.95];
+    private readonly Meter _meter;
+
+    public SwitchboardMeter(IMeterFactory factory, IServiceProvider services)
+    {
+        _meter = factory.Create(Name);
+        var calls = services.GetRequiredService<CallEngine>();
+        var setup = services.GetRequiredService<MediaSetupStats>();
+        _meter.CreateObservableGauge("switchboard.calls.active", () => calls.ActiveCalls, description: "Calls up now");
+        _meter.CreateObservableCounter("switchboard.calls.ended", () => EndedByReason(calls), description: "Calls ended since start, by reason");
+        _meter.CreateObservableGauge("switchboard.media.setup_ms", () => SetupQuantiles(setup), description: "Offer received to first SRTP sent, recent calls");
+        _meter.CreateObservableGauge("switchboard.call.phase_ms", () => PhaseQuantiles(setup.Phases), description: "Each set-up mark's time from its side's origin, recent calls");
+        if (services.GetService<SipEndpoint>() is { } sip)
+        {
+            AddSip(sip);
+        }
+
+        if (services.GetService<MediaPortPool>() is { } ports)
+        {
+            _meter.CreateObservableGauge("switchboard.media.ports_in_use", () => ports.InUse, description: "Media ports held by legs");
+            _meter.CreateObservableGauge("switchboard.media.ports_parked", () => ports.ParkedCount, description: "Media ports parked for reuse");
+        }
+
+        AddRuntime();
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    private void AddSip(SipEndpoint sip)
+    {
+        _meter.CreateObservableCounter("switchboard.sip.received", () => sip.Counters.Received, description: "SIP messages received");
+        _meter.CreateObservableCounter("switchboard.sip.sent", () => sip.Counters.Sent, description: "SIP messages sent");
+        _meter.CreateObservableCounter("switchboard.sip.send_failures", () => sip.Counters.SendFailures);
+        _meter.CreateObservableCounter("switchboard.sip.bad_requests", () => sip.Counters.BadRequests, description: "Malformed requests answered 400");
+        _meter.CreateObservableCounter("switchboard.sip.dropped", () => sip.Counters.Dropped, description: "Malformed messages dropped unanswered");
+        _meter.CreateObservableGauge("switchboard.sip.client_transactions", () => sip.Counters.ClientTransactions);
+        _meter.CreateObservableGauge("switchboard.sip.server_transactions", () => sip.Counters.ServerTransactions);
+        _meter.CreateObservableGauge("switchboard.sip.dialogs", () => sip.Counters.Dialogs);
+        _meter.CreateObservableGauge("switchboard.sip.pending_store_work", () => sip.PendingStoreWork);
+        _meter.CreateObservableCounter("switchboard.sip.flood.admitted", () => sip.Counters.Flood.Admitted);
+        _meter.CreateObservableCounter("switchboard.sip.flood.blocked", () => sip.Counters.Flood.Blocked, description: "Requests dropped by the flood guard");
+        _meter.CreateObservableCounter("switchboard.sip.flood.blocked_sources", () => sip.Counters.Flood.BlockedSources);
+        _meter.CreateObservableGauge("switchboard.sip.flood.tracked_sources", () => sip.Counters.Flood.TrackedSources);
+    }
+
+    /// <summary>What the runtime spends: bytes allocated since start (the load tools divide it by calls), collections, heap, threads.</summary>
+    private void AddRuntime()
+    {
+        _meter.CreateObservableCounter("switchboard.runtime.allocated_bytes", () => GC.GetTotalAllocatedBytes(precise: false));
+        _meter.CreateObservableCounter("switchboard.runtime.gc_collections", () => new[]
+        {
+            new Measurement<long>(GC.CollectionCount(0), new KeyValuePair<string, object?>("generation", "0")),
+            new Measurement<long>(GC.CollectionCount(1), new KeyValuePair<string, object?>("generation", "1")),
+            new Measurement<long>(GC.CollectionCount(2), new KeyValuePair<string, object?>("generation", "2")),
+        });
+        _meter.CreateObservableGauge("switchboard.runtime.gc_heap_bytes", () => GC.GetGCMemoryInfo().HeapSizeBytes);
+        _meter.CreateObservableGauge("switchboard.runtime.threads", () => System.Diagnostics.Process.GetCurrentProcess().Threads.Count);
+        _meter.CreateObservableGauge("switchboard.runtime.threadpool_threads", () => ThreadPool.ThreadCount);
+    }
+
+    private static IEnumerable<Measurement<long>> EndedByReason(CallEngine calls)
+    {
+        foreach (var (reason, count) in calls.EndedByReason)
+        {
+            yield return new Measurement<long>(count, new KeyValuePair<string, object?>("reason", reason.ToCode()));
+        }
+    }
+
+    private static IEnumerable<Measurement<double>> SetupQuantiles(MediaSetupStats setup)
+    {
+        foreach (var q in Quantiles)
+        {
+            if (setup.Quantile(q) is { } ms)
+            {
+                yield return new Measurement<double>(ms, new KeyValuePair<string, object?>("quantile", q));
+            }
+        }
+    }
+
+    private static IEnumerable<Measurement<double>> PhaseQuantiles(CallPhaseStats phases)
+    {
+        foreach (var (side, name, samples) in phases.All)
+        {
+            foreach (var q in Quantiles)
+            {
+                if (samples.Quantile(q) is { } ms)
+                {
+                    yield return new Measurement<double>(ms,
+                        new KeyValuePair<string, object?>("side", side), new KeyValuePair<string, object?>("phase", name), new KeyValuePair<string, object?>("quantile", q));
+                }
+            }
+        }
+    }
+}
