@@ -72,6 +72,9 @@ public sealed partial class CallEngine
             WebLeg,
             PhoneLeg,
             Sip,
+
+            /// <summary>The page's ICE-restart offer; the reply goes to <see cref="Input.Reply"/>.</summary>
+            CallerIceRestart,
         }
 
         public string CallId { get; }
@@ -189,6 +192,9 @@ public sealed partial class CallEngine
                     return await DriveAsync(CallInput.PbxShutdown);
                 case InputKind.Wake:
                     return await DriveAsync(CallInput.Wake);
+                case InputKind.CallerIceRestart:
+                    input.Reply!.TrySetResult(RestartCallerIce(input.OfferSdp!));
+                    return null;
             }
 
             return _state switch
@@ -279,6 +285,7 @@ public sealed partial class CallEngine
         {
             var reason = end.Reason;
             _mailbox.Writer.TryComplete();
+            RefusePendingRestarts();
             var endedAt = _engine._time.GetUtcNow();
             var record = new CallRecord(CallId, _request.Caller.Domain, _request.Caller.Account, _request.Destination, _request.Origin,
                 _routeName ?? _route.Name, _startedAt, _answeredAt, endedAt, reason.ToCode(), end.By.ToCode(),
@@ -317,6 +324,8 @@ public sealed partial class CallEngine
             int MediaId = 0,
             WebRtcLegEvent LegEvent = default,
             RtpLegEvent PhoneEvent = default,
-            CallSipInput? Sip = null);
+            CallSipInput? Sip = null,
+            string? OfferSdp = null,
+            TaskCompletionSource<IceRestartResult>? Reply = null);
     }
 }
