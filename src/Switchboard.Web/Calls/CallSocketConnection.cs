@@ -93,7 +93,17 @@ internal sealed partial class CallSocketConnection : ICallSocket, IDisposable
     public void Dispose() => _stop.Dispose();
 
     /// <summary>Another socket of the page resumed the call: this one stops (its call is not hung up).</summary>
-    public void Abandon() => _stop.Cancel();
+    public void Abandon()
+    {
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // It finished on its own meanwhile.
+        }
+    }
 
     /// <summary>
     /// The socket closed. A call the page hung up, or that is over, is hung up and awaited as before; a call that
