@@ -18,9 +18,7 @@ public sealed class CallResumeTests
     [Fact]
     public async Task A_dropped_socket_keeps_the_call_for_the_grace_period_then_it_is_hung_up()
     {
-        var first = new FakeSocket();
-        var attachment = Attach(first);
-        await attachment.OnTryingAsync("c1");
+        var (first, attachment, _) = await PlaceCallAsync();
 
         Assert.Equal(DetachOutcome.Detached, attachment.Detach(first));
         _time.Advance(Grace - TimeSpan.FromSeconds(1));
@@ -33,10 +31,7 @@ public sealed class CallResumeTests
     [Fact]
     public async Task The_token_resumes_the_call_once_and_is_replaced_by_a_fresh_one()
     {
-        var first = new FakeSocket();
-        var attachment = Attach(first);
-        await attachment.OnTryingAsync("c1");
-        var token = first.Last("trying").GetProperty("resume").GetString()!;
+        var (first, attachment, token) = await PlaceCallAsync();
         Assert.True(token.Length >= 43, "256 random bits");
         Assert.Equal(DetachOutcome.Detached, attachment.Detach(first));
         await attachment.OnConnectedAsync();
@@ -62,10 +57,7 @@ public sealed class CallResumeTests
     [Fact]
     public async Task A_resume_while_the_old_socket_still_looks_open_takes_the_call_from_it()
     {
-        var first = new FakeSocket();
-        var attachment = Attach(first);
-        await attachment.OnTryingAsync("c1");
-        var token = first.Last("trying").GetProperty("resume").GetString()!;
+        var (first, attachment, token) = await PlaceCallAsync();
 
         var second = new FakeSocket();
         Assert.True(await _tokens.Redeem(token)!.AttachAsync(second));
@@ -78,10 +70,7 @@ public sealed class CallResumeTests
     [Fact]
     public async Task An_ended_call_cannot_be_resumed_and_its_token_is_gone()
     {
-        var first = new FakeSocket();
-        var attachment = Attach(first);
-        await attachment.OnTryingAsync("c1");
-        var token = first.Last("trying").GetProperty("resume").GetString()!;
+        var (first, attachment, token) = await PlaceCallAsync();
         Assert.Equal(DetachOutcome.Detached, attachment.Detach(first));
 
         await attachment.OnEndedAsync(CallEndReason.RemoteHangup);
@@ -92,8 +81,14 @@ public sealed class CallResumeTests
         Assert.Equal(0, _call.Hangups);
     }
 
-    private CallAttachment Attach(FakeSocket socket) =>
-        new(socket, _tokens, _time, Grace, NullLogger.Instance) { Call = _call };
+    /// <summary>The call is placed on a first socket, which gets trying with the resume token.</summary>
+    private async Task<(FakeSocket First, CallAttachment Attachment, string Token)> PlaceCallAsync()
+    {
+        var first = new FakeSocket();
+        var attachment = new CallAttachment(first, _tokens, _time, Grace, NullLogger.Instance) { Call = _call };
+        await attachment.OnTryingAsync("c1");
+        return (first, attachment, first.Last("trying").GetProperty("resume").GetString()!);
+    }
 
     private sealed class FakeSocket : ICallSocket
     {
