@@ -12,6 +12,8 @@ command -v ip >/dev/null 2>&1 || packages+=(iproute2)
 command -v baresip >/dev/null 2>&1 || packages+=(baresip baresip-core)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 command -v sipp >/dev/null 2>&1 || packages+=(sip-tester)
+# The network-change test drops a media path with iptables inside its own network namespace.
+[ -x /usr/sbin/iptables ] || command -v iptables >/dev/null 2>&1 || packages+=(iptables)
 # AFL++ drives the SharpFuzz targets in fuzz/ (tests/Switchboard.Fuzz.Tests runs each briefly).
 command -v afl-fuzz >/dev/null 2>&1 || packages+=(afl++)
 # Kamailio's Debian package is installed under /usr/sbin, which is not always on PATH for non-root users.

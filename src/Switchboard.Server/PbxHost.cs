@@ -62,6 +62,10 @@ public sealed class PbxHost : IAsyncDisposable
             var certificate = TlsCertificate.Load(options, data.Path);
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
             builder.Logging.SetMinimumLevel(LogLevel.Information);
+
+            // Kestrel's request lines carry the query, and /api/call's holds a ticket or a resume token: credentials
+            // stay out of the log (docs/security.md, "Resuming a call").
+            builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
             builder.Logging.AddSimpleConsole(c => c.SingleLine = true);
             foreach (var provider in options.LoggerProviders)
             {

@@ -121,6 +121,25 @@ public sealed class CallSocketTests : IClassFixture<ServerFixture>
     }
 
     [Fact]
+    public async Task Trying_carries_a_resume_token_that_dies_with_its_call_and_a_forged_one_is_unauthorized()
+    {
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(SocketUri(await TicketAsync()), CancellationToken.None);
+        await SendAsync(socket, new { type = "call", destnumber = "999", sdp = "v=0\r\n" });
+        var messages = await ReadUntilClosedAsync(socket);
+        var token = messages[0].GetProperty("resume").GetString()!;
+        Assert.Matches("^[A-Za-z0-9_-]{43}$", token);
+
+        foreach (var attempt in new[] { token, token[..^1] + (token[^1] == 'A' ? 'B' : 'A') })
+        {
+            using var resumed = new ClientWebSocket();
+            await resumed.ConnectAsync(new Uri($"ws://{_server.Host.HttpUrl.Authority}/api/call?resume={attempt}"), CancellationToken.None);
+            var reply = await ReadUntilClosedAsync(resumed);
+            Assert.Equal("unauthorized", Assert.Single(reply).GetProperty("reason").GetString());
+        }
+    }
+
+    [Fact]
     public async Task A_foreign_origin_is_refused()
     {
         using var socket = new ClientWebSocket();

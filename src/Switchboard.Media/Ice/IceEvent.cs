@@ -29,7 +29,7 @@ public enum IceAgentState : byte
     /// <summary>A pair is selected and has consent.</summary>
     Connected,
 
-    /// <summary>Consent expired or the connect timeout passed; checks are dropped. An ICE restart needs a new agent.</summary>
+    /// <summary>Consent expired or the connect timeout passed; checks are dropped. A restart does not revive it: the session ended with it.</summary>
     Failed,
 }
 

@@ -27,8 +27,8 @@ public sealed class IceLiteAgent : IDisposable
 
     private readonly IceLiteOptions _options;
     private readonly ILogger _logger;
-    private readonly byte[] _localUfrag;
-    private readonly StunIntegrityKey _localKey;
+    private byte[] _localUfrag;
+    private StunIntegrityKey _localKey;
     private readonly Queue<IceEvent> _events = new(4);
     private TimeSpan _connectDeadline;
     private byte[]? _remoteUfrag;
@@ -62,7 +62,10 @@ public sealed class IceLiteAgent : IDisposable
         _logger = logger ?? NullLogger.Instance;
     }
 
-    public IceCredentials LocalCredentials { get; }
+    public IceCredentials LocalCredentials { get; private set; }
+
+    /// <summary>How many ICE restarts this agent took (<see cref="Restart"/>).</summary>
+    public int Restarts { get; private set; }
 
     public IceCredentials? RemoteCredentials { get; private set; }
 
@@ -114,6 +117,32 @@ public sealed class IceLiteAgent : IDisposable
         {
             _connectDeadline = now + _options.ConnectTimeout;
         }
+    }
+
+    /// <summary>
+    /// An ICE restart (RFC 8445 section 9, signalled as in RFC 8839 section 4.4.1.1.1): from now on only
+    /// checks with the new credentials are answered, checks with the old ones get 401. The selected pair
+    /// keeps carrying media, and its consent timer runs on, until the browser nominates a pair under
+    /// the new credentials (section 9: media continues on the previous pair during the restart); a
+    /// check on it with the new credentials refreshes its consent. An agent whose connect timeout or
+    /// consent ran out stays failed: the session ended with it.
+    /// </summary>
+    public void Restart(IceCredentials newLocal, IceCredentials newRemote, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(newLocal);
+        ArgumentNullException.ThrowIfNull(newRemote);
+        _localKey.Dispose();
+        LocalCredentials = newLocal;
+        _localUfrag = Encoding.ASCII.GetBytes(newLocal.Ufrag);
+        _localKey = new StunIntegrityKey(Encoding.ASCII.GetBytes(newLocal.Password));
+        SetRemoteCredentials(newRemote);
+        Restarts++;
+        if (_state == IceAgentState.Checking)
+        {
+            _connectDeadline = now + _options.ConnectTimeout;
+        }
+
+        IceLog.Restarted(_logger, newLocal.Ufrag);
     }
 
     /// <summary>Releases the HMAC context of the local password.</summary>

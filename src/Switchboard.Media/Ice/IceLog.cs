@@ -15,6 +15,9 @@ internal static partial class IceLog
     [LoggerMessage(EventId = 3202, Level = LogLevel.Debug, Message = "ICE {Ufrag} gave up: no nomination within {Timeout}")]
     public static partial void ConnectTimeout(ILogger logger, string ufrag, TimeSpan timeout);
 
+    [LoggerMessage(EventId = 3204, Level = LogLevel.Debug, Message = "ICE restarted, local ufrag now {Ufrag}")]
+    public static partial void Restarted(ILogger logger, string ufrag);
+
     [LoggerMessage(EventId = 3203, Level = LogLevel.Trace, Message = "ICE {Ufrag} check from {Remote}: {Outcome}")]
     public static partial void CheckRejected(ILogger logger, string ufrag, RedactedAddress remote, IceCheckOutcome outcome);
 }

@@ -27,4 +27,16 @@ public enum WebRtcLegError
 
     /// <summary>An answer was already applied to this offer (a forked INVITE answered twice).</summary>
     AnswerAlreadyApplied,
+
+    /// <summary>A new offer during the call that keeps the ICE credentials: only ICE restarts are taken (RFC 8839 section 4.4.1.1.1).</summary>
+    NotAnIceRestart,
+
+    /// <summary>A new offer with another DTLS fingerprint: that would be a new DTLS association, which a call does not change.</summary>
+    FingerprintChanged,
+
+    /// <summary>A new offer that drops the codec (or telephone-event payload type) in use: the call keeps its codec.</summary>
+    CodecChanged,
+
+    /// <summary>A new offer to a session that made the offer itself (a browser softphone callee): not supported.</summary>
+    RestartNotSupported,
 }

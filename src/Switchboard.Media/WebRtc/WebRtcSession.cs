@@ -84,8 +84,8 @@ public sealed partial class WebRtcSession : IAsyncDisposable
         };
     }
 
-    /// <summary>Our description: the answer to the browser's offer, or in offerer mode our offer.</summary>
-    public string LocalSdp { get; }
+    /// <summary>Our description: the answer to the browser's (latest) offer, or in offerer mode our offer.</summary>
+    public string LocalSdp { get; private set; }
 
     /// <summary>The SDP answer for the browser (answerer mode).</summary>
     public string AnswerSdp => IsOfferer ? throw new InvalidOperationException("This session made the offer; see OfferSdp.") : LocalSdp;
@@ -144,7 +144,11 @@ public sealed partial class WebRtcSession : IAsyncDisposable
 
         var dtls = CreateDtlsServer(options, fingerprints, late: null);
         error = WebRtcLegError.None;
-        return new WebRtcSession(ice, dtls, answer.Audio, answer.ToText(), local.Ssrc!.Value, sender, options.Scratch, options.Logger, onEvent) { _wallClock = options.Time };
+        return new WebRtcSession(ice, dtls, answer.Audio, answer.ToText(), local.Ssrc!.Value, sender, options.Scratch, options.Logger, onEvent)
+        {
+            _wallClock = options.Time,
+            _answeredWith = local,
+        };
     }
 
     /// <summary>Starts the DTLS server (it waits for the browser's ClientHello); in offerer mode, once the browser shows up.</summary>

@@ -72,6 +72,9 @@ public sealed partial class CallEngine
             WebLeg,
             PhoneLeg,
             Sip,
+
+            /// <summary>The page's ICE-restart offer; the reply goes to <see cref="Input.Reply"/>.</summary>
+            CallerIceRestart,
         }
 
         public string CallId { get; }
@@ -196,6 +199,9 @@ public sealed partial class CallEngine
                     return await DriveAsync(CallInput.PbxShutdown);
                 case InputKind.Wake:
                     return await DriveAsync(CallInput.Wake);
+                case InputKind.CallerIceRestart:
+                    input.Reply!.TrySetResult(RestartCallerIce(input.OfferSdp!));
+                    return null;
             }
 
             return _state switch
@@ -305,6 +311,7 @@ public sealed partial class CallEngine
         {
             var reason = end.Reason;
             _mailbox.Writer.TryComplete();
+            RefusePendingRestarts();
             var record = RecordEndingNow(end) with { Phases = FinishPhases() };
             // The record store queues the record for its writer (group commit) and never blocks the shard; the caller is
             // told the end at once, not after the batch's commit, and the call is forgotten once the record is safe.
@@ -336,6 +343,8 @@ public sealed partial class CallEngine
             int MediaId = 0,
             WebRtcLegEvent LegEvent = default,
             RtpLegEvent PhoneEvent = default,
-            CallSipInput? Sip = null);
+            CallSipInput? Sip = null,
+            string? OfferSdp = null,
+            TaskCompletionSource<IceRestartResult>? Reply = null);
     }
 }

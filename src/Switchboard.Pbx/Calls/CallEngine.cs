@@ -156,6 +156,12 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     [LoggerMessage(EventId = 2012, Level = LogLevel.Debug, Message = "Call {CallId}: {State}")]
     private static partial void LogState(ILogger logger, string callId, CallState state);
 
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Information, Message = "Call {CallId}: the browser restarted ICE")]
+    private static partial void LogIceRestarted(ILogger logger, string callId);
+
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Information, Message = "Call {CallId}: the browser's re-offer refused ({Reason}); the call goes on")]
+    private static partial void LogIceRestartRefused(ILogger logger, string callId, Switchboard.Media.WebRtc.WebRtcLegError reason);
+
     [LoggerMessage(EventId = 2003, Level = LogLevel.Error, Message = "Call {CallId} failed")]
     private static partial void LogFailure(ILogger logger, Exception exception, string callId);
 }

@@ -14,9 +14,11 @@ namespace Switchboard.Web.Calls;
 /// <summary>
 /// One popup's call socket. Three loops, each with one job: the receive loop reads the page's
 /// messages, the send loop is the only writer to the socket (everything else posts to its outbox),
-/// and the keep-alive loop pings and watches for silence. The call itself is owned by the PBX.
+/// and the keep-alive loop pings and watches for silence. The call itself is owned by the PBX; its
+/// events reach this socket through the call's <see cref="CallAttachment"/>, which outlives a socket
+/// that drops and hands the call to the socket that resumes it.
 /// </summary>
-internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
+internal sealed partial class CallSocketConnection : ICallSocket, IDisposable
 {
     private const int MaxMessageBytes = 64 * 1024;
     private const int FirstReadBytes = 4 * 1024;
@@ -24,6 +26,8 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
 
     private readonly WebSocket _socket;
     private readonly CallTicket? _ticket;
+    private readonly CallAttachment? _resuming;
+    private readonly ResumableCalls _resumable;
     private readonly CallEngine _engine;
     private readonly WebOptions _options;
     private readonly TimeProvider _time;
@@ -31,12 +35,19 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
     private readonly Channel<byte[]> _outbox = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(64) { SingleReader = true });
     private readonly CancellationTokenSource _stop;
     private ICallControl? _call;
+    private CallAttachment? _attachment;
+    private bool _pageHungUp;
     private long _lastHeardTicks;
 
-    public CallSocketConnection(WebSocket socket, CallTicket? ticket, CallEngine engine, WebOptions options, TimeProvider time, ILogger log)
+    /// <param name="ticket">What allows a new call; null when there is none (or the socket resumes a call).</param>
+    /// <param name="resuming">The call this socket resumes (its token was redeemed), or null.</param>
+    public CallSocketConnection(WebSocket socket, CallTicket? ticket, CallAttachment? resuming, ResumableCalls resumable, CallEngine engine,
+        WebOptions options, TimeProvider time, ILogger log)
     {
         _socket = socket;
         _ticket = ticket;
+        _resuming = resuming;
+        _resumable = resumable;
         _engine = engine;
         _options = options;
         _time = time;
@@ -52,7 +63,12 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
         var keepAlive = KeepAliveLoopAsync(linked.Token);
         try
         {
-            if (_ticket is null)
+            if (_resuming is not null && await _resuming.AttachAsync(this))
+            {
+                _attachment = _resuming;
+                _call = _resuming.Call;
+            }
+            else if (_ticket is null)
             {
                 await EndAsync(CallEndReason.Unauthorized);
             }
@@ -61,15 +77,11 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
-            // The page went away; the call is hung up below.
+            // The page went away; below, its call waits for it to come back, or is hung up.
         }
         finally
         {
-            _call?.Hangup();
-            if (_call is not null)
-            {
-                await _call.Completion;
-            }
+            await LetGoOfCallAsync();
 
             _outbox.Writer.TryComplete();
             await _stop.CancelAsync();
@@ -80,17 +92,39 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
 
     public void Dispose() => _stop.Dispose();
 
-    public ValueTask OnTryingAsync(string callId) => PostAsync(new { type = "trying", callId });
+    /// <summary>Another socket of the page resumed the call: this one stops (its call is not hung up).</summary>
+    public void Abandon()
+    {
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // It finished on its own meanwhile.
+        }
+    }
 
-    public ValueTask OnRingingAsync() => PostAsync(new { type = "ringing" });
+    /// <summary>
+    /// The socket closed. A call the page hung up, or that is over, is hung up and awaited as before; a call that
+    /// lost its socket without <c>ended</c> waits for the page to resume it (<see cref="CallAttachment.Detach"/>).
+    /// </summary>
+    private async Task LetGoOfCallAsync()
+    {
+        if (_call is null || _attachment is null)
+        {
+            return;
+        }
 
-    public ValueTask OnAnswerSdpAsync(string sdp) => PostAsync(new { type = "answer", sdp });
+        var outcome = _pageHungUp ? DetachOutcome.Ended : _attachment.Detach(this);
+        if (outcome == DetachOutcome.Ended)
+        {
+            _call.Hangup();
+            await _call.Completion;
+        }
+    }
 
-    public ValueTask OnConnectedAsync() => PostAsync(new { type = "connected" });
-
-    public async ValueTask OnEndedAsync(CallEndReason reason) => await EndAsync(reason);
-
-    private async Task EndAsync(CallEndReason reason)
+    public async ValueTask EndAsync(CallEndReason reason)
     {
         await PostAsync(new { type = "ended", reason = reason.ToCode() });
         _outbox.Writer.TryComplete();
@@ -198,12 +232,16 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
                 }
 
                 break;
+            case "offer" when _call is not null && !string.IsNullOrEmpty(message.Sdp):
+                await RestartIceAsync(_call, message.Sdp);
+                break;
             case "hangup":
                 if (_call is null)
                 {
                     await EndAsync(CallEndReason.Hangup);
                 }
 
+                _pageHungUp = true;
                 _call?.Hangup();
                 break;
             default:
@@ -221,10 +259,24 @@ internal sealed partial class CallSocketConnection : ICallObserver, IDisposable
         }
 
         var request = new CallRequest(_ticket!.Caller, message.Destnumber!, message.Sdp, _ticket.Origin, _ticket.OnlyDestination);
-        _call = _engine.Start(request, this);
+        _attachment = new CallAttachment(this, _resumable, _time, _options.ResumeGrace, _log);
+        _call = _engine.Start(request, _attachment);
+        _attachment.Call = _call;
     }
 
-    private async ValueTask PostAsync(object message)
+    /// <summary>
+    /// The page's ICE restart (its network changed, RFC 8445 section 9): our answer with new ICE credentials, or
+    /// <c>offer_refused</c> with the reason, the call going on as it was.
+    /// </summary>
+    private async Task RestartIceAsync(ICallControl call, string offerSdp)
+    {
+        var result = await call.RestartIceAsync(offerSdp);
+        await PostAsync(result.Accepted
+            ? new { type = "answer", sdp = result.AnswerSdp }
+            : new { type = "offer_refused", reason = result.Refusal });
+    }
+
+    public async ValueTask PostAsync(object message)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(message, JsonSerializerOptions.Web);
         try

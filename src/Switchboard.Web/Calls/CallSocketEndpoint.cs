@@ -15,7 +15,7 @@ internal static partial class CallSocketEndpoint
     public static void Map(IEndpointRouteBuilder app) =>
         app.Map("/api/call", HandleAsync).RequireRateLimiting(AuthEndpoints.RateLimitPolicy);
 
-    private static async Task HandleAsync(HttpContext http, TicketIssuer tickets, SessionService sessions, CallEngine engine,
+    private static async Task HandleAsync(HttpContext http, TicketIssuer tickets, SessionService sessions, ResumableCalls resumable, CallEngine engine,
         WebOptions options, TimeProvider time, ILoggerFactory logs)
     {
         var log = logs.CreateLogger("Switchboard.Web.Calls");
@@ -33,14 +33,25 @@ internal static partial class CallSocketEndpoint
             return;
         }
 
-        var ticket = tickets.Redeem(http.Request.Query["ticket"]);
-        if (ticket is null && await sessions.ResolveAsync(SessionCookie.Read(http.Request), http.RequestAborted) is { } session)
+        // A page whose socket dropped resumes its call with the token of its last trying/resumed message, and
+        // nothing else: the token is the credential (docs/security.md, "Resuming a call").
+        CallAttachment? resuming = null;
+        CallTicket? ticket = null;
+        if (http.Request.Query.ContainsKey("resume"))
         {
-            ticket = new CallTicket(session.Extension, OnlyDestination: null, Origin: "web", time.GetUtcNow());
+            resuming = resumable.Redeem(http.Request.Query["resume"]);
+        }
+        else
+        {
+            ticket = tickets.Redeem(http.Request.Query["ticket"]);
+            if (ticket is null && await sessions.ResolveAsync(SessionCookie.Read(http.Request), http.RequestAborted) is { } session)
+            {
+                ticket = new CallTicket(session.Extension, OnlyDestination: null, Origin: "web", time.GetUtcNow());
+            }
         }
 
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        using var connection = new CallSocketConnection(socket, ticket, engine, options, time, log);
+        using var connection = new CallSocketConnection(socket, ticket, resuming, resumable, engine, options, time, log);
         await connection.RunAsync(http.RequestAborted);
     }
 

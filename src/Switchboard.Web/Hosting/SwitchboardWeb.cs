@@ -18,6 +18,7 @@ public static class SwitchboardWeb
     public static IServiceCollection AddSwitchboardWeb(this IServiceCollection services, WebOptions options)
     {
         services.AddSingleton(options);
+        services.AddSingleton<ResumableCalls>();
         services.AddSingleton(new LanguageCatalog(options.WebRoot));
         services.AddSingleton<SwitchboardMeter>();
         services.AddOpenTelemetry()

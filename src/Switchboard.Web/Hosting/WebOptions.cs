@@ -12,6 +12,12 @@ public sealed record WebOptions
     /// <summary>A call socket silent for this long is taken as gone, and its call hung up.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(45);
 
+    /// <summary>
+    /// How long a call whose socket dropped without <c>ended</c> waits for the page to resume it
+    /// (<c>/api/call?resume=TOKEN</c>) before it is hung up as <c>hangup</c>.
+    /// </summary>
+    public TimeSpan ResumeGrace { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Requests per minute one client address may make to the authentication endpoints, before any credential is looked at.</summary>
     public int AuthRequestsPerMinute { get; init; } = 300;
 }

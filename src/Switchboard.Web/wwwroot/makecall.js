@@ -7,6 +7,12 @@
   var PING_MS = 15000;
   var HANGUP_GRACE_MS = 1000;
   var DTMF_SHOW_MS = 1500;
+  // Network changes (docs/signalling.md, "Network changes"): ICE 'disconnected' this long, or 'failed', restarts
+  // ICE; a restart that has not connected after RESTART_RETRY_MS is tried again. A call socket that closes
+  // without 'ended' is reopened with the resume token after these delays, within the PBX's 15 s grace.
+  var ICE_DISCONNECTED_MS = 2000;
+  var RESTART_RETRY_MS = 6000;
+  var RESUME_DELAYS_MS = [250, 500, 1000, 2000, 3000, 3000, 3000];
 
   var params = new URLSearchParams(location.search);
   var dest = params.get('destnumber') || '';
@@ -320,7 +326,10 @@
   // The socket opens as soon as the microphone is ours (a refused microphone opens none, so a ticket is not
   // spent on a call that cannot be made), while the offer gets ready; the offer goes when both are.
   function placeCall(ticket) {
-    var c = { pc: null, ws: null, mic: null, ping: 0, done: false, offerReady: false, offerSent: false };
+    var c = {
+      pc: null, ws: null, mic: null, ping: 0, done: false, offerReady: false, offerSent: false,
+      answered: false, resume: null, resumeAttempts: 0, resumeTimer: 0, iceTimer: 0, restarting: false, restartTimer: 0
+    };
     call = c;
     setState('connecting');
     setStatus('connecting', { dest: dest });
@@ -353,9 +362,9 @@
     });
   }
 
-  function openSocket(c, ticket) {
+  function openSocket(c, ticket, resume) {
     var url = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/call' +
-      (ticket ? '?ticket=' + encodeURIComponent(ticket) : '');
+      (resume ? '?resume=' + encodeURIComponent(resume) : ticket ? '?ticket=' + encodeURIComponent(ticket) : '');
     var ws;
     try {
       ws = c.ws = new WebSocket(url);
@@ -364,20 +373,24 @@
       return;
     }
     ws.onopen = function () {
+      if (ws !== c.ws) return;
       mark('ws_open');
       sendOffer(c);
       c.ping = setInterval(function () { send(c, { type: 'ping' }); }, PING_MS);
     };
     ws.onmessage = function (ev) {
-      if (c.done) return;
+      if (c.done || ws !== c.ws) return;
       var m;
       try { m = JSON.parse(ev.data); } catch (err) { return; }
       if (!m || typeof m.type !== 'string') return;
       onMessage(c, m);
     };
     ws.onclose = function () {
+      if (ws !== c.ws) return;
       clearInterval(c.ping);
-      if (!c.done) finish('network');
+      if (c.done) return;
+      if (c.resume) resumeLater(c);
+      else finish('network');
     };
   }
 
@@ -392,13 +405,25 @@
     switch (m.type) {
       case 'trying':
         setState('connecting');
+        c.resume = typeof m.resume === 'string' ? m.resume : null;
+        break;
+      case 'resumed':
+        onResumed(c, m);
+        break;
+      case 'offer_refused':
+        onRestartRefused(c);
         break;
       case 'ringing':
         setState('ringing');
         setStatus('ringing', { dest: dest });
         break;
       case 'answer':
+        if (c.answered) {
+          onRestartAnswer(c, m);
+          break;
+        }
         mark('answer');
+        c.answered = true;
         c.pc.setRemoteDescription({ type: 'answer', sdp: String(m.sdp || '') }).catch(function () {
           if (c.done) return;
           send(c, { type: 'hangup' });
@@ -412,7 +437,9 @@
         sendPhases(c, false);
         break;
       case 'ended':
-        finish(typeof m.reason === 'string' && m.reason ? m.reason : 'error');
+        // A resume the PBX no longer knows (the call ended meanwhile) is a lost connection for the user.
+        if (c.resuming && m.reason === 'unauthorized') finish('network');
+        else finish(typeof m.reason === 'string' && m.reason ? m.reason : 'error');
         break;
       case 'ping':
         send(c, { type: 'pong' });
@@ -430,6 +457,7 @@
         mark('ice');
         sendPhases(c, false);
       }
+      watchIce(c, pc);
     });
     pc.addEventListener('connectionstatechange', function () {
       if (pc.connectionState === 'connected') {
@@ -443,6 +471,128 @@
         sendPhases(c, false);
       });
     });
+  }
+
+  // ---- network changes (docs/signalling.md, "Network changes") ------------------
+  // The popup's state stays what it was (connected, ringing) while it recovers; only #status says so, and
+  // body.dataset.iceRestarts / .resumes count what it did (for tests and support).
+
+  function count(name) {
+    body.dataset[name] = String((parseInt(body.dataset[name] || '0', 10) || 0) + 1);
+  }
+
+  function showRecovering(c, on) {
+    if (c.done) return;
+    if (on) {
+      body.dataset.recovering = 'true';
+      setStatus('reconnecting', { dest: dest });
+    } else if (body.dataset.recovering) {
+      delete body.dataset.recovering;
+      var s = body.dataset.state;
+      setStatus(s === 'connected' || s === 'ringing' ? s : 'connecting', { dest: dest });
+    }
+  }
+
+  // ICE 'failed', or 'disconnected' for ICE_DISCONNECTED_MS: the path broke (RFC 8445 section 9).
+  function watchIce(c, pc) {
+    var s = pc.iceConnectionState;
+    clearTimeout(c.iceTimer);
+    if (s === 'failed') {
+      restartIce(c);
+    } else if (s === 'disconnected') {
+      c.iceTimer = setTimeout(function () {
+        if (pc.iceConnectionState === 'disconnected') restartIce(c);
+      }, ICE_DISCONNECTED_MS);
+    } else if (s === 'connected' || s === 'completed') {
+      c.restarting = false;
+      clearTimeout(c.restartTimer);
+      if (c.ws && c.ws.readyState === WebSocket.OPEN) showRecovering(c, false);
+    }
+  }
+
+  function iceBroken(pc) {
+    return pc.iceConnectionState === 'failed' || pc.iceConnectionState === 'disconnected';
+  }
+
+  // A new offer with new ICE credentials: the PBX answers with its own new ones and keeps DTLS and the codec.
+  function restartIce(c) {
+    var pc = c.pc;
+    if (c.done || !pc || !c.answered || c.restarting) return;
+    showRecovering(c, true);
+    if (!c.ws || c.ws.readyState !== WebSocket.OPEN) return; // again once the socket is resumed
+    c.restarting = true;
+    count('iceRestarts');
+    clearTimeout(c.restartTimer);
+    c.restartTimer = setTimeout(function () {
+      if (c.done || !c.restarting) return;
+      c.restarting = false;
+      rollback(pc).then(function () { if (iceBroken(pc)) restartIce(c); });
+    }, RESTART_RETRY_MS);
+    pc.createOffer({ iceRestart: true }).then(function (offer) {
+      return pc.setLocalDescription(offer);
+    }).then(function () {
+      send(c, { type: 'offer', sdp: pc.localDescription.sdp });
+    }).catch(function () {
+      c.restarting = false;
+    });
+  }
+
+  function rollback(pc) {
+    if (pc.signalingState !== 'have-local-offer') return Promise.resolve();
+    return pc.setLocalDescription({ type: 'rollback' }).catch(function () {});
+  }
+
+  function onRestartAnswer(c, m) {
+    var pc = c.pc;
+    if (!pc || pc.signalingState !== 'have-local-offer') return;
+    pc.setRemoteDescription({ type: 'answer', sdp: String(m.sdp || '') }).catch(function () {
+      c.restarting = false;
+    });
+  }
+
+  // The PBX kept the call as it was: drop our offer. The path stays broken; the PBX's consent timer decides.
+  function onRestartRefused(c) {
+    clearTimeout(c.restartTimer);
+    rollback(c.pc);
+  }
+
+  function resumeLater(c) {
+    if (c.resumeAttempts >= RESUME_DELAYS_MS.length) {
+      finish('network');
+      return;
+    }
+    showRecovering(c, true);
+    var delay = RESUME_DELAYS_MS[c.resumeAttempts++];
+    c.resumeTimer = setTimeout(function () {
+      if (c.done) return;
+      c.resuming = true;
+      openSocket(c, null, c.resume);
+    }, delay);
+  }
+
+  // The PBX gave the call back to this socket: a fresh token, and the state the call reached meanwhile.
+  function onResumed(c, m) {
+    c.resuming = false;
+    c.resumeAttempts = 0;
+    c.resume = typeof m.resume === 'string' ? m.resume : null;
+    count('resumes');
+    if (m.state === 'connected' && body.dataset.state !== 'connected') {
+      mark('connected');
+      setState('connected');
+    } else if (m.state === 'ringing' && body.dataset.state === 'connecting') {
+      setState('ringing');
+    }
+    var pc = c.pc;
+    if (!c.answered && typeof m.sdp === 'string' && m.sdp) {
+      onMessage(c, { type: 'answer', sdp: m.sdp });
+    } else if (pc && c.restarting) {
+      // The restart's answer may have been lost with the old socket: offer again.
+      c.restarting = false;
+      rollback(pc).then(function () { restartIce(c); });
+      return;
+    }
+    if (pc && iceBroken(pc)) restartIce(c);
+    else showRecovering(c, false);
   }
 
   function send(c, msg) {
@@ -462,6 +612,10 @@
     c.done = true;
     call = null;
     clearInterval(c.ping);
+    clearTimeout(c.iceTimer);
+    clearTimeout(c.restartTimer);
+    clearTimeout(c.resumeTimer);
+    delete body.dataset.recovering;
     stopTracks(c.mic);
     $('remote').srcObject = null;
     clearTimeout(dtmfTimer);

@@ -27,9 +27,10 @@ internal sealed class InMemoryCall : IAsyncDisposable
 
     private readonly SimulatedNetwork _network;
     private readonly IDtlsEndpoint _clientDtls;
-    private readonly IDatagramSender _clientSend;
-    private readonly string _serverUfrag;
-    private readonly string _serverPwd;
+    private IDatagramSender _clientSend;
+    private string _serverUfrag;
+    private string _serverPwd;
+    private string _browserUfrag = "brws";
     private readonly byte[] _buffer = new byte[1500];
     private readonly ConcurrentQueue<DtlsSrtpKeys> _clientKeys = new();
     private SrtpSession? _clientSrtp;
@@ -76,6 +77,12 @@ internal sealed class InMemoryCall : IAsyncDisposable
 
     /// <summary>DTLS datagrams from the server that reached the browser.</summary>
     public int DtlsReceived { get; private set; }
+
+    /// <summary>Decrypted RTP packets per address the server sent them to (the ICE restart tests follow the media's path).</summary>
+    public ConcurrentDictionary<TransportAddress, int> EchoesTo { get; } = new();
+
+    /// <summary>Where the browser sends from: <see cref="BrowserAddress"/> until <see cref="RestartIce"/> moved it.</summary>
+    public TransportAddress BrowserAt { get; private set; } = BrowserAddress;
 
     /// <summary>The browser's telephone-event payload type: its own offer's (126), or ours when we offered (101).</summary>
     public int TelephoneEventPt { get; private init; } = 126;
@@ -259,7 +266,7 @@ internal sealed class InMemoryCall : IAsyncDisposable
             if (ChecksEnabled && _now >= _nextCheck)
             {
                 // A full agent checks often until connected, then every few seconds for consent (RFC 7675).
-                var check = BrowserCheck.For(_serverUfrag, _serverPwd, "brws") with { UseCandidate = true };
+                var check = BrowserCheck.For(_serverUfrag, _serverPwd, _browserUfrag) with { UseCandidate = true };
                 _clientSend.Send(check.Build(), ServerAddress);
                 _nextCheck = _now + (_clientSrtp is null ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(2.5));
             }
@@ -272,7 +279,7 @@ internal sealed class InMemoryCall : IAsyncDisposable
                 }
                 else
                 {
-                    OnClientDatagram(d.Data);
+                    OnClientDatagram(d.Data, d.To);
                 }
             }
 
@@ -287,7 +294,28 @@ internal sealed class InMemoryCall : IAsyncDisposable
         _clientSrtp?.Dispose();
     }
 
-    private void OnClientDatagram(byte[] data)
+    /// <summary>
+    /// The browser's network changed: from now on it sends from <paramref name="newAddress"/>, and it offers
+    /// an ICE restart with <paramref name="offer"/> (made with <see cref="Offer"/>). On success its checks use
+    /// the answer's new credentials (they nominate at once, as Chromium's do against a lite agent).
+    /// </summary>
+    public bool RestartIce(TransportAddress newAddress, string offer, out string answer, out WebRtcLegError error)
+    {
+        if (!Server.TryRestartIce(offer, out answer, out error))
+        {
+            return false;
+        }
+
+        _serverUfrag = Regex.Match(answer, "a=ice-ufrag:(\\S+)").Groups[1].Value;
+        _serverPwd = Regex.Match(answer, "a=ice-pwd:(\\S+)").Groups[1].Value;
+        _browserUfrag = Regex.Match(offer, "a=ice-ufrag:(\\S+)").Groups[1].Value;
+        BrowserAt = newAddress;
+        _clientSend = _network.SenderFor(newAddress);
+        _nextCheck = _now;
+        return true;
+    }
+
+    private void OnClientDatagram(byte[] data, TransportAddress to)
     {
         switch (MediaDemux.Classify(data))
         {
@@ -302,6 +330,7 @@ internal sealed class InMemoryCall : IAsyncDisposable
                 if (_clientSrtp.UnprotectRtp(data, data.Length, out var plainLength) == SrtpResult.Ok)
                 {
                     EchoesReceived++;
+                    EchoesTo.AddOrUpdate(to, 1, (_, n) => n + 1);
                     ReceivedRtp.Enqueue(data[..plainLength]);
                 }
                 else
@@ -331,16 +360,17 @@ internal sealed class InMemoryCall : IAsyncDisposable
         }
     }
 
-    internal static string Offer(DtlsFingerprint fingerprint) => string.Join("\r\n",
+    /// <summary>A Chromium-like offer; a re-offer for an ICE restart changes <paramref name="ufrag"/> and <paramref name="pwd"/>, a refused one the codecs.</summary>
+    internal static string Offer(DtlsFingerprint fingerprint, string ufrag = "brws", string pwd = "browserpassword1234567890", string formats = "111 0 8 126") => string.Join("\r\n",
         "v=0",
         "o=- 4611731400430051336 2 IN IP4 127.0.0.1",
         "s=-",
         "t=0 0",
         "a=group:BUNDLE 0",
-        "m=audio 9 UDP/TLS/RTP/SAVPF 111 0 8 126",
+        "m=audio 9 UDP/TLS/RTP/SAVPF " + formats,
         "c=IN IP4 0.0.0.0",
-        "a=ice-ufrag:brws",
-        "a=ice-pwd:browserpassword1234567890",
+        "a=ice-ufrag:" + ufrag,
+        "a=ice-pwd:" + pwd,
         "a=ice-options:trickle",
         "a=fingerprint:" + fingerprint,
         "a=setup:actpass",

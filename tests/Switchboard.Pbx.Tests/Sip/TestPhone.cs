@@ -270,11 +270,14 @@ internal sealed class TestPhone : ISipReceiver, IDisposable, IAsyncDisposable
 
     public void SendRawNoReply(string text) => _endpoint.TrySend(_toPbx, Encoding.UTF8.GetBytes(text));
 
+    /// <summary>An SDP offer for a re-INVITE that moves the phone's media to <paramref name="rtpPort"/> (a network change).</summary>
+    public string OfferAt(int rtpPort) => Sdp(telephoneEvent: true, version: ++_sdpVersion, rtpPort: rtpPort);
+
     private ulong _sdpVersion = 1;
 
-    private string Sdp(bool telephoneEvent, string direction = "sendrecv", ulong version = 1) =>
+    private string Sdp(bool telephoneEvent, string direction = "sendrecv", ulong version = 1, int? rtpPort = null) =>
         $"v=0\r\no=- 1 {version.ToString(CultureInfo.InvariantCulture)} IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
-        $"m=audio {RtpPort.ToString(CultureInfo.InvariantCulture)} RTP/AVP 0{(telephoneEvent ? " 101" : "")}\r\na=rtpmap:0 PCMU/8000\r\n" +
+        $"m=audio {(rtpPort ?? RtpPort).ToString(CultureInfo.InvariantCulture)} RTP/AVP 0{(telephoneEvent ? " 101" : "")}\r\na=rtpmap:0 PCMU/8000\r\n" +
         (telephoneEvent ? "a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n" : "") + $"a={direction}\r\n";
 
     private SipMessageBuilder NewRequest(SipMethod method, string uri, string callId, string to) =>

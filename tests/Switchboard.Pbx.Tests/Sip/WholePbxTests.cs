@@ -249,6 +249,40 @@ public sealed class WholePbxTests
     }
 
     [Fact]
+    public async Task A_reinvite_with_a_new_media_address_moves_the_audio_there()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
+        await alice.Rtp.SendAsync(Rtp(0, 1, 160), alice.RemoteRtp());
+        Assert.Equal(172, (await ReceiveAsync(bob, p => (p[1] & 0x7f) == 0)).Length);
+
+        // Bob's network changed: his media is now on another socket, and his re-INVITE says so.
+        using var moved = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var reinvite = await bob.SendInDialogAsync(SipMethod.Invite, bob.OfferAt(((System.Net.IPEndPoint)moved.Client.LocalEndPoint!).Port), "application/sdp");
+        Assert.Equal(200, reinvite.StatusCode);
+
+        // Alice's audio reaches the new address (from the same PBX port), and the call goes on.
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        System.Net.Sockets.UdpReceiveResult received;
+        ushort sequence = 2;
+        do
+        {
+            await alice.Rtp.SendAsync(Rtp(0, sequence++, 160), alice.RemoteRtp());
+            received = await moved.ReceiveAsync(cts.Token);
+        }
+        while ((received.Buffer[1] & 0x7f) != 0);
+
+        Assert.Equal(172, received.Buffer.Length);
+        Assert.Equal(bob.RemoteRtp(), received.RemoteEndPoint);
+        await alice.SendInDialogAsync(SipMethod.Bye);
+        bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal("hangup", record.Reason);
+    }
+
+    [Fact]
     public async Task A_phone_calls_the_echo_test_and_hears_itself()
     {
         await using var pbx = await PbxUnderTest.StartAsync();
