@@ -55,6 +55,8 @@ public sealed class SipUdpAndMetricsTests : IClassFixture<ServerFixture>
         Assert.Matches("switchboard_runtime_gc_collections_total\\{[^}]*generation=\"0\"[^}]*\\} \\d+", text);
         Assert.Matches("switchboard_calls_ended_total\\{[^}]*reason=\"hangup\"[^}]*\\} \\d+", text);
         Assert.True(Value(text, "switchboard_media_ports_in_use") >= 0);
+        Assert.True(Value(text, "switchboard_registrations") >= 0);
+        Assert.Matches("switchboard_policy_denied_total\\{[^}]*reason=\"extension_per_minute\"[^}]*\\} \\d+", text);
     }
 
     private static long Value(string metrics, string name)

@@ -119,9 +119,9 @@ internal static class SoakRunner
     {
         if (header)
         {
-            Console.WriteLine("  minute | RSS MB | threads | open files | GC heap MB | calls | dialogs | transactions | ports in use | parked | placed | completed | failed | tool streams");
+            Console.WriteLine("  minute | RSS MB | threads | open files | GC heap MB | long-lived MB | calls | dialogs | transactions | ports in use | parked | placed | completed | failed | tool streams");
         }
 
-        Console.WriteLine($"  {s.At.TotalMinutes,6:F1} | {s.RssKb / 1024.0,6:F1} | {s.Threads,7} | {s.OpenFiles,10} | {s.GcHeapBytes / 1048576,10:F1} | {s.ActiveCalls,5} | {s.Dialogs,7} | {s.Transactions,12} | {s.PortsInUse,12} | {s.PortsParked,6} | {s.Placed,6} | {s.Completed,9} | {s.Failed,6} | {s.GeneratorStreams,12}");
+        Console.WriteLine($"  {s.At.TotalMinutes,6:F1} | {s.RssKb / 1024.0,6:F1} | {s.Threads,7} | {s.OpenFiles,10} | {s.GcHeapBytes / 1048576,10:F1} | {s.LongLivedBytes / 1048576,13:F1} | {s.ActiveCalls,5} | {s.Dialogs,7} | {s.Transactions,12} | {s.PortsInUse,12} | {s.PortsParked,6} | {s.Placed,6} | {s.Completed,9} | {s.Failed,6} | {s.GeneratorStreams,12}");
     }
 }

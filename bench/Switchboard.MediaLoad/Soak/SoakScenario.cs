@@ -21,11 +21,36 @@ internal static class SoakScenario
             }
 
             PlaceCall place = (i, c) => placers[i % placers.Count](i, c);
+
+            // The callees register for an hour: a longer soak refreshes them, as phones do (the first hour-long run lost
+            // one call to a registration that expired in its last minute).
+            using var stopRefreshing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            var refreshing = RefreshAsync(rig, callees, stopRefreshing.Token);
             report = await SoakRunner.RunAsync(soak, rig.Pbx.Pid, rig.Pbx.Http, rig.Pumps, place, ct);
+            await stopRefreshing.CancelAsync();
+            await refreshing;
             Console.WriteLine($"  phones answered {rig.Farm.Answered} INVITEs, got {rig.Farm.Byes} BYEs");
         }
 
         var (byReason, answered) = await CallRecordCount.ReadAsync(data, ct);
         return report with { RecordsByReason = byReason, AnsweredRecords = answered };
+    }
+
+    private static async Task RefreshAsync(PbxRig rig, IReadOnlyList<string> callees, CancellationToken ct)
+    {
+        using var every = new PeriodicTimer(TimeSpan.FromMinutes(20));
+        try
+        {
+            while (await every.WaitForNextTickAsync(ct))
+            {
+                if (await rig.Farm.RegisterAsync(callees, ct) is { } failure)
+                {
+                    Console.WriteLine("  registration refresh failed: " + failure);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
     }
 }
