@@ -85,7 +85,7 @@ public sealed class CliTests : IDisposable
         var start = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
         using (var data = await DataFolder.OpenAsync(_data))
         {
-            var records = new Storage.Sqlite.SqliteCallRecordStore(data.Database);
+            var records = new Storage.SqlCallRecordStore(data.Database);
             await records.AddAsync(new Pbx.Calls.CallRecord("c1", "example.com", "200@example.com", "*44", "web", "service:dtmf",
                 start, start.AddSeconds(1), start.AddSeconds(43), "hangup", "caller", "12#"));
             await records.AddAsync(new Pbx.Calls.CallRecord("c2", "other.example", "300@other.example", "301", "sip", "extension",

@@ -5,7 +5,7 @@ using Switchboard.Pbx.Policy;
 using Switchboard.Pbx.Registrar;
 using Switchboard.Pbx.Security;
 using Switchboard.Sip.Transport;
-using Switchboard.Storage.Sqlite;
+using Switchboard.Storage;
 
 namespace Switchboard.Server.Hosting;
 
@@ -18,7 +18,7 @@ namespace Switchboard.Server.Hosting;
 /// </summary>
 internal static partial class StartupRecovery
 {
-    public static async Task RunAsync(IServiceProvider services, SqliteDatabase database, CancellationToken ct)
+    public static async Task RunAsync(IServiceProvider services, StoreDatabase database, CancellationToken ct)
     {
         var log = Logger(services);
         var interrupted = await InterruptedCalls.RecordAsync(database, ct);
