@@ -70,7 +70,7 @@ public class StoreBenchmarks
     [Benchmark(Baseline = true)]
     public async Task<string> Extension_unprepared()
     {
-        await using var c = await _db.OpenAsync();
+        await using var c = _db.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT e.id, d.name, e.number, e.display_name, e.created_at, e.role FROM extensions e " +
             "JOIN domains d ON d.id = e.domain_id WHERE d.name = $domain AND e.number = $number;";
@@ -89,7 +89,7 @@ public class StoreBenchmarks
     [Benchmark]
     public async Task<string?> SipPassword_unprepared()
     {
-        await using var c = await _db.OpenAsync();
+        await using var c = _db.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT sip_password FROM extensions WHERE id = $id;";
         cmd.Parameters.AddWithValue("$id", _extensionId);
