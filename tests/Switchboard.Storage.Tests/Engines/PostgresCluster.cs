@@ -89,6 +89,7 @@ public sealed class PostgresCluster
 
     public static async Task<PostgresCluster> StartAsync()
     {
+        RemoveStoppedClusters();
         var bin = FindBin();
         var runAs = Environment.IsPrivilegedProcess ? "postgres" : null;
         var folder = Directory.CreateTempSubdirectory("sb-pg-").FullName;
@@ -163,6 +164,28 @@ public sealed class PostgresCluster
         catch (InvalidOperationException)
         {
             return false;
+        }
+    }
+
+    /// <summary>
+    /// The folders of earlier runs' clusters that are no longer running (no <c>postmaster.pid</c>). The test host may be
+    /// ended before its exit handler has removed the folder of a cluster it stopped; the next run tidies up after it.
+    /// </summary>
+    private static void RemoveStoppedClusters()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), "sb-pg-*"))
+        {
+            if (!File.Exists(Path.Combine(folder, "data", "postmaster.pid")) && Directory.GetLastWriteTimeUtc(folder) < TimeProvider.System.GetUtcNow().UtcDateTime.AddMinutes(-1))
+            {
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Another run's, or not ours to remove: left alone.
+                }
+            }
         }
     }
 
