@@ -2,6 +2,7 @@ using Switchboard.Server.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using Switchboard.Storage.Tests.Engines;
 
 namespace Switchboard.Server.Tests;
 
@@ -42,6 +43,22 @@ public sealed class CliTests : IDisposable
         }
 
         return (process.ExitCode, await output, await error);
+    }
+
+    [Fact]
+    public async Task Store_puts_the_verbs_on_postgresql_and_without_it_they_use_the_sqlite_file()
+    {
+        var cluster = await PostgresCluster.SharedAsync();
+        var database = $"sb_cli_{Environment.ProcessId}";
+        await cluster.ExecuteAsync($"CREATE DATABASE {database};");
+        var store = cluster.ConnectionString(database);
+
+        Assert.Equal(0, (await RunAsync("domain", "add", "example.com", "--store", store)).ExitCode);
+        var add = await RunAsync("extension", "add", "200@example.com", "--name", "Carol", "--store", store);
+        Assert.True(add.ExitCode == 0, add.Error);
+
+        Assert.Contains("200@example.com\tCarol", (await RunAsync("extension", "list", "--store", store)).Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("200@example.com", (await RunAsync("extension", "list")).Output, StringComparison.Ordinal);
     }
 
     [Fact]
