@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
-using Npgsql;
 using Switchboard.Pbx.Security;
 using Switchboard.Storage.Postgres;
 using Switchboard.Storage.Sqlite;
@@ -143,7 +142,7 @@ internal sealed class TempDatabase : IAsyncDisposable
         }
         else
         {
-            NpgsqlConnection.ClearAllPools();
+            // FORCE ends the connections of handles a test opened and did not close (OpenOther).
             await _cluster.ExecuteAsync($"DROP DATABASE IF EXISTS {_name} WITH (FORCE);");
         }
     }
