@@ -48,10 +48,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Store_puts_the_verbs_on_postgresql_and_without_it_they_use_the_sqlite_file()
     {
-        var cluster = await PostgresCluster.SharedAsync();
-        var database = $"sb_cli_{Environment.ProcessId}";
-        await cluster.ExecuteAsync($"CREATE DATABASE {database};");
-        var store = cluster.ConnectionString(database);
+        var store = await PostgresCluster.CreateDatabaseAsync("sb_cli");
 
         Assert.Equal(0, (await RunAsync("domain", "add", "example.com", "--store", store)).ExitCode);
         var add = await RunAsync("extension", "add", "200@example.com", "--name", "Carol", "--store", store);

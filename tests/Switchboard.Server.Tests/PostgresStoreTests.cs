@@ -20,10 +20,7 @@ public sealed class PostgresStoreTests : IDisposable
     [Fact]
     public async Task A_sip_call_through_a_pbx_on_postgresql_leaves_its_record_in_postgresql()
     {
-        var cluster = await PostgresCluster.SharedAsync();
-        var database = $"sb_e2e_{Environment.ProcessId}";
-        await cluster.ExecuteAsync($"CREATE DATABASE {database};");
-        var store = cluster.ConnectionString(database);
+        var store = await PostgresCluster.CreateDatabaseAsync("sb_e2e");
 
         // The admin CLI's way in: the data folder (for secrets.key) and the store, migrated on open.
         using (var data = await DataFolder.OpenAsync(_data.Path, store))

@@ -23,6 +23,7 @@ public sealed class PostgresCluster
 
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(60);
     private static readonly Lazy<Task<PostgresCluster>> Shared = new(StartSharedAsync);
+    private static int _databases;
 
     private readonly string _bin;
     private readonly string _folder;
@@ -49,6 +50,15 @@ public sealed class PostgresCluster
 
     public string ConnectionString(string database) =>
         new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Username = User, Database = database, Timeout = 15, CommandTimeout = 60 }.ConnectionString;
+
+    /// <summary>A new empty database in the run's cluster, named after <paramref name="prefix"/> and this process; its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var cluster = await SharedAsync();
+        var name = $"{prefix}_{Environment.ProcessId}_{Interlocked.Increment(ref _databases)}";
+        await cluster.ExecuteAsync($"CREATE DATABASE {name};");
+        return cluster.ConnectionString(name);
+    }
 
     /// <summary>Runs a statement on the maintenance database (CREATE DATABASE and the like).</summary>
     public async Task ExecuteAsync(string sql)

@@ -12,7 +12,6 @@ namespace Switchboard.Storage.Tests.Engines;
 /// </summary>
 internal sealed class TempDatabase : IAsyncDisposable
 {
-    private static int _next;
     private readonly string? _folder;
     private readonly PostgresCluster? _cluster;
     private readonly string _name;
@@ -41,10 +40,8 @@ internal sealed class TempDatabase : IAsyncDisposable
             return new TempDatabase(engine, Path.Combine(folder, "test.db"), folder, null);
         }
 
-        var cluster = await PostgresCluster.SharedAsync();
-        var name = $"sb_{Environment.ProcessId}_{Interlocked.Increment(ref _next)}";
-        await cluster.ExecuteAsync($"CREATE DATABASE {name};");
-        return new TempDatabase(engine, name, null, cluster);
+        var store = await PostgresCluster.CreateDatabaseAsync("sb");
+        return new TempDatabase(engine, new Npgsql.NpgsqlConnectionStringBuilder(store).Database!, null, await PostgresCluster.SharedAsync());
     }
 
     /// <summary>A second handle on the same database, as another process (the admin CLI, another node) would open it.</summary>
