@@ -10,8 +10,8 @@ namespace Switchboard.Storage;
 /// </summary>
 public abstract class StoreDatabase : IDisposable
 {
-    /// <summary>The engine's name as the logs and the docs say it: <c>sqlite</c> or <c>postgresql</c>.</summary>
-    public abstract string Engine { get; }
+    /// <summary>Where the data is, as the start-up log says it: the SQLite file's path, or PostgreSQL's host, port and database (never a password).</summary>
+    public abstract string Description { get; }
 
     /// <summary>An open connection, ready for the stores' SQL; the caller disposes it.</summary>
     public abstract ValueTask<DbConnection> OpenAsync(CancellationToken ct = default);

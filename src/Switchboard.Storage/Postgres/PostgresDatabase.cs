@@ -28,10 +28,7 @@ public sealed class PostgresDatabase : StoreDatabase
         Description = $"PostgreSQL {builder.Host}:{builder.Port}/{builder.Database}";
     }
 
-    /// <summary>Host, port and database: what the logs may show (never the password).</summary>
-    public string Description { get; }
-
-    public override string Engine => "postgresql";
+    public override string Description { get; }
 
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken ct = default) => await _source.OpenConnectionAsync(ct);
 

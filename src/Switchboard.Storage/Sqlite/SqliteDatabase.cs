@@ -24,7 +24,7 @@ public sealed class SqliteDatabase : StoreDatabase
 
     public string Path { get; }
 
-    public override string Engine => "sqlite";
+    public override string Description => "SQLite " + Path;
 
     /// <remarks>Microsoft.Data.Sqlite opens and runs commands synchronously; this is <see cref="Open"/> behind a task.</remarks>
     public override ValueTask<DbConnection> OpenAsync(CancellationToken ct = default)
