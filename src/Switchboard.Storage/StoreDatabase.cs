@@ -37,9 +37,5 @@ public abstract class StoreDatabase : IDisposable
     }
 
     /// <summary>Prepares a command that a long-lived connection runs again and again (<see cref="PreparedConnection"/>).</summary>
-    public virtual Task PrepareAsync(DbCommand command, CancellationToken ct = default)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        return command.PrepareAsync(ct);
-    }
+    public abstract Task PrepareAsync(DbCommand command, CancellationToken ct = default);
 }
