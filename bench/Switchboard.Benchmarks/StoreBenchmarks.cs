@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Directory;
 using Switchboard.Pbx.Security;
+using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
 
 namespace Switchboard.Benchmarks;
@@ -27,9 +28,9 @@ public class StoreBenchmarks
     private string _folder = null!;
     private SqliteDatabase _db = null!;
     private AesGcmSecretProtector _secrets = null!;
-    private SqliteDirectoryStore _store = null!;
+    private SqlDirectoryStore _store = null!;
     private CachedDirectoryStore _cache = null!;
-    private SqliteCallRecordStore _single = null!;
+    private SqlCallRecordStore _single = null!;
     private BatchedCallRecordStore _batched = null!;
     private long _extensionId;
     private int _next;
@@ -41,7 +42,7 @@ public class StoreBenchmarks
         _db = new SqliteDatabase(Path.Combine(_folder, "bench.db"));
         await _db.MigrateAsync();
         _secrets = new AesGcmSecretProtector(RandomNumberGenerator.GetBytes(AesGcmSecretProtector.KeySize));
-        _store = new SqliteDirectoryStore(_db, _secrets, TimeProvider.System);
+        _store = new SqlDirectoryStore(_db, _secrets, TimeProvider.System);
         _cache = new CachedDirectoryStore(_store, _store, new DirectoryCacheOptions(), TimeProvider.System);
         await _store.CreateDomainAsync("demo.local");
         for (var i = 1000; i < 2000; i++)
@@ -51,7 +52,7 @@ public class StoreBenchmarks
         }
 
         _extensionId = (await _store.FindExtensionAsync("demo.local", "1500"))!.Id;
-        _single = new SqliteCallRecordStore(_db);
+        _single = new SqlCallRecordStore(_db);
         _batched = new BatchedCallRecordStore(_db, new CallRecordBatching { FlushInterval = TimeSpan.Zero, MaxBatch = Batch }, TimeProvider.System,
             NullLogger<BatchedCallRecordStore>.Instance);
     }
@@ -60,7 +61,7 @@ public class StoreBenchmarks
     public async Task CleanupAsync()
     {
         await _batched.DisposeAsync();
-        _store.Dispose();
+        await _store.DisposeAsync();
         _secrets.Dispose();
         SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
@@ -69,7 +70,7 @@ public class StoreBenchmarks
     [Benchmark(Baseline = true)]
     public async Task<string> Extension_unprepared()
     {
-        await using var c = await _db.OpenAsync();
+        await using var c = _db.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT e.id, d.name, e.number, e.display_name, e.created_at, e.role FROM extensions e " +
             "JOIN domains d ON d.id = e.domain_id WHERE d.name = $domain AND e.number = $number;";
@@ -88,7 +89,7 @@ public class StoreBenchmarks
     [Benchmark]
     public async Task<string?> SipPassword_unprepared()
     {
-        await using var c = await _db.OpenAsync();
+        await using var c = _db.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "SELECT sip_password FROM extensions WHERE id = $id;";
         cmd.Parameters.AddWithValue("$id", _extensionId);

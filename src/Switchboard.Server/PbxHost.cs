@@ -17,7 +17,7 @@ using Switchboard.Pbx.Routing;
 using Switchboard.Pbx.Security;
 using Switchboard.Pbx.Sessions;
 using Switchboard.Pbx.Policy;
-using Switchboard.Storage.Sqlite;
+using Switchboard.Storage;
 using Switchboard.Server.Hosting;
 using Switchboard.Web.Hosting;
 
@@ -56,7 +56,7 @@ public sealed class PbxHost : IAsyncDisposable
     public static async Task<PbxHost> StartAsync(PbxHostOptions options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var data = await DataFolder.OpenAsync(options.DataDirectory, ct);
+        var data = await DataFolder.OpenAsync(options.DataDirectory, options.Store, ct);
         try
         {
             var certificate = TlsCertificate.Load(options, data.Path);
@@ -130,14 +130,14 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSingleton(new PbxIdentity(options.DefaultDomain));
         services.AddSingleton(data.Database);
         services.AddSingleton<Pbx.Security.ISecretProtector>(data.Secrets);
-        services.AddSingleton<SqliteDirectoryStore>();
-        services.AddSingleton<IDirectoryStore>(sp => new CachedDirectoryStore(sp.GetRequiredService<SqliteDirectoryStore>(),
-            sp.GetRequiredService<SqliteDirectoryStore>(), options.DirectoryCache, options.Time));
-        services.AddSingleton<ISessionStore, SqliteSessionStore>();
-        services.AddSingleton<ILoginFailureStore, SqliteLoginFailureStore>();
+        services.AddSingleton<SqlDirectoryStore>();
+        services.AddSingleton<IDirectoryStore>(sp => new CachedDirectoryStore(sp.GetRequiredService<SqlDirectoryStore>(),
+            sp.GetRequiredService<SqlDirectoryStore>(), options.DirectoryCache, options.Time));
+        services.AddSingleton<ISessionStore, SqlSessionStore>();
+        services.AddSingleton<ILoginFailureStore, SqlLoginFailureStore>();
         services.AddSingleton<ICallRecordStore>(sp => new BatchedCallRecordStore(data.Database, options.CallRecords, options.Time,
             sp.GetRequiredService<ILogger<BatchedCallRecordStore>>()));
-        services.AddSingleton<ILockoutStore, SqliteLockoutStore>();
+        services.AddSingleton<ILockoutStore, SqlLockoutStore>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<SignedLinkChecker>();
         services.AddSingleton<Authenticator>();
@@ -149,7 +149,7 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSingleton(sp => new MediaShards(Math.Max(1, options.MediaShards), UdpMediaNetwork.Instance, options.Time, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<WebRtcMedia>();
         services.AddSingleton<MediaSetupStats>();
-        services.AddSingleton<IPolicyStore, SqlitePolicyStore>();
+        services.AddSingleton<IPolicyStore, SqlPolicyStore>();
         services.AddSingleton<PolicyCounters>();
         services.AddSingleton<CallLimiter>();
         services.AddSingleton<CallPolicy>();

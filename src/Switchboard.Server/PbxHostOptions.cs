@@ -1,7 +1,7 @@
 using Switchboard.Media.WebRtc;
 using Switchboard.Pbx.Security;
 using Switchboard.Pbx.Services;
-using Switchboard.Storage.Sqlite;
+using Switchboard.Storage;
 using Switchboard.Web.Hosting;
 
 using Switchboard.Server.Hosting;
@@ -12,6 +12,9 @@ namespace Switchboard.Server;
 public sealed record PbxHostOptions
 {
     public required string DataDirectory { get; init; }
+
+    /// <summary>A PostgreSQL connection string shared by the nodes (docs/scale-out.md); null keeps the SQLite file in the data folder.</summary>
+    public string? Store { get; init; }
 
     /// <summary>The address the web ports bind to. Loopback by default: expose the PBX on purpose, with <c>--bind 0.0.0.0</c>.</summary>
     public string BindAddress { get; init; } = "127.0.0.1";

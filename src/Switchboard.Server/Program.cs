@@ -3,6 +3,7 @@ using Switchboard.Server.Cli;
 
 var root = new RootCommand("Switchboard: a PBX with WebRTC click-to-call. With no verb it serves (same as 'serve').");
 root.Options.Add(CommonOptions.Data);
+root.Options.Add(CommonOptions.Store);
 root.Options.Add(CommonOptions.DefaultDomain);
 ServeCommand.AddTo(root);
 DomainCommands.AddTo(root);

@@ -1,4 +1,5 @@
 using Switchboard.Server.Hosting;
+using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
 
 namespace Switchboard.Server.Tests;
@@ -64,11 +65,11 @@ public sealed class CallRecordDurabilityTests : IDisposable
     private async Task SeedAsync()
     {
         using var data = await DataFolder.OpenAsync(_data.Path);
-        using var directory = data.Directory(TimeProvider.System);
+        await using var directory = data.Directory(TimeProvider.System);
         await directory.CreateDomainAsync("example.com");
         await directory.CreateExtensionAsync(new Pbx.Directory.NewExtension("example.com", "200", "Carol", "web-secret-7", SipPassword));
     }
 
     private async Task<IReadOnlyList<Pbx.Calls.CallRecord>> ReadRecordsAsync() =>
-        await new SqliteCallRecordStore(new SqliteDatabase(Path.Combine(_data.Path, "switchboard.db"))).ListAsync(100);
+        await new SqlCallRecordStore(new SqliteDatabase(Path.Combine(_data.Path, "switchboard.db"))).ListAsync(100);
 }

@@ -2,6 +2,7 @@ using Switchboard.Server.Hosting;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
+using Switchboard.Storage.Tests.Engines;
 
 namespace Switchboard.Server.Tests;
 
@@ -45,6 +46,19 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Store_puts_the_verbs_on_postgresql_and_without_it_they_use_the_sqlite_file()
+    {
+        var store = await PostgresCluster.CreateDatabaseAsync("sb_cli");
+
+        Assert.Equal(0, (await RunAsync("domain", "add", "example.com", "--store", store)).ExitCode);
+        var add = await RunAsync("extension", "add", "200@example.com", "--name", "Carol", "--store", store);
+        Assert.True(add.ExitCode == 0, add.Error);
+
+        Assert.Contains("200@example.com\tCarol", (await RunAsync("extension", "list", "--store", store)).Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("200@example.com", (await RunAsync("extension", "list")).Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Domains_extensions_passwords_and_a_signed_link_that_the_server_accepts()
     {
         Assert.Equal(0, (await RunAsync("domain", "add", "example.com")).ExitCode);
@@ -85,7 +99,7 @@ public sealed class CliTests : IDisposable
         var start = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
         using (var data = await DataFolder.OpenAsync(_data))
         {
-            var records = new Storage.Sqlite.SqliteCallRecordStore(data.Database);
+            var records = new Storage.SqlCallRecordStore(data.Database);
             await records.AddAsync(new Pbx.Calls.CallRecord("c1", "example.com", "200@example.com", "*44", "web", "service:dtmf",
                 start, start.AddSeconds(1), start.AddSeconds(43), "hangup", "caller", "12#"));
             await records.AddAsync(new Pbx.Calls.CallRecord("c2", "other.example", "300@other.example", "301", "sip", "extension",

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Switchboard.Pbx.Calls;
 using Switchboard.Server.Hosting;
+using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
 
 namespace Switchboard.Server.Tests;
@@ -46,13 +47,13 @@ public sealed class CrashRecoveryTests : IDisposable
             }
         }
 
-        var records = await new SqliteCallRecordStore(database).ListAsync(100);
+        var records = await new SqlCallRecordStore(database).ListAsync(100);
         Assert.Equal(2, records.Count);
         Assert.All(records, r => Assert.Equal("hangup", r.Reason));
 
         await using (var restarted = await ServerProcess.StartAsync(_data.Path, "example.com", "46200-46299"))
         {
-            records = await new SqliteCallRecordStore(database).ListAsync(100);
+            records = await new SqlCallRecordStore(database).ListAsync(100);
             var interrupted = records.Where(r => r.Reason == CallEndReason.Interrupted.ToCode()).ToList();
             Assert.Equal(3, interrupted.Count);
             Assert.Equal(5, records.Select(r => r.CallId).Distinct().Count());
@@ -73,7 +74,7 @@ public sealed class CrashRecoveryTests : IDisposable
         }
 
         Assert.Equal(0, await InterruptedCalls.RecordAsync(database));
-        Assert.Equal(6, (await new SqliteCallRecordStore(database).ListAsync(100)).Count);
+        Assert.Equal(6, (await new SqlCallRecordStore(database).ListAsync(100)).Count);
     }
 
     [Fact]
@@ -141,7 +142,7 @@ public sealed class CrashRecoveryTests : IDisposable
     private async Task SeedAsync()
     {
         using var data = await DataFolder.OpenAsync(_data.Path);
-        using var directory = data.Directory(TimeProvider.System);
+        await using var directory = data.Directory(TimeProvider.System);
         await directory.CreateDomainAsync("example.com");
         await directory.CreateExtensionAsync(new Pbx.Directory.NewExtension("example.com", "200", "Carol", "web-secret-7", CallerPassword));
         await directory.CreateExtensionAsync(new Pbx.Directory.NewExtension("example.com", "300", "Dave", "web-secret-8", CalleePassword));

@@ -80,16 +80,7 @@ public sealed class RestartKeepsLimitsTests : IDisposable
         }
     }
 
-    private Task<PbxHost> StartAsync() => PbxHost.StartAsync(new PbxHostOptions
-    {
-        DataDirectory = _data.Path,
-        HttpPort = 0,
-        HttpsPort = 0,
-        Sip = SipHostOptions.Ephemeral,
-        SeedDemo = false,
-        DefaultDomain = "example.com",
-        Security = new SecurityOptions { AccountFailureLimit = 3, AddressFailureLimit = 1000 },
-    });
+    private Task<PbxHost> StartAsync() => PbxHost.StartAsync(TestHostOptions.For(_data.Path));
 
     /// <summary>What the dial plan answers 200@example.com dialling the national number now: the trunk, or refused.</summary>
     private static async Task<Route> ResolveAsync(PbxHost host)

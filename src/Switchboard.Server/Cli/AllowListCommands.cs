@@ -46,7 +46,7 @@ internal static class AllowListCommands
         root.Subcommands.Add(allowlist);
     }
 
-    private static Command Change(string name, string description, Func<Storage.Sqlite.SqlitePolicyStore, string, string, CancellationToken, Task<int>> change)
+    private static Command Change(string name, string description, Func<Storage.SqlPolicyStore, string, string, CancellationToken, Task<int>> change)
     {
         var domain = PolicyCli.Domain();
         var pattern = new Option<string>("--pattern") { Description = "A dial pattern, e.g. 0049. or +49.", Required = true };

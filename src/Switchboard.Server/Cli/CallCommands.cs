@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Switchboard.Pbx.Calls;
 using Switchboard.Server.Hosting;
-using Switchboard.Storage.Sqlite;
+using Switchboard.Storage;
 using Switchboard.Web.Api;
 
 namespace Switchboard.Server.Cli;
@@ -35,9 +35,9 @@ internal static class CallCommands
                 return 1;
             }
 
-            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, ct);
+            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, result.GetValue(CommonOptions.Store), ct);
             var query = new CallRecordQuery { Domain = result.GetValue(domain), Since = sinceAt, Limit = result.GetValue(limit) };
-            var records = await new SqliteCallRecordStore(data.Database).QueryAsync(query, ct);
+            var records = await new SqlCallRecordStore(data.Database).QueryAsync(query, ct);
             if (result.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(records.Select(CallRecordReply.Of), Json));

@@ -12,6 +12,15 @@ internal static class CommonOptions
         Recursive = true,
     };
 
+    /// <summary>A PostgreSQL connection string; absent, the SQLite file in the data folder (docs/scale-out.md).</summary>
+    public static Option<string?> Store { get; } = new("--store")
+    {
+        Description = "PostgreSQL connection string (Host=...;Port=...;Username=...;Database=...) of a database shared by the PBX nodes. " +
+            "Default: $SWITCHBOARD_STORE, or the SQLite file in the data folder",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SWITCHBOARD_STORE") is { Length: > 0 } env ? env : null,
+        Recursive = true,
+    };
+
     public static Option<string> DefaultDomain { get; } = new("--default-domain")
     {
         Description = "The domain that a bare extension number belongs to, and the demo domain made at first start",

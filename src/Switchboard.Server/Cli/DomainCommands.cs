@@ -15,7 +15,7 @@ internal static class DomainCommands
         var add = new Command("add", "Create a domain") { name };
         add.SetAction(async (result, ct) =>
         {
-            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, ct);
+            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, result.GetValue(CommonOptions.Store), ct);
             try
             {
                 var created = await data.Directory(TimeProvider.System).CreateDomainAsync(result.GetValue(name)!, ct);
@@ -32,7 +32,7 @@ internal static class DomainCommands
         var list = new Command("list", "List the domains");
         list.SetAction(async (result, ct) =>
         {
-            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, ct);
+            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, result.GetValue(CommonOptions.Store), ct);
             foreach (var d in await data.Directory(TimeProvider.System).ListDomainsAsync(ct))
             {
                 Console.WriteLine(d.Name);

@@ -29,7 +29,7 @@ internal static class ExtensionCommands
             var (number, domain) = CommonOptions.Account(result, result.GetValue(account)!);
             var webPassword = result.GetValue(web) ?? DemoSeed.NewPassword(12);
             var sipPassword = result.GetValue(sip) ?? DemoSeed.NewPassword(16);
-            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, ct);
+            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, result.GetValue(CommonOptions.Store), ct);
             try
             {
                 var created = await data.Directory(TimeProvider.System).CreateExtensionAsync(
@@ -57,7 +57,7 @@ internal static class ExtensionCommands
         var list = new Command("list", "List extensions (never their passwords)") { domain };
         list.SetAction(async (result, ct) =>
         {
-            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, ct);
+            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, result.GetValue(CommonOptions.Store), ct);
             foreach (var e in await data.Directory(TimeProvider.System).ListExtensionsAsync(result.GetValue(domain), ct))
             {
                 Console.WriteLine(e.Role == ExtensionRole.Admin ? $"{e.Account}\t{e.DisplayName}\tadmin" : $"{e.Account}\t{e.DisplayName}");
@@ -83,7 +83,7 @@ internal static class ExtensionCommands
                 return 1;
             }
 
-            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, ct);
+            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, result.GetValue(CommonOptions.Store), ct);
             var directory = data.Directory(TimeProvider.System);
             var found = true;
             if (result.GetValue(web) is { } w)
@@ -111,7 +111,7 @@ internal static class ExtensionCommands
         {
             var (number, domain) = CommonOptions.Account(result, result.GetValue(account)!);
             var chosen = result.GetValue(role);
-            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, ct);
+            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, result.GetValue(CommonOptions.Store), ct);
             var found = await data.Directory(TimeProvider.System).SetRoleAsync(domain, number, chosen, ct);
             Console.WriteLine(found ? $"{number}@{domain} is now {chosen.ToString().ToLowerInvariant()}." : $"There is no extension {number}@{domain}.");
             return found ? 0 : 1;

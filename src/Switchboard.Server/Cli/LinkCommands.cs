@@ -2,7 +2,7 @@ using System.CommandLine;
 using Switchboard.Pbx.Directory;
 using Switchboard.Pbx.Links;
 using Switchboard.Server.Hosting;
-using Switchboard.Storage.Sqlite;
+using Switchboard.Storage;
 
 namespace Switchboard.Server.Cli;
 
@@ -28,8 +28,8 @@ internal static class LinkCommands
                 return 1;
             }
 
-            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, ct);
-            var admin = new PbxAdmin(data.Directory(TimeProvider.System), new SqliteCallRecordStore(data.Database));
+            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, result.GetValue(CommonOptions.Store), ct);
+            var admin = new PbxAdmin(data.Directory(TimeProvider.System), new SqlCallRecordStore(data.Database));
             try
             {
                 var link = await admin.MakeSignedLinkAsync(url, $"{number}@{domain}", result.GetValue(destination)!,

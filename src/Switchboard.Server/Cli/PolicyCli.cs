@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Switchboard.Pbx.Directory;
 using Switchboard.Server.Hosting;
-using Switchboard.Storage.Sqlite;
+using Switchboard.Storage;
 
 namespace Switchboard.Server.Cli;
 
@@ -13,9 +13,9 @@ internal static class PolicyCli
         new("--domain") { Description = description };
 
     /// <summary>Runs <paramref name="work"/> on the data folder's policy store; an unknown domain or extension is a plain error.</summary>
-    public static async Task<int> RunAsync(ParseResult result, Func<SqlitePolicyStore, Task<int>> work, CancellationToken ct)
+    public static async Task<int> RunAsync(ParseResult result, Func<SqlPolicyStore, Task<int>> work, CancellationToken ct)
     {
-        using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, ct);
+        using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, result.GetValue(CommonOptions.Store), ct);
         try
         {
             return await work(data.Policy());

@@ -5,7 +5,7 @@ using Switchboard.Pbx.Security;
 using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Services;
 using Switchboard.Server.Hosting;
-using Switchboard.Storage.Sqlite;
+using Switchboard.Storage;
 
 namespace Switchboard.Server.Cli;
 
@@ -86,6 +86,7 @@ internal static class ServeCommand
         var options = new PbxHostOptions
         {
             DataDirectory = result.GetValue(CommonOptions.Data)!,
+            Store = result.GetValue(CommonOptions.Store),
             DefaultDomain = result.GetValue(CommonOptions.DefaultDomain)!,
             BindAddress = result.GetValue(Bind)!,
             HttpPort = result.GetValue(HttpPort),

@@ -3,7 +3,7 @@ using Switchboard.Pbx.Directory;
 using Switchboard.Pbx.Trunks;
 using Switchboard.Server.Hosting;
 using Switchboard.Sip.Transport;
-using Switchboard.Storage.Sqlite;
+using Switchboard.Storage;
 
 namespace Switchboard.Server.Cli;
 
@@ -63,7 +63,7 @@ internal static class TrunkCommands
                 return 1;
             }
 
-            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, ct);
+            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, result.GetValue(CommonOptions.Store), ct);
             try
             {
                 var added = await Store(data).AddAsync(candidate, secret, ct);
@@ -81,7 +81,7 @@ internal static class TrunkCommands
         var list = new Command("list", "List trunks in failover order") { listDomain };
         list.SetAction(async (result, ct) =>
         {
-            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, ct);
+            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, result.GetValue(CommonOptions.Store), ct);
             foreach (var t in await Store(data).ListAsync(result.GetValue(listDomain), ct))
             {
                 var dids = string.Join(", ", t.DidMap.Select(d => d.Key + "->" + d.Value));
@@ -98,7 +98,7 @@ internal static class TrunkCommands
         var remove = new Command("remove", "Remove a trunk") { removeDomain, removeName };
         remove.SetAction(async (result, ct) =>
         {
-            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, ct);
+            using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, result.GetValue(CommonOptions.Store), ct);
             if (await Store(data).RemoveAsync(result.GetValue(removeDomain)!, result.GetValue(removeName)!, ct))
             {
                 Console.WriteLine("Removed.");
@@ -115,5 +115,5 @@ internal static class TrunkCommands
         root.Subcommands.Add(trunk);
     }
 
-    private static SqliteTrunkStore Store(DataFolder data) => new(data.Database, data.Secrets, TimeProvider.System);
+    private static SqlTrunkStore Store(DataFolder data) => new(data.Database, data.Secrets, TimeProvider.System);
 }

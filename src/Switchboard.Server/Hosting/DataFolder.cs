@@ -1,16 +1,18 @@
 using Switchboard.Pbx.Security;
 using Switchboard.Storage;
+using Switchboard.Storage.Postgres;
 using Switchboard.Storage.Sqlite;
 
 namespace Switchboard.Server.Hosting;
 
 /// <summary>
-/// The PBX's data folder: <c>switchboard.db</c> (SQLite), <c>secrets.key</c> (the key that seals
-/// passwords in the database) and <c>tls/</c> (the self-signed certificate).
+/// The PBX's data folder: <c>switchboard.db</c> (SQLite, unless a PostgreSQL store is given), <c>secrets.key</c> (the key
+/// that seals passwords in the database; every node sharing a PostgreSQL store needs the same one) and <c>tls/</c>
+/// (the self-signed certificate).
 /// </summary>
 public sealed class DataFolder : IDisposable
 {
-    private DataFolder(string path, SqliteDatabase database, AesGcmSecretProtector secrets)
+    private DataFolder(string path, StoreDatabase database, AesGcmSecretProtector secrets)
     {
         Path = path;
         Database = database;
@@ -19,23 +21,39 @@ public sealed class DataFolder : IDisposable
 
     public string Path { get; }
 
-    public SqliteDatabase Database { get; }
+    public StoreDatabase Database { get; }
 
     public AesGcmSecretProtector Secrets { get; }
 
-    public static async Task<DataFolder> OpenAsync(string path, CancellationToken ct = default)
+    /// <param name="store">A PostgreSQL connection string, or null for the SQLite file in the folder.</param>
+    public static async Task<DataFolder> OpenAsync(string path, string? store = null, CancellationToken ct = default)
     {
         var full = System.IO.Path.GetFullPath(path);
         System.IO.Directory.CreateDirectory(full);
         var key = KeyFile.LoadOrCreate(System.IO.Path.Combine(full, "secrets.key"), AesGcmSecretProtector.KeySize);
-        var database = new SqliteDatabase(System.IO.Path.Combine(full, "switchboard.db"));
-        await database.MigrateAsync(ct);
+        StoreDatabase database = string.IsNullOrWhiteSpace(store)
+            ? new SqliteDatabase(System.IO.Path.Combine(full, "switchboard.db"))
+            : new PostgresDatabase(store);
+        try
+        {
+            await database.MigrateAsync(ct);
+        }
+        catch
+        {
+            database.Dispose();
+            throw;
+        }
+
         return new DataFolder(full, database, new AesGcmSecretProtector(key));
     }
 
-    public SqliteDirectoryStore Directory(TimeProvider time) => new(Database, Secrets, time);
+    public SqlDirectoryStore Directory(TimeProvider time) => new(Database, Secrets, time);
 
-    public SqlitePolicyStore Policy() => new(Database);
+    public SqlPolicyStore Policy() => new(Database);
 
-    public void Dispose() => Secrets.Dispose();
+    public void Dispose()
+    {
+        Secrets.Dispose();
+        Database.Dispose();
+    }
 }

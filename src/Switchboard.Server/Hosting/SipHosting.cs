@@ -7,7 +7,7 @@ using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Registrar;
 using Switchboard.Pbx.Sip;
 using Switchboard.Pbx.Trunks;
-using Switchboard.Storage.Sqlite;
+using Switchboard.Storage;
 using Switchboard.Sip.Transport;
 
 namespace Switchboard.Server.Hosting;
@@ -22,7 +22,7 @@ internal static class SipHosting
         services.AddSingleton(sip.Registrar with { DefaultDomain = options.DefaultDomain });
         services.AddSingleton(sip.Calls);
         services.AddSingleton<LocationService>();
-        services.AddSingleton<IRegistrationStore, SqliteRegistrationStore>();
+        services.AddSingleton<IRegistrationStore, SqlRegistrationStore>();
         services.AddSingleton<SipRequestAuthenticator>();
         services.AddSingleton<Registrar>();
         services.AddSingleton<RegistrarSipServices>();
@@ -48,7 +48,7 @@ internal static class SipHosting
         }, p.GetRequiredService<ILogger<SipTransportHub>>(), options.Time));
         services.AddSingleton<ISipTransport>(p => p.GetRequiredService<SipTransportHub>());
         services.AddSingleton<ISipWebSocketHost, HubWebSocketHost>();
-        services.AddSingleton<ITrunkStore, SqliteTrunkStore>();
+        services.AddSingleton<ITrunkStore, SqlTrunkStore>();
         services.AddSingleton<TrunkService>();
         services.AddSingleton(new SipEndpointOptions { Timers = sip.Timers });
         services.AddSingleton<SipEndpoint>();

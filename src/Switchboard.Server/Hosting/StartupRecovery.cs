@@ -5,7 +5,7 @@ using Switchboard.Pbx.Policy;
 using Switchboard.Pbx.Registrar;
 using Switchboard.Pbx.Security;
 using Switchboard.Sip.Transport;
-using Switchboard.Storage.Sqlite;
+using Switchboard.Storage;
 
 namespace Switchboard.Server.Hosting;
 
@@ -18,9 +18,10 @@ namespace Switchboard.Server.Hosting;
 /// </summary>
 internal static partial class StartupRecovery
 {
-    public static async Task RunAsync(IServiceProvider services, SqliteDatabase database, CancellationToken ct)
+    public static async Task RunAsync(IServiceProvider services, StoreDatabase database, CancellationToken ct)
     {
         var log = Logger(services);
+        LogStore(log, database.Description);
         var interrupted = await InterruptedCalls.RecordAsync(database, ct);
         if (interrupted > 0)
         {
@@ -59,6 +60,9 @@ internal static partial class StartupRecovery
 
     [LoggerMessage(EventId = 7022, Level = LogLevel.Information, Message = "Restored {Restored} of {Stored} stored UDP registrations (none without a UDP transport)")]
     private static partial void LogRegistrations(ILogger logger, int restored, int stored);
+
+    [LoggerMessage(EventId = 7023, Level = LogLevel.Information, Message = "Store: {Store}")]
+    private static partial void LogStore(ILogger logger, string store);
 
     [LoggerMessage(EventId = 7020, Level = LogLevel.Warning, Message = "{Count} calls were up when the PBX last stopped without ending them; recorded as interrupted")]
     private static partial void LogInterrupted(ILogger logger, int count);

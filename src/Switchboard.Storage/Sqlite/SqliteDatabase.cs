@@ -1,10 +1,12 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace Switchboard.Storage.Sqlite;
 
 /// <summary>The SQLite file: opens connections with the pragmas every connection needs, and migrates the schema.</summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : StoreDatabase
 {
+    private const int SqliteConstraint = 19;
     private readonly string _connectionString;
 
     public SqliteDatabase(string path)
@@ -22,11 +24,13 @@ public sealed class SqliteDatabase
 
     public string Path { get; }
 
+    public override string Description => "SQLite " + Path;
+
     /// <remarks>Microsoft.Data.Sqlite opens and runs commands synchronously; this is <see cref="Open"/> behind a task.</remarks>
-    public Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
+    public override ValueTask<DbConnection> OpenAsync(CancellationToken ct = default)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult(Open());
+        return ValueTask.FromResult<DbConnection>(Open());
     }
 
     public SqliteConnection Open()
@@ -47,11 +51,13 @@ public sealed class SqliteDatabase
         }
     }
 
+    public override bool IsUniqueViolation(DbException ex) => ex is SqliteException { SqliteErrorCode: SqliteConstraint };
+
     /// <summary>Applies every migration newer than the file's version, each in its own transaction.</summary>
     /// <returns>The schema version after migrating.</returns>
-    public async Task<int> MigrateAsync(CancellationToken ct = default)
+    public override async Task<int> MigrateAsync(CancellationToken ct = default)
     {
-        await using var connection = await OpenAsync(ct);
+        await using var connection = Open();
         using (var wal = connection.CreateCommand())
         {
             // WAL lets the call engine write records while the web side reads sessions.
@@ -60,7 +66,7 @@ public sealed class SqliteDatabase
         }
 
         var version = await GetVersionAsync(connection, ct);
-        foreach (var migration in Migrations.All.Where(m => m.Version > version).OrderBy(m => m.Version))
+        foreach (var migration in SqliteMigrations.All.Where(m => m.Version > version).OrderBy(m => m.Version))
         {
             await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
             using var command = connection.CreateCommand();
@@ -74,9 +80,9 @@ public sealed class SqliteDatabase
         return version;
     }
 
-    public async Task<int> GetVersionAsync(CancellationToken ct = default)
+    public override async Task<int> GetVersionAsync(CancellationToken ct = default)
     {
-        await using var connection = await OpenAsync(ct);
+        await using var connection = Open();
         return await GetVersionAsync(connection, ct);
     }
 
@@ -85,5 +91,13 @@ public sealed class SqliteDatabase
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA user_version;";
         return Convert.ToInt32(await command.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <remarks>Microsoft.Data.Sqlite prepares synchronously.</remarks>
+    public override Task PrepareAsync(DbCommand command, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        command.Prepare();
+        return Task.CompletedTask;
     }
 }

@@ -1,0 +1,11 @@
+using Switchboard.Pbx.Directory;
+
+namespace Switchboard.Storage;
+
+/// <summary>The <c>extensions.role</c> column's text. An unknown value reads as the least privilege.</summary>
+internal static class RoleText
+{
+    public static string Format(ExtensionRole role) => role == ExtensionRole.Admin ? "admin" : "user";
+
+    public static ExtensionRole Parse(string text) => text == "admin" ? ExtensionRole.Admin : ExtensionRole.User;
+}

@@ -1,8 +1,0 @@
-namespace Switchboard.Storage.Sqlite;
-
-internal static class UnixTime
-{
-    public static long ToMs(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
-
-    public static DateTimeOffset FromMs(long value) => DateTimeOffset.FromUnixTimeMilliseconds(value);
-}
