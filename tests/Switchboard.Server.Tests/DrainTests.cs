@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Switchboard.Server.Hosting;
+using Switchboard.Storage;
 using Switchboard.Storage.Sqlite;
 
 namespace Switchboard.Server.Tests;
@@ -51,7 +52,7 @@ public sealed class DrainTests : IDisposable
         Assert.False(File.Exists(NodePidFile.PathIn(_data.Path)));
         Assert.Contains("Drained: no call left, stopping", server.Output, StringComparison.Ordinal);
 
-        var record = Assert.Single(await new SqliteCallRecordStore(database).ListAsync(10));
+        var record = Assert.Single(await new SqlCallRecordStore(database).ListAsync(10));
         Assert.Equal("hangup", record.Reason);
         Assert.Equal("caller", record.EndedBy);
     }
@@ -129,7 +130,7 @@ public sealed class DrainTests : IDisposable
     private async Task SeedAsync()
     {
         using var data = await DataFolder.OpenAsync(_data.Path);
-        using var directory = data.Directory(TimeProvider.System);
+        await using var directory = data.Directory(TimeProvider.System);
         await directory.CreateDomainAsync("example.com");
         await directory.CreateExtensionAsync(new Pbx.Directory.NewExtension("example.com", "200", "Carol", "web-secret-9", CallerPassword));
     }
