@@ -18,6 +18,7 @@ using Switchboard.Pbx.Security;
 using Switchboard.Pbx.Sessions;
 using Switchboard.Pbx.Policy;
 using Switchboard.Storage;
+using Switchboard.Storage.Redis;
 using Switchboard.Server.Hosting;
 using Switchboard.Web.Hosting;
 
@@ -28,11 +29,13 @@ public sealed class PbxHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly DataFolder _data;
+    private readonly RedisSharedState? _redis;
 
-    private PbxHost(WebApplication app, DataFolder data, Uri httpUrl, Uri httpsUrl)
+    private PbxHost(WebApplication app, DataFolder data, RedisSharedState? redis, Uri httpUrl, Uri httpsUrl)
     {
         _app = app;
         _data = data;
+        _redis = redis;
         HttpUrl = httpUrl;
         HttpsUrl = httpsUrl;
         Admin = app.Services.GetRequiredService<PbxAdmin>();
@@ -57,8 +60,10 @@ public sealed class PbxHost : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var data = await DataFolder.OpenAsync(options.DataDirectory, options.Store, ct);
+        RedisSharedState? redis = null;
         try
         {
+            redis = options.Redis is { } redisConfiguration ? await RedisSharedState.ConnectAsync(redisConfiguration) : null;
             var certificate = TlsCertificate.Load(options, data.Path);
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
             builder.Logging.SetMinimumLevel(LogLevel.Information);
@@ -79,9 +84,10 @@ public sealed class PbxHost : IAsyncDisposable
                 kestrel.Listen(bind, options.HttpPort);
                 kestrel.Listen(bind, options.HttpsPort, listen => listen.UseHttps(certificate));
             });
-            Register(builder.Services, options, data);
+            Register(builder.Services, options, data, redis);
             SipHosting.Register(builder.Services, options, certificate);
             var app = builder.Build();
+            redis?.LogConnectionTo(app.Services.GetRequiredService<ILogger<RedisSharedState>>());
             app.UseSwitchboardWeb();
             await StartupRecovery.RunAsync(app.Services, data.Database, ct);
 
@@ -102,10 +108,15 @@ public sealed class PbxHost : IAsyncDisposable
             var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses;
             var http = new Uri(addresses.First(a => a.StartsWith("http://", StringComparison.Ordinal)) + "/");
             var https = new Uri(addresses.First(a => a.StartsWith("https://", StringComparison.Ordinal)) + "/");
-            return new PbxHost(app, data, http, https);
+            return new PbxHost(app, data, redis, http, https);
         }
         catch
         {
+            if (redis is not null)
+            {
+                await redis.DisposeAsync();
+            }
+
             data.Dispose();
             throw;
         }
@@ -120,11 +131,24 @@ public sealed class PbxHost : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+
         _data.Dispose();
     }
 
-    private static void Register(IServiceCollection services, PbxHostOptions options, DataFolder data)
+    private static void Register(IServiceCollection services, PbxHostOptions options, DataFolder data, RedisSharedState? redis)
     {
+        if (redis is not null)
+        {
+            // The throttle and the limiter take these when present (docs/scale-out.md, "Redis").
+            services.AddSingleton(redis);
+            services.AddSingleton<IClusterThrottle, RedisThrottle>();
+            services.AddSingleton<IClusterCallLimits, RedisCallLimits>();
+        }
+
         services.AddSingleton(options.Time);
         services.AddSingleton(options.Security);
         services.AddSingleton(new PbxIdentity(options.DefaultDomain));

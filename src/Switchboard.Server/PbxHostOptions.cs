@@ -16,6 +16,12 @@ public sealed record PbxHostOptions
     /// <summary>A PostgreSQL connection string shared by the nodes (docs/scale-out.md); null keeps the SQLite file in the data folder.</summary>
     public string? Store { get; init; }
 
+    /// <summary>
+    /// A StackExchange.Redis configuration string (<c>127.0.0.1:6379</c>) of the Redis the nodes share for lockouts and
+    /// call limits (docs/scale-out.md, "Redis"); null keeps them in this process only.
+    /// </summary>
+    public string? Redis { get; init; }
+
     /// <summary>The address the web ports bind to. Loopback by default: expose the PBX on purpose, with <c>--bind 0.0.0.0</c>.</summary>
     public string BindAddress { get; init; } = "127.0.0.1";
 

@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Pbx.Directory;
 
 namespace Switchboard.Pbx.Policy;
@@ -8,8 +11,10 @@ namespace Switchboard.Pbx.Policy;
 /// counters, so a short lock guards them: a mailbox would make every call start wait on another loop.
 /// The counters are in memory; at start the host puts back the last minute's starts from the call records
 /// (<see cref="RecentTrunkCalls"/>), so a restart does not refill a caller's per-minute budget.
+/// With several nodes (<see cref="IClusterCallLimits"/>) the cluster's counters decide, and these stay as this node's
+/// share (its metrics) and as the fallback while the shared counters cannot be reached.
 /// </summary>
-public sealed class CallLimiter
+public sealed partial class CallLimiter
 {
     /// <summary>The per-minute limits' sliding window.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
@@ -19,11 +24,74 @@ public sealed class CallLimiter
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Usage> _extensions = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Usage> _domains = new(StringComparer.OrdinalIgnoreCase);
+    private readonly IClusterCallLimits? _cluster;
+    private readonly ILogger<CallLimiter> _log;
 
-    public CallLimiter(TimeProvider time, PolicyCounters counters)
+    public CallLimiter(TimeProvider time, PolicyCounters counters, IClusterCallLimits? cluster = null, ILogger<CallLimiter>? log = null)
     {
         _time = time;
         _counters = counters;
+        _cluster = cluster;
+        _log = log ?? NullLogger<CallLimiter>.Instance;
+    }
+
+    /// <summary>
+    /// <see cref="Check"/> for the whole cluster when counters are shared. While they cannot be reached this node's own
+    /// counts decide: a limit then holds per node rather than not at all, and calls are not refused for an outage.
+    /// </summary>
+    public async Task<PolicyDenial?> CheckAsync(Extension caller, CallLimits extension, CallLimits domain, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (_cluster is not null)
+        {
+            try
+            {
+                return await _cluster.CheckAsync(caller, extension, domain, _time.GetUtcNow(), ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogClusterUnreachable(_log, e.Message);
+            }
+        }
+
+        return Check(caller, extension, domain);
+    }
+
+    /// <summary><see cref="TryAcquire"/>, counted for the whole cluster when counters are shared (same fallback as <see cref="CheckAsync"/>).</summary>
+    public async Task<LimitDecision> TryAcquireAsync(Extension caller, CallLimits extension, CallLimits domain, bool exempt = false, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (_cluster is not null)
+        {
+            var leaseId = Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
+            PolicyDenial? denial;
+            try
+            {
+                denial = await _cluster.TryAcquireAsync(caller, extension, domain, exempt, leaseId, _time.GetUtcNow(), ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogClusterUnreachable(_log, e.Message);
+                return TryAcquire(caller, extension, domain, exempt);
+            }
+
+            if (denial is { } refused)
+            {
+                _counters.Count(refused);
+                return new LimitDecision(null, refused);
+            }
+
+            lock (_gate)
+            {
+                var now = _time.GetUtcNow();
+                Get(_extensions, caller.Account).Start(now);
+                Get(_domains, caller.Domain).Start(now);
+            }
+
+            return new LimitDecision(new CallLease(this, caller.Account, caller.Domain, () => _cluster.Release(caller, leaseId)), null);
+        }
+
+        return TryAcquire(caller, extension, domain, exempt);
     }
 
     /// <summary>Whether a call would be refused now, without counting it (the dial plan's early answer).</summary>
@@ -155,4 +223,7 @@ public sealed class CallLimiter
             return _starts.Count;
         }
     }
+
+    [LoggerMessage(EventId = 5030, Level = LogLevel.Warning, Message = "Shared call counters unreachable ({Error}); this node's own counts decide")]
+    private static partial void LogClusterUnreachable(ILogger logger, string error);
 }

@@ -62,7 +62,7 @@ public sealed class CallPolicy
         if (!emergency)
         {
             var (extensionLimits, domainLimits) = await LimitsAsync(caller, ct);
-            if (_limiter.Check(caller, extensionLimits, domainLimits) is { } limited)
+            if (await _limiter.CheckAsync(caller, extensionLimits, domainLimits, ct) is { } limited)
             {
                 return Deny(caller, numberClass, origin, limited);
             }
@@ -81,7 +81,7 @@ public sealed class CallPolicy
         ArgumentNullException.ThrowIfNull(route);
         await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding); // store reads: off the caller's loop
         var (extensionLimits, domainLimits) = await LimitsAsync(caller, ct);
-        var decision = _limiter.TryAcquire(caller, extensionLimits, domainLimits, exempt: route.Class == NumberClass.Emergency);
+        var decision = await _limiter.TryAcquireAsync(caller, extensionLimits, domainLimits, exempt: route.Class == NumberClass.Emergency, ct);
         if (decision.Denial is { } denial)
         {
             PolicyLog.Denied(_logger, route.Class, caller.Number, caller.Domain, "acquire", denial);

@@ -12,13 +12,15 @@ public sealed class CallLease : IDisposable
     private readonly CallLimiter _limiter;
     private readonly string _account;
     private readonly string _domain;
+    private readonly Action? _releaseShared;
     private int _released;
 
-    internal CallLease(CallLimiter limiter, string account, string domain)
+    internal CallLease(CallLimiter limiter, string account, string domain, Action? releaseShared = null)
     {
         _limiter = limiter;
         _account = account;
         _domain = domain;
+        _releaseShared = releaseShared;
     }
 
     public void Dispose()
@@ -26,6 +28,7 @@ public sealed class CallLease : IDisposable
         if (Interlocked.Exchange(ref _released, 1) == 0)
         {
             _limiter.Release(_account, _domain);
+            _releaseShared?.Invoke();
         }
     }
 }

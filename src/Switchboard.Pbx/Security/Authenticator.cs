@@ -46,7 +46,7 @@ public sealed partial class Authenticator
         var stored = extension is null ? null : await _directory.GetWebPasswordAsync(extension.Id, ct);
         if (stored is null || !SecretEquals(stored, password!))
         {
-            var after = _throttle.RecordFailure(key, address);
+            var after = await _throttle.RecordFailureAsync(key, address, ct);
             await RefuseAsync(key, address, "web", "bad_credentials", ct);
             return after.Allowed
                 ? AuthOutcome.Fail(AuthFailure.BadCredentials)
@@ -87,7 +87,7 @@ public sealed partial class Authenticator
         };
         if (failure == AuthFailure.LinkForged)
         {
-            var after = _throttle.RecordFailure(key, address);
+            var after = await _throttle.RecordFailureAsync(key, address, ct);
             if (!after.Allowed)
             {
                 await RefuseAsync(key, address, "link", "locked_out", ct);
@@ -108,7 +108,7 @@ public sealed partial class Authenticator
             return (default, AuthOutcome.Fail(AuthFailure.Malformed));
         }
 
-        var decision = _throttle.Check(account.Value.ToString(), address);
+        var decision = await _throttle.CheckAsync(account.Value.ToString(), address, ct);
         if (!decision.Allowed)
         {
             await RefuseAsync(account.Value.ToString(), address, path, "locked_out", ct);

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace Switchboard.Pbx.Security;
 
 /// <summary>
@@ -6,8 +9,11 @@ namespace Switchboard.Pbx.Security;
 /// Web logins, signed links and SIP digest share one instance, so guessing through one path
 /// spends the budget of all. Counts are in memory; a lockout is also handed to the <see cref="ILockoutStore"/> when it
 /// starts, and the host puts the stored ones back (<see cref="Restore"/>) before it serves, so a restart keeps them.
+/// With several nodes (<see cref="IClusterThrottle"/>) every failure is also counted for the cluster, and a lockout any
+/// node starts is put in force here too; the synchronous methods (the SIP loop's) only hand the count over, the
+/// asynchronous ones (web logins, links) wait for the cluster's answer.
 /// </summary>
-public sealed class LoginThrottle
+public sealed partial class LoginThrottle : IDisposable
 {
     /// <summary>Beyond this many tracked keys, expired ones are swept before a new key is added.</summary>
     private const int SweepThreshold = 10_000;
@@ -21,11 +27,74 @@ public sealed class LoginThrottle
     /// <summary>The key count that triggers the next sweep; doubled after a sweep so sweeping stays amortised O(1) per failure.</summary>
     private int _sweepAt = SweepThreshold;
 
-    public LoginThrottle(SecurityOptions options, TimeProvider time, ILockoutStore? lockouts = null)
+    private readonly IClusterThrottle? _cluster;
+    private readonly IDisposable? _subscription;
+    private readonly ILogger<LoginThrottle> _log;
+
+    public LoginThrottle(SecurityOptions options, TimeProvider time, ILockoutStore? lockouts = null, IClusterThrottle? cluster = null,
+        ILogger<LoginThrottle>? log = null)
     {
         _options = options;
         _time = time;
         _lockouts = lockouts;
+        _cluster = cluster;
+        _log = log ?? NullLogger<LoginThrottle>.Instance;
+        _subscription = cluster?.Subscribe(lockout => Restore([lockout]));
+    }
+
+    public void Dispose() => _subscription?.Dispose();
+
+    /// <summary><see cref="Check"/>, then (with several nodes) whether another node has locked the account or address out.</summary>
+    public async Task<ThrottleDecision> CheckAsync(string account, string address, CancellationToken ct = default)
+    {
+        var local = Check(account, address);
+        if (!local.Allowed || _cluster is null)
+        {
+            return local;
+        }
+
+        try
+        {
+            var now = _time.GetUtcNow();
+            var wait = Max(await _cluster.LockRemainingAsync(AccountKey(account), now, ct), await _cluster.LockRemainingAsync(AddressKey(address), now, ct));
+            return wait > TimeSpan.Zero ? ThrottleDecision.LockedOut(wait) : ThrottleDecision.Allow;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogClusterUnreachable(_log, e.Message);
+            return local;
+        }
+    }
+
+    /// <summary><see cref="RecordFailure"/>, and (with several nodes) the cluster's count of it, waited for.</summary>
+    public async Task<ThrottleDecision> RecordFailureAsync(string account, string address, CancellationToken ct = default)
+    {
+        var local = RecordFailureHere(account, address);
+        if (_cluster is null)
+        {
+            return local;
+        }
+
+        var now = _time.GetUtcNow();
+        try
+        {
+            var a = await _cluster.CountFailureAsync(AccountKey(account), _options.AccountFailureLimit, _options.FailureWindow, _options.LockoutDuration, now, ct);
+            var b = await _cluster.CountFailureAsync(AddressKey(address), _options.AddressFailureLimit, _options.FailureWindow, _options.LockoutDuration, now, ct);
+            LoginLockout[] started = [.. new[] { a, b }.OfType<LoginLockout>()];
+            if (started.Length == 0)
+            {
+                return local;
+            }
+
+            Restore(started);
+            var wait = started.Max(l => l.Until) - now;
+            return ThrottleDecision.LockedOut(Max(wait, local.RetryAfter));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogClusterUnreachable(_log, e.Message);
+            return local;
+        }
     }
 
     /// <summary>Puts back lockouts that a previous process started (its failure counts below the limit are not kept).</summary>
@@ -58,8 +127,36 @@ public sealed class LoginThrottle
         }
     }
 
-    /// <summary>Records a failure; the result says whether this failure locked the account or address.</summary>
+    /// <summary>
+    /// Records a failure; the result says whether this failure locked the account or address here. With several nodes the
+    /// cluster's count is handed over without waiting: a lockout it starts arrives through the subscription.
+    /// </summary>
     public ThrottleDecision RecordFailure(string account, string address)
+    {
+        var decision = RecordFailureHere(account, address);
+        if (_cluster is not null)
+        {
+            _ = CountInClusterAsync(account, address);
+        }
+
+        return decision;
+    }
+
+    private async Task CountInClusterAsync(string account, string address)
+    {
+        var now = _time.GetUtcNow();
+        try
+        {
+            await _cluster!.CountFailureAsync(AccountKey(account), _options.AccountFailureLimit, _options.FailureWindow, _options.LockoutDuration, now);
+            await _cluster.CountFailureAsync(AddressKey(address), _options.AddressFailureLimit, _options.FailureWindow, _options.LockoutDuration, now);
+        }
+        catch (Exception e)
+        {
+            LogClusterUnreachable(_log, e.Message);
+        }
+    }
+
+    private ThrottleDecision RecordFailureHere(string account, string address)
     {
         var now = _time.GetUtcNow();
         LoginLockout? accountLocked, addressLocked;
@@ -98,6 +195,8 @@ public sealed class LoginThrottle
         {
             _keys.Remove(AccountKey(account));
         }
+
+        _cluster?.ClearFailures(AccountKey(account));
     }
 
     private static string AccountKey(string account) => "a:" + account.ToLowerInvariant();
@@ -159,4 +258,7 @@ public sealed class LoginThrottle
 
         public DateTimeOffset LockedUntil { get; set; }
     }
+
+    [LoggerMessage(EventId = 1030, Level = LogLevel.Warning, Message = "Shared login throttle unreachable ({Error}); this node's own counts decide")]
+    private static partial void LogClusterUnreachable(ILogger logger, string error);
 }

@@ -39,6 +39,11 @@ internal static class ServeCommand
     private static readonly Option<int> RtpTimeout = new("--rtp-timeout") { Description = "Seconds without RTP from a phone, after it had flowed, before its call ends as media_timeout", DefaultValueFactory = _ => 60 };
     private static readonly Option<int> CdrRetentionDays = new("--cdr-retention-days") { Description = "Days call records are kept; an hourly purge deletes older ones (0: keep for ever)", DefaultValueFactory = _ => 365 };
     private static readonly Option<int> RecordFlush = new("--record-flush") { Description = "Milliseconds call records are collected before one transaction writes them; a kill -9 loses at most this much (0: write at once)", DefaultValueFactory = _ => 200 };
+    private static readonly Option<string?> Redis = new("--redis")
+    {
+        Description = "Redis the PBX nodes share for lockouts and call limits, as a StackExchange.Redis configuration (127.0.0.1:6379,password=...). Default: $SWITCHBOARD_REDIS, or none (one node)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SWITCHBOARD_REDIS") is { Length: > 0 } env ? env : null,
+    };
     private static readonly Option<int> MaxLinkDuration = new("--max-link-duration") { Description = "Longest validity a signed link may claim, in seconds", DefaultValueFactory = _ => 7200 };
 
     public static void AddTo(RootCommand root)
@@ -56,7 +61,7 @@ internal static class ServeCommand
     }
 
     private static IEnumerable<Option> Options =>
-        [Bind, HttpPort, HttpsPort, Cert, CertKey, CertPassword, NoDemo, DemoPassword, MaxLinkDuration, MediaBind, MediaAdvertise, MediaPorts, MediaPortQuarantine, MediaShardCount, EchoNumber, DtmfTestNumber, DtmfTestHangup,
+        [Bind, Redis, HttpPort, HttpsPort, Cert, CertKey, CertPassword, NoDemo, DemoPassword, MaxLinkDuration, MediaBind, MediaAdvertise, MediaPorts, MediaPortQuarantine, MediaShardCount, EchoNumber, DtmfTestNumber, DtmfTestHangup,
          SipUdpPort, SipTcpPort, SipTlsPort, SipAdvertise, SipFloodRate, SipFloodWindow, SipFloodExempt, RingTimeout, RtpTimeout, CdrRetentionDays, RecordFlush];
 
     private static async Task<int> RunAsync(ParseResult result, CancellationToken ct)
@@ -87,6 +92,7 @@ internal static class ServeCommand
         {
             DataDirectory = result.GetValue(CommonOptions.Data)!,
             Store = result.GetValue(CommonOptions.Store),
+            Redis = result.GetValue(Redis),
             DefaultDomain = result.GetValue(CommonOptions.DefaultDomain)!,
             BindAddress = result.GetValue(Bind)!,
             HttpPort = result.GetValue(HttpPort),

@@ -31,6 +31,11 @@ internal static partial class StartupRecovery
         var time = services.GetRequiredService<TimeProvider>();
         var lockouts = await services.GetRequiredService<ILockoutStore>().LoadActiveAsync(time.GetUtcNow(), ct);
         services.GetRequiredService<LoginThrottle>().Restore(lockouts);
+        if (services.GetService<IClusterThrottle>() is { } cluster)
+        {
+            // The lockouts other nodes started while this one was down (docs/scale-out.md, "Redis").
+            services.GetRequiredService<LoginThrottle>().Restore(await cluster.LoadActiveAsync(time.GetUtcNow(), ct));
+        }
         var starts = await RecentTrunkCalls.RestoreAsync(services.GetRequiredService<CallLimiter>(), services.GetRequiredService<ICallRecordStore>(), time, ct);
         if (lockouts.Count > 0 || starts > 0)
         {
