@@ -2,7 +2,7 @@
 # Installs what the tests need and a fresh Debian machine lacks: Debian's Chromium for the browser
 # tests (Playwright drives /usr/bin/chromium; it never downloads a browser of its own), baresip as a
 # real SIP user agent, Kamailio as a stand-in carrier (registrar + digest, no database), SIPp (Debian
-# sip-tester) as a scripted caller for the call-record durability tests, PostgreSQL (the second storage engine), AFL++ and SharpFuzz's tool for the
+# sip-tester) as a scripted caller for the call-record durability tests, PostgreSQL (the second storage engine), Redis (state shared by several nodes), AFL++ and SharpFuzz's tool for the
 # fuzz smoke, and JsSIP (npm) for the browser softphone page.
 set -euo pipefail
 
@@ -18,6 +18,8 @@ command -v sipp >/dev/null 2>&1 || packages+=(sip-tester)
 command -v afl-fuzz >/dev/null 2>&1 || packages+=(afl++)
 # PostgreSQL for the storage tests on the second engine: they start a throwaway cluster with its initdb and pg_ctl.
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)
+# Redis for the scale-out tests (shared lockouts and call limits): they start a throwaway redis-server on loopback.
+command -v redis-server >/dev/null 2>&1 || packages+=(redis-server)
 # Kamailio's Debian package is installed under /usr/sbin, which is not always on PATH for non-root users.
 [ -x /usr/sbin/kamailio ] || command -v kamailio >/dev/null 2>&1 || packages+=(kamailio)
 
