@@ -147,6 +147,7 @@ public sealed class PbxHost : IAsyncDisposable
             services.AddSingleton(redis);
             services.AddSingleton<IClusterThrottle, RedisThrottle>();
             services.AddSingleton<IClusterCallLimits, RedisCallLimits>();
+            services.AddSingleton<ISharedTickets, RedisTickets>();
         }
 
         services.AddSingleton(options.Time);

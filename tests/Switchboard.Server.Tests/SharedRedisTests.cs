@@ -1,5 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Switchboard.Pbx.Directory;
 using Switchboard.Pbx.Policy;
@@ -71,6 +74,39 @@ public sealed class SharedRedisTests : IDisposable
         Assert.IsType<Route.NotPermitted>(await ResolveAsync(b, domain));
         decisions[winner].Lease!.Dispose();
         await UntilAsync(async () => await ResolveAsync(winner == 0 ? b : a, domain) is Route.ToTrunk);
+    }
+
+    [Fact]
+    public async Task A_popup_that_logged_in_through_one_node_opens_its_call_socket_on_the_other_once()
+    {
+        var domain = await PrepareAsync("ticket");
+        await using var a = await StartAsync(_nodeA);
+        await using var b = await StartAsync(_nodeB);
+        using var toA = new HttpClient { BaseAddress = a.HttpUrl };
+        var login = await LoginAsync(toA, "200@" + domain, WebPassword);
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        var ticket = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("ticket").GetString()!;
+        var onB = new Uri($"ws://{b.HttpUrl.Authority}/api/call?ticket={Uri.EscapeDataString(ticket)}");
+
+        using (var socket = new ClientWebSocket())
+        {
+            await socket.ConnectAsync(onB, CancellationToken.None);
+            await socket.SendAsync(Encoding.UTF8.GetBytes("{\"type\":\"ping\"}"), WebSocketMessageType.Text, true, CancellationToken.None);
+            Assert.Contains("pong", await ReceiveAsync(socket), StringComparison.Ordinal);
+        }
+
+        // Used once, through B: node A does not know it any more either.
+        using var again = new ClientWebSocket();
+        await again.ConnectAsync(new Uri($"ws://{a.HttpUrl.Authority}/api/call?ticket={Uri.EscapeDataString(ticket)}"), CancellationToken.None);
+        Assert.Contains("unauthorized", await ReceiveAsync(again), StringComparison.Ordinal);
+    }
+
+    private static async Task<string> ReceiveAsync(ClientWebSocket socket)
+    {
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[4096];
+        var reply = await socket.ReceiveAsync(buffer, bound.Token);
+        return Encoding.UTF8.GetString(buffer, 0, reply.Count);
     }
 
     /// <summary>A fresh database with a domain of its own (the Redis is shared by the run), and node B's copy of the secrets key.</summary>

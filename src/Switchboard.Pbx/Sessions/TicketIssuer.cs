@@ -6,8 +6,9 @@ using Switchboard.Pbx.Security;
 namespace Switchboard.Pbx.Sessions;
 
 /// <summary>
-/// Single-use, short-lived call tickets held in memory: a popup that logged in without "Remember"
-/// gets one ticket, so its session ends with the popup (spec 2.4).
+/// Single-use, short-lived call tickets: a popup that logged in without "Remember" gets one ticket, so its session
+/// ends with the popup (spec 2.4). Held in memory on one node; with several nodes (<see cref="ISharedTickets"/>) where
+/// every node can take them.
 /// </summary>
 public sealed class TicketIssuer
 {
@@ -15,14 +16,40 @@ public sealed class TicketIssuer
     private readonly ConcurrentDictionary<string, CallTicket> _tickets = new(StringComparer.Ordinal);
     private readonly SecurityOptions _options;
     private readonly TimeProvider _time;
+    private readonly ISharedTickets? _shared;
 
-    public TicketIssuer(SecurityOptions options, TimeProvider time)
+    public TicketIssuer(SecurityOptions options, TimeProvider time, ISharedTickets? shared = null)
     {
         _options = options;
         _time = time;
+        _shared = shared;
     }
 
-    public string Issue(Extension caller, string? onlyDestination, string origin)
+    public async Task<string> IssueAsync(Extension caller, string? onlyDestination, string origin, CancellationToken ct = default)
+    {
+        if (_shared is null)
+        {
+            return Issue(caller, onlyDestination, origin);
+        }
+
+        var id = SessionService.Base64Url(RandomNumberGenerator.GetBytes(24));
+        await _shared.StoreAsync(id, new CallTicket(caller, onlyDestination, origin, _time.GetUtcNow() + _options.TicketLifetime), ct);
+        return id;
+    }
+
+    /// <summary>Takes the ticket out (it is single-use); null if unknown, already taken or expired.</summary>
+    public async Task<CallTicket?> RedeemAsync(string? id, CancellationToken ct = default)
+    {
+        if (_shared is null || string.IsNullOrEmpty(id))
+        {
+            return Redeem(id);
+        }
+
+        var ticket = await _shared.TakeAsync(id, ct);
+        return ticket is not null && ticket.ExpiresAt > _time.GetUtcNow() ? ticket : null;
+    }
+
+    private string Issue(Extension caller, string? onlyDestination, string origin)
     {
         var now = _time.GetUtcNow();
         if (_tickets.Count >= MaxOutstanding)
@@ -41,8 +68,7 @@ public sealed class TicketIssuer
         return id;
     }
 
-    /// <summary>Takes the ticket out (it is single-use); null if unknown or expired.</summary>
-    public CallTicket? Redeem(string? id)
+    private CallTicket? Redeem(string? id)
     {
         if (string.IsNullOrEmpty(id) || !_tickets.TryRemove(id, out var ticket))
         {

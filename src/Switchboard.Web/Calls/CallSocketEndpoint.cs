@@ -43,7 +43,7 @@ internal static partial class CallSocketEndpoint
         }
         else
         {
-            ticket = tickets.Redeem(http.Request.Query["ticket"]);
+            ticket = await tickets.RedeemAsync(http.Request.Query["ticket"], http.RequestAborted);
             if (ticket is null && await sessions.ResolveAsync(SessionCookie.Read(http.Request), http.RequestAborted) is { } session)
             {
                 ticket = new CallTicket(session.Extension, OnlyDestination: null, Origin: "web", time.GetUtcNow());
