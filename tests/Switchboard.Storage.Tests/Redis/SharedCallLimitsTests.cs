@@ -16,23 +16,15 @@ public sealed class SharedCallLimitsTests : IAsyncLifetime
     private static readonly Extension Caller = new(1, "example.com", "100", "Alice", DateTimeOffset.UnixEpoch);
     private static readonly CallLimits NoDomainLimit = CallLimits.None;
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private readonly List<IAsyncDisposable> _connections = [];
+    private readonly RedisNodes _nodes = new("limits");
     private readonly List<RedisCallLimits> _shared = [];
-    private string _prefix = "";
 
-    public Task InitializeAsync()
-    {
-        _prefix = RedisServer.NewPrefix("limits");
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
         _shared.ForEach(s => s.Dispose());
-        foreach (var connection in _connections)
-        {
-            await connection.DisposeAsync();
-        }
+        await _nodes.CloseAsync();
     }
 
     [Fact]
@@ -118,7 +110,7 @@ public sealed class SharedCallLimitsTests : IAsyncLifetime
         var one = new CallLimits(1, null);
         var held = await a.TryAcquireAsync(Caller, one, NoDomainLimit);
         Assert.True(held.Allowed);
-        await _connections[0].DisposeAsync(); // the connection is gone: every shared call now fails
+        await _nodes.Connections[0].DisposeAsync(); // the connection is gone: every shared call now fails
 
         Assert.Equal(PolicyDenial.ExtensionConcurrent, (await a.TryAcquireAsync(Caller, one, NoDomainLimit)).Denial);
         held.Lease!.Dispose();
@@ -127,8 +119,7 @@ public sealed class SharedCallLimitsTests : IAsyncLifetime
 
     private async Task<(CallLimiter Limiter, RedisCallLimits Shared)> NodeAsync()
     {
-        var connection = await RedisServer.ConnectAsync(_prefix);
-        _connections.Add(connection);
+        var connection = await _nodes.ConnectAsync();
         var shared = new RedisCallLimits(connection, _time, NullLogger<RedisCallLimits>.Instance);
         _shared.Add(shared);
         return (new CallLimiter(_time, new PolicyCounters(), shared), shared);

@@ -15,23 +15,15 @@ public sealed class SharedThrottleTests : IAsyncLifetime
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(5);
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly SecurityOptions _options = new();
-    private readonly List<IAsyncDisposable> _connections = [];
+    private readonly RedisNodes _nodes = new("throttle");
     private readonly List<LoginThrottle> _throttles = [];
-    private string _prefix = "";
 
-    public Task InitializeAsync()
-    {
-        _prefix = RedisServer.NewPrefix("throttle");
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
         _throttles.ForEach(t => t.Dispose());
-        foreach (var connection in _connections)
-        {
-            await connection.DisposeAsync();
-        }
+        await _nodes.CloseAsync();
     }
 
     [Fact]
@@ -105,8 +97,7 @@ public sealed class SharedThrottleTests : IAsyncLifetime
             await a.RecordFailureAsync("400@example.com", "192.0.2.77");
         }
 
-        var connection = await RedisServer.ConnectAsync(_prefix);
-        _connections.Add(connection);
+        var connection = await _nodes.ConnectAsync();
         var active = await new RedisThrottle(connection, NullLogger<RedisThrottle>.Instance).LoadActiveAsync(_time.GetUtcNow());
         var lockout = Assert.Single(active, l => l.Key == "a:400@example.com");
         Assert.Equal(_time.GetUtcNow() + _options.LockoutDuration, lockout.Until, TimeSpan.FromMilliseconds(1));
@@ -129,8 +120,7 @@ public sealed class SharedThrottleTests : IAsyncLifetime
 
     private async Task<LoginThrottle> NodeAsync()
     {
-        var connection = await RedisServer.ConnectAsync(_prefix);
-        _connections.Add(connection);
+        var connection = await _nodes.ConnectAsync();
         var throttle = new LoginThrottle(_options, _time, lockouts: null, new RedisThrottle(connection, NullLogger<RedisThrottle>.Instance));
         _throttles.Add(throttle);
         return throttle;

@@ -12,21 +12,13 @@ public sealed class SharedTicketsTests : IAsyncLifetime
 {
     private static readonly Extension Admin = new(7, "example.com", "100", "Alice", DateTimeOffset.UnixEpoch) { Role = ExtensionRole.Admin };
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private readonly List<RedisSharedState> _connections = [];
-    private string _prefix = "";
+    private readonly RedisNodes _nodes = new("tickets");
 
-    public Task InitializeAsync()
-    {
-        _prefix = RedisServer.NewPrefix("tickets");
-        return Task.CompletedTask;
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        foreach (var connection in _connections)
-        {
-            await connection.DisposeAsync();
-        }
+        await _nodes.CloseAsync();
     }
 
     [Fact]
@@ -56,9 +48,9 @@ public sealed class SharedTicketsTests : IAsyncLifetime
         var b = await NodeAsync();
         var id = await a.IssueAsync(Admin, onlyDestination: null, origin: "web");
 
-        var server = _connections[0].Connection.GetServers().Single();
+        var server = _nodes.Connections[0].Connection.GetServers().Single();
         var keys = new List<string>();
-        await foreach (var key in server.KeysAsync(pattern: _prefix + "*"))
+        await foreach (var key in server.KeysAsync(pattern: _nodes.Prefix + "*"))
         {
             keys.Add(key.ToString());
         }
@@ -72,8 +64,7 @@ public sealed class SharedTicketsTests : IAsyncLifetime
 
     private async Task<TicketIssuer> NodeAsync()
     {
-        var connection = await RedisServer.ConnectAsync(_prefix);
-        _connections.Add(connection);
+        var connection = await _nodes.ConnectAsync();
         return new TicketIssuer(new SecurityOptions(), _time, new RedisTickets(connection, _time));
     }
 }
