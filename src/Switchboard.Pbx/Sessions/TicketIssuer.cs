@@ -22,7 +22,9 @@ public sealed class TicketIssuer
         _time = time;
     }
 
-    public string Issue(Extension caller, string? onlyDestination, string origin)
+    public string Issue(Extension caller, string? onlyDestination, string origin) => Issue(caller, onlyDestination, origin, null);
+
+    public string Issue(Extension caller, string? onlyDestination, string origin, TicketToken? token)
     {
         var now = _time.GetUtcNow();
         if (_tickets.Count >= MaxOutstanding)
@@ -37,7 +39,7 @@ public sealed class TicketIssuer
         }
 
         var id = SessionService.Base64Url(RandomNumberGenerator.GetBytes(24));
-        _tickets[id] = new CallTicket(caller, onlyDestination, origin, now + _options.TicketLifetime);
+        _tickets[id] = new CallTicket(caller, onlyDestination, origin, now + _options.TicketLifetime) { Token = token };
         return id;
     }
 
