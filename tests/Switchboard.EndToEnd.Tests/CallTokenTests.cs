@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -30,15 +28,8 @@ public sealed class CallTokenTests(BrowserFixture fixture)
     /// <summary>What a website's backend does: <c>POST /api/tokens</c> with its key; the ready popup URL.</summary>
     private async Task<string> MintAsync(string key, string destination, int? ttl = null, string? label = null)
     {
-        using var client = new HttpClient { BaseAddress = Host.HttpUrl, Timeout = Step };
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("api/tokens", UriKind.Relative))
-        {
-            Content = JsonContent.Create(new { destination, ttl, label }),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        using var response = await client.SendAsync(request);
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, body);
+        var (status, body) = await ShopSite.MintAsync(Host.HttpUrl, key, new { destination, ttl, label });
+        Assert.True(status == System.Net.HttpStatusCode.OK, body);
         return JsonDocument.Parse(body).RootElement.GetProperty("url").GetString()!;
     }
 

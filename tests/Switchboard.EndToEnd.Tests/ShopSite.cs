@@ -44,17 +44,21 @@ internal sealed class ShopSite : IAsyncDisposable
         // The site decides what may be called: it mints for its own destination, whatever the page posts.
         app.MapPost("/call-token", async (HttpContext http) =>
         {
-            using var client = new HttpClient { BaseAddress = pbx, Timeout = TimeSpan.FromSeconds(10) };
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("api/tokens", UriKind.Relative))
-            {
-                Content = JsonContent.Create(new { destination, ttl = 120, label }),
-            };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-            using var reply = await client.SendAsync(request, http.RequestAborted);
-            return Results.Content(await reply.Content.ReadAsStringAsync(http.RequestAborted), "application/json", statusCode: (int)reply.StatusCode);
+            var (status, body) = await MintAsync(pbx, apiKey, new { destination, ttl = 120, label }, http.RequestAborted);
+            return Results.Content(body, "application/json", statusCode: (int)status);
         });
         await app.StartAsync();
         return new ShopSite(app, new Uri(app.Urls.First() + "/"));
+    }
+
+    /// <summary>What a website's backend does with its key: <c>POST /api/tokens</c> (docs/tokens.md); the PBX's status and reply.</summary>
+    public static async Task<(HttpStatusCode Status, string Body)> MintAsync(Uri pbx, string apiKey, object request, CancellationToken ct = default)
+    {
+        using var client = new HttpClient { BaseAddress = pbx, Timeout = TimeSpan.FromSeconds(10) };
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri("api/tokens", UriKind.Relative)) { Content = JsonContent.Create(request) };
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        using var reply = await client.SendAsync(message, ct);
+        return (reply.StatusCode, await reply.Content.ReadAsStringAsync(ct));
     }
 
     public async ValueTask DisposeAsync()

@@ -16,6 +16,9 @@ public sealed class CallTokenService
 {
     public const int MaxLabelLength = 100;
 
+    /// <summary>How long a token's row outlives its expiry (for support questions) before a later mint deletes it.</summary>
+    public static readonly TimeSpan ExpiredTokensKept = TimeSpan.FromDays(1);
+
     private readonly IApiKeyStore _keys;
     private readonly ICallTokenStore _tokens;
     private readonly IDirectoryStore _directory;
@@ -99,6 +102,8 @@ public sealed class CallTokenService
                 return Refused(MintRefusal.DestinationNotPermitted, denied.Why);
         }
 
+        // Minting is rate-limited per key, so a purge per mint costs little and the table never outgrows a day of tokens.
+        await _tokens.PurgeTokensAsync(now - ExpiredTokensKept, ct);
         var token = Secrets.NewRandom();
         var expires = now + ttl;
         await _tokens.AddTokenAsync(new CallToken(Secrets.Hash(token), key.Key.Id, caller.Id, request.Destination!,
