@@ -168,6 +168,11 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSingleton<Authenticator>();
         services.AddSingleton<SessionService>();
         services.AddSingleton<TicketIssuer>();
+        services.AddSingleton<SqlCallTokenStore>();
+        services.AddSingleton<Pbx.Tokens.IApiKeyStore>(sp => sp.GetRequiredService<SqlCallTokenStore>());
+        services.AddSingleton<Pbx.Tokens.ICallTokenStore>(sp => sp.GetRequiredService<SqlCallTokenStore>());
+        services.AddSingleton<Pbx.Tokens.IWebOriginStore, SqlWebOriginStore>();
+        services.AddSingleton<Pbx.Tokens.CallTokenService>();
         services.AddSingleton(options.Services);
         // Made by the container so that it closes the parked sockets on shutdown, after the shards (made later) stop.
         services.AddSingleton(_ => new MediaPortPool(MediaSettings.Resolve(options), UdpMediaNetwork.Instance, options.Time));

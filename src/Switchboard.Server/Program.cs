@@ -9,6 +9,7 @@ ServeCommand.AddTo(root);
 DomainCommands.AddTo(root);
 ExtensionCommands.AddTo(root);
 LinkCommands.AddTo(root);
+ApiKeyCommands.AddTo(root);
 TrunkCommands.AddTo(root);
 DialPlanCommands.AddTo(root);
 PermissionCommands.AddTo(root);

@@ -14,9 +14,9 @@ public static class InterruptedCalls
     /// both. A marker whose call already has a record (impossible while both are written in one transaction) is dropped.
     /// </summary>
     private static readonly string RecordSql = $"""
-        INSERT INTO call_records (call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by)
+        INSERT INTO call_records (call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, token_label)
         SELECT l.call_id, l.domain, l.from_account, l.destination, l.origin, l.route, l.started_at, l.answered_at,
-               CASE WHEN l.updated_at > n.alive_at THEN l.updated_at ELSE n.alive_at END, '{CallEndReason.Interrupted.ToCode()}', 'pbx'
+               CASE WHEN l.updated_at > n.alive_at THEN l.updated_at ELSE n.alive_at END, '{CallEndReason.Interrupted.ToCode()}', 'pbx', l.token_label
         FROM live_calls l CROSS JOIN node_state n WHERE n.id = 1
         ON CONFLICT (call_id) DO NOTHING;
         DELETE FROM live_calls;

@@ -12,8 +12,8 @@ internal sealed class LiveCallStatements : IAsyncDisposable
 {
     /// <summary>The marker is the record the call would get if the process died now; its end time is when it last changed.</summary>
     private const string MarkSql = """
-        INSERT INTO live_calls (call_id, domain, from_account, destination, origin, route, started_at, answered_at, updated_at)
-        VALUES (@id, @domain, @from, @dest, @origin, @route, @started, @answered, @ended)
+        INSERT INTO live_calls (call_id, domain, from_account, destination, origin, route, started_at, answered_at, updated_at, token_label)
+        VALUES (@id, @domain, @from, @dest, @origin, @route, @started, @answered, @ended, @tokenLabel)
         ON CONFLICT (call_id) DO UPDATE SET route = excluded.route, answered_at = excluded.answered_at, updated_at = excluded.updated_at;
         """;
 

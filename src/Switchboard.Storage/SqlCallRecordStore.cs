@@ -43,6 +43,7 @@ public sealed class SqlCallRecordStore : ICallRecordStore
             {
                 DigitLog = r.NullableString(12),
                 Phases = r.NullableString(13),
+                TokenLabel = r.NullableString(14),
             });
         }
 
@@ -85,7 +86,7 @@ public sealed class SqlCallRecordStore : ICallRecordStore
         Text("reason = @reason", "@reason", query.Reason);
         cmd.Param("@limit", query.EffectiveLimit);
         cmd.CommandText =
-            "SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases " +
+            "SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases, token_label " +
             "FROM call_records" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
             " ORDER BY started_at DESC, id DESC LIMIT @limit;";
     }

@@ -191,10 +191,15 @@ public sealed class SipPhoneTests(BrowserFixture fixture)
         Assert.Equal("hangup", record.Reason);
     }
 
-    private async Task<BaresipAgent> StartPhoneAsync(TestAccount account, SipTransport transport, AnswerMode answerMode, double toneHz = 1000,
-        string codecs = "PCMU/8000/1,PCMA/8000/1")
+    private Task<BaresipAgent> StartPhoneAsync(TestAccount account, SipTransport transport, AnswerMode answerMode, double toneHz = 1000,
+        string codecs = "PCMU/8000/1,PCMA/8000/1") =>
+        StartPhoneAsync(Host, account, transport, answerMode, toneHz, codecs);
+
+    /// <summary>A baresip registered as <paramref name="account"/> (its SIP password is <c>sip-</c> + the web password, as the fixture makes it).</summary>
+    internal static async Task<BaresipAgent> StartPhoneAsync(PbxHost host, TestAccount account, SipTransport transport, AnswerMode answerMode,
+        double toneHz = 1000, string codecs = "PCMU/8000/1,PCMA/8000/1")
     {
-        var port = transport == SipTransport.Tcp ? Host.SipTcpPort : Host.SipUdpPort;
+        var port = transport == SipTransport.Tcp ? host.SipTcpPort : host.SipUdpPort;
         var agent = await BaresipAgent.StartAsync(new BaresipOptions
         {
             User = account.Number,
@@ -219,7 +224,7 @@ public sealed class SipPhoneTests(BrowserFixture fixture)
     }
 
     /// <summary>baresip's DTMF start for <paramref name="digit"/>; on a timeout, says what the page's status showed after the key.</summary>
-    private static async Task<BaresipEvent> WaitForDtmfAsync(BaresipAgent phone, char digit, string statusAfterKey)
+    internal static async Task<BaresipEvent> WaitForDtmfAsync(BaresipAgent phone, char digit, string statusAfterKey)
     {
         try
         {

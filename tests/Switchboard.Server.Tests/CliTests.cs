@@ -88,6 +88,57 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Api_keys_are_shown_once_listed_without_their_secret_and_revoked_and_the_server_honours_that()
+    {
+        Assert.Equal(0, (await RunAsync("domain", "add", "example.com")).ExitCode);
+        Assert.Equal(0, (await RunAsync("extension", "add", "200@example.com", "--name", "Web visitor")).ExitCode);
+        Assert.Equal(1, (await RunAsync("apikey", "create", "--domain", "example.com", "--caller", "299")).ExitCode);
+
+        var create = await RunAsync("apikey", "create", "--domain", "example.com", "--caller", "200", "--label", "shop");
+        Assert.True(create.ExitCode == 0, create.Error);
+        var key = create.Output.Trim();
+        Assert.True(Pbx.Tokens.ApiKeySecret.TryParse(key, out var keyId), key);
+
+        var list = (await RunAsync("apikey", "list")).Output;
+        Assert.Contains(keyId + "\texample.com\t200\tshop\t", list, StringComparison.Ordinal);
+        Assert.Contains("active", list, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, list, StringComparison.Ordinal);
+
+        async Task<HttpStatusCode> MintAsync()
+        {
+            await using var host = await PbxHost.StartAsync(new PbxHostOptions { DataDirectory = _data, HttpPort = 0, HttpsPort = 0, Sip = SipHostOptions.Ephemeral, SeedDemo = false, DefaultDomain = "example.com" });
+            using var client = new HttpClient { BaseAddress = host.HttpUrl };
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("api/tokens", UriKind.Relative)) { Content = JsonContent.Create(new { destination = "200" }) };
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await MintAsync());
+        Assert.Equal(0, (await RunAsync("apikey", "revoke", keyId)).ExitCode);
+        Assert.Equal(1, (await RunAsync("apikey", "revoke", keyId)).ExitCode);
+        Assert.Contains("revoked", (await RunAsync("apikey", "list", "--domain", "example.com")).Output, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, await MintAsync());
+    }
+
+    [Fact]
+    public async Task Domain_origins_are_kept_normalized_and_anything_but_an_origin_is_refused()
+    {
+        Assert.Equal(0, (await RunAsync("domain", "add", "example.com")).ExitCode);
+        Assert.Equal(0, (await RunAsync("domain", "origins", "add", "example.com", "HTTPS://Shop.Example:443/")).ExitCode);
+        Assert.Equal(0, (await RunAsync("domain", "origins", "add", "example.com", "http://127.0.0.1:8081")).ExitCode);
+        Assert.Equal(1, (await RunAsync("domain", "origins", "add", "example.com", "https://shop.example/cart")).ExitCode);
+        Assert.Equal(1, (await RunAsync("domain", "origins", "add", "example.com", "ftp://shop.example")).ExitCode);
+        Assert.Equal(1, (await RunAsync("domain", "origins", "add", "nowhere.example", "https://shop.example")).ExitCode);
+
+        Assert.Equal(["http://127.0.0.1:8081", "https://shop.example"],
+            (await RunAsync("domain", "origins", "list", "example.com")).Output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(0, (await RunAsync("domain", "origins", "remove", "example.com", "https://shop.example")).ExitCode);
+        Assert.Equal(1, (await RunAsync("domain", "origins", "remove", "example.com", "https://shop.example")).ExitCode);
+        Assert.Equal("http://127.0.0.1:8081", (await RunAsync("domain", "origins", "list", "example.com")).Output.Trim());
+    }
+
+    [Fact]
     public async Task Set_role_and_calls_list_as_a_table_and_as_json()
     {
         Assert.Equal(0, (await RunAsync("domain", "add", "example.com")).ExitCode);

@@ -49,14 +49,15 @@ public sealed partial class CallEngine
             return null;
         }
 
-        /// <summary>A branch answered (or a service took the call): connected until someone ends it, at most <see cref="CallOptions.MaxCallDuration"/>.</summary>
+        /// <summary>A branch answered (or a service took the call): connected until someone ends it, at most <see cref="CallOptions.MaxCallDuration"/> (or the request's shorter cap).</summary>
         private CallEnd? EnterLive()
         {
             _deadlines.Clear(CallDeadline.Ring);
             _deadlines.Clear(CallDeadline.TrunkResponse);
             _ringingGroup = null;
             MoveTo(CallState.Live);
-            _deadlines.Set(CallDeadline.MaxDuration, Now + _engine._options.MaxCallDuration);
+            var cap = _request.MaxDuration is { } max && max < _engine._options.MaxCallDuration ? max : _engine._options.MaxCallDuration;
+            _deadlines.Set(CallDeadline.MaxDuration, Now + cap);
             return null;
         }
 

@@ -251,6 +251,7 @@ public sealed partial class CallEngine
                 _digits.Length > 0 ? _digits.ToString() : null)
             {
                 DigitLog = _digitLog.Length > 0 ? _digitLog.ToString() : null,
+                TokenLabel = _request.TokenLabel,
             };
 
         private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -2,7 +2,7 @@ namespace Switchboard.Pbx.Calls;
 
 /// <summary>One finished call, as the CDR keeps it.</summary>
 /// <param name="Route">What the destination resolved to: <c>extension</c>, <c>service:echo</c>, <c>trunk:name</c>, or <c>none</c>.</param>
-/// <param name="Origin">How the call was placed: <c>web</c> (logged-in popup), <c>link</c> (signed link), <c>sip</c>.</param>
+/// <param name="Origin">How the call was placed: <c>web</c> (logged-in popup), <c>link</c> (signed link), <c>token</c> (a minted call token), <c>sip</c>.</param>
 /// <param name="EndedBy"><c>caller</c>, <c>callee</c> or <c>pbx</c>.</param>
 /// <param name="Digits">DTMF digits received, where the route records them.</param>
 public sealed record CallRecord(
@@ -24,6 +24,9 @@ public sealed record CallRecord(
 
     /// <summary>The call's set-up marks as compact JSON (docs/call-records.md, <c>phases</c>); null when none were taken.</summary>
     public string? Phases { get; init; }
+
+    /// <summary>The label of the call token the call was placed with (docs/tokens.md); null otherwise.</summary>
+    public string? TokenLabel { get; init; }
 
     public TimeSpan Duration => AnsweredAt is { } answered ? EndedAt - answered : TimeSpan.Zero;
 }

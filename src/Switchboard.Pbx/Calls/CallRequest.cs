@@ -10,4 +10,10 @@ public sealed record CallRequest(Extension Caller, string Destination, string Of
 {
     /// <summary>Set when a SIP phone places the call: its INVITE, to be answered by the call.</summary>
     public SipInvite? Sip { get; init; }
+
+    /// <summary>The label of the call token that allowed the call, for its record (docs/tokens.md).</summary>
+    public string? TokenLabel { get; init; }
+
+    /// <summary>A shorter cap than <see cref="CallOptions.MaxCallDuration"/> on the answered call (a token's <c>maxDuration</c>).</summary>
+    public TimeSpan? MaxDuration { get; init; }
 }

@@ -22,6 +22,9 @@ public sealed record SecurityOptions
     /// <summary>How long a remembered session lasts from its login (not extended by use).</summary>
     public TimeSpan SessionLifetime { get; init; } = TimeSpan.FromDays(30);
 
+    /// <summary>The longest a minted call token may wait for its call, and its validity when the request names none (docs/tokens.md).</summary>
+    public TimeSpan MaxTokenLifetime { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How long a call ticket (one WebSocket) stays valid after it is issued.</summary>
     public TimeSpan TicketLifetime { get; init; } = TimeSpan.FromSeconds(60);
 }

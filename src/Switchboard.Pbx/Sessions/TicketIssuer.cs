@@ -25,15 +25,16 @@ public sealed class TicketIssuer
         _shared = shared;
     }
 
-    public async Task<string> IssueAsync(Extension caller, string? onlyDestination, string origin, CancellationToken ct = default)
+    /// <param name="token">The call token that allowed the ticket, if one did (docs/tokens.md).</param>
+    public async Task<string> IssueAsync(Extension caller, string? onlyDestination, string origin, TicketToken? token = null, CancellationToken ct = default)
     {
         if (_shared is null)
         {
-            return Issue(caller, onlyDestination, origin);
+            return Issue(caller, onlyDestination, origin, token);
         }
 
         var id = SessionService.Base64Url(RandomNumberGenerator.GetBytes(24));
-        await _shared.StoreAsync(id, new CallTicket(caller, onlyDestination, origin, _time.GetUtcNow() + _options.TicketLifetime), ct);
+        await _shared.StoreAsync(id, new CallTicket(caller, onlyDestination, origin, _time.GetUtcNow() + _options.TicketLifetime) { Token = token }, ct);
         return id;
     }
 
@@ -49,7 +50,7 @@ public sealed class TicketIssuer
         return ticket is not null && ticket.ExpiresAt > _time.GetUtcNow() ? ticket : null;
     }
 
-    private string Issue(Extension caller, string? onlyDestination, string origin)
+    private string Issue(Extension caller, string? onlyDestination, string origin, TicketToken? token)
     {
         var now = _time.GetUtcNow();
         if (_tickets.Count >= MaxOutstanding)
@@ -64,7 +65,7 @@ public sealed class TicketIssuer
         }
 
         var id = SessionService.Base64Url(RandomNumberGenerator.GetBytes(24));
-        _tickets[id] = new CallTicket(caller, onlyDestination, origin, now + _options.TicketLifetime);
+        _tickets[id] = new CallTicket(caller, onlyDestination, origin, now + _options.TicketLifetime) { Token = token };
         return id;
     }
 

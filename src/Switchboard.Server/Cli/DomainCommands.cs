@@ -4,7 +4,7 @@ using Switchboard.Server.Hosting;
 
 namespace Switchboard.Server.Cli;
 
-/// <summary><c>domain add NAME</c>, <c>domain list</c>.</summary>
+/// <summary><c>domain add NAME</c>, <c>domain list</c>, <c>domain origins ...</c>.</summary>
 internal static class DomainCommands
 {
     public static void AddTo(RootCommand root)
@@ -43,6 +43,7 @@ internal static class DomainCommands
 
         domain.Subcommands.Add(add);
         domain.Subcommands.Add(list);
+        domain.Subcommands.Add(OriginCommands.Create());
         root.Subcommands.Add(domain);
     }
 }

@@ -6,6 +6,7 @@ using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Services;
 using Switchboard.Server.Hosting;
 using Switchboard.Storage;
+using Switchboard.Web.Hosting;
 
 namespace Switchboard.Server.Cli;
 
@@ -45,6 +46,10 @@ internal static class ServeCommand
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("SWITCHBOARD_REDIS") is { Length: > 0 } env ? env : null,
     };
     private static readonly Option<int> MaxLinkDuration = new("--max-link-duration") { Description = "Longest validity a signed link may claim, in seconds", DefaultValueFactory = _ => 7200 };
+    private static readonly Option<int> MaxTokenLifetime = new("--max-token-lifetime") { Description = "Longest ttl of a call token minted with an API key, and its default, in seconds", DefaultValueFactory = _ => 600 };
+    private static readonly Option<int> TokenMintsPerKey = new("--token-mints-per-key") { Description = "Call tokens one API key may mint per minute", DefaultValueFactory = _ => new WebOptions().TokenMintsPerKeyPerMinute };
+    private static readonly Option<int> TokenRequestsPerMinute = new("--token-requests-per-minute") { Description = "Requests to POST /api/tokens one client address may make per minute, before its key is looked at", DefaultValueFactory = _ => new WebOptions().TokenRequestsPerMinute };
+    private static readonly Option<string?> PublicUrl = new("--public-url") { Description = "The PBX's address as website visitors reach it, for the url POST /api/tokens returns (default: the address the request came to)" };
 
     public static void AddTo(RootCommand root)
     {
@@ -61,7 +66,7 @@ internal static class ServeCommand
     }
 
     private static IEnumerable<Option> Options =>
-        [Bind, Redis, HttpPort, HttpsPort, Cert, CertKey, CertPassword, NoDemo, DemoPassword, MaxLinkDuration, MediaBind, MediaAdvertise, MediaPorts, MediaPortQuarantine, MediaShardCount, EchoNumber, DtmfTestNumber, DtmfTestHangup,
+        [Bind, Redis, HttpPort, HttpsPort, Cert, CertKey, CertPassword, NoDemo, DemoPassword, MaxLinkDuration, MaxTokenLifetime, TokenMintsPerKey, TokenRequestsPerMinute, PublicUrl, MediaBind, MediaAdvertise, MediaPorts, MediaPortQuarantine, MediaShardCount, EchoNumber, DtmfTestNumber, DtmfTestHangup,
          SipUdpPort, SipTcpPort, SipTlsPort, SipAdvertise, SipFloodRate, SipFloodWindow, SipFloodExempt, RingTimeout, RtpTimeout, CdrRetentionDays, RecordFlush];
 
     private static async Task<int> RunAsync(ParseResult result, CancellationToken ct)
@@ -71,6 +76,14 @@ internal static class ServeCommand
             !IPAddress.TryParse(result.GetValue(MediaBind) ?? result.GetValue(Bind), out var mediaBind))
         {
             Console.Error.WriteLine("--media-ports must be MIN-MAX and --media-bind an IP address.");
+            return 1;
+        }
+
+        Uri? publicUrl = null;
+        if (result.GetValue(PublicUrl) is { } publicText &&
+            (!Uri.TryCreate(publicText.EndsWith('/') ? publicText : publicText + "/", UriKind.Absolute, out publicUrl) || publicUrl.Scheme is not ("http" or "https")))
+        {
+            Console.Error.WriteLine("--public-url must be an absolute http or https URL, e.g. https://pbx.example.com/");
             return 1;
         }
 
@@ -104,7 +117,17 @@ internal static class ServeCommand
             DemoWebPassword = result.GetValue(DemoPassword) ?? Environment.GetEnvironmentVariable("SWITCHBOARD_DEMO_PASSWORD"),
             CallRecordRetention = TimeSpan.FromDays(Math.Max(0, result.GetValue(CdrRetentionDays))),
             CallRecords = new CallRecordBatching { FlushInterval = TimeSpan.FromMilliseconds(Math.Max(0, result.GetValue(RecordFlush))) },
-            Security = new SecurityOptions { MaxLinkDuration = TimeSpan.FromSeconds(result.GetValue(MaxLinkDuration)) },
+            Security = new SecurityOptions
+            {
+                MaxLinkDuration = TimeSpan.FromSeconds(result.GetValue(MaxLinkDuration)),
+                MaxTokenLifetime = TimeSpan.FromSeconds(Math.Max(1, result.GetValue(MaxTokenLifetime))),
+            },
+            Web = new WebOptions
+            {
+                TokenMintsPerKeyPerMinute = Math.Max(1, result.GetValue(TokenMintsPerKey)),
+                TokenRequestsPerMinute = Math.Max(1, result.GetValue(TokenRequestsPerMinute)),
+                PublicUrl = publicUrl,
+            },
             Media = new MediaOptions
             {
                 BindAddress = mediaBind, AdvertisedAddress = advertise, PortMin = portMin, PortMax = portMax,

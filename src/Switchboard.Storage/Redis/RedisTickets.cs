@@ -34,7 +34,7 @@ public sealed class RedisTickets : ISharedTickets
         }
 
         var entry = new Entry(ticket.Caller.Id, ticket.Caller.Domain, ticket.Caller.Number, ticket.Caller.DisplayName, ticket.Caller.CreatedAt,
-            ticket.Caller.Role, ticket.OnlyDestination, ticket.Origin, ticket.ExpiresAt);
+            ticket.Caller.Role, ticket.OnlyDestination, ticket.Origin, ticket.ExpiresAt, ticket.Token?.Hash, ticket.Token?.Label, ticket.Token?.MaxDuration);
         await _redis.Database.StringSetAsync(Key(id), JsonSerializer.Serialize(entry), lifetime).WaitAsync(ct);
     }
 
@@ -47,11 +47,14 @@ public sealed class RedisTickets : ISharedTickets
         }
 
         var caller = new Extension(e.Id, e.Domain, e.Number, e.DisplayName, e.CreatedAt) { Role = e.Role };
-        return new CallTicket(caller, e.OnlyDestination, e.Origin, e.ExpiresAt);
+        return new CallTicket(caller, e.OnlyDestination, e.Origin, e.ExpiresAt)
+        {
+            Token = e.TokenHash is { } hash ? new TicketToken(hash, e.TokenLabel, e.TokenMaxDuration) : null,
+        };
     }
 
     private RedisKey Key(string id) => _redis.Key("ticket", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id))));
 
     private sealed record Entry(long Id, string Domain, string Number, string DisplayName, DateTimeOffset CreatedAt, ExtensionRole Role,
-        string? OnlyDestination, string Origin, DateTimeOffset ExpiresAt);
+        string? OnlyDestination, string Origin, DateTimeOffset ExpiresAt, byte[]? TokenHash, string? TokenLabel, TimeSpan? TokenMaxDuration);
 }

@@ -187,5 +187,39 @@ internal static class SqliteMigrations
                 PRIMARY KEY (extension_id, position)
             );
             """),
+
+        // Website call tokens and the in-page widget (docs/tokens.md, docs/widget.md): API keys and the tokens they mint,
+        // both kept as SHA-256 only; the origins allowed to embed a domain's calls; the token's label on the call record.
+        new(12, """
+            CREATE TABLE api_keys (
+                id INTEGER PRIMARY KEY,
+                domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+                key_id TEXT NOT NULL UNIQUE,
+                key_hash BLOB NOT NULL,
+                caller_extension_id INTEGER NOT NULL REFERENCES extensions(id) ON DELETE CASCADE,
+                label TEXT,
+                created_at INTEGER NOT NULL,
+                revoked_at INTEGER
+            );
+            CREATE TABLE call_tokens (
+                token_hash BLOB PRIMARY KEY,
+                api_key_id INTEGER NOT NULL REFERENCES api_keys(id) ON DELETE CASCADE,
+                caller_extension_id INTEGER NOT NULL REFERENCES extensions(id) ON DELETE CASCADE,
+                destination TEXT NOT NULL,
+                label TEXT,
+                max_duration_ms INTEGER,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                used_at INTEGER
+            );
+            CREATE INDEX call_tokens_expires ON call_tokens(expires_at);
+            CREATE TABLE domain_origins (
+                domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+                origin TEXT NOT NULL,
+                PRIMARY KEY (domain_id, origin)
+            );
+            ALTER TABLE call_records ADD COLUMN token_label TEXT;
+            ALTER TABLE live_calls ADD COLUMN token_label TEXT;
+            """),
     ];
 }

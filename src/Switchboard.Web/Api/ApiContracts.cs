@@ -16,4 +16,19 @@ public sealed record LoginReply(string Account, string Lang, string Ticket);
 
 public sealed record LinkReply(string Account, string Destnumber, string Ticket);
 
-public sealed record ErrorReply(string Error, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? RetryAfter = null);
+public sealed record MintBody(string? Destination, int? Ttl, string? Label, int? MaxDuration);
+
+public sealed record MintReply(string Token, string Url, DateTimeOffset ExpiresAt);
+
+public sealed record TokenBody(string? Destnumber, string? Token);
+
+public sealed record TokenReply(string Destnumber, string Ticket);
+
+public sealed record EmbedReply(bool Allowed);
+
+public sealed record ErrorReply(string Error, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? RetryAfter = null)
+{
+    /// <summary>Words for the developer of a website's backend (token minting only).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Detail { get; init; }
+}

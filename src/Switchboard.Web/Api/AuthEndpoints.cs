@@ -61,7 +61,7 @@ internal static partial class AuthEndpoints
             SessionCookie.Write(http.Response, token, sessions.Lifetime);
         }
 
-        return Results.Ok(new LoginReply(extension.Account, lang, await tickets.IssueAsync(extension, onlyDestination: null, origin: "web", http.RequestAborted)));
+        return Results.Ok(new LoginReply(extension.Account, lang, await tickets.IssueAsync(extension, onlyDestination: null, origin: "web", ct: http.RequestAborted)));
     }
 
     private static async Task<IResult> LogoutAsync(HttpContext http, SessionService sessions)
@@ -90,7 +90,7 @@ internal static partial class AuthEndpoints
         }
 
         var extension = outcome.Extension!;
-        return Results.Ok(new LinkReply(extension.Account, body.Destnumber!, await tickets.IssueAsync(extension, body.Destnumber, origin: "link", http.RequestAborted)));
+        return Results.Ok(new LinkReply(extension.Account, body.Destnumber!, await tickets.IssueAsync(extension, body.Destnumber, origin: "link", ct: http.RequestAborted)));
     }
 
     private static IResult Refusal(AuthOutcome outcome) => outcome.Failure switch

@@ -23,14 +23,15 @@ public sealed record CallRecordReply(
     double DurationSeconds,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Digits,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DigitLog,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Phases)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Phases,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TokenLabel)
 {
     public static CallRecordReply Of(CallRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         return new(record.CallId, record.Domain, record.From, record.Destination, record.Origin, record.Route,
             record.StartedAt, record.AnsweredAt, record.EndedAt, record.Reason, record.EndedBy,
-            record.Duration.TotalSeconds, record.Digits, record.DigitLog, PhasesOf(record.Phases));
+            record.Duration.TotalSeconds, record.Digits, record.DigitLog, PhasesOf(record.Phases), record.TokenLabel);
     }
 
     /// <summary>The stored marks as a JSON object on the wire (the PBX wrote them; a damaged value is left out, not an error).</summary>

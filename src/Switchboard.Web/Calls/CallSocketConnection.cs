@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Directory;
 using Switchboard.Pbx.Sessions;
+using Switchboard.Pbx.Tokens;
 using Switchboard.Web.Hosting;
 
 namespace Switchboard.Web.Calls;
@@ -29,6 +30,7 @@ internal sealed partial class CallSocketConnection : ICallSocket, IDisposable
     private readonly CallAttachment? _resuming;
     private readonly ResumableCalls _resumable;
     private readonly CallEngine _engine;
+    private readonly CallTokenService _tokens;
     private readonly WebOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
@@ -42,13 +44,14 @@ internal sealed partial class CallSocketConnection : ICallSocket, IDisposable
     /// <param name="ticket">What allows a new call; null when there is none (or the socket resumes a call).</param>
     /// <param name="resuming">The call this socket resumes (its token was redeemed), or null.</param>
     public CallSocketConnection(WebSocket socket, CallTicket? ticket, CallAttachment? resuming, ResumableCalls resumable, CallEngine engine,
-        WebOptions options, TimeProvider time, ILogger log)
+        CallTokenService tokens, WebOptions options, TimeProvider time, ILogger log)
     {
         _socket = socket;
         _ticket = ticket;
         _resuming = resuming;
         _resumable = resumable;
         _engine = engine;
+        _tokens = tokens;
         _options = options;
         _time = time;
         _log = log;
@@ -258,7 +261,20 @@ internal sealed partial class CallSocketConnection : ICallSocket, IDisposable
             return;
         }
 
-        var request = new CallRequest(_ticket!.Caller, message.Destnumber!, message.Sdp, _ticket.Origin, _ticket.OnlyDestination);
+        // A call token is used up here, as its call starts (docs/tokens.md): a page reloaded before this point keeps it.
+        if (_ticket!.Token is { } token && !await _tokens.ConsumeAsync(token.Hash))
+        {
+            LogTokenUsed(_log);
+            await PostAsync(new { type = "ended", reason = "token_used" });
+            _outbox.Writer.TryComplete();
+            return;
+        }
+
+        var request = new CallRequest(_ticket.Caller, message.Destnumber!, message.Sdp, _ticket.Origin, _ticket.OnlyDestination)
+        {
+            TokenLabel = _ticket.Token?.Label,
+            MaxDuration = _ticket.Token?.MaxDuration,
+        };
         _attachment = new CallAttachment(this, _resumable, _time, _options.ResumeGrace, _log);
         _call = _engine.Start(request, _attachment);
         _attachment.Call = _call;
@@ -357,6 +373,9 @@ internal sealed partial class CallSocketConnection : ICallSocket, IDisposable
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Debug, Message = "Ignored an unreadable or unexpected call-socket message")]
     private static partial void LogBadMessage(ILogger logger);
+
+    [LoggerMessage(EventId = 3055, Level = LogLevel.Warning, Message = "Call refused: its call token was used by another call first")]
+    private static partial void LogTokenUsed(ILogger logger);
 
     [LoggerMessage(EventId = 3013, Level = LogLevel.Information, Message = "Call socket silent past the idle timeout; hanging up")]
     private static partial void LogSilent(ILogger logger);

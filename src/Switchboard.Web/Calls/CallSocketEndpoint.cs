@@ -16,7 +16,7 @@ internal static partial class CallSocketEndpoint
         app.Map("/api/call", HandleAsync).RequireRateLimiting(AuthEndpoints.RateLimitPolicy);
 
     private static async Task HandleAsync(HttpContext http, TicketIssuer tickets, SessionService sessions, ResumableCalls resumable, CallEngine engine,
-        WebOptions options, TimeProvider time, ILoggerFactory logs)
+        Pbx.Tokens.CallTokenService tokens, WebOptions options, TimeProvider time, ILoggerFactory logs)
     {
         var log = logs.CreateLogger("Switchboard.Web.Calls");
         if (!http.WebSockets.IsWebSocketRequest)
@@ -51,7 +51,7 @@ internal static partial class CallSocketEndpoint
         }
 
         using var socket = await http.WebSockets.AcceptWebSocketAsync();
-        using var connection = new CallSocketConnection(socket, ticket, resuming, resumable, engine, options, time, log);
+        using var connection = new CallSocketConnection(socket, ticket, resuming, resumable, engine, tokens, options, time, log);
         await connection.RunAsync(http.RequestAborted);
     }
 

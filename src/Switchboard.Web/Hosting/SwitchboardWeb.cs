@@ -12,7 +12,7 @@ using Switchboard.Web.Pages;
 
 namespace Switchboard.Web.Hosting;
 
-/// <summary>Registers and maps the web side: the popup's files, its API, the call socket and the demo page.</summary>
+/// <summary>Registers and maps the web side: the popup's files and widget, its API, the call socket and the demo page.</summary>
 public static class SwitchboardWeb
 {
     public static IServiceCollection AddSwitchboardWeb(this IServiceCollection services, WebOptions options)
@@ -21,6 +21,7 @@ public static class SwitchboardWeb
         services.AddSingleton<ResumableCalls>();
         services.AddSingleton(new LanguageCatalog(options.WebRoot));
         services.AddSingleton<SwitchboardMeter>();
+        services.AddSingleton<TokenMintLimiter>();
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("switchboard"))
             .WithMetrics(metrics => metrics.AddMeter(SwitchboardMeter.Name).AddPrometheusExporter());
@@ -30,6 +31,9 @@ public static class SwitchboardWeb
             limiter.AddPolicy(AuthEndpoints.RateLimitPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
                 ClientAddress.Of(http),
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = options.AuthRequestsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            limiter.AddPolicy(TokenEndpoints.MintRateLimitPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
+                ClientAddress.Of(http),
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = options.TokenRequestsPerMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
         });
         return services;
     }
@@ -52,6 +56,7 @@ public static class SwitchboardWeb
 
         DemoPage.Map(app);
         AuthEndpoints.Map(app);
+        TokenEndpoints.Map(app);
         AdminEndpoints.Map(app);
         CallSocketEndpoint.Map(app);
         Sip.SipWebSocketEndpoint.Map(app);

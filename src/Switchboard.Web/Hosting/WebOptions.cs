@@ -20,4 +20,16 @@ public sealed record WebOptions
 
     /// <summary>Requests per minute one client address may make to the authentication endpoints, before any credential is looked at.</summary>
     public int AuthRequestsPerMinute { get; init; } = 300;
+
+    /// <summary>Requests per minute one client address may make to <c>POST /api/tokens</c>, before its API key is looked at.</summary>
+    public int TokenRequestsPerMinute { get; init; } = 120;
+
+    /// <summary>Tokens one API key may mint per minute (docs/tokens.md): a leaked key mints no more than this.</summary>
+    public int TokenMintsPerKeyPerMinute { get; init; } = 60;
+
+    /// <summary>
+    /// The PBX's address as visitors reach it, for the <c>url</c> that <c>POST /api/tokens</c> returns; null for the
+    /// address the backend's request came to.
+    /// </summary>
+    public Uri? PublicUrl { get; init; }
 }

@@ -18,6 +18,9 @@
   var dest = params.get('destnumber') || '';
   var wantLang = params.get('lang') || '';
   var link = ['user', 'pass', 'time', 'duration'].some(function (k) { return params.has(k); });
+  // A call token minted by a website's backend (docs/tokens.md); embed=1 when the widget shows the page in its frame.
+  var token = params.get('token') || '';
+  var embedded = params.get('embed') === '1' && window.parent !== window;
 
   var $ = function (id) { return document.getElementById(id); };
   var body = document.body;
@@ -150,7 +153,11 @@
     closeTimer = setTimeout(closeWindow, state === 'ended' ? ENDED_CLOSE_MS : FAILED_CLOSE_MS);
   }
 
-  function closeWindow() { window.close(); }
+  // In the widget's frame there is no window to close: the embedding page is told, and removes the frame (docs/widget.md).
+  function closeWindow() {
+    if (embedded) window.parent.postMessage({ type: 'switchboard:close' }, '*');
+    else window.close();
+  }
 
   // Back to the form, with an optional reason shown in the status line.
   function showLogin(reason, retryAfter) {
@@ -252,6 +259,7 @@
       var table = guessed.then(function () {
         return s.lang && s.lang !== lang ? loadFirst([s.lang].concat(fallbacks)) : undefined;
       }).then(function () { fillLanguages(s.languages); });
+      if (token) return table.then(tokenCall);
       if (link) return table.then(linkCall);
       if (s.authenticated) {
         if (s.account) $('account').value = s.account;
@@ -274,6 +282,15 @@
       time: params.get('time') || '',
       duration: params.get('duration') || ''
     }).then(function (res) {
+      if (!res.ok) return finish(res.data.error, res.data.retryAfter);
+      placeCall(res.data.ticket);
+    }, function () { finish('network'); });
+  }
+
+  // The token is checked, not used: it is used when the call starts, so a reload before that keeps it.
+  function tokenCall() {
+    setStatus('checking_link', { dest: dest });
+    return api('POST', '/api/token', { destnumber: dest, token: token }).then(function (res) {
       if (!res.ok) return finish(res.data.error, res.data.retryAfter);
       placeCall(res.data.ticket);
     }, function () { finish('network'); });
@@ -678,6 +695,10 @@
   }
 
   // ---- wiring -----------------------------------------------------------------
+
+  // A token's call has no session to log out of.
+  if (token) $('logout').hidden = true;
+  if (embedded) body.classList.add('embedded');
 
   form.addEventListener('submit', onLogin);
   langSelect.addEventListener('change', onLanguage);

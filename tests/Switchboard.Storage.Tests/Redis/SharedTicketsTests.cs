@@ -42,6 +42,19 @@ public sealed class SharedTicketsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_call_tokens_ticket_keeps_the_token_it_must_use_up()
+    {
+        var a = await NodeAsync();
+        var b = await NodeAsync();
+        var id = await a.IssueAsync(Admin, "2000", "token", new TicketToken([1, 2, 3], "shop", TimeSpan.FromMinutes(5)));
+
+        var token = (await b.RedeemAsync(id))!.Token!;
+        Assert.Equal([1, 2, 3], token.Hash);
+        Assert.Equal("shop", token.Label);
+        Assert.Equal(TimeSpan.FromMinutes(5), token.MaxDuration);
+    }
+
+    [Fact]
     public async Task An_expired_ticket_is_refused_and_the_ticket_itself_is_not_stored_in_clear()
     {
         var a = await NodeAsync();

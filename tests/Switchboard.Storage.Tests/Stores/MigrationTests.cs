@@ -12,8 +12,9 @@ public abstract class MigrationTests(TestEngine engine) : StoreTests(engine)
         var version = await Temp.Database.MigrateAsync();
 
         Assert.Equal(Temp.Migrations.Max(m => m.Version), version);
-        Assert.Equal(["call_records", "click_to_call_allow", "dial_rules", "directory_generation", "domain_limits", "domains", "extension_limits",
-            "extension_permissions", "extensions", "live_calls", "login_failures", "login_lockouts", "node_state", "number_class_patterns", "registrations", "sessions", "trunks"],
+        Assert.Equal(["api_keys", "call_records", "call_tokens", "click_to_call_allow", "dial_rules", "directory_generation", "domain_limits", "domain_origins", "domains",
+            "extension_limits", "extension_permissions", "extensions", "live_calls", "login_failures", "login_lockouts", "node_state", "number_class_patterns",
+            "registrations", "sessions", "trunks"],
             await Temp.ListTablesAsync());
     }
 
