@@ -7,23 +7,16 @@ public sealed partial class CallEngine
 {
     private sealed partial class Call
     {
-        /// <summary>The ring group whose members ring now, for its fallback when nobody answers.</summary>
-        private RingGroup? _ringingGroup;
-
         /// <summary>
         /// The answered caller in the IVR (docs/ivr.md): the core owns the session and says which prompts to play, and
-        /// when to transfer; the loop plays them on the caller's media and carries out the transfer.
+        /// when to transfer; the loop plays them on the caller's media and carries out the transfer. The core moves the
+        /// call to Ivr as it takes the session.
         /// </summary>
-        private Task<CallEnd?> StartIvrAsync()
-        {
-            var session = _engine._ivr.Configuration.NewSession();
-            MoveTo(CallState.Ivr);
-            return DriveAsync(new CallInput.StartIvr(session));
-        }
+        private Task<CallEnd?> StartIvrAsync() => DriveAsync(new CallInput.StartIvr(_engine._ivr.Configuration.NewSession()));
 
         /// <summary>
-        /// Rings <paramref name="destination"/> for the caller, already answered (by the IVR); the record's route becomes
-        /// <paramref name="routeSoFar"/>, then the new destination.
+        /// Rings <paramref name="destination"/> for the caller, already answered (by the IVR), the call in Transfer (the
+        /// IVR's choice, or a ring group's fallback); the record's route becomes <paramref name="routeSoFar"/>, then the new destination.
         /// </summary>
         private async Task<CallEnd?> TransferAsync(string destination, string routeSoFar)
         {
@@ -44,8 +37,10 @@ public sealed partial class CallEngine
                         return new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
                     }
 
-                    StartBranches(extension.Target, contacts, _media.Caller!.Audio.Codec);
-                    return _branches.Count == 0 ? new CallEnd(CallEndReason.Error, CallSide.Pbx) : StartRinging(_engine._options.RingTimeout);
+                    var branches = StartBranches(extension.Target, contacts, _media.Caller!.Audio.Codec);
+                    return branches.Count == 0
+                        ? new CallEnd(CallEndReason.Error, CallSide.Pbx)
+                        : await DriveAsync(new CallInput.Ring(branches, _engine._options.RingTimeout));
                 case Route.ToService { Service: Services.BuiltInService.Echo }:
                     _media.Caller!.SetMode(Switchboard.Media.WebRtc.LegAudioMode.Echo);
                     return EnterLive();
@@ -56,7 +51,7 @@ public sealed partial class CallEngine
 
         /// <summary>
         /// Every member's phones at once; the first answer takes the call. Nobody within the group's time (or all busy):
-        /// the fallback destination, when there is one (docs/ivr.md, ring groups).
+        /// the fallback destination, when there is one (docs/ivr.md, ring groups); the core decides which.
         /// </summary>
         private async Task<CallEnd?> RingGroupAsync(string name, string? routeSoFar)
         {
@@ -67,40 +62,17 @@ public sealed partial class CallEngine
             }
 
             _routeName = routeSoFar is null ? $"group:{name}" : $"{routeSoFar}>group:{name}";
+            var branches = new List<int>();
             foreach (var member in group.Members)
             {
                 if (await _engine._dialPlan.ResolveAsync(_request.Caller, member, Policy.CallOrigin.Sip, null) is Route.ToExtension extension &&
                     _engine._sip is not null && _engine._locations.Lookup(extension.Target.Id) is { Count: > 0 } contacts)
                 {
-                    StartBranches(extension.Target, contacts, _media.Caller!.Audio.Codec);
+                    branches.AddRange(StartBranches(extension.Target, contacts, _media.Caller!.Audio.Codec));
                 }
             }
 
-            _ringingGroup = group;
-            return _branches.Count > 0 ? StartRinging(group.RingTimeout) : await NobodyAnsweredAsync(new CallEnd(CallEndReason.Unavailable, CallSide.Pbx));
-        }
-
-        /// <summary>
-        /// The ringing ended without an answer: a ring group with a fallback moves on to it (after letting every member's
-        /// leg go), anything else ends the call with <paramref name="end"/>.
-        /// </summary>
-        private async Task<CallEnd?> NobodyAnsweredAsync(CallEnd end)
-        {
-            if (_ringingGroup is not { Fallback: { } fallback } || !CallRules.FallsBack(end.Reason))
-            {
-                return end;
-            }
-
-            _ringingGroup = null;
-            _deadlines.Clear(CallDeadline.Ring);
-            _deadlines.Clear(CallDeadline.TrunkResponse);
-            await ReleaseBranchesAsync();
-            if (_state != CallState.Transfer)
-            {
-                MoveTo(CallState.Transfer);
-            }
-
-            return await TransferAsync(fallback, _routeName!);
+            return await DriveAsync(new CallInput.Ring(branches, group.RingTimeout, group.Fallback));
         }
 
         /// <summary>A DID mapped straight to a ring group: the caller is not answered until a member is.</summary>

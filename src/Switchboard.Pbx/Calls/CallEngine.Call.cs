@@ -34,19 +34,21 @@ public sealed partial class CallEngine
         private readonly CallCore _core;
 
         /// <summary>
-        /// The core's deadlines. The loop still sets them as it moves the call (the ring timeout, a trunk's silence, a
-        /// service's limit, the maximum duration on going live), because those moves are not in the core yet.
+        /// The core's deadlines. The loop still sets those of the moves it decides itself (a service's limit, the maximum
+        /// duration when a service answers); the ringing's are the core's.
         /// </summary>
         private readonly CallDeadlines _deadlines;
         private readonly ITimer _wake;
-        private CallState _state = CallState.Routing;
+
+        /// <summary>The state last logged (and marked live in the store); the core's <see cref="CallCore.State"/> is the real one.</summary>
+        private CallState _announced = CallState.Routing;
 
         public Call(string callId, CallRequest request, ICallObserver? observer, CallEngine engine)
         {
             CallId = callId;
             _request = request;
             _engine = engine;
-            _core = new CallCore(callId, engine._log);
+            _core = new CallCore(callId, engine._log, engine._options);
             _deadlines = _core.Deadlines;
             if (request.Sip is { } invite)
             {
@@ -150,8 +152,7 @@ public sealed partial class CallEngine
             }
 
             // Straight from any state, whatever it was: an end can come at any time (CallStates.CanMove).
-            _state = CallState.Ending;
-            LogState(_engine._log, CallId, CallState.Ending);
+            MoveTo(CallState.Ending);
             _wake.Dispose();
             _lease?.Dispose();
             await ReleaseAsync(end.Value);
@@ -204,17 +205,12 @@ public sealed partial class CallEngine
                     return null;
             }
 
-            return _state switch
-            {
-                CallState.Ringing => await OnRingingInputAsync(input),
-                CallState.Live or CallState.Ivr => await OnLiveInputAsync(input),
-                _ => null,
-            };
+            return await OnLegInputAsync(input);
         }
 
         /// <summary>
         /// Points the call's one timer at the core's next deadline, the IVR's wake-up included. Read after each batch,
-        /// not from one step, because the states the loop still decides set deadlines too.
+        /// not from one step, because the states the loop still decides (a service's answer) set deadlines too.
         /// </summary>
         private void ArmWake()
         {
@@ -222,17 +218,25 @@ public sealed partial class CallEngine
             _wake.Change(next is { } at ? Max(at - Now, TimeSpan.Zero) : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 
-        /// <summary>The only place the state changes; a move <see cref="CallStates.CanMove"/> does not allow is a bug here.</summary>
+        /// <summary>A move the loop decides (Routing, Transfer, Ending): made by the core, which refuses one <see cref="CallStates.CanMove"/> does not allow.</summary>
         private void MoveTo(CallState next)
         {
-            if (!CallStates.CanMove(_state, next))
+            _core.MoveTo(next);
+            Announce();
+        }
+
+        /// <summary>After each move, the loop's or the core's: the state is logged, and a call that waits in one is marked live.</summary>
+        private void Announce()
+        {
+            var state = _core.State;
+            if (state == _announced)
             {
-                throw new InvalidOperationException($"Call {CallId}: no transition from {_state} to {next}.");
+                return;
             }
 
-            _state = next;
-            LogState(_engine._log, CallId, next);
-            if (next is CallState.Ringing or CallState.Live or CallState.Ivr)
+            _announced = state;
+            LogState(_engine._log, CallId, state);
+            if (state is CallState.Ringing or CallState.Live or CallState.Ivr)
             {
                 MarkLive();
             }
@@ -272,31 +276,12 @@ public sealed partial class CallEngine
             await _media.DisposeAsync();
         }
 
-        /// <summary>Before a ring group's fallback: every member's leg goes (dialog binding and media), nobody having answered.</summary>
-        private async Task ReleaseBranchesAsync()
+        /// <summary>Each branch still held let go as the core says for this end: BYE to the answered one, CANCEL to those ringing.</summary>
+        private void ReleaseBranches(CallEnd end)
         {
-            ReleaseBranches(null);
-            _branches.Clear();
-            await _media.ReleaseOffersAsync();
-        }
-
-        private void ReleaseBranches(CallEnd? end)
-        {
-            foreach (var branch in _branches)
+            foreach (var (id, how) in _core.Releases(end))
             {
-                switch (CallRules.Release(branch.State, ReferenceEquals(branch, _winner), end))
-                {
-                    case BranchRelease.Bye:
-                        branch.Bye();
-                        break;
-                    case BranchRelease.Cancel:
-                        branch.Abandon();
-                        branch.State = BranchState.Abandoned;
-                        break;
-                    case BranchRelease.Forget:
-                        branch.Forget();
-                        break;
-                }
+                Release(_branches[id], how);
             }
         }
 

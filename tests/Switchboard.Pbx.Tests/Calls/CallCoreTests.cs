@@ -236,20 +236,6 @@ public sealed class CallCoreTests
     }
 
     [Fact]
-    public void A_ringing_deadline_goes_back_to_the_loop_before_a_later_service_limit_ends_the_call()
-    {
-        var core = NewCore();
-        core.Deadlines.Set(CallDeadline.Ring, TimeSpan.FromSeconds(30));
-        core.Deadlines.Set(CallDeadline.ServiceLimit, TimeSpan.FromSeconds(31));
-
-        var step = core.Handle(CallInput.Wake, TimeSpan.FromSeconds(40));
-
-        Assert.Equal<CallOutput>(
-            [new CallOutput.RingingDeadline(CallDeadline.Ring), new CallOutput.End(new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee))],
-            step.Outputs);
-    }
-
-    [Fact]
     public void A_hangup_or_a_shutdown_ends_the_call_whatever_it_was_doing()
     {
         var core = NewCore();
