@@ -114,12 +114,13 @@ internal readonly record struct CallStep(IReadOnlyList<CallOutput> Outputs, Time
 /// The call's decisions without IO, str0m's shape: change, then drain all outputs. <see cref="Handle"/> is synchronous,
 /// reads no clock (time is <c>now</c>, the call's own clock: time since it started) and touches no SIP leg, media end,
 /// store or observer; it says what to do as <see cref="CallOutput"/>s, which the call's loop on its shard carries out.
-/// It decides the Ringing state (CallCore.Ringing.cs: the branches' answers, the winner, CANCEL of the others, the
+/// It decides the Routing state and a transfer's routing (CallCore.Routing.cs: where a destination goes once the dial
+/// plan has answered), the Ringing state (CallCore.Ringing.cs: the branches' answers, the winner, CANCEL of the others, the
 /// ring timeout, trunk failover and credentials, a ring group's fallback) and what an answered call decides (the Live
 /// state, and the same inputs while the IVR has the caller): hang-ups from either side, in-dialog requests (BYE,
 /// re-INVITE hold and resume, INFO digits), media events (digits, media timeout, consent lost, a closed peer), the IVR
-/// session (its prompts, keys and wake-ups) and the deadlines. Routing and Transfer are still decided in the loop
-/// (docs/sip.md, "Threading"), which moves the state itself for them with <see cref="MoveTo"/>.
+/// session (its prompts, keys and wake-ups) and the deadlines. The loop still moves the state itself when a service
+/// answers and when the call ends (docs/sip.md, "Threading"), with <see cref="MoveTo"/>.
 /// </summary>
 internal sealed partial class CallCore(string callId, ILogger log, CallOptions? options = null)
 {
@@ -153,8 +154,8 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
     public CallState State { get; private set; } = CallState.Routing;
 
     /// <summary>
-    /// The only place the state changes: by the core's own decisions, and by the loop for the states it still decides
-    /// (Routing, Transfer, Ending). A move <see cref="CallStates.CanMove"/> does not allow is a bug in the engine.
+    /// The only place the state changes: by the core's own decisions, and by the loop for the moves it still makes (a
+    /// service answering, Ending). A move <see cref="CallStates.CanMove"/> does not allow is a bug in the engine.
     /// </summary>
     public void MoveTo(CallState next)
     {
@@ -171,7 +172,7 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
         _outputs.Clear();
         _ended = false;
         _transferring = false;
-        if (HandleRinging(input, now))
+        if (HandleRouting(input) || HandleRinging(input, now))
         {
             return new CallStep([.. _outputs], NextDeadline);
         }

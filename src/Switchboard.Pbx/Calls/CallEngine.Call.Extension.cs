@@ -17,30 +17,35 @@ public sealed partial class CallEngine
         private CalleeBranch? Winner => _core.Winner is { } id ? _branches[id] : null;
 
         /// <summary>
-        /// Rings every registered contact of <paramref name="target"/> at once; the core decides the rest (the first 2xx
-        /// wins and the others get CANCEL, RFC 3261 section 16.7's forking done by a B2BUA). Progress reaches the caller as ringing.
+        /// The core's <see cref="CallOutput.RingExtension"/>: every registered contact of <paramref name="target"/> at once,
+        /// for a new call (its media made first) or a transferred caller (who has it). The core decides the rest (the
+        /// first 2xx wins and the others get CANCEL, RFC 3261 section 16.7's forking done by a B2BUA).
         /// </summary>
         private async Task<CallEnd?> RunExtensionAsync(Extension target)
         {
             var contacts = _engine._sip is null ? [] : _engine._locations.Lookup(target.Id);
             if (contacts.Count == 0)
             {
-                return new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
+                return await SetUpFailedAsync(CallEndReason.Unavailable);
             }
 
-            // G.711 on both sides: the relay copies packets and never transcodes (architecture, flow 2).
-            if (!TryCreateCallerMedia([SdpCodec.Pcmu, SdpCodec.Pcma], out var answerSdp, out var failure))
+            if (_core.State == CallState.Routing)
             {
-                return failure;
+                // G.711 on both sides: the relay copies packets and never transcodes (architecture, flow 2).
+                if (!TryCreateCallerMedia([SdpCodec.Pcmu, SdpCodec.Pcma], out var answerSdp, out var failure))
+                {
+                    return await SetUpFailedAsync(failure);
+                }
+
+                _media.Caller!.SetMode(LegAudioMode.Listen);
+
+                // A browser gets our answer now, so ICE and DTLS complete while the phones ring (signalling.md allows it).
+                await _observer.OnAnswerSdpAsync(answerSdp);
             }
 
-            _media.Caller!.SetMode(LegAudioMode.Listen);
-
-            // A browser gets our answer now, so ICE and DTLS complete while the phones ring (signalling.md allows it).
-            await _observer.OnAnswerSdpAsync(answerSdp);
-            var branches = StartBranches(target, contacts, _media.Caller.Audio.Codec);
+            var branches = StartBranches(target, contacts, _media.Caller!.Audio.Codec);
             return branches.Count == 0
-                ? new CallEnd(CallEndReason.Error, CallSide.Pbx)
+                ? await SetUpFailedAsync(CallEndReason.Error)
                 : await DriveAsync(new CallInput.Ring(branches, _engine._options.RingTimeout));
         }
 

@@ -14,39 +14,15 @@ public sealed partial class CallEngine
         /// </summary>
         private Task<CallEnd?> StartIvrAsync() => DriveAsync(new CallInput.StartIvr(_engine._ivr.Configuration.NewSession()));
 
-        /// <summary>
-        /// Rings <paramref name="destination"/> for the caller, already answered (by the IVR), the call in Transfer (the
-        /// IVR's choice, or a ring group's fallback); the record's route becomes <paramref name="routeSoFar"/>, then the new destination.
-        /// </summary>
-        private async Task<CallEnd?> TransferAsync(string destination, string routeSoFar)
+        /// <summary>The record's route before the transfer under way (the IVR's, or the ring group's whose fallback it is).</summary>
+        private string _transferFrom = "";
+
+        /// <summary>The core's <see cref="CallOutput.Transfer"/>: the answered caller is routed anew, to <paramref name="destination"/>.</summary>
+        private CallInput.Dial Transfer(string destination)
         {
-            if (destination.StartsWith("group:", StringComparison.Ordinal))
-            {
-                return await RingGroupAsync(destination["group:".Length..], routeSoFar);
-            }
-
-            var route = await _engine._dialPlan.ResolveAsync(_request.Caller, destination, Policy.CallOrigin.Sip, null);
-            _routeName = $"{routeSoFar}>{route.Name}:{destination}";
+            _transferFrom = _routeName ?? _route.Name;
             LogTransfer(_engine._log, CallId, destination);
-            switch (route)
-            {
-                case Route.ToExtension extension:
-                    var contacts = _engine._sip is null ? [] : _engine._locations.Lookup(extension.Target.Id);
-                    if (contacts.Count == 0)
-                    {
-                        return new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
-                    }
-
-                    var branches = StartBranches(extension.Target, contacts, _media.Caller!.Audio.Codec);
-                    return branches.Count == 0
-                        ? new CallEnd(CallEndReason.Error, CallSide.Pbx)
-                        : await DriveAsync(new CallInput.Ring(branches, _engine._options.RingTimeout));
-                case Route.ToService { Service: Services.BuiltInService.Echo }:
-                    _media.Caller!.SetMode(Switchboard.Media.WebRtc.LegAudioMode.Echo);
-                    return EnterLive();
-                default:
-                    return new CallEnd(CallEndReason.NotFound, CallSide.Pbx);
-            }
+            return new CallInput.Dial(destination, FromSip: true);
         }
 
         /// <summary>
@@ -58,7 +34,7 @@ public sealed partial class CallEngine
             var group = _engine._ivr.Configuration.RingGroups.FirstOrDefault(g => g.Name == name);
             if (group is null)
             {
-                return new CallEnd(CallEndReason.NotFound, CallSide.Pbx);
+                return await SetUpFailedAsync(CallEndReason.NotFound);
             }
 
             _routeName = routeSoFar is null ? $"group:{name}" : $"{routeSoFar}>group:{name}";
@@ -80,7 +56,7 @@ public sealed partial class CallEngine
         {
             if (!TryCreateCallerMedia([Switchboard.Media.Sdp.SdpCodec.Pcmu, Switchboard.Media.Sdp.SdpCodec.Pcma], out var answerSdp, out var failure))
             {
-                return failure;
+                return await SetUpFailedAsync(failure);
             }
 
             await _observer.OnAnswerSdpAsync(answerSdp);

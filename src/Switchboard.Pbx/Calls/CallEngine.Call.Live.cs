@@ -74,7 +74,7 @@ public sealed partial class CallEngine
 
         /// <summary>
         /// The driver: feeds one input to the core, then carries out its outputs in order on the call's shard. An output
-        /// that ends or transfers the call stops the rest. An output that asks something of the legs, the media or the
+        /// that ends the call, or starts what the core routed to (a service, ringing), stops the rest. An output that asks something of the legs, the media or the
         /// store (which trunk can be reached, whether an answer is usable, a trunk's password off the shard, a prompt that
         /// cannot be played) gets its answer back to the core as the next input, once the rest of that step is done.
         /// The state the core moved to is announced (logged, marked live) after the step's outputs.
@@ -116,8 +116,25 @@ public sealed partial class CallEngine
                             _media.Caller!.StopPlayback();
                             break;
                         case CallOutput.Transfer transfer:
-                            Announce();
-                            return await TransferAsync(transfer.Destination, _routeName ?? _route.Name);
+                            pending.Enqueue(Transfer(transfer.Destination));
+                            break;
+                        case CallOutput.LookUpRoute lookUp:
+                            pending.Enqueue(new CallInput.RouteFound(await LookUpRouteAsync(lookUp.Destination)));
+                            break;
+                        case CallOutput.LookUpTrunks trunks:
+                            pending.Enqueue(await LookUpTrunksAsync(trunks.Route));
+                            break;
+                        case CallOutput.StartService service:
+                            return await RunServiceAsync(service.Service);
+                        case CallOutput.EchoCaller:
+                            _media.Caller!.SetMode(Switchboard.Media.WebRtc.LegAudioMode.Echo);
+                            return EnterLive();
+                        case CallOutput.RingExtension ring:
+                            return await RunExtensionAsync(ring.Target);
+                        case CallOutput.RingGroup group:
+                            return _core.State == CallState.Transfer ? await RingGroupAsync(group.Name, _transferFrom) : await RunGroupAsync(group.Name);
+                        case CallOutput.CallTrunks trunks:
+                            return await RunTrunkAsync(trunks.Route);
                         case CallOutput.RecordSetupTime setup:
                             _engine._setupStats.Record(setup.Elapsed);
                             break;

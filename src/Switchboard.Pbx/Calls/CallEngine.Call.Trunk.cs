@@ -19,41 +19,50 @@ public sealed partial class CallEngine
         private Policy.CallLease? _lease;
 
         /// <summary>
-        /// An external number: out through the rule's trunk, then the domain's other trunks in order when one fails with
-        /// 5xx or does not answer (docs/trunks.md). The carrier's 401/407 is answered with the trunk's account.
+        /// The core's <see cref="CallOutput.LookUpTrunks"/>: the caller's domain's trunks, the rule's first, then the others
+        /// in order (docs/trunks.md), and the policy's concurrency and rate limits, counted atomically now that the call
+        /// really goes out (emergency is exempt); the lease is the call's until it ends.
         /// </summary>
-        private async Task<CallEnd?> RunTrunkAsync(Route.ToTrunk route)
+        private async Task<CallInput> LookUpTrunksAsync(Route.ToTrunk route)
         {
             var trunks = _engine._trunks?.FailoverOrder(_request.Caller.Domain, route.Trunk) ?? [];
             if (trunks.Count == 0 || _engine._sip is null)
             {
-                return new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
+                return new CallInput.TrunksFound(0, Permitted: false);
             }
 
-            // The concurrency and rate limits, counted atomically now that the call really goes out (emergency is exempt).
             if (_engine._policy is { } policy)
             {
                 var decision = await policy.TryAcquireAsync(_request.Caller, route);
                 if (!decision.Allowed)
                 {
                     _routeName = "denied";
-                    return new CallEnd(CallEndReason.NotPermitted, CallSide.Pbx);
+                    return new CallInput.TrunksFound(trunks.Count, Permitted: false);
                 }
 
                 _lease = decision.Lease;
             }
 
+            _trunkOrder = trunks;
+            return new CallInput.TrunksFound(trunks.Count, Permitted: true);
+        }
+
+        /// <summary>
+        /// The core's <see cref="CallOutput.CallTrunks"/>: an external number, out through the trunks found, which the core
+        /// then asks for one by one (it fails over on 5xx or silence and answers the carrier's 401/407 with the trunk's account).
+        /// </summary>
+        private async Task<CallEnd?> RunTrunkAsync(Route.ToTrunk route)
+        {
             if (!TryCreateCallerMedia([SdpCodec.Pcmu, SdpCodec.Pcma], out var answerSdp, out var failure))
             {
-                return failure;
+                return await SetUpFailedAsync(failure);
             }
 
             _media.Caller!.SetMode(LegAudioMode.Listen);
             await _observer.OnAnswerSdpAsync(answerSdp);
-            _trunkOrder = trunks;
             _trunkNumber = route.Number;
             _trunkCodec = _media.Caller.Audio.Codec;
-            return await DriveAsync(new CallInput.RingTrunks(trunks.Count, _engine._options.RingTimeout));
+            return await DriveAsync(new CallInput.RingTrunks(_trunkOrder.Count, _engine._options.RingTimeout));
         }
 
         /// <summary>The INVITE to the trunk at <paramref name="index"/> of the failover order: the branch's number, or null when it cannot be reached.</summary>

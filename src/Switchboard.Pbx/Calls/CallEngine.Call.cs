@@ -161,32 +161,33 @@ public sealed partial class CallEngine
             MoveTo(CallState.Ended);
         }
 
-        /// <summary>Resolves the destination and starts it: null when the call now waits in a state, else how it ended at once.</summary>
-        private async Task<CallEnd?> RouteAsync()
+        /// <summary>
+        /// The core routes the destination (its look-ups carried out here) and starts it: null when the call now waits in
+        /// a state, else how it ended at once.
+        /// </summary>
+        private Task<CallEnd?> RouteAsync() =>
+            DriveAsync(new CallInput.Dial(_request.Destination, FromSip: _request.Sip is not null, Draining: _engine.RefusesNewCalls));
+
+        /// <summary>
+        /// The core's <see cref="CallOutput.LookUpRoute"/>. A new call's route is the record's; a transfer's is appended to
+        /// the route so far. Calls from a carrier dial like phones: the click-to-call allow-list guards the popup and links only.
+        /// </summary>
+        private async Task<Route> LookUpRouteAsync(string destination)
         {
-            if (_engine.RefusesNewCalls)
+            if (_core.State == CallState.Transfer)
             {
-                // The node drains: a trunk's or phone's INVITE never got here (503 from the endpoint), a browser's call did.
-                return new CallEnd(CallEndReason.Shutdown, CallSide.Pbx);
+                var route = await _engine._dialPlan.ResolveAsync(_request.Caller, destination, Policy.CallOrigin.Sip, null);
+                _routeName = $"{_transferFrom}>{route.Name}:{destination}";
+                return route;
             }
 
-            // Calls from a carrier dial like phones: the click-to-call allow-list guards the popup and links only.
             var origin = _request.Sip is not null ? Policy.CallOrigin.Sip : _request.Origin;
-            _route = await _engine._dialPlan.ResolveAsync(_request.Caller, _request.Destination, origin, _request.OnlyDestination);
-            if (_request.Sip is not null && _request.Destination.StartsWith("group:", StringComparison.Ordinal))
-            {
-                return await RunGroupAsync(_request.Destination["group:".Length..]);
-            }
-
-            return _route switch
-            {
-                Route.ToService service => await RunServiceAsync(service.Service),
-                Route.ToExtension extension => await RunExtensionAsync(extension.Target),
-                Route.ToTrunk trunk => await RunTrunkAsync(trunk),
-                Route.NotPermitted => new CallEnd(CallEndReason.NotPermitted, CallSide.Pbx),
-                _ => new CallEnd(CallEndReason.NotFound, CallSide.Pbx),
-            };
+            _route = await _engine._dialPlan.ResolveAsync(_request.Caller, destination, origin, _request.OnlyDestination);
+            return _route;
         }
+
+        /// <summary>Setting up the destination failed before anything rang: the core ends the call (by the PBX) for <paramref name="reason"/>.</summary>
+        private Task<CallEnd?> SetUpFailedAsync(CallEndReason reason) => DriveAsync(new CallInput.SetUpFailed(reason));
 
         /// <summary>One input, read according to the state; the end when it ends the call.</summary>
         private async Task<CallEnd?> HandleAsync(Input input)
