@@ -119,8 +119,8 @@ internal readonly record struct CallStep(IReadOnlyList<CallOutput> Outputs, Time
 /// ring timeout, trunk failover and credentials, a ring group's fallback) and what an answered call decides (the Live
 /// state, and the same inputs while the IVR has the caller): hang-ups from either side, in-dialog requests (BYE,
 /// re-INVITE hold and resume, INFO digits), media events (digits, media timeout, consent lost, a closed peer), the IVR
-/// session (its prompts, keys and wake-ups) and the deadlines. The loop still moves the state itself when a service
-/// answers and when the call ends (docs/sip.md, "Threading"), with <see cref="MoveTo"/>.
+/// session (its prompts, keys and wake-ups) and the deadlines; and how the call ends (CallCore.Ending.cs). The loop
+/// still moves the state itself when a service answers, and to Ended (docs/sip.md, "Threading"), with <see cref="MoveTo"/>.
 /// </summary>
 internal sealed partial class CallCore(string callId, ILogger log, CallOptions? options = null)
 {
@@ -155,7 +155,7 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
 
     /// <summary>
     /// The only place the state changes: by the core's own decisions, and by the loop for the moves it still makes (a
-    /// service answering, Ending). A move <see cref="CallStates.CanMove"/> does not allow is a bug in the engine.
+    /// service answering, Ended once the ending's outputs are carried out). A move <see cref="CallStates.CanMove"/> does not allow is a bug in the engine.
     /// </summary>
     public void MoveTo(CallState next)
     {
@@ -203,6 +203,9 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
                 break;
             case CallInput.PromptUnplayableInput:
                 _ivr?.PromptFinished(now);
+                break;
+            case CallInput.Ending ending:
+                OnEnding(ending);
                 break;
             case CallInput.StartIvr start:
                 // The IVR answered the caller: from now on a transfer rings for a caller who is connected already.

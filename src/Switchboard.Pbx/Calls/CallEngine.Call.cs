@@ -114,11 +114,12 @@ public sealed partial class CallEngine
 
         /// <summary>
         /// The call's one loop: route, then read the mailbox one input at a time, each handled according to the state,
-        /// until an input ends the call; then let every leg go and write the record.
+        /// until an input ends the call; then the core's Ending: every leg let go, the record written, the caller told.
         /// </summary>
         private async Task RunAsync()
         {
             CallEnd? end;
+            var callerHungUpFirst = false;
             try
             {
                 LogStart(_engine._log, CallId, _request.Caller.Account, _request.Destination, _request.Origin);
@@ -140,10 +141,7 @@ public sealed partial class CallEngine
                 }
 
                 end ??= new CallEnd(CallEndReason.Error, CallSide.Pbx);
-                if (_answeredAt is null && end.Value.By == CallSide.Pbx && _mailbox.Reader.TryPeek(out var early) && early.Kind == InputKind.CallerHangup)
-                {
-                    end = new CallEnd(CallEndReason.Hangup, CallSide.Caller);
-                }
+                callerHungUpFirst = _mailbox.Reader.TryPeek(out var early) && early.Kind == InputKind.CallerHangup;
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -151,14 +149,9 @@ public sealed partial class CallEngine
                 end = new CallEnd(CallEndReason.Error, CallSide.Pbx);
             }
 
-            // Straight from any state, whatever it was: an end can come at any time (CallStates.CanMove).
-            MoveTo(CallState.Ending);
             _wake.Dispose();
             _lease?.Dispose();
-            await ReleaseAsync(end.Value);
-            Interlocked.Increment(ref _engine._ended[(int)end.Value.Reason]);
-            await FinishAsync(end.Value);
-            MoveTo(CallState.Ended);
+            await EndAsync(new CallInput.Ending(end.Value, callerHungUpFirst));
         }
 
         /// <summary>
@@ -260,10 +253,60 @@ public sealed partial class CallEngine
 
         private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-        /// <summary>Lets every leg go: CANCEL or BYE on SIP legs (unless their side ended the call), media closed.</summary>
-        private async Task ReleaseAsync(CallEnd end)
+        /// <summary>
+        /// The core's Ending step carried out, from whatever state the call was in (an end can come at any time,
+        /// <see cref="CallStates.CanMove"/>): branches let go, media closed, the record queued, the caller told. The
+        /// record store queues the record for its writer (group commit) and never blocks the shard; the caller is told
+        /// the end at once, not after the batch's commit, and the call is forgotten once the record is safe.
+        /// </summary>
+        private async Task EndAsync(CallInput.Ending ending)
         {
-            ReleaseBranches(end);
+            var step = _core.Handle(ending, Now);
+            Announce();
+            var saved = Task.CompletedTask;
+            foreach (var output in step.Outputs)
+            {
+                switch (output)
+                {
+                    case CallOutput.ReleaseBranch release:
+                        Release(_branches[release.Branch], release.How);
+                        break;
+                    case CallOutput.CloseMedia:
+                        await CloseMediaAsync();
+                        break;
+                    case CallOutput.WriteRecord write:
+                        saved = WriteRecord(write.As);
+                        break;
+                    case CallOutput.TellCallerEnded told:
+                        try
+                        {
+                            await _observer.OnEndedAsync(told.Reason);
+                        }
+                        catch (Exception ex) when (ex is not OutOfMemoryException)
+                        {
+                            LogFailure(_engine._log, ex, CallId);
+                        }
+
+                        break;
+                }
+            }
+
+            try
+            {
+                await saved;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogFailure(_engine._log, ex, CallId);
+            }
+
+            _engine.Forget(this);
+            MoveTo(CallState.Ended);
+        }
+
+        /// <summary>Every media end closed (<see cref="CallMedia"/>), the browsers' traffic logged first.</summary>
+        private async Task CloseMediaAsync()
+        {
             if (_media.Caller is WebRtcEnd caller)
             {
                 LogWebTraffic(_engine._log, CallId, "caller", caller);
@@ -277,13 +320,16 @@ public sealed partial class CallEngine
             await _media.DisposeAsync();
         }
 
-        /// <summary>Each branch still held let go as the core says for this end: BYE to the answered one, CANCEL to those ringing.</summary>
-        private void ReleaseBranches(CallEnd end)
+        /// <summary>The call takes no more input; its record (with its set-up phases) is queued and the end counted.</summary>
+        private Task WriteRecord(CallEnd end)
         {
-            foreach (var (id, how) in _core.Releases(end))
-            {
-                Release(_branches[id], how);
-            }
+            Interlocked.Increment(ref _engine._ended[(int)end.Reason]);
+            _mailbox.Writer.TryComplete();
+            RefusePendingRestarts();
+            var record = RecordEndingNow(end) with { Phases = FinishPhases() };
+            var saved = _engine._records.AddAsync(record);
+            LogEnd(_engine._log, CallId, record.Reason, record.EndedBy, record.Route);
+            return saved;
         }
 
         private void RecordDigit(char symbol, int ms)
@@ -291,37 +337,6 @@ public sealed partial class CallEngine
             _digits.Append(symbol);
             _digitLog.Append(_digitLog.Length == 0 ? "" : " ").Append(symbol).Append(':').Append(ms);
             LogDigit(_engine._log, CallId, symbol, ms);
-        }
-
-        private async Task FinishAsync(CallEnd end)
-        {
-            var reason = end.Reason;
-            _mailbox.Writer.TryComplete();
-            RefusePendingRestarts();
-            var record = RecordEndingNow(end) with { Phases = FinishPhases() };
-            // The record store queues the record for its writer (group commit) and never blocks the shard; the caller is
-            // told the end at once, not after the batch's commit, and the call is forgotten once the record is safe.
-            var saved = _engine._records.AddAsync(record);
-            LogEnd(_engine._log, CallId, record.Reason, record.EndedBy, record.Route);
-            try
-            {
-                await _observer.OnEndedAsync(CallRules.ForCaller(reason));
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogFailure(_engine._log, ex, CallId);
-            }
-
-            try
-            {
-                await saved;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogFailure(_engine._log, ex, CallId);
-            }
-
-            _engine.Forget(this);
         }
 
         private readonly record struct Input(
