@@ -146,11 +146,11 @@ public sealed class CallCoreRingingTests
     {
         var core = Ringing(0);
 
-        Assert.Equal<CallOutput>([new CallOutput.Respond(481)], core.Handle(new CallInput.BranchRequest(0, Request("BYE")), At).Outputs);
-        Assert.Equal<CallOutput>([new CallOutput.Respond(200)], core.Handle(new CallInput.BranchRequest(0, Request("INFO")), At).Outputs);
+        Assert.Equal<CallOutput>([new CallOutput.Respond(481)], core.Handle(new CallInput.BranchRequest(0, CallCoreTests.Request("BYE")), At).Outputs);
+        Assert.Equal<CallOutput>([new CallOutput.Respond(200)], core.Handle(new CallInput.BranchRequest(0, CallCoreTests.Request("INFO")), At).Outputs);
         Assert.Equal<CallOutput>(
             [new CallOutput.Respond(481)],
-            core.Handle(new CallInput.Request(CallSide.Caller, Request("BYE"), InDialog: true, null, CallPeers.None), At).Outputs);
+            core.Handle(new CallInput.Request(CallSide.Caller, CallCoreTests.Request("BYE"), InDialog: true, null, CallPeers.None), At).Outputs);
         Assert.Equal(CallState.Ringing, core.State);
     }
 
@@ -308,7 +308,7 @@ public sealed class CallCoreRingingTests
 
         var ringingAgain = TransferredByTheIvr();
         ringingAgain.Handle(new CallInput.Ring([0], RingFor), At);
-        var bye = ringingAgain.Handle(new CallInput.Request(CallSide.Caller, Request("BYE"), InDialog: true, null, CallPeers.None), At);
+        var bye = ringingAgain.Handle(new CallInput.Request(CallSide.Caller, CallCoreTests.Request("BYE"), InDialog: true, null, CallPeers.None), At);
         Assert.Equal<CallOutput>(
             [new CallOutput.Respond(200), new CallOutput.TerminateDialog(CallSide.Caller), new CallOutput.End(new CallEnd(CallEndReason.Hangup, CallSide.Caller))],
             bye.Outputs);
@@ -327,12 +327,12 @@ public sealed class CallCoreRingingTests
     }
 
     /// <summary>A caller the demo IVR answered and that chose 1: the call is in Transfer, to 100.</summary>
-    private static CallCore TransferredByTheIvr()
+    internal static CallCore TransferredByTheIvr()
     {
         var core = NewCore();
         core.Handle(new CallInput.StartIvr(IvrConfiguration.Demo.NewSession()), At);
         core.Handle(CallInput.PromptUnplayable, At);
-        var chosen = core.Handle(new CallInput.Request(CallSide.Caller, Request("INFO", "application/dtmf", "1"), InDialog: true, null, CallPeers.None), At);
+        var chosen = core.Handle(new CallInput.Request(CallSide.Caller, CallCoreTests.Request("INFO", "application/dtmf", "1"), InDialog: true, null, CallPeers.None), At);
         Assert.Equal(new CallOutput.Transfer("100"), chosen.Outputs[^1]);
         Assert.Equal(CallState.Transfer, core.State);
         return core;
@@ -358,22 +358,5 @@ public sealed class CallCoreRingingTests
         var parsed = SipParser.Parse(Encoding.UTF8.GetBytes(text).AsMemory());
         Assert.True(parsed.IsSuccess, parsed.Error.ToString());
         return new CallInput.BranchResponse(branch, (SipResponse)parsed.Message!);
-    }
-
-    private static SipRequest Request(string method, string? contentType = null, string body = "")
-    {
-        var text =
-            $"{method} sip:pbx@198.51.100.1 SIP/2.0\r\n" +
-            "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-ring-2\r\n" +
-            "Max-Forwards: 70\r\n" +
-            "From: <sip:1001@pbx.test>;tag=a\r\n" +
-            "To: <sip:1002@pbx.test>;tag=b\r\n" +
-            "Call-ID: ringing-test\r\n" +
-            $"CSeq: 2 {method}\r\n" +
-            (contentType is null ? "" : $"Content-Type: {contentType}\r\n") +
-            $"Content-Length: {Encoding.UTF8.GetByteCount(body)}\r\n\r\n" + body;
-        var parsed = SipParser.Parse(Encoding.UTF8.GetBytes(text).AsMemory());
-        Assert.True(parsed.IsSuccess, parsed.Error.ToString());
-        return (SipRequest)parsed.Message!;
     }
 }

@@ -1,13 +1,9 @@
-using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Directory;
-using Switchboard.Pbx.Ivr;
 using Switchboard.Pbx.Policy;
 using Switchboard.Pbx.Routing;
 using Switchboard.Pbx.Services;
-using Switchboard.Sip.Messages;
-using Switchboard.Sip.Parsing;
 
 namespace Switchboard.Pbx.Tests.Calls;
 
@@ -115,50 +111,24 @@ public sealed class CallCoreRoutingTests
     [Fact]
     public void A_transfer_goes_to_an_extension_the_echo_or_a_ring_group_and_nowhere_else()
     {
-        var toExtension = Transferred();
+        var toExtension = CallCoreRingingTests.TransferredByTheIvr();
         Assert.Equal<CallOutput>([new CallOutput.LookUpRoute("101")], toExtension.Handle(new CallInput.Dial("101", FromSip: true), At).Outputs);
         Assert.Equal<CallOutput>([new CallOutput.RingExtension(Bob)], toExtension.Handle(new CallInput.RouteFound(new Route.ToExtension(Bob)), At).Outputs);
 
-        var toEcho = Transferred();
+        var toEcho = CallCoreRingingTests.TransferredByTheIvr();
         toEcho.Handle(new CallInput.Dial("*43", FromSip: true), At);
         Assert.Equal<CallOutput>([new CallOutput.EchoCaller()], toEcho.Handle(new CallInput.RouteFound(new Route.ToService(BuiltInService.Echo)), At).Outputs);
 
-        var toTrunk = Transferred();
+        var toTrunk = CallCoreRingingTests.TransferredByTheIvr();
         toTrunk.Handle(new CallInput.Dial("5551234", FromSip: true), At);
         Assert.Equal<CallOutput>(
             [new CallOutput.End(new CallEnd(CallEndReason.NotFound, CallSide.Pbx))],
             toTrunk.Handle(new CallInput.RouteFound(OutThroughCarrier), At).Outputs);
 
         // A ring group is the IVR's own configuration: the dial plan is not asked, and a drain does not cut the caller off.
-        Assert.Equal<CallOutput>([new CallOutput.RingGroup("sales")], Transferred().Handle(new CallInput.Dial("group:sales", FromSip: true, Draining: true), At).Outputs);
-    }
-
-    /// <summary>A caller the demo IVR answered and that chose 1: the call is in Transfer.</summary>
-    private static CallCore Transferred()
-    {
-        var core = NewCore();
-        core.Handle(new CallInput.StartIvr(IvrConfiguration.Demo.NewSession()), At);
-        core.Handle(CallInput.PromptUnplayable, At);
-        var chosen = core.Handle(new CallInput.Request(CallSide.Caller, Digit('1'), InDialog: true, null, CallPeers.None), At);
-        Assert.IsType<CallOutput.Transfer>(chosen.Outputs[^1]);
-        Assert.Equal(CallState.Transfer, core.State);
-        return core;
-    }
-
-    private static SipRequest Digit(char digit)
-    {
-        var text =
-            "INFO sip:pbx@198.51.100.1 SIP/2.0\r\n" +
-            "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-route-1\r\n" +
-            "Max-Forwards: 70\r\n" +
-            "From: <sip:1001@pbx.test>;tag=a\r\n" +
-            "To: <sip:1002@pbx.test>;tag=b\r\n" +
-            "Call-ID: routing-test\r\n" +
-            "CSeq: 2 INFO\r\n" +
-            "Content-Type: application/dtmf\r\n" +
-            "Content-Length: 1\r\n\r\n" + digit;
-        var parsed = SipParser.Parse(Encoding.UTF8.GetBytes(text).AsMemory());
-        Assert.True(parsed.IsSuccess, parsed.Error.ToString());
-        return (SipRequest)parsed.Message!;
+        var toGroup = CallCoreRingingTests.TransferredByTheIvr();
+        Assert.Equal<CallOutput>(
+            [new CallOutput.RingGroup("sales")],
+            toGroup.Handle(new CallInput.Dial("group:sales", FromSip: true, Draining: true), At).Outputs);
     }
 }

@@ -251,7 +251,8 @@ public sealed class CallCoreTests
         "v=0\r\no=phone 1 2 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n" +
         "m=audio 40000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n" + direction + "\r\n";
 
-    private static SipRequest Request(string method, string? contentType = null, string body = "")
+    /// <summary>An in-dialog request from a phone, parsed as the transport would hand it over.</summary>
+    internal static SipRequest Request(string method, string? contentType = null, string body = "")
     {
         var bytes = Encoding.UTF8.GetByteCount(body);
         var text =
