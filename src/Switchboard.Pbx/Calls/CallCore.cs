@@ -132,7 +132,7 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
     private IvrSession? _ivr;
     private bool _ended;
 
-    /// <summary>A Transfer output was given: like an end, nothing after it in this step is carried out.</summary>
+    /// <summary>A Transfer output was given in this step: like an end, it stops the deadlines' turn (the transfer is routed next).</summary>
     private bool _transferring;
 
     /// <summary>The call's timers; the states the loop still decides set theirs here too.</summary>
@@ -155,7 +155,8 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
 
     /// <summary>
     /// The only place the state changes: by the core's own decisions, and by the loop for the moves it still makes (a
-    /// service answering, Ended once the ending's outputs are carried out). A move <see cref="CallStates.CanMove"/> does not allow is a bug in the engine.
+    /// service answering, Ended once the ending's outputs are carried out). A move <see cref="CallStates.CanMove"/> does
+    /// not allow is a bug in the engine.
     /// </summary>
     public void MoveTo(CallState next)
     {
