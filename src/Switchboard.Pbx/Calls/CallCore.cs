@@ -22,7 +22,7 @@ internal readonly record struct CallPeers(int CallerDigitClockRate, bool CalleeN
 }
 
 /// <summary>One thing that happened to a call, for <see cref="CallCore.Handle"/>.</summary>
-internal abstract record CallInput
+internal abstract partial record CallInput
 {
     private CallInput()
     {
@@ -64,7 +64,7 @@ internal abstract record CallInput
 }
 
 /// <summary>What the loop must do, in order, after <see cref="CallCore.Handle"/>; the core did none of it itself.</summary>
-internal abstract record CallOutput
+internal abstract partial record CallOutput
 {
     private CallOutput()
     {
@@ -94,14 +94,14 @@ internal abstract record CallOutput
     /// <summary>Stop the prompt playing on the caller's end (a key pressed during it, or the IVR is done).</summary>
     public sealed record StopPrompt : CallOutput;
 
-    /// <summary>The IVR chose a destination: the loop moves the call to Transfer and rings it (the IVR session is over).</summary>
+    /// <summary>
+    /// A new destination for the answered caller, the call now in Transfer: the IVR chose it (the session is over), or
+    /// it is the fallback of a ring group nobody answered. The loop resolves it and rings it.
+    /// </summary>
     public sealed record Transfer(string Destination) : CallOutput;
 
     /// <summary>The caller's first SRTP packet went out: the media set-up took this long.</summary>
     public sealed record RecordSetupTime(TimeSpan Elapsed) : CallOutput;
-
-    /// <summary>A deadline of the ringing (ring timeout, a trunk's silence), which the loop still decides itself.</summary>
-    public sealed record RingingDeadline(CallDeadline Deadline) : CallOutput;
 
     /// <summary>The call ends; outputs after this one are not carried out.</summary>
     public sealed record End(CallEnd How) : CallOutput;
@@ -114,18 +114,26 @@ internal readonly record struct CallStep(IReadOnlyList<CallOutput> Outputs, Time
 /// The call's decisions without IO, str0m's shape: change, then drain all outputs. <see cref="Handle"/> is synchronous,
 /// reads no clock (time is <c>now</c>, the call's own clock: time since it started) and touches no SIP leg, media end,
 /// store or observer; it says what to do as <see cref="CallOutput"/>s, which the call's loop on its shard carries out.
-/// It holds what an answered call decides (the Live state, and the same inputs while the IVR has the caller): hang-ups
-/// from either side, in-dialog requests (BYE, re-INVITE hold and resume, INFO digits), media events (digits, media
-/// timeout, consent lost, a closed peer), the IVR session (its prompts, keys and wake-ups) and the deadlines. Routing,
-/// Ringing and Transfer are still decided in the loop (docs/sip.md, "Threading"); the ringing's deadlines go back to it.
+/// It decides the Routing state and a transfer's routing (CallCore.Routing.cs: where a destination goes once the dial
+/// plan has answered), the Ringing state (CallCore.Ringing.cs: the branches' answers, the winner, CANCEL of the others, the
+/// ring timeout, trunk failover and credentials, a ring group's fallback) and what an answered call decides (the Live
+/// state, and the same inputs while the IVR has the caller): hang-ups from either side, in-dialog requests (BYE,
+/// re-INVITE hold and resume, INFO digits), media events (digits, media timeout, consent lost, a closed peer), the IVR
+/// session (its prompts, keys and wake-ups) and the deadlines; and how the call ends (CallCore.Ending.cs). The loop
+/// still moves the state itself when a service answers, and to Ended (docs/sip.md, "Threading"), with <see cref="MoveTo"/>.
 /// </summary>
-internal sealed class CallCore(string callId, ILogger log)
+internal sealed partial class CallCore(string callId, ILogger log, CallOptions? options = null)
 {
+    private readonly CallOptions _options = options ?? new CallOptions();
+
     /// <summary>Which sides put the call on hold with their last re-INVITE (indexed by <see cref="CallSide"/>).</summary>
     private readonly bool[] _held = new bool[2];
     private readonly List<CallOutput> _outputs = [];
     private IvrSession? _ivr;
     private bool _ended;
+
+    /// <summary>A Transfer output was given in this step: like an end, it stops the deadlines' turn (the transfer is routed next).</summary>
+    private bool _transferring;
 
     /// <summary>The call's timers; the states the loop still decides set theirs here too.</summary>
     public CallDeadlines Deadlines { get; } = new();
@@ -142,10 +150,34 @@ internal sealed class CallCore(string callId, ILogger log)
 
     public bool IsHeld(CallSide side) => side != CallSide.Pbx && _held[(int)side];
 
+    /// <summary>Where the call is in its life; changed only by <see cref="MoveTo"/>, whose moves <see cref="CallStates.CanMove"/> allows.</summary>
+    public CallState State { get; private set; } = CallState.Routing;
+
+    /// <summary>
+    /// The only place the state changes: by the core's own decisions, and by the loop for the moves it still makes (a
+    /// service answering, Ended once the ending's outputs are carried out). A move <see cref="CallStates.CanMove"/> does
+    /// not allow is a bug in the engine.
+    /// </summary>
+    public void MoveTo(CallState next)
+    {
+        if (!CallStates.CanMove(State, next))
+        {
+            throw new InvalidOperationException($"Call {callId}: no transition from {State} to {next}.");
+        }
+
+        State = next;
+    }
+
     public CallStep Handle(CallInput input, TimeSpan now)
     {
         _outputs.Clear();
         _ended = false;
+        _transferring = false;
+        if (HandleRouting(input) || HandleRinging(input, now))
+        {
+            return new CallStep([.. _outputs], NextDeadline);
+        }
+
         switch (input)
         {
             case CallInput.CallerHangupInput:
@@ -173,7 +205,13 @@ internal sealed class CallCore(string callId, ILogger log)
             case CallInput.PromptUnplayableInput:
                 _ivr?.PromptFinished(now);
                 break;
+            case CallInput.Ending ending:
+                OnEnding(ending);
+                break;
             case CallInput.StartIvr start:
+                // The IVR answered the caller: from now on a transfer rings for a caller who is connected already.
+                MoveTo(CallState.Ivr);
+                _callerAnswered = true;
                 _ivr = start.Session;
                 start.Session.Start(now);
                 break;
@@ -195,8 +233,11 @@ internal sealed class CallCore(string callId, ILogger log)
         {
             switch (due)
             {
-                case CallDeadline.Ring or CallDeadline.TrunkResponse:
-                    _outputs.Add(new CallOutput.RingingDeadline(due));
+                case CallDeadline.Ring:
+                    OnRingTimeout();
+                    break;
+                case CallDeadline.TrunkResponse:
+                    OnTrunkSilent();
                     break;
                 case CallDeadline.ServiceLimit:
                     End(CallEndReason.RemoteHangup, CallSide.Callee);
@@ -204,6 +245,11 @@ internal sealed class CallCore(string callId, ILogger log)
                 default:
                     End(CallEndReason.Error, CallSide.Pbx);
                     return;
+            }
+
+            if (_ended || _transferring)
+            {
+                return;
             }
         }
 
@@ -229,7 +275,7 @@ internal sealed class CallCore(string callId, ILogger log)
                 case IvrActionKind.Transfer:
                     _ivr = null;
                     _outputs.Add(new CallOutput.StopPrompt());
-                    _outputs.Add(new CallOutput.Transfer(action.Argument!));
+                    TransferTo(action.Argument!);
                     return;
                 case IvrActionKind.Hangup:
                     _ivr = null;
@@ -288,6 +334,12 @@ internal sealed class CallCore(string callId, ILogger log)
     private void OnPhoneEvent(RtpLegEvent e, CallSide side, CallPeers peers, TimeSpan now)
     {
         var fromCallee = side == CallSide.Callee;
+        if (State == CallState.Ringing && e.Kind != RtpLegEventKind.MediaTimeout)
+        {
+            // While a transfer rings, the caller's phone is heard by nobody: only its silence (it left) matters.
+            return;
+        }
+
         if (e.Kind == RtpLegEventKind.PromptFinished && !fromCallee)
         {
             _ivr?.PromptFinished(now);
@@ -331,6 +383,14 @@ internal sealed class CallCore(string callId, ILogger log)
     /// </summary>
     private void OnRequest(CallInput.Request input, TimeSpan now)
     {
+        if (State == CallState.Ringing && !_callerAnswered)
+        {
+            // No dialog yet with the caller: a BYE has none to end (RFC 3261 section 15: the caller CANCELs), anything
+            // else changes nothing before the answer.
+            _outputs.Add(new CallOutput.Respond(input.Message.Method.Name == "BYE" ? 481 : 200));
+            return;
+        }
+
         if (!input.InDialog)
         {
             // Out of order or outside the dialog (RFC 3261 section 12.2.2): refused, nothing changes.
@@ -391,6 +451,18 @@ internal sealed class CallCore(string callId, ILogger log)
         _held[(int)side] = remote.Hold != SdpHoldState.NotHeld;
         _outputs.Add(new CallOutput.UpdatePhoneMedia(side, remote.Rtp, answer.Audio, ours.SessionVersion));
         _outputs.Add(new CallOutput.Respond(200, answer.ToText()));
+    }
+
+    /// <summary>The call moves to Transfer (unless it is there already) and the loop rings <paramref name="destination"/>.</summary>
+    private void TransferTo(string destination)
+    {
+        if (State != CallState.Transfer)
+        {
+            MoveTo(CallState.Transfer);
+        }
+
+        _transferring = true;
+        _outputs.Add(new CallOutput.Transfer(destination));
     }
 
     private void End(CallEndReason reason, CallSide by)

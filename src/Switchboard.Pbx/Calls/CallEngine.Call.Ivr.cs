@@ -7,100 +7,48 @@ public sealed partial class CallEngine
 {
     private sealed partial class Call
     {
-        /// <summary>The ring group whose members ring now, for its fallback when nobody answers.</summary>
-        private RingGroup? _ringingGroup;
-
         /// <summary>
         /// The answered caller in the IVR (docs/ivr.md): the core owns the session and says which prompts to play, and
-        /// when to transfer; the loop plays them on the caller's media and carries out the transfer.
+        /// when to transfer; the loop plays them on the caller's media and carries out the transfer. The core moves the
+        /// call to Ivr as it takes the session.
         /// </summary>
-        private Task<CallEnd?> StartIvrAsync()
-        {
-            var session = _engine._ivr.Configuration.NewSession();
-            MoveTo(CallState.Ivr);
-            return DriveAsync(new CallInput.StartIvr(session));
-        }
+        private Task<CallEnd?> StartIvrAsync() => DriveAsync(new CallInput.StartIvr(_engine._ivr.Configuration.NewSession()));
 
-        /// <summary>
-        /// Rings <paramref name="destination"/> for the caller, already answered (by the IVR); the record's route becomes
-        /// <paramref name="routeSoFar"/>, then the new destination.
-        /// </summary>
-        private async Task<CallEnd?> TransferAsync(string destination, string routeSoFar)
-        {
-            if (destination.StartsWith("group:", StringComparison.Ordinal))
-            {
-                return await RingGroupAsync(destination["group:".Length..], routeSoFar);
-            }
+        /// <summary>The record's route before the transfer under way (the IVR's, or the ring group's whose fallback it is).</summary>
+        private string _transferFrom = "";
 
-            var route = await _engine._dialPlan.ResolveAsync(_request.Caller, destination, Policy.CallOrigin.Sip, null);
-            _routeName = $"{routeSoFar}>{route.Name}:{destination}";
+        /// <summary>The core's <see cref="CallOutput.Transfer"/>: the answered caller is routed anew, to <paramref name="destination"/>.</summary>
+        private CallInput.Dial Transfer(string destination)
+        {
+            _transferFrom = _routeName ?? _route.Name;
             LogTransfer(_engine._log, CallId, destination);
-            switch (route)
-            {
-                case Route.ToExtension extension:
-                    var contacts = _engine._sip is null ? [] : _engine._locations.Lookup(extension.Target.Id);
-                    if (contacts.Count == 0)
-                    {
-                        return new CallEnd(CallEndReason.Unavailable, CallSide.Pbx);
-                    }
-
-                    StartBranches(extension.Target, contacts, _media.Caller!.Audio.Codec);
-                    return _branches.Count == 0 ? new CallEnd(CallEndReason.Error, CallSide.Pbx) : StartRinging(_engine._options.RingTimeout);
-                case Route.ToService { Service: Services.BuiltInService.Echo }:
-                    _media.Caller!.SetMode(Switchboard.Media.WebRtc.LegAudioMode.Echo);
-                    return EnterLive();
-                default:
-                    return new CallEnd(CallEndReason.NotFound, CallSide.Pbx);
-            }
+            return new CallInput.Dial(destination, FromSip: true);
         }
 
         /// <summary>
         /// Every member's phones at once; the first answer takes the call. Nobody within the group's time (or all busy):
-        /// the fallback destination, when there is one (docs/ivr.md, ring groups).
+        /// the fallback destination, when there is one (docs/ivr.md, ring groups); the core decides which.
         /// </summary>
         private async Task<CallEnd?> RingGroupAsync(string name, string? routeSoFar)
         {
             var group = _engine._ivr.Configuration.RingGroups.FirstOrDefault(g => g.Name == name);
             if (group is null)
             {
-                return new CallEnd(CallEndReason.NotFound, CallSide.Pbx);
+                return await SetUpFailedAsync(CallEndReason.NotFound);
             }
 
             _routeName = routeSoFar is null ? $"group:{name}" : $"{routeSoFar}>group:{name}";
+            var branches = new List<int>();
             foreach (var member in group.Members)
             {
                 if (await _engine._dialPlan.ResolveAsync(_request.Caller, member, Policy.CallOrigin.Sip, null) is Route.ToExtension extension &&
                     _engine._sip is not null && _engine._locations.Lookup(extension.Target.Id) is { Count: > 0 } contacts)
                 {
-                    StartBranches(extension.Target, contacts, _media.Caller!.Audio.Codec);
+                    branches.AddRange(StartBranches(extension.Target, contacts, _media.Caller!.Audio.Codec));
                 }
             }
 
-            _ringingGroup = group;
-            return _branches.Count > 0 ? StartRinging(group.RingTimeout) : await NobodyAnsweredAsync(new CallEnd(CallEndReason.Unavailable, CallSide.Pbx));
-        }
-
-        /// <summary>
-        /// The ringing ended without an answer: a ring group with a fallback moves on to it (after letting every member's
-        /// leg go), anything else ends the call with <paramref name="end"/>.
-        /// </summary>
-        private async Task<CallEnd?> NobodyAnsweredAsync(CallEnd end)
-        {
-            if (_ringingGroup is not { Fallback: { } fallback } || !CallRules.FallsBack(end.Reason))
-            {
-                return end;
-            }
-
-            _ringingGroup = null;
-            _deadlines.Clear(CallDeadline.Ring);
-            _deadlines.Clear(CallDeadline.TrunkResponse);
-            await ReleaseBranchesAsync();
-            if (_state != CallState.Transfer)
-            {
-                MoveTo(CallState.Transfer);
-            }
-
-            return await TransferAsync(fallback, _routeName!);
+            return await DriveAsync(new CallInput.Ring(branches, group.RingTimeout, group.Fallback));
         }
 
         /// <summary>A DID mapped straight to a ring group: the caller is not answered until a member is.</summary>
@@ -108,7 +56,7 @@ public sealed partial class CallEngine
         {
             if (!TryCreateCallerMedia([Switchboard.Media.Sdp.SdpCodec.Pcmu, Switchboard.Media.Sdp.SdpCodec.Pcma], out var answerSdp, out var failure))
             {
-                return failure;
+                return await SetUpFailedAsync(failure);
             }
 
             await _observer.OnAnswerSdpAsync(answerSdp);

@@ -10,17 +10,49 @@ public sealed partial class CallEngine
         /// <summary>What the loop reads from the legs for the core with each media or SIP input.</summary>
         private CallPeers Peers => new(
             _media.Caller?.Audio.TelephoneEvent?.Codec.ClockRate ?? 8000,
-            _winner is not null && _media.Callee is { HasTelephoneEvent: false });
+            Winner is not null && _media.Callee is { HasTelephoneEvent: false });
 
-        /// <summary>One input of an answered call (or of the caller in the IVR), decided by the core; the end, when it ends it.</summary>
-        private Task<CallEnd?> OnLiveInputAsync(Input input) => input.Kind switch
+        /// <summary>
+        /// One input from a leg, in whatever state the call waits in (Ringing, Live, Ivr), turned into the core's input
+        /// with what only the legs know; the core decides. The end, when it ends the call.
+        /// </summary>
+        private Task<CallEnd?> OnLegInputAsync(Input input) => input.Kind switch
         {
             InputKind.WebLeg when _media.SideOf(input.MediaId) is { } side => OnWebMediaAsync(side, input.LegEvent),
             InputKind.PhoneLeg when _media.SideOf(input.MediaId) is { } side => DriveAsync(new CallInput.PhoneMedia(side, input.PhoneEvent, Peers)),
-            InputKind.Sip when input.Sip!.Branch is null => input.Sip.Cancelled ? NoEnd : OnLegRequestAsync(_sipCaller!, input.Sip, CallSide.Caller),
-            InputKind.Sip when ReferenceEquals(input.Sip.Branch, _winner) => OnLegRequestAsync(input.Sip.Branch!, input.Sip, CallSide.Callee),
+            InputKind.Sip => OnSipAsync(input.Sip!),
             _ => NoEnd,
         };
+
+        /// <summary>
+        /// A SIP message for the call: from the calling phone (its CANCEL, or a request), or from a branch (a response to
+        /// its INVITE, a request in its dialog when it is the answered one, else in its early dialog).
+        /// </summary>
+        private Task<CallEnd?> OnSipAsync(CallSipInput sip)
+        {
+            if (sip.Branch is not { } branch)
+            {
+                return sip.Cancelled ? DriveAsync(CallInput.CallerCancel) : OnLegRequestAsync(_sipCaller!, sip, CallSide.Caller);
+            }
+
+            var id = _branches.IndexOf(branch);
+            if (id < 0)
+            {
+                return NoEnd;
+            }
+
+            if (sip.Message is SipResponse response)
+            {
+                return DriveAsync(new CallInput.BranchResponse(id, response));
+            }
+
+            if (id == _core.Winner)
+            {
+                return OnLegRequestAsync(branch, sip, CallSide.Callee);
+            }
+
+            return sip.Message is SipRequest request && sip.Transaction is { } tx ? DriveAsync(new CallInput.BranchRequest(id, request), branch, tx) : NoEnd;
+        }
 
         private static Task<CallEnd?> NoEnd => Task.FromResult<CallEnd?>(null);
 
@@ -41,75 +73,120 @@ public sealed partial class CallEngine
         }
 
         /// <summary>
-        /// The driver: feeds one input to the core, then carries out its outputs in order on the call's shard. An
-        /// output that ends or transfers the call stops the rest; a ringing deadline goes to the loop's own ringing
-        /// handlers; a prompt that cannot be played goes back to the core as an input once the rest is done, so the
-        /// IVR's next actions come in the order it asked for them.
+        /// The driver: feeds one input to the core, then carries out its outputs in order on the call's shard. An output
+        /// that ends the call, or starts what the core routed to (a service, ringing), stops the rest. An output that asks something of the legs, the media or the
+        /// store (which trunk can be reached, whether an answer is usable, a trunk's password off the shard, a prompt that
+        /// cannot be played) gets its answer back to the core as the next input, once the rest of that step is done.
+        /// The state the core moved to is announced (logged, marked live) after the step's outputs.
         /// </summary>
         private async Task<CallEnd?> DriveAsync(CallInput input, ISipLeg? leg = null, SipServerTransaction? tx = null)
         {
-            var step = _core.Handle(input, Now);
-            var unplayable = false;
-            foreach (var output in step.Outputs)
+            var pending = new Queue<CallInput>();
+            pending.Enqueue(input);
+            while (pending.TryDequeue(out var next))
             {
-                switch (output)
+                var step = _core.Handle(next, Now);
+                var unplayable = false;
+                foreach (var output in step.Outputs)
                 {
-                    case CallOutput.Respond respond:
-                        leg!.Respond(tx!, respond.Status, respond.Sdp);
-                        break;
-                    case CallOutput.TerminateDialog terminate:
-                        LegOf(terminate.Side)?.Terminate();
-                        break;
-                    case CallOutput.SendInfo info:
-                        _winner?.SendInfo(info.Symbol, info.Ms);
-                        break;
-                    case CallOutput.SendDigit digit:
-                        (digit.To == CallSide.Caller ? _media.Caller : _media.Callee)?.TrySendDigit(digit.Symbol, digit.Duration);
-                        break;
-                    case CallOutput.UpdatePhoneMedia update:
-                        _media.ApplyReinvite(update.Side, update.Remote, update.Audio, update.SessionVersion);
-                        break;
-                    case CallOutput.RecordDigit digit:
-                        RecordDigit(digit.Symbol, digit.Ms);
-                        break;
-                    case CallOutput.PlayPrompt play:
-                        unplayable |= !_engine._ivr.TryGetPrompt(play.Name, out var prompt) || !_media.Caller!.Play(prompt);
-                        break;
-                    case CallOutput.StopPrompt:
-                        _media.Caller!.StopPlayback();
-                        break;
-                    case CallOutput.Transfer transfer:
-                        MoveTo(CallState.Transfer);
-                        return await TransferAsync(transfer.Destination, _route.Name);
-                    case CallOutput.RecordSetupTime setup:
-                        _engine._setupStats.Record(setup.Elapsed);
-                        break;
-                    case CallOutput.RingingDeadline { Deadline: CallDeadline.Ring }:
-                        if (await OnRingTimeoutAsync() is { } noAnswer)
-                        {
-                            return noAnswer;
-                        }
+                    switch (output)
+                    {
+                        case CallOutput.Respond respond:
+                            leg!.Respond(tx!, respond.Status, respond.Sdp);
+                            break;
+                        case CallOutput.TerminateDialog terminate:
+                            LegOf(terminate.Side)?.Terminate();
+                            break;
+                        case CallOutput.SendInfo info:
+                            Winner?.SendInfo(info.Symbol, info.Ms);
+                            break;
+                        case CallOutput.SendDigit digit:
+                            (digit.To == CallSide.Caller ? _media.Caller : _media.Callee)?.TrySendDigit(digit.Symbol, digit.Duration);
+                            break;
+                        case CallOutput.UpdatePhoneMedia update:
+                            _media.ApplyReinvite(update.Side, update.Remote, update.Audio, update.SessionVersion);
+                            break;
+                        case CallOutput.RecordDigit digit:
+                            RecordDigit(digit.Symbol, digit.Ms);
+                            break;
+                        case CallOutput.PlayPrompt play:
+                            unplayable |= !_engine._ivr.TryGetPrompt(play.Name, out var prompt) || !_media.Caller!.Play(prompt);
+                            break;
+                        case CallOutput.StopPrompt:
+                            _media.Caller!.StopPlayback();
+                            break;
+                        case CallOutput.Transfer transfer:
+                            pending.Enqueue(Transfer(transfer.Destination));
+                            break;
+                        case CallOutput.LookUpRoute lookUp:
+                            pending.Enqueue(new CallInput.RouteFound(await LookUpRouteAsync(lookUp.Destination)));
+                            break;
+                        case CallOutput.LookUpTrunks trunks:
+                            pending.Enqueue(await LookUpTrunksAsync(trunks.Route));
+                            break;
+                        case CallOutput.StartService service:
+                            return await RunServiceAsync(service.Service);
+                        case CallOutput.EchoCaller:
+                            _media.Caller!.SetMode(Switchboard.Media.WebRtc.LegAudioMode.Echo);
+                            return EnterLive();
+                        case CallOutput.RingExtension ring:
+                            return await RunExtensionAsync(ring.Target);
+                        case CallOutput.RingGroup group:
+                            return _core.State == CallState.Transfer ? await RingGroupAsync(group.Name, _transferFrom) : await RunGroupAsync(group.Name);
+                        case CallOutput.CallTrunks trunks:
+                            return await RunTrunkAsync(trunks.Route);
+                        case CallOutput.RecordSetupTime setup:
+                            _engine._setupStats.Record(setup.Elapsed);
+                            break;
+                        case CallOutput.TellCallerRinging:
+                            await _observer.OnRingingAsync();
+                            break;
+                        case CallOutput.AnswerCaller:
+                            _answeredAt = _engine._time.GetUtcNow();
+                            await _observer.OnConnectedAsync();
+                            break;
+                        case CallOutput.CallTrunk call:
+                            pending.Enqueue(new CallInput.TrunkCalled(call.Index, CallTrunk(call.Index)));
+                            break;
+                        case CallOutput.Acknowledge ack:
+                            _branches[ack.Branch].Acknowledge(ack.Ok);
+                            break;
+                        case CallOutput.ApplyAnswer apply:
+                            pending.Enqueue(new CallInput.AnswerApplied(apply.Branch, _media.TryAnswer(_branches[apply.Branch], apply.Sdp)));
+                            break;
+                        case CallOutput.ReleaseBranch release:
+                            Release(_branches[release.Branch], release.How);
+                            break;
+                        case CallOutput.ReleaseOffers:
+                            await _media.ReleaseOffersAsync();
+                            break;
+                        case CallOutput.ReadTrunkCredentials read:
+                            pending.Enqueue(await TrunkCredentialsAsync(read.Branch, read.Challenge));
+                            break;
+                        case CallOutput.RetryWithCredentials retry:
+                            _branches[retry.Branch].RetryWithCredentials(retry.Authorization);
+                            break;
+                        case CallOutput.End end:
+                            return end.How;
+                    }
+                }
 
-                        break;
-                    case CallOutput.RingingDeadline:
-                        if (OnTrunkTimeout() is { } trunkDown)
-                        {
-                            return trunkDown;
-                        }
-
-                        break;
-                    case CallOutput.End end:
-                        return end.How;
+                // A move the core made is announced once its outputs are carried out, so that a call marked live as it
+                // is answered has its answer time in the marker.
+                Announce();
+                if (unplayable)
+                {
+                    pending.Enqueue(CallInput.PromptUnplayable);
                 }
             }
 
-            return unplayable ? await DriveAsync(CallInput.PromptUnplayable) : null;
+            return null;
         }
 
         private ISipLeg? LegOf(CallSide side) => side switch
         {
             CallSide.Caller => _sipCaller,
-            CallSide.Callee => _winner,
+            CallSide.Callee => Winner,
             _ => null,
         };
     }

@@ -9,11 +9,10 @@ public sealed partial class CallEngine
     private sealed partial class Call
     {
         /// <summary>The caller's media (held by <see cref="_media"/>) and our answer to its offer, or why there is none.</summary>
-        private bool TryCreateCallerMedia(IReadOnlyList<SdpCodec> codecs, out string answerSdp, out CallEnd failure)
+        private bool TryCreateCallerMedia(IReadOnlyList<SdpCodec> codecs, out string answerSdp, out CallEndReason failure)
         {
-            if (_media.TryCreateCaller(_request, codecs, out answerSdp, out var reason, out var refused))
+            if (_media.TryCreateCaller(_request, codecs, out answerSdp, out failure, out var refused))
             {
-                failure = default;
                 return true;
             }
 
@@ -22,7 +21,6 @@ public sealed partial class CallEngine
                 LogLegRefused(_engine._log, CallId, error);
             }
 
-            failure = new CallEnd(reason, CallSide.Pbx);
             return false;
         }
 
@@ -35,7 +33,7 @@ public sealed partial class CallEngine
                 : [SdpCodec.Pcmu, SdpCodec.Pcma];
             if (!TryCreateCallerMedia(codecs, out var answerSdp, out var failure))
             {
-                return failure;
+                return await SetUpFailedAsync(failure);
             }
 
             _media.Caller!.SetMode(service == BuiltInService.Echo ? LegAudioMode.Echo : LegAudioMode.Listen);

@@ -34,19 +34,23 @@ public sealed partial class CallEngine
         private readonly CallCore _core;
 
         /// <summary>
-        /// The core's deadlines. The loop still sets them as it moves the call (the ring timeout, a trunk's silence, a
-        /// service's limit, the maximum duration on going live), because those moves are not in the core yet.
+        /// The core's deadlines. The loop still sets those of the moves it decides itself (a service's limit, the maximum
+        /// duration when a service answers); the ringing's are the core's.
         /// </summary>
         private readonly CallDeadlines _deadlines;
         private readonly ITimer _wake;
-        private CallState _state = CallState.Routing;
+
+        /// <summary>The state last logged (and marked live in the store); the core's <see cref="CallCore.State"/> is the real one.</summary>
+        private CallState _announced = CallState.Routing;
 
         public Call(string callId, CallRequest request, ICallObserver? observer, CallEngine engine)
         {
             CallId = callId;
             _request = request;
             _engine = engine;
-            _core = new CallCore(callId, engine._log);
+            // A token's maxDuration caps this call below the PBX's maximum (docs/tokens.md): the core applies it when a branch answers.
+            var options = request.MaxDuration is { } cap && cap < engine._options.MaxCallDuration ? engine._options with { MaxCallDuration = cap } : engine._options;
+            _core = new CallCore(callId, engine._log, options);
             _deadlines = _core.Deadlines;
             if (request.Sip is { } invite)
             {
@@ -112,11 +116,12 @@ public sealed partial class CallEngine
 
         /// <summary>
         /// The call's one loop: route, then read the mailbox one input at a time, each handled according to the state,
-        /// until an input ends the call; then let every leg go and write the record.
+        /// until an input ends the call; then the core's Ending: every leg let go, the record written, the caller told.
         /// </summary>
         private async Task RunAsync()
         {
             CallEnd? end;
+            var callerHungUpFirst = false;
             try
             {
                 LogStart(_engine._log, CallId, _request.Caller.Account, _request.Destination, _request.Origin);
@@ -138,10 +143,7 @@ public sealed partial class CallEngine
                 }
 
                 end ??= new CallEnd(CallEndReason.Error, CallSide.Pbx);
-                if (_answeredAt is null && end.Value.By == CallSide.Pbx && _mailbox.Reader.TryPeek(out var early) && early.Kind == InputKind.CallerHangup)
-                {
-                    end = new CallEnd(CallEndReason.Hangup, CallSide.Caller);
-                }
+                callerHungUpFirst = _mailbox.Reader.TryPeek(out var early) && early.Kind == InputKind.CallerHangup;
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -149,43 +151,38 @@ public sealed partial class CallEngine
                 end = new CallEnd(CallEndReason.Error, CallSide.Pbx);
             }
 
-            // Straight from any state, whatever it was: an end can come at any time (CallStates.CanMove).
-            _state = CallState.Ending;
-            LogState(_engine._log, CallId, CallState.Ending);
             _wake.Dispose();
             _lease?.Dispose();
-            await ReleaseAsync(end.Value);
-            Interlocked.Increment(ref _engine._ended[(int)end.Value.Reason]);
-            await FinishAsync(end.Value);
-            MoveTo(CallState.Ended);
+            await EndAsync(new CallInput.Ending(end.Value, callerHungUpFirst));
         }
 
-        /// <summary>Resolves the destination and starts it: null when the call now waits in a state, else how it ended at once.</summary>
-        private async Task<CallEnd?> RouteAsync()
+        /// <summary>
+        /// The core routes the destination (its look-ups carried out here) and starts it: null when the call now waits in
+        /// a state, else how it ended at once.
+        /// </summary>
+        private Task<CallEnd?> RouteAsync() =>
+            DriveAsync(new CallInput.Dial(_request.Destination, FromSip: _request.Sip is not null, Draining: _engine.RefusesNewCalls));
+
+        /// <summary>
+        /// The core's <see cref="CallOutput.LookUpRoute"/>. A new call's route is the record's; a transfer's is appended to
+        /// the route so far. Calls from a carrier dial like phones: the click-to-call allow-list guards the popup and links only.
+        /// </summary>
+        private async Task<Route> LookUpRouteAsync(string destination)
         {
-            if (_engine.RefusesNewCalls)
+            if (_core.State == CallState.Transfer)
             {
-                // The node drains: a trunk's or phone's INVITE never got here (503 from the endpoint), a browser's call did.
-                return new CallEnd(CallEndReason.Shutdown, CallSide.Pbx);
+                var route = await _engine._dialPlan.ResolveAsync(_request.Caller, destination, Policy.CallOrigin.Sip, null);
+                _routeName = $"{_transferFrom}>{route.Name}:{destination}";
+                return route;
             }
 
-            // Calls from a carrier dial like phones: the click-to-call allow-list guards the popup and links only.
             var origin = _request.Sip is not null ? Policy.CallOrigin.Sip : _request.Origin;
-            _route = await _engine._dialPlan.ResolveAsync(_request.Caller, _request.Destination, origin, _request.OnlyDestination);
-            if (_request.Sip is not null && _request.Destination.StartsWith("group:", StringComparison.Ordinal))
-            {
-                return await RunGroupAsync(_request.Destination["group:".Length..]);
-            }
-
-            return _route switch
-            {
-                Route.ToService service => await RunServiceAsync(service.Service),
-                Route.ToExtension extension => await RunExtensionAsync(extension.Target),
-                Route.ToTrunk trunk => await RunTrunkAsync(trunk),
-                Route.NotPermitted => new CallEnd(CallEndReason.NotPermitted, CallSide.Pbx),
-                _ => new CallEnd(CallEndReason.NotFound, CallSide.Pbx),
-            };
+            _route = await _engine._dialPlan.ResolveAsync(_request.Caller, destination, origin, _request.OnlyDestination);
+            return _route;
         }
+
+        /// <summary>Setting up the destination failed before anything rang: the core ends the call (by the PBX) for <paramref name="reason"/>.</summary>
+        private Task<CallEnd?> SetUpFailedAsync(CallEndReason reason) => DriveAsync(new CallInput.SetUpFailed(reason));
 
         /// <summary>One input, read according to the state; the end when it ends the call.</summary>
         private async Task<CallEnd?> HandleAsync(Input input)
@@ -204,17 +201,12 @@ public sealed partial class CallEngine
                     return null;
             }
 
-            return _state switch
-            {
-                CallState.Ringing => await OnRingingInputAsync(input),
-                CallState.Live or CallState.Ivr => await OnLiveInputAsync(input),
-                _ => null,
-            };
+            return await OnLegInputAsync(input);
         }
 
         /// <summary>
         /// Points the call's one timer at the core's next deadline, the IVR's wake-up included. Read after each batch,
-        /// not from one step, because the states the loop still decides set deadlines too.
+        /// not from one step, because the states the loop still decides (a service's answer) set deadlines too.
         /// </summary>
         private void ArmWake()
         {
@@ -222,17 +214,25 @@ public sealed partial class CallEngine
             _wake.Change(next is { } at ? Max(at - Now, TimeSpan.Zero) : Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         }
 
-        /// <summary>The only place the state changes; a move <see cref="CallStates.CanMove"/> does not allow is a bug here.</summary>
+        /// <summary>A move the loop decides (Routing, Transfer, Ending): made by the core, which refuses one <see cref="CallStates.CanMove"/> does not allow.</summary>
         private void MoveTo(CallState next)
         {
-            if (!CallStates.CanMove(_state, next))
+            _core.MoveTo(next);
+            Announce();
+        }
+
+        /// <summary>After each move, the loop's or the core's: the state is logged, and a call that waits in one is marked live.</summary>
+        private void Announce()
+        {
+            var state = _core.State;
+            if (state == _announced)
             {
-                throw new InvalidOperationException($"Call {CallId}: no transition from {_state} to {next}.");
+                return;
             }
 
-            _state = next;
-            LogState(_engine._log, CallId, next);
-            if (next is CallState.Ringing or CallState.Live or CallState.Ivr)
+            _announced = state;
+            LogState(_engine._log, CallId, state);
+            if (state is CallState.Ringing or CallState.Live or CallState.Ivr)
             {
                 MarkLive();
             }
@@ -256,10 +256,60 @@ public sealed partial class CallEngine
 
         private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-        /// <summary>Lets every leg go: CANCEL or BYE on SIP legs (unless their side ended the call), media closed.</summary>
-        private async Task ReleaseAsync(CallEnd end)
+        /// <summary>
+        /// The core's Ending step carried out, from whatever state the call was in (an end can come at any time,
+        /// <see cref="CallStates.CanMove"/>): branches let go, media closed, the record queued, the caller told. The
+        /// record store queues the record for its writer (group commit) and never blocks the shard; the caller is told
+        /// the end at once, not after the batch's commit, and the call is forgotten once the record is safe.
+        /// </summary>
+        private async Task EndAsync(CallInput.Ending ending)
         {
-            ReleaseBranches(end);
+            var step = _core.Handle(ending, Now);
+            Announce();
+            var saved = Task.CompletedTask;
+            foreach (var output in step.Outputs)
+            {
+                switch (output)
+                {
+                    case CallOutput.ReleaseBranch release:
+                        Release(_branches[release.Branch], release.How);
+                        break;
+                    case CallOutput.CloseMedia:
+                        await CloseMediaAsync();
+                        break;
+                    case CallOutput.WriteRecord write:
+                        saved = WriteRecord(write.As);
+                        break;
+                    case CallOutput.TellCallerEnded told:
+                        try
+                        {
+                            await _observer.OnEndedAsync(told.Reason);
+                        }
+                        catch (Exception ex) when (ex is not OutOfMemoryException)
+                        {
+                            LogFailure(_engine._log, ex, CallId);
+                        }
+
+                        break;
+                }
+            }
+
+            try
+            {
+                await saved;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogFailure(_engine._log, ex, CallId);
+            }
+
+            _engine.Forget(this);
+            MoveTo(CallState.Ended);
+        }
+
+        /// <summary>Every media end closed (<see cref="CallMedia"/>), the browsers' traffic logged first.</summary>
+        private async Task CloseMediaAsync()
+        {
             if (_media.Caller is WebRtcEnd caller)
             {
                 LogWebTraffic(_engine._log, CallId, "caller", caller);
@@ -273,32 +323,16 @@ public sealed partial class CallEngine
             await _media.DisposeAsync();
         }
 
-        /// <summary>Before a ring group's fallback: every member's leg goes (dialog binding and media), nobody having answered.</summary>
-        private async Task ReleaseBranchesAsync()
+        /// <summary>The call takes no more input; its record (with its set-up phases) is queued and the end counted.</summary>
+        private Task WriteRecord(CallEnd end)
         {
-            ReleaseBranches(null);
-            _branches.Clear();
-            await _media.ReleaseOffersAsync();
-        }
-
-        private void ReleaseBranches(CallEnd? end)
-        {
-            foreach (var branch in _branches)
-            {
-                switch (CallRules.Release(branch.State, ReferenceEquals(branch, _winner), end))
-                {
-                    case BranchRelease.Bye:
-                        branch.Bye();
-                        break;
-                    case BranchRelease.Cancel:
-                        branch.Abandon();
-                        branch.State = BranchState.Abandoned;
-                        break;
-                    case BranchRelease.Forget:
-                        branch.Forget();
-                        break;
-                }
-            }
+            Interlocked.Increment(ref _engine._ended[(int)end.Reason]);
+            _mailbox.Writer.TryComplete();
+            RefusePendingRestarts();
+            var record = RecordEndingNow(end) with { Phases = FinishPhases() };
+            var saved = _engine._records.AddAsync(record);
+            LogEnd(_engine._log, CallId, record.Reason, record.EndedBy, record.Route);
+            return saved;
         }
 
         private void RecordDigit(char symbol, int ms)
@@ -306,37 +340,6 @@ public sealed partial class CallEngine
             _digits.Append(symbol);
             _digitLog.Append(_digitLog.Length == 0 ? "" : " ").Append(symbol).Append(':').Append(ms);
             LogDigit(_engine._log, CallId, symbol, ms);
-        }
-
-        private async Task FinishAsync(CallEnd end)
-        {
-            var reason = end.Reason;
-            _mailbox.Writer.TryComplete();
-            RefusePendingRestarts();
-            var record = RecordEndingNow(end) with { Phases = FinishPhases() };
-            // The record store queues the record for its writer (group commit) and never blocks the shard; the caller is
-            // told the end at once, not after the batch's commit, and the call is forgotten once the record is safe.
-            var saved = _engine._records.AddAsync(record);
-            LogEnd(_engine._log, CallId, record.Reason, record.EndedBy, record.Route);
-            try
-            {
-                await _observer.OnEndedAsync(CallRules.ForCaller(reason));
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogFailure(_engine._log, ex, CallId);
-            }
-
-            try
-            {
-                await saved;
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                LogFailure(_engine._log, ex, CallId);
-            }
-
-            _engine.Forget(this);
         }
 
         private readonly record struct Input(

@@ -142,7 +142,7 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     internal static partial void LogLegEvent(ILogger logger, string callId, Switchboard.Media.WebRtc.WebRtcLegEventKind kind);
 
     [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "Call {CallId}: a phone refused with {Status}")]
-    private static partial void LogBranchFailed(ILogger logger, string callId, int status);
+    internal static partial void LogBranchFailed(ILogger logger, string callId, int status);
 
     [LoggerMessage(EventId = 2009, Level = LogLevel.Debug, Message = "Call {CallId}: re-INVITE, hold state {State}")]
     internal static partial void LogHold(ILogger logger, string callId, Switchboard.Media.Sdp.SdpHoldState state);

@@ -49,10 +49,6 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler, ISipL
 
     public bool IsWebRtc => Contact.Flow.Transport is SipTransportKind.Ws or SipTransportKind.Wss;
 
-    public BranchState State { get; set; } = BranchState.Calling;
-
-    public int FinalStatus { get; set; }
-
     public SipDialog? Dialog => _dialog;
 
     /// <summary>Set for a call out through a trunk: the branch answers its 401/407 and fails over on 5xx or timeout.</summary>
@@ -256,6 +252,7 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler, ISipL
     }
 }
 
+/// <summary>Where a branch's INVITE is, as the call's core sees it (<see cref="CallCore"/>).</summary>
 internal enum BranchState
 {
     Calling,

@@ -236,20 +236,6 @@ public sealed class CallCoreTests
     }
 
     [Fact]
-    public void A_ringing_deadline_goes_back_to_the_loop_before_a_later_service_limit_ends_the_call()
-    {
-        var core = NewCore();
-        core.Deadlines.Set(CallDeadline.Ring, TimeSpan.FromSeconds(30));
-        core.Deadlines.Set(CallDeadline.ServiceLimit, TimeSpan.FromSeconds(31));
-
-        var step = core.Handle(CallInput.Wake, TimeSpan.FromSeconds(40));
-
-        Assert.Equal<CallOutput>(
-            [new CallOutput.RingingDeadline(CallDeadline.Ring), new CallOutput.End(new CallEnd(CallEndReason.RemoteHangup, CallSide.Callee))],
-            step.Outputs);
-    }
-
-    [Fact]
     public void A_hangup_or_a_shutdown_ends_the_call_whatever_it_was_doing()
     {
         var core = NewCore();
@@ -265,7 +251,8 @@ public sealed class CallCoreTests
         "v=0\r\no=phone 1 2 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n" +
         "m=audio 40000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\n" + direction + "\r\n";
 
-    private static SipRequest Request(string method, string? contentType = null, string body = "")
+    /// <summary>An in-dialog request from a phone, parsed as the transport would hand it over.</summary>
+    internal static SipRequest Request(string method, string? contentType = null, string body = "")
     {
         var bytes = Encoding.UTF8.GetByteCount(body);
         var text =
