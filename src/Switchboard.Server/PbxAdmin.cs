@@ -55,11 +55,7 @@ public sealed class PbxAdmin
             throw new ArgumentException("The account must be written ext@domain.", nameof(account));
         }
 
-        var extension = await _directory.FindExtensionAsync(account[(at + 1)..], account[..at], ct)
-            ?? throw new DirectoryConflictException($"There is no extension {account}.");
-        var password = await _directory.GetWebPasswordAsync(extension.Id, ct)
-            ?? throw new InvalidOperationException($"The web password of {account} cannot be read with this data folder's key.");
-        return SignedLinkBuilder.Build(baseUrl, account, password, destination, unixTime, durationSeconds, lang);
+        return await new SignedLinkMaker(_directory).MakeAsync(baseUrl, account[(at + 1)..], account[..at], destination, unixTime, durationSeconds, lang, ct);
     }
 
     public Task<IReadOnlyList<CallRecord>> ListCallRecordsAsync(CancellationToken ct = default) => _records.ListAsync(CallRecordQuery.MaxLimit, ct);

@@ -191,6 +191,8 @@ public sealed class PbxHost : IAsyncDisposable
             options.Time, sp.GetRequiredService<ILogger<CallRecordRetention>>()));
         services.AddHostedService(sp => sp.GetRequiredService<CallRecordRetention>());
         services.AddSingleton<NodeDrain>();
+        services.AddSingleton<SignedLinkMaker>();
+        services.AddSingleton(new Web.Api.Admin.CsrfTokens(data.CsrfKey));
         services.AddSwitchboardWeb(options.Web);
     }
 

@@ -5,7 +5,7 @@ namespace Switchboard.Storage;
 /// <summary>The <c>extensions.role</c> column's text. An unknown value reads as the least privilege.</summary>
 internal static class RoleText
 {
-    public static string Format(ExtensionRole role) => role == ExtensionRole.Admin ? "admin" : "user";
+    public static string Format(ExtensionRole role) => role.ToCode();
 
-    public static ExtensionRole Parse(string text) => text == "admin" ? ExtensionRole.Admin : ExtensionRole.User;
+    public static ExtensionRole Parse(string text) => ExtensionRoles.TryParse(text, out var role) ? role : ExtensionRole.User;
 }

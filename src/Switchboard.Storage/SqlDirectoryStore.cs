@@ -79,6 +79,11 @@ public sealed class SqlDirectoryStore : IDirectoryStore, IDirectoryVersion, IAsy
             throw new ArgumentException($"'{extension.Number}' is not a valid extension number (1 to 16 digits).", nameof(extension));
         }
 
+        if (!Names.IsDisplayName(extension.DisplayName))
+        {
+            throw new ArgumentException($"'{extension.DisplayName}' is not a valid display name (1 to {Names.MaxDisplayNameLength} printable characters).", nameof(extension));
+        }
+
         var domain = await FindDomainAsync(extension.Domain, ct)
             ?? throw new DirectoryConflictException($"The domain '{extension.Domain}' does not exist.");
         var now = _time.GetUtcNow();
@@ -146,6 +151,29 @@ public sealed class SqlDirectoryStore : IDirectoryStore, IDirectoryVersion, IAsy
         await using var cmd = c.Command("UPDATE extensions SET role = @role " +
             "WHERE number = @number AND domain_id = (SELECT id FROM domains WHERE name = @domain);")
             .Param("@role", RoleText.Format(role)).Param("@number", number).Param("@domain", domain);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    public async Task<bool> RenameExtensionAsync(string domain, string number, string displayName, CancellationToken ct = default)
+    {
+        if (!Names.IsDisplayName(displayName))
+        {
+            throw new ArgumentException($"'{displayName}' is not a valid display name (1 to {Names.MaxDisplayNameLength} printable characters).", nameof(displayName));
+        }
+
+        await using var c = await _db.OpenAsync(ct);
+        await using var cmd = c.Command("UPDATE extensions SET display_name = @name " +
+            "WHERE number = @number AND domain_id = (SELECT id FROM domains WHERE name = @domain);")
+            .Param("@name", displayName).Param("@number", number).Param("@domain", domain);
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>The schema's ON DELETE CASCADE removes the extension's sessions, registrations, permissions, limits and own dial rules.</summary>
+    public async Task<bool> DeleteExtensionAsync(string domain, string number, CancellationToken ct = default)
+    {
+        await using var c = await _db.OpenAsync(ct);
+        await using var cmd = c.Command("DELETE FROM extensions WHERE number = @number AND domain_id = (SELECT id FROM domains WHERE name = @domain);")
+            .Param("@number", number).Param("@domain", domain);
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 

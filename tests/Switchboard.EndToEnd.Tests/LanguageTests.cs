@@ -10,7 +10,7 @@ public sealed class LanguageTests(BrowserFixture fixture)
     public static readonly string[] ReasonCodes =
     [
         "hangup", "remote_hangup", "not_found", "not_permitted", "busy", "no_answer", "declined", "unavailable",
-        "bad_offer", "unauthorized", "error", "shutdown", "no_destination", "bad_destination", "microphone", "network",
+        "bad_offer", "unauthorized", "error", "shutdown", "admin_hangup", "no_destination", "bad_destination", "microphone", "network",
         "bad_request", "bad_credentials", "locked_out", "link_invalid", "link_expired", "link_not_yet_valid",
         "link_duration_too_long",
     ];

@@ -39,6 +39,11 @@ internal abstract partial record CallInput
 
     public sealed record PbxShutdownInput : CallInput;
 
+    /// <summary>An administrator ends the call from the portal.</summary>
+    public static readonly CallInput AdminHangup = new AdminHangupInput();
+
+    public sealed record AdminHangupInput : CallInput;
+
     public sealed record WakeInput : CallInput;
 
     /// <summary>The prompt the IVR asked for could not be played (no such file, an Opus leg): it counts as heard.</summary>
@@ -186,6 +191,9 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
             case CallInput.PbxShutdownInput:
                 // Not an error: the PBX is stopping on purpose, and the caller can call again once it is back.
                 End(CallEndReason.Shutdown, CallSide.Pbx);
+                break;
+            case CallInput.AdminHangupInput:
+                End(CallEndReason.AdminHangup, CallSide.Pbx);
                 break;
             case CallInput.WakeInput:
                 OnWake(now);

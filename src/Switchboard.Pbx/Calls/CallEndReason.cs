@@ -26,6 +26,9 @@ public enum CallEndReason
     /// live marker, never by a running call (docs/call-records.md, "Calls up when the PBX dies").
     /// </summary>
     Interrupted,
+
+    /// <summary>An administrator hung the call up from the portal (docs/admin.md, "Live calls"); recorded as ended by the PBX.</summary>
+    AdminHangup,
 }
 
 public static class CallEndReasonCodes
@@ -46,6 +49,7 @@ public static class CallEndReasonCodes
         CallEndReason.MediaTimeout => "media_timeout",
         CallEndReason.Interrupted => "interrupted",
         CallEndReason.Shutdown => "shutdown",
+        CallEndReason.AdminHangup => "admin_hangup",
         _ => "error",
     };
 }

@@ -70,6 +70,7 @@ public sealed partial class CallEngine
         {
             CallerHangup,
             PbxShutdown,
+            AdminHangup,
 
             /// <summary>The call's one timer fired: something in <see cref="_deadlines"/> (or the IVR's wake-up) may be due.</summary>
             Wake,
@@ -194,6 +195,8 @@ public sealed partial class CallEngine
                     return await DriveAsync(CallInput.CallerHangup);
                 case InputKind.PbxShutdown:
                     return await DriveAsync(CallInput.PbxShutdown);
+                case InputKind.AdminHangup:
+                    return await DriveAsync(CallInput.AdminHangup);
                 case InputKind.Wake:
                     return await DriveAsync(CallInput.Wake);
                 case InputKind.CallerIceRestart:
@@ -232,6 +235,7 @@ public sealed partial class CallEngine
 
             _announced = state;
             LogState(_engine._log, CallId, state);
+            PublishView();
             if (state is CallState.Ringing or CallState.Live or CallState.Ivr)
             {
                 MarkLive();

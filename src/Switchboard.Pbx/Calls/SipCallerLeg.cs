@@ -141,6 +141,9 @@ internal sealed class SipCallerLeg : ICallObserver, ISipDialogHandler, ISipLeg
         CallEndReason.Declined => 603,
         CallEndReason.Unavailable => 480,
         CallEndReason.BadOffer => 488,
+
+        // Ended on purpose by an administrator before it was answered: not a server error.
+        CallEndReason.AdminHangup => 480,
         _ => 500,
     };
 }

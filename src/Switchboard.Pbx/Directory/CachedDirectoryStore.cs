@@ -85,6 +85,12 @@ public sealed class CachedDirectoryStore : IDirectoryStore
     public Task<bool> SetRoleAsync(string domain, string number, ExtensionRole role, CancellationToken ct = default) =>
         ChangeAsync(_inner.SetRoleAsync(domain, number, role, ct));
 
+    public Task<bool> RenameExtensionAsync(string domain, string number, string displayName, CancellationToken ct = default) =>
+        ChangeAsync(_inner.RenameExtensionAsync(domain, number, displayName, ct));
+
+    public Task<bool> DeleteExtensionAsync(string domain, string number, CancellationToken ct = default) =>
+        ChangeAsync(_inner.DeleteExtensionAsync(domain, number, ct));
+
     /// <summary>Forgets everything: what is read from now on comes from the store.</summary>
     public void Invalidate()
     {

@@ -29,4 +29,12 @@ public interface IDirectoryStore
 
     /// <returns>false if there is no such extension.</returns>
     Task<bool> SetRoleAsync(string domain, string number, ExtensionRole role, CancellationToken ct = default);
+
+    /// <summary>Changes the display name (the caller ID name).</summary>
+    /// <returns>false if there is no such extension.</returns>
+    Task<bool> RenameExtensionAsync(string domain, string number, string displayName, CancellationToken ct = default);
+
+    /// <summary>Deletes the extension with what is its alone (sessions, registrations, permissions, limits, its own dial rules).</summary>
+    /// <returns>false if there is no such extension.</returns>
+    Task<bool> DeleteExtensionAsync(string domain, string number, CancellationToken ct = default);
 }

@@ -7,6 +7,15 @@ public static class Names
     public static bool IsExtensionNumber(string? value) =>
         value is { Length: >= 1 and <= 16 } && value.All(char.IsAsciiDigit);
 
+    public const int MaxDisplayNameLength = 64;
+
+    /// <summary>
+    /// A display name (the caller ID name of RFC 3261 section 20.20): 1 to 64 characters, none of them a control
+    /// character, so it can never break a header line or a CSV row.
+    /// </summary>
+    public static bool IsDisplayName(string? value) =>
+        value is { Length: >= 1 and <= MaxDisplayNameLength } && !value.Any(char.IsControl) && value.Trim().Length > 0;
+
     /// <summary>A DNS-style domain name: labels of letters, digits and hyphens, dot-separated.</summary>
     public static bool IsDomainName(string? value)
     {

@@ -33,6 +33,11 @@ public static class TrunkValidation
         return null;
     }
 
+    /// <summary>A trunk's transport as typed: udp, tcp or tls (a carrier is not reached over a WebSocket).</summary>
+    public static bool TryParseTransport(string? text, out Switchboard.Sip.Transport.SipTransportKind kind) =>
+        Switchboard.Sip.Transport.SipTransportKinds.TryParse(text, out kind) &&
+        kind is not (Switchboard.Sip.Transport.SipTransportKind.Ws or Switchboard.Sip.Transport.SipTransportKind.Wss);
+
     /// <summary>A ring group of ivr.json, written <c>group:NAME</c>.</summary>
     private static bool IsGroup(string destination) =>
         destination.StartsWith("group:", StringComparison.Ordinal) && destination.Length > 6 &&

@@ -60,7 +60,7 @@ internal static class ExtensionCommands
             using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, result.GetValue(CommonOptions.Store), ct);
             foreach (var e in await data.Directory(TimeProvider.System).ListExtensionsAsync(result.GetValue(domain), ct))
             {
-                Console.WriteLine(e.Role == ExtensionRole.Admin ? $"{e.Account}\t{e.DisplayName}\tadmin" : $"{e.Account}\t{e.DisplayName}");
+                Console.WriteLine(e.Role == ExtensionRole.User ? $"{e.Account}\t{e.DisplayName}" : $"{e.Account}\t{e.DisplayName}\t{e.Role.ToCode()}");
             }
 
             return 0;
@@ -105,15 +105,20 @@ internal static class ExtensionCommands
     private static Command SetRole()
     {
         var account = new Argument<string>("account") { Description = "ext@domain (or ext, in the default domain)" };
-        var role = new Option<ExtensionRole>("--role") { Description = "user, or admin (reads its domain's call records through the admin API)", Required = true };
+        var role = new Option<string>("--role") { Description = "user; admin (administers its own domain: admin API and /admin portal); or system-admin (every domain)", Required = true };
         var set = new Command("set-role", "Change an extension's role") { account, role };
         set.SetAction(async (result, ct) =>
         {
             var (number, domain) = CommonOptions.Account(result, result.GetValue(account)!);
-            var chosen = result.GetValue(role);
+            if (!ExtensionRoles.TryParse(result.GetValue(role), out var chosen))
+            {
+                Console.Error.WriteLine($"--role: '{result.GetValue(role)}' is not user, admin or system-admin.");
+                return 1;
+            }
+
             using var data = await DataFolder.OpenAsync(result.GetValue(CommonOptions.Data)!, result.GetValue(CommonOptions.Store), ct);
             var found = await data.Directory(TimeProvider.System).SetRoleAsync(domain, number, chosen, ct);
-            Console.WriteLine(found ? $"{number}@{domain} is now {chosen.ToString().ToLowerInvariant()}." : $"There is no extension {number}@{domain}.");
+            Console.WriteLine(found ? $"{number}@{domain} is now {chosen.ToCode()}." : $"There is no extension {number}@{domain}.");
             return found ? 0 : 1;
         });
         return set;

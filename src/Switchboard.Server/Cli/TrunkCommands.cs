@@ -29,7 +29,7 @@ internal static class TrunkCommands
             { domain, name, proxy, transport, username, password, noRegister, carrierDomain, fromUser, pai, did };
         add.SetAction(async (result, ct) =>
         {
-            if (!SipTransportKinds.TryParse(result.GetValue(transport), out var kind) || kind is SipTransportKind.Ws or SipTransportKind.Wss)
+            if (!TrunkValidation.TryParseTransport(result.GetValue(transport), out var kind))
             {
                 Console.Error.WriteLine($"--transport: '{result.GetValue(transport)}' is not udp, tcp or tls.");
                 return 1;

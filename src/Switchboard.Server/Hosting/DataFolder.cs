@@ -12,8 +12,9 @@ namespace Switchboard.Server.Hosting;
 /// </summary>
 public sealed class DataFolder : IDisposable
 {
-    private DataFolder(string path, StoreDatabase database, AesGcmSecretProtector secrets)
+    private DataFolder(string path, StoreDatabase database, AesGcmSecretProtector secrets, byte[] csrfKey)
     {
+        CsrfKey = csrfKey;
         Path = path;
         Database = database;
         Secrets = secrets;
@@ -24,6 +25,12 @@ public sealed class DataFolder : IDisposable
     public StoreDatabase Database { get; }
 
     public AesGcmSecretProtector Secrets { get; }
+
+    /// <summary>
+    /// The key of the portal's CSRF tokens, derived from <c>secrets.key</c> (RFC 5869 HKDF) so that every node sharing the
+    /// key accepts the same token, and no CSRF token tells anything about the key that seals the passwords.
+    /// </summary>
+    public byte[] CsrfKey { get; }
 
     /// <param name="store">A PostgreSQL connection string, or null for the SQLite file in the folder.</param>
     public static async Task<DataFolder> OpenAsync(string path, string? store = null, CancellationToken ct = default)
@@ -44,7 +51,9 @@ public sealed class DataFolder : IDisposable
             throw;
         }
 
-        return new DataFolder(full, database, new AesGcmSecretProtector(key));
+        var csrfKey = System.Security.Cryptography.HKDF.DeriveKey(System.Security.Cryptography.HashAlgorithmName.SHA256, key, 32,
+            info: System.Text.Encoding.ASCII.GetBytes("switchboard admin csrf"));
+        return new DataFolder(full, database, new AesGcmSecretProtector(key), csrfKey);
     }
 
     public SqlDirectoryStore Directory(TimeProvider time) => new(Database, Secrets, time);

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Switchboard.Pbx.Directory;
 
 using Switchboard.Server;
@@ -8,8 +7,6 @@ namespace Switchboard.Server.Hosting;
 /// <summary>On a fresh data folder: the demo domain with two extensions, whose passwords are shown once.</summary>
 internal static class DemoSeed
 {
-    private const string PasswordAlphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-
     public static async Task RunAsync(IDirectoryStore directory, PbxHostOptions options, CancellationToken ct)
     {
         if ((await directory.ListDomainsAsync(ct)).Count > 0)
@@ -31,5 +28,5 @@ internal static class DemoSeed
         console?.WriteLine("  Change them with: switchboard extension set-password 100@" + options.DefaultDomain + " --web NEW");
     }
 
-    public static string NewPassword(int length) => RandomNumberGenerator.GetString(PasswordAlphabet, length);
+    public static string NewPassword(int length) => Passwords.NewRandom(length);
 }

@@ -57,7 +57,8 @@ public static class SwitchboardWeb
         DemoPage.Map(app);
         AuthEndpoints.Map(app);
         TokenEndpoints.Map(app);
-        AdminEndpoints.Map(app);
+        Api.Admin.AdminEndpoints.Map(app);
+        AdminPage.Map(app);
         CallSocketEndpoint.Map(app);
         Sip.SipWebSocketEndpoint.Map(app);
         // GET /metrics, for loopback clients only (a scraper on the same host, or a local agent that forwards).

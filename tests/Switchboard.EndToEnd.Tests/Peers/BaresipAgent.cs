@@ -46,6 +46,22 @@ public sealed partial class BaresipAgent : IAsyncDisposable
     /// <summary>The last few KB of baresip's stdout and stderr, for failure messages.</summary>
     public string LogTail => log.Tail;
 
+    /// <summary>Starts baresip and waits (bounded) until its registration holds; one that does not register is stopped.</summary>
+    public static async Task<BaresipAgent> StartRegisteredAsync(BaresipOptions options, CancellationToken ct)
+    {
+        var agent = await StartAsync(options, ct);
+        try
+        {
+            await agent.WaitRegisteredAsync();
+            return agent;
+        }
+        catch
+        {
+            await agent.DisposeAsync();
+            throw;
+        }
+    }
+
     public static async Task<BaresipAgent> StartAsync(BaresipOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);

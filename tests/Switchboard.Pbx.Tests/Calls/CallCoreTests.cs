@@ -244,6 +244,15 @@ public sealed class CallCoreTests
         Assert.Equal<CallOutput>([new CallOutput.End(new CallEnd(CallEndReason.Shutdown, CallSide.Pbx))], core.Handle(CallInput.PbxShutdown, At).Outputs);
     }
 
+    [Fact]
+    public void An_admin_hang_up_ends_the_call_as_admin_hangup_by_the_pbx()
+    {
+        var core = NewCore();
+
+        Assert.Equal<CallOutput>([new CallOutput.End(new CallEnd(CallEndReason.AdminHangup, CallSide.Pbx))], core.Handle(CallInput.AdminHangup, At).Outputs);
+        Assert.Equal("admin_hangup", CallEndReason.AdminHangup.ToCode());
+    }
+
     private static CallInput.Request FromSide(CallSide side, SipRequest request) => new(side, request, InDialog: true, null, CallPeers.None);
 
     /// <summary>A phone's offer for PCMU with telephone-event, from 192.0.2.10:40000, in the given direction.</summary>

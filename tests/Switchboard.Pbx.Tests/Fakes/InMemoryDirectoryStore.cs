@@ -59,6 +59,21 @@ internal sealed class InMemoryDirectoryStore(TimeProvider time) : IDirectoryStor
     public Task<bool> SetRoleAsync(string domain, string number, ExtensionRole role, CancellationToken ct = default) =>
         Task.FromResult(Update(domain, number, e => e with { Extension = e.Extension with { Role = role } }));
 
+    public Task<bool> RenameExtensionAsync(string domain, string number, string displayName, CancellationToken ct = default) =>
+        Task.FromResult(Update(domain, number, e => e with { Extension = e.Extension with { DisplayName = displayName } }));
+
+    public Task<bool> DeleteExtensionAsync(string domain, string number, CancellationToken ct = default)
+    {
+        var i = Find(domain, number);
+        if (i < 0)
+        {
+            return Task.FromResult(false);
+        }
+
+        _extensions.RemoveAt(i);
+        return Task.FromResult(true);
+    }
+
     private int Find(string domain, string number) =>
         _extensions.FindIndex(e => string.Equals(e.Extension.Domain, domain, StringComparison.OrdinalIgnoreCase) && e.Extension.Number == number);
 

@@ -70,6 +70,46 @@ public abstract class DirectoryStoreTests(TestEngine engine) : StoreTests(engine
         Assert.Equal(["20", "100", "101", "1000"], (await store.ListExtensionsAsync("demo.local")).Select(e => e.Number));
         Assert.Empty(await store.ListExtensionsAsync("other.example"));
     }
+
+    [Fact]
+    public async Task Rename_and_roles_round_trip_and_a_bad_display_name_is_refused()
+    {
+        var temp = Temp;
+        var store = await NewStoreAsync(temp);
+        var ext = await store.CreateExtensionAsync(new NewExtension("demo.local", "100", "Alice", "w", "s"));
+
+        Assert.True(await store.RenameExtensionAsync("demo.local", "100", "Alice Liddell"));
+        Assert.False(await store.RenameExtensionAsync("demo.local", "999", "Nobody"));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.RenameExtensionAsync("demo.local", "100", "two\r\nlines"));
+        Assert.True(await store.SetRoleAsync("demo.local", "100", ExtensionRole.SystemAdmin));
+
+        var read = await store.GetExtensionAsync(ext.Id);
+        Assert.Equal("Alice Liddell", read?.DisplayName);
+        Assert.Equal(ExtensionRole.SystemAdmin, read?.Role);
+    }
+
+    [Fact]
+    public async Task Delete_removes_the_extension_with_its_sessions_and_permissions()
+    {
+        var temp = Temp;
+        var store = await NewStoreAsync(temp);
+        var ext = await store.CreateExtensionAsync(new NewExtension("demo.local", "100", "Alice", "w", "s"));
+        await store.CreateExtensionAsync(new NewExtension("demo.local", "101", "Bob", "w", "s"));
+        var sessions = new SqlSessionStore(temp.Database);
+        var now = DateTimeOffset.UtcNow;
+        await sessions.CreateAsync(new Pbx.Sessions.StoredSession([1, 2, 3], ext.Id, "en", now, now.AddHours(1)));
+        var policy = new SqlPolicyStore(temp.Database);
+        await policy.SetPermissionsAsync("demo.local", "100", new HashSet<Pbx.Policy.NumberClass> { Pbx.Policy.NumberClass.Internal });
+
+        Assert.True(await store.DeleteExtensionAsync("demo.local", "100"));
+        Assert.False(await store.DeleteExtensionAsync("demo.local", "100"));
+
+        Assert.Null(await store.GetExtensionAsync(ext.Id));
+        Assert.Equal(["101"], (await store.ListExtensionsAsync("demo.local")).Select(e => e.Number));
+        Assert.Null(await sessions.FindActiveAsync([1, 2, 3], now));
+        await store.CreateExtensionAsync(new NewExtension("demo.local", "100", "New Alice", "w", "s"));
+        Assert.Null(await policy.GetPermissionsAsync("demo.local", "100"));
+    }
 }
 
 public sealed class DirectoryStoreOnSqlite() : DirectoryStoreTests(TestEngine.Sqlite);

@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Switchboard.Web.Api.Admin;
+
+/// <summary>
+/// The administrators' JSON API under <c>/api/admin</c> (docs/admin.md), which the <c>/admin</c> portal uses. Every
+/// route passes <see cref="AdminGate"/> (session, role, CSRF) and the authentication paths' rate limit; an admin
+/// sees and changes only its own domain, a system admin any.
+/// </summary>
+internal static partial class AdminEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/admin").RequireRateLimiting(AuthEndpoints.RateLimitPolicy).AddEndpointFilter(AdminGate.CheckAsync);
+        admin.MapGet("/session", GetSessionAsync);
+        admin.MapGet("/calls", ListCallsAsync);
+        admin.MapGet("/calls.csv", ExportCallsAsync);
+        admin.MapGet("/extensions", ListExtensionsAsync);
+        admin.MapPost("/extensions", AddExtensionAsync);
+        admin.MapPatch("/extensions/{domain}/{number}", ChangeExtensionAsync);
+        admin.MapDelete("/extensions/{domain}/{number}", DeleteExtensionAsync);
+        admin.MapPost("/links", MakeLinkAsync);
+        admin.MapGet("/live", ListLiveCalls);
+        admin.MapPost("/live/{callId}/hangup", HangUp);
+        admin.MapGet("/registrations", ListRegistrationsAsync);
+        admin.MapGet("/trunks", ListTrunksAsync);
+        admin.MapPost("/trunks", AddTrunkAsync);
+        admin.MapDelete("/trunks/{domain}/{name}", RemoveTrunkAsync);
+        admin.MapGet("/allowlist", ListAllowListAsync);
+        admin.MapPost("/allowlist", AddAllowListAsync);
+        admin.MapDelete("/allowlist/{domain}/{pattern}", RemoveAllowListAsync);
+    }
+
+    private static IResult OtherDomain() => Results.Json(new ErrorReply("other_domain"), statusCode: StatusCodes.Status403Forbidden);
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+}
