@@ -2,6 +2,8 @@
 # Runs one target under afl-fuzz for a bounded time and leaves AFL's output (fuzzer_stats, crashes/,
 # hangs/) in the findings folder. Exit status is afl-fuzz's.
 # usage: fuzz/afl-run.sh <instrumented dir> <target> <seconds> <findings dir> [corpus dir]
+# With FUZZ_MAX_EXECS=N in the environment the run also stops after about N executions (afl-fuzz -E), so a
+# long run ends at its target count instead of a guessed time; the seconds stay the upper bound.
 set -euo pipefail
 dir=${1:?instrumented dir}
 target=${2:?target}
@@ -18,5 +20,7 @@ export AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINIT
   AFL_SKIP_BIN_CHECK=1 AFL_NO_CRASH_README=1 AFL_FORKSRV_INIT_TMOUT=60000 \
   DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_TieredPGO=0
 rm -rf "$findings"
+execs=()
+[ -z "${FUZZ_MAX_EXECS:-}" ] || execs=(-E "$FUZZ_MAX_EXECS")
 # -t: per input, in ms; the first inputs also pay the JIT. -V bounds the run in seconds.
-exec afl-fuzz -i "$corpus" -o "$findings" -t 3000 -m none -V "$seconds" -- dotnet "$dir/Switchboard.Fuzz.dll" "$target"
+exec afl-fuzz -i "$corpus" -o "$findings" -t 3000 -m none -V "$seconds" "${execs[@]}" -- dotnet "$dir/Switchboard.Fuzz.dll" "$target"
