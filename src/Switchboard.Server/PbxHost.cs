@@ -17,6 +17,7 @@ using Switchboard.Pbx.Routing;
 using Switchboard.Pbx.Security;
 using Switchboard.Pbx.Sessions;
 using Switchboard.Pbx.Policy;
+using Switchboard.Pbx.Registrar;
 using Switchboard.Storage;
 using Switchboard.Storage.Redis;
 using Switchboard.Server.Hosting;
@@ -148,6 +149,8 @@ public sealed class PbxHost : IAsyncDisposable
             services.AddSingleton<IClusterThrottle, RedisThrottle>();
             services.AddSingleton<IClusterCallLimits, RedisCallLimits>();
             services.AddSingleton<ISharedTickets, RedisTickets>();
+            services.AddSingleton<ISharedRegistrations, RedisRegistrations>();
+            services.AddSingleton<SharedRegistrationMirror>();
         }
 
         services.AddSingleton(options.Time);

@@ -93,6 +93,13 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler, ISipL
             .AddHeader(SipHeaderId.Contact, _sip.ContactFor(flow, _contactUser))
             .AddHeader(SipHeaderId.Allow, SipEndpoint.AllowedMethods)
             .AddHeader("User-Agent", _sip.Product);
+        // RFC 3327 section 5.3: a contact registered through proxies that added Path is reached through them, the Path
+        // being the request's preloaded Route set (RFC 3261 section 8.1.1.1); CANCEL and the non-2xx ACK copy it.
+        foreach (var route in Contact.Route ?? [])
+        {
+            builder.AddHeader(SipHeaderId.Route, route);
+        }
+
         foreach (var (name, value) in _extraHeaders)
         {
             builder.AddHeader(name, value);

@@ -7,7 +7,8 @@ namespace Switchboard.Pbx.Registrar;
 public sealed record BindingUpdate(SipUri Contact, TimeSpan Expires, string? InstanceId, int? RegId);
 
 /// <summary>What every binding of one REGISTER shares: who, over which flow, and its place in the Call-ID/CSeq order.</summary>
-public sealed record RegisterSource(long ExtensionId, SipFlow Flow, string CallId, uint CSeq, string? UserAgent);
+/// <param name="Path">The REGISTER's Path header values in order (RFC 3327 section 5.3): the proxies a request to the contacts must pass.</param>
+public sealed record RegisterSource(long ExtensionId, SipFlow Flow, string CallId, uint CSeq, string? UserAgent, IReadOnlyList<string>? Path = null);
 
 public enum BindingUpdateStatus
 {

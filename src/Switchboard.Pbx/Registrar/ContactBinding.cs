@@ -9,6 +9,9 @@ namespace Switchboard.Pbx.Registrar;
 /// TCP/TLS/WebSocket connections are reached (RFC 5626 section 5.3, without the outbound keep-alive machinery).
 /// </summary>
 /// <param name="InstanceId">The <c>+sip.instance</c> value without its quotes (RFC 5626 section 4.1), if the phone sent one.</param>
+/// <param name="Path">The Path the REGISTER carried (RFC 3327): requests to the contact carry it as their Route set. Empty without one.</param>
+/// <param name="Node">Null for a binding this node's registrar made; else the node that did, as shared through Redis
+/// (docs/scale-out.md, "Calls across nodes"). Only UDP bindings are shared: their flow can be made from any node.</param>
 public sealed record ContactBinding(
     long ExtensionId,
     SipUri Contact,
@@ -18,7 +21,9 @@ public sealed record ContactBinding(
     int? RegId,
     string CallId,
     uint CSeq,
-    string? UserAgent)
+    string? UserAgent,
+    IReadOnlyList<string>? Path = null,
+    string? Node = null)
 {
     /// <summary>Whole seconds left, rounded up, for the expires parameter of a 200 OK (RFC 3261 section 10.3 step 8).</summary>
     public long SecondsLeft(DateTimeOffset now) => Math.Max(0, (long)Math.Ceiling((ExpiresAt - now).TotalSeconds));

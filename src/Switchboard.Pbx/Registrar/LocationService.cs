@@ -7,10 +7,14 @@ namespace Switchboard.Pbx.Registrar;
 /// hands UDP bindings to an <see cref="IRegistrationStore"/>, and the host puts them back at start (<see cref="Restore"/>);
 /// connection-oriented ones die with their connections. Thread-safe: the SIP endpoint registers while the call engine looks up.
 /// Each extension's list is kept in refresh order, least recently refreshed first: that one makes room when full.
+/// Beside its own bindings it holds the UDP bindings other nodes' registrars made, as they share them through Redis
+/// (<see cref="ApplyRemote"/>), so a call on this node reaches a phone that registered through another
+/// (docs/scale-out.md, "Calls across nodes").
 /// </summary>
 public sealed class LocationService
 {
     private readonly Dictionary<long, List<ContactBinding>> _byExtension = [];
+    private readonly Dictionary<long, Dictionary<string, ContactBinding[]>> _remote = [];
     private readonly Lock _gate = new();
     private int _count;
 
@@ -26,12 +30,74 @@ public sealed class LocationService
         }
     }
 
-    /// <summary>The unexpired bindings of an extension, least recently refreshed first.</summary>
+    /// <summary>
+    /// The unexpired bindings of an extension, least recently refreshed first, then those other nodes shared that this
+    /// node does not hold itself (a phone that moved here from another node is rung once, through this node's binding).
+    /// </summary>
     public IReadOnlyList<ContactBinding> Lookup(long extensionId, DateTimeOffset now)
     {
         lock (_gate)
         {
+            var own = _byExtension.TryGetValue(extensionId, out var list) ? Current(list, now) : [];
+            if (!_remote.TryGetValue(extensionId, out var byNode))
+            {
+                return own;
+            }
+
+            var all = new List<ContactBinding>(own);
+            foreach (var shared in byNode.Values)
+            {
+                foreach (var binding in shared)
+                {
+                    if (binding.ExpiresAt > now && !all.Exists(b => b.Matches(binding.Contact, binding.InstanceId)))
+                    {
+                        all.Add(binding);
+                    }
+                }
+            }
+
+            return all;
+        }
+    }
+
+    /// <summary>Only this node's own unexpired bindings of an extension: what its registrar answers a REGISTER with.</summary>
+    public IReadOnlyList<ContactBinding> LookupOwn(long extensionId, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
             return _byExtension.TryGetValue(extensionId, out var list) ? Current(list, now) : [];
+        }
+    }
+
+    /// <summary>
+    /// Replaces what <paramref name="node"/> holds for an extension with the bindings it shared (an empty list: it holds
+    /// none any more). Each binding already carries a flow this node made to the same remote address.
+    /// </summary>
+    public void ApplyRemote(string node, long extensionId, IReadOnlyList<ContactBinding> bindings)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(node);
+        ArgumentNullException.ThrowIfNull(bindings);
+        lock (_gate)
+        {
+            if (!_remote.TryGetValue(extensionId, out var byNode))
+            {
+                byNode = [];
+                _remote[extensionId] = byNode;
+            }
+
+            if (bindings.Count == 0)
+            {
+                byNode.Remove(node);
+            }
+            else
+            {
+                byNode[node] = [.. bindings.Select(b => b with { Node = node })];
+            }
+
+            if (byNode.Count == 0)
+            {
+                _remote.Remove(extensionId);
+            }
         }
     }
 
@@ -83,7 +149,7 @@ public sealed class LocationService
                     }
                 }
 
-                list.Add(new ContactBinding(source.ExtensionId, u.Contact, source.Flow, now + u.Expires, u.InstanceId, u.RegId, source.CallId, source.CSeq, source.UserAgent));
+                list.Add(new ContactBinding(source.ExtensionId, u.Contact, source.Flow, now + u.Expires, u.InstanceId, u.RegId, source.CallId, source.CSeq, source.UserAgent, source.Path));
                 _count++;
             }
 
@@ -150,7 +216,29 @@ public sealed class LocationService
     }
 
     /// <summary>Drops every expired binding; the host calls it now and then so quiet extensions do not hold memory.</summary>
-    public int Sweep(DateTimeOffset now) => RemoveWhere(b => b.ExpiresAt <= now);
+    public int Sweep(DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            foreach (var (id, byNode) in _remote.ToArray())
+            {
+                foreach (var (node, shared) in byNode.ToArray())
+                {
+                    if (Array.TrueForAll(shared, b => b.ExpiresAt <= now))
+                    {
+                        byNode.Remove(node);
+                    }
+                }
+
+                if (byNode.Count == 0)
+                {
+                    _remote.Remove(id);
+                }
+            }
+        }
+
+        return RemoveWhere(b => b.ExpiresAt <= now);
+    }
 
     private int RemoveWhere(Predicate<ContactBinding> doomed)
     {

@@ -22,11 +22,13 @@ public sealed class Registrar
     private readonly TimeProvider _time;
     private readonly ILogger<Registrar> _log;
     private readonly IRegistrationStore? _store;
+    private readonly ISharedRegistrations? _shared;
 
     public Registrar(SipRequestAuthenticator authenticator, LocationService location, RegistrarOptions options, TimeProvider time, ILogger<Registrar> log,
-        IRegistrationStore? store = null)
+        IRegistrationStore? store = null, ISharedRegistrations? shared = null)
     {
         _store = store;
+        _shared = shared;
         _authenticator = authenticator;
         _location = location;
         _options = options;
@@ -62,7 +64,11 @@ public sealed class Registrar
         }
 
         var now = _time.GetUtcNow();
-        var source = new RegisterSource(extension.Id, flow, request.CallId, request.CSeq.Number, request.GetHeaderValue(SipHeaderId.UserAgent));
+        // RFC 3327 section 5.3: the Path a proxy in front (Kamailio's add_path) put in is stored with the contacts and
+        // becomes the Route set of requests to them, so they pass the proxy that can reach the phone.
+        var path = request.GetHeaderValues("Path");
+        var source = new RegisterSource(extension.Id, flow, request.CallId, request.CSeq.Number, request.GetHeaderValue(SipHeaderId.UserAgent),
+            path.Count == 0 ? null : [.. path]);
         var account = extension.Account;
 
         // Step 6: Contact: * must stand alone, with Expires: 0.
@@ -87,7 +93,7 @@ public sealed class Registrar
         // Step 8 without contacts: a query for the current bindings.
         if (request.Contacts.Count == 0)
         {
-            return Accept(request, _location.Lookup(extension.Id, now), now);
+            return Accept(request, _location.LookupOwn(extension.Id, now), now);
         }
 
         var updates = new List<BindingUpdate>(request.Contacts.Count);
@@ -144,8 +150,13 @@ public sealed class Registrar
     /// which cannot outlive this process, so after a restart the phone must register again anyway (and does, once it sees
     /// the connection drop). Refreshes are written too: they move the expiry.
     /// </summary>
-    private void Persist(long extensionId, IReadOnlyList<ContactBinding> bindings) =>
-        _store?.Save(extensionId, [.. bindings.Where(b => !b.Flow.IsReliable)]);
+    private void Persist(long extensionId, IReadOnlyList<ContactBinding> bindings)
+    {
+        ContactBinding[] udp = [.. bindings.Where(b => !b.Flow.IsReliable)];
+        _store?.Save(extensionId, udp);
+        // The other nodes can reach the same UDP address from their own sockets (docs/scale-out.md, "Calls across nodes").
+        _shared?.Publish(extensionId, udp);
+    }
 
     /// <summary>The transport reports a closed connection: its bindings can no longer reach the phone.</summary>
     public int OnFlowClosed(SipFlow flow)
@@ -187,6 +198,15 @@ public sealed class Registrar
         foreach (var binding in bindings)
         {
             b.AddHeader(SipHeaderId.Contact, FormatContact(binding, now));
+        }
+
+        // RFC 3327 section 5.3: a UA that said it supports Path learns the Path that was stored.
+        if (request.GetHeaderValues("Supported").Any(v => v.Split(',').Any(o => o.Trim().Equals("path", StringComparison.OrdinalIgnoreCase))))
+        {
+            foreach (var path in request.GetHeaderValues("Path"))
+            {
+                b.AddHeader("Path", path);
+            }
         }
 
         b.AddHeader(SipHeaderId.Date, now.ToString("r", CultureInfo.InvariantCulture));

@@ -29,4 +29,5 @@ public interface ISipLocations
 }
 
 /// <summary>One registered contact and the flow its REGISTER came over (requests go back on that flow: RFC 5626 section 5.3).</summary>
-public sealed record SipContact(SipUri Contact, SipFlow Flow);
+/// <param name="Route">The binding's Path, sent as the request's Route set (RFC 3327 section 5.3); empty without one.</param>
+public sealed record SipContact(SipUri Contact, SipFlow Flow, IReadOnlyList<string>? Route = null);

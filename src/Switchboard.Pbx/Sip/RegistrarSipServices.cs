@@ -19,7 +19,7 @@ public sealed class RegistrarSipServices(Registrar.Registrar registrar, SipReque
         };
 
     public IReadOnlyList<SipContact> Lookup(long extensionId) =>
-        locations.Lookup(extensionId, time.GetUtcNow()).Select(b => new SipContact(b.Contact, b.Flow)).ToArray();
+        locations.Lookup(extensionId, time.GetUtcNow()).Select(b => new SipContact(b.Contact, b.Flow, b.Path)).ToArray();
 
     public void OnFlowClosed(SipFlow flow) => registrar.OnFlowClosed(flow);
 }

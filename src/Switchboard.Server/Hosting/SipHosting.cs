@@ -70,6 +70,11 @@ internal static class SipHosting
         var hub = services.GetRequiredService<SipTransportHub>();
         await hub.StartAsync(endpoint, ct);
         await StartupRecovery.RestoreRegistrationsAsync(services, hub, ct);
+        if (services.GetService<SharedRegistrationMirror>() is { } mirror)
+        {
+            await mirror.StartAsync(hub, ct);
+        }
+
         await SipUdpReader.AttachAsync(hub, endpoint);
 
         // Trunks register once the transports listen; carriers' INVITEs are told apart by their source.

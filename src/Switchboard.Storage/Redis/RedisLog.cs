@@ -21,4 +21,10 @@ internal static partial class RedisLog
 
     [LoggerMessage(EventId = 7506, Level = LogLevel.Warning, Message = "Redis: login failures could not be cleared ({Error}); they lapse with their window")]
     public static partial void ClearFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 7507, Level = LogLevel.Warning, Message = "Redis: the registrations of extension {ExtensionId} could not be shared ({Error}); other nodes reach them after the next REGISTER")]
+    public static partial void PublishFailed(ILogger logger, long extensionId, string error);
+
+    [LoggerMessage(EventId = 7508, Level = LogLevel.Warning, Message = "Redis: a shared registration message could not be read: {Message}")]
+    public static partial void BadRegistrationMessage(ILogger logger, string message);
 }

@@ -90,7 +90,7 @@ public sealed class RedisThrottle : IClusterThrottle
                 RedisLog.BadLockoutMessage(_log, message.Message.ToString());
             }
         });
-        return new Unsubscribe(queue);
+        return new ChannelSubscription(queue);
     }
 
     public async Task<IReadOnlyList<LoginLockout>> LoadActiveAsync(DateTimeOffset now, CancellationToken ct = default)
@@ -126,10 +126,5 @@ public sealed class RedisThrottle : IClusterThrottle
                long.TryParse(message.AsSpan(0, bar), NumberStyles.None, CultureInfo.InvariantCulture, out var untilMs) && untilMs is > 0 and < 253402300799999
             ? new LoginLockout(message[(bar + 1)..], DateTimeOffset.FromUnixTimeMilliseconds(untilMs))
             : null;
-    }
-
-    private sealed class Unsubscribe(ChannelMessageQueue queue) : IDisposable
-    {
-        public void Dispose() => queue.Unsubscribe();
     }
 }

@@ -80,6 +80,9 @@ internal sealed class Phone(RegistrarHarness harness, string user, string passwo
 
     public string RequestUri => $"sip:{host}";
 
+    /// <summary>Headers every REGISTER of this phone carries besides its own (a proxy's Path, say).</summary>
+    public List<(string Name, string Value)> ExtraHeaders { get; } = [];
+
     /// <summary>A REGISTER of this phone; <paramref name="contacts"/> are whole Contact values, null sends none.</summary>
     public SipRequest Build(string[]? contacts, uint? expires = null, DigestCredentials? credentials = null)
     {
@@ -91,6 +94,11 @@ internal sealed class Phone(RegistrarHarness harness, string user, string passwo
             .AddHeader("Call-ID", CallId)
             .AddHeader("CSeq", $"{++CSeq} REGISTER")
             .AddHeader("User-Agent", "TestPhone/1.0");
+        foreach (var (name, value) in ExtraHeaders)
+        {
+            b.AddHeader(name, value);
+        }
+
         foreach (var c in contacts ?? [])
         {
             b.AddHeader("Contact", c);

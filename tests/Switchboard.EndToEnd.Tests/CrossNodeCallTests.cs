@@ -1,0 +1,152 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.EndToEnd.Tests.Peers;
+using Switchboard.Pbx.Directory;
+using Switchboard.Pbx.Registrar;
+using Switchboard.Server;
+using Switchboard.Server.Hosting;
+using Switchboard.Storage.Tests.Engines;
+
+namespace Switchboard.EndToEnd.Tests;
+
+/// <summary>
+/// Issue 12, part 3: calls across nodes. Two nodes on one PostgreSQL and one Redis (throwaway servers on loopback), the
+/// shipped Kamailio in front. A baresip that registers through the proxy lands on one node; a popup served by the other
+/// node calls it, with audio both ways, DTMF and one call record. The other way round, a baresip registered straight
+/// with that other node is called from a popup of the first (docs/scale-out.md, "Calls across nodes").
+/// </summary>
+[Collection(PopupGroup.Name)]
+public sealed class CrossNodeCallTests(BrowserFixture fixture) : IAsyncLifetime
+{
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(10);
+    private const double FakeMicrophoneHz = 400;
+    private readonly string[] _data = [BrowserFixture.NewDataDirectory(), BrowserFixture.NewDataDirectory()];
+    private readonly PbxHost?[] _nodes = new PbxHost?[2];
+
+    public async Task InitializeAsync()
+    {
+        var store = await PostgresCluster.CreateDatabaseAsync("sb_cross");
+        var redis = (await RedisServer.SharedAsync()).Configuration;
+        _nodes[0] = await StartNodeAsync(_data[0], store, redis);
+
+        // The second node reads the SIP passwords the first one encrypted: it needs the same secrets key.
+        File.Copy(Path.Combine(_data[0], "secrets.key"), Path.Combine(_data[1], "secrets.key"));
+        _nodes[1] = await StartNodeAsync(_data[1], store, redis);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            if (node is not null)
+            {
+                await node.DisposeAsync();
+            }
+        }
+
+        foreach (var data in _data)
+        {
+            BrowserFixture.TryDelete(data);
+        }
+    }
+
+    [Fact]
+    public async Task A_phone_registered_through_one_node_is_called_from_a_popup_of_the_other_and_back()
+    {
+        var caller = await fixture.NewExtensionAsync(_nodes[0]!);
+        var viaProxy = await fixture.NewExtensionAsync(_nodes[0]!);
+        var direct = await fixture.NewExtensionAsync(_nodes[0]!);
+
+        await using var proxy = await KamailioDispatcher.StartAsync(_nodes.Select(n => n!.SipUdpPort!.Value), CancellationToken.None);
+        await using var proxied = await BaresipAgent.StartAsync(PhoneOptions(viaProxy, proxy.Address), CancellationToken.None);
+        await proxied.WaitRegisteredAsync();
+        var holder = await HolderAsync(viaProxy);
+        var other = 1 - holder;
+
+        // The other node never saw the REGISTER; it knows the binding from Redis, and reaches the phone through the proxy.
+        await CallAndHangUpAsync(_nodes[other]!, caller, viaProxy, proxied, proxy);
+
+        // The way back: a phone registered with the other node itself is called from a popup of the first.
+        var otherPort = _nodes[other]!.SipUdpPort!.Value.ToString(CultureInfo.InvariantCulture);
+        await using var straight = await BaresipAgent.StartAsync(PhoneOptions(direct, "127.0.0.1:" + otherPort), CancellationToken.None);
+        await straight.WaitRegisteredAsync();
+        Assert.Equal(other, await HolderAsync(direct));
+        await CallAndHangUpAsync(_nodes[holder]!, caller, direct, straight, proxy);
+    }
+
+    private async Task CallAndHangUpAsync(PbxHost node, TestAccount caller, TestAccount callee, BaresipAgent phone, KamailioDispatcher proxy)
+    {
+        await using var browser = await PopupBrowser.CreateAsync(fixture, node, stubClose: false);
+        var popup = await browser.OpenAsync(node, "?destnumber=" + callee.Number);
+        await popup.LoginAsync(caller, remember: false);
+        try
+        {
+            await popup.ExpectStateAsync("connected");
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"the call to {callee.Number} did not connect; proxy log:\n{proxy.LogTail}\nPBX log:\n{RecentPbxLog.Instance.Tail()}", e);
+        }
+
+        await phone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        await popup.WaitForInboundAudioAsync(packets: 50);
+        await popup.ClickAsync("button[data-digit=\"5\"]");
+        var dtmf = await SipPhoneTests.WaitForDtmfAsync(phone, '5', await popup.StatusAsync());
+        Assert.Equal("5", dtmf.Param);
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await phone.HangupAsync();
+        await phone.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+
+        // One record, in the shared store, whichever node reads it.
+        var record = await CallRecords.WaitForAsync(node, r => r.From == caller.Account && r.Destination == callee.Number);
+        Assert.Equal("remote_hangup", record.Reason);
+        Assert.Equal("5", record.Digits);
+        Assert.Single(await _nodes[0]!.Admin.ListCallRecordsAsync(), r => r.From == caller.Account && r.Destination == callee.Number);
+
+        var recording = await phone.RecordingsAsync();
+        var received = recording.Received.From(TimeSpan.FromSeconds(0.5));
+        var share = ToneDetector.PowerShare(received, recording.Received.SampleRate, FakeMicrophoneHz);
+        Assert.True(share > 0.15, string.Create(CultureInfo.InvariantCulture, $"the phone should hear the browser's 400 Hz beep: share {share:F2}"));
+    }
+
+    /// <summary>Which node's own registrar holds the extension's binding (the proxy picks by a hash of the Call-ID).</summary>
+    private async Task<int> HolderAsync(TestAccount account)
+    {
+        var extension = (await _nodes[0]!.Services.GetRequiredService<IDirectoryStore>().FindExtensionAsync(BrowserFixture.Domain, account.Number))!;
+        for (var i = 0; i < _nodes.Length; i++)
+        {
+            if (_nodes[i]!.Services.GetRequiredService<LocationService>().LookupOwn(extension.Id, DateTimeOffset.UtcNow).Count > 0)
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"no node holds the registration of {account.Number}");
+    }
+
+    private static BaresipOptions PhoneOptions(TestAccount account, string registrar) => new()
+    {
+        User = account.Number,
+        Domain = BrowserFixture.Domain,
+        Registrar = registrar,
+        Password = "sip-" + account.Password,
+        AnswerMode = AnswerMode.Auto,
+        ToneHz = 1000,
+    };
+
+    private static Task<PbxHost> StartNodeAsync(string data, string store, string redis) =>
+        PbxHost.StartAsync(new PbxHostOptions
+        {
+            DataDirectory = data,
+            HttpPort = 0,
+            HttpsPort = 0,
+            Sip = SipHostOptions.Ephemeral,
+            Console = TextWriter.Null,
+            Security = new() { AddressFailureLimit = 1000 },
+            Web = new Switchboard.Web.Hosting.WebOptions { AuthRequestsPerMinute = 100_000 },
+            LoggerProviders = [RecentPbxLog.Instance],
+            Store = store,
+            Redis = redis,
+        });
+}
