@@ -90,7 +90,7 @@ public sealed class PbxHost : IAsyncDisposable
             var app = builder.Build();
             redis?.LogConnectionTo(app.Services.GetRequiredService<ILogger<RedisSharedState>>());
             app.UseSwitchboardWeb();
-            await StartupRecovery.RunAsync(app.Services, data.Database, ct);
+            await StartupRecovery.RunAsync(app.Services, data.Database, options.CallRecords.DeadNodeAfter, ct);
 
             // Calls ended by the stop wait for their records: the writer stops waiting out its interval once stopping starts.
             if (app.Services.GetRequiredService<ICallRecordStore>() is BatchedCallRecordStore records)

@@ -26,6 +26,7 @@ public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDis
     private readonly Lock _gate = new();
     private readonly Task _writer;
     private int _disposed;
+    private DateTimeOffset _lastDeadNodeCheck = DateTimeOffset.MinValue;
 
     public BatchedCallRecordStore(StoreDatabase db, CallRecordBatching options, TimeProvider time, ILogger<BatchedCallRecordStore> logger)
     {
@@ -170,6 +171,8 @@ public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDis
                 {
                     await BeatAsync(connection, live!);
                 }
+
+                await RecordDeadNodesCallsAsync();
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -310,6 +313,35 @@ public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDis
         await tx.CommitAsync();
     }
 
+    /// <summary>
+    /// On a database several nodes share, once a heartbeat interval: the live calls of nodes that stopped beating (a
+    /// <c>kill -9</c>, a machine lost) are recorded as interrupted by whichever live node looks first (docs/scale-out.md,
+    /// "When a node dies"). Their records keep their call ids, so two nodes looking at once write each record once.
+    /// </summary>
+    private async Task RecordDeadNodesCallsAsync()
+    {
+        var now = _time.GetUtcNow();
+        if (!_db.IsShared || now - _lastDeadNodeCheck < _options.Heartbeat)
+        {
+            return;
+        }
+
+        _lastDeadNodeCheck = now;
+        try
+        {
+            var recorded = await InterruptedCalls.RecordAsync(_db, now - _options.DeadNodeAfter);
+            if (recorded > 0)
+            {
+                LogDeadNodeCalls(_logger, recorded);
+            }
+        }
+        catch (DbException ex)
+        {
+            // The next interval looks again; the markers stay until then.
+            LogDeadNodeCheckFailed(_logger, ex);
+        }
+    }
+
     /// <summary>Nothing to write for a while: the heartbeat alone, so an interrupted call's end is known to within an interval.</summary>
     private async Task BeatAsync(DbConnection connection, LiveCallStatements live)
     {
@@ -355,4 +387,10 @@ public sealed partial class BatchedCallRecordStore : ICallRecordStore, IAsyncDis
 
     [LoggerMessage(EventId = 7013, Level = LogLevel.Warning, Message = "The record writer's heartbeat failed; it tries again at the next interval")]
     private static partial void LogHeartbeatFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 7014, Level = LogLevel.Warning, Message = "{Count} calls of a node that stopped beating were recorded as interrupted")]
+    private static partial void LogDeadNodeCalls(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 7015, Level = LogLevel.Warning, Message = "Looking for the live calls of dead nodes failed; the next interval looks again")]
+    private static partial void LogDeadNodeCheckFailed(ILogger logger, Exception exception);
 }

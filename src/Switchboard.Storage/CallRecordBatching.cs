@@ -20,4 +20,11 @@ public sealed record CallRecordBatching
     /// recorded as ending at the last heartbeat, so its recorded end is at most this (plus a commit) before the real one.
     /// </summary>
     public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// On a database several nodes share, a node whose heartbeat is older than this is taken as dead, and the others
+    /// record its live calls as interrupted (docs/scale-out.md, "When a node dies"). Three beats: a node that misses one
+    /// under load is not dead. Every node must run the same <see cref="Heartbeat"/>.
+    /// </summary>
+    public TimeSpan DeadNodeAfter => Heartbeat * 3;
 }

@@ -12,8 +12,8 @@ internal sealed class LiveCallStatements : IAsyncDisposable
 {
     /// <summary>The marker is the record the call would get if the process died now; its end time is when it last changed.</summary>
     private const string MarkSql = """
-        INSERT INTO live_calls (call_id, domain, from_account, destination, origin, route, started_at, answered_at, updated_at, token_label)
-        VALUES (@id, @domain, @from, @dest, @origin, @route, @started, @answered, @ended, @tokenLabel)
+        INSERT INTO live_calls (call_id, domain, from_account, destination, origin, route, started_at, answered_at, updated_at, token_label, node)
+        VALUES (@id, @domain, @from, @dest, @origin, @route, @started, @answered, @ended, @tokenLabel, @node)
         ON CONFLICT (call_id) DO UPDATE SET route = excluded.route, answered_at = excluded.answered_at, updated_at = excluded.updated_at;
         """;
 
@@ -30,10 +30,16 @@ internal sealed class LiveCallStatements : IAsyncDisposable
 
     public static async Task<LiveCallStatements> PrepareAsync(StoreDatabase db, DbConnection connection, CancellationToken ct = default)
     {
+        ArgumentNullException.ThrowIfNull(db);
         var mark = CallRecordInsert.Create(connection, MarkSql);
+        mark.Declare("@node", DbType.String).Value = db.Node;
         var forget = connection.Command("DELETE FROM live_calls WHERE call_id = @id;");
         forget.Declare("@id", DbType.String);
-        var beat = connection.Command("UPDATE node_state SET alive_at = CASE WHEN alive_at > @now THEN alive_at ELSE @now END WHERE id = 1;");
+        var beat = connection.Command("""
+            INSERT INTO node_heartbeats (node, alive_at) VALUES (@node, @now)
+            ON CONFLICT (node) DO UPDATE SET alive_at = CASE WHEN node_heartbeats.alive_at > excluded.alive_at THEN node_heartbeats.alive_at ELSE excluded.alive_at END;
+            """);
+        beat.Declare("@node", DbType.String).Value = db.Node;
         beat.Declare("@now", DbType.Int64);
         foreach (var cmd in new[] { mark, forget, beat })
         {
@@ -57,7 +63,7 @@ internal sealed class LiveCallStatements : IAsyncDisposable
 
     public Task BeatAsync(DbTransaction tx, DateTimeOffset now)
     {
-        _beat.Parameters[0].Value = UnixTime.ToMs(now);
+        _beat.Parameters[1].Value = UnixTime.ToMs(now);
         return RunAsync(_beat, tx);
     }
 

@@ -13,6 +13,15 @@ public abstract class StoreDatabase : IDisposable
     /// <summary>Where the data is, as the start-up log says it: the SQLite file's path, or PostgreSQL's host, port and database (never a password).</summary>
     public abstract string Description { get; }
 
+    /// <summary>
+    /// True when several PBX processes may use this database at once (PostgreSQL); a SQLite file belongs to the one
+    /// process of its data folder. Decides when another process's live calls may be taken as interrupted.
+    /// </summary>
+    public abstract bool IsShared { get; }
+
+    /// <summary>This process among those that use the database: random per start, written on its live markers and heartbeat.</summary>
+    public string Node { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+
     /// <summary>An open connection, ready for the stores' SQL; the caller disposes it.</summary>
     public abstract ValueTask<DbConnection> OpenAsync(CancellationToken ct = default);
 

@@ -18,17 +18,20 @@ namespace Switchboard.Server.Hosting;
 /// </summary>
 internal static partial class StartupRecovery
 {
-    public static async Task RunAsync(IServiceProvider services, StoreDatabase database, CancellationToken ct)
+    public static async Task RunAsync(IServiceProvider services, StoreDatabase database, TimeSpan deadNodeAfter, CancellationToken ct)
     {
         var log = Logger(services);
         LogStore(log, database.Description);
-        var interrupted = await InterruptedCalls.RecordAsync(database, ct);
+        var time = services.GetRequiredService<TimeProvider>();
+
+        // A SQLite file has one process: whatever markers are there, their process is gone. On a shared database the
+        // other nodes may be up: only those that stopped beating are (the record writer keeps checking later).
+        var interrupted = await InterruptedCalls.RecordAsync(database, database.IsShared ? time.GetUtcNow() - deadNodeAfter : null, ct);
         if (interrupted > 0)
         {
             LogInterrupted(log, interrupted);
         }
 
-        var time = services.GetRequiredService<TimeProvider>();
         var lockouts = await services.GetRequiredService<ILockoutStore>().LoadActiveAsync(time.GetUtcNow(), ct);
         services.GetRequiredService<LoginThrottle>().Restore(lockouts);
         if (services.GetService<IClusterThrottle>() is { } cluster)

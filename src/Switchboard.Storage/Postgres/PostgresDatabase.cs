@@ -30,6 +30,8 @@ public sealed class PostgresDatabase : StoreDatabase
 
     public override string Description { get; }
 
+    public override bool IsShared => true;
+
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken ct = default) => await _source.OpenConnectionAsync(ct);
 
     public override bool IsUniqueViolation(DbException ex) => ex is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

@@ -219,5 +219,14 @@ internal static class PostgresMigrations
             ALTER TABLE call_records ADD COLUMN token_label text;
             ALTER TABLE live_calls ADD COLUMN token_label text;
             """),
+        new(13, """
+            ALTER TABLE live_calls ADD COLUMN node text NOT NULL DEFAULT '';
+            CREATE TABLE node_heartbeats (
+                node text PRIMARY KEY,
+                alive_at bigint NOT NULL
+            );
+            INSERT INTO node_heartbeats (node, alive_at) SELECT '', alive_at FROM node_state WHERE id = 1;
+            DROP TABLE node_state;
+            """),
     ];
 }

@@ -26,6 +26,8 @@ public sealed class SqliteDatabase : StoreDatabase
 
     public override string Description => "SQLite " + Path;
 
+    public override bool IsShared => false;
+
     /// <remarks>Microsoft.Data.Sqlite opens and runs commands synchronously; this is <see cref="Open"/> behind a task.</remarks>
     public override ValueTask<DbConnection> OpenAsync(CancellationToken ct = default)
     {

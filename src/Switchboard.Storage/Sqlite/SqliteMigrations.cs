@@ -221,5 +221,18 @@ internal static class SqliteMigrations
             ALTER TABLE call_records ADD COLUMN token_label TEXT;
             ALTER TABLE live_calls ADD COLUMN token_label TEXT;
             """),
+
+        // Several nodes on one database (docs/scale-out.md, "When a node dies"): each live marker names the process
+        // that wrote it, and each process keeps a heartbeat of its own, so one node's markers are recorded as
+        // interrupted when that node stops beating, not when another node starts. '' is the single node of before.
+        new(13, """
+            ALTER TABLE live_calls ADD COLUMN node TEXT NOT NULL DEFAULT '';
+            CREATE TABLE node_heartbeats (
+                node TEXT PRIMARY KEY,
+                alive_at INTEGER NOT NULL
+            );
+            INSERT INTO node_heartbeats (node, alive_at) SELECT '', alive_at FROM node_state WHERE id = 1;
+            DROP TABLE node_state;
+            """),
     ];
 }

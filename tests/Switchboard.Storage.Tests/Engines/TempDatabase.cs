@@ -73,7 +73,7 @@ internal sealed class TempDatabase : IAsyncDisposable
     /// </summary>
     public string HoldWriteLockSql => _cluster is null
         ? "BEGIN IMMEDIATE;"
-        : "BEGIN; LOCK TABLE call_records, live_calls, node_state IN EXCLUSIVE MODE;";
+        : "BEGIN; LOCK TABLE call_records, live_calls, node_heartbeats IN EXCLUSIVE MODE;";
 
     /// <summary>The plan the engine picks for <paramref name="cmd"/>, one line per step.</summary>
     /// <remarks>PostgreSQL would scan a test's few rows rather than use any index: scans are priced out so the plan shows the index that fits.</remarks>

@@ -13,7 +13,7 @@ public abstract class MigrationTests(TestEngine engine) : StoreTests(engine)
 
         Assert.Equal(Temp.Migrations.Max(m => m.Version), version);
         Assert.Equal(["api_keys", "call_records", "call_tokens", "click_to_call_allow", "dial_rules", "directory_generation", "domain_limits", "domain_origins", "domains",
-            "extension_limits", "extension_permissions", "extensions", "live_calls", "login_failures", "login_lockouts", "node_state", "number_class_patterns",
+            "extension_limits", "extension_permissions", "extensions", "live_calls", "login_failures", "login_lockouts", "node_heartbeats", "number_class_patterns",
             "registrations", "sessions", "trunks"],
             await Temp.ListTablesAsync());
     }
