@@ -75,8 +75,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         }
     }
 
+    /// <param name="store">A PostgreSQL connection string for a node of several (docs/scale-out.md); null: the SQLite default.</param>
+    /// <param name="redis">The Redis the nodes share; null: none.</param>
     public static Task<PbxHost> StartHostAsync(string dataDirectory, int addressFailureLimit, int accountFailureLimit = 5, Switchboard.Pbx.Services.ServiceOptions? services = null,
-        WebOptions? web = null) =>
+        WebOptions? web = null, string? store = null, string? redis = null) =>
         PbxHost.StartAsync(new PbxHostOptions
         {
             DataDirectory = dataDirectory,
@@ -89,6 +91,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             Web = (web ?? new WebOptions()) with { AuthRequestsPerMinute = 100_000 },
             Services = services ?? new(),
             LoggerProviders = [RecentPbxLog.Instance],
+            Store = store,
+            Redis = redis,
         });
 
     /// <summary>A fresh extension in <see cref="Domain"/> with a known web password.</summary>

@@ -4,7 +4,6 @@ using Switchboard.EndToEnd.Tests.Peers;
 using Switchboard.Pbx.Directory;
 using Switchboard.Pbx.Registrar;
 using Switchboard.Server;
-using Switchboard.Server.Hosting;
 using Switchboard.Storage.Tests.Engines;
 
 namespace Switchboard.EndToEnd.Tests;
@@ -136,17 +135,5 @@ public sealed class CrossNodeCallTests(BrowserFixture fixture) : IAsyncLifetime
     };
 
     private static Task<PbxHost> StartNodeAsync(string data, string store, string redis) =>
-        PbxHost.StartAsync(new PbxHostOptions
-        {
-            DataDirectory = data,
-            HttpPort = 0,
-            HttpsPort = 0,
-            Sip = SipHostOptions.Ephemeral,
-            Console = TextWriter.Null,
-            Security = new() { AddressFailureLimit = 1000 },
-            Web = new Switchboard.Web.Hosting.WebOptions { AuthRequestsPerMinute = 100_000 },
-            LoggerProviders = [RecentPbxLog.Instance],
-            Store = store,
-            Redis = redis,
-        });
+        BrowserFixture.StartHostAsync(data, addressFailureLimit: 1000, store: store, redis: redis);
 }
