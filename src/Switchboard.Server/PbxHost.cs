@@ -196,7 +196,10 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSwitchboardWeb(options.Web);
     }
 
-    /// <summary>The IVR's menus from <c>ivr.json</c> in the data folder (the demo menu without one); a bad file stops the start with the field named.</summary>
+    /// <summary>
+    /// The IVR's menus from <c>ivr.json</c> in the data folder (the demo menu without one); a bad file stops the start with
+    /// the field named. The admin API's reload reads the same file again.
+    /// </summary>
     private static Pbx.Ivr.IvrRuntime LoadIvr(string dataPath)
     {
         var file = Path.Combine(dataPath, "ivr.json");
@@ -205,6 +208,6 @@ public sealed class PbxHost : IAsyncDisposable
             throw new InvalidOperationException($"{file}: {error}");
         }
 
-        return new Pbx.Ivr.IvrRuntime(configuration, Pbx.Ivr.IvrPromptLibrary.Load(Pbx.Ivr.IvrPromptLibrary.DefaultDirectory, out _));
+        return new Pbx.Ivr.IvrRuntime(configuration, Pbx.Ivr.IvrPromptLibrary.Load(Pbx.Ivr.IvrPromptLibrary.DefaultDirectory, out _), file);
     }
 }
