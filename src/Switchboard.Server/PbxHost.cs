@@ -199,7 +199,10 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSwitchboardWeb(options.Web);
     }
 
-    /// <summary>The IVR's menus from <c>ivr.json</c> in the data folder (the demo menu without one); a bad file stops the start with the field named.</summary>
+    /// <summary>
+    /// The IVR's menus from <c>ivr.json</c> in the data folder (the demo menu without one); a bad file stops the start with
+    /// the field named. The admin API's reload reads the same file again.
+    /// </summary>
     private static Pbx.Ivr.IvrRuntime LoadIvr(string dataPath)
     {
         var file = Path.Combine(dataPath, "ivr.json");
@@ -208,6 +211,6 @@ public sealed class PbxHost : IAsyncDisposable
             throw new InvalidOperationException($"{file}: {error}");
         }
 
-        return new Pbx.Ivr.IvrRuntime(configuration, Pbx.Ivr.IvrPromptLibrary.Load(Pbx.Ivr.IvrPromptLibrary.DefaultDirectory, out _));
+        return new Pbx.Ivr.IvrRuntime(configuration, Pbx.Ivr.IvrPromptLibrary.Load(Pbx.Ivr.IvrPromptLibrary.DefaultDirectory, out _), file);
     }
 }

@@ -74,6 +74,45 @@ public sealed partial class SqlPolicyStore
         return true;
     }
 
+    public async Task<DialRuleEntry?> FindDialRuleAsync(long id, CancellationToken ct = default)
+    {
+        await using var c = await _db.OpenAsync(ct);
+        return await FindDialRuleAsync(c, null, id, ct);
+    }
+
+    public async Task<DialRuleEntry?> ChangeDialRuleAsync(long id, DialRule rule, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        await using var c = await _db.OpenAsync(ct);
+        await using var tx = await c.BeginTransactionAsync(ct);
+        await using (var update = c.Command("UPDATE dial_rules SET pattern = @pattern, trunk = @trunk, strip = @strip, prefix = @prefix WHERE id = @id;", tx)
+            .Param("@id", id).Param("@pattern", rule.Pattern.Text).Param("@trunk", rule.Trunk).Param("@strip", rule.Strip).Param("@prefix", rule.Prefix))
+        {
+            if (await update.ExecuteNonQueryAsync(ct) == 0)
+            {
+                return null;
+            }
+        }
+
+        var changed = await FindDialRuleAsync(c, tx, id, ct);
+        await tx.CommitAsync(ct);
+        return changed;
+    }
+
+    private static async Task<DialRuleEntry?> FindDialRuleAsync(DbConnection c, DbTransaction? tx, long id, CancellationToken ct)
+    {
+        await using var cmd = c.Command("SELECT d.name, e.number, r.position, r.pattern, r.trunk, r.strip, r.prefix FROM dial_rules r " +
+            "JOIN domains d ON d.id = r.domain_id LEFT JOIN extensions e ON e.id = r.extension_id WHERE r.id = @id;", tx).Param("@id", id);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        if (!await r.ReadAsync(ct))
+        {
+            return null;
+        }
+
+        var rule = new DialRule(DialPattern.Parse(r.GetString(3)), r.GetString(4), r.GetInt32(5), r.GetString(6));
+        return new DialRuleEntry(id, r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetInt32(2), rule);
+    }
+
     private static DbCommand Command(DbConnection c, DbTransaction tx, string sql, long domainId, long? extensionId) =>
         c.Command(sql, tx).Param("@domainId", domainId).Param("@extensionId", extensionId);
 }

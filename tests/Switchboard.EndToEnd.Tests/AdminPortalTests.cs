@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Playwright;
 using Switchboard.EndToEnd.Tests.Peers;
-using Switchboard.Pbx.Directory;
 using static Microsoft.Playwright.Assertions;
 
 namespace Switchboard.EndToEnd.Tests;
@@ -19,25 +18,15 @@ public sealed class AdminPortalTests(BrowserFixture fixture)
     [Fact]
     public async Task An_admin_adds_an_extension_links_a_call_to_its_phone_hangs_it_up_from_the_live_view_and_finds_the_record_and_csv()
     {
-        var admin = await NewAdminAsync();
+        var admin = await AdminPortalSession.NewAdminAsync(fixture);
         var caller = await fixture.NewExtensionAsync();
         var number = (700 + Random.Shared.Next(0, 99)).ToString(CultureInfo.InvariantCulture);
         const string sipPassword = "portal-sip-secret";
 
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
-            Locale = "en-US",
-        });
-        context.SetDefaultTimeout(8000);
+        await using var context = await AdminPortalSession.NewContextAsync(fixture);
         var portal = await context.NewPageAsync();
-        var violations = new List<string>();
-        portal.Console += (_, message) =>
-        {
-            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal)) violations.Add(message.Text);
-        };
-        await portal.GotoAsync(new Uri(fixture.Host.HttpUrl, "admin").ToString());
-        await LogInAsync(portal, admin);
+        var violations = await AdminPortalSession.OpenAsync(portal, fixture);
+        await AdminPortalSession.LogInAsync(portal, admin);
 
         // Add the callee's extension through the form.
         await portal.ClickAsync("#tabs button[data-view=extensions]");
@@ -77,7 +66,7 @@ public sealed class AdminPortalTests(BrowserFixture fixture)
         await Expect(row).ToContainTextAsync("PCMU");
         var callId = await row.GetAttributeAsync("data-call-id");
         Assert.False(string.IsNullOrEmpty(callId));
-        await ScreenshotForDocsAsync(portal);
+        await AdminPortalSession.ScreenshotForDocsAsync(portal, "admin-portal.png");
 
         await row.Locator("button.hangup").ClickAsync();
         await popup.ExpectStateAsync("failed", "admin_hangup");
@@ -108,37 +97,9 @@ public sealed class AdminPortalTests(BrowserFixture fixture)
         await Expect(portal.Locator("body")).ToHaveAttributeAsync("data-state", "login");
         await Expect(portal.Locator("#login")).ToHaveTextAsync("Anmelden");
 
-        await LogInAsync(portal, user, expectReady: false);
+        await AdminPortalSession.LogInAsync(portal, user, expectReady: false);
         await Expect(portal.Locator("#message")).ToHaveTextAsync("Dieses Konto ist kein Administrator.");
         await Expect(portal.Locator("#tabs")).ToBeHiddenAsync();
-    }
-
-    private async Task<TestAccount> NewAdminAsync()
-    {
-        var admin = await fixture.NewExtensionAsync();
-        await fixture.Host.Admin.SetRoleAsync(BrowserFixture.Domain, admin.Number, ExtensionRole.Admin);
-        return admin;
-    }
-
-    private static async Task LogInAsync(IPage portal, TestAccount account, bool expectReady = true)
-    {
-        await Expect(portal.Locator("body")).ToHaveAttributeAsync("data-state", "login");
-        await portal.FillAsync("#account", account.Account);
-        await portal.FillAsync("#password", account.Password);
-        await portal.ClickAsync("#login");
-        if (expectReady)
-        {
-            await Expect(portal.Locator("body")).ToHaveAttributeAsync("data-state", "ready");
-        }
-    }
-
-    /// <summary>docs/admin-portal.png is made by this test: set SWITCHBOARD_SCREENSHOT_DIR to the docs folder and run it.</summary>
-    private static async Task ScreenshotForDocsAsync(IPage portal)
-    {
-        if (Environment.GetEnvironmentVariable("SWITCHBOARD_SCREENSHOT_DIR") is { Length: > 0 } folder)
-        {
-            await portal.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, "admin-portal.png") });
-        }
     }
 
     private Task<BaresipAgent> StartPhoneAsync(string number, string sipPassword) =>

@@ -21,6 +21,29 @@ public sealed class AdminPortalApiTests : IClassFixture<ServerFixture>, IAsyncLi
         ("POST", "api/admin/links"), ("GET", "api/admin/live"), ("POST", "api/admin/live/0123/hangup"), ("GET", "api/admin/registrations"),
         ("GET", "api/admin/trunks"), ("POST", "api/admin/trunks"), ("DELETE", "api/admin/trunks/demo.local/carrier"),
         ("GET", "api/admin/allowlist"), ("POST", "api/admin/allowlist"), ("DELETE", "api/admin/allowlist/demo.local/0049."),
+        ("POST", "api/admin/trunks/demo.local/carrier/test"),
+        ("GET", "api/admin/dialrules"), ("POST", "api/admin/dialrules"), ("PUT", "api/admin/dialrules/demo.local/1"), ("DELETE", "api/admin/dialrules/demo.local/1"),
+        ("GET", "api/admin/permissions"), ("PUT", "api/admin/permissions/demo.local/101"), ("DELETE", "api/admin/permissions/demo.local/101"),
+        ("GET", "api/admin/limits"), ("PUT", "api/admin/limits/demo.local"), ("PUT", "api/admin/limits/demo.local/101"),
+        ("DELETE", "api/admin/limits/demo.local"), ("DELETE", "api/admin/limits/demo.local/101"),
+        ("GET", "api/admin/numberclasses"), ("PUT", "api/admin/numberclasses/demo.local/premium"), ("DELETE", "api/admin/numberclasses/demo.local/premium"),
+        ("GET", "api/admin/ivr"), ("POST", "api/admin/ivr/reload"),
+    ];
+
+    /// <summary>Every route that changes something, with a body the route would accept from an admin of demo.local.</summary>
+    private static readonly (string Method, string Path, object? Body)[] Changes =
+    [
+        ("POST", "api/admin/extensions", new { number = "330" }), ("PATCH", "api/admin/extensions/demo.local/101", new { displayName = "X" }),
+        ("DELETE", "api/admin/extensions/demo.local/101", null), ("POST", "api/admin/links", new { account = "101@demo.local", destination = "100" }),
+        ("POST", "api/admin/live/0123/hangup", null), ("POST", "api/admin/trunks", new { name = "csrf", proxy = "127.0.0.1", username = "u", password = "carrier-pw" }),
+        ("DELETE", "api/admin/trunks/demo.local/carrier", null), ("POST", "api/admin/trunks/demo.local/carrier/test", null),
+        ("POST", "api/admin/allowlist", new { pattern = "0033." }), ("DELETE", "api/admin/allowlist/demo.local/0049.", null),
+        ("POST", "api/admin/dialrules", new { pattern = "0.", trunk = "carrier" }), ("PUT", "api/admin/dialrules/demo.local/1", new { pattern = "0.", trunk = "carrier" }),
+        ("DELETE", "api/admin/dialrules/demo.local/1", null), ("PUT", "api/admin/permissions/demo.local/101", new { allow = new[] { "premium" } }),
+        ("DELETE", "api/admin/permissions/demo.local/101", null), ("PUT", "api/admin/limits/demo.local", new { concurrent = 1 }),
+        ("PUT", "api/admin/limits/demo.local/101", new { perMinute = 1 }), ("DELETE", "api/admin/limits/demo.local", null),
+        ("DELETE", "api/admin/limits/demo.local/101", null), ("PUT", "api/admin/numberclasses/demo.local/premium", new { patterns = new[] { "0137." } }),
+        ("DELETE", "api/admin/numberclasses/demo.local/premium", null), ("POST", "api/admin/ivr/reload", null),
     ];
 
     private readonly ServerFixture _server;
@@ -31,19 +54,11 @@ public sealed class AdminPortalApiTests : IClassFixture<ServerFixture>, IAsyncLi
 
     public async Task InitializeAsync()
     {
-        var directory = _server.Host.Services.GetRequiredService<IDirectoryStore>();
-        if (await directory.FindDomainAsync("other.example") is not null)
+        if (!await AdminAccounts.SeedAsync(_server.Host))
         {
             return;
         }
 
-        await Admin.CreateDomainAsync("other.example");
-        await Admin.CreateExtensionAsync("other.example", "100", "Other admin", ServerFixture.Password, "sip");
-        await Admin.CreateExtensionAsync("other.example", "101", "Other user", ServerFixture.Password, "sip");
-        await Admin.CreateExtensionAsync("demo.local", "900", "System", ServerFixture.Password, "sip");
-        await Admin.SetRoleAsync("demo.local", "100", ExtensionRole.Admin);
-        await Admin.SetRoleAsync("other.example", "100", ExtensionRole.Admin);
-        await Admin.SetRoleAsync("demo.local", "900", ExtensionRole.SystemAdmin);
         var records = _server.Host.Services.GetRequiredService<ICallRecordStore>();
         var at = new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
         await records.AddAsync(new CallRecord("csv-demo", "demo.local", "100@demo.local", "+4930123", "web", "trunk:carrier",
@@ -54,46 +69,17 @@ public sealed class AdminPortalApiTests : IClassFixture<ServerFixture>, IAsyncLi
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private sealed record Client(HttpClient Http, string Csrf) : IDisposable
-    {
-        public Task<HttpResponseMessage> SendAsync(string method, string path, object? body = null, bool withToken = true, string? token = null)
-        {
-            var request = new HttpRequestMessage(new HttpMethod(method), new Uri(path, UriKind.Relative));
-            if (body is not null)
-            {
-                request.Content = JsonContent.Create(body);
-            }
+    private Task<AdminClient> LoggedInAsync(string account, string password = ServerFixture.Password) =>
+        AdminClient.LogInAsync(_server.Host.HttpUrl, account, password);
 
-            if (withToken)
-            {
-                request.Headers.Add("X-CSRF-Token", token ?? Csrf);
-            }
+    private static Task<JsonElement> Json(HttpResponseMessage response) => AdminClient.Json(response);
 
-            return Http.SendAsync(request);
-        }
-
-        public void Dispose() => Http.Dispose();
-    }
-
-    private async Task<Client> LoggedInAsync(string account, string password = ServerFixture.Password)
-    {
-        var http = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = _server.Host.HttpUrl };
-        var login = await http.PostAsJsonAsync(new Uri("api/login", UriKind.Relative), new { account, password, remember = true });
-        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        var session = await http.GetAsync(new Uri("api/admin/session", UriKind.Relative));
-        var csrf = session.IsSuccessStatusCode ? (await Json(session)).GetProperty("csrfToken").GetString()! : "";
-        return new Client(http, csrf);
-    }
-
-    private static async Task<JsonElement> Json(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-
-    private static async Task<string> ErrorOf(HttpResponseMessage response) => (await Json(response)).GetProperty("error").GetString()!;
+    private static Task<string> ErrorOf(HttpResponseMessage response) => AdminClient.ErrorOf(response);
 
     [Fact]
     public async Task Every_admin_route_is_401_without_a_session_and_403_for_a_user()
     {
-        using var anonymous = new Client(new HttpClient { BaseAddress = _server.Host.HttpUrl }, "");
+        using var anonymous = new AdminClient(new HttpClient { BaseAddress = _server.Host.HttpUrl }, "");
         using var user = await LoggedInAsync("101@demo.local");
         Assert.Equal("", user.Csrf);
         foreach (var (method, path) in Routes)
@@ -293,5 +279,46 @@ public sealed class AdminPortalApiTests : IClassFixture<ServerFixture>, IAsyncLi
         Assert.Equal(HttpStatusCode.Forbidden, (await other.SendAsync("DELETE", "api/admin/allowlist/demo.local/0049.")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.SendAsync("DELETE", "api/admin/allowlist/demo.local/0049.")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.SendAsync("DELETE", "api/admin/allowlist/demo.local/0049.")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Every_change_route_refuses_a_request_without_the_csrf_token_even_from_a_system_admin()
+    {
+        using var system = await LoggedInAsync("900@demo.local");
+        foreach (var (method, path, body) in Changes)
+        {
+            var refused = await system.SendAsync(method, path, body, withToken: false);
+            Assert.True(refused.StatusCode == HttpStatusCode.Forbidden, $"{method} {path} without the token: {refused.StatusCode}");
+            Assert.Equal("csrf_invalid", await ErrorOf(refused));
+        }
+
+        var policy = _server.Host.Services.GetRequiredService<Pbx.Policy.IPolicyStore>();
+        Assert.Empty(await policy.ListDialRulesAsync("demo.local", null));
+        Assert.Null(await policy.GetPermissionsAsync("demo.local", "101"));
+        Assert.Null(await policy.GetLimitsAsync("demo.local", null));
+        Assert.Equal(Pbx.Policy.NumberPlan.Default.Premium, (await policy.GetNumberPlanAsync("demo.local")).Premium);
+    }
+
+    /// <summary>A route added without an entry in <see cref="Routes"/> would escape the checks above: this lists what the server maps.</summary>
+    [Fact]
+    public void Every_mapped_admin_route_is_in_the_checked_list()
+    {
+        var mapped = _server.Host.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/admin", StringComparison.Ordinal) == true)
+            .SelectMany(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods.Select(m => (Method: m, Pattern: e.RoutePattern.RawText!)))
+            .ToList();
+        Assert.True(mapped.Count >= Routes.Length, $"only {mapped.Count} admin routes mapped");
+        foreach (var (method, pattern) in mapped)
+        {
+            var shape = "^" + System.Text.RegularExpressions.Regex.Replace(pattern.TrimStart('/'), @"\{[^}]+\}", "[^/]+") + "$";
+            Assert.True(Routes.Any(r => r.Method == method && System.Text.RegularExpressions.Regex.IsMatch(r.Path, shape)),
+                $"{method} {pattern} is mapped but not in Routes");
+            if (method != "GET")
+            {
+                Assert.True(Changes.Any(c => c.Method == method && System.Text.RegularExpressions.Regex.IsMatch(c.Path, shape)),
+                    $"{method} {pattern} changes something but is not in Changes");
+            }
+        }
     }
 }

@@ -17,15 +17,35 @@ public interface IPolicyStore
 
     Task<bool> RemoveDialRuleAsync(long id, CancellationToken ct = default);
 
+    /// <summary>One rule by its id, with the domain and extension it belongs to; null when there is none.</summary>
+    Task<DialRuleEntry?> FindDialRuleAsync(long id, CancellationToken ct = default);
+
+    /// <summary>Changes a rule's pattern, trunk, strip and prefix in place (its owner and position stay); null when there is none.</summary>
+    Task<DialRuleEntry?> ChangeDialRuleAsync(long id, DialRule rule, CancellationToken ct = default);
+
     /// <summary>The classes an extension may dial, or null when never set (then <see cref="NumberClasses.DefaultAllowed"/>).</summary>
     Task<IReadOnlySet<NumberClass>?> GetPermissionsAsync(string domain, string extension, CancellationToken ct = default);
 
     Task SetPermissionsAsync(string domain, string extension, IReadOnlySet<NumberClass> allowed, CancellationToken ct = default);
 
+    /// <summary>The permissions set for the domain's extensions, by extension number; an extension not listed has the default.</summary>
+    Task<IReadOnlyDictionary<string, IReadOnlySet<NumberClass>>> ListPermissionsAsync(string domain, CancellationToken ct = default);
+
+    /// <summary>Forgets an extension's permissions, so it has the default again.</summary>
+    /// <returns>False when none were set.</returns>
+    Task<bool> ResetPermissionsAsync(string domain, string extension, CancellationToken ct = default);
+
     /// <summary>A domain's (extension null) or an extension's limits, or null when never set.</summary>
     Task<CallLimits?> GetLimitsAsync(string domain, string? extension, CancellationToken ct = default);
 
     Task SetLimitsAsync(string domain, string? extension, CallLimits limits, CancellationToken ct = default);
+
+    /// <summary>The limits set for the domain's extensions, by extension number; an extension not listed has the default.</summary>
+    Task<IReadOnlyDictionary<string, CallLimits>> ListExtensionLimitsAsync(string domain, CancellationToken ct = default);
+
+    /// <summary>Forgets a domain's (extension null) or an extension's limits, so the default holds again.</summary>
+    /// <returns>False when none were set.</returns>
+    Task<bool> ResetLimitsAsync(string domain, string? extension, CancellationToken ct = default);
 
     Task<IReadOnlyList<DialPattern>> ListAllowListAsync(string domain, CancellationToken ct = default);
 

@@ -41,6 +41,16 @@ public sealed record NumberPlan(
         return International.Any(p => p.Matches(number)) ? NumberClass.International : NumberClass.National;
     }
 
+    /// <summary>One configurable class's patterns.</summary>
+    public IReadOnlyList<DialPattern> PatternsOf(NumberClass numberClass) => numberClass switch
+    {
+        NumberClass.Emergency => Emergency,
+        NumberClass.Premium => Premium,
+        NumberClass.TollFree => TollFree,
+        NumberClass.International => International,
+        _ => throw new ArgumentOutOfRangeException(nameof(numberClass), numberClass, "not a configurable class"),
+    };
+
     /// <summary>This plan with one class's patterns replaced; an empty list restores the default for that class.</summary>
     public NumberPlan With(NumberClass numberClass, IReadOnlyList<DialPattern> patterns) => numberClass switch
     {

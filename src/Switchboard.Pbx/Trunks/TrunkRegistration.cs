@@ -22,7 +22,27 @@ internal sealed partial class TrunkRegistration(Trunk trunk, IPEndPoint proxy, S
     private readonly string _fromTag = SipIds.NewTag();
     private uint _cseq;
 
-    public bool Registered { get; private set; }
+    // Each written whole by the loop and read by the admin API: a reference write is atomic, volatile makes it seen.
+    private volatile TrunkRegistrationState? _last;
+    private volatile CancellationTokenSource? _wake;
+
+    public bool Registered => _last?.Registered ?? false;
+
+    /// <summary>The last REGISTER's outcome; null before the first has been answered or timed out.</summary>
+    public TrunkRegistrationState? Last => _last;
+
+    /// <summary>Ends the wait before the next REGISTER (the portal's "test"); does nothing while one is under way.</summary>
+    public void RegisterNow()
+    {
+        try
+        {
+            _wake?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The wait ended by itself meanwhile: a REGISTER is being sent anyway.
+        }
+    }
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -32,7 +52,6 @@ internal sealed partial class TrunkRegistration(Trunk trunk, IPEndPoint proxy, S
             try
             {
                 var granted = await RegisterOnceAsync(ct);
-                Registered = granted is not null;
                 wait = granted is { } g ? g * 0.8 : RetryAfterFailure;
             }
             catch (OperationCanceledException)
@@ -40,13 +59,23 @@ internal sealed partial class TrunkRegistration(Trunk trunk, IPEndPoint proxy, S
                 return;
             }
 
+            using var wake = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            _wake = wake;
             try
             {
-                await Task.Delay(wait, time, ct);
+                await Task.Delay(wait, time, wake.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // Woken early by RegisterNow.
             }
             catch (OperationCanceledException)
             {
                 return;
+            }
+            finally
+            {
+                _wake = null;
             }
         }
     }
@@ -57,6 +86,7 @@ internal sealed partial class TrunkRegistration(Trunk trunk, IPEndPoint proxy, S
         if (sip.Transport.CreateFlow(trunk.Transport, proxy) is not { } flow)
         {
             LogRegistration(log, trunk.Name, 0, "the trunk's transport is not enabled");
+            _last = new TrunkRegistrationState(false, 0, "the trunk's transport is not enabled", time.GetUtcNow());
             return null;
         }
 
@@ -69,6 +99,7 @@ internal sealed partial class TrunkRegistration(Trunk trunk, IPEndPoint proxy, S
 
         var status = response?.StatusCode ?? 408;
         LogRegistration(log, trunk.Name, status, response?.ReasonPhrase);
+        _last = new TrunkRegistrationState(response is { IsSuccess: true }, status, response is null ? "no answer" : response.ReasonPhrase, time.GetUtcNow());
         if (response is not { IsSuccess: true })
         {
             return null;

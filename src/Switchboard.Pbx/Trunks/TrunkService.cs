@@ -105,6 +105,21 @@ public sealed partial class TrunkService : IAsyncDisposable
     /// <summary>Whether the trunk's last REGISTER succeeded (null when it does not register).</summary>
     public bool? IsRegistered(long trunkId) => _registrations.TryGetValue(trunkId, out var r) ? r.Registered : null;
 
+    /// <summary>The last REGISTER's outcome for a trunk that registers; null for one that does not, or before its first answer.</summary>
+    public TrunkRegistrationState? RegistrationState(long trunkId) => _registrations.TryGetValue(trunkId, out var r) ? r.Last : null;
+
+    /// <summary>Sends the trunk's next REGISTER now instead of at its time (the portal's test); false for a trunk that does not register.</summary>
+    public bool RegisterNow(long trunkId)
+    {
+        if (!_registrations.TryGetValue(trunkId, out var r))
+        {
+            return false;
+        }
+
+        r.RegisterNow();
+        return true;
+    }
+
     public Task<string?> PasswordAsync(Trunk trunk, CancellationToken ct) => _store.GetPasswordAsync(trunk.Id, ct);
 
     public async ValueTask DisposeAsync()

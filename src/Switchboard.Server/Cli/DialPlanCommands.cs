@@ -35,9 +35,9 @@ internal static class DialPlanCommands
                 return PolicyCli.Fail(error);
             }
 
-            if (result.GetValue(position) is < 1)
+            if (PolicyInput.CheckPosition(result.GetValue(position)) is { } badPosition)
             {
-                return PolicyCli.Fail($"--position: {result.GetValue(position)} must be 1 or more");
+                return PolicyCli.Fail(badPosition);
             }
 
             var (d, e) = PolicyCli.Owner(result, result.GetValue(domain), result.GetValue(extension));

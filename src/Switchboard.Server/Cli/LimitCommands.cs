@@ -20,7 +20,7 @@ internal static class LimitCommands
             var next = current;
             if (result.GetValue(concurrent) is { } c)
             {
-                if (!PolicyCli.TryParseLimit("--concurrent", c, out var value, out var error))
+                if (!PolicyInput.TryParseLimit("--concurrent", c, out var value, out var error))
                 {
                     return PolicyCli.Fail(error);
                 }
@@ -30,7 +30,7 @@ internal static class LimitCommands
 
             if (result.GetValue(perMinute) is { } m)
             {
-                if (!PolicyCli.TryParseLimit("--per-minute", m, out var value, out var error))
+                if (!PolicyInput.TryParseLimit("--per-minute", m, out var value, out var error))
                 {
                     return PolicyCli.Fail(error);
                 }

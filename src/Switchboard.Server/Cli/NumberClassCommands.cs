@@ -14,20 +14,14 @@ internal static class NumberClassCommands
         var set = new Command("set", "Replace one class's patterns for a domain") { domain, numberClass, patterns };
         set.SetAction((result, ct) => PolicyCli.RunAsync(result, async store =>
         {
-            if (!NumberClasses.TryParseOne(result.GetValue(numberClass)!, out var parsedClass) || !NumberPlan.Configurable.Contains(parsedClass))
+            if (!PolicyInput.TryParseConfigurableClass(result.GetValue(numberClass), out var parsedClass, out var classError))
             {
-                return PolicyCli.Fail($"--class: '{result.GetValue(numberClass)}' is not one of emergency, premium, tollfree, international");
+                return PolicyCli.Fail(classError);
             }
 
-            var parsed = new List<DialPattern>();
-            foreach (var text in result.GetValue(patterns)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (!PolicyInput.TryParsePatterns(result.GetValue(patterns), out var parsed, out var error))
             {
-                if (!DialPattern.TryParse(text, out var pattern, out var error))
-                {
-                    return PolicyCli.Fail("--patterns: " + error);
-                }
-
-                parsed.Add(pattern);
+                return PolicyCli.Fail(error);
             }
 
             var (d, _) = PolicyCli.Owner(result, result.GetValue(domain), null);

@@ -23,13 +23,12 @@ internal static class PermissionCommands
         var set = new Command("set", "Replace an extension's allowed classes (internal and emergency are always allowed)") { account, allow };
         set.SetAction((result, ct) => PolicyCli.RunAsync(result, async store =>
         {
-            if (!NumberClasses.TryParse(result.GetValue(allow), out var classes, out var error))
+            if (!PolicyInput.TryParsePermissions(result.GetValue(allow), out var allowed, out var error))
             {
-                return PolicyCli.Fail("--allow: " + error);
+                return PolicyCli.Fail(error);
             }
 
             var (number, domain) = CommonOptions.Account(result, result.GetValue(account)!);
-            var allowed = new HashSet<NumberClass>(classes) { NumberClass.Internal, NumberClass.Emergency };
             await store.SetPermissionsAsync(domain, number, allowed, ct);
             Console.WriteLine($"{number}@{domain} may dial: {NumberClasses.Format(allowed)}.");
             return 0;

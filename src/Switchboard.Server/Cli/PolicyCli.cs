@@ -6,7 +6,7 @@ using Switchboard.Storage;
 
 namespace Switchboard.Server.Cli;
 
-/// <summary>What the policy verbs share: opening the store, reporting a bad field, parsing limits.</summary>
+/// <summary>What the policy verbs share: opening the store, reporting a bad field, showing limits (their checks are <see cref="Pbx.Policy.PolicyInput"/>).</summary>
 internal static class PolicyCli
 {
     public static Option<string?> Domain(string description = "The domain (default: the default domain)") =>
@@ -42,26 +42,6 @@ internal static class PolicyCli
 
         var (number, extensionDomain) = CommonOptions.Account(result, extension);
         return (extension.Contains('@', StringComparison.Ordinal) ? extensionDomain : (domain ?? extensionDomain).ToLowerInvariant(), number);
-    }
-
-    /// <summary>A limit as typed: a count of 0 or more, or <c>none</c>.</summary>
-    public static bool TryParseLimit(string field, string text, out int? limit, out string error)
-    {
-        limit = null;
-        error = "";
-        if (string.Equals(text, "none", StringComparison.OrdinalIgnoreCase))
-        {
-            return true;
-        }
-
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
-        {
-            limit = value;
-            return true;
-        }
-
-        error = $"{field}: '{text}' is not a count (0 or more) or 'none'";
-        return false;
     }
 
     public static string Show(int? limit) => limit?.ToString(CultureInfo.InvariantCulture) ?? "none";

@@ -24,6 +24,35 @@ internal sealed class InMemoryPolicyStore : IPolicyStore
 
     public Task<bool> RemoveDialRuleAsync(long id, CancellationToken ct = default) => Task.FromResult(_rules.RemoveAll(r => r.Id == id) > 0);
 
+    public Task<DialRuleEntry?> FindDialRuleAsync(long id, CancellationToken ct = default) =>
+        Task.FromResult(_rules.FirstOrDefault(r => r.Id == id));
+
+    public Task<DialRuleEntry?> ChangeDialRuleAsync(long id, DialRule rule, CancellationToken ct = default)
+    {
+        var index = _rules.FindIndex(r => r.Id == id);
+        if (index < 0)
+        {
+            return Task.FromResult<DialRuleEntry?>(null);
+        }
+
+        _rules[index] = _rules[index] with { Rule = rule };
+        return Task.FromResult<DialRuleEntry?>(_rules[index]);
+    }
+
+    public Task<IReadOnlyDictionary<string, IReadOnlySet<NumberClass>>> ListPermissionsAsync(string domain, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyDictionary<string, IReadOnlySet<NumberClass>>>(
+            _permissions.Where(p => p.Key.EndsWith("@" + domain, StringComparison.Ordinal)).ToDictionary(p => p.Key.Split('@')[0], p => p.Value));
+
+    public Task<bool> ResetPermissionsAsync(string domain, string extension, CancellationToken ct = default) =>
+        Task.FromResult(_permissions.Remove(extension + "@" + domain));
+
+    public Task<IReadOnlyDictionary<string, CallLimits>> ListExtensionLimitsAsync(string domain, CancellationToken ct = default) =>
+        Task.FromResult<IReadOnlyDictionary<string, CallLimits>>(
+            _limits.Where(l => l.Key.Length > domain.Length + 1 && l.Key.EndsWith("@" + domain, StringComparison.Ordinal)).ToDictionary(l => l.Key.Split('@')[0], l => l.Value));
+
+    public Task<bool> ResetLimitsAsync(string domain, string? extension, CancellationToken ct = default) =>
+        Task.FromResult(_limits.Remove(extension + "@" + domain));
+
     public Task<IReadOnlySet<NumberClass>?> GetPermissionsAsync(string domain, string extension, CancellationToken ct = default) =>
         Task.FromResult(_permissions.GetValueOrDefault(extension + "@" + domain));
 

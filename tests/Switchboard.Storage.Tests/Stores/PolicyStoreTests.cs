@@ -92,6 +92,51 @@ public abstract class PolicyStoreTests(TestEngine engine) : StoreTests(engine)
     }
 
     [Fact]
+    public async Task A_rule_is_found_by_id_with_its_owner_and_changed_in_place()
+    {
+        await SetUpAsync();
+        await Store.AddDialRuleAsync("example.com", "100", null, Rule("00.", "intl"));
+        var own = await Store.AddDialRuleAsync("example.com", "100", null, Rule("0.", "carrier", 1, "+49"));
+
+        Assert.Equal(("example.com", "100", 2, "carrier"), await Store.FindDialRuleAsync(own.Id) is { } found
+            ? (found.Domain, found.Extension, found.Position, found.Rule.Trunk) : default);
+        var changed = await Store.ChangeDialRuleAsync(own.Id, Rule("0N.", "backup", 1, "+49"));
+        Assert.Equal(("0N.", "backup", 2, "100"), (changed!.Rule.Pattern.Text, changed.Rule.Trunk, changed.Position, changed.Extension));
+        Assert.Equal(["00.", "0N."], (await Store.ListDialRulesAsync("example.com", "100")).Select(r => r.Rule.Pattern.Text));
+
+        Assert.True(await Store.RemoveDialRuleAsync(own.Id));
+        Assert.Null(await Store.FindDialRuleAsync(own.Id));
+        Assert.Null(await Store.ChangeDialRuleAsync(own.Id, Rule("0.", "carrier")));
+    }
+
+    [Fact]
+    public async Task A_domains_permissions_and_limits_are_listed_by_extension_and_reset_to_the_default()
+    {
+        await SetUpAsync();
+        var directory = new SqlDirectoryStore(Temp.Database, Temp.Secrets, TimeProvider.System);
+        await directory.CreateDomainAsync("other.com");
+        await directory.CreateExtensionAsync(new NewExtension("other.com", "100", "Bob", "w", "s"));
+        await Store.SetPermissionsAsync("example.com", "100", new HashSet<NumberClass> { NumberClass.Internal, NumberClass.Premium });
+        await Store.SetPermissionsAsync("other.com", "100", new HashSet<NumberClass> { NumberClass.National });
+        await Store.SetLimitsAsync("example.com", "100", new CallLimits(1, null));
+        await Store.SetLimitsAsync("example.com", null, new CallLimits(9, 99));
+
+        var permissions = await Store.ListPermissionsAsync("example.com");
+        Assert.Equal(new HashSet<NumberClass> { NumberClass.Internal, NumberClass.Premium }, Assert.Single(permissions).Value);
+        Assert.Equal(new CallLimits(1, null), Assert.Single(await Store.ListExtensionLimitsAsync("example.com"), l => l.Key == "100").Value);
+
+        Assert.True(await Store.ResetPermissionsAsync("example.com", "100"));
+        Assert.False(await Store.ResetPermissionsAsync("example.com", "100"));
+        Assert.Null(await Store.GetPermissionsAsync("example.com", "100"));
+        Assert.NotNull(await Store.GetPermissionsAsync("other.com", "100"));
+        Assert.True(await Store.ResetLimitsAsync("example.com", "100"));
+        Assert.Null(await Store.GetLimitsAsync("example.com", "100"));
+        Assert.Equal(new CallLimits(9, 99), await Store.GetLimitsAsync("example.com", null));
+        Assert.True(await Store.ResetLimitsAsync("example.com", null));
+        Assert.Null(await Store.GetLimitsAsync("example.com", null));
+    }
+
+    [Fact]
     public async Task A_version_2_file_gains_the_policy_tables_and_keeps_its_rows()
     {
         await Temp.SetUpVersionAsync(2, "INSERT INTO domains (name, created_at) VALUES ('old.example', 0);");

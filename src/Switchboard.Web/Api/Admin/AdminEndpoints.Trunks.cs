@@ -20,7 +20,7 @@ internal static partial class AdminEndpoints
         }
 
         var list = await store.ListAsync(scope, http.RequestAborted);
-        return Results.Ok(new TrunkListReply([.. list.Select(t => TrunkReply.Of(t, trunks.IsRegistered(t.Id)))]));
+        return Results.Ok(new TrunkListReply([.. list.Select(t => TrunkReply.Of(t, trunks))]));
     }
 
     private static async Task<IResult> AddTrunkAsync(HttpContext http, NewTrunkBody? body, ITrunkStore store, TrunkService trunks, ILogger<AdminCaller> log)
@@ -50,8 +50,7 @@ internal static partial class AdminEndpoints
             Blank(body.CarrierDomain), Blank(body.FromUser), Blank(body.AssertedIdentity), body.Dids);
         if (TrunkValidation.Check(candidate) is { } problem)
         {
-            // The message starts with the CLI's option name: "--proxy: ...".
-            return Results.BadRequest(new { error = "bad_field", field = problem.Split(':')[0].TrimStart('-'), detail = problem });
+            return BadInput(problem);
         }
 
         try
@@ -59,7 +58,7 @@ internal static partial class AdminEndpoints
             var added = await store.AddAsync(candidate, body.Password, http.RequestAborted);
             await trunks.ReloadAsync(http.RequestAborted);
             LogTrunk(log, caller.Extension.Account, "added", added.Name, added.Domain);
-            return Results.Json(TrunkReply.Of(added, trunks.IsRegistered(added.Id)), statusCode: StatusCodes.Status201Created);
+            return Results.Json(TrunkReply.Of(added, trunks), statusCode: StatusCodes.Status201Created);
         }
         catch (DirectoryConflictException)
         {
@@ -86,17 +85,42 @@ internal static partial class AdminEndpoints
         return Results.NoContent();
     }
 
+    /// <summary>
+    /// The portal's test: the trunk's next REGISTER goes out now instead of at its time; the list then shows the
+    /// carrier's answer (<see cref="TrunkRegistrationReply"/>) once it comes.
+    /// </summary>
+    private static async Task<IResult> TestTrunkAsync(HttpContext http, string domain, string name, ITrunkStore store, TrunkService trunks)
+    {
+        if (!AdminGate.Caller(http).TryDomain(domain, out var scoped))
+        {
+            return OtherDomain();
+        }
+
+        if ((await store.ListAsync(scoped, http.RequestAborted)).FirstOrDefault(t => t.Name == name) is not { } trunk)
+        {
+            return Results.NotFound(new ErrorReply("no_such_trunk"));
+        }
+
+        return trunks.RegisterNow(trunk.Id) ? Results.Accepted() : Results.Conflict(new ErrorReply("not_registering"));
+    }
+
     [LoggerMessage(EventId = 3046, Level = LogLevel.Information, Message = "Admin {Admin} {What} trunk {Name} of {Domain}")]
     private static partial void LogTrunk(ILogger logger, string admin, string what, string name, string domain);
 }
 
 /// <param name="Registered">Whether its registration holds now; null for a trunk that does not register.</param>
+/// <param name="Registration">The carrier's answer to the last REGISTER; null for a trunk that does not register, or before the first answer.</param>
 public sealed record TrunkReply(string Domain, string Name, string Proxy, string Transport, string Username, bool Register, int Position,
-    string? CarrierDomain, string? FromUser, string? AssertedIdentity, IReadOnlyDictionary<string, string> Dids, bool? Registered)
+    string? CarrierDomain, string? FromUser, string? AssertedIdentity, IReadOnlyDictionary<string, string> Dids, bool? Registered,
+    TrunkRegistrationReply? Registration)
 {
-    public static TrunkReply Of(Trunk t, bool? registered) => new(t.Domain, t.Name, t.Proxy, t.Transport.UriParameter(), t.Username, t.Register,
-        t.Position, t.CarrierDomain, t.FromUser, t.AssertedIdentity, t.DidMap, t.Register ? registered ?? false : null);
+    public static TrunkReply Of(Trunk t, TrunkService running) => new(t.Domain, t.Name, t.Proxy, t.Transport.UriParameter(), t.Username, t.Register,
+        t.Position, t.CarrierDomain, t.FromUser, t.AssertedIdentity, t.DidMap, t.Register ? running.IsRegistered(t.Id) ?? false : null,
+        running.RegistrationState(t.Id) is { } state ? new TrunkRegistrationReply(state.Status, state.Reason, state.At) : null);
 }
+
+/// <param name="Status">The final SIP status; 408 when the carrier did not answer in time, 0 when nothing could be sent.</param>
+public sealed record TrunkRegistrationReply(int Status, string? Reason, DateTimeOffset At);
 
 public sealed record TrunkListReply(IReadOnlyList<TrunkReply> Trunks);
 

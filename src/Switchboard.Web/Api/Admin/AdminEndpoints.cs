@@ -28,9 +28,27 @@ internal static partial class AdminEndpoints
         admin.MapGet("/trunks", ListTrunksAsync);
         admin.MapPost("/trunks", AddTrunkAsync);
         admin.MapDelete("/trunks/{domain}/{name}", RemoveTrunkAsync);
+        admin.MapPost("/trunks/{domain}/{name}/test", TestTrunkAsync);
         admin.MapGet("/allowlist", ListAllowListAsync);
         admin.MapPost("/allowlist", AddAllowListAsync);
         admin.MapDelete("/allowlist/{domain}/{pattern}", RemoveAllowListAsync);
+        admin.MapGet("/dialrules", ListDialRulesAsync);
+        admin.MapPost("/dialrules", AddDialRuleAsync);
+        admin.MapPut("/dialrules/{domain}/{id:long}", ChangeDialRuleAsync);
+        admin.MapDelete("/dialrules/{domain}/{id:long}", RemoveDialRuleAsync);
+        admin.MapGet("/permissions", ListPermissionsAsync);
+        admin.MapPut("/permissions/{domain}/{number}", SetPermissionsAsync);
+        admin.MapDelete("/permissions/{domain}/{number}", ResetPermissionsAsync);
+        admin.MapGet("/limits", ListLimitsAsync);
+        admin.MapPut("/limits/{domain}", SetDomainLimitsAsync);
+        admin.MapPut("/limits/{domain}/{number}", SetLimitsAsync);
+        admin.MapDelete("/limits/{domain}", ResetDomainLimitsAsync);
+        admin.MapDelete("/limits/{domain}/{number}", ResetLimitsAsync);
+        admin.MapGet("/numberclasses", ListNumberClassesAsync);
+        admin.MapPut("/numberclasses/{domain}/{numberClass}", SetNumberClassAsync);
+        admin.MapDelete("/numberclasses/{domain}/{numberClass}", ResetNumberClassAsync);
+        admin.MapGet("/ivr", GetIvr);
+        admin.MapPost("/ivr/reload", ReloadIvr);
     }
 
     private static IResult OtherDomain() => Results.Json(new ErrorReply("other_domain"), statusCode: StatusCodes.Status403Forbidden);

@@ -46,7 +46,11 @@
       showLogin();
       throw new Error(t('error.not_authenticated'));
     }
-    if (!response.ok) throw new Error(t('error.' + (data.error || 'http'), { field: data.field || '', status: response.status }));
+    if (!response.ok) {
+      // A refused setting's detail is the CLI's own message ("--pattern: '0.49' has '.' that is not at its end ...").
+      const detail = data.detail ? ' ' + data.detail : '';
+      throw new Error(t('error.' + (data.error || 'http'), { field: data.field || '', status: response.status }) + detail);
+    }
     return data;
   }
 
@@ -184,8 +188,8 @@
       if (view === 'records') await renderRecords();
       if (view === 'extensions') await renderExtensions();
       if (view === 'links') await renderLinkAccounts();
-      if (view === 'trunks') await renderTrunks();
       if (view === 'allowlist') await renderAllowList();
+      if (views[view]) await views[view]();
     } catch (error) {
       say(error.message, 'error');
     }
@@ -382,32 +386,6 @@
     }
   }
 
-  async function renderTrunks() {
-    const data = await api('GET', scoped('/api/admin/trunks'));
-    $('#trunks tbody').replaceChildren(...data.trunks.map((trunk) => {
-      const row = element('tr');
-      row.dataset.trunk = trunk.name;
-      const state = trunk.registered === null ? t('trunk.no_register') : t(trunk.registered ? 'trunk.registered' : 'trunk.not_registered');
-      const actions = element('td');
-      actions.append(button(t('trunk.remove'), async () => {
-        if (!confirm(t('trunk.confirm_remove', { name: trunk.name }))) return;
-        await change('DELETE', '/api/admin/trunks/' + encodeURIComponent(trunk.domain) + '/' + encodeURIComponent(trunk.name));
-      }, 'danger'));
-      row.append(element('td', String(trunk.position), 'num'), element('td', trunk.name), element('td', trunk.proxy),
-        element('td', trunk.transport.toUpperCase()), element('td', trunk.username), element('td', state), actions);
-      return row;
-    }));
-  }
-
-  async function addTrunk(event) {
-    event.preventDefault();
-    const form = event.target;
-    const fields = Object.fromEntries(new FormData(form).entries());
-    fields.register = form.elements.register.checked;
-    fields.domain = domain || session.domain;
-    if (await change('POST', '/api/admin/trunks', fields)) form.reset();
-  }
-
   async function renderAllowList() {
     const data = await api('GET', scoped('/api/admin/allowlist'));
     $('#allowlist tbody').replaceChildren(...data.patterns.map((pattern) => {
@@ -452,6 +430,16 @@
     say(t('link.copied'), 'ok');
   }
 
+  // Views kept in files of their own (trunks.js, policy.js) register here and share these helpers.
+  const views = {};
+  window.SwitchboardAdmin = {
+    api, t, element, button, change, say, dash, localTime, scoped,
+    /** The one domain a view that edits a domain's settings works on: the chosen one, else the admin's own. */
+    domain: () => domain || (session ? session.domain : ''),
+    session: () => session,
+    addView: (name, render) => { views[name] = render; },
+  };
+
   // The seed's own way to open the popup (spec 1), so the test shows what a visitor of the page will see.
   const testLink = () => window.open($('#link-url').value, '', 'width=230, height=300, left=200, location=0');
 
@@ -464,7 +452,6 @@
     $('#record-filter').addEventListener('submit', (e) => { e.preventDefault(); refresh(); });
     $('#add-extension').addEventListener('submit', addExtension);
     $('#link-form').addEventListener('submit', makeLink);
-    $('#add-trunk').addEventListener('submit', addTrunk);
     $('#add-pattern').addEventListener('submit', addPattern);
     $('#copy-link').addEventListener('click', () => copy('#link-url'));
     $('#copy-snippet').addEventListener('click', () => copy('#link-snippet'));
