@@ -154,17 +154,23 @@ public sealed class PbxHost : IAsyncDisposable
         }
 
         services.AddSingleton(options.Time);
+
+        // Histograms are recorded where the durations happen; they live on the meter /metrics exports (the factory hands
+        // every asker of one name the same meter).
+        services.AddSingleton(sp => new Pbx.Diagnostics.PbxHistograms(
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>().Create(new System.Diagnostics.Metrics.MeterOptions(Web.Api.SwitchboardMeter.Name))));
+        services.AddSingleton<AuthFailureCounters>();
         services.AddSingleton(options.Security);
         services.AddSingleton(new PbxIdentity(options.DefaultDomain));
         services.AddSingleton(data.Database);
         services.AddSingleton<Pbx.Security.ISecretProtector>(data.Secrets);
         services.AddSingleton<SqlDirectoryStore>();
         services.AddSingleton<IDirectoryStore>(sp => new CachedDirectoryStore(sp.GetRequiredService<SqlDirectoryStore>(),
-            sp.GetRequiredService<SqlDirectoryStore>(), options.DirectoryCache, options.Time));
+            sp.GetRequiredService<SqlDirectoryStore>(), options.DirectoryCache, options.Time, sp.GetRequiredService<Pbx.Diagnostics.PbxHistograms>()));
         services.AddSingleton<ISessionStore, SqlSessionStore>();
         services.AddSingleton<ILoginFailureStore, SqlLoginFailureStore>();
         services.AddSingleton<ICallRecordStore>(sp => new BatchedCallRecordStore(data.Database, options.CallRecords, options.Time,
-            sp.GetRequiredService<ILogger<BatchedCallRecordStore>>()));
+            sp.GetRequiredService<ILogger<BatchedCallRecordStore>>(), sp.GetRequiredService<Pbx.Diagnostics.PbxHistograms>()));
         services.AddSingleton<ILockoutStore, SqlLockoutStore>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<SignedLinkChecker>();
@@ -197,6 +203,7 @@ public sealed class PbxHost : IAsyncDisposable
         services.AddSingleton<SignedLinkMaker>();
         services.AddSingleton(new Web.Api.Admin.CsrfTokens(data.CsrfKey));
         services.AddSwitchboardWeb(options.Web);
+        ReadinessChecks.Register(services.AddHealthChecks(), options.Sip);
     }
 
     /// <summary>

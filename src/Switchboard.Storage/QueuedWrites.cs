@@ -18,11 +18,17 @@ internal sealed class QueuedWrites<T> : IAsyncDisposable
     private readonly Action<IReadOnlyList<T>, Exception> _failed;
     private readonly Channel<T> _queue;
     private readonly Task _writer;
+    private readonly Pbx.Diagnostics.PbxHistograms? _histograms;
+    private readonly string _store;
 
     /// <param name="write">Writes one item inside the batch's transaction.</param>
     /// <param name="failed">Told of a batch that could not be written (a locked or broken file); the writer goes on.</param>
-    public QueuedWrites(StoreDatabase db, int capacity, Func<DbConnection, DbTransaction, T, Task> write, Action<IReadOnlyList<T>, Exception> failed)
+    /// <param name="store">The store's name in the histogram of write durations (<c>store</c> label, operation <c>write_batch</c>).</param>
+    public QueuedWrites(StoreDatabase db, int capacity, Func<DbConnection, DbTransaction, T, Task> write, Action<IReadOnlyList<T>, Exception> failed,
+        string store, Pbx.Diagnostics.PbxHistograms? histograms)
     {
+        _store = store;
+        _histograms = histograms;
         _db = db;
         _write = write;
         _failed = failed;
@@ -52,6 +58,7 @@ internal sealed class QueuedWrites<T> : IAsyncDisposable
                     batch.Add(item);
                 }
 
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 try
                 {
                     connection ??= await _db.OpenAsync();
@@ -62,6 +69,7 @@ internal sealed class QueuedWrites<T> : IAsyncDisposable
                     }
 
                     await tx.CommitAsync();
+                    _histograms?.RecordStore(_store, "write_batch", System.Diagnostics.Stopwatch.GetElapsedTime(started));
                 }
                 catch (DbException ex)
                 {

@@ -18,12 +18,12 @@ public sealed partial class SqlLockoutStore : ILockoutStore, IAsyncDisposable
     private readonly ILogger<SqlLockoutStore> _logger;
     private readonly QueuedWrites<LoginLockout> _writes;
 
-    public SqlLockoutStore(StoreDatabase db, TimeProvider time, ILogger<SqlLockoutStore> logger)
+    public SqlLockoutStore(StoreDatabase db, TimeProvider time, ILogger<SqlLockoutStore> logger, Pbx.Diagnostics.PbxHistograms? histograms = null)
     {
         _db = db;
         _time = time;
         _logger = logger;
-        _writes = new QueuedWrites<LoginLockout>(db, Capacity, WriteAsync, (batch, ex) => LogWriteFailed(_logger, ex, batch.Count));
+        _writes = new QueuedWrites<LoginLockout>(db, Capacity, WriteAsync, (batch, ex) => LogWriteFailed(_logger, ex, batch.Count), "lockouts", histograms);
     }
 
     public void Save(LoginLockout lockout)

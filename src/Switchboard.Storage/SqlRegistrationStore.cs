@@ -23,11 +23,11 @@ public sealed partial class SqlRegistrationStore : IRegistrationStore, IAsyncDis
     private readonly ILogger<SqlRegistrationStore> _logger;
     private readonly QueuedWrites<(long ExtensionId, IReadOnlyList<ContactBinding> Bindings)> _writes;
 
-    public SqlRegistrationStore(StoreDatabase db, ILogger<SqlRegistrationStore> logger)
+    public SqlRegistrationStore(StoreDatabase db, ILogger<SqlRegistrationStore> logger, Pbx.Diagnostics.PbxHistograms? histograms = null)
     {
         _db = db;
         _logger = logger;
-        _writes = new(db, Capacity, WriteAsync, (batch, ex) => LogWriteFailed(_logger, ex, batch.Count));
+        _writes = new(db, Capacity, WriteAsync, (batch, ex) => LogWriteFailed(_logger, ex, batch.Count), "registrations", histograms);
     }
 
     public void Save(long extensionId, IReadOnlyList<ContactBinding> udpBindings)

@@ -31,6 +31,12 @@ public abstract class StoreDatabase : IDisposable
 
     public abstract Task<int> GetVersionAsync(CancellationToken ct = default);
 
+    /// <summary>
+    /// Whether the store answers now (the readiness check, <c>/readyz</c>): a trivial query on a connection that proves
+    /// the database can be reached afresh, not only through one a pool kept open. Throws when it cannot.
+    /// </summary>
+    public abstract Task ProbeAsync(CancellationToken ct = default);
+
     /// <summary>True when <paramref name="ex"/> says a row broke a UNIQUE or PRIMARY KEY constraint.</summary>
     public abstract bool IsUniqueViolation(DbException ex);
 

@@ -9,6 +9,8 @@ namespace Switchboard.Server.Tests;
 /// The real server reads SIP over UDP on its endpoint's own loop (SipUdpReader): a request of any size a datagram may
 /// carry is answered, and /metrics shows what the endpoint and the runtime did.
 /// </summary>
+/// <remarks>Alone (<see cref="RunsAlone"/>): another server in the process would report into this one's scrape.</remarks>
+[Collection(RunsAlone.Name)]
 public sealed class SipUdpAndMetricsTests : IClassFixture<ServerFixture>
 {
     private readonly ServerFixture _server;

@@ -137,6 +137,7 @@ public sealed partial class CallEngine
                             return await RunTrunkAsync(trunks.Route);
                         case CallOutput.RecordSetupTime setup:
                             _engine._setupStats.Record(setup.Elapsed);
+                            _engine._histograms?.RecordMediaSetup(setup.Elapsed);
                             break;
                         case CallOutput.TellCallerRinging:
                             await _observer.OnRingingAsync();

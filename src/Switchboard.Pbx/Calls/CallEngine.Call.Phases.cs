@@ -59,6 +59,11 @@ public sealed partial class CallEngine
         private string? FinishPhases()
         {
             _engine._setupStats.Phases.Record(_phases);
+            if (_engine._histograms is { } histograms && _phases.Pbx.FirstOrDefault(m => m.Key == "answered") is { Key: not null } answered)
+            {
+                histograms.RecordAnswer(TimeSpan.FromMilliseconds(answered.Value));
+            }
+
             return _phases.ToJson();
         }
 

@@ -33,13 +33,18 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     private SipEndpoint? _sip;
     private readonly ConcurrentDictionary<string, Call> _calls = new(StringComparer.Ordinal);
 
+    private readonly CallStarts _starts = new();
+
+    /// <summary>Set-up and answer times as they happen, for metrics; null records none.</summary>
+    private readonly Diagnostics.PbxHistograms? _histograms;
     private bool _refusesNewCalls;
     private readonly long[] _ended = new long[Enum.GetValues<CallEndReason>().Length];
 
     public CallEngine(DialPlan dialPlan, ICallRecordStore records, WebRtcMedia media, ServiceOptions services, MediaSetupStats setupStats,
         CallOptions options, ISipLocations locations, TimeProvider time, ILogger<CallEngine> log, Trunks.TrunkService? trunks = null,
-        Policy.CallPolicy? policy = null, Ivr.IvrRuntime? ivr = null)
+        Policy.CallPolicy? policy = null, Ivr.IvrRuntime? ivr = null, Diagnostics.PbxHistograms? histograms = null)
     {
+        _histograms = histograms;
         _ivr = ivr ?? Ivr.IvrRuntime.Demo();
         _trunks = trunks;
         _policy = policy;
@@ -55,6 +60,12 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     }
 
     public int ActiveCalls => _calls.Count;
+
+    /// <summary>Calls started since start, whatever became of them (the metrics' <c>switchboard_calls_started_total</c>).</summary>
+    public long CallsStarted => _starts.Total;
+
+    /// <summary>Calls started in the last 60 seconds (the admin overview).</summary>
+    public int CallsInLastMinute => _starts.InLastMinute(_time.GetUtcNow());
 
     /// <summary>Calls ended since start, per reason (the metrics' <c>switchboard_calls_ended_total{reason}</c>).</summary>
     public IEnumerable<(CallEndReason Reason, long Count)> EndedByReason
@@ -102,6 +113,7 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     public ICallControl Start(CallRequest request, ICallObserver? observer)
     {
         var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+        _starts.Add(_time.GetUtcNow());
         var call = new Call(id, request, observer, this);
         _calls[id] = call;
         call.Run();

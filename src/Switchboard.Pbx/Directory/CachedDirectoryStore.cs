@@ -27,6 +27,7 @@ public sealed class CachedDirectoryStore : IDirectoryStore
     private readonly ConcurrentDictionary<(string Domain, string Number), Entry<Extension>> _byNumber = new();
     private readonly ConcurrentDictionary<long, Entry<Extension>> _byId = new();
     private readonly ConcurrentDictionary<long, Entry<string>> _sipPasswords = new();
+    private readonly Diagnostics.PbxHistograms? _histograms;
     private long _epoch;
     private long _knownVersion;
     private long _nextCheck;
@@ -34,8 +35,11 @@ public sealed class CachedDirectoryStore : IDirectoryStore
     private long _hits;
     private long _misses;
 
-    public CachedDirectoryStore(IDirectoryStore inner, IDirectoryVersion version, DirectoryCacheOptions options, TimeProvider time)
+    /// <param name="histograms">Where the store reads' durations go (<c>store="directory"</c>); null records none.</param>
+    public CachedDirectoryStore(IDirectoryStore inner, IDirectoryVersion version, DirectoryCacheOptions options, TimeProvider time,
+        Diagnostics.PbxHistograms? histograms = null)
     {
+        _histograms = histograms;
         ArgumentNullException.ThrowIfNull(options);
         _inner = inner;
         _version = version;
@@ -54,16 +58,16 @@ public sealed class CachedDirectoryStore : IDirectoryStore
     public long Misses => Interlocked.Read(ref _misses);
 
     public Task<Domain?> FindDomainAsync(string name, CancellationToken ct = default) =>
-        LookupAsync(_domains, name, long.MaxValue, (inner, key, ct) => inner.FindDomainAsync(key, ct), ct);
+        LookupAsync(_domains, name, long.MaxValue, "find_domain", (inner, key, ct) => inner.FindDomainAsync(key, ct), ct);
 
     public Task<Extension?> FindExtensionAsync(string domain, string number, CancellationToken ct = default) =>
-        LookupAsync(_byNumber, (domain, number), long.MaxValue, (inner, key, ct) => inner.FindExtensionAsync(key.Item1, key.Item2, ct), ct);
+        LookupAsync(_byNumber, (domain, number), long.MaxValue, "find_extension", (inner, key, ct) => inner.FindExtensionAsync(key.Item1, key.Item2, ct), ct);
 
     public Task<Extension?> GetExtensionAsync(long id, CancellationToken ct = default) =>
-        LookupAsync(_byId, id, long.MaxValue, (inner, key, ct) => inner.GetExtensionAsync(key, ct), ct);
+        LookupAsync(_byId, id, long.MaxValue, "get_extension", (inner, key, ct) => inner.GetExtensionAsync(key, ct), ct);
 
     public Task<string?> GetSipPasswordAsync(long extensionId, CancellationToken ct = default) =>
-        LookupAsync(_sipPasswords, extensionId, _secretTicks, (inner, key, ct) => inner.GetSipPasswordAsync(key, ct), ct);
+        LookupAsync(_sipPasswords, extensionId, _secretTicks, "sip_password", (inner, key, ct) => inner.GetSipPasswordAsync(key, ct), ct);
 
     /// <summary>Not cached: logins are rare and rate-limited, and the web password need not stay in memory.</summary>
     public Task<string?> GetWebPasswordAsync(long extensionId, CancellationToken ct = default) => _inner.GetWebPasswordAsync(extensionId, ct);
@@ -115,7 +119,7 @@ public sealed class CachedDirectoryStore : IDirectoryStore
     }
 
     /// <param name="lifetime">How long a found value stays, in timestamp ticks; misses stay <see cref="DirectoryCacheOptions.NegativeLifetime"/>.</param>
-    private async Task<T?> LookupAsync<TKey, T>(ConcurrentDictionary<TKey, Entry<T>> map, TKey key, long lifetime,
+    private async Task<T?> LookupAsync<TKey, T>(ConcurrentDictionary<TKey, Entry<T>> map, TKey key, long lifetime, string operation,
         Func<IDirectoryStore, TKey, CancellationToken, Task<T?>> load, CancellationToken ct)
         where TKey : notnull
         where T : class
@@ -134,7 +138,9 @@ public sealed class CachedDirectoryStore : IDirectoryStore
         // The store behind may block (Microsoft.Data.Sqlite's async methods run synchronously): a miss goes to the
         // thread pool, so a protocol loop that reads the directory waits for it without stalling. A hit never leaves.
         await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+        var started = _time.GetTimestamp();
         var value = await load(_inner, key, ct).ConfigureAwait(false);
+        _histograms?.RecordStore("directory", operation, _time.GetElapsedTime(started));
         if (map.Count >= _capacity)
         {
             map.Clear();
@@ -160,7 +166,9 @@ public sealed class CachedDirectoryStore : IDirectoryStore
         try
         {
             await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding); // a store read: off the caller's loop
+            var started = _time.GetTimestamp();
             var version = await _version.ReadVersionAsync(ct).ConfigureAwait(false);
+            _histograms?.RecordStore("directory", "read_version", _time.GetElapsedTime(started));
             if (version != Interlocked.Exchange(ref _knownVersion, version))
             {
                 Invalidate();

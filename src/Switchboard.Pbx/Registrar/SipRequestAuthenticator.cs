@@ -27,6 +27,7 @@ public sealed class SipRequestAuthenticator
     private readonly ILogger<SipRequestAuthenticator> _log;
     private readonly ILoginFailureStore? _failures;
     private readonly DigestServer _digest;
+    private readonly AuthFailureCounters? _counters;
     private readonly Lock _digestGate = new();
 
     /// <summary>Checked against when the account does not exist, so unknown and known accounts take the same path and time.</summary>
@@ -34,8 +35,10 @@ public sealed class SipRequestAuthenticator
 
     /// <param name="digestKey">The nonce key (at least 32 bytes); null draws a random one, so nonces of an earlier process are refused and re-challenged.</param>
     public SipRequestAuthenticator(IDirectoryStore directory, LoginThrottle throttle, RegistrarOptions options, TimeProvider time,
-        ILogger<SipRequestAuthenticator> log, ILoginFailureStore? failures = null, byte[]? digestKey = null, DigestServerOptions? digestOptions = null)
+        ILogger<SipRequestAuthenticator> log, ILoginFailureStore? failures = null, byte[]? digestKey = null, DigestServerOptions? digestOptions = null,
+        AuthFailureCounters? counters = null)
     {
+        _counters = counters;
         _directory = directory;
         _throttle = throttle;
         _options = options;
@@ -160,6 +163,7 @@ public sealed class SipRequestAuthenticator
     private async Task RefuseAsync(string account, string address, string reason, CancellationToken ct)
     {
         RegistrarLog.AuthRefused(_log, account, address, reason);
+        _counters?.Count(SipPath, reason);
         if (_failures is not null)
         {
             var stored = account.Length <= AccountName.MaxLength ? account : account[..AccountName.MaxLength];

@@ -19,10 +19,12 @@ public sealed partial class Authenticator
     private readonly TimeProvider _time;
     private readonly ILogger<Authenticator> _log;
     private readonly string _defaultDomain;
+    private readonly AuthFailureCounters? _counters;
 
     public Authenticator(IDirectoryStore directory, LoginThrottle throttle, SignedLinkChecker links, ILoginFailureStore failures,
-        TimeProvider time, ILogger<Authenticator> log, PbxIdentity identity)
+        TimeProvider time, ILogger<Authenticator> log, PbxIdentity identity, AuthFailureCounters? counters = null)
     {
+        _counters = counters;
         _directory = directory;
         _throttle = throttle;
         _links = links;
@@ -129,6 +131,7 @@ public sealed partial class Authenticator
     private async Task RefuseAsync(string account, string address, string path, string reason, CancellationToken ct)
     {
         LogRefused(_log, path, Redact.Account(account), address, reason);
+        _counters?.Count(path, reason);
         await _failures.RecordAsync(new LoginFailure(_time.GetUtcNow(), Truncate(account), address, path, reason), ct);
     }
 

@@ -30,6 +30,7 @@ public sealed partial class LoginThrottle : IDisposable
     private readonly IClusterThrottle? _cluster;
     private readonly IDisposable? _subscription;
     private readonly ILogger<LoginThrottle> _log;
+    private long _lockoutsStarted;
 
     public LoginThrottle(SecurityOptions options, TimeProvider time, ILockoutStore? lockouts = null, IClusterThrottle? cluster = null,
         ILogger<LoginThrottle>? log = null)
@@ -43,6 +44,12 @@ public sealed partial class LoginThrottle : IDisposable
     }
 
     public void Dispose() => _subscription?.Dispose();
+
+    /// <summary>
+    /// Lockouts failures on this node started since start, of an account or of an address (for metrics and the admin
+    /// overview); one another node started and this one only put in force is not counted here.
+    /// </summary>
+    public long LockoutsStarted => Interlocked.Read(ref _lockoutsStarted);
 
     /// <summary><see cref="Check"/>, then (with several nodes) whether another node has locked the account or address out.</summary>
     public async Task<ThrottleDecision> CheckAsync(string account, string address, CancellationToken ct = default)
@@ -69,7 +76,7 @@ public sealed partial class LoginThrottle : IDisposable
     /// <summary><see cref="RecordFailure"/>, and (with several nodes) the cluster's count of it, waited for.</summary>
     public async Task<ThrottleDecision> RecordFailureAsync(string account, string address, CancellationToken ct = default)
     {
-        var local = RecordFailureHere(account, address);
+        var local = RecordFailureHere(account, address, out var startedHere);
         if (_cluster is null)
         {
             return local;
@@ -87,6 +94,9 @@ public sealed partial class LoginThrottle : IDisposable
             }
 
             Restore(started);
+
+            // The cluster's count may start a lockout this node's own count did not (failures spent on other nodes).
+            Interlocked.Add(ref _lockoutsStarted, Math.Max(0, started.Length - startedHere));
             var wait = started.Max(l => l.Until) - now;
             return ThrottleDecision.LockedOut(Max(wait, local.RetryAfter));
         }
@@ -133,7 +143,7 @@ public sealed partial class LoginThrottle : IDisposable
     /// </summary>
     public ThrottleDecision RecordFailure(string account, string address)
     {
-        var decision = RecordFailureHere(account, address);
+        var decision = RecordFailureHere(account, address, out _);
         if (_cluster is not null)
         {
             _ = CountInClusterAsync(account, address);
@@ -156,7 +166,8 @@ public sealed partial class LoginThrottle : IDisposable
         }
     }
 
-    private ThrottleDecision RecordFailureHere(string account, string address)
+    /// <param name="started">How many lockouts (0 to 2: the account's, the address's) this failure started here.</param>
+    private ThrottleDecision RecordFailureHere(string account, string address, out int started)
     {
         var now = _time.GetUtcNow();
         LoginLockout? accountLocked, addressLocked;
@@ -173,6 +184,9 @@ public sealed partial class LoginThrottle : IDisposable
             var b = Fail(AddressKey(address), _options.AddressFailureLimit, now, out addressLocked);
             wait = Max(a, b);
         }
+
+        started = (accountLocked is null ? 0 : 1) + (addressLocked is null ? 0 : 1);
+        Interlocked.Add(ref _lockoutsStarted, started);
 
         // Outside the lock: the store only queues, but nothing else needs to wait for it.
         if (accountLocked is not null)

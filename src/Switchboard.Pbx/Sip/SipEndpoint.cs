@@ -85,6 +85,15 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
         Interlocked.Read(ref _sent), Interlocked.Read(ref _sendFailures),
         Volatile.Read(ref _clientTransactions), Volatile.Read(ref _serverTransactions), _dialogs.Count, FloodGate?.Counters ?? default);
 
+    /// <summary>Well-formed messages received (retransmissions included), by method and response class.</summary>
+    public SipMessageTally Received => _core.Received;
+
+    /// <summary>Messages handed to a transport, retransmissions included, by method and response class.</summary>
+    public SipMessageTally Sent { get; } = new();
+
+    /// <summary>True from <see cref="Start"/> until the endpoint is disposed: new requests have somewhere to go (/readyz).</summary>
+    public bool IsRunning => _calls is not null && !_stopped && !_stopping.IsCancellationRequested;
+
     /// <summary>Registrar and authentication work running off the loop now (store reads whose answer has not come back yet).</summary>
     public int PendingStoreWork
     {
@@ -267,6 +276,7 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
         if (_transport.TrySend(flow, message.Raw.Span))
         {
             Interlocked.Increment(ref _sent);
+            Sent.Count(message);
         }
         else
         {

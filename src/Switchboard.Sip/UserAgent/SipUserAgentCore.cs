@@ -43,6 +43,9 @@ public sealed partial class SipUserAgentCore
         set => Volatile.Write(ref _refusesNewRequests, value);
     }
 
+    /// <summary>Well-formed messages received, retransmissions included, by method and response class (for metrics).</summary>
+    public SipMessageTally Received { get; } = new();
+
     public int ClientTransactions => _transactions.ClientCount;
 
     public int ServerTransactions => _transactions.ServerCount;
@@ -71,6 +74,7 @@ public sealed partial class SipUserAgentCore
         }
 
         var message = parsed.Message!;
+        Received.Count(message);
         if (message is SipRequest request)
         {
             // RFC 3581 / RFC 3261 section 18.2.1: note where the request really came from.

@@ -34,6 +34,14 @@ public sealed class PostgresDatabase : StoreDatabase
 
     public override async ValueTask<DbConnection> OpenAsync(CancellationToken ct = default) => await _source.OpenConnectionAsync(ct);
 
+    /// <remarks>A pooled connection is fine here: Npgsql's pool does not hide a server that stopped answering, the query fails.</remarks>
+    public override async Task ProbeAsync(CancellationToken ct = default)
+    {
+        await using var connection = await _source.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand("SELECT 1;", connection);
+        await command.ExecuteScalarAsync(ct);
+    }
+
     public override bool IsUniqueViolation(DbException ex) => ex is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 
     /// <remarks>Npgsql's automatic preparation (<see cref="NpgsqlConnectionStringBuilder.MaxAutoPrepare"/>) already covers it.</remarks>

@@ -53,6 +53,21 @@ public sealed class SqliteDatabase : StoreDatabase
         }
     }
 
+    /// <remarks>
+    /// A connection of its own (no pool: a pooled one keeps its file open and would go on answering after the file or its
+    /// folder went away) that may not create the file (a missing file would become an empty database), reading the
+    /// schema's first page.
+    /// </remarks>
+    public override async Task ProbeAsync(CancellationToken ct = default)
+    {
+        var probe = new SqliteConnectionStringBuilder(_connectionString) { Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString();
+        await using var connection = new SqliteConnection(probe);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master;";
+        await command.ExecuteScalarAsync(ct);
+    }
+
     public override bool IsUniqueViolation(DbException ex) => ex is SqliteException { SqliteErrorCode: SqliteConstraint };
 
     /// <summary>Applies every migration newer than the file's version, each in its own transaction.</summary>

@@ -9,8 +9,10 @@ namespace Switchboard.Web.Api;
 
 /// <summary>
 /// The PBX's metrics as <see cref="System.Diagnostics.Metrics"/> instruments on the meter <see cref="Name"/>, read by
-/// OpenTelemetry and served by its Prometheus exporter at <c>GET /metrics</c> (loopback only). Every instrument
-/// observes what the PBX already counts (no work on a call's or a packet's path); OpenTelemetry turns
+/// OpenTelemetry and served by its Prometheus exporter at <c>GET /metrics</c> (loopback only). Every
+/// observable one reads what the PBX already counts (no work on a call's or a packet's path; the SIP loop's per-message
+/// counts are increments in arrays of longs), and the histograms of <see cref="Pbx.Diagnostics.PbxHistograms"/> are
+/// recorded once per call or store operation. docs/configuration.md, "Metrics", lists them all. OpenTelemetry turns
 /// <c>switchboard.sip.received</c> (a counter) into <c>switchboard_sip_received_total</c>, and so on.
 /// </summary>
 public sealed class SwitchboardMeter : IDisposable
@@ -25,6 +27,7 @@ public sealed class SwitchboardMeter : IDisposable
         var calls = services.GetRequiredService<CallEngine>();
         var setup = services.GetRequiredService<MediaSetupStats>();
         _meter.CreateObservableGauge("switchboard.calls.active", () => calls.ActiveCalls, description: "Calls up now");
+        _meter.CreateObservableCounter("switchboard.calls.started", () => calls.CallsStarted, description: "Calls started since start (its rate is calls per second)");
         _meter.CreateObservableCounter("switchboard.calls.ended", () => EndedByReason(calls), description: "Calls ended since start, by reason");
         _meter.CreateObservableGauge("switchboard.media.setup_ms", () => SetupQuantiles(setup), description: "Offer received to first SRTP sent, recent calls");
         _meter.CreateObservableGauge("switchboard.call.phase_ms", () => PhaseQuantiles(setup.Phases), description: "Each set-up mark's time from its side's origin, recent calls");
@@ -44,6 +47,21 @@ public sealed class SwitchboardMeter : IDisposable
             _meter.CreateObservableGauge("switchboard.registrations", () => location.Count, description: "Contact bindings held by the registrar");
         }
 
+        if (services.GetService<Pbx.Security.AuthFailureCounters>() is { } failures)
+        {
+            _meter.CreateObservableCounter("switchboard.auth.failures", () => FailuresByPathAndReason(failures),
+                description: "Refused authentications (web login, signed link, SIP digest), by path and reason");
+        }
+
+        if (services.GetService<Pbx.Security.LoginThrottle>() is { } throttle)
+        {
+            _meter.CreateObservableCounter("switchboard.auth.lockouts", () => throttle.LockoutsStarted, description: "Lockouts of an account or address started by failures here");
+        }
+
+        // The histograms (set-up, answer, store latency) are recorded where they happen, on this meter: made here at the
+        // latest, so that they exist from the first scrape on.
+        _ = services.GetService<Pbx.Diagnostics.PbxHistograms>();
+
         if (services.GetService<Pbx.Policy.PolicyCounters>() is { } policy)
         {
             _meter.CreateObservableCounter("switchboard.policy.denied", () => DeniedByReason(policy), description: "Calls refused by the toll-fraud policy, by reason");
@@ -58,6 +76,10 @@ public sealed class SwitchboardMeter : IDisposable
     {
         _meter.CreateObservableCounter("switchboard.sip.received", () => sip.Counters.Received, description: "SIP messages received");
         _meter.CreateObservableCounter("switchboard.sip.sent", () => sip.Counters.Sent, description: "SIP messages sent");
+        _meter.CreateObservableCounter("switchboard.sip.requests", () => RequestsByMethod(sip),
+            description: "SIP requests received and sent (retransmissions included), by direction and method");
+        _meter.CreateObservableCounter("switchboard.sip.responses", () => ResponsesByClass(sip),
+            description: "SIP responses received and sent (retransmissions included), by direction and class");
         _meter.CreateObservableCounter("switchboard.sip.send_failures", () => sip.Counters.SendFailures);
         _meter.CreateObservableCounter("switchboard.sip.bad_requests", () => sip.Counters.BadRequests, description: "Malformed requests answered 400");
         _meter.CreateObservableCounter("switchboard.sip.dropped", () => sip.Counters.Dropped, description: "Malformed messages dropped unanswered");
@@ -108,6 +130,36 @@ public sealed class SwitchboardMeter : IDisposable
         foreach (var (reason, count) in calls.EndedByReason)
         {
             yield return new Measurement<long>(count, new KeyValuePair<string, object?>("reason", reason.ToCode()));
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> RequestsByMethod(SipEndpoint sip)
+    {
+        foreach (var (direction, tally) in new[] { ("received", sip.Received), ("sent", sip.Sent) })
+        {
+            foreach (var (method, count) in tally.Requests)
+            {
+                yield return new Measurement<long>(count, new KeyValuePair<string, object?>("direction", direction), new KeyValuePair<string, object?>("method", method));
+            }
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> ResponsesByClass(SipEndpoint sip)
+    {
+        foreach (var (direction, tally) in new[] { ("received", sip.Received), ("sent", sip.Sent) })
+        {
+            foreach (var (statusClass, count) in tally.Responses)
+            {
+                yield return new Measurement<long>(count, new KeyValuePair<string, object?>("direction", direction), new KeyValuePair<string, object?>("class", statusClass));
+            }
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> FailuresByPathAndReason(Pbx.Security.AuthFailureCounters failures)
+    {
+        foreach (var (path, reason, count) in failures.All)
+        {
+            yield return new Measurement<long>(count, new KeyValuePair<string, object?>("path", path), new KeyValuePair<string, object?>("reason", reason));
         }
     }
 

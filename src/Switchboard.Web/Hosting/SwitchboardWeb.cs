@@ -22,6 +22,7 @@ public static class SwitchboardWeb
         services.AddSingleton(new LanguageCatalog(options.WebRoot));
         services.AddSingleton<SwitchboardMeter>();
         services.AddSingleton<TokenMintLimiter>();
+        services.AddHealthChecks();
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("switchboard"))
             .WithMetrics(metrics => metrics.AddMeter(SwitchboardMeter.Name).AddPrometheusExporter());
@@ -66,6 +67,18 @@ public static class SwitchboardWeb
         app.UseOpenTelemetryPrometheusScrapingEndpoint(http =>
             http.Request.Path == "/metrics" && http.Connection.RemoteIpAddress is { } ip && System.Net.IPAddress.IsLoopback(ip));
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+
+        // Ready for traffic: every registered check passes (the host registers the store, SIP, media and drain checks).
+        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions
+        {
+            ResponseWriter = ReadinessReply.WriteAsync,
+            ResultStatusCodes =
+            {
+                [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
         return app;
     }
 }

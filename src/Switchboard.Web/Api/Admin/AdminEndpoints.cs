@@ -15,6 +15,7 @@ internal static partial class AdminEndpoints
     {
         var admin = app.MapGroup("/api/admin").RequireRateLimiting(AuthEndpoints.RateLimitPolicy).AddEndpointFilter(AdminGate.CheckAsync);
         admin.MapGet("/session", GetSessionAsync);
+        admin.MapGet("/overview", GetOverviewAsync);
         admin.MapGet("/calls", ListCallsAsync);
         admin.MapGet("/calls.csv", ExportCallsAsync);
         admin.MapGet("/extensions", ListExtensionsAsync);

@@ -6,7 +6,7 @@
   const REFRESH_MS = 2000;
   let strings = {};
   let session = null;
-  let view = 'live';
+  let view = 'overview';
   let timer = 0;
   let domain = '';
 
