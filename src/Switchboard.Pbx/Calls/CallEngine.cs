@@ -56,6 +56,9 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
 
     public int ActiveCalls => _calls.Count;
 
+    /// <summary>Media loss, jitter and MOS of the finished calls' legs, summed for metrics (docs/media.md, "Call quality").</summary>
+    public QualityCounters Quality { get; } = new();
+
     /// <summary>Calls ended since start, per reason (the metrics' <c>switchboard_calls_ended_total{reason}</c>).</summary>
     public IEnumerable<(CallEndReason Reason, long Count)> EndedByReason
     {

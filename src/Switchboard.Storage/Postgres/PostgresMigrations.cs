@@ -219,5 +219,16 @@ internal static class PostgresMigrations
             ALTER TABLE call_records ADD COLUMN token_label text;
             ALTER TABLE live_calls ADD COLUMN token_label text;
             """),
+        new(13, """
+            ALTER TABLE call_records ADD COLUMN caller_loss_pct double precision;
+            ALTER TABLE call_records ADD COLUMN caller_jitter_ms double precision;
+            ALTER TABLE call_records ADD COLUMN caller_rtt_ms double precision;
+            ALTER TABLE call_records ADD COLUMN caller_mos double precision;
+            ALTER TABLE call_records ADD COLUMN callee_loss_pct double precision;
+            ALTER TABLE call_records ADD COLUMN callee_jitter_ms double precision;
+            ALTER TABLE call_records ADD COLUMN callee_rtt_ms double precision;
+            ALTER TABLE call_records ADD COLUMN callee_mos double precision;
+            ALTER TABLE call_records ADD COLUMN page_quality text;
+            """),
     ];
 }
