@@ -121,7 +121,8 @@ public sealed partial class RtcpScheduler
     private StreamQuality? Received()
     {
         RtpReceiveStatistics? main = null;
-        foreach (RtpReceiveStatistics stats in sources.Values)
+        // The pairs, not Values: the first read of Values allocates its collection object.
+        foreach ((_, RtpReceiveStatistics stats) in sources)
         {
             if (stats.IsValid && (main is null || stats.PacketsExpected > main.PacketsExpected))
             {

@@ -137,7 +137,8 @@ public sealed partial class RtcpScheduler
         bytesWritten = 0;
         Span<ReportBlock> blocks = stackalloc ReportBlock[MaxRemoteSources];
         int count = 0;
-        foreach (RtpReceiveStatistics stats in sources.Values)
+        // The pairs, not Values: the first read of Values allocates its collection object.
+        foreach ((_, RtpReceiveStatistics stats) in sources)
         {
             if (stats.IsValid)
             {

@@ -13,6 +13,10 @@
   var ICE_DISCONNECTED_MS = 2000;
   var RESTART_RETRY_MS = 6000;
   var RESUME_DELAYS_MS = [250, 500, 1000, 2000, 3000, 3000, 3000];
+  // Call quality (quality.js): sampled every QUALITY_MS while connected; the PBX gets the figures when the
+  // warning changes, every QUALITY_REPORT_EVERY samples, and just before a hang-up.
+  var QUALITY_MS = 2000;
+  var QUALITY_REPORT_EVERY = 5;
 
   var params = new URLSearchParams(location.search);
   var dest = params.get('destnumber') || '';
@@ -452,6 +456,7 @@
         setState('connected');
         setStatus('connected', { dest: dest });
         sendPhases(c, false);
+        watchQuality(c);
         break;
       case 'ended':
         // A resume the PBX no longer knows (the call ended meanwhile) is a lost connection for the user.
@@ -488,6 +493,48 @@
         sendPhases(c, false);
       });
     });
+  }
+
+  // ---- call quality (docs/signalling.md, "quality") -----------------------------
+  // body.dataset.qualityWarning holds the warning shown (loss, jitter, round_trip, mic), for tests and support.
+
+  function watchQuality(c) {
+    if (c.qualityTimer || !window.SwitchboardQuality) return;
+    c.meter = new window.SwitchboardQuality.Meter();
+    c.qualitySamples = 0;
+    c.qualityTimer = setInterval(function () { sampleQuality(c); }, QUALITY_MS);
+  }
+
+  function sampleQuality(c) {
+    if (c.done || !c.pc) return;
+    c.pc.getStats().then(function (report) {
+      if (c.done) return;
+      var f = c.meter.read(report, performance.now());
+      var changed = f.warning !== (c.quality ? c.quality.warning : null);
+      c.quality = f;
+      showQuality(f.warning);
+      if (changed || ++c.qualitySamples % QUALITY_REPORT_EVERY === 0) sendQuality(c);
+    }, function () {});
+  }
+
+  function sendQuality(c) {
+    var f = c.quality;
+    if (!f) return;
+    send(c, { type: 'quality', lossPercent: f.lossPercent, jitterMs: f.jitterMs, roundTripMs: f.roundTripMs,
+      audioLevel: f.audioLevel, warning: f.warning });
+  }
+
+  function showQuality(warning) {
+    var el = $('quality');
+    if (warning) {
+      body.dataset.qualityWarning = warning;
+      el.dataset.key = 'quality.' + warning;
+      el.textContent = t('quality.' + warning);
+      el.hidden = false;
+    } else {
+      delete body.dataset.qualityWarning;
+      el.hidden = true;
+    }
   }
 
   // ---- network changes (docs/signalling.md, "Network changes") ------------------
@@ -632,6 +679,8 @@
     clearTimeout(c.iceTimer);
     clearTimeout(c.restartTimer);
     clearTimeout(c.resumeTimer);
+    clearInterval(c.qualityTimer);
+    showQuality(null);
     delete body.dataset.recovering;
     stopTracks(c.mic);
     $('remote').srcObject = null;
@@ -647,6 +696,7 @@
     }
     if (sendHangup && c.ws && c.ws.readyState === WebSocket.OPEN) {
       sendPhases(c, true);
+      sendQuality(c);
       send(c, { type: 'hangup' });
       c.ws.onclose = teardown;
       grace = setTimeout(teardown, HANGUP_GRACE_MS);
