@@ -13,8 +13,6 @@
   var ICE_DISCONNECTED_MS = 2000;
   var RESTART_RETRY_MS = 6000;
   var RESUME_DELAYS_MS = [250, 500, 1000, 2000, 3000, 3000, 3000];
-  // Call quality (quality.js): sampled every QUALITY_MS while connected; the PBX gets the figures when the
-  // warning changes, every QUALITY_REPORT_EVERY samples, and just before a hang-up.
   var QUALITY_MS = 2000;
   var QUALITY_REPORT_EVERY = 5;
 
@@ -495,46 +493,33 @@
     });
   }
 
-  // ---- call quality (docs/signalling.md, "quality") -----------------------------
-  // body.dataset.qualityWarning holds the warning shown (loss, jitter, round_trip, mic), for tests and support.
+  // ---- call quality (docs/signalling.md, "Call quality") ----------------------
 
   function watchQuality(c) {
     if (c.qualityTimer || !window.SwitchboardQuality) return;
     c.meter = new window.SwitchboardQuality.Meter();
-    c.qualitySamples = 0;
-    c.qualityTimer = setInterval(function () { sampleQuality(c); }, QUALITY_MS);
-  }
-
-  function sampleQuality(c) {
-    if (c.done || !c.pc) return;
-    c.pc.getStats().then(function (report) {
-      if (c.done) return;
-      var f = c.meter.read(report, performance.now());
-      var changed = f.warning !== (c.quality ? c.quality.warning : null);
-      c.quality = f;
-      showQuality(f.warning);
-      if (changed || ++c.qualitySamples % QUALITY_REPORT_EVERY === 0) sendQuality(c);
-    }, function () {});
+    c.samples = 0;
+    c.qualityTimer = setInterval(function () {
+      if (c.pc) c.pc.getStats().then(function (report) {
+        if (c.done) return;
+        var f = c.meter.read(report, performance.now()), changed = !c.quality || f.warning !== c.quality.warning;
+        c.quality = f;
+        showQuality(f.warning);
+        if (changed || ++c.samples % QUALITY_REPORT_EVERY === 0) sendQuality(c);
+      }, function () {});
+    }, QUALITY_MS);
   }
 
   function sendQuality(c) {
-    var f = c.quality;
-    if (!f) return;
-    send(c, { type: 'quality', lossPercent: f.lossPercent, jitterMs: f.jitterMs, roundTripMs: f.roundTripMs,
-      audioLevel: f.audioLevel, warning: f.warning });
+    if (c.quality) send(c, Object.assign({ type: 'quality' }, c.quality));
   }
 
   function showQuality(warning) {
     var el = $('quality');
-    if (warning) {
-      body.dataset.qualityWarning = warning;
-      el.dataset.key = 'quality.' + warning;
-      el.textContent = t('quality.' + warning);
-      el.hidden = false;
-    } else {
-      delete body.dataset.qualityWarning;
-      el.hidden = true;
-    }
+    if (warning) body.dataset.qualityWarning = warning;
+    else delete body.dataset.qualityWarning;
+    el.textContent = warning ? t('quality.' + warning) : '';
+    el.hidden = !warning;
   }
 
   // ---- network changes (docs/signalling.md, "Network changes") ------------------
