@@ -11,8 +11,10 @@ namespace Switchboard.Storage;
 internal static class CallRecordInsert
 {
     private const string Sql = """
-        INSERT INTO call_records (call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases, token_label)
-        VALUES (@id, @domain, @from, @dest, @origin, @route, @started, @answered, @ended, @reason, @endedBy, @digits, @digitLog, @phases, @tokenLabel);
+        INSERT INTO call_records (call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases, token_label,
+            caller_loss_pct, caller_jitter_ms, caller_rtt_ms, caller_mos, callee_loss_pct, callee_jitter_ms, callee_rtt_ms, callee_mos, page_quality)
+        VALUES (@id, @domain, @from, @dest, @origin, @route, @started, @answered, @ended, @reason, @endedBy, @digits, @digitLog, @phases, @tokenLabel,
+            @callerLoss, @callerJitter, @callerRtt, @callerMos, @calleeLoss, @calleeJitter, @calleeRtt, @calleeMos, @pageQuality);
         """;
 
     private static readonly (string Name, DbType Type)[] Parameters =
@@ -21,6 +23,9 @@ internal static class CallRecordInsert
         ("@route", DbType.String), ("@started", DbType.Int64), ("@answered", DbType.Int64), ("@ended", DbType.Int64), ("@reason", DbType.String),
         ("@endedBy", DbType.String), ("@digits", DbType.String), ("@digitLog", DbType.String), ("@phases", DbType.String),
         ("@tokenLabel", DbType.String),
+        ("@callerLoss", DbType.Double), ("@callerJitter", DbType.Double), ("@callerRtt", DbType.Double), ("@callerMos", DbType.Double),
+        ("@calleeLoss", DbType.Double), ("@calleeJitter", DbType.Double), ("@calleeRtt", DbType.Double), ("@calleeMos", DbType.Double),
+        ("@pageQuality", DbType.String),
     ];
 
     public static DbCommand Create(DbConnection connection) => Create(connection, Sql);
@@ -56,5 +61,17 @@ internal static class CallRecordInsert
         p[12].Value = (object?)record.DigitLog ?? DBNull.Value;
         p[13].Value = (object?)record.Phases ?? DBNull.Value;
         p[14].Value = (object?)record.TokenLabel ?? DBNull.Value;
+        BindQuality(p, 15, record.CallerQuality);
+        BindQuality(p, 19, record.CalleeQuality);
+        p[23].Value = (object?)record.PageQuality ?? DBNull.Value;
+    }
+
+    /// <summary>Loss, jitter, round trip and MOS of one leg into four parameters from <paramref name="first"/>; all null without figures.</summary>
+    private static void BindQuality(DbParameterCollection p, int first, LegQualityFigures? q)
+    {
+        p[first].Value = q is null ? DBNull.Value : q.LossPercent;
+        p[first + 1].Value = q is null ? DBNull.Value : q.JitterMs;
+        p[first + 2].Value = q?.RoundTripMs is { } rtt ? rtt : DBNull.Value;
+        p[first + 3].Value = q is null ? DBNull.Value : q.Mos;
     }
 }

@@ -44,6 +44,9 @@ public sealed class SqlCallRecordStore : ICallRecordStore
                 DigitLog = r.NullableString(12),
                 Phases = r.NullableString(13),
                 TokenLabel = r.NullableString(14),
+                CallerQuality = ReadQuality(r, 15),
+                CalleeQuality = ReadQuality(r, 19),
+                PageQuality = r.NullableString(23),
             });
         }
 
@@ -86,10 +89,18 @@ public sealed class SqlCallRecordStore : ICallRecordStore
         Text("reason = @reason", "@reason", query.Reason);
         cmd.Param("@limit", query.EffectiveLimit);
         cmd.CommandText =
-            "SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases, token_label " +
+            "SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases, token_label, " +
+            "caller_loss_pct, caller_jitter_ms, caller_rtt_ms, caller_mos, callee_loss_pct, callee_jitter_ms, callee_rtt_ms, callee_mos, page_quality " +
             "FROM call_records" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
             " ORDER BY started_at DESC, id DESC LIMIT @limit;";
     }
+
+    /// <summary>One leg's four quality columns from <paramref name="first"/>: null when the leg was not measured (its MOS is null).</summary>
+    private static LegQualityFigures? ReadQuality(DbDataReader r, int first) =>
+        r.IsDBNull(first + 3)
+            ? null
+            : new LegQualityFigures(r.IsDBNull(first) ? 0 : r.GetDouble(first), r.IsDBNull(first + 1) ? 0 : r.GetDouble(first + 1),
+                r.IsDBNull(first + 2) ? null : r.GetDouble(first + 2), r.GetDouble(first + 3));
 
     public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken ct = default)
     {

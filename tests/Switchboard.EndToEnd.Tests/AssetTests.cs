@@ -5,7 +5,7 @@ namespace Switchboard.EndToEnd.Tests;
 [Collection(PopupGroup.Name)]
 public sealed partial class AssetTests(BrowserFixture fixture)
 {
-    private static readonly string[] Assets = ["makecall.htm", "makecall.js", "makecall.css", "i18n/en.json", "i18n/de.json"];
+    private static readonly string[] Assets = ["makecall.htm", "makecall.js", "quality.js", "makecall.css", "i18n/en.json", "i18n/de.json"];
 
     [GeneratedRegex(@"<script(?![^>]*\bsrc=)[^>]*>|\son[a-z]+\s*=|\sstyle\s*=|<style", RegexOptions.IgnoreCase)]
     private static partial Regex InlineCode();

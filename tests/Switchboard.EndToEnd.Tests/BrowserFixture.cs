@@ -18,7 +18,8 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Seeded by <see cref="PbxHostOptions.SeedDemo"/>: an extension with no phone registered.</summary>
     public const string ReachableButIdle = "101";
 
-    private static readonly string[] ChromiumArgs =
+    /// <summary>The flags design/TEST-PEERS.md found to work; a test that needs its own browser adds to them.</summary>
+    internal static readonly string[] ChromiumArgs =
     [
         "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",

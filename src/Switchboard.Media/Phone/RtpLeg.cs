@@ -28,7 +28,7 @@ public sealed class RtpLeg : IRtpSink, IRtpSender, IAsyncDisposable, IShardMembe
         _ports = ports;
         _shard = shard;
         AdvertisedAddress = advertised;
-        Session = new RtpSession(this, socket.AddressFamily, socket.LocalEndPoint.Port, log, onEvent, shard.Scratch);
+        Session = new RtpSession(this, socket.AddressFamily, socket.LocalEndPoint.Port, log, onEvent, shard.Scratch) { WallClock = shard.Time };
         Session.WakeRequested += Wake;
     }
 

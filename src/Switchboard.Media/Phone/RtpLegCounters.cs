@@ -6,7 +6,7 @@ namespace Switchboard.Media.Phone;
 /// <param name="PacketsRelayed">Packets from the phone handed to <see cref="RtpLeg.RelayTo"/>.</param>
 /// <param name="PacketsDropped">Datagrams from unaccepted addresses or not RTP, and relayed packets we could not send.</param>
 /// <param name="DtmfPacketsReceived">telephone-event packets from the phone.</param>
-/// <param name="RtcpPacketsReceived">RTCP on the multiplexed port, counted and ignored.</param>
+/// <param name="RtcpPacketsReceived">RTCP from the phone (on the multiplexed port, or from its port above): read for <see cref="RtpSession.Quality"/>.</param>
 public readonly record struct RtpLegCounters(
     long PacketsReceived,
     long PacketsSent,

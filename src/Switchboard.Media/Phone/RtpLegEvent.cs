@@ -15,6 +15,9 @@ public enum RtpLegEventKind
 
     /// <summary>The last packet of a prompt started by <see cref="RtpLeg.Play"/> was sent (not raised for a stopped or looping prompt).</summary>
     PromptFinished,
+
+    /// <summary>An RTCP report interval passed (about every 5 s once RTP flowed): <c>RtpSession.Quality</c> has fresh figures.</summary>
+    QualitySampled,
 }
 
 /// <summary>What a phone leg tells its call. Raised on the leg's own loop; the handler posts it on and returns.</summary>

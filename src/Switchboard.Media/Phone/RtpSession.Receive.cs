@@ -29,18 +29,11 @@ public sealed partial class RtpSession
     /// </summary>
     public void HandleDatagram(Span<byte> datagram, SocketAddress source, TimeSpan now)
     {
+        _now = now;
         var demuxed = MediaDemux.Classify(datagram);
         if (demuxed == DatagramKind.Rtcp)
         {
-            if (AcceptFrom(source, validRtp: false, out _))
-            {
-                _rtcpIn++;
-            }
-            else
-            {
-                _packetsDropped++;
-            }
-
+            OnRtcp(datagram, source, now);
             return;
         }
 
@@ -58,6 +51,7 @@ public sealed partial class RtpSession
         }
 
         _packetsIn++;
+        CountReceived(header, now);
         _lastRtpAt = now;
         _timedOut = false;
         if (!_mediaFlowed)
@@ -90,9 +84,10 @@ public sealed partial class RtpSession
         }
     }
 
-    /// <summary>Timers: DTMF end timeout, our DTMF packets, the media timeout. Returns the next deadline.</summary>
+    /// <summary>Timers: DTMF end timeout, our DTMF packets, RTCP reports, the media timeout. Returns the next deadline.</summary>
     public TimeSpan Poll(TimeSpan now)
     {
+        _now = now;
         _dtmf.Tick(now);
         DrainDtmf();
         var next = now + MediaShard.MaxWait;
@@ -110,6 +105,8 @@ public sealed partial class RtpSession
         {
             next = detectorDue;
         }
+
+        next = PollRtcp(now, next);
 
         if (_mediaFlowed && !_timedOut)
         {

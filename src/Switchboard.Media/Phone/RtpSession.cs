@@ -92,6 +92,7 @@ public sealed partial class RtpSession
         if (_sender.Send(packet, destination))
         {
             _packetsOut++;
+            CountSent(packet);
         }
         else
         {

@@ -9,7 +9,7 @@ namespace Switchboard.Media.Rtcp;
 /// caller buffer. A simplified RFC 3550 section 6.2/6.3: a fixed interval (5 s by default) randomised
 /// by a factor in [0.5, 1.5), the first report after half an interval. One owner; no locks.
 /// </summary>
-public sealed class RtcpScheduler
+public sealed partial class RtcpScheduler
 {
     /// <summary>Remote sources tracked at most; more are ignored (a spoofing guard).</summary>
     public const int MaxRemoteSources = 8;
@@ -39,6 +39,7 @@ public sealed class RtcpScheduler
         this.cname = Encoding.UTF8.GetBytes(cname);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(this.cname.Length, 255, nameof(cname));
         LocalSsrc = localSsrc;
+        SenderSsrc = localSsrc;
         ClockRate = clockRate;
         this.random = random;
         this.interval = interval ?? TimeSpan.FromSeconds(5);
@@ -58,9 +59,17 @@ public sealed class RtcpScheduler
 
     public bool IsReportDue(TimeSpan now) => now >= NextReportDue;
 
-    /// <summary>Counts one RTP packet we sent.</summary>
-    public void OnRtpSent(uint rtpTimestamp, int payloadLength, TimeSpan now)
+    /// <summary>Counts one RTP packet we sent in our own SSRC.</summary>
+    public void OnRtpSent(uint rtpTimestamp, int payloadLength, TimeSpan now) => OnRtpSent(LocalSsrc, null, rtpTimestamp, payloadLength, now);
+
+    /// <summary>
+    /// Counts one RTP packet we sent in <paramref name="source"/>'s stream: our own SSRC, or the far leg's when a
+    /// relay forwards its packets unchanged (our sender reports then speak for that stream, see <see cref="SenderSsrc"/>).
+    /// <paramref name="sequence"/> is the packet's sequence number, for the loss the peer reports (null: not tracked).
+    /// </summary>
+    public void OnRtpSent(Ssrc source, ushort? sequence, uint rtpTimestamp, int payloadLength, TimeSpan now)
     {
+        NoteSent(source, sequence);
         packetsSent = unchecked(packetsSent + 1);
         octetsSent = unchecked(octetsSent + (uint)payloadLength);
         lastRtpTimestamp = rtpTimestamp;
@@ -90,19 +99,23 @@ public sealed class RtcpScheduler
     public bool TryGetSource(Ssrc source, out RtpReceiveStatistics? statistics) => sources.TryGetValue(source, out statistics);
 
     /// <summary>
-    /// Takes in a received compound RTCP packet: remembers SR timestamps for LSR/DLSR and forgets
-    /// sources that said BYE. Malformed input is ignored from the first bad packet on.
+    /// Takes in a received compound RTCP packet: remembers SR timestamps for LSR/DLSR, reads the
+    /// report blocks about our stream (<see cref="Quality"/>) and forgets sources that said BYE. Malformed input is ignored from the first bad packet on.
     /// </summary>
     public void OnRtcpReceived(ReadOnlySpan<byte> datagram, TimeSpan arrival)
     {
         var reader = new RtcpCompoundReader(datagram);
         while (reader.TryReadNext(out RtcpPacket packet) == RtcpParseStatus.Ok)
         {
-            if (packet.Type == RtcpPacketType.SenderReport
-                && RtcpReport.TryParse(packet, out RtcpReport report) == RtcpParseStatus.Ok
-                && sources.TryGetValue(report.Reporter, out RtpReceiveStatistics? stats))
+            if (packet.Type is RtcpPacketType.SenderReport or RtcpPacketType.ReceiverReport
+                && RtcpReport.TryParse(packet, out RtcpReport report) == RtcpParseStatus.Ok)
             {
-                stats.OnSenderReport(report.SenderInfo.NtpTimestamp, arrival);
+                if (report.IsSenderReport && sources.TryGetValue(report.Reporter, out RtpReceiveStatistics? stats))
+                {
+                    stats.OnSenderReport(report.SenderInfo.NtpTimestamp, arrival);
+                }
+
+                OnReportBlocks(report, arrival);
             }
             else if (packet.Type == RtcpPacketType.Goodbye && RtcpBye.TryParse(packet, out RtcpBye bye) == RtcpParseStatus.Ok)
             {
@@ -124,22 +137,30 @@ public sealed class RtcpScheduler
         bytesWritten = 0;
         Span<ReportBlock> blocks = stackalloc ReportBlock[MaxRemoteSources];
         int count = 0;
-        foreach (RtpReceiveStatistics stats in sources.Values)
+        // The pairs, not Values: the first read of Values allocates its collection object.
+        foreach ((_, RtpReceiveStatistics stats) in sources)
         {
             if (stats.IsValid)
             {
                 blocks[count++] = stats.CreateReportBlock(now);
+                NoteOwnBlock(stats, blocks[count - 1]);
             }
         }
 
         bool sender = sentSinceLastReport || sentInPreviousInterval;
+        Ssrc reporter = sender ? SenderSsrc : LocalSsrc;
         int written;
         bool ok = sender
-            ? RtcpWriter.TryWriteSenderReport(destination, LocalSsrc, CurrentSenderInfo(now, wallClockNtp), blocks[..count], out written)
-            : RtcpWriter.TryWriteReceiverReport(destination, LocalSsrc, blocks[..count], out written);
-        if (!ok || !RtcpWriter.TryWriteSdesCname(destination[written..], LocalSsrc, cname, out int sdes))
+            ? RtcpWriter.TryWriteSenderReport(destination, reporter, CurrentSenderInfo(now, wallClockNtp), blocks[..count], out written)
+            : RtcpWriter.TryWriteReceiverReport(destination, reporter, blocks[..count], out written);
+        if (!ok || !RtcpWriter.TryWriteSdesCname(destination[written..], reporter, cname, out int sdes))
         {
             return false;
+        }
+
+        if (sender)
+        {
+            NoteSenderReportSent(wallClockNtp, now);
         }
 
         bytesWritten = written + sdes;

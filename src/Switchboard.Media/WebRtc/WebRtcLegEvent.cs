@@ -30,6 +30,9 @@ public enum WebRtcLegEventKind
 
     /// <summary>The last frame of a prompt started by <c>Play</c> was sent (not raised for a stopped or looping prompt).</summary>
     PromptFinished,
+
+    /// <summary>An RTCP report interval passed (about every 5 s once media flows): <c>WebRtcSession.Quality</c> has fresh figures.</summary>
+    QualitySampled,
 }
 
 /// <summary>What a leg tells its call. Raised on the leg's own loop; the handler posts it on and returns.</summary>

@@ -25,6 +25,9 @@ public sealed partial class WebRtcSession
 
     public WebRtcLegCounters Counters => new(_audioIn, _audioOut, _dtmfIn, _rtcpIn, _rtcpOut, _srtpFailures, _dropped);
 
+    /// <summary>Loss, jitter and round trip of this leg from RTCP (docs/media.md, "Call quality"); on the owner's thread only.</summary>
+    public LegQuality Quality => _rtcp?.Quality ?? default;
+
     /// <summary>SRTP and SRTCP from the selected pair only (RFC 8445 section 12: media follows the nominated pair).</summary>
     private void OnSrtp(Span<byte> datagram, TransportAddress source, bool rtcp)
     {
@@ -104,7 +107,8 @@ public sealed partial class WebRtcSession
 
         var buffer = sendBuffer.AsSpan();
         rtp.CopyTo(buffer);
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[2..], _sequence++);
+        var sequence = _sequence++;
+        BinaryPrimitives.WriteUInt16BigEndian(buffer[2..], sequence);
         BinaryPrimitives.WriteUInt32BigEndian(buffer[8..], LocalSsrc);
         if (_srtp.ProtectRtp(buffer, rtp.Length, out var protectedLength) != SrtpResult.Ok)
         {
@@ -113,7 +117,7 @@ public sealed partial class WebRtcSession
 
         _sender.Send(buffer[..protectedLength], _mediaPeer);
         _audioOut++;
-        Rtcp(_now).OnRtpSent(header.Timestamp, header.PayloadLength, _now);
+        Rtcp(_now).OnRtpSent(new Ssrc(LocalSsrc), sequence, header.Timestamp, header.PayloadLength, _now);
         if (FirstSrtpSentAt is null)
         {
             FirstSrtpSentAt = _now;
@@ -130,12 +134,20 @@ public sealed partial class WebRtcSession
         }
 
         var rtcp = Rtcp(now);
-        if (rtcp.IsReportDue(now) && rtcp.TryBuildReport(_scratch.Send, now, NtpNow(), out var length) &&
+        if (!rtcp.IsReportDue(now))
+        {
+            return rtcp.NextReportDue < next ? rtcp.NextReportDue : next;
+        }
+
+        if (rtcp.TryBuildReport(_scratch.Send, now, NtpNow(), out var length) &&
             _srtp.ProtectRtcp(_scratch.Send, length, out var protectedLength) == SrtpResult.Ok)
         {
             _sender.Send(_scratch.Send.AsSpan(0, protectedLength), _mediaPeer);
             _rtcpOut++;
         }
+
+        // Once per report interval: the owner may read Quality now (the live view's figures).
+        Raise(new WebRtcLegEvent(WebRtcLegEventKind.QualitySampled));
 
         return rtcp.NextReportDue < next ? rtcp.NextReportDue : next;
     }

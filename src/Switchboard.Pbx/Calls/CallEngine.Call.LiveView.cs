@@ -17,6 +17,10 @@ public sealed partial class CallEngine
         /// <summary>Takes the picture on the call's shard, where route, answer and media may be read.</summary>
         private void PublishView() => Volatile.Write(ref _view, new LiveCall(CallId, _request.Caller.Domain, _request.Caller.Account,
             _request.Destination, _request.Origin, _routeName ?? _route.Name, _core.State.ToString().ToLowerInvariant(), _startedAt, _answeredAt,
-            _media.Caller?.Audio.Codec.Codec.Name, _media.Callee?.Audio.Codec.Codec.Name));
+            _media.Caller?.Audio.Codec.Codec.Name, _media.Callee?.Audio.Codec.Codec.Name)
+        {
+            CallerQuality = _liveCallerQuality,
+            CalleeQuality = _liveCalleeQuality,
+        });
     }
 }

@@ -80,6 +80,9 @@ public sealed partial class CallEngine
 
             /// <summary>The page's ICE-restart offer; the reply goes to <see cref="Input.Reply"/>.</summary>
             CallerIceRestart,
+
+            /// <summary>The popup's own view of the audio (<see cref="Input.PageQuality"/>).</summary>
+            PageQuality,
         }
 
         public string CallId { get; }
@@ -202,6 +205,15 @@ public sealed partial class CallEngine
                 case InputKind.CallerIceRestart:
                     input.Reply!.TrySetResult(RestartCallerIce(input.OfferSdp!));
                     return null;
+                case InputKind.PageQuality:
+                    _pageQuality = input.PageQuality;
+                    return null;
+            }
+
+            if (IsQualitySample(input))
+            {
+                // RTCP's figures are the call's to show, not the core's to decide on.
+                return await SampleQuality();
             }
 
             return await OnLegInputAsync(input);
@@ -279,6 +291,7 @@ public sealed partial class CallEngine
                         Release(_branches[release.Branch], release.How);
                         break;
                     case CallOutput.CloseMedia:
+                        TakeFinalQuality();
                         await CloseMediaAsync();
                         break;
                     case CallOutput.WriteRecord write:
@@ -333,7 +346,13 @@ public sealed partial class CallEngine
             Interlocked.Increment(ref _engine._ended[(int)end.Reason]);
             _mailbox.Writer.TryComplete();
             RefusePendingRestarts();
-            var record = RecordEndingNow(end) with { Phases = FinishPhases() };
+            var record = RecordEndingNow(end) with
+            {
+                Phases = FinishPhases(),
+                CallerQuality = _callerQuality,
+                CalleeQuality = _calleeQuality,
+                PageQuality = _pageQuality?.ToJson(),
+            };
             var saved = _engine._records.AddAsync(record);
             LogEnd(_engine._log, CallId, record.Reason, record.EndedBy, record.Route);
             return saved;
@@ -353,6 +372,7 @@ public sealed partial class CallEngine
             RtpLegEvent PhoneEvent = default,
             CallSipInput? Sip = null,
             string? OfferSdp = null,
-            TaskCompletionSource<IceRestartResult>? Reply = null);
+            TaskCompletionSource<IceRestartResult>? Reply = null,
+            PageQuality? PageQuality = null);
     }
 }

@@ -67,6 +67,9 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     /// <summary>Calls started in the last 60 seconds (the admin overview).</summary>
     public int CallsInLastMinute => _starts.InLastMinute(_time.GetUtcNow());
 
+    /// <summary>Media loss, jitter and MOS of the finished calls' legs, summed for metrics (docs/media.md, "Call quality").</summary>
+    public QualityCounters Quality { get; } = new();
+
     /// <summary>Calls ended since start, per reason (the metrics' <c>switchboard_calls_ended_total{reason}</c>).</summary>
     public IEnumerable<(CallEndReason Reason, long Count)> EndedByReason
     {

@@ -28,5 +28,14 @@ public sealed record CallRecord(
     /// <summary>The label of the call token the call was placed with (docs/tokens.md); null otherwise.</summary>
     public string? TokenLabel { get; init; }
 
+    /// <summary>The caller's media leg quality over the call (docs/call-records.md, <c>caller_*</c>); null when RTCP measured nothing.</summary>
+    public LegQualityFigures? CallerQuality { get; init; }
+
+    /// <summary>The answering side's media leg quality over the call; null without an answer or a measurement.</summary>
+    public LegQualityFigures? CalleeQuality { get; init; }
+
+    /// <summary>The popup's last report of its own view (<see cref="Calls.PageQuality.ToJson"/>); null when none came.</summary>
+    public string? PageQuality { get; init; }
+
     public TimeSpan Duration => AnsweredAt is { } answered ? EndedAt - answered : TimeSpan.Zero;
 }

@@ -18,4 +18,11 @@ public sealed record LiveCall(
     DateTimeOffset StartedAt,
     DateTimeOffset? AnsweredAt,
     string? CallerCodec,
-    string? CalleeCodec);
+    string? CalleeCodec)
+{
+    /// <summary>The caller's leg as of its last RTCP interval (loss over that interval); null before RTCP measured anything.</summary>
+    public LegQualityFigures? CallerQuality { get; init; }
+
+    /// <summary>The answering side's leg, the same way.</summary>
+    public LegQualityFigures? CalleeQuality { get; init; }
+}

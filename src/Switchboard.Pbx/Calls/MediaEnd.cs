@@ -16,6 +16,9 @@ internal abstract class MediaEnd : IAsyncDisposable
 
     public bool HasTelephoneEvent => Audio.TelephoneEvent is not null;
 
+    /// <summary>This leg's RTCP figures now (docs/media.md, "Call quality"); read on the call's shard, which owns the leg.</summary>
+    public abstract Switchboard.Media.Rtcp.LegQuality Quality { get; }
+
     /// <summary>Sends what this end receives to <paramref name="other"/>, from now on.</summary>
     public abstract void RelayTo(MediaEnd other);
 
@@ -41,6 +44,8 @@ internal sealed class WebRtcEnd(WebRtcLeg leg) : MediaEnd
     public WebRtcLeg Leg { get; } = leg;
 
     public override SdpNegotiatedAudio Audio => Leg.Audio;
+
+    public override Switchboard.Media.Rtcp.LegQuality Quality => Leg.Session.Quality;
 
     internal override IRtpSink Sink => Leg;
 
@@ -78,6 +83,8 @@ internal sealed class PhoneEnd(RtpLeg leg, SdpNegotiatedAudio audio) : MediaEnd
     public RtpLeg Leg { get; } = leg;
 
     public override SdpNegotiatedAudio Audio => _audio;
+
+    public override Switchboard.Media.Rtcp.LegQuality Quality => Leg.Session.Quality;
 
     internal override IRtpSink Sink => Leg;
 

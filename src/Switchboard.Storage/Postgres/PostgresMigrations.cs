@@ -228,5 +228,16 @@ internal static class PostgresMigrations
             INSERT INTO node_heartbeats (node, alive_at) SELECT '', alive_at FROM node_state WHERE id = 1;
             DROP TABLE node_state;
             """),
+        new(14, """
+            ALTER TABLE call_records ADD COLUMN caller_loss_pct double precision;
+            ALTER TABLE call_records ADD COLUMN caller_jitter_ms double precision;
+            ALTER TABLE call_records ADD COLUMN caller_rtt_ms double precision;
+            ALTER TABLE call_records ADD COLUMN caller_mos double precision;
+            ALTER TABLE call_records ADD COLUMN callee_loss_pct double precision;
+            ALTER TABLE call_records ADD COLUMN callee_jitter_ms double precision;
+            ALTER TABLE call_records ADD COLUMN callee_rtt_ms double precision;
+            ALTER TABLE call_records ADD COLUMN callee_mos double precision;
+            ALTER TABLE call_records ADD COLUMN page_quality text;
+            """),
     ];
 }

@@ -234,5 +234,19 @@ internal static class SqliteMigrations
             INSERT INTO node_heartbeats (node, alive_at) SELECT '', alive_at FROM node_state WHERE id = 1;
             DROP TABLE node_state;
             """),
+
+        // Call quality (docs/call-records.md, docs/media.md "Call quality"): each side's media leg over the call, from RTCP,
+        // with the E-model MOS, and the popup's own last report as JSON.
+        new(14, """
+            ALTER TABLE call_records ADD COLUMN caller_loss_pct REAL;
+            ALTER TABLE call_records ADD COLUMN caller_jitter_ms REAL;
+            ALTER TABLE call_records ADD COLUMN caller_rtt_ms REAL;
+            ALTER TABLE call_records ADD COLUMN caller_mos REAL;
+            ALTER TABLE call_records ADD COLUMN callee_loss_pct REAL;
+            ALTER TABLE call_records ADD COLUMN callee_jitter_ms REAL;
+            ALTER TABLE call_records ADD COLUMN callee_rtt_ms REAL;
+            ALTER TABLE call_records ADD COLUMN callee_mos REAL;
+            ALTER TABLE call_records ADD COLUMN page_quality TEXT;
+            """),
     ];
 }

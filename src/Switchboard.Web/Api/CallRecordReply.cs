@@ -24,33 +24,16 @@ public sealed record CallRecordReply(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Digits,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DigitLog,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Phases,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TokenLabel)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TokenLabel,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] QualityReply? Quality)
 {
     public static CallRecordReply Of(CallRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         return new(record.CallId, record.Domain, record.From, record.Destination, record.Origin, record.Route,
             record.StartedAt, record.AnsweredAt, record.EndedAt, record.Reason, record.EndedBy,
-            record.Duration.TotalSeconds, record.Digits, record.DigitLog, PhasesOf(record.Phases), record.TokenLabel);
-    }
-
-    /// <summary>The stored marks as a JSON object on the wire (the PBX wrote them; a damaged value is left out, not an error).</summary>
-    private static JsonElement? PhasesOf(string? json)
-    {
-        if (json is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            return doc.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+            record.Duration.TotalSeconds, record.Digits, record.DigitLog, StoredJson.Parse(record.Phases), record.TokenLabel,
+            QualityReply.Of(record.CallerQuality, record.CalleeQuality, record.PageQuality));
     }
 }
 

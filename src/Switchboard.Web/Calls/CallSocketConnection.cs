@@ -235,6 +235,18 @@ internal sealed partial class CallSocketConnection : ICallSocket, IDisposable
                 }
 
                 break;
+            case "quality":
+                // The page's own view of the audio (getStats): checked, the last kept for the record, never able to end the call.
+                if (_call is { } measured && PageQuality.TryParse(json, out var quality))
+                {
+                    measured.ReportPageQuality(quality!);
+                }
+                else
+                {
+                    LogBadMessage(_log);
+                }
+
+                break;
             case "offer" when _call is not null && !string.IsNullOrEmpty(message.Sdp):
                 await RestartIceAsync(_call, message.Sdp);
                 break;

@@ -13,6 +13,8 @@
   var ICE_DISCONNECTED_MS = 2000;
   var RESTART_RETRY_MS = 6000;
   var RESUME_DELAYS_MS = [250, 500, 1000, 2000, 3000, 3000, 3000];
+  var QUALITY_MS = 2000;
+  var QUALITY_REPORT_EVERY = 5;
 
   var params = new URLSearchParams(location.search);
   var dest = params.get('destnumber') || '';
@@ -452,6 +454,7 @@
         setState('connected');
         setStatus('connected', { dest: dest });
         sendPhases(c, false);
+        watchQuality(c);
         break;
       case 'ended':
         // A resume the PBX no longer knows (the call ended meanwhile) is a lost connection for the user.
@@ -488,6 +491,35 @@
         sendPhases(c, false);
       });
     });
+  }
+
+  // ---- call quality (docs/signalling.md, "Call quality") ----------------------
+
+  function watchQuality(c) {
+    if (c.qualityTimer || !window.SwitchboardQuality) return;
+    c.meter = new window.SwitchboardQuality.Meter();
+    c.samples = 0;
+    c.qualityTimer = setInterval(function () {
+      if (c.pc) c.pc.getStats().then(function (report) {
+        if (c.done) return;
+        var f = c.meter.read(report, performance.now()), changed = !c.quality || f.warning !== c.quality.warning;
+        c.quality = f;
+        showQuality(f.warning);
+        if (changed || ++c.samples % QUALITY_REPORT_EVERY === 0) sendQuality(c);
+      }, function () {});
+    }, QUALITY_MS);
+  }
+
+  function sendQuality(c) {
+    if (c.quality) send(c, Object.assign({ type: 'quality' }, c.quality));
+  }
+
+  function showQuality(warning) {
+    var el = $('quality');
+    if (warning) body.dataset.qualityWarning = warning;
+    else delete body.dataset.qualityWarning;
+    el.textContent = warning ? t('quality.' + warning) : '';
+    el.hidden = !warning;
   }
 
   // ---- network changes (docs/signalling.md, "Network changes") ------------------
@@ -632,6 +664,8 @@
     clearTimeout(c.iceTimer);
     clearTimeout(c.restartTimer);
     clearTimeout(c.resumeTimer);
+    clearInterval(c.qualityTimer);
+    showQuality(null);
     delete body.dataset.recovering;
     stopTracks(c.mic);
     $('remote').srcObject = null;
@@ -647,6 +681,7 @@
     }
     if (sendHangup && c.ws && c.ws.readyState === WebSocket.OPEN) {
       sendPhases(c, true);
+      sendQuality(c);
       send(c, { type: 'hangup' });
       c.ws.onclose = teardown;
       grace = setTimeout(teardown, HANGUP_GRACE_MS);

@@ -180,7 +180,7 @@ public sealed class RtpLegTests : IAsyncDisposable
     }
 
     [Fact]
-    public void Rtcp_on_the_port_is_counted_and_ignored()
+    public void Rtcp_on_the_port_is_counted_and_not_relayed()
     {
         _legA.SetRemote(_phoneA.EndPoint, RawPhone.Audio(0, 101));
         Bridge();

@@ -121,6 +121,60 @@ public sealed class WholePbxOnSimulatedNetworkTests
         Assert.Equal("caller", record.EndedBy);
     }
 
+    [Fact]
+    public async Task A_lossy_call_shows_both_legs_quality_live_and_its_record_keeps_loss_and_a_lower_mos()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 13, 0, 0, TimeSpan.Zero));
+        var network = new InMemoryMediaNetwork(lossRate: 0.1, reorderRate: 0, seed: 11);
+        await using var pbx = await PbxUnderTest.StartAsync(media: network, time: time);
+        using var alice = pbx.Phone("100", 2);
+        using var bob = pbx.Phone("101", 3);
+        await alice.RegisterAsync();
+        await bob.RegisterAsync();
+        var call = alice.CallAsync("101");
+        await bob.AnswerAsync(await bob.WaitForRequestAsync("INVITE"));
+        Assert.Equal(200, (await call).StatusCode);
+
+        // 12 s of audio both ways, 20 ms apart on the fake clock: two RTCP intervals of the PBX's legs pass meanwhile.
+        var aliceToPbx = alice.RemoteRtp();
+        var bobToPbx = bob.RemoteRtp();
+        for (ushort seq = 1; seq <= 600; seq++)
+        {
+            alice.SendRtp(WholePbxTests.Rtp(0, seq, 160), aliceToPbx);
+            bob.SendRtp(WholePbxTests.Rtp(0, seq, 160), bobToPbx);
+
+            // Each packet is taken in at the fake time it was sent: the jitter measured is the network's (none), not the test's pace.
+            await pbx.SettleMediaAsync();
+            time.Advance(TimeSpan.FromMilliseconds(20));
+        }
+
+        // The live view carries both legs' figures of the last interval: about 10 % lost on the way in to the PBX.
+        await WaitUntilAsync(() => pbx.Engine.LiveCalls(null) is [{ CallerQuality: not null, CalleeQuality: not null }]);
+        var live = Assert.Single(pbx.Engine.LiveCalls(null));
+        Assert.InRange(live.CallerQuality!.LossPercent, 2, 25);
+        Assert.InRange(live.CalleeQuality!.LossPercent, 2, 25);
+
+        await alice.SendInDialogAsync(SipMethod.Bye);
+        bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", Bound);
+
+        // Over the call: 600 sent, about 60 lost, each way; no jitter. G.711 with PLC at ~10 % loss: Ie_eff = 95 x 10 / 35.1
+        // = 27, R = 93.2 - 0.96 - 27 = 65, MOS about 3.4 (2.85 at 16 %, 3.9 at 5 %); a clean leg would be 4.39 (EModelTests).
+        foreach (var leg in new[] { record.CallerQuality, record.CalleeQuality })
+        {
+            Assert.NotNull(leg);
+            Assert.InRange(leg.LossPercent, 5, 16);
+            Assert.InRange(leg.Mos, 2.8, 4.0);
+            Assert.Null(leg.RoundTripMs);
+        }
+
+        // The engine's sums for metrics moved by this call's two legs.
+        var totals = pbx.Engine.Quality.Snapshot();
+        Assert.Equal(2, totals.Legs);
+        Assert.InRange(totals.PacketsExpected, 1100, 1200);
+        Assert.InRange((double)totals.PacketsLost / totals.PacketsExpected, 0.05, 0.16);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         using var cts = new CancellationTokenSource(Bound);

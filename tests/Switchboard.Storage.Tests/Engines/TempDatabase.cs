@@ -116,6 +116,28 @@ internal sealed class TempDatabase : IAsyncDisposable
         return tables;
     }
 
+    /// <summary>The columns of <paramref name="table"/> in the order they were made.</summary>
+    public async Task<List<string>> ListColumnsAsync(string table)
+    {
+        await using var c = await Database.OpenAsync();
+        await using var cmd = c.CreateCommand();
+        cmd.CommandText = _cluster is null
+            ? "SELECT name FROM pragma_table_info(@table) ORDER BY cid;"
+            : "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = @table ORDER BY ordinal_position;";
+        var p = cmd.CreateParameter();
+        p.ParameterName = "@table";
+        p.Value = table;
+        cmd.Parameters.Add(p);
+        var columns = new List<string>();
+        await using var r = await cmd.ExecuteReaderAsync();
+        while (await r.ReadAsync())
+        {
+            columns.Add(r.GetString(0));
+        }
+
+        return columns;
+    }
+
     /// <summary>Every byte the engine keeps of this database on disk (for tests that secrets are not there in the clear).</summary>
     public async Task<byte[]> ReadStoredBytesAsync()
     {

@@ -85,6 +85,25 @@ public abstract class MigrationTests(TestEngine engine) : StoreTests(engine)
         Assert.False(await directory.SetRoleAsync("old.example", "999", ExtensionRole.Admin));
         Assert.Equal("c1", Assert.Single(await new SqlCallRecordStore(Temp.Database).QueryAsync(new Pbx.Calls.CallRecordQuery { Domain = "old.example" })).CallId);
     }
+
+    [Fact]
+    public async Task Migration_14_gives_call_records_the_quality_columns_and_keeps_older_records_without_figures()
+    {
+        await Temp.SetUpVersionAsync(13, """
+            INSERT INTO call_records (call_id, domain, from_account, destination, origin, route, started_at, ended_at, reason, ended_by)
+                VALUES ('c1', 'old.example', '100@old.example', '101', 'web', 'extension', 1000, 2000, 'hangup', 'caller');
+            """);
+
+        await Temp.Database.MigrateAsync();
+
+        var columns = await Temp.ListColumnsAsync("call_records");
+        Assert.Equal(["caller_loss_pct", "caller_jitter_ms", "caller_rtt_ms", "caller_mos", "callee_loss_pct", "callee_jitter_ms", "callee_rtt_ms", "callee_mos", "page_quality"],
+            columns.SkipWhile(c => c != "caller_loss_pct"));
+        var old = Assert.Single(await new SqlCallRecordStore(Temp.Database).QueryAsync(new Pbx.Calls.CallRecordQuery { Domain = "old.example" }));
+        Assert.Null(old.CallerQuality);
+        Assert.Null(old.CalleeQuality);
+        Assert.Null(old.PageQuality);
+    }
 }
 
 public sealed class MigrationOnSqlite() : MigrationTests(TestEngine.Sqlite);

@@ -123,6 +123,10 @@ public sealed class CallResumeTests
         {
         }
 
+        public void ReportPageQuality(PageQuality quality)
+        {
+        }
+
         public Task<IceRestartResult> RestartIceAsync(string offerSdp) => Task.FromResult(IceRestartResult.NoMedia);
     }
 }

@@ -40,11 +40,12 @@ public sealed record LiveCallReply(
     double DurationSeconds,
     string? CallerCodec,
     string? CalleeCodec,
-    object? Quality)
+    QualityReply? Quality)
 {
     /// <summary>The talk time so far once answered, else the time since the call started.</summary>
     public static LiveCallReply Of(LiveCall c, DateTimeOffset now) => new(c.CallId, c.Domain, c.From, c.To, c.Origin, c.Route, c.State,
-        c.StartedAt, c.AnsweredAt, Math.Max(0, (now - (c.AnsweredAt ?? c.StartedAt)).TotalSeconds), c.CallerCodec, c.CalleeCodec, null);
+        c.StartedAt, c.AnsweredAt, Math.Max(0, (now - (c.AnsweredAt ?? c.StartedAt)).TotalSeconds), c.CallerCodec, c.CalleeCodec,
+        QualityReply.Of(c.CallerQuality, c.CalleeQuality));
 }
 
 public sealed record LiveCallListReply(IReadOnlyList<LiveCallReply> Calls);

@@ -7,7 +7,8 @@ namespace Switchboard.Web.Api.Admin;
 /// <summary>Call records as CSV (RFC 4180): a header line, CRLF line ends, fields quoted where they need it.</summary>
 public static class CallRecordCsv
 {
-    public const string Header = "call_id,domain,from,to,origin,route,started_at,answered_at,ended_at,reason,ended_by,duration_seconds,digits";
+    public const string Header = "call_id,domain,from,to,origin,route,started_at,answered_at,ended_at,reason,ended_by,duration_seconds,digits," +
+        "caller_loss_pct,caller_jitter_ms,caller_rtt_ms,caller_mos,callee_loss_pct,callee_jitter_ms,callee_rtt_ms,callee_mos";
 
     public static string Write(IEnumerable<CallRecord> records)
     {
@@ -19,12 +20,20 @@ public static class CallRecordCsv
             [
                 r.CallId, r.Domain, r.From, r.Destination, r.Origin, r.Route, Time(r.StartedAt), r.AnsweredAt is { } a ? Time(a) : "",
                 Time(r.EndedAt), r.Reason, r.EndedBy, r.Duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture), r.Digits,
+                .. Quality(r.CallerQuality), .. Quality(r.CalleeQuality),
             ];
             csv.AppendJoin(',', fields.Select(Field)).Append("\r\n");
         }
 
         return csv.ToString();
     }
+
+    /// <summary>Loss %, jitter ms, round trip ms and MOS; empty fields for a leg without figures.</summary>
+    private static string?[] Quality(LegQualityFigures? q) => q is null
+        ? ["", "", "", ""]
+        : [Number(q.LossPercent), Number(q.JitterMs), q.RoundTripMs is { } rtt ? Number(rtt) : "", Number(q.Mos)];
+
+    private static string Number(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 
     private static string Time(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
 

@@ -28,7 +28,23 @@ public sealed class CallRecordCsvTests
             at, at.AddSeconds(2), at.AddSeconds(12.5), "hangup", "caller", "1#")]);
 
         Assert.Equal(CallRecordCsv.Header + "\r\n" +
-            "c1,demo.local,100@demo.local,101,web,extension,2026-12-01T10:00:00.000+00:00,2026-12-01T10:00:02.000+00:00,2026-12-01T10:00:12.500+00:00,hangup,caller,10.5,1#\r\n",
+            "c1,demo.local,100@demo.local,101,web,extension,2026-12-01T10:00:00.000+00:00,2026-12-01T10:00:02.000+00:00,2026-12-01T10:00:12.500+00:00,hangup,caller,10.5,1#,,,,,,,,\r\n",
             csv);
+    }
+
+    [Fact]
+    public void Each_legs_loss_jitter_round_trip_and_mos_follow_and_an_unknown_round_trip_is_empty()
+    {
+        var at = new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+        var record = new CallRecord("c2", "demo.local", "100@demo.local", "101", "web", "extension", at, at, at.AddSeconds(5), "hangup", "caller", null)
+        {
+            CallerQuality = new LegQualityFigures(2.5, 12.3, 48.7, 4.12),
+            CalleeQuality = new LegQualityFigures(0, 1.5, null, 4.39),
+        };
+
+        var line = CallRecordCsv.Write([record]).Split("\r\n")[1];
+
+        Assert.EndsWith(",5,,2.5,12.3,48.7,4.12,0,1.5,,4.39", line);
+        Assert.Equal(CallRecordCsv.Header.Split(',').Length, line.Split(',').Length);
     }
 }
