@@ -29,6 +29,7 @@ public sealed class SwitchboardMeter : IDisposable
         _meter.CreateObservableGauge("switchboard.calls.active", () => calls.ActiveCalls, description: "Calls up now");
         _meter.CreateObservableCounter("switchboard.calls.started", () => calls.CallsStarted, description: "Calls started since start (its rate is calls per second)");
         _meter.CreateObservableCounter("switchboard.calls.ended", () => EndedByReason(calls), description: "Calls ended since start, by reason");
+        AddQuality(calls.Quality);
         _meter.CreateObservableGauge("switchboard.media.setup_ms", () => SetupQuantiles(setup), description: "Offer received to first SRTP sent, recent calls");
         _meter.CreateObservableGauge("switchboard.call.phase_ms", () => PhaseQuantiles(setup.Phases), description: "Each set-up mark's time from its side's origin, recent calls");
         if (services.GetService<SipEndpoint>() is { } sip)
@@ -91,6 +92,19 @@ public sealed class SwitchboardMeter : IDisposable
         _meter.CreateObservableCounter("switchboard.sip.flood.blocked", () => sip.Counters.Flood.Blocked, description: "Requests dropped by the flood guard");
         _meter.CreateObservableCounter("switchboard.sip.flood.blocked_sources", () => sip.Counters.Flood.BlockedSources);
         _meter.CreateObservableGauge("switchboard.sip.flood.tracked_sources", () => sip.Counters.Flood.TrackedSources);
+    }
+
+    /// <summary>
+    /// The finished calls' media quality as sums (docs/media.md, "Call quality"), so a dashboard divides rates: the loss
+    /// ratio is lost / expected, the mean jitter and MOS per leg are their sums over <c>legs_measured</c>.
+    /// </summary>
+    private void AddQuality(QualityCounters quality)
+    {
+        _meter.CreateObservableCounter("switchboard.media.legs_measured", () => quality.Snapshot().Legs, description: "Media legs of finished calls with quality figures");
+        _meter.CreateObservableCounter("switchboard.media.packets_expected", () => quality.Snapshot().PacketsExpected, description: "RTP packets expected on those legs, both directions (RFC 3550 A.3)");
+        _meter.CreateObservableCounter("switchboard.media.packets_lost", () => quality.Snapshot().PacketsLost, description: "RTP packets lost on those legs, both directions");
+        _meter.CreateObservableCounter("switchboard.media.jitter_ms_sum", () => quality.Snapshot().JitterMsSum, description: "Sum of those legs' interarrival jitter, ms (RFC 3550 A.8)");
+        _meter.CreateObservableCounter("switchboard.media.mos_sum", () => quality.Snapshot().MosSum, description: "Sum of those legs' E-model MOS estimates (ITU-T G.107)");
     }
 
     /// <summary>What the runtime spends: bytes allocated since start (the load tools divide it by calls), collections, heap, threads.</summary>
