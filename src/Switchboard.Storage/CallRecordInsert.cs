@@ -11,8 +11,8 @@ namespace Switchboard.Storage;
 internal static class CallRecordInsert
 {
     private const string Sql = """
-        INSERT INTO call_records (call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases, token_label)
-        VALUES (@id, @domain, @from, @dest, @origin, @route, @started, @answered, @ended, @reason, @endedBy, @digits, @digitLog, @phases, @tokenLabel);
+        INSERT INTO call_records (call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases, token_label, queue, queue_wait_ms, agent)
+        VALUES (@id, @domain, @from, @dest, @origin, @route, @started, @answered, @ended, @reason, @endedBy, @digits, @digitLog, @phases, @tokenLabel, @queue, @queueWait, @agent);
         """;
 
     private static readonly (string Name, DbType Type)[] Parameters =
@@ -20,7 +20,7 @@ internal static class CallRecordInsert
         ("@id", DbType.String), ("@domain", DbType.String), ("@from", DbType.String), ("@dest", DbType.String), ("@origin", DbType.String),
         ("@route", DbType.String), ("@started", DbType.Int64), ("@answered", DbType.Int64), ("@ended", DbType.Int64), ("@reason", DbType.String),
         ("@endedBy", DbType.String), ("@digits", DbType.String), ("@digitLog", DbType.String), ("@phases", DbType.String),
-        ("@tokenLabel", DbType.String),
+        ("@tokenLabel", DbType.String), ("@queue", DbType.String), ("@queueWait", DbType.Int64), ("@agent", DbType.String),
     ];
 
     public static DbCommand Create(DbConnection connection) => Create(connection, Sql);
@@ -56,5 +56,8 @@ internal static class CallRecordInsert
         p[12].Value = (object?)record.DigitLog ?? DBNull.Value;
         p[13].Value = (object?)record.Phases ?? DBNull.Value;
         p[14].Value = (object?)record.TokenLabel ?? DBNull.Value;
+        p[15].Value = (object?)record.Queue ?? DBNull.Value;
+        p[16].Value = record.QueueWait is { } wait ? (long)wait.TotalMilliseconds : DBNull.Value;
+        p[17].Value = (object?)record.Agent ?? DBNull.Value;
     }
 }

@@ -44,6 +44,9 @@ public sealed class SqlCallRecordStore : ICallRecordStore
                 DigitLog = r.NullableString(12),
                 Phases = r.NullableString(13),
                 TokenLabel = r.NullableString(14),
+                Queue = r.NullableString(15),
+                QueueWait = r.IsDBNull(16) ? null : TimeSpan.FromMilliseconds(r.GetInt64(16)),
+                Agent = r.NullableString(17),
             });
         }
 
@@ -86,7 +89,7 @@ public sealed class SqlCallRecordStore : ICallRecordStore
         Text("reason = @reason", "@reason", query.Reason);
         cmd.Param("@limit", query.EffectiveLimit);
         cmd.CommandText =
-            "SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases, token_label " +
+            "SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases, token_label, queue, queue_wait_ms, agent " +
             "FROM call_records" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
             " ORDER BY started_at DESC, id DESC LIMIT @limit;";
     }

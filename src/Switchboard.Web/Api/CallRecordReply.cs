@@ -24,14 +24,18 @@ public sealed record CallRecordReply(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Digits,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DigitLog,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Phases,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TokenLabel)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TokenLabel,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Queue = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? QueueWaitSeconds = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Agent = null)
 {
     public static CallRecordReply Of(CallRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         return new(record.CallId, record.Domain, record.From, record.Destination, record.Origin, record.Route,
             record.StartedAt, record.AnsweredAt, record.EndedAt, record.Reason, record.EndedBy,
-            record.Duration.TotalSeconds, record.Digits, record.DigitLog, PhasesOf(record.Phases), record.TokenLabel);
+            record.Duration.TotalSeconds, record.Digits, record.DigitLog, PhasesOf(record.Phases), record.TokenLabel,
+            record.Queue, record.QueueWait?.TotalSeconds, record.Agent);
     }
 
     /// <summary>The stored marks as a JSON object on the wire (the PBX wrote them; a damaged value is left out, not an error).</summary>
