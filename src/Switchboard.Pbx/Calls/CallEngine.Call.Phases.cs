@@ -87,6 +87,8 @@ public sealed partial class CallEngine
             }
 
             public ValueTask OnEndedAsync(CallEndReason reason) => inner.OnEndedAsync(reason);
+
+            public ValueTask OnQueuePositionAsync(int place) => inner.OnQueuePositionAsync(place);
         }
     }
 }

@@ -30,6 +30,7 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     private readonly Trunks.TrunkService? _trunks;
     private readonly Policy.CallPolicy? _policy;
     private readonly Ivr.IvrRuntime _ivr;
+    private readonly Queues.QueueService? _queues;
     private SipEndpoint? _sip;
     private readonly ConcurrentDictionary<string, Call> _calls = new(StringComparer.Ordinal);
 
@@ -38,8 +39,9 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
 
     public CallEngine(DialPlan dialPlan, ICallRecordStore records, WebRtcMedia media, ServiceOptions services, MediaSetupStats setupStats,
         CallOptions options, ISipLocations locations, TimeProvider time, ILogger<CallEngine> log, Trunks.TrunkService? trunks = null,
-        Policy.CallPolicy? policy = null, Ivr.IvrRuntime? ivr = null)
+        Policy.CallPolicy? policy = null, Ivr.IvrRuntime? ivr = null, Queues.QueueService? queues = null)
     {
+        _queues = queues;
         _ivr = ivr ?? Ivr.IvrRuntime.Demo();
         _trunks = trunks;
         _policy = policy;
