@@ -21,19 +21,25 @@ public sealed class QueueTests(BrowserFixture fixture)
     /// A PBX whose data folder has the queue <c>sales</c> (number 8800, the given members): queues are read at start,
     /// so the queue is stored through a first start (which seeds the domain), then the PBX starts again.
     /// </summary>
-    private async Task<(PbxHost Host, TestAccount Agent, TestAccount Visitor)> StartWithQueueAsync(string data)
+    private async Task<(PbxHost Host, TestAccount Agent, TestAccount[] Visitors)> StartWithQueueAsync(string data, int visitors = 1,
+        TimeSpan? maxWait = null, string fallback = "hangup:unavailable")
     {
-        TestAccount agent, visitor;
+        TestAccount agent;
+        var accounts = new TestAccount[visitors];
         await using (var first = await BrowserFixture.StartHostAsync(data, addressFailureLimit: 1000))
         {
             agent = await fixture.NewExtensionAsync(first);
-            visitor = await fixture.NewExtensionAsync(first);
+            for (var i = 0; i < visitors; i++)
+            {
+                accounts[i] = await fixture.NewExtensionAsync(first);
+            }
+
             await new SqlQueueStore(first.Services.GetRequiredService<StoreDatabase>(), TimeProvider.System).AddAsync(
-                new QueueDefinition(0, BrowserFixture.Domain, "sales", "8800", QueueStrategy.RingAll, [agent.Number], TimeSpan.FromMinutes(2),
-                    "hangup:unavailable", TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20), "en", QueueDefinition.DefaultHoldMusic));
+                new QueueDefinition(0, BrowserFixture.Domain, "sales", "8800", QueueStrategy.RingAll, [agent.Number], maxWait ?? TimeSpan.FromMinutes(2),
+                    fallback, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20), "en", QueueDefinition.DefaultHoldMusic));
         }
 
-        return (await BrowserFixture.StartHostAsync(data, addressFailureLimit: 1000), agent, visitor);
+        return (await BrowserFixture.StartHostAsync(data, addressFailureLimit: 1000), agent, accounts);
     }
 
     [Fact]
@@ -42,7 +48,8 @@ public sealed class QueueTests(BrowserFixture fixture)
         var data = BrowserFixture.NewDataDirectory();
         try
         {
-            var (host, agent, visitor) = await StartWithQueueAsync(data);
+            var (host, agent, visitors) = await StartWithQueueAsync(data);
+            var visitor = visitors[0];
             await using var _ = host;
             await using var phone = await SipPhoneTests.StartPhoneAsync(host, agent, SipTransport.Udp, AnswerMode.Manual, toneHz: 1000);
 
@@ -78,6 +85,67 @@ public sealed class QueueTests(BrowserFixture fixture)
             var recording = await phone.RecordingsAsync();
             var share = ToneDetector.PowerShare(recording.Received.From(TimeSpan.FromSeconds(0.5)), recording.Received.SampleRate, 400);
             Assert.True(share > 0.15, string.Create(CultureInfo.InvariantCulture, $"the agent should hear the browser's 400 Hz beep: share {share:F2}"));
+        }
+        finally
+        {
+            BrowserFixture.TryDelete(data);
+        }
+    }
+
+    [Fact]
+    public async Task An_agent_logged_out_with_star_46_leaves_three_callers_at_places_1_2_3_until_the_maximum_wait_sends_them_to_the_fallback()
+    {
+        var data = BrowserFixture.NewDataDirectory();
+        try
+        {
+            var maxWait = TimeSpan.FromSeconds(25);
+            var (host, agent, visitors) = await StartWithQueueAsync(data, visitors: 3, maxWait: maxWait, fallback: "hangup:busy");
+            await using var _ = host;
+            await using var phone = await SipPhoneTests.StartPhoneAsync(host, agent, SipTransport.Udp, AnswerMode.Auto);
+
+            // *46: the PBX answers, says so, and hangs up; the agent is offered nobody from now on.
+            await phone.DialAsync($"sip:*46@{BrowserFixture.Domain}");
+            await phone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+            await phone.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+            var logout = await CallRecords.WaitForAsync(host, r => r.From == agent.Account && r.Destination == "*46");
+            Assert.Equal(("service:queue-logout", "remote_hangup"), (logout.Route, logout.Reason));
+
+            var browsers = new List<PopupBrowser>();
+            try
+            {
+                var popups = new List<IPage>();
+                for (var i = 0; i < visitors.Length; i++)
+                {
+                    var browser = await PopupBrowser.CreateAsync(fixture, host);
+                    browsers.Add(browser);
+                    var popup = await browser.OpenAsync(host, "?destnumber=8800");
+                    await popup.LoginAsync(visitors[i], remember: false);
+                    await popup.ExpectStateAsync("connected");
+                    await Microsoft.Playwright.Assertions.Expect(popup.Locator("#queue")).ToHaveTextAsync($"You are number {i + 1} in the queue");
+                    popups.Add(popup);
+                }
+
+                // Everyone hears the music (or an announcement) while nobody is there to answer.
+                await popups[2].WaitForInboundAudioAsync(packets: 50);
+
+                // The maximum wait: each is sent to the fallback, hang-up as busy, which the popup shows.
+                foreach (var (visitor, popup) in visitors.Zip(popups))
+                {
+                    var record = await CallRecords.WaitForAsync(host, r => r.From == visitor.Account && r.Destination == "8800", maxWait + Step);
+                    Assert.Equal(("busy", "pbx", "sales", null), (record.Reason, record.EndedBy, record.Queue, record.Agent));
+                    Assert.True(record.QueueWait >= maxWait - TimeSpan.FromSeconds(1), $"queue wait {record.QueueWait}");
+                    await popup.ExpectStateAsync("failed", "busy");
+                }
+            }
+            finally
+            {
+                foreach (var browser in browsers)
+                {
+                    await browser.DisposeAsync();
+                }
+            }
+
+            Assert.DoesNotContain(await host.Admin.ListCallRecordsAsync(), r => r.Agent is not null);
         }
         finally
         {
