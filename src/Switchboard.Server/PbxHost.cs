@@ -85,7 +85,11 @@ public sealed class PbxHost : IAsyncDisposable
                 kestrel.Listen(bind, options.HttpPort);
                 kestrel.Listen(bind, options.HttpsPort, listen => listen.UseHttps(certificate));
             });
+            // Queues are read once at start, like trunks and the IVR's menus (docs/queues.md).
+            var queues = new Pbx.Queues.QueueDirectory(await new SqlQueueStore(data.Database, options.Time).ListAsync(null, ct));
             Register(builder.Services, options, data, redis);
+            builder.Services.AddSingleton(queues);
+            builder.Services.AddSingleton<Pbx.Queues.QueueService>();
             SipHosting.Register(builder.Services, options, certificate);
             var app = builder.Build();
             redis?.LogConnectionTo(app.Services.GetRequiredService<ILogger<RedisSharedState>>());

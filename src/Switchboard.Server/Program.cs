@@ -18,4 +18,5 @@ AllowListCommands.AddTo(root);
 CallCommands.AddTo(root);
 NumberClassCommands.AddTo(root);
 NodeCommands.AddTo(root);
+QueueCommands.AddTo(root);
 return await root.Parse(args).InvokeAsync();

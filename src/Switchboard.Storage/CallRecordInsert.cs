@@ -12,9 +12,9 @@ internal static class CallRecordInsert
 {
     private const string Sql = """
         INSERT INTO call_records (call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases, token_label,
-            caller_loss_pct, caller_jitter_ms, caller_rtt_ms, caller_mos, callee_loss_pct, callee_jitter_ms, callee_rtt_ms, callee_mos, page_quality)
+            caller_loss_pct, caller_jitter_ms, caller_rtt_ms, caller_mos, callee_loss_pct, callee_jitter_ms, callee_rtt_ms, callee_mos, page_quality, queue, queue_wait_ms, agent)
         VALUES (@id, @domain, @from, @dest, @origin, @route, @started, @answered, @ended, @reason, @endedBy, @digits, @digitLog, @phases, @tokenLabel,
-            @callerLoss, @callerJitter, @callerRtt, @callerMos, @calleeLoss, @calleeJitter, @calleeRtt, @calleeMos, @pageQuality);
+            @callerLoss, @callerJitter, @callerRtt, @callerMos, @calleeLoss, @calleeJitter, @calleeRtt, @calleeMos, @pageQuality, @queue, @queueWait, @agent);
         """;
 
     private static readonly (string Name, DbType Type)[] Parameters =
@@ -26,6 +26,7 @@ internal static class CallRecordInsert
         ("@callerLoss", DbType.Double), ("@callerJitter", DbType.Double), ("@callerRtt", DbType.Double), ("@callerMos", DbType.Double),
         ("@calleeLoss", DbType.Double), ("@calleeJitter", DbType.Double), ("@calleeRtt", DbType.Double), ("@calleeMos", DbType.Double),
         ("@pageQuality", DbType.String),
+        ("@queue", DbType.String), ("@queueWait", DbType.Int64), ("@agent", DbType.String),
     ];
 
     public static DbCommand Create(DbConnection connection) => Create(connection, Sql);
@@ -64,6 +65,9 @@ internal static class CallRecordInsert
         BindQuality(p, 15, record.CallerQuality);
         BindQuality(p, 19, record.CalleeQuality);
         p[23].Value = (object?)record.PageQuality ?? DBNull.Value;
+        p[24].Value = (object?)record.Queue ?? DBNull.Value;
+        p[25].Value = record.QueueWait is { } wait ? (long)wait.TotalMilliseconds : DBNull.Value;
+        p[26].Value = (object?)record.Agent ?? DBNull.Value;
     }
 
     /// <summary>Loss, jitter, round trip and MOS of one leg into four parameters from <paramref name="first"/>; all null without figures.</summary>

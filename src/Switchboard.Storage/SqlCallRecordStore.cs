@@ -47,6 +47,9 @@ public sealed class SqlCallRecordStore : ICallRecordStore
                 CallerQuality = ReadQuality(r, 15),
                 CalleeQuality = ReadQuality(r, 19),
                 PageQuality = r.NullableString(23),
+                Queue = r.NullableString(24),
+                QueueWait = r.IsDBNull(25) ? null : TimeSpan.FromMilliseconds(r.GetInt64(25)),
+                Agent = r.NullableString(26),
             });
         }
 
@@ -90,7 +93,7 @@ public sealed class SqlCallRecordStore : ICallRecordStore
         cmd.Param("@limit", query.EffectiveLimit);
         cmd.CommandText =
             "SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, digits, digit_log, phases, token_label, " +
-            "caller_loss_pct, caller_jitter_ms, caller_rtt_ms, caller_mos, callee_loss_pct, callee_jitter_ms, callee_rtt_ms, callee_mos, page_quality " +
+            "caller_loss_pct, caller_jitter_ms, caller_rtt_ms, caller_mos, callee_loss_pct, callee_jitter_ms, callee_rtt_ms, callee_mos, page_quality, queue, queue_wait_ms, agent " +
             "FROM call_records" + (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
             " ORDER BY started_at DESC, id DESC LIMIT @limit;";
     }

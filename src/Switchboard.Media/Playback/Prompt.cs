@@ -21,7 +21,41 @@ public sealed class Prompt
         Pcma.Encode(samples, _pcma);
     }
 
+    private Prompt(string name, byte[] pcmu, byte[] pcma)
+    {
+        Name = name;
+        _pcmu = pcmu;
+        _pcma = pcma;
+    }
+
     public string Name { get; }
+
+    /// <summary>
+    /// One prompt that plays <paramref name="parts"/> one after the other (a sentence joined from spoken pieces). G.711
+    /// codes each sample on its own (ITU-T G.711), so the encoded bytes are joined as they are, without re-encoding.
+    /// </summary>
+    public static Prompt Concat(string name, IReadOnlyList<Prompt> parts)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(parts);
+        var length = parts.Sum(p => p.SampleCount);
+        if (length == 0)
+        {
+            throw new ArgumentException("A prompt needs at least one sample.", nameof(parts));
+        }
+
+        var pcmu = new byte[length];
+        var pcma = new byte[length];
+        var at = 0;
+        foreach (var part in parts)
+        {
+            part._pcmu.CopyTo(pcmu, at);
+            part._pcma.CopyTo(pcma, at);
+            at += part.SampleCount;
+        }
+
+        return new Prompt(name, pcmu, pcma);
+    }
 
     /// <summary>Number of 8 kHz samples.</summary>
     public int SampleCount => _pcmu.Length;

@@ -163,6 +163,12 @@ internal sealed partial class CallCore
 
     private void StartRinging(CallInput.Ring ring, TimeSpan now)
     {
+        if (State == CallState.Queued)
+        {
+            StartRingingAgents(ring, now);
+            return;
+        }
+
         _fallback = ring.Fallback;
         if (ring.Branches.Count == 0)
         {
@@ -314,6 +320,14 @@ internal sealed partial class CallCore
         Deadlines.Clear(CallDeadline.TrunkResponse);
         Deadlines.Clear(CallDeadline.ServiceLimit);
         _fallback = null;
+        if (_agentsRinging)
+        {
+            // A queue's agent took the caller: the hold music gives way to the agent, and the queue is told who.
+            _agentsRinging = false;
+            _outputs.Add(new CallOutput.StopPrompt());
+            _outputs.Add(new CallOutput.QueueAnswered(id));
+        }
+
         MoveTo(CallState.Live);
         Deadlines.Set(CallDeadline.MaxDuration, now + _options.MaxCallDuration);
     }
@@ -395,6 +409,12 @@ internal sealed partial class CallCore
     /// </summary>
     private void NobodyAnswered(CallEnd end)
     {
+        if (_agentsRinging)
+        {
+            AgentsMissed();
+            return;
+        }
+
         if (_fallback is not { } fallback || !CallRules.FallsBack(end.Reason))
         {
             End(end.Reason, end.By);

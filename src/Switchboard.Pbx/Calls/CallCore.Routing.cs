@@ -112,6 +112,15 @@ internal sealed partial class CallCore
             // The node drains: a trunk's or phone's INVITE never got here (503 from the endpoint), a browser's call did.
             End(CallEndReason.Shutdown, CallSide.Pbx);
         }
+        else if ((State == CallState.Transfer || dial.FromSip) && dial.Destination.StartsWith(Queues.QueueDefinition.DestinationPrefix, StringComparison.Ordinal))
+        {
+            // A queue named by the IVR, a DID, or another queue's fallback: the queues are configuration, no dial plan to ask.
+            _outputs.Add(new CallOutput.JoinQueue(dial.Destination[Queues.QueueDefinition.DestinationPrefix.Length..]));
+        }
+        else if (State == CallState.Transfer && dial.Destination.StartsWith(Queues.QueueDefinition.HangupPrefix, StringComparison.Ordinal))
+        {
+            GoTo(dial.Destination);
+        }
         else if (State == CallState.Transfer && dial.Destination.StartsWith(GroupPrefix, StringComparison.Ordinal))
         {
             // A ring group is the IVR's own configuration: no dial plan to ask.
@@ -134,6 +143,12 @@ internal sealed partial class CallCore
                     break;
                 case Route.ToService { Service: BuiltInService.Echo }:
                     _outputs.Add(new CallOutput.EchoCaller());
+                    break;
+                case Route.ToService { Service: BuiltInService.Ivr }:
+                    _outputs.Add(new CallOutput.RestartIvr());
+                    break;
+                case Route.ToQueueLine queue:
+                    _outputs.Add(new CallOutput.JoinQueue(queue.Queue.Name));
                     break;
                 default:
                     End(CallEndReason.NotFound, CallSide.Pbx);
@@ -162,6 +177,9 @@ internal sealed partial class CallCore
                 break;
             case Route.ToExtension extension:
                 _outputs.Add(new CallOutput.RingExtension(extension.Target));
+                break;
+            case Route.ToQueueLine queue:
+                _outputs.Add(new CallOutput.JoinQueue(queue.Queue.Name));
                 break;
             case Route.ToTrunk trunk:
                 _trunkRoute = trunk;

@@ -178,7 +178,7 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
         _outputs.Clear();
         _ended = false;
         _transferring = false;
-        if (HandleRouting(input) || HandleRinging(input, now))
+        if (HandleRouting(input) || HandleRinging(input, now) || HandleQueue(input, now))
         {
             return new CallStep([.. _outputs], NextDeadline);
         }
@@ -211,7 +211,7 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
                 OnRequest(request, now);
                 break;
             case CallInput.PromptUnplayableInput:
-                _ivr?.PromptFinished(now);
+                OnPromptFinished(now);
                 break;
             case CallInput.Ending ending:
                 OnEnding(ending);
@@ -301,7 +301,7 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
                 OnCallerDigit(e.Digit.Symbol, (int)e.Digit.GetDuration(peers.CallerDigitClockRate).TotalMilliseconds, peers, now);
                 break;
             case WebRtcLegEventKind.PromptFinished:
-                _ivr?.PromptFinished(now);
+                OnPromptFinished(now);
                 break;
             case WebRtcLegEventKind.FirstSrtpSent:
                 _outputs.Add(new CallOutput.RecordSetupTime(now));
@@ -350,7 +350,7 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
 
         if (e.Kind == RtpLegEventKind.PromptFinished && !fromCallee)
         {
-            _ivr?.PromptFinished(now);
+            OnPromptFinished(now);
         }
 
         if (e.Kind == RtpLegEventKind.Dtmf && !fromCallee)

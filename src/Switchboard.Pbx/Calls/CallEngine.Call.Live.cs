@@ -167,6 +167,23 @@ public sealed partial class CallEngine
                         case CallOutput.RetryWithCredentials retry:
                             _branches[retry.Branch].RetryWithCredentials(retry.Authorization);
                             break;
+                        case CallOutput.JoinQueue join:
+                            return await JoinQueueAsync(join.Name);
+                        case CallOutput.PlayHoldMusic:
+                            PlayHoldMusic();
+                            break;
+                        case CallOutput.PlayAnnouncement announce:
+                            unplayable |= !PlayAnnouncement(announce);
+                            break;
+                        case CallOutput.QueueMissed:
+                            _engine._queues?.Missed(CallId);
+                            break;
+                        case CallOutput.QueueAnswered answered:
+                            QueueAnswered(answered.Branch);
+                            await _observer.OnQueuePositionAsync(0);
+                            break;
+                        case CallOutput.RestartIvr:
+                            return await StartIvrAsync();
                         case CallOutput.End end:
                             return end.How;
                     }

@@ -54,7 +54,12 @@ public sealed partial class CallEngine
             var services = _engine._services;
             var limit = service == BuiltInService.DtmfTest && services.DtmfTestHangupAfter is { } after ? after : services.MaxServiceCallDuration;
             _deadlines.Set(CallDeadline.ServiceLimit, Now + limit);
-            return service == BuiltInService.Ivr ? await StartIvrAsync() : EnterLive();
+            return service switch
+            {
+                BuiltInService.Ivr => await StartIvrAsync(),
+                BuiltInService.QueueLogin or BuiltInService.QueueLogout => await LogAgentAsync(service == BuiltInService.QueueLogin),
+                _ => EnterLive(),
+            };
         }
     }
 }

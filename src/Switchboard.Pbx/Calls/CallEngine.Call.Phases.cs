@@ -92,6 +92,8 @@ public sealed partial class CallEngine
             }
 
             public ValueTask OnEndedAsync(CallEndReason reason) => inner.OnEndedAsync(reason);
+
+            public ValueTask OnQueuePositionAsync(int place) => inner.OnQueuePositionAsync(place);
         }
     }
 }

@@ -83,6 +83,8 @@ public sealed partial class CallEngine
 
             /// <summary>The popup's own view of the audio (<see cref="Input.PageQuality"/>).</summary>
             PageQuality,
+            /// <summary>A decision of the queue loop for this call (<see cref="Input.Queue"/>).</summary>
+            Queue,
         }
 
         public string CallId { get; }
@@ -205,6 +207,8 @@ public sealed partial class CallEngine
                 case InputKind.CallerIceRestart:
                     input.Reply!.TrySetResult(RestartCallerIce(input.OfferSdp!));
                     return null;
+                case InputKind.Queue:
+                    return await OnQueueActionAsync(input.Queue!);
                 case InputKind.PageQuality:
                     _pageQuality = input.PageQuality;
                     return null;
@@ -248,7 +252,7 @@ public sealed partial class CallEngine
             _announced = state;
             LogState(_engine._log, CallId, state);
             PublishView();
-            if (state is CallState.Ringing or CallState.Live or CallState.Ivr)
+            if (state is CallState.Ringing or CallState.Live or CallState.Ivr or CallState.Queued)
             {
                 MarkLive();
             }
@@ -261,14 +265,14 @@ public sealed partial class CallEngine
         private void MarkLive() => _engine._records.MarkLive(RecordEndingNow(new CallEnd(CallEndReason.Interrupted, CallSide.Pbx)));
 
         /// <summary>The call's record as if it ended now, the way <paramref name="end"/> says.</summary>
-        private CallRecord RecordEndingNow(CallEnd end) =>
+        private CallRecord RecordEndingNow(CallEnd end) => WithQueue(
             new(CallId, _request.Caller.Domain, _request.Caller.Account, _request.Destination, _request.Origin,
                 _routeName ?? _route.Name, _startedAt, _answeredAt, _engine._time.GetUtcNow(), end.Reason.ToCode(), end.By.ToCode(),
                 _digits.Length > 0 ? _digits.ToString() : null)
             {
                 DigitLog = _digitLog.Length > 0 ? _digitLog.ToString() : null,
                 TokenLabel = _request.TokenLabel,
-            };
+            });
 
         private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
@@ -282,6 +286,7 @@ public sealed partial class CallEngine
         {
             var step = _core.Handle(ending, Now);
             Announce();
+            LeaveQueue();
             var saved = Task.CompletedTask;
             foreach (var output in step.Outputs)
             {
@@ -373,6 +378,7 @@ public sealed partial class CallEngine
             CallSipInput? Sip = null,
             string? OfferSdp = null,
             TaskCompletionSource<IceRestartResult>? Reply = null,
-            PageQuality? PageQuality = null);
+            PageQuality? PageQuality = null,
+            Queues.QueueAction? Queue = null);
     }
 }

@@ -30,6 +30,7 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     private readonly Trunks.TrunkService? _trunks;
     private readonly Policy.CallPolicy? _policy;
     private readonly Ivr.IvrRuntime _ivr;
+    private readonly Queues.QueueService? _queues;
     private SipEndpoint? _sip;
     private readonly ConcurrentDictionary<string, Call> _calls = new(StringComparer.Ordinal);
 
@@ -42,9 +43,11 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
 
     public CallEngine(DialPlan dialPlan, ICallRecordStore records, WebRtcMedia media, ServiceOptions services, MediaSetupStats setupStats,
         CallOptions options, ISipLocations locations, TimeProvider time, ILogger<CallEngine> log, Trunks.TrunkService? trunks = null,
-        Policy.CallPolicy? policy = null, Ivr.IvrRuntime? ivr = null, Diagnostics.PbxHistograms? histograms = null)
+        Policy.CallPolicy? policy = null, Ivr.IvrRuntime? ivr = null, Diagnostics.PbxHistograms? histograms = null,
+        Queues.QueueService? queues = null)
     {
         _histograms = histograms;
+        _queues = queues;
         _ivr = ivr ?? Ivr.IvrRuntime.Demo();
         _trunks = trunks;
         _policy = policy;

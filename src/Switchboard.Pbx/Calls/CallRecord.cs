@@ -36,6 +36,14 @@ public sealed record CallRecord(
 
     /// <summary>The popup's last report of its own view (<see cref="Calls.PageQuality.ToJson"/>); null when none came.</summary>
     public string? PageQuality { get; init; }
+    /// <summary>The last queue the caller waited in (docs/queues.md); null when it reached none.</summary>
+    public string? Queue { get; init; }
+
+    /// <summary>How long the caller waited in queues until an agent answered (or until it left); null without a queue.</summary>
+    public TimeSpan? QueueWait { get; init; }
+
+    /// <summary>The extension number of the agent who answered the queued caller; null when none did.</summary>
+    public string? Agent { get; init; }
 
     public TimeSpan Duration => AnsweredAt is { } answered ? EndedAt - answered : TimeSpan.Zero;
 }

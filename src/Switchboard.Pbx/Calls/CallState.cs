@@ -15,7 +15,10 @@ internal enum CallState
     /// <summary>The caller is answered by the IVR, which plays prompts and takes digits.</summary>
     Ivr,
 
-    /// <summary>The IVR or a ring group's fallback resolves a new destination for the answered caller.</summary>
+    /// <summary>The caller is answered by a queue (docs/queues.md): it hears hold music and announcements until an agent is rung.</summary>
+    Queued,
+
+    /// <summary>The IVR, a ring group's or a queue's fallback resolves a new destination for the answered caller.</summary>
     Transfer,
 
     /// <summary>The end is decided: legs are being let go (CANCEL, BYE, media closed) and the record written.</summary>
@@ -41,7 +44,12 @@ internal static class CallStates
 
         // A destination that rings (extension, trunk, ring group), or a service that answers at once; a ring group
         // with no member to ring goes straight to its fallback.
-        (CallState.Routing, CallState.Ringing or CallState.Live or CallState.Ivr or CallState.Transfer) => true,
+        (CallState.Routing, CallState.Ringing or CallState.Live or CallState.Ivr or CallState.Queued or CallState.Transfer) => true,
+
+        // A queue offers its caller to agents (Ringing); nobody answered, so the caller waits on; its maximum wait
+        // sends it to the queue's fallback.
+        (CallState.Queued, CallState.Ringing or CallState.Transfer) => true,
+        (CallState.Ringing, CallState.Queued) => true,
 
         // The first 2xx wins; the other branches get CANCEL (RFC 3261 sections 16.7 and 9.1), or ACK and BYE when their
         // 2xx crossed it (section 15). A ring group nobody answered moves on to its fallback.
@@ -51,7 +59,7 @@ internal static class CallStates
         (CallState.Ivr, CallState.Transfer) => true,
 
         // The new destination rings, or answers at once (the echo test).
-        (CallState.Transfer, CallState.Ringing or CallState.Live) => true,
+        (CallState.Transfer, CallState.Ringing or CallState.Live or CallState.Queued or CallState.Ivr) => true,
         _ => false,
     };
 }

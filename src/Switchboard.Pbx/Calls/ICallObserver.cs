@@ -15,4 +15,7 @@ public interface ICallObserver
     ValueTask OnConnectedAsync();
 
     ValueTask OnEndedAsync(CallEndReason reason);
+
+    /// <summary>The caller's place in a queue changed (1 is next; docs/queues.md). A phone has no way to show it: nothing by default.</summary>
+    ValueTask OnQueuePositionAsync(int place) => ValueTask.CompletedTask;
 }

@@ -26,7 +26,7 @@ internal abstract class MediaEnd : IAsyncDisposable
     public abstract void SetMode(LegAudioMode mode);
 
     /// <summary>Plays a prompt as this end's own stream (G.711 only); false when it cannot.</summary>
-    public abstract bool Play(Switchboard.Media.Playback.Prompt prompt);
+    public abstract bool Play(Switchboard.Media.Playback.Prompt prompt, bool loop = false);
 
     public abstract void StopPlayback();
 
@@ -57,7 +57,7 @@ internal sealed class WebRtcEnd(WebRtcLeg leg) : MediaEnd
 
     public override void SetMode(LegAudioMode mode) => Leg.AudioMode = mode;
 
-    public override bool Play(Switchboard.Media.Playback.Prompt prompt) => Leg.Play(prompt);
+    public override bool Play(Switchboard.Media.Playback.Prompt prompt, bool loop = false) => Leg.Play(prompt, loop);
 
     public override void StopPlayback() => Leg.StopPlayback();
 
@@ -103,7 +103,7 @@ internal sealed class PhoneEnd(RtpLeg leg, SdpNegotiatedAudio audio) : MediaEnd
 
     public override void SetMode(LegAudioMode mode) => Leg.AudioMode = mode;
 
-    public override bool Play(Switchboard.Media.Playback.Prompt prompt) => Leg.Play(prompt);
+    public override bool Play(Switchboard.Media.Playback.Prompt prompt, bool loop = false) => Leg.Play(prompt, loop);
 
     public override void StopPlayback() => Leg.StopPlayback();
 

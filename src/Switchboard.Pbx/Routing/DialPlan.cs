@@ -14,6 +14,7 @@ public sealed class DialPlan
     private readonly IDirectoryStore _directory;
     private readonly ServiceOptions _services;
     private readonly CallPolicy? _policy;
+    private readonly Queues.QueueDirectory _queues;
 
     public DialPlan(IDirectoryStore directory, ServiceOptions services)
         : this(directory, services, null)
@@ -21,7 +22,13 @@ public sealed class DialPlan
     }
 
     public DialPlan(IDirectoryStore directory, ServiceOptions services, CallPolicy? policy)
+        : this(directory, services, policy, null)
     {
+    }
+
+    public DialPlan(IDirectoryStore directory, ServiceOptions services, CallPolicy? policy, Queues.QueueDirectory? queues)
+    {
+        _queues = queues ?? Queues.QueueDirectory.Empty;
         _directory = directory;
         _services = services;
         _policy = policy;
@@ -62,6 +69,22 @@ public sealed class DialPlan
         if (destination == _services.IvrNumber)
         {
             return new Route.ToService(BuiltInService.Ivr);
+        }
+
+        if (destination == _services.QueueLoginNumber)
+        {
+            return new Route.ToService(BuiltInService.QueueLogin);
+        }
+
+        if (destination == _services.QueueLogoutNumber)
+        {
+            return new Route.ToService(BuiltInService.QueueLogout);
+        }
+
+        // A queue's number is an internal number like an extension's (no rule, class or limit applies).
+        if (_queues.FindByNumber(caller.Domain, destination) is { } queue)
+        {
+            return new Route.ToQueueLine(queue);
         }
 
         if (Names.IsExtensionNumber(destination) &&

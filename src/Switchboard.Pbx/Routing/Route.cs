@@ -31,8 +31,16 @@ public abstract record Route
         {
             BuiltInService.Echo => "service:echo",
             BuiltInService.Ivr => "service:ivr",
+            BuiltInService.QueueLogin => "service:queue-login",
+            BuiltInService.QueueLogout => "service:queue-logout",
             _ => "service:dtmf-test",
         };
+    }
+
+    /// <summary>A call queue of the caller's domain, dialled by its number (docs/queues.md).</summary>
+    public sealed record ToQueueLine(Queues.QueueDefinition Queue) : Route
+    {
+        public override string Name => Queues.QueueDefinition.DestinationPrefix + Queue.Name;
     }
 
     /// <summary>Out through a trunk: <see cref="Number"/> is already rewritten by the dial rule that chose it.</summary>

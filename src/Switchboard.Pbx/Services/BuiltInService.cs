@@ -11,4 +11,10 @@ public enum BuiltInService
 
     /// <summary>The auto attendant: a spoken menu the keypad drives to an extension or another service (docs/ivr.md).</summary>
     Ivr,
+
+    /// <summary>The caller (an agent) logs in to every queue it is a member of, hears a confirmation, and is hung up on (docs/queues.md).</summary>
+    QueueLogin,
+
+    /// <summary>The caller (an agent) logs out of its queues: it is offered no new caller until it logs in again.</summary>
+    QueueLogout,
 }

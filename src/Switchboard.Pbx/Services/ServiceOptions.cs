@@ -11,6 +11,12 @@ public sealed record ServiceOptions
     /// <summary>Dial this (or map a DID to it) to reach the IVR's first menu.</summary>
     public string IvrNumber { get; init; } = "*50";
 
+    /// <summary>An agent dials this to log in to its queues (docs/queues.md).</summary>
+    public string QueueLoginNumber { get; init; } = "*45";
+
+    /// <summary>An agent dials this to log out of its queues.</summary>
+    public string QueueLogoutNumber { get; init; } = "*46";
+
     /// <summary>When set, the DTMF test hangs up by itself this long after answering (exercises remote hang-up).</summary>
     public TimeSpan? DtmfTestHangupAfter { get; init; }
 

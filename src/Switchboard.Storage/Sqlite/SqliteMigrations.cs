@@ -248,5 +248,34 @@ internal static class SqliteMigrations
             ALTER TABLE call_records ADD COLUMN callee_mos REAL;
             ALTER TABLE call_records ADD COLUMN page_quality TEXT;
             """),
+
+        // Queues (docs/queues.md): their settings and members, and on the call record the queue, the wait and the agent.
+        new(15, """
+            CREATE TABLE queues (
+                id INTEGER PRIMARY KEY,
+                domain_id INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                number TEXT,
+                strategy TEXT NOT NULL,
+                max_wait_ms INTEGER NOT NULL,
+                fallback TEXT,
+                wrap_up_ms INTEGER NOT NULL,
+                announce_ms INTEGER NOT NULL,
+                ring_ms INTEGER NOT NULL,
+                language TEXT NOT NULL,
+                hold_music TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                UNIQUE (domain_id, name)
+            );
+            CREATE TABLE queue_members (
+                queue_id INTEGER NOT NULL REFERENCES queues(id) ON DELETE CASCADE,
+                extension_id INTEGER NOT NULL REFERENCES extensions(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                PRIMARY KEY (queue_id, extension_id)
+            );
+            ALTER TABLE call_records ADD COLUMN queue TEXT;
+            ALTER TABLE call_records ADD COLUMN queue_wait_ms INTEGER;
+            ALTER TABLE call_records ADD COLUMN agent TEXT;
+            """),
     ];
 }

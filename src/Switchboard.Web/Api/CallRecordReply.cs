@@ -25,7 +25,10 @@ public sealed record CallRecordReply(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DigitLog,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Phases,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? TokenLabel,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] QualityReply? Quality)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] QualityReply? Quality,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Queue = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? QueueWaitSeconds = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Agent = null)
 {
     public static CallRecordReply Of(CallRecord record)
     {
@@ -33,7 +36,8 @@ public sealed record CallRecordReply(
         return new(record.CallId, record.Domain, record.From, record.Destination, record.Origin, record.Route,
             record.StartedAt, record.AnsweredAt, record.EndedAt, record.Reason, record.EndedBy,
             record.Duration.TotalSeconds, record.Digits, record.DigitLog, StoredJson.Parse(record.Phases), record.TokenLabel,
-            QualityReply.Of(record.CallerQuality, record.CalleeQuality, record.PageQuality));
+            QualityReply.Of(record.CallerQuality, record.CalleeQuality, record.PageQuality),
+            record.Queue, record.QueueWait?.TotalSeconds, record.Agent);
     }
 }
 

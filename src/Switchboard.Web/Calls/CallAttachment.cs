@@ -93,6 +93,9 @@ internal sealed partial class CallAttachment : ICallObserver
         return Current?.PostAsync(new { type = "connected" }) ?? ValueTask.CompletedTask;
     }
 
+    /// <summary>The caller's place in a queue (docs/signalling.md, <c>queue</c>): the popup shows "You are number N in the queue".</summary>
+    public ValueTask OnQueuePositionAsync(int place) => Current?.PostAsync(new { type = "queue", position = place }) ?? ValueTask.CompletedTask;
+
     public async ValueTask OnEndedAsync(CallEndReason reason)
     {
         ICallSocket? socket;

@@ -27,6 +27,9 @@
   var $ = function (id) { return document.getElementById(id); };
   var body = document.body;
   var status = $('status');
+  var queueLine = $('queue');
+  // The caller's place in a queue (docs/signalling.md, "queue"); 0 when it is not waiting in one.
+  var queuePlace = 0;
   var form = $('form');
   var callView = $('call');
   var langSelect = $('lang');
@@ -126,6 +129,9 @@
     status.title = final ? t('click_to_close') : '';
     if (final) status.setAttribute('data-hint', t('click_to_close'));
     else status.removeAttribute('data-hint');
+    queueLine.hidden = final || queuePlace < 1;
+    queueLine.textContent = queuePlace > 0 ? t('queue_position', { position: queuePlace }) : '';
+    body.dataset.queuePosition = String(final ? 0 : queuePlace);
   }
 
   function setState(state, reason) {
@@ -460,6 +466,10 @@
         // A resume the PBX no longer knows (the call ended meanwhile) is a lost connection for the user.
         if (c.resuming && m.reason === 'unauthorized') finish('network');
         else finish(typeof m.reason === 'string' && m.reason ? m.reason : 'error');
+        break;
+      case 'queue':
+        queuePlace = Math.max(0, Math.floor(Number(m.position) || 0));
+        renderStatus();
         break;
       case 'ping':
         send(c, { type: 'pong' });

@@ -341,7 +341,7 @@ public sealed class CallCoreRingingTests
     /// <summary>A final response of <paramref name="status"/> to a branch's INVITE.</summary>
     internal static SipResponse Refusal(int status) => Response(0, status).Response;
 
-    private static CallInput.BranchResponse Response(int branch, int status, string body = "")
+    internal static CallInput.BranchResponse Response(int branch, int status, string body = "")
     {
         var bytes = Encoding.UTF8.GetByteCount(body);
         var text =

@@ -1,0 +1,402 @@
+namespace Switchboard.Pbx.Queues;
+
+/// <summary>
+/// The queues' decisions without IO (docs/queues.md), str0m's shape like the call core: the queue loop feeds it what
+/// happened (a caller joined or left, an offer was missed or answered, an agent logged in or out, the clock), then
+/// drains <see cref="TryTakeAction"/> and wakes it again at <see cref="NextWakeUp"/>. Time is an input (the loop's own
+/// clock); nothing here reads one, touches a call or blocks, and one loop owns it, so it needs no lock.
+/// Callers wait in the order they joined; an agent is offered the first waiting caller of its queue whose members it
+/// is among when it is idle: logged in, in no queue call, not ringing for one, past its wrap-up and past the pause
+/// after an offer it missed. An agent belongs to the domain, so being busy in one queue makes it busy in all.
+/// </summary>
+public sealed class QueueCore
+{
+    /// <summary>An agent who let an offer ring out is not offered again this soon, so that the next agent gets the caller.</summary>
+    public static readonly TimeSpan MissedPause = TimeSpan.FromSeconds(5);
+
+    /// <summary>The expected wait assumes calls this long until a queue has handled some.</summary>
+    public static readonly TimeSpan DefaultHandleTime = TimeSpan.FromMinutes(2);
+
+    private const int HandleTimeSamples = 10;
+
+    private readonly Dictionary<(string Domain, string Name), QueueState> _queues = [];
+    private readonly Dictionary<(string Domain, string Number), Agent> _agents = [];
+    private readonly Dictionary<string, Waiter> _waiters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Agent Agent, QueueState Queue, TimeSpan AnsweredAt)> _bridged = new(StringComparer.Ordinal);
+    private readonly Queue<QueueAction> _actions = new();
+
+    /// <summary>Every member of <paramref name="queues"/> starts logged in and idle since <paramref name="now"/>.</summary>
+    public QueueCore(IEnumerable<QueueDefinition> queues, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(queues);
+        foreach (var queue in queues)
+        {
+            var domain = queue.Domain.ToLowerInvariant();
+            var state = new QueueState(queue);
+            _queues[(domain, queue.Name)] = state;
+            foreach (var number in queue.Members)
+            {
+                if (!_agents.TryGetValue((domain, number), out var agent))
+                {
+                    agent = new Agent(number) { IdleSince = now };
+                    _agents[(domain, number)] = agent;
+                }
+
+                state.Members.Add(agent);
+            }
+        }
+    }
+
+    /// <summary>When <see cref="Tick"/> should next run: a maximum wait, an announcement, a wrap-up or pause ending; null when nothing waits on the clock.</summary>
+    public TimeSpan? NextWakeUp
+    {
+        get
+        {
+            TimeSpan? next = null;
+            void Consider(TimeSpan at)
+            {
+                if (next is null || at < next)
+                {
+                    next = at;
+                }
+            }
+
+            foreach (var waiter in _waiters.Values)
+            {
+                if (waiter.Offered.Count == 0)
+                {
+                    Consider(waiter.Deadline);
+                    Consider(waiter.NextAnnounce);
+                }
+            }
+
+            foreach (var queue in _queues.Values)
+            {
+                if (queue.Waiting.Count == 0)
+                {
+                    continue;
+                }
+
+                foreach (var agent in queue.Members)
+                {
+                    if (agent.LoggedIn && agent.BusyWith is null && agent.RingingFor is null)
+                    {
+                        Consider(Max(agent.WrapUpUntil, agent.PausedUntil));
+                    }
+                }
+            }
+
+            return next;
+        }
+    }
+
+    /// <summary>The caller's place in its queue (1 is next), or 0 when it is not waiting.</summary>
+    public int PlaceOf(string callId) => _waiters.TryGetValue(callId, out var w) ? w.Queue.Waiting.IndexOf(w) + 1 : 0;
+
+    /// <summary>Whether the agent is logged in (false for an extension that is in no queue).</summary>
+    public bool IsLoggedIn(string domain, string number) => _agents.TryGetValue((domain.ToLowerInvariant(), number), out var a) && a.LoggedIn;
+
+    public bool TryTakeAction(out QueueAction action) => _actions.TryDequeue(out action!);
+
+    /// <summary>The call starts waiting, last in the queue; false when the domain has no such queue.</summary>
+    public bool Join(string callId, string domain, string queueName, TimeSpan now)
+    {
+        if (!_queues.TryGetValue((domain.ToLowerInvariant(), queueName), out var queue) || _waiters.ContainsKey(callId))
+        {
+            return false;
+        }
+
+        var waiter = new Waiter(callId, queue, now);
+        queue.Waiting.Add(waiter);
+        _waiters[callId] = waiter;
+        _actions.Enqueue(new QueueAction.Position(callId, queue.Waiting.Count));
+        Dispatch(now);
+
+        // Told its place at once unless an agent is ringing for it already; then every AnnounceEvery.
+        if (waiter.Offered.Count == 0)
+        {
+            Announce(waiter);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The call is over for the queue: its caller hung up while waiting or ringing an agent (the agents are free again),
+    /// or the answered call ended (the agent's wrap-up starts now).
+    /// </summary>
+    public void Leave(string callId, TimeSpan now)
+    {
+        if (_waiters.TryGetValue(callId, out var waiter))
+        {
+            ReleaseOffer(waiter, now, missed: false);
+            Remove(waiter);
+        }
+        else if (_bridged.Remove(callId, out var bridged))
+        {
+            var agent = bridged.Agent;
+            agent.BusyWith = null;
+            agent.WrapUpUntil = now + bridged.Queue.Definition.WrapUp;
+            agent.IdleSince = agent.WrapUpUntil;
+            bridged.Queue.AddHandleTime(now - bridged.AnsweredAt + bridged.Queue.Definition.WrapUp);
+        }
+
+        Dispatch(now);
+    }
+
+    /// <summary>Nobody offered the caller answered in time (or each refused): it waits on, and those agents pause.</summary>
+    public void Missed(string callId, TimeSpan now)
+    {
+        if (!_waiters.TryGetValue(callId, out var waiter) || waiter.Offered.Count == 0)
+        {
+            return;
+        }
+
+        ReleaseOffer(waiter, now, missed: true);
+        if (now >= waiter.Deadline)
+        {
+            FallBack(waiter);
+        }
+
+        Dispatch(now);
+    }
+
+    /// <summary>The agent <paramref name="number"/> answered the caller: it leaves the queue, and the agent is busy until <see cref="Leave"/>.</summary>
+    public void Answered(string callId, string number, TimeSpan now)
+    {
+        if (!_waiters.TryGetValue(callId, out var waiter))
+        {
+            return;
+        }
+
+        var agent = waiter.Offered.FirstOrDefault(a => a.Number == number);
+        ReleaseOffer(waiter, now, missed: false);
+        Remove(waiter);
+        if (agent is not null)
+        {
+            agent.BusyWith = callId;
+            _bridged[callId] = (agent, waiter.Queue, now);
+        }
+
+        Dispatch(now);
+    }
+
+    /// <summary>The extension logs in to every queue it is a member of (<c>*45</c>); false when it is a member of none.</summary>
+    public bool LogIn(string domain, string number, TimeSpan now)
+    {
+        if (!_agents.TryGetValue((domain.ToLowerInvariant(), number), out var agent))
+        {
+            return false;
+        }
+
+        if (!agent.LoggedIn)
+        {
+            agent.LoggedIn = true;
+            agent.IdleSince = now;
+        }
+
+        Dispatch(now);
+        return true;
+    }
+
+    /// <summary>
+    /// The extension logs out of every queue it is a member of (<c>*46</c>): it is offered no new caller; a caller ringing
+    /// it now, or talking to it, is not taken away. False when it is a member of none.
+    /// </summary>
+    public bool LogOut(string domain, string number)
+    {
+        if (!_agents.TryGetValue((domain.ToLowerInvariant(), number), out var agent))
+        {
+            return false;
+        }
+
+        agent.LoggedIn = false;
+        return true;
+    }
+
+    /// <summary>What the clock made due: maximum waits (fallback), announcements, agents idle again after wrap-up or a pause.</summary>
+    public void Tick(TimeSpan now)
+    {
+        foreach (var waiter in _waiters.Values.Where(w => w.Offered.Count == 0).OrderBy(w => w.JoinedAt).ToList())
+        {
+            if (now >= waiter.Deadline)
+            {
+                FallBack(waiter);
+            }
+            else if (now >= waiter.NextAnnounce)
+            {
+                Announce(waiter);
+                waiter.NextAnnounce = now + waiter.Queue.Definition.AnnounceEvery;
+            }
+        }
+
+        Dispatch(now);
+    }
+
+    /// <summary>Offers the first waiting callers of each queue to its idle agents, as its strategy picks them.</summary>
+    private void Dispatch(TimeSpan now)
+    {
+        foreach (var queue in _queues.Values)
+        {
+            foreach (var waiter in queue.Waiting)
+            {
+                if (waiter.Offered.Count > 0)
+                {
+                    continue;
+                }
+
+                var picked = Pick(queue, now);
+                if (picked.Count == 0)
+                {
+                    // Nobody idle for this caller, so nobody for those behind it either.
+                    break;
+                }
+
+                foreach (var agent in picked)
+                {
+                    agent.RingingFor = waiter.CallId;
+                    waiter.Offered.Add(agent);
+                }
+
+                _actions.Enqueue(new QueueAction.Offer(waiter.CallId, [.. picked.Select(a => a.Number)], queue.Definition.RingTimeout));
+            }
+        }
+    }
+
+    private static List<Agent> Pick(QueueState queue, TimeSpan now)
+    {
+        var members = queue.Members;
+        switch (queue.Definition.Strategy)
+        {
+            case QueueStrategy.RingAll:
+                return [.. members.Where(a => a.IsIdle(now))];
+            case QueueStrategy.RoundRobin:
+                for (var i = 0; i < members.Count; i++)
+                {
+                    var index = (queue.NextTurn + i) % members.Count;
+                    if (members[index].IsIdle(now))
+                    {
+                        queue.NextTurn = (index + 1) % members.Count;
+                        return [members[index]];
+                    }
+                }
+
+                return [];
+            default:
+                // The member idle the longest; on a tie, the first in the members' order (MinBy keeps the first).
+                return members.Where(a => a.IsIdle(now)).MinBy(a => a.IdleSince) is { } longest ? [longest] : [];
+        }
+    }
+
+    /// <summary>The agents offered the caller stop ringing for it; after a miss each pauses for <see cref="MissedPause"/>.</summary>
+    private static void ReleaseOffer(Waiter waiter, TimeSpan now, bool missed)
+    {
+        foreach (var agent in waiter.Offered)
+        {
+            if (agent.RingingFor == waiter.CallId)
+            {
+                agent.RingingFor = null;
+                if (missed)
+                {
+                    agent.PausedUntil = now + MissedPause;
+                }
+            }
+        }
+
+        waiter.Offered.Clear();
+    }
+
+    private void FallBack(Waiter waiter)
+    {
+        _actions.Enqueue(new QueueAction.Fallback(waiter.CallId, waiter.Queue.Definition.Fallback));
+        Remove(waiter);
+    }
+
+    /// <summary>The caller leaves its queue; those behind it move up and are told their new place.</summary>
+    private void Remove(Waiter waiter)
+    {
+        var waiting = waiter.Queue.Waiting;
+        var index = waiting.IndexOf(waiter);
+        waiting.RemoveAt(index);
+        _waiters.Remove(waiter.CallId);
+        for (var i = index; i < waiting.Count; i++)
+        {
+            _actions.Enqueue(new QueueAction.Position(waiting[i].CallId, i + 1));
+        }
+    }
+
+    private void Announce(Waiter waiter)
+    {
+        var queue = waiter.Queue;
+        var place = queue.Waiting.IndexOf(waiter) + 1;
+        var agents = Math.Max(1, queue.Members.Count(a => a.LoggedIn));
+        var expected = TimeSpan.FromTicks(queue.HandleTime.Ticks * place / agents);
+        _actions.Enqueue(new QueueAction.Announce(waiter.CallId, place, expected, queue.Definition.Language));
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private sealed class QueueState(QueueDefinition definition)
+    {
+        private readonly Queue<TimeSpan> _handleTimes = new();
+
+        public QueueDefinition Definition { get; } = definition;
+
+        public List<Agent> Members { get; } = [];
+
+        public List<Waiter> Waiting { get; } = [];
+
+        /// <summary>Round-robin: where the next turn starts in <see cref="Members"/>.</summary>
+        public int NextTurn { get; set; }
+
+        /// <summary>The mean of the last calls' talk plus wrap-up, the base of the expected wait.</summary>
+        public TimeSpan HandleTime => _handleTimes.Count == 0 ? DefaultHandleTime : TimeSpan.FromTicks((long)_handleTimes.Average(t => t.Ticks));
+
+        public void AddHandleTime(TimeSpan time)
+        {
+            _handleTimes.Enqueue(time);
+            if (_handleTimes.Count > HandleTimeSamples)
+            {
+                _handleTimes.Dequeue();
+            }
+        }
+    }
+
+    private sealed class Waiter(string callId, QueueState queue, TimeSpan joinedAt)
+    {
+        public string CallId { get; } = callId;
+
+        public QueueState Queue { get; } = queue;
+
+        public TimeSpan JoinedAt { get; } = joinedAt;
+
+        public TimeSpan Deadline { get; } = joinedAt + queue.Definition.MaxWait;
+
+        public TimeSpan NextAnnounce { get; set; } = joinedAt + queue.Definition.AnnounceEvery;
+
+        /// <summary>The agents ringing for this caller now (empty while it only waits).</summary>
+        public List<Agent> Offered { get; } = [];
+    }
+
+    private sealed class Agent(string number)
+    {
+        public string Number { get; } = number;
+
+        public bool LoggedIn { get; set; } = true;
+
+        /// <summary>The queue call it is in, answered and not yet ended.</summary>
+        public string? BusyWith { get; set; }
+
+        /// <summary>The caller it is being offered (its phones ring).</summary>
+        public string? RingingFor { get; set; }
+
+        public TimeSpan WrapUpUntil { get; set; }
+
+        public TimeSpan PausedUntil { get; set; }
+
+        /// <summary>Since when it has been free: longest-idle picks the earliest.</summary>
+        public TimeSpan IdleSince { get; set; }
+
+        public bool IsIdle(TimeSpan now) => LoggedIn && BusyWith is null && RingingFor is null && now >= WrapUpUntil && now >= PausedUntil;
+    }
+}
