@@ -14,7 +14,7 @@ public abstract class MigrationTests(TestEngine engine) : StoreTests(engine)
         Assert.Equal(Temp.Migrations.Max(m => m.Version), version);
         Assert.Equal(["api_keys", "call_records", "call_tokens", "click_to_call_allow", "dial_rules", "directory_generation", "domain_limits", "domain_origins", "domains",
             "extension_limits", "extension_permissions", "extensions", "live_calls", "login_failures", "login_lockouts", "node_heartbeats", "number_class_patterns",
-            "registrations", "sessions", "trunks"],
+            "queue_members", "queues", "registrations", "sessions", "trunks"],
             await Temp.ListTablesAsync());
     }
 
@@ -98,7 +98,7 @@ public abstract class MigrationTests(TestEngine engine) : StoreTests(engine)
 
         var columns = await Temp.ListColumnsAsync("call_records");
         Assert.Equal(["caller_loss_pct", "caller_jitter_ms", "caller_rtt_ms", "caller_mos", "callee_loss_pct", "callee_jitter_ms", "callee_rtt_ms", "callee_mos", "page_quality"],
-            columns.SkipWhile(c => c != "caller_loss_pct"));
+            columns.SkipWhile(c => c != "caller_loss_pct").TakeWhile(c => c != "queue"));
         var old = Assert.Single(await new SqlCallRecordStore(Temp.Database).QueryAsync(new Pbx.Calls.CallRecordQuery { Domain = "old.example" }));
         Assert.Null(old.CallerQuality);
         Assert.Null(old.CalleeQuality);
