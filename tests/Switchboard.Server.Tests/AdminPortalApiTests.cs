@@ -16,7 +16,7 @@ public sealed class AdminPortalApiTests : IClassFixture<ServerFixture>, IAsyncLi
     /// <summary>Every admin route, one example request each.</summary>
     private static readonly (string Method, string Path)[] Routes =
     [
-        ("GET", "api/admin/session"), ("GET", "api/admin/calls"), ("GET", "api/admin/calls.csv"), ("GET", "api/admin/extensions"),
+        ("GET", "api/admin/session"), ("GET", "api/admin/overview"), ("GET", "api/admin/calls"), ("GET", "api/admin/calls.csv"), ("GET", "api/admin/extensions"),
         ("POST", "api/admin/extensions"), ("PATCH", "api/admin/extensions/demo.local/101"), ("DELETE", "api/admin/extensions/demo.local/101"),
         ("POST", "api/admin/links"), ("GET", "api/admin/live"), ("POST", "api/admin/live/0123/hangup"), ("GET", "api/admin/registrations"),
         ("GET", "api/admin/trunks"), ("POST", "api/admin/trunks"), ("DELETE", "api/admin/trunks/demo.local/carrier"),
