@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Switchboard.EndToEnd.Tests.Peers;
 using static Microsoft.Playwright.Assertions;
@@ -8,7 +9,7 @@ namespace Switchboard.EndToEnd.Tests;
 /// <summary>
 /// The /admin portal in Chromium against the real PBX and a real baresip (docs/admin.md): an admin adds an extension,
 /// makes a signed link for it, the link calls the phone from a fresh browser, the live view shows the call and hangs it
-/// up, and the record is in the list and in the CSV.
+/// up once it shows both legs' quality, and the record is in the list and in the CSV with its MOS.
 /// </summary>
 [Collection(PopupGroup.Name)]
 public sealed class AdminPortalTests(BrowserFixture fixture)
@@ -66,6 +67,10 @@ public sealed class AdminPortalTests(BrowserFixture fixture)
         await Expect(row).ToContainTextAsync("PCMU");
         var callId = await row.GetAttributeAsync("data-call-id");
         Assert.False(string.IsNullOrEmpty(callId));
+
+        // Both legs' quality from RTCP (docs/media.md, "Call quality") once each side has reported: the browser's SRTCP
+        // and baresip's RTCP, a few seconds in.
+        await Expect(row).ToContainTextAsync(new Regex(@"MOS \d.*MOS \d"), new() { Timeout = 30_000 });
         await AdminPortalSession.ScreenshotForDocsAsync(portal, "admin-portal.png");
 
         await row.Locator("button.hangup").ClickAsync();
@@ -77,12 +82,20 @@ public sealed class AdminPortalTests(BrowserFixture fixture)
         Assert.Equal("admin_hangup", record.Reason);
         Assert.Equal("pbx", record.EndedBy);
         Assert.NotNull(record.AnsweredAt);
+        Assert.InRange(record.CallerQuality!.Mos, 1, 4.5);
+        Assert.InRange(record.CalleeQuality!.Mos, 1, 4.5);
 
         await portal.ClickAsync("#tabs button[data-view=records]");
-        await Expect(portal.Locator("#records tbody tr[data-call-id='" + callId + "']")).ToContainTextAsync("hung up by an admin");
+        var recordRow = portal.Locator("#records tbody tr[data-call-id='" + callId + "']");
+        await Expect(recordRow).ToContainTextAsync("hung up by an admin");
+        await Expect(recordRow).ToContainTextAsync(Math.Min(record.CallerQuality.Mos, record.CalleeQuality.Mos).ToString("F1", CultureInfo.InvariantCulture));
         var href = await portal.GetAttributeAsync("#csv", "href");
         var csv = await portal.EvaluateAsync<string>("async (href) => (await fetch(href)).text()", href);
         Assert.Contains(callId + "," + BrowserFixture.Domain + "," + caller.Account + "," + number + ",link,extension,", csv, StringComparison.Ordinal);
+        var line = csv.Split("\r\n").Single(l => l.StartsWith(callId + ",", StringComparison.Ordinal)).Split(',');
+        var header = csv.Split("\r\n")[0].Split(',');
+        Assert.Equal(record.CallerQuality.Mos, double.Parse(line[Array.IndexOf(header, "caller_mos")], CultureInfo.InvariantCulture), 2);
+        Assert.Equal(record.CalleeQuality.Mos, double.Parse(line[Array.IndexOf(header, "callee_mos")], CultureInfo.InvariantCulture), 2);
         Assert.Empty(violations);
     }
 
