@@ -8,6 +8,27 @@ public sealed partial class CallEngine
 {
     private sealed partial class Call
     {
+        /// <summary>
+        /// The PBX itself answers the caller (a built-in service, a queue's music) with the answer SDP made for its media:
+        /// a phone is connected now; a page is told connected once media flows, ours too when <paramref name="connectNeedsOutbound"/>.
+        /// </summary>
+        private async Task AnswerHereAsync(string answerSdp, LegAudioMode mode, bool connectNeedsOutbound)
+        {
+            _media.Caller!.SetMode(mode);
+            await _observer.OnAnswerSdpAsync(answerSdp);
+            _answeredAt = _engine._time.GetUtcNow();
+            _phases.Mark("answered", Now);
+            if (IsSipCaller)
+            {
+                await _observer.OnConnectedAsync();
+            }
+            else
+            {
+                _connectOnMedia = true;
+                _connectNeedsOutbound = connectNeedsOutbound;
+            }
+        }
+
         /// <summary>The caller's media (held by <see cref="_media"/>) and our answer to its offer, or why there is none.</summary>
         private bool TryCreateCallerMedia(IReadOnlyList<SdpCodec> codecs, out string answerSdp, out CallEndReason failure)
         {
@@ -36,20 +57,8 @@ public sealed partial class CallEngine
                 return await SetUpFailedAsync(failure);
             }
 
-            _media.Caller!.SetMode(service == BuiltInService.Echo ? LegAudioMode.Echo : LegAudioMode.Listen);
-            await _observer.OnAnswerSdpAsync(answerSdp);
-            _answeredAt = _engine._time.GetUtcNow();
-            _phases.Mark("answered", Now);
-            if (IsSipCaller)
-            {
-                await _observer.OnConnectedAsync();
-            }
-            else
-            {
-                // The service answers at once, but the page is told connected when its media flows.
-                _connectOnMedia = true;
-                _connectNeedsOutbound = service == BuiltInService.Echo;
-            }
+            await AnswerHereAsync(answerSdp, service == BuiltInService.Echo ? LegAudioMode.Echo : LegAudioMode.Listen,
+                connectNeedsOutbound: service == BuiltInService.Echo);
 
             var services = _engine._services;
             var limit = service == BuiltInService.DtmfTest && services.DtmfTestHangupAfter is { } after ? after : services.MaxServiceCallDuration;

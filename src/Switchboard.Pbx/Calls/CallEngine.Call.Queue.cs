@@ -42,20 +42,8 @@ public sealed partial class CallEngine
                     return await SetUpFailedAsync(failure);
                 }
 
-                _media.Caller!.SetMode(LegAudioMode.Listen);
-                await _observer.OnAnswerSdpAsync(answerSdp);
-                _answeredAt = _engine._time.GetUtcNow();
-                _phases.Mark("answered", Now);
-                if (IsSipCaller)
-                {
-                    await _observer.OnConnectedAsync();
-                }
-                else
-                {
-                    // Like a service: the page is told connected once media flows, ours (the music) included.
-                    _connectOnMedia = true;
-                    _connectNeedsOutbound = true;
-                }
+                // Like a service: the page is told connected once media flows, ours (the music) included.
+                await AnswerHereAsync(answerSdp, LegAudioMode.Listen, connectNeedsOutbound: true);
 
                 _deadlines.Set(CallDeadline.ServiceLimit, Now + _engine._services.MaxServiceCallDuration);
                 _routeName = QueueDefinition.DestinationPrefix + name;
