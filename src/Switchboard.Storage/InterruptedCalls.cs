@@ -23,11 +23,11 @@ public static class InterruptedCalls
     /// </summary>
     private static readonly string RecordSql = $"""
         INSERT INTO call_records (call_id, domain, from_account, destination, origin, route, started_at, answered_at, ended_at, reason, ended_by, token_label)
-        SELECT call_id, domain, from_account, destination, origin, route, started_at, answered_at,
-               CASE WHEN updated_at > COALESCE((SELECT h.alive_at FROM node_heartbeats h WHERE h.node = live_calls.node), 0) THEN updated_at
-                    ELSE (SELECT h.alive_at FROM node_heartbeats h WHERE h.node = live_calls.node) END,
-               '{CallEndReason.Interrupted.ToCode()}', 'pbx', token_label
-        FROM live_calls WHERE {DeadNode}
+        SELECT l.call_id, l.domain, l.from_account, l.destination, l.origin, l.route, l.started_at, l.answered_at,
+               CASE WHEN l.updated_at > COALESCE(h.alive_at, 0) THEN l.updated_at ELSE h.alive_at END,
+               '{CallEndReason.Interrupted.ToCode()}', 'pbx', l.token_label
+        FROM live_calls l LEFT JOIN node_heartbeats h ON h.node = l.node
+        WHERE l.node <> @self AND COALESCE(h.alive_at, 0) < @dead_before
         ON CONFLICT (call_id) DO NOTHING;
         DELETE FROM live_calls WHERE {DeadNode};
         DELETE FROM node_heartbeats WHERE node <> @self AND alive_at < @dead_before;
