@@ -94,6 +94,8 @@ public sealed class PostgresCluster
     {
         var cluster = await StartAsync();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Stop();
+        // SIGINT is PostgreSQL's fast shutdown, what pg_ctl -m fast sends.
+        OrphanWatchdog.Watch(cluster.Pid, "postgres", "INT", cluster._folder);
         return cluster;
     }
 

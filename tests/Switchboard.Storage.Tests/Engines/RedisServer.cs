@@ -7,7 +7,8 @@ namespace Switchboard.Storage.Tests.Engines;
 
 /// <summary>
 /// A throwaway Redis for one test run, from Debian's <c>redis-server</c>: listening on 127.0.0.1 only at a free port, no
-/// persistence, its working folder a temporary one; killed by its PID when the test process exits. Each test takes its
+/// persistence, its working folder a temporary one; killed by its PID when the test process exits (and by an
+/// <see cref="OrphanWatchdog"/> when the process went without running its exit handlers). Each test takes its
 /// own key prefix (<see cref="ConnectAsync"/>), so tests share the server without seeing each other's keys. When it
 /// cannot start, <see cref="SharedAsync"/> throws with the server's own words: the tests fail, never skip.
 /// </summary>
@@ -91,6 +92,7 @@ public sealed class RedisServer
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop(process, folder);
+        OrphanWatchdog.Watch(process.Id, "redis-server", "TERM", folder);
 
         var exited = process.WaitForExitAsync();
         var first = await Task.WhenAny(ready.Task, exited, Task.Delay(TimeSpan.FromSeconds(20)));
