@@ -155,6 +155,8 @@ public sealed class PbxHost : IAsyncDisposable
             services.AddSingleton<ISharedTickets, RedisTickets>();
             services.AddSingleton<ISharedRegistrations, RedisRegistrations>();
             services.AddSingleton<SharedRegistrationMirror>();
+            services.AddSingleton<ISharedLiveCalls>(sp => new RedisLiveCalls(redis, data.Database.Node, sp.GetRequiredService<ILogger<RedisLiveCalls>>()));
+            services.AddHostedService<SharedLiveCallPublisher>();
         }
 
         services.AddSingleton(options.Time);

@@ -4,6 +4,7 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Directory;
 using Switchboard.Pbx.Policy;
 using Switchboard.Pbx.Routing;
@@ -101,6 +102,55 @@ public sealed class SharedRedisTests : IDisposable
         Assert.Contains("unauthorized", await ReceiveAsync(again), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_admin_on_one_node_sees_a_call_held_by_the_other_and_hangs_it_up()
+    {
+        // SIPp's calls come from 200@example.com, so the database gets that domain, with 100 as its admin.
+        await PrepareAsync("live", "example.com");
+        await using var a = await StartAsync(_nodeA);
+        await using var b = await StartAsync(_nodeB);
+        var onA = a.Services.GetRequiredService<CallEngine>();
+        using var sipp = SippCaller.StartHeld(a.SipUdpPort!.Value, "*43", SipPassword, 1, TimeSpan.FromSeconds(60), _nodeA.Path);
+        try
+        {
+            await UntilAsync(() => Task.FromResult(onA.LiveCalls(null).Count == 1));
+            var callId = onA.LiveCalls(null)[0].CallId;
+            using var admin = await AdminClient.LogInAsync(b.HttpUrl, "100@example.com", WebPassword);
+
+            // Node B lists A's call, marked as A's, within the sharing interval.
+            JsonElement listed = default;
+            await UntilAsync(async () =>
+            {
+                var calls = (await admin.ExpectAsync(HttpStatusCode.OK, "GET", "api/admin/live")).GetProperty("calls");
+                listed = calls.EnumerateArray().FirstOrDefault(c => c.GetProperty("callId").GetString() == callId);
+                return listed.ValueKind == JsonValueKind.Object;
+            });
+            Assert.Equal(a.Services.GetRequiredService<ISharedLiveCalls>().Node, listed.GetProperty("node").GetString());
+            Assert.Equal("service:echo", listed.GetProperty("route").GetString());
+            Assert.Equal(HttpStatusCode.NotFound, (await admin.SendAsync("POST", "api/admin/live/no-such-call/hangup")).StatusCode);
+
+            // The hang-up made on B ends the call on A, as an admin's.
+            await admin.ExpectAsync(HttpStatusCode.Accepted, "POST", $"api/admin/live/{Uri.EscapeDataString(callId)}/hangup");
+            await UntilAsync(() => Task.FromResult(onA.LiveCalls(null).Count == 0));
+            var records = a.Services.GetRequiredService<ICallRecordStore>();
+            CallRecord? record = null;
+            await UntilAsync(async () =>
+            {
+                var found = await records.QueryAsync(new CallRecordQuery { Domain = "example.com" });
+                record = found.Count > 0 ? found[0] : null;
+                return record is not null;
+            });
+            Assert.Equal("admin_hangup", record!.Reason);
+        }
+        finally
+        {
+            if (!sipp.HasExited)
+            {
+                sipp.Kill();
+            }
+        }
+    }
+
     private static async Task<string> ReceiveAsync(ClientWebSocket socket)
     {
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
@@ -110,17 +160,19 @@ public sealed class SharedRedisTests : IDisposable
     }
 
     /// <summary>A fresh database with a domain of its own (the Redis is shared by the run), and node B's copy of the secrets key.</summary>
-    private async Task<string> PrepareAsync(string name)
+    private async Task<string> PrepareAsync(string name, string? domainName = null)
     {
         _store = await PostgresCluster.CreateDatabaseAsync("sb_redis_" + name);
         _redis = (await RedisServer.SharedAsync()).Configuration;
-        var domain = $"{name}-{Guid.NewGuid():N}.example";
+        var domain = domainName ?? $"{name}-{Guid.NewGuid():N}.example";
         using (var data = await DataFolder.OpenAsync(_nodeA.Path, _store))
         {
             await using var directory = data.Directory(TimeProvider.System);
             await directory.CreateDomainAsync(domain);
             await directory.CreateExtensionAsync(new NewExtension(domain, "200", "Carol", WebPassword, SipPassword));
             await directory.CreateExtensionAsync(new NewExtension(domain, "201", "Dan", WebPassword, SipPassword));
+            await directory.CreateExtensionAsync(new NewExtension(domain, "100", "Admin", WebPassword, SipPassword));
+            await directory.SetRoleAsync(domain, "100", ExtensionRole.Admin);
         }
 
         File.Copy(Path.Combine(_nodeA.Path, "secrets.key"), Path.Combine(_nodeB.Path, "secrets.key"));

@@ -27,4 +27,16 @@ internal static partial class RedisLog
 
     [LoggerMessage(EventId = 7508, Level = LogLevel.Warning, Message = "Redis: a shared registration message could not be read: {Message}")]
     public static partial void BadRegistrationMessage(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 7509, Level = LogLevel.Warning, Message = "Redis: this node's live calls could not be shared ({Error}); the portals of other nodes miss them until the next second")]
+    public static partial void LiveCallsNotShared(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 7510, Level = LogLevel.Warning, Message = "Redis: the hang-up of call {CallId} could not be sent to node {Node} ({Error})")]
+    public static partial void HangUpNotSent(ILogger logger, string callId, string node, string error);
+
+    [LoggerMessage(EventId = 7511, Level = LogLevel.Warning, Message = "Redis: another node's live calls could not be read: {Message}")]
+    public static partial void BadLiveCalls(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 7512, Level = LogLevel.Warning, Message = "Redis: the other nodes' live calls could not be read ({Error}); the portal shows this node's")]
+    public static partial void LiveCallsNotRead(ILogger logger, string error);
 }

@@ -27,6 +27,7 @@ public sealed record LinkBodyForAdmin(string? Account, string? Destination, long
 public sealed record AdminLinkReply(string Url, string Snippet, DateTimeOffset ExpiresAt);
 
 /// <param name="Quality">Per-leg RTCP quality; null until the PBX measures it (docs/admin.md, "Live calls").</param>
+/// <param name="Node">The node holding the call when nodes share their calls through Redis; null on a node alone.</param>
 public sealed record LiveCallReply(
     string CallId,
     string Domain,
@@ -40,12 +41,13 @@ public sealed record LiveCallReply(
     double DurationSeconds,
     string? CallerCodec,
     string? CalleeCodec,
-    QualityReply? Quality)
+    QualityReply? Quality,
+    string? Node = null)
 {
     /// <summary>The talk time so far once answered, else the time since the call started.</summary>
-    public static LiveCallReply Of(LiveCall c, DateTimeOffset now) => new(c.CallId, c.Domain, c.From, c.To, c.Origin, c.Route, c.State,
+    public static LiveCallReply Of(LiveCall c, DateTimeOffset now, string? node = null) => new(c.CallId, c.Domain, c.From, c.To, c.Origin, c.Route, c.State,
         c.StartedAt, c.AnsweredAt, Math.Max(0, (now - (c.AnsweredAt ?? c.StartedAt)).TotalSeconds), c.CallerCodec, c.CalleeCodec,
-        QualityReply.Of(c.CallerQuality, c.CalleeQuality));
+        QualityReply.Of(c.CallerQuality, c.CalleeQuality), node);
 }
 
 public sealed record LiveCallListReply(IReadOnlyList<LiveCallReply> Calls);

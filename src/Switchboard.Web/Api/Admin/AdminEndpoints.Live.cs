@@ -7,10 +7,13 @@ using Switchboard.Sip.Transport;
 
 namespace Switchboard.Web.Api.Admin;
 
-/// <summary>What is up now: live calls (with the hang-up) and registrations, read from this node's memory.</summary>
+/// <summary>
+/// What is up now: live calls (with the hang-up) and registrations, read from this node's memory; with Redis, the live
+/// calls of every node, each from its last shared picture (docs/scale-out.md, "Live calls across nodes").
+/// </summary>
 internal static partial class AdminEndpoints
 {
-    private static IResult ListLiveCalls(HttpContext http, CallEngine calls, TimeProvider time, string? domain)
+    private static async Task<IResult> ListLiveCallsAsync(HttpContext http, CallEngine calls, TimeProvider time, IServiceProvider services, string? domain)
     {
         if (!AdminGate.Caller(http).TryScope(domain, out var scope))
         {
@@ -18,21 +21,46 @@ internal static partial class AdminEndpoints
         }
 
         var now = time.GetUtcNow();
-        return Results.Ok(new LiveCallListReply([.. calls.LiveCalls(scope).Select(c => LiveCallReply.Of(c, now))]));
+        var shared = services.GetService(typeof(ISharedLiveCalls)) as ISharedLiveCalls;
+        var list = calls.LiveCalls(scope).Select(c => LiveCallReply.Of(c, now, shared?.Node)).ToList();
+        if (shared is not null)
+        {
+            list.AddRange((await shared.LoadOthersAsync(http.RequestAborted))
+                .Where(o => InScope(o.Call, scope))
+                .Select(o => LiveCallReply.Of(o.Call, now, o.Node)));
+            list.Sort(static (a, b) => a.StartedAt.CompareTo(b.StartedAt));
+        }
+
+        return Results.Ok(new LiveCallListReply(list));
     }
 
-    /// <summary>Only a call of the admin's domain (any, for a system admin); the call ends as admin_hangup, by the PBX.</summary>
-    private static IResult HangUp(HttpContext http, string callId, CallEngine calls, ILogger<AdminCaller> log)
+    /// <summary>
+    /// Only a call of the admin's domain (any, for a system admin); the call ends as admin_hangup, by the PBX. A call held
+    /// by another node is checked against that node's shared picture and the request sent to it (202: it ends there).
+    /// </summary>
+    private static async Task<IResult> HangUpAsync(HttpContext http, string callId, CallEngine calls, IServiceProvider services, ILogger<AdminCaller> log)
     {
         var caller = AdminGate.Caller(http);
-        if (!calls.HangUpByAdmin(callId, caller.IsSystemAdmin ? null : caller.Extension.Domain))
+        var scope = caller.IsSystemAdmin ? null : caller.Extension.Domain;
+        if (!calls.HangUpByAdmin(callId, scope))
         {
-            return Results.NotFound(new ErrorReply("no_such_call"));
+            var shared = services.GetService(typeof(ISharedLiveCalls)) as ISharedLiveCalls;
+            var elsewhere = shared is null ? null : (await shared.LoadOthersAsync(http.RequestAborted))
+                .FirstOrDefault(o => o.Call.CallId == callId && InScope(o.Call, scope));
+            if (elsewhere is null)
+            {
+                return Results.NotFound(new ErrorReply("no_such_call"));
+            }
+
+            shared!.RequestHangUp(elsewhere.Node, callId);
         }
 
         LogHangUp(log, caller.Extension.Account, callId);
         return Results.Accepted();
     }
+
+    private static bool InScope(LiveCall call, string? scope) =>
+        scope is null || string.Equals(call.Domain, scope, StringComparison.OrdinalIgnoreCase);
 
     private static async Task<IResult> ListRegistrationsAsync(HttpContext http, IDirectoryStore directory, LocationService locations, TimeProvider time,
         string? domain)

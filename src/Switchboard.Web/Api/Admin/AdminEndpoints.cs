@@ -23,8 +23,8 @@ internal static partial class AdminEndpoints
         admin.MapPatch("/extensions/{domain}/{number}", ChangeExtensionAsync);
         admin.MapDelete("/extensions/{domain}/{number}", DeleteExtensionAsync);
         admin.MapPost("/links", MakeLinkAsync);
-        admin.MapGet("/live", ListLiveCalls);
-        admin.MapPost("/live/{callId}/hangup", HangUp);
+        admin.MapGet("/live", ListLiveCallsAsync);
+        admin.MapPost("/live/{callId}/hangup", HangUpAsync);
         admin.MapGet("/registrations", ListRegistrationsAsync);
         admin.MapGet("/trunks", ListTrunksAsync);
         admin.MapPost("/trunks", AddTrunkAsync);

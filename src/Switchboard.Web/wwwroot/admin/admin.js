@@ -212,6 +212,7 @@
     const rows = data.calls.map((call) => {
       const row = element('tr');
       row.dataset.callId = call.callId;
+      if (call.node) row.title = t('live.node', { node: call.node });
       row.append(element('td', call.from), element('td', call.to), element('td', dash(call.route)), element('td', t('state.' + call.state)),
         element('td', seconds(call.durationSeconds), 'num'), element('td', [call.callerCodec, call.calleeCodec].filter(Boolean).join(' / ') || '–'),
         element('td', quality(call)));
