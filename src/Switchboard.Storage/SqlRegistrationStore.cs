@@ -1,5 +1,6 @@
 using System.Net;
 using System.Data.Common;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Switchboard.Pbx.Registrar;
 using Switchboard.Sip.Messages;
@@ -43,7 +44,7 @@ public sealed partial class SqlRegistrationStore : IRegistrationStore, IAsyncDis
     {
         await using var c = await _db.OpenAsync(ct);
         await using var cmd = c.Command("""
-            SELECT extension_id, contact, remote, expires_at, instance_id, reg_id, call_id, cseq, user_agent
+            SELECT extension_id, contact, remote, expires_at, instance_id, reg_id, call_id, cseq, user_agent, path
             FROM registrations WHERE expires_at > @now ORDER BY extension_id, position;
             """).Param("@now", UnixTime.ToMs(now));
         var list = new List<ContactBinding>();
@@ -55,7 +56,7 @@ public sealed partial class SqlRegistrationStore : IRegistrationStore, IAsyncDis
             {
                 list.Add(new ContactBinding(r.GetInt64(0), contact, new SipFlow(SipTransportKind.Udp, UnknownLocal, remote), UnixTime.FromMs(r.GetInt64(3)),
                     r.NullableString(4), r.IsDBNull(5) ? null : r.GetInt32(5), r.GetString(6), (uint)r.GetInt64(7),
-                    r.NullableString(8)));
+                    r.NullableString(8), ReadPath(r.NullableString(9))));
             }
         }
 
@@ -76,13 +77,32 @@ public sealed partial class SqlRegistrationStore : IRegistrationStore, IAsyncDis
         foreach (var b in change.Bindings)
         {
             await using var insert = connection.Command("""
-                INSERT INTO registrations (extension_id, position, contact, remote, expires_at, instance_id, reg_id, call_id, cseq, user_agent)
-                VALUES (@id, @position, @contact, @remote, @expires, @instance, @regId, @callId, @cseq, @agent);
+                INSERT INTO registrations (extension_id, position, contact, remote, expires_at, instance_id, reg_id, call_id, cseq, user_agent, path)
+                VALUES (@id, @position, @contact, @remote, @expires, @instance, @regId, @callId, @cseq, @agent, @path);
                 """, tx)
                 .Param("@id", change.ExtensionId).Param("@position", position++).Param("@contact", b.Contact.ToString())
                 .Param("@remote", b.Flow.Remote.ToString()).Param("@expires", UnixTime.ToMs(b.ExpiresAt)).Param("@instance", b.InstanceId)
-                .Param("@regId", b.RegId).Param("@callId", b.CallId).Param("@cseq", (long)b.CSeq).Param("@agent", b.UserAgent);
+                .Param("@regId", b.RegId).Param("@callId", b.CallId).Param("@cseq", (long)b.CSeq).Param("@agent", b.UserAgent)
+                .Param("@path", b.Path is { Count: > 0 } path ? JsonSerializer.Serialize(path) : null);
             await insert.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>The stored Path (a JSON array of the header values), or none; a value that is not one is taken as none.</summary>
+    private static string[]? ReadPath(string? json)
+    {
+        if (json is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<string[]>(json) is { } path && Array.TrueForAll(path, p => !string.IsNullOrEmpty(p)) ? path : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

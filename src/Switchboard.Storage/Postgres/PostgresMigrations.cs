@@ -266,5 +266,8 @@ internal static class PostgresMigrations
             ALTER TABLE call_records ADD COLUMN queue_wait_ms bigint;
             ALTER TABLE call_records ADD COLUMN agent text;
             """),
+        new(16, """
+            ALTER TABLE registrations ADD COLUMN path text;
+            """),
     ];
 }

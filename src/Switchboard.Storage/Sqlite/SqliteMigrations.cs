@@ -277,5 +277,10 @@ internal static class SqliteMigrations
             ALTER TABLE call_records ADD COLUMN queue_wait_ms INTEGER;
             ALTER TABLE call_records ADD COLUMN agent TEXT;
             """),
+
+        // A registration's Path (RFC 3327), so that after a restart calls to a phone behind the proxy still go through it.
+        new(16, """
+            ALTER TABLE registrations ADD COLUMN path TEXT;
+            """),
     ];
 }

@@ -51,6 +51,26 @@ public abstract class RegistrationStoreTests(TestEngine engine) : StoreTests(eng
         Assert.All(loaded, b => Assert.Equal((SipTransportKind.Udp, Udp.Remote), (b.Flow.Transport, b.Flow.Remote)));
         Assert.Single(await again.LoadAsync(Now.AddMinutes(2)));
     }
+
+    [Fact]
+    public async Task A_registrations_path_comes_back_after_a_restart()
+    {
+        // RFC 3327: calls to a phone that registered through a proxy must go through it; without the Path a restarted
+        // node would send them straight to the proxy's received address instead.
+        await Temp.Database.MigrateAsync();
+        var alice = await ExtensionAsync("100");
+        string[] path = ["<sip:127.0.0.1:5090;lr;received=sip:192.0.2.5:5062>", "<sip:edge.example;lr>"];
+        await using (var store = NewStore())
+        {
+            store.Save(alice, [Binding(alice, "sip:100@192.0.2.5:5062", Now.AddMinutes(5)) with { Path = path }, Binding(alice, "sip:100@192.0.2.6", Now.AddMinutes(5))]);
+        }
+
+        await using var again = NewStore();
+        var loaded = await again.LoadAsync(Now);
+        Assert.Equal(2, loaded.Count);
+        Assert.Equal(path, loaded[0].Path);
+        Assert.True(loaded[1].Path is null or { Count: 0 });
+    }
 }
 
 public sealed class RegistrationStoreOnSqlite() : RegistrationStoreTests(TestEngine.Sqlite);
