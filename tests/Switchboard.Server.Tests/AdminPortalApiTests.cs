@@ -246,9 +246,9 @@ public sealed class AdminPortalApiTests : IClassFixture<ServerFixture>, IAsyncLi
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         var lines = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("call_id,domain,from,to,origin,route,started_at,answered_at,ended_at,reason,ended_by,duration_seconds,digits," +
-            "caller_loss_pct,caller_jitter_ms,caller_rtt_ms,caller_mos,callee_loss_pct,callee_jitter_ms,callee_rtt_ms,callee_mos", lines[0]);
+            "caller_loss_pct,caller_jitter_ms,caller_rtt_ms,caller_mos,callee_loss_pct,callee_jitter_ms,callee_rtt_ms,callee_mos,queue,queue_wait_seconds,agent", lines[0]);
         Assert.Equal("csv-demo,demo.local,100@demo.local,+4930123,web,trunk:carrier,2026-12-01T10:00:00.000+00:00,2026-12-01T10:00:01.000+00:00," +
-            "2026-12-01T10:00:31.000+00:00,hangup,caller,30,,,,,,,,,", Assert.Single(lines[1..]));
+            "2026-12-01T10:00:31.000+00:00,hangup,caller,30,,,,,,,,,,,,", Assert.Single(lines[1..]));
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.SendAsync("GET", "api/admin/calls.csv?since=soon")).StatusCode);
     }
 

@@ -8,7 +8,8 @@ namespace Switchboard.Web.Api.Admin;
 public static class CallRecordCsv
 {
     public const string Header = "call_id,domain,from,to,origin,route,started_at,answered_at,ended_at,reason,ended_by,duration_seconds,digits," +
-        "caller_loss_pct,caller_jitter_ms,caller_rtt_ms,caller_mos,callee_loss_pct,callee_jitter_ms,callee_rtt_ms,callee_mos";
+        "caller_loss_pct,caller_jitter_ms,caller_rtt_ms,caller_mos,callee_loss_pct,callee_jitter_ms,callee_rtt_ms,callee_mos," +
+        "queue,queue_wait_seconds,agent";
 
     public static string Write(IEnumerable<CallRecord> records)
     {
@@ -21,6 +22,7 @@ public static class CallRecordCsv
                 r.CallId, r.Domain, r.From, r.Destination, r.Origin, r.Route, Time(r.StartedAt), r.AnsweredAt is { } a ? Time(a) : "",
                 Time(r.EndedAt), r.Reason, r.EndedBy, r.Duration.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture), r.Digits,
                 .. Quality(r.CallerQuality), .. Quality(r.CalleeQuality),
+                r.Queue, r.QueueWait is { } wait ? wait.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) : "", r.Agent,
             ];
             csv.AppendJoin(',', fields.Select(Field)).Append("\r\n");
         }

@@ -28,7 +28,7 @@ public sealed class CallRecordCsvTests
             at, at.AddSeconds(2), at.AddSeconds(12.5), "hangup", "caller", "1#")]);
 
         Assert.Equal(CallRecordCsv.Header + "\r\n" +
-            "c1,demo.local,100@demo.local,101,web,extension,2026-12-01T10:00:00.000+00:00,2026-12-01T10:00:02.000+00:00,2026-12-01T10:00:12.500+00:00,hangup,caller,10.5,1#,,,,,,,,\r\n",
+            "c1,demo.local,100@demo.local,101,web,extension,2026-12-01T10:00:00.000+00:00,2026-12-01T10:00:02.000+00:00,2026-12-01T10:00:12.500+00:00,hangup,caller,10.5,1#,,,,,,,,,,,\r\n",
             csv);
     }
 
@@ -44,7 +44,24 @@ public sealed class CallRecordCsvTests
 
         var line = CallRecordCsv.Write([record]).Split("\r\n")[1];
 
-        Assert.EndsWith(",5,,2.5,12.3,48.7,4.12,0,1.5,,4.39", line);
+        Assert.EndsWith(",5,,2.5,12.3,48.7,4.12,0,1.5,,4.39,,,", line);
+        Assert.Equal(CallRecordCsv.Header.Split(',').Length, line.Split(',').Length);
+    }
+
+    [Fact]
+    public void A_queued_call_has_its_queue_wait_and_agent_last()
+    {
+        var at = new DateTimeOffset(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+        var record = new CallRecord("c3", "demo.local", "visitor", "800", "web", "queue:sales", at, at.AddSeconds(30), at.AddSeconds(90), "hangup", "caller", null)
+        {
+            Queue = "sales",
+            QueueWait = TimeSpan.FromMilliseconds(27_250),
+            Agent = "101@demo.local",
+        };
+
+        var line = CallRecordCsv.Write([record]).Split("\r\n")[1];
+
+        Assert.EndsWith(",sales,27.25,101@demo.local", line);
         Assert.Equal(CallRecordCsv.Header.Split(',').Length, line.Split(',').Length);
     }
 }
