@@ -85,11 +85,14 @@ public sealed class PbxHost : IAsyncDisposable
                 kestrel.Listen(bind, options.HttpPort);
                 kestrel.Listen(bind, options.HttpsPort, listen => listen.UseHttps(certificate));
             });
-            // Queues are read once at start, like trunks and the IVR's menus (docs/queues.md).
-            var queues = new Pbx.Queues.QueueDirectory(await new SqlQueueStore(data.Database, options.Time).ListAsync(null, ct));
+            // Queues are read at start and reloaded when the stored ones change (docs/queues.md, "Configuration").
+            var queueStore = new SqlQueueStore(data.Database, options.Time);
+            var queues = new Pbx.Queues.QueueDirectory(await queueStore.ListAsync(null, ct));
             Register(builder.Services, options, data, redis);
             builder.Services.AddSingleton(queues);
+            builder.Services.AddSingleton<Pbx.Queues.IQueueStore>(queueStore);
             builder.Services.AddSingleton<Pbx.Queues.QueueService>();
+            builder.Services.AddHostedService<QueueReloader>();
             SipHosting.Register(builder.Services, options, certificate);
             var app = builder.Build();
             redis?.LogConnectionTo(app.Services.GetRequiredService<ILogger<RedisSharedState>>());

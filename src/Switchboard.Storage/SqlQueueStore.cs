@@ -93,6 +93,13 @@ public sealed class SqlQueueStore(StoreDatabase db, TimeProvider time) : IQueueS
         return [.. queues.Select(q => q with { Members = members.GetValueOrDefault(q.Id) ?? [] })];
     }
 
+    public async Task<long> ReadGenerationAsync(CancellationToken ct = default)
+    {
+        await using var c = await db.OpenAsync(ct);
+        await using var cmd = c.Command("SELECT value FROM queue_generation WHERE id = 1;");
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     public async Task<bool> RemoveAsync(string domain, string name, CancellationToken ct = default)
     {
         await using var c = await db.OpenAsync(ct);

@@ -1,6 +1,6 @@
 namespace Switchboard.Pbx.Queues;
 
-/// <summary>Call queues and their members (migration 15). The server reads them at start (docs/queues.md).</summary>
+/// <summary>Call queues and their members (migration 15). The server reads them at start and again whenever <see cref="ReadGenerationAsync"/> moves (docs/queues.md).</summary>
 public interface IQueueStore
 {
     /// <summary>Stores a new queue with its members; a missing domain or extension, or a taken name, is a <see cref="Directory.DirectoryConflictException"/>.</summary>
@@ -15,4 +15,7 @@ public interface IQueueStore
     Task AddMemberAsync(string domain, string queue, string number, CancellationToken ct = default);
 
     Task<bool> RemoveMemberAsync(string domain, string queue, string number, CancellationToken ct = default);
+
+    /// <summary>The queues' change counter: bumped by triggers on every change to queues or members, by any process (migration 17).</summary>
+    Task<long> ReadGenerationAsync(CancellationToken ct = default);
 }

@@ -31,21 +31,84 @@ public sealed class QueueCore
         ArgumentNullException.ThrowIfNull(queues);
         foreach (var queue in queues)
         {
-            var domain = queue.Domain.ToLowerInvariant();
             var state = new QueueState(queue);
-            _queues[(domain, queue.Name)] = state;
-            foreach (var number in queue.Members)
-            {
-                if (!_agents.TryGetValue((domain, number), out var agent))
-                {
-                    agent = new Agent(number) { IdleSince = now };
-                    _agents[(domain, number)] = agent;
-                }
-
-                state.Members.Add(agent);
-            }
+            _queues[Key(queue)] = state;
+            AddMembers(state, now);
         }
     }
+
+    /// <summary>
+    /// The stored queues changed (docs/queues.md, "Configuration"): a queue still there keeps its waiting callers, their
+    /// places and maximum waits, and takes the new settings and members; a new member starts logged in and idle, a member
+    /// of other queues keeps its state (logged out stays out); a queue that is gone sends its waiting callers to its
+    /// fallback (one ringing an agent of it rings on, and falls back if nobody answers). Calls talking to an agent are not
+    /// touched.
+    /// </summary>
+    public void Reload(IEnumerable<QueueDefinition> queues, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(queues);
+        var fresh = new Dictionary<(string Domain, string Name), QueueDefinition>();
+        foreach (var queue in queues)
+        {
+            fresh[Key(queue)] = queue;
+        }
+
+        foreach (var (key, state) in _queues.ToList())
+        {
+            if (!fresh.ContainsKey(key))
+            {
+                state.Removed = true;
+                foreach (var waiter in state.Waiting.Where(w => w.Offered.Count == 0).ToList())
+                {
+                    FallBack(waiter);
+                }
+
+                _queues.Remove(key);
+            }
+        }
+
+        foreach (var (key, queue) in fresh)
+        {
+            if (!_queues.TryGetValue(key, out var state))
+            {
+                _queues[key] = state = new QueueState(queue);
+            }
+
+            state.Definition = queue;
+            state.Members.Clear();
+            AddMembers(state, now);
+            state.NextTurn = state.Members.Count == 0 ? 0 : state.NextTurn % state.Members.Count;
+        }
+
+        // An extension in no queue any more is no agent: *45 and *46 then say so. One still talking keeps its object in _bridged.
+        var members = _queues.Values.SelectMany(q => q.Members).ToHashSet();
+        foreach (var (key, agent) in _agents.ToList())
+        {
+            if (!members.Contains(agent))
+            {
+                _agents.Remove(key);
+            }
+        }
+
+        Dispatch(now);
+    }
+
+    private void AddMembers(QueueState state, TimeSpan now)
+    {
+        var domain = state.Definition.Domain.ToLowerInvariant();
+        foreach (var number in state.Definition.Members)
+        {
+            if (!_agents.TryGetValue((domain, number), out var agent))
+            {
+                agent = new Agent(number) { IdleSince = now };
+                _agents[(domain, number)] = agent;
+            }
+
+            state.Members.Add(agent);
+        }
+    }
+
+    private static (string Domain, string Name) Key(QueueDefinition queue) => (queue.Domain.ToLowerInvariant(), queue.Name);
 
     /// <summary>When <see cref="Tick"/> should next run: a maximum wait, an announcement, a wrap-up or pause ending; null when nothing waits on the clock.</summary>
     public TimeSpan? NextWakeUp
@@ -153,7 +216,7 @@ public sealed class QueueCore
         }
 
         ReleaseOffer(waiter, now, missed: true);
-        if (now >= waiter.Deadline)
+        if (now >= waiter.Deadline || waiter.Queue.Removed)
         {
             FallBack(waiter);
         }
@@ -340,7 +403,10 @@ public sealed class QueueCore
     {
         private readonly Queue<TimeSpan> _handleTimes = new();
 
-        public QueueDefinition Definition { get; } = definition;
+        public QueueDefinition Definition { get; set; } = definition;
+
+        /// <summary>The queue was taken out of the configuration: its callers still ringing an agent fall back if it is missed.</summary>
+        public bool Removed { get; set; }
 
         public List<Agent> Members { get; } = [];
 

@@ -42,10 +42,22 @@ public sealed partial class QueueService : IAsyncDisposable
         LogIn,
         LogOut,
         Wake,
+        Reload,
     }
 
-    /// <summary>The queues this service runs, read at start.</summary>
+    /// <summary>The queues this service runs: read at start, replaced by <see cref="Reload"/>.</summary>
     public QueueDirectory Directory { get; }
+
+    /// <summary>
+    /// The stored queues changed: look-ups see the new set at once, and the queue loop takes it in after the inputs posted
+    /// before (a caller that found a new queue joins it after the reload, since the mailbox keeps order).
+    /// </summary>
+    public void Reload(IReadOnlyList<QueueDefinition> queues)
+    {
+        ArgumentNullException.ThrowIfNull(queues);
+        Directory.Replace(queues);
+        Post(new Input(InputKind.Reload, Queues: queues));
+    }
 
     /// <summary>The call waits in <paramref name="queue"/>; its decisions reach <paramref name="call"/>. An unknown queue sends it straight to a hang-up.</summary>
     public void Join(string callId, string domain, string queue, IQueuedCall call) =>
@@ -161,6 +173,10 @@ public sealed partial class QueueService : IAsyncDisposable
             case InputKind.Wake:
                 _core.Tick(now);
                 break;
+            case InputKind.Reload:
+                _core.Reload(input.Queues!, now);
+                LogReloaded(_log, input.Queues!.Count);
+                break;
         }
     }
 
@@ -172,13 +188,17 @@ public sealed partial class QueueService : IAsyncDisposable
         string? Domain = null,
         string? Name = null,
         IQueuedCall? Call = null,
-        TaskCompletionSource<bool>? Reply = null);
+        TaskCompletionSource<bool>? Reply = null,
+        IReadOnlyList<QueueDefinition>? Queues = null);
 
     [LoggerMessage(EventId = 7601, Level = LogLevel.Information, Message = "Call {CallId} waits in queue {Queue} at place {Place}")]
     private static partial void LogJoined(ILogger logger, string callId, string queue, int place);
 
     [LoggerMessage(EventId = 7602, Level = LogLevel.Information, Message = "Agent {Agent} logs {Direction}")]
     private static partial void LogAgent(ILogger logger, string agent, string direction);
+
+    [LoggerMessage(EventId = 7604, Level = LogLevel.Information, Message = "Queues reloaded: {Count} queues")]
+    private static partial void LogReloaded(ILogger logger, int count);
 
     [LoggerMessage(EventId = 7603, Level = LogLevel.Error, Message = "The queue loop failed on an input")]
     private static partial void LogFailure(ILogger logger, Exception exception);

@@ -269,5 +269,22 @@ internal static class PostgresMigrations
         new(16, """
             ALTER TABLE registrations ADD COLUMN path text;
             """),
+        new(17, """
+            CREATE TABLE queue_generation (
+                id integer PRIMARY KEY CHECK (id = 1),
+                value bigint NOT NULL
+            );
+            INSERT INTO queue_generation (id, value) VALUES (1, 0);
+            CREATE FUNCTION bump_queue_generation() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                UPDATE queue_generation SET value = value + 1 WHERE id = 1;
+                RETURN NULL;
+            END;
+            $$;
+            CREATE TRIGGER queues_generation AFTER INSERT OR UPDATE OR DELETE ON queues
+                FOR EACH STATEMENT EXECUTE FUNCTION bump_queue_generation();
+            CREATE TRIGGER queue_members_generation AFTER INSERT OR UPDATE OR DELETE ON queue_members
+                FOR EACH STATEMENT EXECUTE FUNCTION bump_queue_generation();
+            """),
     ];
 }

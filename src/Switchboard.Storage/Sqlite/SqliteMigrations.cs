@@ -282,5 +282,20 @@ internal static class SqliteMigrations
         new(16, """
             ALTER TABLE registrations ADD COLUMN path TEXT;
             """),
+
+        // Every change to queues or their members bumps one counter, so a running server reloads them (docs/queues.md).
+        new(17, """
+            CREATE TABLE queue_generation (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                value INTEGER NOT NULL
+            );
+            INSERT INTO queue_generation (id, value) VALUES (1, 0);
+            CREATE TRIGGER queues_insert_generation AFTER INSERT ON queues BEGIN UPDATE queue_generation SET value = value + 1; END;
+            CREATE TRIGGER queues_update_generation AFTER UPDATE ON queues BEGIN UPDATE queue_generation SET value = value + 1; END;
+            CREATE TRIGGER queues_delete_generation AFTER DELETE ON queues BEGIN UPDATE queue_generation SET value = value + 1; END;
+            CREATE TRIGGER queue_members_insert_generation AFTER INSERT ON queue_members BEGIN UPDATE queue_generation SET value = value + 1; END;
+            CREATE TRIGGER queue_members_update_generation AFTER UPDATE ON queue_members BEGIN UPDATE queue_generation SET value = value + 1; END;
+            CREATE TRIGGER queue_members_delete_generation AFTER DELETE ON queue_members BEGIN UPDATE queue_generation SET value = value + 1; END;
+            """),
     ];
 }

@@ -220,4 +220,42 @@ public sealed class QueueCoreTests
         Assert.False(core.Join("a", "other.org", "sales", T0));
         Assert.Empty(Drain(core));
     }
+
+    [Fact]
+    public void A_reload_keeps_the_waiting_callers_and_the_agents_state_and_takes_the_new_members_and_settings()
+    {
+        var core = new QueueCore([Queue(QueueStrategy.RingAll, "100")], T0);
+        core.LogOut(Domain, "100");
+        core.Join("a", Domain, "sales", T0);
+        core.Join("b", Domain, "sales", T0 + Second);
+        Drain(core);
+
+        // 101 joins the queue, and the ring timeout changes: 101 (new, so logged in) is offered the first caller at once.
+        core.Reload([Queue(QueueStrategy.RingAll, "100", "101") with { RingTimeout = TimeSpan.FromSeconds(25) }], T0 + (2 * Second));
+        var offer = Assert.Single(Offers(Drain(core)));
+        Assert.Equal(("a", "101", TimeSpan.FromSeconds(25)), (offer.CallId, offer.Agents.Single(), offer.RingTimeout));
+        Assert.Equal(2, core.PlaceOf("b"));
+        Assert.False(core.IsLoggedIn(Domain, "100"));
+
+        // Taken out of every queue, an extension is no agent any more.
+        core.Reload([Queue(QueueStrategy.RingAll, "101")], T0 + (3 * Second));
+        Assert.False(core.LogIn(Domain, "100", T0 + (3 * Second)));
+    }
+
+    [Fact]
+    public void A_queue_taken_out_sends_its_waiting_callers_to_the_fallback_and_a_ringing_one_after_a_miss()
+    {
+        var core = new QueueCore([Queue(QueueStrategy.RingAll, "100")], T0);
+        core.Join("a", Domain, "sales", T0);
+        core.Join("b", Domain, "sales", T0 + Second);
+        Assert.Equal("a", Assert.Single(Offers(Drain(core))).CallId);
+
+        core.Reload([], T0 + (2 * Second));
+        Assert.Contains(new QueueAction.Fallback("b", "*50"), Drain(core));
+        Assert.Equal(0, core.PlaceOf("b"));
+        Assert.False(core.Join("c", Domain, "sales", T0 + (2 * Second)));
+
+        core.Missed("a", T0 + (3 * Second));
+        Assert.Equal([new QueueAction.Fallback("a", "*50")], Drain(core));
+    }
 }

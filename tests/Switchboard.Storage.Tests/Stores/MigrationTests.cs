@@ -14,7 +14,7 @@ public abstract class MigrationTests(TestEngine engine) : StoreTests(engine)
         Assert.Equal(Temp.Migrations.Max(m => m.Version), version);
         Assert.Equal(["api_keys", "call_records", "call_tokens", "click_to_call_allow", "dial_rules", "directory_generation", "domain_limits", "domain_origins", "domains",
             "extension_limits", "extension_permissions", "extensions", "live_calls", "login_failures", "login_lockouts", "node_heartbeats", "number_class_patterns",
-            "queue_members", "queues", "registrations", "sessions", "trunks"],
+            "queue_generation", "queue_members", "queues", "registrations", "sessions", "trunks"],
             await Temp.ListTablesAsync());
     }
 

@@ -49,6 +49,29 @@ public abstract class QueueStoreTests(TestEngine engine) : StoreTests(engine)
     }
 
     [Fact]
+    public async Task Every_change_to_a_queue_or_its_members_moves_the_change_counter()
+    {
+        var store = await NewStoreAsync();
+        var seen = new List<long> { await store.ReadGenerationAsync() };
+        async Task Moved()
+        {
+            var now = await store.ReadGenerationAsync();
+            Assert.True(now > seen[^1], $"the counter stayed at {now}");
+            seen.Add(now);
+        }
+
+        await store.AddAsync(Sales("100"));
+        await Moved();
+        await store.AddMemberAsync("example.com", "sales", "101");
+        await Moved();
+        await store.RemoveMemberAsync("example.com", "sales", "100");
+        await Moved();
+        await store.RemoveAsync("example.com", "sales");
+        await Moved();
+        Assert.Equal(seen[^1], await store.ReadGenerationAsync());
+    }
+
+    [Fact]
     public async Task Unknown_domains_extensions_queues_and_repeats_are_refused_by_name()
     {
         var store = await NewStoreAsync();
