@@ -5,9 +5,12 @@ namespace Switchboard.Media.Rtcp;
 
 /// <summary>
 /// The RTCP side of one RTP session, sans-IO: it is told what was sent and received (with times as
-/// inputs), says when the next report is due, and writes SR/RR + SDES CNAME compound packets into a
-/// caller buffer. A simplified RFC 3550 section 6.2/6.3: a fixed interval (5 s by default) randomised
-/// by a factor in [0.5, 1.5), the first report after half an interval. One owner; no locks.
+/// inputs, the owner's shard clock), says when the next report is due, and writes SR/RR + SDES CNAME
+/// compound packets into a caller buffer. A simplified RFC 3550 section 6.2/6.3 for a two-party unicast
+/// session: a fixed interval (5 s by default) randomised by a factor in [0.5, 1.5); the first report after
+/// half an interval (appendix A.7, "initial"), or at once with the first RTP packet we send (section 6.2:
+/// in unicast the delay before the initial compound packet MAY be zero), so that the peer's first report
+/// can already echo our SR. One owner; no locks; no allocation per packet or per report.
 /// </summary>
 public sealed partial class RtcpScheduler
 {
@@ -18,6 +21,7 @@ public sealed partial class RtcpScheduler
     private readonly byte[] cname;
     private readonly Random random;
     private readonly TimeSpan interval;
+    private bool reportBuilt;
     private bool sentSinceLastReport;
     private bool sentInPreviousInterval;
     private uint packetsSent;
@@ -75,25 +79,41 @@ public sealed partial class RtcpScheduler
         lastRtpTimestamp = rtpTimestamp;
         lastRtpSentAt = now;
         sentSinceLastReport = true;
+        if (!reportBuilt && now < NextReportDue)
+        {
+            // The first report leaves with our first packet, as an SR (RFC 3550 section 6.2, see the class summary).
+            NextReportDue = now;
+        }
     }
 
     /// <summary>Counts one RTP packet received. Returns false when the source was not tracked (too many sources).</summary>
     public bool OnRtpReceived(in RtpHeader header, TimeSpan arrival, out RtpSequenceStatus status)
     {
         status = RtpSequenceStatus.Probation;
-        if (!sources.TryGetValue(header.Ssrc, out RtpReceiveStatistics? stats))
+        if (Source(header.Ssrc) is not { } stats)
         {
-            if (sources.Count >= MaxRemoteSources)
-            {
-                return false;
-            }
-
-            stats = new RtpReceiveStatistics(header.Ssrc, ClockRate);
-            sources.Add(header.Ssrc, stats);
+            return false;
         }
 
         status = stats.Update(header.SequenceNumber, header.Timestamp, arrival);
         return true;
+    }
+
+    /// <summary>The statistics of a remote source, made at its first RTP or SR; null beyond <see cref="MaxRemoteSources"/>.</summary>
+    private RtpReceiveStatistics? Source(Ssrc ssrc)
+    {
+        if (!sources.TryGetValue(ssrc, out RtpReceiveStatistics? stats))
+        {
+            if (sources.Count >= MaxRemoteSources)
+            {
+                return null;
+            }
+
+            stats = new RtpReceiveStatistics(ssrc, ClockRate);
+            sources.Add(ssrc, stats);
+        }
+
+        return stats;
     }
 
     public bool TryGetSource(Ssrc source, out RtpReceiveStatistics? statistics) => sources.TryGetValue(source, out statistics);
@@ -110,8 +130,10 @@ public sealed partial class RtcpScheduler
             if (packet.Type is RtcpPacketType.SenderReport or RtcpPacketType.ReceiverReport
                 && RtcpReport.TryParse(packet, out RtcpReport report) == RtcpParseStatus.Ok)
             {
-                if (report.IsSenderReport && sources.TryGetValue(report.Reporter, out RtpReceiveStatistics? stats))
+                if (report.IsSenderReport && Source(report.Reporter) is { } stats)
                 {
+                    // Kept even when the SR overtook the source's first RTP packet (our first report leaves with our
+                    // first packet, and a peer may do the same): the next block about it echoes this SR.
                     stats.OnSenderReport(report.SenderInfo.NtpTimestamp, arrival);
                 }
 
@@ -164,6 +186,7 @@ public sealed partial class RtcpScheduler
         }
 
         bytesWritten = written + sdes;
+        reportBuilt = true;
         sentInPreviousInterval = sentSinceLastReport;
         sentSinceLastReport = false;
         NextReportDue = now + (interval * RandomFactor());

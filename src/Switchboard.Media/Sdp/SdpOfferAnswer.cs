@@ -45,7 +45,24 @@ public sealed record SdpNegotiatedAudio(
     string? RemoteIceUfrag,
     string? RemoteIcePwd,
     IReadOnlyList<SdpFingerprint> RemoteFingerprints,
-    int? RemotePtime);
+    int? RemotePtime)
+{
+    /// <summary>RTCP shares the RTP port both ways (RFC 5761 section 5.1.1: offered and kept in the answer). SIP legs only.</summary>
+    public bool RtcpMux { get; init; }
+
+    /// <summary>The peer's RTCP port from its a=rtcp (RFC 3605), null without one. SIP legs only.</summary>
+    public int? RemoteRtcpPort { get; init; }
+
+    /// <summary>The port of an a=rtcp value (<c>port [nettype addrtype address]</c>, RFC 3605 section 2.1), or null.</summary>
+    public static int? ParseRtcpPort(string? rtcpAttribute)
+    {
+        var text = rtcpAttribute.AsSpan().Trim();
+        var space = text.IndexOf(' ');
+        return int.TryParse(space < 0 ? text : text[..space], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535
+            ? port
+            : null;
+    }
+}
 
 /// <summary>An answer: the description to send and what it agreed.</summary>
 public sealed record SdpAnswer(SdpSessionDescription Description, SdpNegotiatedAudio Audio)

@@ -76,7 +76,12 @@ public static class SipMediaSdp
         }
 
         var negotiated = new SdpNegotiatedAudio(audio.Mid, codec, SdpFormats.FindTelephoneEvent(formats, codec.Codec.ClockRate),
-            answer.DirectionOf(audio), answer.ConnectionOf(audio), audio.Port, null, null, [], audio.Ptime);
+            answer.DirectionOf(audio), answer.ConnectionOf(audio), audio.Port, null, null, [], audio.Ptime)
+        {
+            // Our offer always has a=rtcp-mux: the answer keeping it agrees (RFC 5761 section 5.1.1).
+            RtcpMux = audio.RtcpMux,
+            RemoteRtcpPort = SdpNegotiatedAudio.ParseRtcpPort(audio.Rtcp),
+        };
         media = new SipRemoteMedia(endPoint, negotiated, SipSdp.GetHoldState(answer, audio));
         return true;
     }

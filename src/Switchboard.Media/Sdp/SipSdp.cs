@@ -171,7 +171,11 @@ public static class SipSdp
 
         answer = new SdpAnswer(
             session,
-            new SdpNegotiatedAudio(audio.Mid, codec, telephoneEvent, direction, offer.ConnectionOf(audio), audio.Port, null, null, [], audio.Ptime));
+            new SdpNegotiatedAudio(audio.Mid, codec, telephoneEvent, direction, offer.ConnectionOf(audio), audio.Port, null, null, [], audio.Ptime)
+            {
+                RtcpMux = audio.RtcpMux,
+                RemoteRtcpPort = SdpNegotiatedAudio.ParseRtcpPort(audio.Rtcp),
+            });
         error = SdpOfferError.None;
         return true;
     }

@@ -9,9 +9,6 @@ namespace Switchboard.Media.WebRtc;
 
 public sealed partial class WebRtcSession
 {
-    /// <summary>Seconds from the NTP epoch (1900) to the Unix epoch (1970): RFC 3550 section 4 timestamps.</summary>
-    private const ulong NtpUnixOffsetSeconds = 2_208_988_800;
-
     private ushort _sequence;
     private RtcpScheduler? _rtcp;
     private TimeProvider _wallClock = TimeProvider.System;
@@ -155,14 +152,8 @@ public sealed partial class WebRtcSession
     private RtcpScheduler Rtcp(TimeSpan now) =>
         _rtcp ??= new RtcpScheduler(new Ssrc(LocalSsrc), "switchboard", Audio.Codec.Codec.ClockRate, Random.Shared, now);
 
-    /// <summary>The wall clock as a 64-bit NTP timestamp, for sender reports only.</summary>
-    private ulong NtpNow()
-    {
-        var unix = _wallClock.GetUtcNow() - DateTimeOffset.UnixEpoch;
-        var seconds = (ulong)unix.Ticks / TimeSpan.TicksPerSecond + NtpUnixOffsetSeconds;
-        var fraction = (ulong)(unix.Ticks % TimeSpan.TicksPerSecond) * (1UL << 32) / TimeSpan.TicksPerSecond;
-        return (seconds << 32) | fraction;
-    }
+    /// <summary>The shard's wall clock as a 64-bit NTP timestamp, for sender reports only (round trips use the monotonic clock).</summary>
+    private ulong NtpNow() => NtpTime.FromDateTimeOffset(_wallClock.GetUtcNow());
 
     private void DrainDtmf()
     {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Media.Phone;
 using Switchboard.Media.Relay;
@@ -11,8 +12,9 @@ using Switchboard.Media.WebRtc;
 namespace Switchboard.Media.Tests.Relay;
 
 /// <summary>
-/// A phone leg's RTCP (docs/media.md, "Call quality"): it measures the phone's stream, answers the phone's RTCP with its own
-/// sender report for the stream it relays to it, and the phone's next report gives the round trip (RFC 3550 section 6.4.1).
+/// A phone leg's RTCP (docs/media.md, "Call quality" and "RTCP we send"): it measures the phone's stream, sends the phone its
+/// own sender report for the stream it relays to it from the first packet on, where the SDP says the phone takes RTCP, and
+/// the phone's report echoing it gives the round trip (RFC 3550 section 6.4.1).
 /// </summary>
 public sealed class RtpLegRtcpTests : IAsyncDisposable
 {
@@ -27,11 +29,12 @@ public sealed class RtpLegRtcpTests : IAsyncDisposable
         _leg = RtpLeg.TryCreate(_pool, Shards.TestShard.Shared, NullLogger.Instance, _events.Enqueue) ?? throw new InvalidOperationException("no port");
 
     [Fact]
-    public async Task The_phones_reports_give_loss_jitter_and_the_round_trip_of_our_sender_report()
+    public async Task With_rtcp_mux_our_first_sender_report_reaches_the_phone_before_its_own_rtcp_and_its_reply_gives_the_round_trip()
     {
-        _leg.SetRemote(_phone.EndPoint, RawPhone.Audio(0, 101));
+        _leg.SetRemote(_phone.EndPoint, RawPhone.Audio(0, 101) with { RtcpMux = true });
         var from = _phone.EndPoint.Serialize();
         var now = TimeSpan.FromSeconds(10);
+        var firstSent = now + Tick;
 
         // 100 packets each way: the phone's to us (every tenth lost), the far leg's relayed to the phone in its own SSRC.
         for (ushort i = 0; i < 100; i++)
@@ -46,39 +49,68 @@ public sealed class RtpLegRtcpTests : IAsyncDisposable
             _leg.Session.Poll(now);
         }
 
-        // Nothing is sent to a phone that has not shown where its RTCP comes from.
-        Assert.Equal(0, _leg.Session.RtcpPacketsSent);
-        var received = _leg.Session.Quality.Received!.Value;
-        Assert.Equal(10, received.PacketsLost);
+        Assert.Equal(10, _leg.Session.Quality.Received!.Value.PacketsLost);
 
-        // The phone's first report (no SR of ours to echo yet) says it lost 2 of our 100.
-        _leg.Session.HandleDatagram(Report(lost: 2, lsr: 0, dlsr: 0), from, now);
+        // Our first report left with the first packet we relayed (RFC 3550 section 6.2), before the phone sent any RTCP:
+        // an SR speaking for the stream we relay, at the address rtcp-mux agreed on (its RTP address, RFC 5761).
+        Assert.Equal(1, _leg.Session.RtcpPacketsSent);
+        var report = await ReceiveSenderReportAsync(_phone.Socket);
+        Assert.Equal(FarStream.Value, BinaryPrimitives.ReadUInt32BigEndian(report.AsSpan(4)));
+        Assert.Equal(1u, BinaryPrimitives.ReadUInt32BigEndian(report.AsSpan(20)));
+        var lsr = NtpTime.Middle32(BinaryPrimitives.ReadUInt64BigEndian(report.AsSpan(8)));
+
+        // The phone's first report already echoes it: it held it DLSR = 1.8 s and says it lost 2 of our 100. A - LSR is
+        // the time since we sent the SR on our own clock, so RTT = (now - first sent) - DLSR (RFC 3550 section 6.4.1).
+        const uint Dlsr = 117_965; // 1.8 s in 1/65536 s, rounded down
+        _leg.Session.HandleDatagram(Report(lost: 2, lsr, Dlsr), from, now);
+        Assert.Equal((now - firstSent).TotalMilliseconds - (Dlsr * 1000.0 / 65536), _leg.Session.Quality.RoundTripMs!.Value, 6);
         Assert.Equal(2, _leg.Session.Quality.Reported!.Value.LossPercent, 9);
-        Assert.Null(_leg.Session.Quality.RoundTripMs);
 
-        // At the next interval our SR goes back to where the report came from, speaking for the stream we relay.
+        // At the next interval the next report, and the figures for the call.
         now += TimeSpan.FromSeconds(8);
         _leg.Session.Poll(now);
-        Assert.Equal(1, _leg.Session.RtcpPacketsSent);
+        Assert.Equal(2, _leg.Session.RtcpPacketsSent);
         Assert.Contains(_events, e => e.Kind == RtpLegEventKind.QualitySampled);
-        // The relayed RTP reached the phone's socket first; the SR is the first RTCP packet after it.
-        var sr = await _phone.ReceiveAsync(TimeSpan.FromSeconds(5));
-        for (var i = 0; i < 200 && sr is { Length: > 1 } && sr[1] != (byte)RtcpPacketType.SenderReport; i++)
+    }
+
+    [Fact]
+    public async Task Without_rtcp_mux_our_reports_go_to_the_phones_rtcp_port_then_where_its_rtcp_comes_from()
+    {
+        // A phone that does not multiplex and names its RTCP port (RFC 3605 a=rtcp).
+        using var phoneRtcp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var rtcpPort = ((IPEndPoint)phoneRtcp.Client.LocalEndPoint!).Port;
+        _leg.SetRemote(_phone.EndPoint, RawPhone.Audio(0, 101) with { RemoteRtcpPort = rtcpPort });
+        var now = TimeSpan.FromSeconds(1);
+        _leg.Session.HandleDatagram(PhonePacket(1), _phone.EndPoint.Serialize(), now);
+        _leg.OnRelayedRtp(FarPacket(5000), RelayedPayload.Audio);
+        _leg.Session.Poll(now);
+
+        var first = await ReceiveSenderReportAsync(phoneRtcp);
+        Assert.Equal(FarStream.Value, BinaryPrimitives.ReadUInt32BigEndian(first.AsSpan(4)));
+
+        // Its own RTCP comes from its RTP port instead: from then on our reports follow it (symmetric RTCP, RFC 4961).
+        _leg.Session.HandleDatagram(Report(0, 0, 0), _phone.EndPoint.Serialize(), now);
+        _leg.OnRelayedRtp(FarPacket(5001), RelayedPayload.Audio);
+        now += TimeSpan.FromSeconds(8);
+        _leg.Session.Poll(now);
+        await ReceiveSenderReportAsync(_phone.Socket);
+        Assert.Equal(2, _leg.Session.RtcpPacketsSent);
+    }
+
+    /// <summary>The next SR on <paramref name="socket"/>, skipping the relayed RTP before it; bounded.</summary>
+    private static async Task<byte[]> ReceiveSenderReportAsync(UdpClient socket)
+    {
+        for (var i = 0; i < 200; i++)
         {
-            sr = await _phone.ReceiveAsync(TimeSpan.FromSeconds(5));
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            var datagram = (await socket.ReceiveAsync(cts.Token)).Buffer;
+            if (datagram.Length > 28 && datagram[1] == (byte)RtcpPacketType.SenderReport)
+            {
+                return datagram;
+            }
         }
 
-        Assert.NotNull(sr);
-
-        Assert.Equal(RtcpParseStatus.Ok, RtcpCompoundReader.TryReadOne(sr, out var packet, out _));
-        Assert.Equal(RtcpParseStatus.Ok, RtcpReport.TryParse(packet, out var report));
-        Assert.True(report.IsSenderReport);
-        Assert.Equal(FarStream, report.Reporter);
-        var lsr = NtpTime.Middle32(report.SenderInfo.NtpTimestamp);
-
-        // The phone held it 100 ms (DLSR 6554/65536 s) and its report reaches us 300 ms after we sent: RTT = 300 - 100.
-        _leg.Session.HandleDatagram(Report(lost: 2, lsr, dlsr: 6554), from, now + TimeSpan.FromMilliseconds(300));
-        Assert.Equal(300 - (6554 * 1000.0 / 65536), _leg.Session.Quality.RoundTripMs!.Value, 6);
+        throw new InvalidOperationException("no sender report among 200 datagrams");
     }
 
     [Fact]

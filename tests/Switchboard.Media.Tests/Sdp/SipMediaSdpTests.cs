@@ -32,6 +32,27 @@ public sealed class SipMediaSdpTests
         Assert.Equal(8, media.Audio.Codec.PayloadType);
         Assert.Equal(101, media.Audio.TelephoneEvent?.PayloadType);
         Assert.Equal(SdpHoldState.NotHeld, media.Hold);
+
+        // No a=rtcp-mux in the answer: RTCP on the port above its RTP port (RFC 3550 section 11), no a=rtcp.
+        Assert.False(media.Audio.RtcpMux);
+        Assert.Null(media.Audio.RemoteRtcpPort);
+    }
+
+    [Fact]
+    public void An_answer_that_keeps_rtcp_mux_or_names_its_rtcp_port_says_so()
+    {
+        var muxed = Parse(
+            "v=0", "o=bob 1 1 IN IP4 198.51.100.7", "s=-", "c=IN IP4 198.51.100.7", "t=0 0",
+            "m=audio 30000 RTP/AVP 0", "a=rtpmap:0 PCMU/8000", "a=rtcp-mux", "a=rtcp:30000");
+        var apart = Parse(
+            "v=0", "o=bob 1 1 IN IP4 198.51.100.7", "s=-", "c=IN IP4 198.51.100.7", "t=0 0",
+            "m=audio 30000 RTP/AVP 0", "a=rtpmap:0 PCMU/8000", "a=rtcp:30011");
+
+        Assert.True(SipMediaSdp.TryReadAnswer(muxed, Codecs, out var mux));
+        Assert.True(mux.Audio.RtcpMux);
+        Assert.True(SipMediaSdp.TryReadAnswer(apart, Codecs, out var separate));
+        Assert.False(separate.Audio.RtcpMux);
+        Assert.Equal(30011, separate.Audio.RemoteRtcpPort);
     }
 
     [Fact]

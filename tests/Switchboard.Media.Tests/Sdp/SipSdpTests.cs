@@ -73,11 +73,28 @@ public class SipSdpTests
     {
         Assert.True(SipSdp.TryCreateAnswer(Parse(SdpFixtures.BaresipOffer), AnswerOptions, out SdpAnswer? plain, out _));
         Assert.False(plain.Description.Media[0].RtcpMux);
+        Assert.False(plain.Audio.RtcpMux);
+        Assert.Null(plain.Audio.RemoteRtcpPort);
 
-        string muxed = SdpFixtures.BaresipOffer.Replace("a=sendrecv\r\n", "a=sendrecv\r\na=rtcp-mux\r\n", StringComparison.Ordinal);
+        // The leg sends its first reports where the phone takes RTCP (docs/media.md, "RTCP we send"): the agreement and
+        // the phone's a=rtcp port (RFC 3605) are kept with what was negotiated.
+        string muxed = SdpFixtures.BaresipOffer.Replace("a=sendrecv\r\n", "a=sendrecv\r\na=rtcp-mux\r\na=rtcp:7000 IN IP4 10.0.0.20\r\n", StringComparison.Ordinal);
         Assert.True(SipSdp.TryCreateAnswer(Parse(muxed), AnswerOptions, out SdpAnswer? answer, out _));
         Assert.Contains("a=rtcp-mux\r\n", answer.ToText(), StringComparison.Ordinal);
+        Assert.True(answer.Audio.RtcpMux);
+        Assert.Equal(7000, answer.Audio.RemoteRtcpPort);
     }
+
+    [Theory]
+    [InlineData("7001", 7001)]
+    [InlineData("53020 IN IP4 126.16.64.4", 53020)]
+    [InlineData("0", null)]
+    [InlineData("65536", null)]
+    [InlineData("-5", null)]
+    [InlineData("port", null)]
+    [InlineData(null, null)]
+    public void The_port_of_an_rtcp_attribute_is_read_or_refused(string? value, int? port) =>
+        Assert.Equal(port, SdpNegotiatedAudio.ParseRtcpPort(value));
 
     [Fact]
     public void No_shared_codec_and_no_audio_and_srtp_are_refused()
