@@ -111,8 +111,8 @@ public sealed class NetworkChangeTests(BrowserFixture fixture)
     private static async Task ExpectAudioContinuesAsync(IPage popup)
     {
         var packets = await popup.EvaluateAsync<int>(InboundPackets);
-        await popup.WaitForFunctionAsync("async (min) => (await (" + InboundPackets + ")()) > min", packets + 100,
-            new() { Timeout = 10_000, PollingInterval = 250 });
+        await popup.PollAsync("async (min) => (await (" + InboundPackets + ")()) > min", packets + 100, TimeSpan.FromSeconds(10),
+            "100 more inbound packets after the network change");
         Assert.Equal("connected", await popup.EvaluateAsync<string>("() => document.body.dataset.state"));
     }
 

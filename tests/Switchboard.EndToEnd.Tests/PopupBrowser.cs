@@ -138,7 +138,7 @@ internal static class PopupPage
     /// audio level above silence: the far side's sound really plays in the popup.
     /// </summary>
     public static Task WaitForInboundAudioAsync(this IPage popup, int packets) =>
-        popup.WaitForFunctionAsync("""
+        popup.PollAsync("""
             async (min) => {
               const pc = window.__pcs[0];
               if (!pc) return false;
@@ -148,7 +148,26 @@ internal static class PopupPage
               }
               return false;
             }
-            """, packets, new() { Timeout = 15_000, PollingInterval = 250 });
+            """, packets, TimeSpan.FromSeconds(15), $"more than {packets} inbound audio packets with sound");
+
+    /// <summary>
+    /// Evaluates an async page function every 250 ms until it returns true, failing after <paramref name="timeout"/>.
+    /// Playwright's WaitForFunctionAsync cannot do this: it takes the promise an async predicate returns as truthy at once
+    /// (microsoft/playwright#29132, "the predicate is supposed to be sync by design"), so such a wait never fails.
+    /// </summary>
+    public static async Task PollAsync(this IPage popup, string asyncPredicate, object? arg, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await popup.EvaluateAsync<bool>(asyncPredicate, arg))
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"Not within {timeout.TotalSeconds:0} s: {what}.\nPBX log, last lines:\n{RecentPbxLog.Instance.Tail()}");
+            }
+
+            await Task.Delay(250);
+        }
+    }
 
     public static Task<string[]> StatesAsync(this IPage popup) => popup.EvaluateAsync<string[]>("() => window.__states.slice()");
 
