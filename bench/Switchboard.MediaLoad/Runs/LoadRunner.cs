@@ -10,6 +10,9 @@ internal delegate Task<bool> HangUp(CancellationToken ct);
 /// <summary>Places call number <c>index</c>: its hang-up once media flows, or why it failed.</summary>
 internal delegate Task<(HangUp? HangUp, string? Failure)> PlaceCall(int index, CancellationToken ct);
 
+/// <summary>The relay's managed heap in bytes (GC heap at its last collection), or null when it has none or cannot say.</summary>
+internal delegate Task<double?> HeapProbe(CancellationToken ct);
+
 /// <summary>
 /// The shape of every run, whatever the relay: ramp N calls up at a fixed rate, let media settle, measure the relay
 /// over the hold window (CPU from /proc, the streams' loss, jitter and delay), silence the streams, then hang up.
@@ -21,7 +24,7 @@ internal static class LoadRunner
     private static readonly TimeSpan IdleWindow = TimeSpan.FromSeconds(3);
     private const int PacketsPerSecond = 50;
 
-    public static async Task<RunResult> RunAsync(string relay, string mode, int relayPid, PumpSet pumps, PlaceCall place, int calls, double rampPerSecond, TimeSpan hold, CancellationToken ct)
+    public static async Task<RunResult> RunAsync(string relay, string mode, int relayPid, PumpSet pumps, PlaceCall place, int calls, double rampPerSecond, TimeSpan hold, CancellationToken ct, HeapProbe? heap = null)
     {
         // The relay's own background cost with no calls (timers, pollers): per-call figures at small N include it.
         // Measured after a settle, so the start-up's JIT and warm-up work is not counted as idle cost.
@@ -29,6 +32,7 @@ internal static class LoadRunner
         var idleStart = ProcessSample.Read(relayPid);
         await Task.Delay(IdleWindow, ct);
         var idle = ProcessSample.Read(relayPid);
+        var heapIdle = heap is null ? null : await heap(ct);
         var failures = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var up = new ConcurrentBag<HangUp>();
         var clock = Stopwatch.StartNew();
@@ -58,6 +62,7 @@ internal static class LoadRunner
         pumps.Phase.Measuring = false;
         var held = window.Elapsed.TotalSeconds;
         var after = ProcessSample.Read(relayPid);
+        var heapHold = heap is null ? null : await heap(ct);
         var toolAfter = Process.GetCurrentProcess().TotalProcessorTime;
         var loadEnd = ProcessSample.LoadAverage();
         var jitter = pumps.MeanJitterMs();
@@ -98,6 +103,9 @@ internal static class LoadRunner
             ThreadsHold = after.Threads,
             RssIdleKb = idle.RssKb,
             RssPerCallKb = up.IsEmpty ? double.NaN : (after.RssKb - idle.RssKb) / (double)up.Count,
+            RssAnonymousPerCallKb = up.IsEmpty ? double.NaN : (after.RssAnonKb - idle.RssAnonKb) / (double)up.Count,
+            GcHeapIdleKb = heapIdle / 1024 ?? double.NaN,
+            GcHeapPerCallKb = up.IsEmpty || heapIdle is null || heapHold is null ? double.NaN : (heapHold.Value - heapIdle.Value) / 1024 / up.Count,
             LoadAverageStart = loadStart,
             LoadAverageEnd = loadEnd,
             GeneratorSendErrors = stats.Sum(s => s.SendErrors),

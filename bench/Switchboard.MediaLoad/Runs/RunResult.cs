@@ -60,6 +60,15 @@ internal sealed record RunResult
 
     public double RssPerCallKb { get; init; }
 
+    /// <summary>Growth of the anonymous part of RSS (heap, native, stacks; not code) per call.</summary>
+    public double RssAnonymousPerCallKb { get; init; }
+
+    /// <summary>The PBX's GC heap at its last collection before the calls (NaN for rtpengine).</summary>
+    public double GcHeapIdleKb { get; init; }
+
+    /// <summary>Growth of the PBX's GC heap (at its last collection) per call: what calls keep alive, plus young garbage.</summary>
+    public double GcHeapPerCallKb { get; init; }
+
     public string LoadAverageStart { get; init; } = "";
 
     public string LoadAverageEnd { get; init; } = "";

@@ -3,6 +3,7 @@ using System.Net;
 using Switchboard.MediaLoad.Pump;
 using Switchboard.MediaLoad.RtpEngine;
 using Switchboard.MediaLoad.Sip;
+using Switchboard.MediaLoad.Soak;
 using Switchboard.MediaLoad.WebRtc;
 using Switchboard.Media.Dtls;
 using Switchboard.SipLoad;
@@ -38,10 +39,25 @@ internal static class Scenarios
         var callees = Callees(options).ToList();
         await using var rig = await PbxRig.StartAsync(options, data, callees, ct);
         var place = await PlacerAsync(mode, rig, callees, ct);
-        var result = await LoadRunner.RunAsync("PBX", mode, rig.Pbx.Pid, rig.Pumps, place, calls, options.RampPerSecond, options.Hold, ct);
+        var result = await LoadRunner.RunAsync("PBX", mode, rig.Pbx.Pid, rig.Pumps, place, calls, options.RampPerSecond, options.Hold, ct, GcHeap(rig.Pbx));
         Console.WriteLine($"  phones answered {rig.Farm.Answered} INVITEs, got {rig.Farm.Byes} BYEs");
         return result;
     }
+
+    /// <summary>The PBX's GC heap at its last collection, from its /metrics (loopback only); null if unreadable.</summary>
+    private static HeapProbe GcHeap(PbxProcess pbx) => async ct =>
+    {
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            var bytes = (await PbxMetrics.ReadAsync(http, pbx.Http, ct)).Get("switchboard_runtime_gc_heap_bytes");
+            return double.IsNaN(bytes) ? null : bytes;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or FormatException)
+        {
+            return null;
+        }
+    };
 
     /// <summary>How calls of <paramref name="mode"/> are placed: a browser's WebRTC call over the web API, or phone A's SIP call.</summary>
     public static async Task<PlaceCall> PlacerAsync(string mode, PbxRig rig, IReadOnlyList<string> callees, CancellationToken ct)

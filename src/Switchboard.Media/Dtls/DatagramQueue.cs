@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 
 namespace Switchboard.Media.Dtls;
 
@@ -7,9 +6,17 @@ namespace Switchboard.Media.Dtls;
 /// A bounded FIFO of datagrams copied into pooled buffers, for one producer thread and one consumer
 /// thread. A full queue drops the new datagram, as a socket buffer would.
 /// </summary>
+/// <remarks>
+/// Every WebRTC leg keeps two of these for its whole call, and after the handshake they carry next to
+/// nothing (a retransmitted flight, close_notify). A <see cref="System.Collections.Concurrent.ConcurrentQueue{T}"/>
+/// starts with a 32-slot segment, about 1 KB per queue whatever it carries; a <see cref="Queue{T}"/>
+/// grows only as far as the handshake's flights need (a few entries), and its lock is taken per DTLS
+/// datagram, never per media packet (docs/benchmarks-media-load.md, "Memory per call").
+/// </remarks>
 internal sealed class DatagramQueue : IDisposable
 {
-    private readonly ConcurrentQueue<(byte[] Buffer, int Length)> _items = new();
+    private readonly Queue<(byte[] Buffer, int Length)> _items = new();
+    private readonly Lock _gate = new();
     private readonly SemaphoreSlim _available = new(0);
     private readonly int _capacity;
     private int _count;
@@ -49,7 +56,19 @@ internal sealed class DatagramQueue : IDisposable
 
         byte[] buffer = ArrayPool<byte>.Shared.Rent(datagram.Length);
         datagram.CopyTo(buffer);
-        _items.Enqueue((buffer, datagram.Length));
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                // Disposed since the check above: nobody will take it, so it goes back to the pool now.
+                ArrayPool<byte>.Shared.Return(buffer);
+                Interlocked.Decrement(ref _count);
+                return false;
+            }
+
+            _items.Enqueue((buffer, datagram.Length));
+        }
+
         _available.Release();
         return true;
     }
@@ -89,9 +108,13 @@ internal sealed class DatagramQueue : IDisposable
     private int TakeOne(Span<byte> destination)
     {
         // The semaphore count never exceeds the number of queued items.
-        if (!_items.TryDequeue(out (byte[] Buffer, int Length) item))
+        (byte[] Buffer, int Length) item;
+        lock (_gate)
         {
-            throw new InvalidOperationException("DatagramQueue: semaphore and queue out of step.");
+            if (!_items.TryDequeue(out item))
+            {
+                throw new InvalidOperationException("DatagramQueue: semaphore and queue out of step.");
+            }
         }
 
         Interlocked.Decrement(ref _count);
@@ -109,9 +132,12 @@ internal sealed class DatagramQueue : IDisposable
         }
 
         _disposed = true;
-        while (_items.TryDequeue(out (byte[] Buffer, int Length) item))
+        lock (_gate)
         {
-            ArrayPool<byte>.Shared.Return(item.Buffer);
+            while (_items.TryDequeue(out (byte[] Buffer, int Length) item))
+            {
+                ArrayPool<byte>.Shared.Return(item.Buffer);
+            }
         }
 
         // The semaphore is not disposed: the other side may still touch it in a race with this
