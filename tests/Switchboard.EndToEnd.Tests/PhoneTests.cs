@@ -64,7 +64,8 @@ public sealed class PhoneTests(BrowserFixture fixture)
         await phone.ExpectStateAsync("idle", "remote_hangup");
 
         var record = await CallRecords.WaitForAsync(Host, r => r.From == caller.Account && r.Destination == agent.Number);
-        Assert.Equal("remote_hangup", record.Reason);
+        Assert.Equal("hangup", record.Reason);
+        Assert.Equal("caller", record.EndedBy);
         Assert.NotNull(record.AnsweredAt);
 
         // The browser's microphone (400 Hz) reached baresip's recording.
@@ -101,6 +102,67 @@ public sealed class PhoneTests(BrowserFixture fixture)
         Assert.Equal("hangup", record.Reason);
         Assert.Equal("caller", record.EndedBy);
         Assert.Equal("sip", record.Origin);
+    }
+
+    [Fact]
+    public async Task A_queue_agent_answers_a_waiting_popup_in_the_phone_with_audio_both_ways_and_hangs_up()
+    {
+        var data = BrowserFixture.NewDataDirectory();
+        try
+        {
+            var (host, agent, visitors) = await QueueTests.StartWithQueueAsync(fixture, data);
+            await using var _ = host;
+            await using var agentBrowser = await PhoneBrowser.CreateAsync(fixture);
+            var phone = await agentBrowser.OpenAsync(host);
+            await phone.LoginAsync(agent, remember: false);
+            await phone.ExpectStateAsync("idle");
+
+            await using var visitorBrowser = await PopupBrowser.CreateAsync(fixture, host);
+            var popup = await visitorBrowser.OpenAsync(host, "?destnumber=8800");
+            await popup.LoginAsync(visitors[0], remember: false);
+            await popup.ExpectStateAsync("connected");
+
+            // The queue offers the caller to its idle agent: the phone rings, the agent answers, the visitor leaves the line.
+            await phone.ExpectStateAsync("incoming");
+            await phone.ClickAsync("#answer");
+            await phone.ExpectStateAsync("connected");
+            await Expect(popup.Locator("#queue")).ToBeHiddenAsync();
+            await phone.WaitForInboundAudioAsync(packets: 50);
+            await popup.WaitForInboundAudioAsync(packets: 200);
+
+            await phone.ClickAsync("#hangup");
+            await phone.ExpectStateAsync("idle", "hangup");
+            await popup.ExpectStateAsync("ended", "remote_hangup");
+            var record = await CallRecords.WaitForAsync(host, r => r.From == visitors[0].Account && r.Destination == "8800");
+            Assert.Equal("sales", record.Queue);
+            Assert.Equal(agent.Account, record.Agent);
+        }
+        finally
+        {
+            BrowserFixture.TryDelete(data);
+        }
+    }
+
+    [Fact]
+    public async Task A_remembered_session_registers_again_on_reload_without_the_form_and_logout_forgets_it_in_German()
+    {
+        var account = await fixture.NewExtensionAsync();
+        await using var browser = await PhoneBrowser.CreateAsync(fixture, locale: "de-DE");
+        var phone = await browser.OpenAsync(Host);
+        await phone.LoginAsync(account, remember: true);
+        await phone.ExpectStateAsync("idle");
+        Assert.Equal("de", await phone.EvaluateAsync<string>("() => document.documentElement.lang"));
+        await Expect(phone.Locator("#dial")).ToHaveTextAsync("Anrufen");
+
+        await phone.ReloadAsync();
+        await phone.ExpectStateAsync("idle");
+        await Expect(phone.Locator("body")).ToHaveAttributeAsync("data-registered", "true");
+        Assert.DoesNotContain("login", await phone.StatesAsync());
+
+        await phone.ClickAsync("#logout");
+        await phone.ExpectStateAsync("login");
+        await phone.ReloadAsync();
+        await phone.ExpectStateAsync("login");
     }
 }
 
