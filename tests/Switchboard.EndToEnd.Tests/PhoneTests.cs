@@ -135,7 +135,7 @@ public sealed class PhoneTests(BrowserFixture fixture)
             await popup.ExpectStateAsync("ended", "remote_hangup");
             var record = await CallRecords.WaitForAsync(host, r => r.From == visitors[0].Account && r.Destination == "8800");
             Assert.Equal("sales", record.Queue);
-            Assert.Equal(agent.Account, record.Agent);
+            Assert.Equal(agent.Number, record.Agent);
         }
         finally
         {
