@@ -76,7 +76,7 @@ public sealed class PhoneTests(BrowserFixture fixture)
     }
 
     [Fact]
-    public async Task The_phone_calls_the_echo_test_hears_itself_mutes_and_its_hang_up_ends_the_call()
+    public async Task The_phone_calls_the_echo_test_hears_itself_mutes_holds_and_its_hang_up_ends_the_call()
     {
         var account = await fixture.NewExtensionAsync();
         await using var browser = await PhoneBrowser.CreateAsync(fixture);
@@ -95,6 +95,14 @@ public sealed class PhoneTests(BrowserFixture fixture)
         Assert.False(await phone.EvaluateAsync<bool>("() => window.__pcs[0].getSenders()[0].track.enabled"));
         await phone.ClickAsync("#mute");
         Assert.True(await phone.EvaluateAsync<bool>("() => window.__pcs[0].getSenders()[0].track.enabled"));
+
+        // Hold is the page's own (docs/phone.md): nothing sent, nothing played, until resumed.
+        await phone.ClickAsync("#hold");
+        await Expect(phone.Locator("#hold")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(phone.Locator("#status")).ToHaveTextAsync("On hold");
+        Assert.True(await phone.EvaluateAsync<bool>("() => document.getElementById('remote').muted && !window.__pcs[0].getSenders()[0].track.enabled"));
+        await phone.ClickAsync("#hold");
+        Assert.True(await phone.EvaluateAsync<bool>("() => !document.getElementById('remote').muted && window.__pcs[0].getSenders()[0].track.enabled"));
 
         await phone.ClickAsync("#hangup");
         await phone.ExpectStateAsync("idle", "hangup");
