@@ -21,7 +21,12 @@ public sealed class QueueTests(BrowserFixture fixture)
     /// A PBX whose data folder has the queue <c>sales</c> (number 8800, the given members): queues are read at start,
     /// so the queue is stored through a first start (which seeds the domain), then the PBX starts again.
     /// </summary>
-    private async Task<(PbxHost Host, TestAccount Agent, TestAccount[] Visitors)> StartWithQueueAsync(string data, int visitors = 1,
+    private Task<(PbxHost Host, TestAccount Agent, TestAccount[] Visitors)> StartWithQueueAsync(string data, int visitors = 1,
+        TimeSpan? maxWait = null, string fallback = "hangup:unavailable") =>
+        StartWithQueueAsync(fixture, data, visitors, maxWait, fallback);
+
+    /// <summary>As above, for other tests (phone.htm as the agent).</summary>
+    internal static async Task<(PbxHost Host, TestAccount Agent, TestAccount[] Visitors)> StartWithQueueAsync(BrowserFixture fixture, string data, int visitors = 1,
         TimeSpan? maxWait = null, string fallback = "hangup:unavailable")
     {
         TestAccount agent;

@@ -53,7 +53,7 @@ internal sealed class CallMedia : IAsyncDisposable
         refused = null;
         failure = CallEndReason.BadOffer;
         var id = ++_lastId;
-        if (request.Sip is null)
+        if (request.Sip is null or { FromBrowser: true })
         {
             var leg = _media.TryCreateLeg(Shard, request.OfferSdp, codecs, e => _onWebEvent(id, e), out var error);
             if (leg is null)

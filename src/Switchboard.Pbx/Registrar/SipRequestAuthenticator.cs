@@ -28,6 +28,7 @@ public sealed class SipRequestAuthenticator
     private readonly ILoginFailureStore? _failures;
     private readonly DigestServer _digest;
     private readonly AuthFailureCounters? _counters;
+    private readonly SipFlowBindings? _bindings;
     private readonly Lock _digestGate = new();
 
     /// <summary>Checked against when the account does not exist, so unknown and known accounts take the same path and time.</summary>
@@ -36,8 +37,9 @@ public sealed class SipRequestAuthenticator
     /// <param name="digestKey">The nonce key (at least 32 bytes); null draws a random one, so nonces of an earlier process are refused and re-challenged.</param>
     public SipRequestAuthenticator(IDirectoryStore directory, LoginThrottle throttle, RegistrarOptions options, TimeProvider time,
         ILogger<SipRequestAuthenticator> log, ILoginFailureStore? failures = null, byte[]? digestKey = null, DigestServerOptions? digestOptions = null,
-        AuthFailureCounters? counters = null)
+        AuthFailureCounters? counters = null, SipFlowBindings? bindings = null)
     {
+        _bindings = bindings;
         _counters = counters;
         _directory = directory;
         _throttle = throttle;
@@ -55,6 +57,18 @@ public sealed class SipRequestAuthenticator
         var claimed = isRegister ? request.To.Uri : request.From.Uri;
         var realm = await ResolveDomainAsync(claimed.Host, ct);
         var address = flow.Remote.Address.ToString();
+
+        // A WebSocket the web layer opened for a logged-in extension (phone.htm) speaks for that extension only.
+        if (_bindings?.Of(flow) is { } bound)
+        {
+            if (string.Equals(bound.Domain, realm, StringComparison.OrdinalIgnoreCase) && string.Equals(bound.Number, claimed.User, StringComparison.Ordinal))
+            {
+                return new SipAuthResult.Authenticated(bound);
+            }
+
+            await RefuseAsync(bound.Account, address, "other_extension", ct);
+            return Reject(request, "Not this connection's extension");
+        }
 
         if (!request.TryGetDigestCredentials(realm, proxy: false, out var credentials))
         {

@@ -23,6 +23,7 @@ internal static class SipHosting
         services.AddSingleton(sip.Calls);
         services.AddSingleton<LocationService>();
         services.AddSingleton<IRegistrationStore, SqlRegistrationStore>();
+        services.AddSingleton<SipFlowBindings>();
         services.AddSingleton<SipRequestAuthenticator>();
         services.AddSingleton<Registrar>();
         services.AddSingleton<RegistrarSipServices>();

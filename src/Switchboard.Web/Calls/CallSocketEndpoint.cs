@@ -55,7 +55,8 @@ internal static partial class CallSocketEndpoint
         await connection.RunAsync(http.RequestAborted);
     }
 
-    private static bool SameOrigin(HttpRequest request)
+    /// <summary>No Origin (not a browser), or this server's own; also the phone's SIP socket's rule (docs/phone.md).</summary>
+    internal static bool SameOrigin(HttpRequest request)
     {
         var origin = request.Headers.Origin.ToString();
         if (origin.Length == 0)

@@ -62,6 +62,7 @@ public static class SwitchboardWeb
         AdminPage.Map(app);
         CallSocketEndpoint.Map(app);
         Sip.SipWebSocketEndpoint.Map(app);
+        Phone.PhoneEndpoints.Map(app);
         // GET /metrics, for loopback clients only (a scraper on the same host, or a local agent that forwards).
         _ = app.Services.GetRequiredService<SwitchboardMeter>();
         app.UseOpenTelemetryPrometheusScrapingEndpoint(http =>

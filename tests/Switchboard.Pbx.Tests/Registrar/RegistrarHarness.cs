@@ -31,7 +31,7 @@ internal sealed class RegistrarHarness
         Directory.CreateExtensionAsync(new(Domain, "100", "Hundred", WebPassword100, SipPassword100)).GetAwaiter().GetResult();
         Directory.CreateExtensionAsync(new(Domain, "101", "Hundred-one", "web-101", "sip-101")).GetAwaiter().GetResult();
         Throttle = new LoginThrottle(Security, Time);
-        Authenticator = new SipRequestAuthenticator(Directory, Throttle, Options, Time, NullLogger<SipRequestAuthenticator>.Instance, Failures);
+        Authenticator = new SipRequestAuthenticator(Directory, Throttle, Options, Time, NullLogger<SipRequestAuthenticator>.Instance, Failures, bindings: Bindings);
         Registrar = new SipRegistrar(Authenticator, Location, Options, Time, NullLogger<SipRegistrar>.Instance, Stored);
     }
 
@@ -53,6 +53,9 @@ internal sealed class RegistrarHarness
     public RecordingRegistrationStore Stored { get; } = new();
 
     public SipRequestAuthenticator Authenticator { get; }
+
+    /// <summary>WebSocket connections the web login bound to an extension (phone.htm).</summary>
+    public SipFlowBindings Bindings { get; } = new();
 
     public SipRegistrar Registrar { get; }
 
