@@ -379,10 +379,11 @@
 
   // ---- the call ---------------------------------------------------------------
 
-  // The microphone, the peer connection's offer and the socket start together; the offer goes when all three
-  // are ready, with the microphone's track on the sender. With socketFirst (a remembered session, or a link's
-  // ticket the page came with: a new page load gives a new one) the socket opens at once; else (a ticket from
-  // the login form) only once the microphone is ours, so a refused microphone spends no ticket.
+  // The microphone and (with socketFirst: a remembered session, or a link's ticket the page came with, which a
+  // new page load replaces) the socket start together; a ticket from the login form waits for the microphone, so
+  // a refused microphone spends no ticket. The peer connection is made once the microphone is ours (made at
+  // once instead, with the track added later, it measured no faster: docs/benchmarks-latency.md), and the offer
+  // goes when it is set and the socket is open.
   function placeCall(ticket, socketFirst) {
     var c = {
       pc: null, ws: null, mic: null, ping: 0, done: false, offerReady: false, offerSent: false,
@@ -394,17 +395,6 @@
     var mic = takeMic();
     if (socketFirst) openSocket(c, ticket);
     if (c.done) return;
-    var pc = c.pc = new RTCPeerConnection({ iceServers: [] });
-    watchPeer(c, pc);
-    pc.ontrack = function (ev) {
-      var audio = $('remote');
-      audio.srcObject = ev.streams && ev.streams[0] ? ev.streams[0] : new MediaStream([ev.track]);
-      var p = audio.play();
-      if (p && p.catch) p.catch(function () {});
-    };
-    var sender = pc.addTransceiver('audio', { direction: 'sendrecv' }).sender;
-    var offered = pc.createOffer().then(function (offer) { return pc.setLocalDescription(offer); });
-    offered.catch(function () {});
     mic.then(function (got) {
       var stream = got.stream;
       if (c.done) { stopTracks(stream); return; }
@@ -412,8 +402,18 @@
       c.mic = stream;
       if (!c.ws) openSocket(c, ticket);
       if (c.done) return;
-      var track = stream.getAudioTracks()[0];
-      return Promise.all([sender.replaceTrack(track || null), offered]).then(function () {
+      var pc = c.pc = new RTCPeerConnection({ iceServers: [] });
+      watchPeer(c, pc);
+      pc.ontrack = function (ev) {
+        var audio = $('remote');
+        audio.srcObject = ev.streams && ev.streams[0] ? ev.streams[0] : new MediaStream([ev.track]);
+        var p = audio.play();
+        if (p && p.catch) p.catch(function () {});
+      };
+      stream.getAudioTracks().forEach(function (track) { pc.addTrack(track, stream); });
+      return pc.createOffer().then(function (offer) {
+        return pc.setLocalDescription(offer);
+      }).then(function () {
         c.offerReady = true;
         sendOffer(c);
       }, function () {
