@@ -200,6 +200,7 @@ internal sealed class CallBench : IAsyncDisposable
             var sight = await first.JsonValueAsync<JsonElement>();
             browserMs = sight.GetProperty("ms").GetDouble();
             packets = sight.GetProperty("packets").GetInt32();
+            var load = await LoadTiming.ReadAsync(popup);
 
             // The PBX records its figure on the call's own loop, just after the first SRTP packet went out.
             var start = Stopwatch.GetTimestamp();
@@ -235,7 +236,10 @@ internal sealed class CallBench : IAsyncDisposable
 
             // The page closes itself 1.5 s after `ended`.
             await closed.Task.WaitAsync(StepTimeout, ct);
-            return new CallResult(number, warmup, pbxMs, browserMs, packets, null) { Marks = CallMarks.From(record.Phases, openToNav) };
+            return new CallResult(number, warmup, pbxMs, browserMs, packets, null)
+            {
+                Marks = CallMarks.From(record.Phases, openToNav, load),
+            };
         }
         catch (Exception ex) when (ex is PlaywrightException or TimeoutException or InvalidOperationException)
         {

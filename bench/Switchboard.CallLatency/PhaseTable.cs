@@ -11,8 +11,14 @@ namespace Switchboard.CallLatency;
 /// </summary>
 internal sealed record CallMarks(IReadOnlyDictionary<string, double> Page, IReadOnlyDictionary<string, double> Pbx)
 {
+    /// <summary>The browser's own loading marks (<see cref="LoadTiming"/>), on the page's time line from window.open.</summary>
+    public IReadOnlyDictionary<string, double> Load { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
+
+    /// <summary>Requests the page made (and how many of them the cache answered without a request) before its script ran.</summary>
+    public (int Requests, int FromCache)? EarlyRequests { get; init; }
+
     /// <summary>The record's marks; <paramref name="openToNavMs"/> moves the page's from navigation start to window.open.</summary>
-    public static CallMarks? From(string? phasesJson, double openToNavMs)
+    public static CallMarks? From(string? phasesJson, double openToNavMs, LoadTiming? load = null)
     {
         if (phasesJson is null)
         {
@@ -38,7 +44,12 @@ internal sealed record CallMarks(IReadOnlyDictionary<string, double> Page, IRead
             }
         }
 
-        return new CallMarks(page, pbx);
+        return new CallMarks(page, pbx)
+        {
+            Load = load is null ? new Dictionary<string, double>(StringComparer.Ordinal)
+                : load.Marks.ToDictionary(m => m.Key, m => openToNavMs + m.Value, StringComparer.Ordinal),
+            EarlyRequests = load is null ? null : (load.RequestsBeforeScript, load.FromCacheBeforeScript),
+        };
     }
 }
 
@@ -55,6 +66,33 @@ internal static class PhaseTable
         text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
         Rows(text, "page", ["open", "nav", .. PagePhases.Names], calls.Select(c => c.Page).ToList());
         Rows(text, "pbx", CallPhases.PbxNames, calls.Select(c => c.Pbx).ToList());
+        text.AppendLine();
+
+        // Chromium's own loading of the page, between `nav` and `parsed` (Navigation and Resource Timing):
+        // what the server, the network stack and the parser each took, on the same time line.
+        var loads = calls.Where(c => c.Load.Count > 0).ToList();
+        if (loads.Count == 0)
+        {
+            return;
+        }
+
+        text.AppendLine("Loading the page, as Chromium's Navigation Timing saw it (from window.open; \"step\" from the latest earlier of these marks or `nav`):");
+        text.AppendLine();
+        text.AppendLine("| side | mark | calls | from origin p50 (ms) | p95 (ms) | step p50 (ms) | p95 (ms) |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+        Rows(text, "load", ["nav", .. LoadTiming.Names, "parsed"], loads.Select(c => (IReadOnlyDictionary<string, double>)c.Load
+            .Append(new("nav", c.Page["nav"])).Concat(c.Page.Where(p => p.Key == "parsed"))
+            .ToDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal)).ToList());
+        var requests = loads.Where(c => c.EarlyRequests is not null).Select(c => c.EarlyRequests!.Value).ToList();
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Requests for stylesheets and scripts before our script ran, besides the page: median {Median(requests.Select(r => r.Requests))}, of which answered by the cache without a request: median {Median(requests.Select(r => r.FromCache))}.");
+    }
+
+    private static int Median(IEnumerable<int> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? 0 : sorted[(sorted.Count - 1) / 2];
     }
 
     private static void Rows(StringBuilder text, string side, IReadOnlyList<string> names, List<IReadOnlyDictionary<string, double>> calls)

@@ -27,6 +27,8 @@ public sealed class SignedLinkTests(BrowserFixture fixture)
         var before = await CallRecords.CountAsync(fixture.Host);
         var link = await LinkAsync(account, BrowserFixture.ReachableButIdle, Now, 3600);
         await using var browser = await PopupBrowser.CreateAsync(fixture, fixture.Host);
+        var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        browser.Context.Request += (_, r) => requests.Enqueue(new Uri(r.Url).AbsolutePath);
 
         var popup = await browser.OpenAsync(link.ToString());
 
@@ -34,6 +36,10 @@ public sealed class SignedLinkTests(BrowserFixture fixture)
         Assert.DoesNotContain("login", await popup.StatesAsync());
         await CallRecords.ExpectMoreThanAsync(fixture.Host, before);
         Assert.DoesNotContain(await browser.Context.CookiesAsync(), c => c.Name == "sb_session");
+
+        // The browser's navigation had the link checked with the page itself: no request of the page's own asks again.
+        Assert.DoesNotContain("/api/link", requests);
+        Assert.DoesNotContain("/api/session", requests);
     }
 
     [Fact]

@@ -93,17 +93,29 @@ internal static partial class AuthEndpoints
         return Results.Ok(new LinkReply(extension.Account, body.Destnumber!, await tickets.IssueAsync(extension, body.Destnumber, origin: "link", ct: http.RequestAborted)));
     }
 
-    private static IResult Refusal(AuthOutcome outcome) => outcome.Failure switch
+    private static IResult Refusal(AuthOutcome outcome)
     {
-        AuthFailure.LockedOut => Results.Json(new ErrorReply("locked_out", (int)Math.Ceiling(outcome.RetryAfter.TotalSeconds)), statusCode: StatusCodes.Status429TooManyRequests),
-        AuthFailure.BadCredentials => Results.Json(new ErrorReply("bad_credentials"), statusCode: StatusCodes.Status401Unauthorized),
-        AuthFailure.LinkForged => Results.Json(new ErrorReply("link_invalid"), statusCode: StatusCodes.Status401Unauthorized),
-        AuthFailure.LinkExpired => Results.Json(new ErrorReply("link_expired"), statusCode: StatusCodes.Status401Unauthorized),
-        AuthFailure.LinkNotYetValid => Results.Json(new ErrorReply("link_not_yet_valid"), statusCode: StatusCodes.Status401Unauthorized),
-        AuthFailure.LinkDurationTooLong => Results.BadRequest(new ErrorReply("link_duration_too_long")),
-        _ => Results.BadRequest(new ErrorReply("bad_request")),
+        var reply = RefusalReply(outcome);
+        return Results.Json(reply, statusCode: outcome.Failure switch
+        {
+            AuthFailure.LockedOut => StatusCodes.Status429TooManyRequests,
+            AuthFailure.BadCredentials or AuthFailure.LinkForged or AuthFailure.LinkExpired or AuthFailure.LinkNotYetValid => StatusCodes.Status401Unauthorized,
+            _ => StatusCodes.Status400BadRequest,
+        });
+    }
+
+    /// <summary>The error code (and for a lockout, the seconds to wait) of a refused login or link, as the page shows it.</summary>
+    internal static ErrorReply RefusalReply(AuthOutcome outcome) => outcome.Failure switch
+    {
+        AuthFailure.LockedOut => new ErrorReply("locked_out", (int)Math.Ceiling(outcome.RetryAfter.TotalSeconds)),
+        AuthFailure.BadCredentials => new ErrorReply("bad_credentials"),
+        AuthFailure.LinkForged => new ErrorReply("link_invalid"),
+        AuthFailure.LinkExpired => new ErrorReply("link_expired"),
+        AuthFailure.LinkNotYetValid => new ErrorReply("link_not_yet_valid"),
+        AuthFailure.LinkDurationTooLong => new ErrorReply("link_duration_too_long"),
+        _ => new ErrorReply("bad_request"),
     };
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Popup from {Address} opened with a bad destination number {Destination}")]
-    private static partial void LogBadDestination(ILogger logger, string address, string destination);
+    internal static partial void LogBadDestination(ILogger logger, string address, string destination);
 }

@@ -11,10 +11,13 @@ public sealed class LanguageCatalog
 {
     public const string Fallback = "en";
 
+    private readonly Dictionary<string, JsonElement> _tables;
+
     public LanguageCatalog(string webRoot)
     {
         var folder = Path.Combine(webRoot, "i18n");
         var languages = new List<Language>();
+        var tables = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         if (System.IO.Directory.Exists(folder))
         {
             foreach (var file in System.IO.Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal))
@@ -28,13 +31,18 @@ public sealed class LanguageCatalog
                 using var doc = JsonDocument.Parse(File.ReadAllBytes(file));
                 var name = doc.RootElement.TryGetProperty("_name", out var n) ? n.GetString() ?? code : code;
                 languages.Add(new Language(code, name));
+                tables[code] = doc.RootElement.Clone();
             }
         }
 
         Languages = languages;
+        _tables = tables;
     }
 
     public IReadOnlyList<Language> Languages { get; }
+
+    /// <summary>A language's translation table as its file has it, for a page that carries its texts (<see cref="Resolve"/> gives a supported code).</summary>
+    public JsonElement? Texts(string code) => _tables.TryGetValue(code, out var table) ? table : null;
 
     public bool Supports(string? code) => code is not null && Languages.Any(l => string.Equals(l.Code, code, StringComparison.OrdinalIgnoreCase));
 

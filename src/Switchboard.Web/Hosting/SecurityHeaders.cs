@@ -20,9 +20,11 @@ internal static class SecurityHeaders
     {
         var headers = context.Response.Headers;
         var embedders = await EmbeddersAsync(context);
+        // A page served with its script and stylesheet inside it allows exactly those, by hash (InlinedPage).
+        var policy = context.RequestServices.GetService<InlinedPages>()?.Find(context.Request.Path.Value) is { } page ? page.PolicyFor(PopupPolicy) : PopupPolicy;
         headers.ContentSecurityPolicy = context.Request.Path == "/" ? DemoPage.ContentSecurityPolicy
-            : embedders.Count > 0 ? PopupPolicy.Replace("frame-ancestors 'none'", "frame-ancestors " + string.Join(' ', embedders), StringComparison.Ordinal)
-            : PopupPolicy;
+            : embedders.Count > 0 ? policy.Replace("frame-ancestors 'none'", "frame-ancestors " + string.Join(' ', embedders), StringComparison.Ordinal)
+            : policy;
 
         // X-Frame-Options cannot name another origin; CSP frame-ancestors supersedes it where both are sent (CSP 3, section 6.4.2),
         // but a framable page sends none, so that no browser falls back to DENY.

@@ -20,6 +20,7 @@ public static class SwitchboardWeb
         services.AddSingleton(options);
         services.AddSingleton<ResumableCalls>();
         services.AddSingleton(new LanguageCatalog(options.WebRoot));
+        services.AddSingleton(new InlinedPages(options.WebRoot, "makecall.htm"));
         services.AddSingleton<SwitchboardMeter>();
         services.AddSingleton<TokenMintLimiter>();
         services.AddHealthChecks();
@@ -56,6 +57,7 @@ public static class SwitchboardWeb
         }
 
         DemoPage.Map(app);
+        PopupPage.Map(app);
         AuthEndpoints.Map(app);
         TokenEndpoints.Map(app);
         Api.Admin.AdminEndpoints.Map(app);

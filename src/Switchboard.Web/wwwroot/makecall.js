@@ -245,37 +245,68 @@
     if (m) m.then(function (got) { stopTracks(got.stream); }, function () {});
   }
 
-  // The session answer, the language table (a guess, corrected if the session says otherwise) and the
-  // microphone start together; the call does not wait for the table (texts re-render when it comes).
+  // What the server put in the page (docs/page.md, "What the page carries"): the session state, the chosen
+  // language's texts and, for a signed link a browser navigated to, the link's verdict and ticket.
+  function carried() {
+    var el = $('sb-boot');
+    if (!el) return null;
+    try {
+      var s = JSON.parse(el.textContent);
+      return s && typeof s === 'object' ? s : null;
+    } catch (err) { return null; }
+  }
+
+  function useTexts(s) {
+    if (!s.texts || typeof s.texts !== 'object' || !validLang(s.lang)) return false;
+    table = s.texts;
+    lang = s.lang;
+    document.documentElement.lang = lang;
+    translatePage();
+    return true;
+  }
+
+  // The session state comes with the page (or, for a page served without it, from GET /api/session, with the
+  // language table guessed meanwhile); the call starts at once where it may: a session or a link's ticket.
   function start() {
     var query = '?destnumber=' + encodeURIComponent(dest) + (wantLang ? '&lang=' + encodeURIComponent(wantLang) : '');
     var fallbacks = [wantLang].concat(navigator.languages || [], ['en']).map(function (c) { return String(c).toLowerCase().split('-')[0]; });
-    var session = api('GET', '/api/session' + query);
-    var guessed = loadFirst(fallbacks);
+    var boot = carried();
+    var session = boot ? Promise.resolve({ ok: !boot.error, status: boot.error ? 400 : 200, data: boot }) : api('GET', '/api/session' + query);
+    var guessed = boot && useTexts(boot) ? Promise.resolve() : loadFirst(fallbacks);
+    if (boot) mark('session');
     if (!dest) {
       // The server is told (it logs the bad link); the page fails either way.
       session.catch(function () {});
       return guessed.then(function () { finish('no_destination'); });
     }
-    warmMic();
+    var early = boot && !boot.error && !token && (link ? boot.link && boot.link.ticket : boot.authenticated);
+    if (early) {
+      // Known now: no round trip stands between the page and the call.
+      if (boot.account) $('account').value = boot.account;
+      fillLanguages(boot.languages);
+      placeCall(link ? boot.link.ticket : null, true);
+      return guessed;
+    }
+    if (!boot || token || (link && !boot.link)) warmMic();
     return session.then(function (res) {
-      mark('session');
+      if (!boot) mark('session');
       if (!res.ok) {
         return guessed.then(function () { finish(res.data.error === 'bad_destination' || res.status === 400 ? 'bad_destination' : res.data.error); });
       }
       var s = res.data;
-      var table = guessed.then(function () {
+      var texts = guessed.then(function () {
         return s.lang && s.lang !== lang ? loadFirst([s.lang].concat(fallbacks)) : undefined;
       }).then(function () { fillLanguages(s.languages); });
-      if (token) return table.then(tokenCall);
-      if (link) return table.then(linkCall);
+      if (token) return texts.then(tokenCall);
+      if (link && s.link) return texts.then(function () { finish(s.link.error || 'error', s.link.retryAfter); });
+      if (link) return texts.then(linkCall);
       if (s.authenticated) {
         if (s.account) $('account').value = s.account;
-        placeCall(null);
-        return table;
+        placeCall(null, true);
+        return texts;
       }
       dropEarlyMic();
-      return table.then(function () { if (body.dataset.state === 'loading') showLogin(); });
+      return texts.then(function () { if (body.dataset.state === 'loading') showLogin(); });
     }, function () {
       return guessed.then(function () { finish('network'); });
     });
@@ -291,7 +322,7 @@
       duration: params.get('duration') || ''
     }).then(function (res) {
       if (!res.ok) return finish(res.data.error, res.data.retryAfter);
-      placeCall(res.data.ticket);
+      placeCall(res.data.ticket, false);
     }, function () { finish('network'); });
   }
 
@@ -300,7 +331,7 @@
     setStatus('checking_link', { dest: dest });
     return api('POST', '/api/token', { destnumber: dest, token: token }).then(function (res) {
       if (!res.ok) return finish(res.data.error, res.data.retryAfter);
-      placeCall(res.data.ticket);
+      placeCall(res.data.ticket, false);
     }, function () { finish('network'); });
   }
 
@@ -324,7 +355,7 @@
           return finish(res.data.error);
         }
         $('password').value = '';
-        placeCall(res.data.ticket);
+        placeCall(res.data.ticket, false);
       }, function () {
         btn.disabled = false;
         showLogin('network');
@@ -348,9 +379,12 @@
 
   // ---- the call ---------------------------------------------------------------
 
-  // The socket opens as soon as the microphone is ours (a refused microphone opens none, so a ticket is not
-  // spent on a call that cannot be made), while the offer gets ready; the offer goes when both are.
-  function placeCall(ticket) {
+  // The microphone and (with socketFirst: a remembered session, or a link's ticket the page came with, which a
+  // new page load replaces) the socket start together; a ticket from the login form waits for the microphone, so
+  // a refused microphone spends no ticket. The peer connection is made once the microphone is ours (made at
+  // once instead, with the track added later, it measured no faster: docs/benchmarks-latency.md), and the offer
+  // goes when it is set and the socket is open.
+  function placeCall(ticket, socketFirst) {
     var c = {
       pc: null, ws: null, mic: null, ping: 0, done: false, offerReady: false, offerSent: false,
       answered: false, resume: null, resumeAttempts: 0, resumeTimer: 0, iceTimer: 0, restarting: false, restartTimer: 0
@@ -358,12 +392,15 @@
     call = c;
     setState('connecting');
     setStatus('connecting', { dest: dest });
-    takeMic().then(function (got) {
+    var mic = takeMic();
+    if (socketFirst) openSocket(c, ticket);
+    if (c.done) return;
+    mic.then(function (got) {
       var stream = got.stream;
       if (c.done) { stopTracks(stream); return; }
       mark('mic', got.at);
       c.mic = stream;
-      openSocket(c, ticket);
+      if (!c.ws) openSocket(c, ticket);
       if (c.done) return;
       var pc = c.pc = new RTCPeerConnection({ iceServers: [] });
       watchPeer(c, pc);
