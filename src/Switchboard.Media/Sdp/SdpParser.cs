@@ -354,7 +354,7 @@ public static class SdpParser
             return SdpParseErrorCode.BadRtpMap;
         }
 
-        var text = value.AsSpan();
+        var text = value.AsSpan().TrimStart();
         var space = text.IndexOf(' ');
         if (space <= 0 || !TryParseInt(text[..space], out int pt) || pt > 127)
         {

@@ -197,7 +197,7 @@ public abstract class SipMessage
     internal ReadOnlySpan<byte> ValueSpan(int i) => _raw.Span.Slice(_entries[i].ValueStart, _entries[i].ValueLength);
 
     /// <summary>The value's bytes in <see cref="Raw"/>, for copying into another message; null when the line was folded (use the collapsed text).</summary>
-    internal ReadOnlyMemory<byte>? RawValue(int i) => _entries[i].Folded ? null : _raw.Slice(_entries[i].ValueStart, _entries[i].ValueLength);
+    internal ReadOnlyMemory<byte>? RawValue(int i) => _entries[i].Folded ? (ReadOnlyMemory<byte>?)null : _raw.Slice(_entries[i].ValueStart, _entries[i].ValueLength);
 
     /// <summary>The tag parameter of a From or To header, read from the bytes (no name-addr object), or null.</summary>
     internal string? TagOf(SipHeaderId id)
