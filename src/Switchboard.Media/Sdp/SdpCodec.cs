@@ -97,7 +97,7 @@ public static class SdpFormats
 
     internal static void AddFormat(SdpMediaDescription media, SdpPayloadFormat format)
     {
-        media.Formats.Add(format.PayloadType.ToString(CultureInfo.InvariantCulture));
+        media.Formats.Add(SdpTokens.Text(format.PayloadType));
         media.RtpMaps.Add(format.Codec.ToRtpMap(format.PayloadType));
         if (format.Fmtp is not null)
         {

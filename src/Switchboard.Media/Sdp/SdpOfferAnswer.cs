@@ -72,20 +72,30 @@ public sealed record SdpAnswer(SdpSessionDescription Description, SdpNegotiatedA
 
 internal static class SdpBuild
 {
-    public static SdpConnection Connection(IPAddress address) =>
-        new("IN", address.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4", address.ToString());
+    /// <summary>The last address written and its text: a node advertises one or two addresses, in every description.</summary>
+    private static AddressText? s_lastAddress;
 
-    public static SdpOrigin Origin(string username, ulong sessionId, ulong sessionVersion, IPAddress address)
+    public static SdpConnection Connection(IPAddress address) =>
+        new("IN", address.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4", TextOf(address));
+
+    public static SdpOrigin Origin(string username, ulong sessionId, ulong sessionVersion, IPAddress address) =>
+        new(username, Number(sessionId), Number(sessionVersion), "IN", address.AddressFamily == AddressFamily.InterNetworkV6 ? "IP6" : "IP4", TextOf(address));
+
+    private static string Number(ulong n) => n <= 127 ? SdpTokens.Text((int)n) : n.ToString(CultureInfo.InvariantCulture);
+
+    private static string TextOf(IPAddress address)
     {
-        SdpConnection c = Connection(address);
-        return new SdpOrigin(
-            username,
-            sessionId.ToString(CultureInfo.InvariantCulture),
-            sessionVersion.ToString(CultureInfo.InvariantCulture),
-            c.NetworkType,
-            c.AddressType,
-            c.Address);
+        if (s_lastAddress is { } last && last.Address.Equals(address))
+        {
+            return last.Text;
+        }
+
+        var text = address.ToString();
+        s_lastAddress = new AddressText(address, text);
+        return text;
     }
+
+    private sealed record AddressText(IPAddress Address, string Text);
 
     /// <summary>
     /// RFC 3264 section 6: a rejected stream keeps its media, protocol and a format, with port 0.

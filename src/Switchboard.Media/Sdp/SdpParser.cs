@@ -55,6 +55,7 @@ public static class SdpParser
         bool sawVersion = false;
         string sessionName = "-";
         int lineNumber = 0;
+        Span<Range> o = stackalloc Range[7];
         foreach (ReadOnlySpan<char> rawLine in text.AsSpan().EnumerateLines())
         {
             lineNumber++;
@@ -71,10 +72,10 @@ public static class SdpParser
             }
 
             char type = line[0];
-            string value = line[2..].ToString();
+            ReadOnlySpan<char> value = line[2..];
             if (!sawVersion)
             {
-                if (type != 'v' || value != "0")
+                if (type != 'v' || !value.SequenceEqual("0"))
                 {
                     error = new SdpParseError(SdpParseErrorCode.BadVersion, lineNumber);
                     return false;
@@ -92,24 +93,25 @@ public static class SdpParser
                     return false;
                 }
 
-                string[] o = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (o.Length != 6)
+                var body = line[2..];
+                if (body.Split(o, ' ', StringSplitOptions.RemoveEmptyEntries) != 6)
                 {
                     error = new SdpParseError(SdpParseErrorCode.BadOrigin, lineNumber);
                     return false;
                 }
 
-                session = new SdpSessionDescription(new SdpOrigin(o[0], o[1], o[2], o[3], o[4], o[5]));
+                session = new SdpSessionDescription(new SdpOrigin(body[o[0]].ToString(), body[o[1]].ToString(), body[o[2]].ToString(),
+                    SdpTokens.Text(body[o[3]]), SdpTokens.Text(body[o[4]]), body[o[5]].ToString()));
                 continue;
             }
 
             SdpParseErrorCode code = type switch
             {
-                's' when media is null => SetSessionName(ref sessionName, value),
+                's' when media is null => SetSessionName(ref sessionName, value.SequenceEqual("-") ? "-" : value.ToString()),
                 'c' => ParseConnection(value, (SdpAttributeHolder?)media ?? session),
                 'm' => ParseMedia(value, session, out media),
                 'a' => media is null ? ParseSessionAttribute(value, session) : ParseMediaAttribute(value, media),
-                _ => AddLine(type, value, (SdpAttributeHolder?)media ?? session),
+                _ => AddLine(type, SdpTokens.Text(value), (SdpAttributeHolder?)media ?? session),
             };
             if (code != SdpParseErrorCode.None)
             {
@@ -147,38 +149,53 @@ public static class SdpParser
         return SdpParseErrorCode.None;
     }
 
-    private static SdpParseErrorCode ParseConnection(string value, SdpAttributeHolder holder)
+    private static SdpParseErrorCode ParseConnection(ReadOnlySpan<char> value, SdpAttributeHolder holder)
     {
-        string[] c = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (c.Length != 3)
+        Span<Range> c = stackalloc Range[4];
+        if (value.Split(c, ' ', StringSplitOptions.RemoveEmptyEntries) != 3)
         {
             return SdpParseErrorCode.BadConnection;
         }
 
-        holder.Connection = new SdpConnection(c[0], c[1], c[2]);
+        holder.Connection = new SdpConnection(SdpTokens.Text(value[c[0]]), SdpTokens.Text(value[c[1]]), SdpTokens.Text(value[c[2]]));
         return SdpParseErrorCode.None;
     }
 
-    private static SdpParseErrorCode ParseMedia(string value, SdpSessionDescription session, out SdpMediaDescription? media)
+    private static SdpParseErrorCode ParseMedia(ReadOnlySpan<char> value, SdpSessionDescription session, out SdpMediaDescription? media)
     {
         media = null;
-        string[] m = value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (m.Length < 3)
+        var tokens = value.SplitAny(" ");
+        ReadOnlySpan<char> kind = default, portText = default, protocol = default;
+        var n = 0;
+        while (n < 3 && tokens.MoveNext())
+        {
+            var token = value[tokens.Current];
+            if (token.IsEmpty)
+            {
+                continue;
+            }
+
+            if (n == 0) kind = token;
+            else if (n == 1) portText = token;
+            else protocol = token;
+            n++;
+        }
+
+        if (n < 3)
         {
             return SdpParseErrorCode.BadMedia;
         }
 
-        string portText = m[1];
         int? count = null;
-        int slash = portText.IndexOf('/', StringComparison.Ordinal);
+        int slash = portText.IndexOf('/');
         if (slash >= 0)
         {
-            if (!TryParseInt(portText.AsSpan(slash + 1), out int n))
+            if (!TryParseInt(portText[(slash + 1)..], out int c))
             {
                 return SdpParseErrorCode.BadMedia;
             }
 
-            count = n;
+            count = c;
             portText = portText[..slash];
         }
 
@@ -187,17 +204,21 @@ public static class SdpParser
             return SdpParseErrorCode.BadMedia;
         }
 
-        media = new SdpMediaDescription(m[0], port, m[2]) { PortCount = count };
-        for (int i = 3; i < m.Length; i++)
+        media = new SdpMediaDescription(SdpTokens.Text(kind), port, SdpTokens.Text(protocol)) { PortCount = count };
+        while (tokens.MoveNext())
         {
-            media.Formats.Add(m[i]);
+            var format = value[tokens.Current];
+            if (!format.IsEmpty)
+            {
+                media.Formats.Add(SdpTokens.Text(format));
+            }
         }
 
         session.Media.Add(media);
         return SdpParseErrorCode.None;
     }
 
-    private static SdpParseErrorCode ParseSessionAttribute(string text, SdpSessionDescription session)
+    private static SdpParseErrorCode ParseSessionAttribute(ReadOnlySpan<char> text, SdpSessionDescription session)
     {
         Split(text, out string name, out string? value);
         switch (name)
@@ -224,7 +245,7 @@ public static class SdpParser
         }
     }
 
-    private static SdpParseErrorCode ParseMediaAttribute(string text, SdpMediaDescription media)
+    private static SdpParseErrorCode ParseMediaAttribute(ReadOnlySpan<char> text, SdpMediaDescription media)
     {
         Split(text, out string name, out string? value);
         switch (name)
@@ -333,22 +354,25 @@ public static class SdpParser
             return SdpParseErrorCode.BadRtpMap;
         }
 
-        string[] parts = value.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries);
-        if (parts.Length != 2 || !TryParseInt(parts[0], out int pt) || pt > 127)
+        var text = value.AsSpan().TrimStart();
+        var space = text.IndexOf(' ');
+        if (space <= 0 || !TryParseInt(text[..space], out int pt) || pt > 127)
         {
             return SdpParseErrorCode.BadRtpMap;
         }
 
-        string[] enc = parts[1].Trim().Split('/');
-        if (enc.Length is < 2 or > 3 || enc[0].Length == 0 || !TryParseInt(enc[1], out int rate) || rate == 0)
+        Span<Range> enc = stackalloc Range[4];
+        var encoding = text[(space + 1)..].Trim();
+        var parts = encoding.Split(enc, '/');
+        if (encoding.IsEmpty || parts is < 2 or > 3 || encoding[enc[0]].Length == 0 || !TryParseInt(encoding[enc[1]], out int rate) || rate == 0)
         {
             return SdpParseErrorCode.BadRtpMap;
         }
 
         int? channels = null;
-        if (enc.Length == 3)
+        if (parts == 3)
         {
-            if (!TryParseInt(enc[2], out int ch) || ch == 0)
+            if (!TryParseInt(encoding[enc[2]], out int ch) || ch == 0)
             {
                 return SdpParseErrorCode.BadRtpMap;
             }
@@ -356,7 +380,7 @@ public static class SdpParser
             channels = ch;
         }
 
-        media.RtpMaps.Add(new SdpRtpMap(pt, enc[0], rate, channels));
+        media.RtpMaps.Add(new SdpRtpMap(pt, SdpTokens.Text(encoding[enc[0]]), rate, channels));
         return SdpParseErrorCode.None;
     }
 
@@ -377,18 +401,19 @@ public static class SdpParser
         return SdpParseErrorCode.None;
     }
 
-    private static void Split(string text, out string name, out string? value)
+    /// <summary>An attribute's name and value (RFC 8866 section 5.13: a=name or a=name:value); common names and values shared.</summary>
+    private static void Split(ReadOnlySpan<char> text, out string name, out string? value)
     {
-        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        int colon = text.IndexOf(':');
         if (colon < 0)
         {
-            name = text;
+            name = SdpTokens.Text(text);
             value = null;
         }
         else
         {
-            name = text[..colon];
-            value = text[(colon + 1)..];
+            name = SdpTokens.Text(text[..colon]);
+            value = SdpTokens.Text(text[(colon + 1)..]);
         }
     }
 

@@ -8,14 +8,20 @@ public static class SdpWriter
 {
     private const string SessionHeaderTypes = "iuep";
 
+    /// <summary>One builder per thread, reused: a description is written on a call's loop, one at a time.</summary>
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
     public static string Write(SdpSessionDescription description)
     {
         ArgumentNullException.ThrowIfNull(description);
-        var sb = new StringBuilder(1024);
+        var sb = t_builder ?? new StringBuilder(1024);
+        t_builder = null;
         SdpOrigin o = description.Origin;
         Line(sb, "v=0");
-        Line(sb, $"o={o.Username} {o.SessionId} {o.SessionVersion} {o.NetworkType} {o.AddressType} {o.Address}");
-        Line(sb, "s=" + (description.SessionName.Length == 0 ? "-" : description.SessionName));
+        sb.Append("o=").Append(o.Username).Append(' ').Append(o.SessionId).Append(' ').Append(o.SessionVersion).Append(' ')
+            .Append(o.NetworkType).Append(' ').Append(o.AddressType).Append(' ').Append(o.Address).Append("\r\n");
+        Line(sb, "s=", description.SessionName.Length == 0 ? "-" : description.SessionName);
 
         // RFC 8866 section 5 order: i u e p c b t r z k a.
         WriteLines(sb, description.OtherLines, SessionHeaderTypes);
@@ -55,12 +61,15 @@ public static class SdpWriter
             WriteMedia(sb, m);
         }
 
-        return sb.ToString();
+        var text = sb.ToString();
+        sb.Clear();
+        t_builder = sb;
+        return text;
     }
 
     private static void WriteMedia(StringBuilder sb, SdpMediaDescription m)
     {
-        sb.Append("m=").Append(m.Media).Append(' ').Append(m.Port.ToString(CultureInfo.InvariantCulture));
+        sb.Append("m=").Append(m.Media).Append(' ').Append(SdpTokens.Text(m.Port));
         if (m.PortCount is int count)
         {
             sb.Append('/').Append(count.ToString(CultureInfo.InvariantCulture));
@@ -78,13 +87,13 @@ public static class SdpWriter
         WriteLines(sb, m.OtherLines, "bk");
         if (m.Rtcp is not null)
         {
-            Line(sb, "a=rtcp:" + m.Rtcp);
+            Line(sb, "a=rtcp:", m.Rtcp);
         }
 
         WriteCommon(sb, m);
         if (m.Mid is not null)
         {
-            Line(sb, "a=mid:" + m.Mid);
+            Line(sb, "a=mid:", m.Mid);
         }
 
         if (m.BundleOnly)
@@ -102,7 +111,7 @@ public static class SdpWriter
             Line(sb, "a=rtcp-rsize");
         }
 
-        var written = new HashSet<int>();
+        var written = new PayloadTypeSet();
         foreach (string format in m.Formats)
         {
             if (int.TryParse(format, NumberStyles.None, CultureInfo.InvariantCulture, out int pt) && written.Add(pt))
@@ -129,23 +138,23 @@ public static class SdpWriter
 
         if (m.Ptime is int ptime)
         {
-            Line(sb, "a=ptime:" + ptime.ToString(CultureInfo.InvariantCulture));
+            Line(sb, "a=ptime:", SdpTokens.Text(ptime));
         }
 
         if (m.MaxPtime is int maxptime)
         {
-            Line(sb, "a=maxptime:" + maxptime.ToString(CultureInfo.InvariantCulture));
+            Line(sb, "a=maxptime:", SdpTokens.Text(maxptime));
         }
 
         WriteAttributes(sb, m.OtherAttributes);
         foreach (string ssrc in m.SsrcLines)
         {
-            Line(sb, "a=ssrc:" + ssrc);
+            Line(sb, "a=ssrc:", ssrc);
         }
 
         foreach (string candidate in m.Candidates)
         {
-            Line(sb, "a=candidate:" + candidate);
+            Line(sb, "a=candidate:", candidate);
         }
 
         if (m.EndOfCandidates)
@@ -156,11 +165,11 @@ public static class SdpWriter
 
     private static void WriteFormat(StringBuilder sb, SdpMediaDescription m, int pt)
     {
-        string ptText = pt.ToString(CultureInfo.InvariantCulture);
+        string ptText = SdpTokens.Text(pt);
         if (m.FindRtpMap(pt) is { } map)
         {
             sb.Append("a=rtpmap:").Append(ptText).Append(' ').Append(map.EncodingName).Append('/')
-                .Append(map.ClockRate.ToString(CultureInfo.InvariantCulture));
+                .Append(SdpTokens.Text(map.ClockRate));
             if (map.Channels is int channels)
             {
                 sb.Append('/').Append(channels.ToString(CultureInfo.InvariantCulture));
@@ -173,7 +182,7 @@ public static class SdpWriter
         {
             if (fmtp.PayloadType == pt)
             {
-                Line(sb, "a=fmtp:" + ptText + " " + fmtp.Parameters);
+                sb.Append("a=fmtp:").Append(ptText).Append(' ').Append(fmtp.Parameters).Append("\r\n");
             }
         }
     }
@@ -182,27 +191,27 @@ public static class SdpWriter
     {
         if (h.IceUfrag is not null)
         {
-            Line(sb, "a=ice-ufrag:" + h.IceUfrag);
+            Line(sb, "a=ice-ufrag:", h.IceUfrag);
         }
 
         if (h.IcePwd is not null)
         {
-            Line(sb, "a=ice-pwd:" + h.IcePwd);
+            Line(sb, "a=ice-pwd:", h.IcePwd);
         }
 
         if (h.IceOptions.Count > 0)
         {
-            Line(sb, "a=ice-options:" + string.Join(' ', h.IceOptions));
+            Line(sb, "a=ice-options:", string.Join(' ', h.IceOptions));
         }
 
         foreach (SdpFingerprint f in h.Fingerprints)
         {
-            Line(sb, "a=fingerprint:" + f.HashFunction + " " + f.Value);
+            sb.Append("a=fingerprint:").Append(f.HashFunction).Append(' ').Append(f.Value).Append("\r\n");
         }
 
         if (h.Setup is SdpSetup setup)
         {
-            Line(sb, "a=setup:" + setup switch
+            Line(sb, "a=setup:", setup switch
             {
                 SdpSetup.ActPass => "actpass",
                 SdpSetup.Active => "active",
@@ -213,7 +222,7 @@ public static class SdpWriter
 
         if (h.Direction is SdpDirection direction)
         {
-            Line(sb, "a=" + ToToken(direction));
+            Line(sb, "a=", ToToken(direction));
         }
     }
 
@@ -229,7 +238,7 @@ public static class SdpWriter
     {
         if (c is not null)
         {
-            Line(sb, $"c={c.NetworkType} {c.AddressType} {c.Address}");
+            sb.Append("c=").Append(c.NetworkType).Append(' ').Append(c.AddressType).Append(' ').Append(c.Address).Append("\r\n");
         }
     }
 
@@ -237,7 +246,13 @@ public static class SdpWriter
     {
         foreach (SdpAttributeLine a in attributes)
         {
-            Line(sb, a.Value is null ? "a=" + a.Name : "a=" + a.Name + ":" + a.Value);
+            sb.Append("a=").Append(a.Name);
+            if (a.Value is not null)
+            {
+                sb.Append(':').Append(a.Value);
+            }
+
+            sb.Append("\r\n");
         }
     }
 
@@ -256,4 +271,32 @@ public static class SdpWriter
     }
 
     private static void Line(StringBuilder sb, string text) => sb.Append(text).Append("\r\n");
+
+    private static void Line(StringBuilder sb, string prefix, string? text) => sb.Append(prefix).Append(text).Append("\r\n");
+
+    /// <summary>The payload types written so far: a bit each for 0-127 (RTP's range), a set for anything else a format list holds.</summary>
+    private struct PayloadTypeSet
+    {
+        private ulong _low;
+        private ulong _high;
+        private HashSet<int>? _other;
+
+        public bool Add(int pt)
+        {
+            if (pt is < 0 or > 127)
+            {
+                return (_other ??= []).Add(pt);
+            }
+
+            ref var word = ref pt < 64 ? ref _low : ref _high;
+            var bit = 1UL << (pt & 63);
+            if ((word & bit) != 0)
+            {
+                return false;
+            }
+
+            word |= bit;
+            return true;
+        }
+    }
 }

@@ -47,7 +47,7 @@ public static class SipMediaSdp
         });
         var audio = offer.Media[0];
         audio.RtcpMux = true;
-        audio.Rtcp = port.ToString(CultureInfo.InvariantCulture);
+        audio.Rtcp = SdpTokens.Text(port);
         return offer;
     }
 

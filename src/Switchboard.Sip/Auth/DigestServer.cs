@@ -74,7 +74,13 @@ public sealed class DigestServer
     {
         ArgumentNullException.ThrowIfNull(algorithms);
         var nonce = CreateNonce(realm, now);
-        return algorithms.Select(a => new DigestChallenge(realm, nonce, a, Stale: stale)).ToArray();
+        var challenges = new DigestChallenge[algorithms.Count];
+        for (var i = 0; i < challenges.Length; i++)
+        {
+            challenges[i] = new DigestChallenge(realm, nonce, algorithms[i], Stale: stale);
+        }
+
+        return challenges;
     }
 
     /// <summary>Verifies credentials against a password.</summary>
@@ -95,8 +101,9 @@ public sealed class DigestServer
             return DigestVerifyStatus.Malformed;
         }
         if (!TryReadNonce(credentials.Nonce, realm, out var issuedMs)) return DigestVerifyStatus.InvalidNonce;
-        var expected = DigestComputation.Response(credentials.Algorithm, ha1, method, credentials.Uri, credentials.Nonce, credentials.NonceCount, credentials.Cnonce, credentials.Qop);
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(credentials.Response.ToLowerInvariant())))
+        Span<byte> expected = stackalloc byte[DigestComputation.MaxHexLength];
+        var length = DigestComputation.Response(credentials.Algorithm, ha1, method, credentials.Uri, credentials.Nonce, credentials.NonceCount, credentials.Cnonce, credentials.Qop, expected);
+        if (!DigestComputation.HexEqualsIgnoreCase(expected[..length], credentials.Response))
         {
             return DigestVerifyStatus.WrongResponse;
         }
@@ -146,21 +153,29 @@ public sealed class DigestServer
 
     private void Mac(string realm, ReadOnlySpan<byte> data, Span<byte> destination)
     {
-        var realmBytes = Encoding.UTF8.GetBytes(realm);
-        var input = new byte[data.Length + realmBytes.Length];
-        data.CopyTo(input);
-        realmBytes.CopyTo(input, data.Length);
+        Span<byte> input = stackalloc byte[256];
+        var realmLength = Encoding.UTF8.GetMaxByteCount(realm.Length) <= input.Length - data.Length
+            ? Encoding.UTF8.GetBytes(realm, input[data.Length..])
+            : -1;
         Span<byte> full = stackalloc byte[32];
-        HMACSHA256.HashData(_key, input, full);
+        if (realmLength >= 0)
+        {
+            data.CopyTo(input);
+            HMACSHA256.HashData(_key, input[..(data.Length + realmLength)], full);
+        }
+        else
+        {
+            var bytes = new byte[data.Length + Encoding.UTF8.GetByteCount(realm)];
+            data.CopyTo(bytes);
+            Encoding.UTF8.GetBytes(realm, bytes.AsSpan(data.Length));
+            HMACSHA256.HashData(_key, bytes, full);
+        }
+
         full[..destination.Length].CopyTo(destination);
     }
 
-    private static string Base64Url(ReadOnlySpan<byte> data) =>
-        Convert.ToBase64String(data).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Base64Url(ReadOnlySpan<byte> data) => System.Buffers.Text.Base64Url.EncodeToString(data);
 
-    private static bool TryFromBase64Url(string s, Span<byte> destination, out int written)
-    {
-        var b64 = s.Replace('-', '+').Replace('_', '/') + new string('=', (4 - (s.Length % 4)) % 4);
-        return Convert.TryFromBase64String(b64, destination, out written);
-    }
+    private static bool TryFromBase64Url(string s, Span<byte> destination, out int written) =>
+        System.Buffers.Text.Base64Url.TryDecodeFromChars(s, destination, out written);
 }

@@ -122,20 +122,23 @@ internal static class DigestParams
             if (s.IsEmpty) break;
             var eq = s.IndexOf('=');
             if (eq <= 0) return false;
-            var name = s[..eq].Trim().ToString();
+            var name = KnownName(s[..eq].Trim());
             s = s[(eq + 1)..].TrimStart();
             string val;
             if (!s.IsEmpty && s[0] == '"')
             {
-                var sb = new StringBuilder();
                 var i = 1;
+                var escaped = false;
                 for (; i < s.Length && s[i] != '"'; i++)
                 {
-                    if (s[i] == '\\' && i + 1 < s.Length) i++;
-                    sb.Append(s[i]);
+                    if (s[i] == '\\' && i + 1 < s.Length)
+                    {
+                        escaped = true;
+                        i++;
+                    }
                 }
                 if (i >= s.Length) return false;
-                val = sb.ToString();
+                val = escaped ? Unescape(s[1..i]) : s[1..i].ToString();
                 s = s[(i + 1)..];
             }
             else
@@ -152,5 +155,29 @@ internal static class DigestParams
         }
         result = d;
         return true;
+    }
+
+    /// <summary>The auth-param names of RFC 7616 section 3.4 as shared strings; others as new ones.</summary>
+    private static string KnownName(ReadOnlySpan<char> name)
+    {
+        foreach (var known in (ReadOnlySpan<string>)["username", "realm", "nonce", "uri", "response", "algorithm", "cnonce", "nc", "qop", "opaque", "stale", "domain", "userhash"])
+        {
+            if (name.Equals(known, StringComparison.OrdinalIgnoreCase)) return known;
+        }
+
+        return name.ToString();
+    }
+
+    /// <summary>A quoted-string's content with its quoted-pairs undone (RFC 3261 section 25.1).</summary>
+    private static string Unescape(ReadOnlySpan<char> quoted)
+    {
+        var sb = new StringBuilder(quoted.Length);
+        for (var i = 0; i < quoted.Length; i++)
+        {
+            if (quoted[i] == '\\' && i + 1 < quoted.Length) i++;
+            sb.Append(quoted[i]);
+        }
+
+        return sb.ToString();
     }
 }

@@ -92,7 +92,7 @@ public sealed class SipDialog
         dialog = null;
         if (response.StatusCode is <= 100 or >= 300 || response.To.Tag is null || request.From.Tag is null) return false;
         var target = response.Contacts.Count > 0 ? response.Contacts[0].Uri : request.RequestUri;
-        var routes = response.RecordRoutes.Reverse().ToArray();
+        var routes = Reversed(response.RecordRoutes);
         dialog = new SipDialog(new SipDialogId(request.CallId, request.From.Tag, response.To.Tag), true, request.From, response.To, target, routes)
         {
             State = response.IsSuccess ? SipDialogState.Confirmed : SipDialogState.Early,
@@ -128,7 +128,7 @@ public sealed class SipDialog
         if (State == SipDialogState.Terminated) return;
         if (response.IsSuccess)
         {
-            if (State == SipDialogState.Early && IsUac) RouteSet = response.RecordRoutes.Reverse().ToArray();
+            if (State == SipDialogState.Early && IsUac) RouteSet = Reversed(response.RecordRoutes);
             State = SipDialogState.Confirmed;
             if (IsTargetRefresh(response.CSeq.Method) && response.Contacts.Count > 0) RemoteTarget = response.Contacts[0].Uri;
         }
@@ -185,30 +185,28 @@ public sealed class SipDialog
 
     private SipMessageBuilder Build(SipMethod method, string via, string? contact, uint cseq)
     {
-        string requestUri;
-        var routes = new List<string>();
-        if (RouteSet.Count > 0 && !RouteSet[0].Uri.IsLooseRouter)
-        {
-            // Strict router: its URI becomes the Request-URI and the remote target goes last in Route (section 12.2.1.1).
-            requestUri = RouteSet[0].Uri.ToString();
-            routes.AddRange(RouteSet.Skip(1).Select(r => r.ToString()));
-            routes.Add($"<{RemoteTarget}>");
-        }
-        else
-        {
-            requestUri = RemoteTarget.ToString();
-            routes.AddRange(RouteSet.Select(r => r.ToString()));
-        }
-        var b = SipMessageBuilder.Request(method, requestUri)
+        // Strict router: its URI becomes the Request-URI and the remote target goes last in Route (section 12.2.1.1).
+        var strict = RouteSet.Count > 0 && !RouteSet[0].Uri.IsLooseRouter;
+        var b = SipMessageBuilder.Request(method, strict ? RouteSet[0].Uri.ToString() : RemoteTarget.ToString())
             .AddHeader(SipHeaderId.Via, via)
             .AddHeader(SipHeaderId.MaxForwards, "70");
-        foreach (var r in routes) b.AddHeader(SipHeaderId.Route, r);
+        for (var i = strict ? 1 : 0; i < RouteSet.Count; i++) b.AddHeader(SipHeaderId.Route, RouteSet[i].ToString());
+        if (strict) b.AddHeader(SipHeaderId.Route, $"<{RemoteTarget}>");
         b.AddHeader(SipHeaderId.From, LocalParty.ToString())
             .AddHeader(SipHeaderId.To, RemoteParty.ToString())
             .AddHeader(SipHeaderId.CallId, Id.CallId)
-            .AddHeader(SipHeaderId.CSeq, $"{cseq.ToString(CultureInfo.InvariantCulture)} {method.Name}");
+            .AddHeader(SipHeaderId.CSeq, string.Create(CultureInfo.InvariantCulture, $"{cseq} {method.Name}"));
         if (contact is not null) b.AddHeader(SipHeaderId.Contact, contact);
         return b;
+    }
+
+    /// <summary>Record-Route in reverse: the UAC's route set (section 12.1.2).</summary>
+    private static SipNameAddress[] Reversed(IReadOnlyList<SipNameAddress> recordRoutes)
+    {
+        if (recordRoutes.Count == 0) return [];
+        var routes = new SipNameAddress[recordRoutes.Count];
+        for (var i = 0; i < routes.Length; i++) routes[i] = recordRoutes[recordRoutes.Count - 1 - i];
+        return routes;
     }
 
     private static bool IsTargetRefresh(SipMethod method) => method == SipMethod.Invite || method == SipMethod.Update || method == SipMethod.Subscribe || method == SipMethod.Notify || method == SipMethod.Refer;

@@ -2,16 +2,27 @@ using System.Security.Cryptography;
 
 namespace Switchboard.Sip.Messages;
 
-/// <summary>Random identifiers: branch (with the RFC 3261 magic cookie), tags (section 19.3) and Call-IDs.</summary>
+/// <summary>Random identifiers: branch (with the RFC 3261 magic cookie), tags (section 19.3) and Call-IDs. Each is one string, written in place.</summary>
 public static class SipIds
 {
     private const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
 
-    public static string NewBranch() => SipVia.MagicCookie + Random(16);
+    public static string NewBranch() => string.Create(SipVia.MagicCookie.Length + 16, 0, static (id, _) =>
+    {
+        SipVia.MagicCookie.CopyTo(id);
+        RandomNumberGenerator.GetItems(Alphabet, id[SipVia.MagicCookie.Length..]);
+    });
 
-    public static string NewTag() => Random(10);
+    public static string NewTag() => RandomNumberGenerator.GetString(Alphabet, 10);
 
-    public static string NewCallId(string host) => $"{Random(20)}@{host}";
-
-    private static string Random(int length) => RandomNumberGenerator.GetString(Alphabet, length);
+    public static string NewCallId(string host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return string.Create(21 + host.Length, host, static (id, host) =>
+        {
+            RandomNumberGenerator.GetItems(Alphabet, id[..20]);
+            id[20] = '@';
+            host.CopyTo(id[21..]);
+        });
+    }
 }

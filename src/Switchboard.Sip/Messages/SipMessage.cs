@@ -196,6 +196,25 @@ public abstract class SipMessage
 
     internal ReadOnlySpan<byte> ValueSpan(int i) => _raw.Span.Slice(_entries[i].ValueStart, _entries[i].ValueLength);
 
+    /// <summary>The value's bytes in <see cref="Raw"/>, for copying into another message; null when the line was folded (use the collapsed text).</summary>
+    internal ReadOnlyMemory<byte>? RawValue(int i) => _entries[i].Folded ? (ReadOnlyMemory<byte>?)null : _raw.Slice(_entries[i].ValueStart, _entries[i].ValueLength);
+
+    /// <summary>The tag parameter of a From or To header, read from the bytes (no name-addr object), or null.</summary>
+    internal string? TagOf(SipHeaderId id)
+    {
+        var i = IndexOf(id);
+        if (i < 0) return null;
+        var v = ValueSpan(i);
+        return HeaderSyntax.TryParseNameAddr(v, out var r) && r.HasTag ? Encoding.UTF8.GetString(v.Slice(r.Tag.Start, r.Tag.Length)) : null;
+    }
+
+    /// <summary>Whether a From or To header has a tag parameter.</summary>
+    internal bool HasTag(SipHeaderId id)
+    {
+        var i = IndexOf(id);
+        return i >= 0 && HeaderSyntax.TryParseNameAddr(ValueSpan(i), out var r) && r.HasTag;
+    }
+
     internal string GetValueString(int i) => Collapse(ValueSpan(i), _entries[i].Folded);
 
     /// <summary>A folded value's line breaks were turned into spaces; collapse whitespace runs outside quotes into one space.</summary>

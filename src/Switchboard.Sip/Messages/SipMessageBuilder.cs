@@ -10,7 +10,7 @@ namespace Switchboard.Sip.Messages;
 /// </summary>
 public sealed class SipMessageBuilder
 {
-    private readonly List<KeyValuePair<string, string>> _headers = [];
+    private readonly List<Field> _headers = new(12);
 
     private SipMessageBuilder()
     {
@@ -26,7 +26,19 @@ public sealed class SipMessageBuilder
 
     public ReadOnlyMemory<byte> Body { get; set; }
 
-    public IReadOnlyList<KeyValuePair<string, string>> HeaderFields => _headers;
+    public IReadOnlyList<KeyValuePair<string, string>> HeaderFields
+    {
+        get
+        {
+            var fields = new List<KeyValuePair<string, string>>(_headers.Count);
+            foreach (var h in _headers)
+            {
+                fields.Add(new(h.Name, h.ValueText()));
+            }
+
+            return fields;
+        }
+    }
 
     public static SipMessageBuilder Request(SipMethod method, string requestUri)
     {
@@ -46,17 +58,33 @@ public sealed class SipMessageBuilder
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(value);
-        _headers.Add(new(name, value));
+        _headers.Add(new Field(name, SipHeaderNames.Identify(name), value, default, null));
         return this;
     }
 
-    public SipMessageBuilder AddHeader(SipHeaderId id, string value) => AddHeader(SipHeaderNames.GetName(id), value);
+    public SipMessageBuilder AddHeader(SipHeaderId id, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        _headers.Add(new Field(SipHeaderNames.GetName(id), id, value, default, null));
+        return this;
+    }
+
+    /// <summary>
+    /// Adds a known header whose value is bytes of a received message, copied as they are when the message is written
+    /// (a response's Via, From, Call-ID and CSeq: RFC 3261 section 8.2.6.2), with an optional ";tag=" parameter appended.
+    /// The bytes must stay unchanged until the message is built.
+    /// </summary>
+    internal SipMessageBuilder AddHeader(SipHeaderId id, ReadOnlyMemory<byte> value, string? tag = null)
+    {
+        _headers.Add(new Field(SipHeaderNames.GetName(id), id, null, value, tag));
+        return this;
+    }
 
     /// <summary>Inserts a value before the first header of that name (or at the top): how a new Via goes on.</summary>
     public SipMessageBuilder PrependHeader(string name, string value)
     {
         var index = FindIndex(name);
-        _headers.Insert(index < 0 ? 0 : index, new(name, value));
+        _headers.Insert(index < 0 ? 0 : index, new Field(name, SipHeaderNames.Identify(name), value, default, null));
         return this;
     }
 
@@ -65,7 +93,7 @@ public sealed class SipMessageBuilder
     {
         var index = FindIndex(name);
         RemoveHeader(name);
-        _headers.Insert(index < 0 ? _headers.Count : index, new(name, value));
+        _headers.Insert(index < 0 ? _headers.Count : index, new Field(name, SipHeaderNames.Identify(name), value, default, null));
         return this;
     }
 
@@ -74,7 +102,14 @@ public sealed class SipMessageBuilder
     public SipMessageBuilder RemoveHeader(string name)
     {
         var id = SipHeaderNames.Identify(name);
-        _headers.RemoveAll(h => Same(h.Key, name, id));
+        for (var i = _headers.Count - 1; i >= 0; i--)
+        {
+            if (Same(_headers[i], name, id))
+            {
+                _headers.RemoveAt(i);
+            }
+        }
+
         return this;
     }
 
@@ -95,11 +130,47 @@ public sealed class SipMessageBuilder
     private int FindIndex(string name)
     {
         var id = SipHeaderNames.Identify(name);
-        return _headers.FindIndex(h => Same(h.Key, name, id));
+        for (var i = 0; i < _headers.Count; i++)
+        {
+            if (Same(_headers[i], name, id))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
-    private static bool Same(string headerName, string name, SipHeaderId id) =>
-        id != SipHeaderId.Unknown ? SipHeaderNames.Identify(headerName) == id : string.Equals(headerName, name, StringComparison.OrdinalIgnoreCase);
+    private static bool Same(in Field field, string name, SipHeaderId id) =>
+        id != SipHeaderId.Unknown ? field.Id == id : string.Equals(field.Name, name, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>One header: a name, and a value that is text, or bytes of a received message with an optional tag added.</summary>
+    private readonly record struct Field(string Name, SipHeaderId Id, string? Text, ReadOnlyMemory<byte> Raw, string? Tag)
+    {
+        public int ValueByteCount => Text is not null
+            ? Encoding.UTF8.GetByteCount(Text)
+            : Raw.Length + (Tag is null ? 0 : ";tag="u8.Length + Encoding.UTF8.GetByteCount(Tag));
+
+        public int WriteValue(Span<byte> destination)
+        {
+            if (Text is not null)
+            {
+                return Encoding.UTF8.GetBytes(Text, destination);
+            }
+
+            Raw.Span.CopyTo(destination);
+            var n = Raw.Length;
+            if (Tag is not null)
+            {
+                n += Copy(";tag="u8, destination[n..]);
+                n += Encoding.UTF8.GetBytes(Tag, destination[n..]);
+            }
+
+            return n;
+        }
+
+        public string ValueText() => Text ?? Encoding.UTF8.GetString(Raw.Span) + (Tag is null ? "" : ";tag=" + Tag);
+    }
 
     /// <summary>
     /// The canonical bytes of the message being built, written straight into one array of the exact size: no
@@ -112,10 +183,9 @@ public sealed class SipMessageBuilder
         var length = StartLineByteCount() + ContentLengthName.Length + digitCount + 4 + Body.Length;
         foreach (var h in _headers)
         {
-            var id = SipHeaderNames.Identify(h.Key);
-            if (id != SipHeaderId.ContentLength)
+            if (h.Id != SipHeaderId.ContentLength)
             {
-                length += NameByteCount(h.Key, id) + 4 + Encoding.UTF8.GetByteCount(h.Value);
+                length += NameByteCount(h.Name, h.Id) + 4 + h.ValueByteCount;
             }
         }
 
@@ -124,15 +194,14 @@ public sealed class SipMessageBuilder
         var p = WriteStartLine(span);
         foreach (var h in _headers)
         {
-            var id = SipHeaderNames.Identify(h.Key);
-            if (id == SipHeaderId.ContentLength)
+            if (h.Id == SipHeaderId.ContentLength)
             {
                 continue;
             }
 
-            p += id == SipHeaderId.Unknown ? Encoding.UTF8.GetBytes(h.Key, span[p..]) : Copy(SipHeaderNames.GetNameUtf8(id), span[p..]);
+            p += h.Id == SipHeaderId.Unknown ? Encoding.UTF8.GetBytes(h.Name, span[p..]) : Copy(SipHeaderNames.GetNameUtf8(h.Id), span[p..]);
             p += Copy(": "u8, span[p..]);
-            p += Encoding.UTF8.GetBytes(h.Value, span[p..]);
+            p += h.WriteValue(span[p..]);
             p += Copy("\r\n"u8, span[p..]);
         }
 

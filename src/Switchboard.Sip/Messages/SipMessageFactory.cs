@@ -13,22 +13,31 @@ public static class SipMessageFactory
     {
         ArgumentNullException.ThrowIfNull(request);
         var b = SipMessageBuilder.Response(statusCode, reasonPhrase);
-        foreach (var h in request.Headers)
+        var tagTo = toTag is not null && !request.HasTag(SipHeaderId.To);
+        var entries = request.Entries;
+        for (var i = 0; i < entries.Length; i++)
         {
-            switch (h.Id)
+            var id = entries[i].Id;
+            switch (id)
             {
                 case SipHeaderId.Via:
                 case SipHeaderId.From:
                 case SipHeaderId.CallId:
                 case SipHeaderId.CSeq:
-                    b.AddHeader(h.Id, h.Value);
-                    break;
                 case SipHeaderId.To:
-                    b.AddHeader(h.Id, toTag is not null && request.To.Tag is null ? request.To.WithTag(toTag).ToString() : h.Value);
-                    break;
                 case SipHeaderId.RecordRoute when statusCode is > 100 and < 300:
-                    // Section 12.1.1: a UAS copies Record-Route into responses that create a dialog.
-                    b.AddHeader(h.Id, h.Value);
+                    // Section 12.1.1: a UAS copies Record-Route into responses that create a dialog. The values are copied
+                    // as received (a folded one as its collapsed text); To gets our tag when it has none.
+                    var tag = id == SipHeaderId.To && tagTo ? toTag : null;
+                    if (request.RawValue(i) is { } raw)
+                    {
+                        b.AddHeader(id, raw, tag);
+                    }
+                    else
+                    {
+                        b.AddHeader(id, tag is null ? request.GetValueString(i) : request.GetValueString(i) + ";tag=" + tag);
+                    }
+
                     break;
             }
         }

@@ -11,6 +11,7 @@ namespace Switchboard.Sip.Messages;
 public sealed class SipNameAddress
 {
     private readonly string _text;
+    private IReadOnlyList<SipParameter>? _parameters;
 
     private SipNameAddress(string text, SipUri uri)
     {
@@ -24,9 +25,10 @@ public sealed class SipNameAddress
     public SipUri Uri { get; }
 
     /// <summary>Header parameters (after the URI), e.g. tag, expires, q.</summary>
-    public IReadOnlyList<SipParameter> Parameters { get; private init; } = [];
+    public IReadOnlyList<SipParameter> Parameters => _parameters ??= ReadParametersOf(_text);
 
-    public string? Tag => Parameters.Get("tag");
+    /// <summary>The tag parameter, read with the header (dialogs need it; the other parameters are read when asked for).</summary>
+    public string? Tag { get; private init; }
 
     public static bool TryParse(string? text, [NotNullWhen(true)] out SipNameAddress? value)
     {
@@ -54,9 +56,16 @@ public sealed class SipNameAddress
         value = new SipNameAddress(text ?? Encoding.UTF8.GetString(SipSyntax.Trim(s)), uri)
         {
             DisplayName = display,
-            Parameters = ReadParameters(s, r.Params.Start),
+            Tag = r.HasTag ? Encoding.UTF8.GetString(s.Slice(r.Tag.Start, r.Tag.Length)) : null,
         };
         return true;
+    }
+
+    /// <summary>The header parameters of a name-addr's text (parsed again: they are rarely read, so not kept from the message).</summary>
+    private static SipParameter[] ReadParametersOf(string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        return HeaderSyntax.TryParseNameAddr(bytes, out var r) ? ReadParameters(bytes, r.Params.Start) : [];
     }
 
     internal static SipParameter[] ReadParameters(ReadOnlySpan<byte> s, int start)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Switchboard.Sip.Parsing;
 
 namespace Switchboard.Sip.Messages;
 
@@ -12,32 +13,94 @@ public static class SipTransportRules
     /// <summary>
     /// On receipt of a request (section 18.2.1, RFC 3581 section 4): adds received= when the sent-by host is not the source
     /// address, and fills an empty rport with the source port (received= is then always added). Returns the same request when
-    /// nothing changes.
+    /// nothing changes. Only the top Via value's bytes are rewritten; every other byte of the message stays as received.
     /// </summary>
     public static SipRequest StampReceived(SipRequest request, IPAddress sourceAddress, int sourcePort)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(sourceAddress);
-        var via = request.TopVia;
-        var source = sourceAddress.ToString();
-        var hostIsSource = IPAddress.TryParse(via.Host.Trim('[', ']'), out var sentBy) && sentBy.Equals(sourceAddress);
-        var fillRPort = via.HasRPort && via.RPort is null;
-        if (hostIsSource && !fillRPort) return request;
-        var text = via.ToString();
-        if (fillRPort)
+        var index = request.IndexOf(SipHeaderId.Via);
+        var raw = request.Raw.Span;
+        var entry = request.Entries[index];
+        var value = raw.Slice(entry.ValueStart, entry.ValueLength);
+        var splitter = new CommaSplitter(value);
+        if (!splitter.TryNext(out var part) || !HeaderSyntax.TryParseVia(value.Slice(part.Start, part.Length), out var r))
         {
-            text = ReplaceRPort(text, sourcePort);
+            throw new InvalidOperationException("Via was validated.");
         }
-        if (!hostIsSource || fillRPort)
+
+        var via = value.Slice(part.Start, part.Length);
+        var fillRPort = r.HasRPort && r.RPort < 0;
+        if (!fillRPort && IsAddress(via.Slice(r.Host.Start, r.Host.Length), sourceAddress))
         {
-            text = RemoveParam(text, "received") + ";received=" + source;
+            return request;
         }
-        // Rewrite every Via value in order (the top one may share a header line with others), topmost first.
-        var vias = request.Vias.Select(v => v.ToString()).ToArray();
-        vias[0] = text;
-        var b = request.ToBuilder().RemoveHeader("Via");
-        for (var i = vias.Length - 1; i >= 0; i--) b.PrependHeader("Via", vias[i]);
-        return b.BuildRequest();
+
+        // The new top Via: up to its parameters as written, the parameters but received (rport filled), then received.
+        Span<byte> stamp = via.Length <= 400 ? stackalloc byte[480] : new byte[via.Length + 80];
+        var n = Copy(via[..r.Params.Start], stamp);
+        var reader = new HeaderParamReader(via, r.Params.Start);
+        while (reader.TryNext(out var name, out var paramValue, out var hasValue))
+        {
+            var paramName = via.Slice(name.Start, name.Length);
+            if (SipSyntax.EqualsIgnoreCase(paramName, "received"u8))
+            {
+                continue;
+            }
+
+            stamp[n++] = (byte)';';
+            if (!hasValue && SipSyntax.EqualsIgnoreCase(paramName, "rport"u8))
+            {
+                n += Copy("rport="u8, stamp[n..]);
+                sourcePort.TryFormat(stamp[n..], out var portLength, default, CultureInfo.InvariantCulture);
+                n += portLength;
+                continue;
+            }
+
+            var paramEnd = hasValue ? paramValue.Start + paramValue.Length : name.Start + name.Length;
+            n += Copy(via[name.Start..paramEnd], stamp[n..]);
+        }
+
+        n += Copy(";received="u8, stamp[n..]);
+        sourceAddress.TryFormat(stamp[n..], out var addressLength);
+        n += addressLength;
+
+        var viaStart = entry.ValueStart + part.Start;
+        var viaEnd = viaStart + part.Length;
+        var bytes = new byte[raw.Length - part.Length + n];
+        raw[..viaStart].CopyTo(bytes);
+        stamp[..n].CopyTo(bytes.AsSpan(viaStart));
+        raw[viaEnd..].CopyTo(bytes.AsSpan(viaStart + n));
+        var parsed = SipParser.Parse(bytes.AsMemory());
+        return parsed.Message as SipRequest ?? throw new InvalidOperationException($"The stamped request does not parse: {parsed.Error} {parsed.Detail}.");
+    }
+
+    /// <summary>Whether a Via host (a name, an IPv4 address or a bracketed IPv6 reference) is this address.</summary>
+    private static bool IsAddress(ReadOnlySpan<byte> host, IPAddress address)
+    {
+        if (host.Length > 2 && host[0] == '[' && host[^1] == ']')
+        {
+            host = host[1..^1];
+        }
+
+        Span<char> text = stackalloc char[64];
+        if (host.Length > text.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < host.Length; i++)
+        {
+            text[i] = (char)host[i];
+        }
+
+        return IPAddress.TryParse(text[..host.Length], out var sentBy) && sentBy.Equals(address);
+    }
+
+    private static int Copy(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        source.CopyTo(destination);
+        return source.Length;
     }
 
     /// <summary>
@@ -56,18 +119,4 @@ public static class SipTransportRules
         var port = via.RPort ?? via.Port ?? defaultPort;
         return new SipResponseTarget(host, port, via.Transport, reliable);
     }
-
-    private static string ReplaceRPort(string via, int port)
-    {
-        var portText = port.ToString(CultureInfo.InvariantCulture);
-        var parts = via.Split(';');
-        for (var i = 1; i < parts.Length; i++)
-        {
-            if (parts[i].Trim().Equals("rport", StringComparison.OrdinalIgnoreCase)) parts[i] = "rport=" + portText;
-        }
-        return string.Join(';', parts);
-    }
-
-    private static string RemoveParam(string via, string name) =>
-        string.Join(';', via.Split(';').Where((p, i) => i == 0 || !p.Trim().StartsWith(name + "=", StringComparison.OrdinalIgnoreCase)));
 }

@@ -74,7 +74,10 @@ public sealed class SipUri : IEquatable<SipUri>
 
     internal static SipUri FromRanges(ReadOnlySpan<byte> s, in UriRanges r, string text)
     {
-        var scheme = Encoding.ASCII.GetString(s.Slice(r.Scheme.Start, r.Scheme.Length)).ToLowerInvariant();
+        var schemeBytes = s.Slice(r.Scheme.Start, r.Scheme.Length);
+        var scheme = SipSyntax.EqualsIgnoreCase(schemeBytes, "sip"u8) ? "sip"
+            : SipSyntax.EqualsIgnoreCase(schemeBytes, "sips"u8) ? "sips"
+            : Encoding.ASCII.GetString(schemeBytes).ToLowerInvariant();
         if (!r.IsSip)
         {
             return new SipUri(text, scheme) { Opaque = Encoding.UTF8.GetString(s.Slice(r.Opaque.Start, r.Opaque.Length)) };

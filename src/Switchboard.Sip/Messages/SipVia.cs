@@ -11,6 +11,7 @@ public sealed class SipVia
     public const string MagicCookie = "z9hG4bK";
 
     private readonly string _text;
+    private IReadOnlyList<SipParameter>? _parameters;
 
     private SipVia(string text) => _text = text;
 
@@ -33,7 +34,8 @@ public sealed class SipVia
 
     public int? RPort { get; private init; }
 
-    public IReadOnlyList<SipParameter> Parameters { get; private init; } = [];
+    /// <summary>Every parameter (read from the text when first asked for: transactions need only the branch).</summary>
+    public IReadOnlyList<SipParameter> Parameters => _parameters ??= ReadParametersOf(_text);
 
     /// <summary>sent-by: host[:port], compared case-insensitively by transaction matching (section 17.2.3).</summary>
     public string SentBy => Port is { } p ? $"{Host}:{p.ToString(CultureInfo.InvariantCulture)}" : Host;
@@ -43,16 +45,33 @@ public sealed class SipVia
 
     internal static SipVia FromRanges(ReadOnlySpan<byte> s, in ViaRanges r) => new(Encoding.UTF8.GetString(s))
     {
-        Protocol = string.Concat(Ascii(s, r.ProtocolName), "/", Ascii(s, r.ProtocolVersion)),
-        Transport = Ascii(s, r.Transport).ToUpperInvariant(),
+        Protocol = s.Slice(r.ProtocolName.Start, r.ProtocolName.Length).SequenceEqual("SIP"u8) && s.Slice(r.ProtocolVersion.Start, r.ProtocolVersion.Length).SequenceEqual("2.0"u8)
+            ? "SIP/2.0"
+            : string.Concat(Ascii(s, r.ProtocolName), "/", Ascii(s, r.ProtocolVersion)),
+        Transport = KnownTransport(s.Slice(r.Transport.Start, r.Transport.Length)) ?? Ascii(s, r.Transport).ToUpperInvariant(),
         Host = Ascii(s, r.Host),
         Port = r.Port >= 0 ? r.Port : null,
         Branch = r.HasBranch ? Ascii(s, r.Branch) : null,
         Received = r.HasReceived ? Ascii(s, r.Received) : null,
         HasRPort = r.HasRPort,
         RPort = r.HasRPort && r.RPort >= 0 ? r.RPort : null,
-        Parameters = SipNameAddress.ReadParameters(s, r.Params.Start),
     };
+
+    private static SipParameter[] ReadParametersOf(string text)
+    {
+        var bytes = Encoding.UTF8.GetBytes(text);
+        return HeaderSyntax.TryParseVia(bytes, out var r) ? SipNameAddress.ReadParameters(bytes, r.Params.Start) : [];
+    }
+
+    private static string? KnownTransport(ReadOnlySpan<byte> token)
+    {
+        foreach (var known in (ReadOnlySpan<string>)["UDP", "TCP", "TLS", "WS", "WSS", "SCTP"])
+        {
+            if (token.Length == known.Length && System.Text.Ascii.EqualsIgnoreCase(token, known)) return known;
+        }
+
+        return null;
+    }
 
     public static bool TryParse(string text, out SipVia? via)
     {

@@ -47,14 +47,23 @@ public abstract class SipTransaction
     }
 
     /// <summary>Initial actions: a client sends its request, a server passes the request to the TU.</summary>
-    public IReadOnlyList<TransactionAction> Start(DateTimeOffset now) => Run(() => OnStart(now));
+    public IReadOnlyList<TransactionAction> Start(DateTimeOffset now)
+    {
+        _out = new List<TransactionAction>(4);
+        OnStart(now);
+        return _out;
+    }
 
     /// <summary>Feeds one input; returns what to do. Inputs after termination produce nothing.</summary>
     public IReadOnlyList<TransactionAction> Handle(TransactionInput input, DateTimeOffset now)
     {
         if (State == SipTransactionState.Terminated) return [];
         if (input.Kind == TransactionInputKind.TimerFired && !_armed.Remove(input.Timer)) return [];
-        return Run(() => OnInput(input, now));
+
+        // A new list each time: the TU may answer (and so run this transaction again) while the last list is still being read.
+        _out = new List<TransactionAction>(4);
+        OnInput(input, now);
+        return _out;
     }
 
     /// <summary>Fires every armed timer due at or before <paramref name="now"/>, earliest first.</summary>
@@ -83,13 +92,6 @@ public abstract class SipTransaction
     private protected abstract void OnStart(DateTimeOffset now);
 
     private protected abstract void OnInput(TransactionInput input, DateTimeOffset now);
-
-    private List<TransactionAction> Run(Action step)
-    {
-        _out = [];
-        step();
-        return _out;
-    }
 
     private protected void Send(SipMessage message) => _out.Add(new(this, TransactionActionKind.Send, message, default, default));
 

@@ -26,7 +26,7 @@ public sealed partial class SipUserAgentCore
             return;
         }
 
-        if (request.To.Tag is { } tag)
+        if (request.TagOf(SipHeaderId.To) is { } tag)
         {
             if (_host.FindDialog(request.CallId, tag) is { } handler)
             {
@@ -114,7 +114,7 @@ public sealed partial class SipUserAgentCore
     private void OnAck(SipRequest ack, SipFlow flow)
     {
         _oks.Acknowledged(ack.CallId, ack.CSeq.Number);
-        if (_host.FindDialog(ack.CallId, ack.To.Tag ?? "") is { } handler)
+        if (_host.FindDialog(ack.CallId, ack.TagOf(SipHeaderId.To) ?? "") is { } handler)
         {
             handler.OnRequest(null, ack, flow);
         }
@@ -123,7 +123,7 @@ public sealed partial class SipUserAgentCore
     /// <summary>A 2xx to our INVITE after its transaction ended (RFC 6026 section 8.8): the UAC leg acknowledges it again.</summary>
     private void OnStrayResponse(SipResponse response, SipFlow flow)
     {
-        if (response.IsSuccess && response.CSeq.Method == SipMethod.Invite && _host.FindDialog(response.CallId, response.From.Tag ?? "") is { } handler)
+        if (response.IsSuccess && response.CSeq.Method == SipMethod.Invite && _host.FindDialog(response.CallId, response.TagOf(SipHeaderId.From) ?? "") is { } handler)
         {
             handler.OnStrayResponse(response, flow);
         }

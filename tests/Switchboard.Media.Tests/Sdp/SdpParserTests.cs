@@ -84,6 +84,38 @@ public class SdpParserTests
         Assert.Single(sdp.Media);
     }
 
+    /// <summary>The span reader splits on runs of spaces as the string reader did, and keeps a port count and channels.</summary>
+    [Fact]
+    public void Lines_with_extra_spaces_port_counts_and_channels_read_as_written()
+    {
+        const string text = "v=0\r\no=-  7 2 IN  IP4 198.51.100.7\r\ns=-\r\nc=IN  IP4   198.51.100.7\r\nt=0 0\r\n" +
+            "m=audio  49170/2   RTP/AVP  0   8 101\r\na=rtpmap: 0  PCMU/8000\r\na=rtpmap:101 telephone-event/8000/1\r\n" +
+            "a=rtpmap:8 PCMA/8000/2\r\na=sendonly\r\n";
+        Assert.True(SdpParser.TryParse(text, out SdpSessionDescription? sdp, out _));
+        Assert.Equal(new SdpOrigin("-", "7", "2", "IN", "IP4", "198.51.100.7"), sdp.Origin);
+        Assert.Equal(new SdpConnection("IN", "IP4", "198.51.100.7"), sdp.Connection);
+        SdpMediaDescription audio = Assert.Single(sdp.Media);
+        Assert.Equal(("audio", 49170, 2, "RTP/AVP"), (audio.Media, audio.Port, audio.PortCount, audio.Protocol));
+        Assert.Equal(["0", "8", "101"], audio.Formats);
+        Assert.Equal([new SdpRtpMap(0, "PCMU", 8000), new SdpRtpMap(101, "telephone-event", 8000, 1), new SdpRtpMap(8, "PCMA", 8000, 2)], audio.RtpMaps);
+        Assert.Equal(SdpDirection.SendOnly, audio.Direction);
+    }
+
+    /// <summary>What a SIP phone's offer turns into, written again: the writer's bytes are exact.</summary>
+    [Fact]
+    public void A_sip_answer_is_written_byte_for_byte()
+    {
+        var offer = SipMediaSdp.CreateOffer(System.Net.IPAddress.Parse("198.51.100.7"), 20000, [SdpCodec.Pcmu, SdpCodec.Pcma], 42, 3);
+        Assert.Equal(
+            "v=0\r\no=- 42 3 IN IP4 198.51.100.7\r\ns=-\r\nc=IN IP4 198.51.100.7\r\nt=0 0\r\nm=audio 20000 RTP/AVP 0 8 101\r\n" +
+            "a=rtcp:20000\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\n" +
+            "a=fmtp:101 0-16\r\na=ptime:20\r\n",
+            SdpWriter.Write(offer));
+
+        // Twice on one thread: the writer reuses its builder, and must start empty.
+        Assert.Equal(SdpWriter.Write(offer), SdpWriter.Write(offer));
+    }
+
     [Theory]
     [InlineData("", SdpParseErrorCode.Empty, 0)]
     [InlineData("v=1\r\n", SdpParseErrorCode.BadVersion, 1)]
