@@ -75,7 +75,7 @@ internal abstract partial record CallOutput
     {
     }
 
-    /// <summary>Answer the request being handled, with our SDP when given.</summary>
+    /// <summary>Answer the request being handled, with our SDP when given (a 405 carries <see cref="CallCore.AllowedInDialog"/>).</summary>
     public sealed record Respond(int Status, string? Sdp = null) : CallOutput;
 
     /// <summary>The peer on this side ended its dialog with BYE: nothing more is sent on it.</summary>
@@ -129,6 +129,9 @@ internal readonly record struct CallStep(IReadOnlyList<CallOutput> Outputs, Time
 /// </summary>
 internal sealed partial class CallCore(string callId, ILogger log, CallOptions? options = null)
 {
+    /// <summary>The methods a call's dialogs take, for Allow in a 405 (RFC 3261 section 20.5).</summary>
+    public const string AllowedInDialog = "INVITE, ACK, CANCEL, BYE, INFO";
+
     private readonly CallOptions _options = options ?? new CallOptions();
 
     /// <summary>Which sides put the call on hold with their last re-INVITE (indexed by <see cref="CallSide"/>).</summary>
@@ -391,6 +394,14 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
     /// </summary>
     private void OnRequest(CallInput.Request input, TimeSpan now)
     {
+        if (input.Message.Method.Name is not ("BYE" or "INVITE" or "INFO"))
+        {
+            // RFC 3261 section 8.2.1: a method we do not handle (REFER, UPDATE, MESSAGE...) gets 405 with Allow, not a 200
+            // that would tell the phone a transfer or an update was taken. Nothing changes.
+            _outputs.Add(new CallOutput.Respond(405));
+            return;
+        }
+
         if (State == CallState.Ringing && !_callerAnswered)
         {
             // No dialog yet with the caller: a BYE has none to end (RFC 3261 section 15: the caller CANCELs), anything
@@ -431,9 +442,6 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
                     _outputs.Add(new CallOutput.SendDigit(fromCaller ? CallSide.Callee : CallSide.Caller, digit.Symbol, TimeSpan.FromMilliseconds(digit.Ms)));
                 }
 
-                break;
-            default:
-                _outputs.Add(new CallOutput.Respond(200));
                 break;
         }
     }

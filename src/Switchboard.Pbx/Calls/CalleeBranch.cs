@@ -184,6 +184,11 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler, ISipL
             builder.AddHeader(SipHeaderId.Contact, _sip.ContactFor(Contact.Flow, _contactUser)).SetBody(Encoding.UTF8.GetBytes(sdp), "application/sdp");
         }
 
+        if (status == 405)
+        {
+            builder.AddHeader(SipHeaderId.Allow, CallCore.AllowedInDialog);
+        }
+
         _sip.SendResponse(tx, builder.BuildResponse());
     }
 

@@ -103,6 +103,11 @@ internal sealed class SipCallerLeg : ICallObserver, ISipDialogHandler, ISipLeg
             builder.AddHeader(SipHeaderId.Contact, _sip.ContactFor(_invite.Flow, _contactUser)).SetBody(Encoding.UTF8.GetBytes(sdp), "application/sdp");
         }
 
+        if (status == 405)
+        {
+            builder.AddHeader(SipHeaderId.Allow, CallCore.AllowedInDialog);
+        }
+
         _sip.SendResponse(tx, builder.BuildResponse());
     }
 

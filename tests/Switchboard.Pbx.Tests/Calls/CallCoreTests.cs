@@ -83,6 +83,19 @@ public sealed class CallCoreTests
             step.Outputs);
     }
 
+    [Theory]
+    [InlineData("REFER")]
+    [InlineData("UPDATE")]
+    [InlineData("MESSAGE")]
+    public void A_method_the_call_does_not_handle_gets_405_and_changes_nothing(string method)
+    {
+        var core = NewCore();
+        var step = core.Handle(FromSide(CallSide.Caller, Request(method)), At);
+
+        Assert.Equal<CallOutput>([new CallOutput.Respond(405)], step.Outputs);
+        Assert.Equal(CallState.Routing, core.State);
+    }
+
     [Fact]
     public void Live_an_info_without_a_digit_is_only_answered()
     {

@@ -242,6 +242,11 @@ public sealed class WholePbxTests
         // A digit by SIP INFO from the caller is recorded like an RFC 4733 one.
         var info = await alice.SendInDialogAsync(SipMethod.Info, "Signal=7\r\nDuration=160\r\n", "application/dtmf-relay");
         Assert.Equal(200, info.StatusCode);
+
+        // A blind transfer the PBX does not take is refused with what it does take (RFC 3261 section 8.2.1), not a 200.
+        var refer = await bob.SendInDialogAsync(SipMethod.Refer);
+        Assert.Equal(405, refer.StatusCode);
+        Assert.Contains("BYE", refer.GetHeaderValue(SipHeaderId.Allow), StringComparison.Ordinal);
         await alice.SendInDialogAsync(SipMethod.Bye);
         bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
         var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
