@@ -42,7 +42,7 @@ internal static class CallRecords
         {
             var found = (await host.Admin.ListCallRecordsAsync()).FirstOrDefault(match);
             if (found is not null) return found;
-            Assert.True(DateTime.UtcNow < deadline, "no matching call record was written");
+            Assert.True(DateTime.UtcNow < deadline, "no matching call record was written\nPBX log, last lines:\n" + RecentPbxLog.Instance.Tail());
             await Task.Delay(100);
         }
     }
