@@ -94,10 +94,17 @@ public sealed partial class TrunkService : IAsyncDisposable
             .OrderBy(t => t.Trunk.Name == first ? -1 : t.Trunk.Position)
             .ToArray();
 
-    /// <summary>The trunk whose proxy sent this (UDP: address and port; connections: the address).</summary>
+    /// <summary>
+    /// The trunk whose proxy sent this (UDP: address and port; TCP and TLS: the address, since a connection's source port
+    /// is any). Never a WebSocket: carriers do not use one (RFC 7118 is for browsers), and a browser or phone.htm on the
+    /// carrier's address (a shared NAT, or loopback in tests) would otherwise be taken for the carrier and trusted
+    /// without digest.
+    /// </summary>
     public Trunk? FromSource(SipFlow flow) =>
-        _trunks.FirstOrDefault(t => t.Address.Address.Equals(flow.Remote.Address) &&
-                                    (flow.IsReliable || t.Address.Port == flow.Remote.Port)).Trunk;
+        flow.Transport is SipTransportKind.Ws or SipTransportKind.Wss
+            ? null
+            : _trunks.FirstOrDefault(t => t.Address.Address.Equals(flow.Remote.Address) &&
+                                          (flow.IsReliable || t.Address.Port == flow.Remote.Port)).Trunk;
 
     /// <summary>Whether a trunk's proxy has this address, on any port: the flood guard never limits a carrier.</summary>
     public bool IsTrunkAddress(IPAddress address) => _trunks.Any(t => t.Address.Address.Equals(address));
