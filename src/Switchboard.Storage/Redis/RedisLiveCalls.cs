@@ -42,10 +42,15 @@ public sealed class RedisLiveCalls : ISharedLiveCalls
     public async Task<IReadOnlyList<NodeLiveCall>> LoadOthersAsync(CancellationToken ct = default)
     {
         var found = new List<NodeLiveCall>();
-        var prefix = _redis.Key("live", "").ToString();
         try
         {
-            await ScanAsync(prefix, found, ct);
+            await foreach (var (node, value) in _redis.ScanStringsAsync("live", ct))
+            {
+                if (node.Length > 0 && node != Node && Parse(value) is { } calls)
+                {
+                    found.AddRange(calls.Select(c => new NodeLiveCall(node, c)));
+                }
+            }
         }
         catch (Exception e) when (e is RedisException or ObjectDisposedException)
         {
@@ -54,32 +59,6 @@ public sealed class RedisLiveCalls : ISharedLiveCalls
         }
 
         return found;
-    }
-
-    private async Task ScanAsync(string prefix, List<NodeLiveCall> found, CancellationToken ct)
-    {
-        foreach (var server in _redis.Connection.GetServers())
-        {
-            if (server.IsReplica)
-            {
-                continue;
-            }
-
-            await foreach (var key in server.KeysAsync(pattern: prefix + "*", pageSize: 500).WithCancellation(ct))
-            {
-                var node = key.ToString()[prefix.Length..];
-                if (node.Length == 0 || node == Node)
-                {
-                    continue;
-                }
-
-                var value = await _redis.Database.StringGetAsync(key);
-                if (value.HasValue && Parse(value.ToString()) is { } calls)
-                {
-                    found.AddRange(calls.Select(c => new NodeLiveCall(node, c)));
-                }
-            }
-        }
     }
 
     public void RequestHangUp(string node, string callId)

@@ -66,24 +66,13 @@ public sealed class RedisRegistrations : ISharedRegistrations
     public async Task<IReadOnlyList<NodeBindings>> LoadAsync(DateTimeOffset now, CancellationToken ct = default)
     {
         var found = new List<NodeBindings>();
-        var prefix = _redis.Key("reg", "").ToString();
-        foreach (var server in _redis.Connection.GetServers())
+        await foreach (var (name, value) in _redis.ScanStringsAsync("reg", ct))
         {
-            if (server.IsReplica)
+            var colon = name.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && long.TryParse(name[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out var extensionId) &&
+                name[(colon + 1)..] is { Length: > 0 } node && node != Node && Parse(extensionId, value) is { } bindings)
             {
-                continue;
-            }
-
-            await foreach (var key in server.KeysAsync(pattern: prefix + "*", pageSize: 500).WithCancellation(ct))
-            {
-                var name = key.ToString()[prefix.Length..];
-                var colon = name.IndexOf(':', StringComparison.Ordinal);
-                var value = await _redis.Database.StringGetAsync(key);
-                if (colon > 0 && value.HasValue && long.TryParse(name[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out var extensionId) &&
-                    name[(colon + 1)..] is { Length: > 0 } node && node != Node && Parse(extensionId, value.ToString()) is { } bindings)
-                {
-                    found.Add(new NodeBindings(node, extensionId, [.. bindings.Where(b => b.ExpiresAt > now)]));
-                }
+                found.Add(new NodeBindings(node, extensionId, [.. bindings.Where(b => b.ExpiresAt > now)]));
             }
         }
 

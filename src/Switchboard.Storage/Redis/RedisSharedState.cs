@@ -49,5 +49,31 @@ public sealed class RedisSharedState : IAsyncDisposable
 
     internal RedisChannel Channel(string name) => RedisChannel.Literal(Prefix + name);
 
+    /// <summary>
+    /// The string values under <c>PREFIXkind:</c>, each with the rest of its key's name: SCAN on every primary (never KEYS,
+    /// which blocks Redis while it walks the whole key space). A key that expired between SCAN and GET is skipped.
+    /// </summary>
+    internal async IAsyncEnumerable<(string Name, string Value)> ScanStringsAsync(string kind,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var prefix = Key(kind, "").ToString();
+        foreach (var server in Connection.GetServers())
+        {
+            if (server.IsReplica)
+            {
+                continue;
+            }
+
+            await foreach (var key in server.KeysAsync(pattern: prefix + "*", pageSize: 500).WithCancellation(ct))
+            {
+                var value = await Database.StringGetAsync(key);
+                if (value.HasValue)
+                {
+                    yield return (key.ToString()[prefix.Length..], value.ToString());
+                }
+            }
+        }
+    }
+
     public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
 }

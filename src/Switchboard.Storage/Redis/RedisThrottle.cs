@@ -96,22 +96,11 @@ public sealed class RedisThrottle : IClusterThrottle
     public async Task<IReadOnlyList<LoginLockout>> LoadActiveAsync(DateTimeOffset now, CancellationToken ct = default)
     {
         var found = new List<LoginLockout>();
-        var prefix = _redis.Key("lock", "").ToString();
-        foreach (var server in _redis.Connection.GetServers())
+        await foreach (var (key, value) in _redis.ScanStringsAsync("lock", ct))
         {
-            if (server.IsReplica)
+            if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var untilMs) && DateTimeOffset.FromUnixTimeMilliseconds(untilMs) > now)
             {
-                continue;
-            }
-
-            await foreach (var key in server.KeysAsync(pattern: prefix + "*", pageSize: 500).WithCancellation(ct))
-            {
-                var value = await _redis.Database.StringGetAsync(key);
-                if (value.HasValue && long.TryParse(value.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var untilMs) &&
-                    DateTimeOffset.FromUnixTimeMilliseconds(untilMs) > now)
-                {
-                    found.Add(new LoginLockout(key.ToString()[prefix.Length..], DateTimeOffset.FromUnixTimeMilliseconds(untilMs)));
-                }
+                found.Add(new LoginLockout(key, DateTimeOffset.FromUnixTimeMilliseconds(untilMs)));
             }
         }
 
