@@ -94,7 +94,8 @@ internal sealed partial class CallCore
         var releases = new List<(int, BranchRelease)>();
         foreach (var (id, branch) in _branches)
         {
-            var how = CallRules.Release(branch.State, id == Winner, end);
+            // A transferor whose transfer is still under way is answered too: it gets BYE like the callee.
+            var how = CallRules.Release(branch.State, id == Winner || id == Transferor && _referral is { Gone: false }, end);
             if (how == BranchRelease.Cancel)
             {
                 branch.State = BranchState.Abandoned;
@@ -149,10 +150,11 @@ internal sealed partial class CallCore
                 OnTrunkCredentials(credentials, now);
                 return true;
             case CallInput.BranchRequest request:
-                // Inside a branch's early dialog nothing changes before its answer; a BYE there has no dialog to end.
+                // Inside a branch's early dialog nothing changes before its answer; a BYE there has no dialog to end, a
+                // REFER no answered call to transfer (RFC 3515 section 2.4.2).
                 if (State == CallState.Ringing)
                 {
-                    _outputs.Add(new CallOutput.Respond(request.Message.Method.Name == "BYE" ? 481 : 200));
+                    _outputs.Add(new CallOutput.Respond(request.Message.Method.Name switch { "BYE" => 481, "REFER" => 403, _ => 200 }));
                 }
 
                 return true;
@@ -305,7 +307,10 @@ internal sealed partial class CallCore
             }
         }
 
-        // The offers the other branches got are nobody's now.
+        // A transfer's target answered: the transferor is told and let go (CallCore.Transfer.cs).
+        TransferAnswered();
+
+        // The offers the other branches got (and a transferor's media) are nobody's now.
         _outputs.Add(new CallOutput.ReleaseOffers());
         if (!_callerAnswered)
         {
@@ -397,9 +402,11 @@ internal sealed partial class CallCore
             // Not one trunk could be reached.
             End(CallEndReason.Unavailable, CallSide.Pbx);
         }
-        else if (_branches.Values.All(b => b.State == BranchState.Failed))
+        else if (_branches.Where(b => b.Key != Transferor).Select(b => b.Value).ToList() is var rung &&
+                 rung.All(b => b.State == BranchState.Failed))
         {
-            NobodyAnswered(new CallEnd(CallRules.ReasonForFailures([.. _branches.Values.Select(b => b.FinalStatus)]), CallSide.Callee));
+            // A transferor (answered, waiting for its REFER's target) is not one of the branches rung.
+            NobodyAnswered(new CallEnd(CallRules.ReasonForFailures([.. rung.Select(b => b.FinalStatus)]), CallSide.Callee));
         }
     }
 
@@ -412,6 +419,11 @@ internal sealed partial class CallCore
         if (_agentsRinging)
         {
             AgentsMissed();
+            return;
+        }
+
+        if (TransferFailed(end))
+        {
             return;
         }
 

@@ -94,7 +94,12 @@ internal sealed partial class CallCore
 
                 return true;
             case CallInput.SetUpFailed failed when State is CallState.Routing or CallState.Transfer:
-                End(failed.Reason, CallSide.Pbx);
+                // A REFER's target with nobody to ring: the transferor is told and keeps the call.
+                if (!TransferFailed(new CallEnd(failed.Reason, CallSide.Pbx)))
+                {
+                    End(failed.Reason, CallSide.Pbx);
+                }
+
                 return true;
             case CallInput.TrunksFound or CallInput.SetUpFailed:
                 return true;

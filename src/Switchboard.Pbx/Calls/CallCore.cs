@@ -130,7 +130,7 @@ internal readonly record struct CallStep(IReadOnlyList<CallOutput> Outputs, Time
 internal sealed partial class CallCore(string callId, ILogger log, CallOptions? options = null)
 {
     /// <summary>The methods a call's dialogs take, for Allow in a 405 (RFC 3261 section 20.5).</summary>
-    public const string AllowedInDialog = "INVITE, ACK, CANCEL, BYE, INFO";
+    public const string AllowedInDialog = "INVITE, ACK, CANCEL, BYE, INFO, REFER";
 
     private readonly CallOptions _options = options ?? new CallOptions();
 
@@ -218,6 +218,12 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
                 break;
             case CallInput.Ending ending:
                 OnEnding(ending);
+                break;
+            case CallInput.TransferTargetFound found:
+                OnTransferTargetFound(found.Route);
+                break;
+            case CallInput.TransferorRequest request:
+                OnTransferorRequest(request);
                 break;
             case CallInput.StartIvr start:
                 // The IVR answered the caller: from now on a transfer rings for a caller who is connected already.
@@ -390,14 +396,15 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
 
     /// <summary>
     /// An in-dialog request from either side of the answered call: BYE ends it, a re-INVITE is answered for that
-    /// side's media, an INFO digit is recorded (from the caller) and played to the other side.
+    /// side's media, an INFO digit is recorded (from the caller) and played to the other side, a REFER asks for a
+    /// blind transfer (CallCore.Transfer.cs).
     /// </summary>
     private void OnRequest(CallInput.Request input, TimeSpan now)
     {
-        if (input.Message.Method.Name is not ("BYE" or "INVITE" or "INFO"))
+        if (input.Message.Method.Name is not ("BYE" or "INVITE" or "INFO" or "REFER"))
         {
-            // RFC 3261 section 8.2.1: a method we do not handle (REFER, UPDATE, MESSAGE...) gets 405 with Allow, not a 200
-            // that would tell the phone a transfer or an update was taken. Nothing changes.
+            // RFC 3261 section 8.2.1: a method we do not handle (UPDATE, MESSAGE...) gets 405 with Allow, not a 200
+            // that would tell the phone an update was taken. Nothing changes.
             _outputs.Add(new CallOutput.Respond(405));
             return;
         }
@@ -405,8 +412,8 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
         if (State == CallState.Ringing && !_callerAnswered)
         {
             // No dialog yet with the caller: a BYE has none to end (RFC 3261 section 15: the caller CANCELs), anything
-            // else changes nothing before the answer.
-            _outputs.Add(new CallOutput.Respond(input.Message.Method.Name == "BYE" ? 481 : 200));
+            // else changes nothing before the answer; a REFER has no answered call to transfer (RFC 3515 section 2.4.2).
+            _outputs.Add(new CallOutput.Respond(input.Message.Method.Name switch { "BYE" => 481, "REFER" => 403, _ => 200 }));
             return;
         }
 
@@ -429,6 +436,9 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
                 break;
             case "INVITE":
                 OnReinvite(input.From, request, input.OurMedia);
+                break;
+            case "REFER":
+                OnRefer(input);
                 break;
             case "INFO":
                 _outputs.Add(new CallOutput.Respond(200));

@@ -67,7 +67,7 @@ public sealed partial class CallEngine
             var started = new List<int>(contacts.Count);
             foreach (var contact in contacts)
             {
-                var branch = new CalleeBranch(_engine._sip!, contact, _engine._options.ContactUser, PostSip);
+                var branch = new CalleeBranch(_engine._sip!, contact, _engine._options.ContactUser, PostSip) { Extension = target };
                 if (_media.TryOffer(branch, codec, out var refused) is not { } offer)
                 {
                     if (refused is { } error)

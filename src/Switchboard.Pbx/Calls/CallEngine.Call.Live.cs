@@ -51,6 +51,11 @@ public sealed partial class CallEngine
                 return OnLegRequestAsync(branch, sip, CallSide.Callee);
             }
 
+            if (id == _core.Transferor && sip.Message is SipRequest)
+            {
+                return OnTransferorRequestAsync(branch, sip);
+            }
+
             return sip.Message is SipRequest request && sip.Transaction is { } tx ? DriveAsync(new CallInput.BranchRequest(id, request), branch, tx) : NoEnd;
         }
 
@@ -181,6 +186,18 @@ public sealed partial class CallEngine
                         case CallOutput.QueueAnswered answered:
                             QueueAnswered(answered.Branch);
                             await _observer.OnQueuePositionAsync(0);
+                            break;
+                        case CallOutput.ResolveTransferTarget resolve:
+                            pending.Enqueue(new CallInput.TransferTargetFound(await ResolveTransferTargetAsync(resolve.Destination)));
+                            break;
+                        case CallOutput.NotifyTransferor notify:
+                            _branches[notify.Branch].NotifyRefer(notify.Status, notify.Reason, notify.Final);
+                            break;
+                        case CallOutput.DetachCallee detach:
+                            DetachCallee(detach.RouteStep);
+                            break;
+                        case CallOutput.ReattachCallee:
+                            ReattachCallee();
                             break;
                         case CallOutput.RestartIvr:
                             return await StartIvrAsync();

@@ -171,6 +171,9 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "Call {CallId}: the IVR transfers to {Destination}")]
     private static partial void LogTransfer(ILogger logger, string callId, string destination);
 
+    [LoggerMessage(EventId = 2016, Level = LogLevel.Information, Message = "Call {CallId}: the callee transfers the caller to {Destination} (REFER)")]
+    private static partial void LogReferTransfer(ILogger logger, string callId, string destination);
+
     [LoggerMessage(EventId = 2012, Level = LogLevel.Debug, Message = "Call {CallId}: {State}")]
     private static partial void LogState(ILogger logger, string callId, CallState state);
 

@@ -26,6 +26,9 @@ internal sealed class CallMedia : IAsyncDisposable
     private Owned? _caller;
     private Owned? _callee;
     private Owned? _phoneOffer;
+
+    /// <summary>The transferor's end while its transfer rings: still bridged from the caller, nobody's side.</summary>
+    private Owned? _transferor;
     private int _lastId;
 
     public CallMedia(WebRtcMedia media, TimeSpan rtpTimeout, Action<int, WebRtcLegEvent> onWebEvent, Action<int, RtpLegEvent> onPhoneEvent)
@@ -178,7 +181,33 @@ internal sealed class CallMedia : IAsyncDisposable
         }
 
         _browserOffers.Clear();
+        _transferor = null;
         _phoneOffer = ReferenceEquals(_phoneOffer, _callee) ? _phoneOffer : null;
+    }
+
+    /// <summary>
+    /// A blind transfer rings its target: the callee's end steps aside (the caller still hears it, its events are
+    /// nobody's) and the next phone branch gets an RTP leg of its own. The target's answer replaces it as the callee's,
+    /// and <see cref="ReleaseOffersAsync"/> closes it.
+    /// </summary>
+    public void DetachCallee()
+    {
+        _transferor = _callee;
+        _callee = null;
+        if (ReferenceEquals(_phoneOffer, _transferor))
+        {
+            _phoneOffer = null;
+        }
+    }
+
+    /// <summary>The transfer failed: the transferor's end is the callee's again, still bridged both ways.</summary>
+    public void ReattachCallee()
+    {
+        if (_transferor is not null)
+        {
+            _callee = _transferor;
+            _transferor = null;
+        }
     }
 
     /// <summary>Whose end the one with this id is now: the caller's, the callee's, or nobody's (null).</summary>
@@ -210,7 +239,7 @@ internal sealed class CallMedia : IAsyncDisposable
         var owned = _owned.ToList();
         _owned.Clear();
         _browserOffers.Clear();
-        _caller = _callee = _phoneOffer = null;
+        _caller = _callee = _phoneOffer = _transferor = null;
         foreach (var end in owned)
         {
             await end.End.DisposeAsync();

@@ -51,6 +51,9 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler, ISipL
 
     public SipDialog? Dialog => _dialog;
 
+    /// <summary>The extension this contact is registered for; null for a trunk. A transfer it asks for is dialled as this extension.</summary>
+    public Directory.Extension? Extension { get; init; }
+
     /// <summary>Set for a call out through a trunk: the branch answers its 401/407 and fails over on 5xx or timeout.</summary>
     public Trunks.Trunk? Trunk { get; init; }
 
@@ -174,6 +177,28 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler, ISipL
             .SetBody(Encoding.UTF8.GetBytes(body), "application/dtmf-relay")
             .BuildRequest();
         _sip.SendRequest(info, Contact.Flow, IgnoreResponses.Instance);
+    }
+
+    /// <summary>
+    /// The implicit subscription of its REFER (RFC 3515 section 2.4.4): NOTIFY with Event: refer and a message/sipfrag
+    /// body holding the new leg's status line (section 2.4.5); the last one says Subscription-State: terminated
+    /// (RFC 6665 section 4.1.3, reason noresource: nothing more will be reported).
+    /// </summary>
+    public void NotifyRefer(int status, string reason, bool final)
+    {
+        if (_dialog is not { State: SipDialogState.Confirmed } dialog)
+        {
+            return;
+        }
+
+        var body = $"SIP/2.0 {status.ToString(CultureInfo.InvariantCulture)} {reason}\r\n";
+        var notify = dialog.CreateRequest(SipMethod.Notify, _sip.NewVia(Contact.Flow))
+            .AddHeader(SipHeaderId.Event, "refer")
+            .AddHeader("Subscription-State", final ? "terminated;reason=noresource" : "active;expires=60")
+            .AddHeader(SipHeaderId.Contact, _sip.ContactFor(Contact.Flow, _contactUser))
+            .SetBody(Encoding.UTF8.GetBytes(body), "message/sipfrag;version=2.0")
+            .BuildRequest();
+        _sip.SendRequest(notify, Contact.Flow, IgnoreResponses.Instance);
     }
 
     public void Respond(SipServerTransaction tx, int status, string? sdp = null)

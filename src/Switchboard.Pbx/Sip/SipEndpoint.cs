@@ -59,11 +59,19 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
         _options = options;
         _time = time;
         _log = log;
-        _core = new SipUserAgentCore(this, new SipUserAgentOptions { Timers = options.Timers, AllowedMethods = AllowedMethods, Product = options.Product });
+        _core = new SipUserAgentCore(this, new SipUserAgentOptions
+        {
+            Timers = options.Timers,
+            AllowedMethods = AllowedMethods,
+            Product = options.Product,
+
+            // A REFER outside a call's dialog has no call to transfer (RFC 3515 section 2.4.2): 481, as BYE and INFO get.
+            DialogOnlyMethods = new HashSet<string>(StringComparer.Ordinal) { "BYE", "INFO", "REFER" },
+        });
     }
 
     /// <summary>The methods we handle, for Allow (RFC 3261 section 20.5).</summary>
-    public const string AllowedMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER";
+    public const string AllowedMethods = "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, REGISTER, REFER";
 
     public ISipTransport Transport => _transport;
 

@@ -84,7 +84,6 @@ public sealed class CallCoreTests
     }
 
     [Theory]
-    [InlineData("REFER")]
     [InlineData("UPDATE")]
     [InlineData("MESSAGE")]
     public void A_method_the_call_does_not_handle_gets_405_and_changes_nothing(string method)

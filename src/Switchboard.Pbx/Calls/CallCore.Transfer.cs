@@ -1,0 +1,258 @@
+using Switchboard.Pbx.Routing;
+using Switchboard.Sip.Messages;
+
+namespace Switchboard.Pbx.Calls;
+
+/// <summary>The inputs of a blind transfer asked for with REFER.</summary>
+internal abstract partial record CallInput
+{
+    /// <summary>The answer to <see cref="CallOutput.ResolveTransferTarget"/>: where the Refer-To target leads when the transferor dials it.</summary>
+    public sealed record TransferTargetFound(Route Route) : CallInput;
+
+    /// <summary>
+    /// An in-dialog request from the transferor while its transfer is under way (its leg is no longer the callee's):
+    /// <paramref name="InDialog"/> as for <see cref="Request"/>.
+    /// </summary>
+    public sealed record TransferorRequest(SipRequest Message, bool InDialog) : CallInput;
+}
+
+/// <summary>The outputs of a blind transfer.</summary>
+internal abstract partial record CallOutput
+{
+    /// <summary>Resolve <paramref name="Destination"/> as the answered callee (the transferor) would dial it; answer with <see cref="CallInput.TransferTargetFound"/>.</summary>
+    public sealed record ResolveTransferTarget(string Destination) : CallOutput;
+
+    /// <summary>
+    /// NOTIFY on the transferor's dialog (branch <paramref name="Branch"/>) with Event: refer and a message/sipfrag body
+    /// <c>SIP/2.0 Status Reason</c> (RFC 3515 section 2.4.4); <paramref name="Final"/>: Subscription-State terminated.
+    /// </summary>
+    public sealed record NotifyTransferor(int Branch, int Status, string Reason, bool Final) : CallOutput;
+
+    /// <summary>
+    /// The transferor's media end stops being the callee's but stays bridged from the caller while the target rings;
+    /// the record's route gains <paramref name="RouteStep"/>.
+    /// </summary>
+    public sealed record DetachCallee(string RouteStep) : CallOutput;
+
+    /// <summary>The transfer failed: the transferor's end is the callee's again (and the record's route as it was).</summary>
+    public sealed record ReattachCallee : CallOutput;
+}
+
+/// <summary>
+/// Blind transfer, RFC 5589 section 6 ("basic transfer") with REFER (RFC 3515), asked by the answered callee (a
+/// phone, or phone.htm). The REFER is accepted (202) and a NOTIFY says 100 Trying; the target is resolved as the
+/// transferor would dial it (its domain and permissions): one it may not call gets NOTIFY 403 and the call goes on.
+/// An extension is rung for the caller while the caller still hears the transferor; its answer bridges the caller
+/// to it, NOTIFY 200 and BYE end the transferor's leg. When it fails (busy, no answer, nobody registered), the
+/// NOTIFY carries its status and the transferor is the callee again, as a user expects from a failed transfer. A
+/// REFER from the caller's side, or with Replaces (attended transfer), is not supported (501).
+/// </summary>
+internal sealed partial class CallCore
+{
+    private const string ReplacesHeader = "Replaces";
+
+    /// <summary>The transfer under way: the transferor's branch, and whether it hung up meanwhile.</summary>
+    private Referral? _referral;
+
+    /// <summary>The branch of the callee that asked for the transfer under way; null when none is.</summary>
+    public int? Transferor => _referral?.Branch;
+
+    /// <summary>A REFER in an answered call's dialog (the checks of CSeq order are done).</summary>
+    private void OnRefer(CallInput.Request input)
+    {
+        if (State != CallState.Live || Winner is not { } callee)
+        {
+            // RFC 3515 section 2.4.2: a REFER the recipient will not act on is refused; before the answer, and with a
+            // service (no second party), there is nobody to transfer.
+            _outputs.Add(new CallOutput.Respond(403));
+            return;
+        }
+
+        if (_referral is not null)
+        {
+            // One transfer at a time (RFC 3261 section 14.1's 491 spirit for overlapping requests).
+            _outputs.Add(new CallOutput.Respond(491));
+            return;
+        }
+
+        if (input.From != CallSide.Callee)
+        {
+            // The caller's side is a page or the calling phone, and the engine bridges the caller to a rung party only.
+            _outputs.Add(new CallOutput.Respond(501));
+            return;
+        }
+
+        if (!SipNameAddress.TryParse(input.Message.GetHeaderValue(SipHeaderId.ReferTo), out var referTo) || !referTo.Uri.IsSip ||
+            string.IsNullOrEmpty(referTo.Uri.User))
+        {
+            // RFC 3515 section 2.4.1: exactly one Refer-To, and we can only dial a user part.
+            _outputs.Add(new CallOutput.Respond(400));
+            return;
+        }
+
+        if (referTo.Uri.Headers.Any(h => h.Name.Equals(ReplacesHeader, StringComparison.OrdinalIgnoreCase)))
+        {
+            // Attended transfer (RFC 5589 section 7, Replaces of RFC 3891) is not supported.
+            _outputs.Add(new CallOutput.Respond(501));
+            return;
+        }
+
+        // RFC 3515 section 2.4.4-2.4.5: accepted, then an immediate NOTIFY of the new leg's progress so far.
+        _referral = new Referral(callee);
+        _outputs.Add(new CallOutput.Respond(202));
+        _outputs.Add(new CallOutput.NotifyTransferor(callee, 100, "Trying", Final: false));
+        _outputs.Add(new CallOutput.ResolveTransferTarget(referTo.Uri.User));
+    }
+
+    /// <summary>The target resolved as the transferor dials it: ring it for the caller, or refuse and go on as before.</summary>
+    private void OnTransferTargetFound(Route route)
+    {
+        if (_referral is not { } referral || State != CallState.Live)
+        {
+            return;
+        }
+
+        switch (route)
+        {
+            case Route.ToExtension extension:
+                // The caller goes on hearing the transferor until the target answers (docs/signalling.md, "Transfer").
+                Winner = null;
+                MoveTo(CallState.Transfer);
+                _transferring = true;
+                _outputs.Add(new CallOutput.DetachCallee($"transfer>{route.Name}:{extension.Target.Number}"));
+                _outputs.Add(new CallOutput.RingExtension(extension.Target));
+                break;
+            case Route.NotPermitted:
+                RefuseTransfer(referral, 403, "Forbidden");
+                break;
+            case Route.NotFound:
+                RefuseTransfer(referral, 404, "Not Found");
+                break;
+            default:
+                // A service, a queue or a trunk is not a transfer target yet (docs/signalling.md, "Transfer").
+                RefuseTransfer(referral, 501, "Not Implemented");
+                break;
+        }
+    }
+
+    /// <summary>The target could not be reached: the NOTIFY says why and the call stays as it was.</summary>
+    private void RefuseTransfer(Referral referral, int status, string reason)
+    {
+        _referral = null;
+        _outputs.Add(new CallOutput.NotifyTransferor(referral.Branch, status, reason, Final: true));
+    }
+
+    /// <summary>The target answered (its branch is the winner now): the transferor hears 200 in a NOTIFY, then BYE.</summary>
+    private void TransferAnswered()
+    {
+        if (_referral is not { } referral)
+        {
+            return;
+        }
+
+        _referral = null;
+        _branches.Remove(referral.Branch);
+        if (!referral.Gone)
+        {
+            // RFC 5589 section 6: the final NOTIFY, then the transferor's dialog ends (the PBX sends BYE; a phone that
+            // sends its own meets a dialog already over).
+            _outputs.Add(new CallOutput.NotifyTransferor(referral.Branch, 200, "OK", Final: true));
+            _outputs.Add(new CallOutput.ReleaseBranch(referral.Branch, BranchRelease.Bye));
+        }
+    }
+
+    /// <summary>
+    /// The target did not answer (<paramref name="end"/> says why): with the transferor still there, the NOTIFY carries
+    /// the final status and the transferor is the callee again; true then. False when the transferor left: the call ends.
+    /// </summary>
+    private bool TransferFailed(CallEnd end)
+    {
+        if (_referral is not { } referral)
+        {
+            return false;
+        }
+
+        _referral = null;
+        if (referral.Gone)
+        {
+            return false;
+        }
+
+        foreach (var (id, branch) in _branches.ToList())
+        {
+            if (id == referral.Branch)
+            {
+                continue;
+            }
+
+            if (CallRules.Release(branch.State, isWinner: false, end: null) is var how && how != BranchRelease.None)
+            {
+                _outputs.Add(new CallOutput.ReleaseBranch(id, how));
+            }
+
+            _branches.Remove(id);
+        }
+
+        var (status, reason) = TransferStatus(end.Reason);
+        _outputs.Add(new CallOutput.NotifyTransferor(referral.Branch, status, reason, Final: true));
+        _outputs.Add(new CallOutput.ReattachCallee());
+        _outputs.Add(new CallOutput.ReleaseOffers());
+        _trunkBranch = null;
+        Deadlines.Clear(CallDeadline.Ring);
+        Deadlines.Clear(CallDeadline.TrunkResponse);
+        Winner = referral.Branch;
+        MoveTo(CallState.Live);
+        return true;
+    }
+
+    /// <summary>
+    /// The transferor's request while the target rings: its BYE ends its part (the transfer goes on without it,
+    /// RFC 5589 section 6), anything else changes nothing.
+    /// </summary>
+    private void OnTransferorRequest(CallInput.TransferorRequest input)
+    {
+        if (_referral is not { } referral)
+        {
+            _outputs.Add(new CallOutput.Respond(481));
+            return;
+        }
+
+        if (!input.InDialog)
+        {
+            _outputs.Add(new CallOutput.Respond(500));
+            return;
+        }
+
+        switch (input.Message.Method.Name)
+        {
+            case "BYE":
+                _referral = referral with { Gone = true };
+                _outputs.Add(new CallOutput.Respond(200));
+                _outputs.Add(new CallOutput.ReleaseBranch(referral.Branch, BranchRelease.Forget));
+                _branches.Remove(referral.Branch);
+                break;
+            case "INVITE":
+                // RFC 3261 section 14.2: an offer while we are busy with the transfer's own.
+                _outputs.Add(new CallOutput.Respond(491));
+                break;
+            default:
+                _outputs.Add(new CallOutput.Respond(200));
+                break;
+        }
+    }
+
+    /// <summary>The sipfrag status a failed new leg reports (RFC 3515 section 2.4.5), from why nobody answered.</summary>
+    private static (int Status, string Reason) TransferStatus(CallEndReason reason) => reason switch
+    {
+        CallEndReason.Busy => (486, "Busy Here"),
+        CallEndReason.Declined => (603, "Decline"),
+        CallEndReason.NoAnswer => (480, "Temporarily Unavailable"),
+        CallEndReason.NotFound => (404, "Not Found"),
+        CallEndReason.NotPermitted => (403, "Forbidden"),
+        CallEndReason.Unavailable => (480, "Temporarily Unavailable"),
+        _ => (500, "Server Internal Error"),
+    };
+
+    /// <summary>A transfer under way: the transferor's branch, and whether its BYE came.</summary>
+    private sealed record Referral(int Branch, bool Gone = false);
+}
