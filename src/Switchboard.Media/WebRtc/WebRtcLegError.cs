@@ -39,4 +39,7 @@ public enum WebRtcLegError
 
     /// <summary>A new offer to a session that made the offer itself (a browser softphone callee): not supported.</summary>
     RestartNotSupported,
+
+    /// <summary>A new offer that changes the ICE credentials where only a change of direction is taken (a SIP re-INVITE).</summary>
+    NotADirectionChange,
 }

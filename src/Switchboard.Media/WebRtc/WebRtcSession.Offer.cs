@@ -58,6 +58,7 @@ public sealed partial class WebRtcSession
             _wallClock = options.Time,
             _lateFingerprints = late,
             _offeredFormats = formats,
+            _offeredWith = local,
         };
     }
 

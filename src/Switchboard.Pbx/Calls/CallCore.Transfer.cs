@@ -152,6 +152,13 @@ internal sealed partial class CallCore
 
         _referral = null;
         _branches.Remove(referral.Branch);
+        if (_held[(int)CallSide.Callee])
+        {
+            // The transferor held the caller (hearing the music) before it transferred: the target is heard now.
+            _held[(int)CallSide.Callee] = false;
+            _outputs.Add(new CallOutput.HoldMusic(CallSide.Caller, Play: false));
+        }
+
         if (!referral.Gone)
         {
             // RFC 5589 section 6: the final NOTIFY, then the transferor's dialog ends (the PBX sends BYE; a phone that

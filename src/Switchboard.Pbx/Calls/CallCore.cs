@@ -63,9 +63,16 @@ internal abstract partial record CallInput
     /// <summary>
     /// An in-dialog request from <paramref name="From"/> of an answered call. <paramref name="InDialog"/> is the dialog's
     /// verdict on it (CSeq order, RFC 3261 section 12.2.2); <paramref name="OurMedia"/> is what our end on that side
-    /// would answer a re-INVITE with (address, port, codec, next session version), null when it is not a phone's end.
+    /// would answer a re-INVITE with (address, port, codec, next session version), null when it is not a phone's end;
+    /// <paramref name="WebEnd"/>: that side's end is a browser's (WebRTC), whose re-offer its own session answers.
     /// </summary>
-    public sealed record Request(CallSide From, SipRequest Message, bool InDialog, SipAnswerOptions? OurMedia, CallPeers Peers) : CallInput;
+    public sealed record Request(CallSide From, SipRequest Message, bool InDialog, SipAnswerOptions? OurMedia, CallPeers Peers, bool WebEnd = false) : CallInput;
+
+    /// <summary>
+    /// The answer to <see cref="CallOutput.AnswerWebReoffer"/>: our SDP answer, or null when the re-offer changes more
+    /// than the direction; <paramref name="Offered"/> is the direction the browser asked for.
+    /// </summary>
+    public sealed record WebReofferAnswered(CallSide Side, string? AnswerSdp, SdpDirection Offered) : CallInput;
 }
 
 /// <summary>What the loop must do, in order, after <see cref="CallCore.Handle"/>; the core did none of it itself.</summary>
@@ -89,6 +96,18 @@ internal abstract partial record CallOutput
 
     /// <summary>Point this side's phone end at its re-INVITE's address and terms; our answer carried <paramref name="SessionVersion"/>.</summary>
     public sealed record UpdatePhoneMedia(CallSide Side, IPEndPoint Remote, SdpNegotiatedAudio Audio, ulong SessionVersion) : CallOutput;
+
+    /// <summary>
+    /// Let this side's browser session answer its re-offer (same ICE and DTLS, another direction); answer with
+    /// <see cref="CallInput.WebReofferAnswered"/>.
+    /// </summary>
+    public sealed record AnswerWebReoffer(CallSide Side, string OfferSdp) : CallOutput;
+
+    /// <summary>
+    /// The other side put the call on hold (<paramref name="Play"/>) or resumed it: <paramref name="To"/> hears the
+    /// hold music instead of the holder's audio, or the holder's audio again.
+    /// </summary>
+    public sealed record HoldMusic(CallSide To, bool Play) : CallOutput;
 
     /// <summary>Keep the caller's digit for the record.</summary>
     public sealed record RecordDigit(char Symbol, int Ms) : CallOutput;
@@ -218,6 +237,9 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
                 break;
             case CallInput.Ending ending:
                 OnEnding(ending);
+                break;
+            case CallInput.WebReofferAnswered answered:
+                OnWebReofferAnswered(answered);
                 break;
             case CallInput.TransferTargetFound found:
                 OnTransferTargetFound(found.Route);
@@ -434,6 +456,10 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
                 _outputs.Add(new CallOutput.TerminateDialog(input.From));
                 End(fromCaller ? CallEndReason.Hangup : CallEndReason.RemoteHangup, input.From);
                 break;
+            case "INVITE" when input.WebEnd:
+                // A browser softphone's re-INVITE (phone.htm's hold): its own WebRTC session answers, or refuses it.
+                _outputs.Add(new CallOutput.AnswerWebReoffer(input.From, Encoding.UTF8.GetString(request.Body.Span)));
+                break;
             case "INVITE":
                 OnReinvite(input.From, request, input.OurMedia);
                 break;
@@ -474,9 +500,45 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
 
         // A hold with c=0.0.0.0 stops our sending until the resume names the address again (RFC 3264 section 8.4).
         CallEngine.LogHold(log, callId, remote.Hold);
-        _held[(int)side] = remote.Hold != SdpHoldState.NotHeld;
         _outputs.Add(new CallOutput.UpdatePhoneMedia(side, remote.Rtp, answer.Audio, ours.SessionVersion));
         _outputs.Add(new CallOutput.Respond(200, answer.ToText()));
+        SetHeld(side, remote.Hold != SdpHoldState.NotHeld);
+    }
+
+    /// <summary>
+    /// A browser's re-offer answered by its session (200 with our mirrored direction), or refused (488, RFC 3261 section
+    /// 14.2: the session stays as it was). sendonly or inactive is its hold (RFC 3264 section 8.4).
+    /// </summary>
+    private void OnWebReofferAnswered(CallInput.WebReofferAnswered answered)
+    {
+        if (answered.AnswerSdp is not { } sdp)
+        {
+            _outputs.Add(new CallOutput.Respond(488));
+            return;
+        }
+
+        var hold = answered.Offered is SdpDirection.SendOnly or SdpDirection.Inactive;
+        CallEngine.LogHold(log, callId, hold ? SdpHoldState.SendOnly : SdpHoldState.NotHeld);
+        _outputs.Add(new CallOutput.Respond(200, sdp));
+        SetHeld(answered.Side, hold);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="side"/> holds the call now. In a call between two parties the other one hears the hold
+    /// music while it does, and the holder again once it resumes (a held party would otherwise hear silence).
+    /// </summary>
+    private void SetHeld(CallSide side, bool held)
+    {
+        if (_held[(int)side] == held)
+        {
+            return;
+        }
+
+        _held[(int)side] = held;
+        if (State == CallState.Live && Winner is not null)
+        {
+            _outputs.Add(new CallOutput.HoldMusic(side == CallSide.Caller ? CallSide.Callee : CallSide.Caller, held));
+        }
     }
 
     /// <summary>The call moves to Transfer (unless it is there already) and the loop rings <paramref name="destination"/>.</summary>

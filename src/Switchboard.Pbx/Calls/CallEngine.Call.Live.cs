@@ -74,7 +74,8 @@ public sealed partial class CallEngine
 
             var accepted = leg.Accepts(request);
             var ours = accepted && request.Method.Name == "INVITE" ? _media.ReinviteTerms(side) : null;
-            return DriveAsync(new CallInput.Request(side, request, accepted, ours, Peers), leg, tx);
+            var webEnd = _media.EndOf(side) is WebRtcEnd;
+            return DriveAsync(new CallInput.Request(side, request, accepted, ours, Peers, webEnd), leg, tx);
         }
 
         /// <summary>
@@ -186,6 +187,12 @@ public sealed partial class CallEngine
                         case CallOutput.QueueAnswered answered:
                             QueueAnswered(answered.Branch);
                             await _observer.OnQueuePositionAsync(0);
+                            break;
+                        case CallOutput.AnswerWebReoffer reoffer:
+                            pending.Enqueue(AnswerWebReoffer(reoffer.Side, reoffer.OfferSdp));
+                            break;
+                        case CallOutput.HoldMusic hold:
+                            HoldMusic(hold.To, hold.Play);
                             break;
                         case CallOutput.ResolveTransferTarget resolve:
                             pending.Enqueue(new CallInput.TransferTargetFound(await ResolveTransferTargetAsync(resolve.Destination)));

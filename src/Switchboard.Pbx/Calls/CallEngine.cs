@@ -174,6 +174,9 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     [LoggerMessage(EventId = 2016, Level = LogLevel.Information, Message = "Call {CallId}: the callee transfers the caller to {Destination} (REFER)")]
     private static partial void LogReferTransfer(ILogger logger, string callId, string destination);
 
+    [LoggerMessage(EventId = 2017, Level = LogLevel.Information, Message = "Call {CallId}: a browser's re-INVITE that changes more than the direction is refused (488)")]
+    private static partial void LogReofferRefused(ILogger logger, string callId);
+
     [LoggerMessage(EventId = 2012, Level = LogLevel.Debug, Message = "Call {CallId}: {State}")]
     private static partial void LogState(ILogger logger, string callId, CallState state);
 

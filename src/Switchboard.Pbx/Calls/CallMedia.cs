@@ -210,6 +210,14 @@ internal sealed class CallMedia : IAsyncDisposable
         }
     }
 
+    /// <summary>The end on <paramref name="side"/> now: the caller's, the callee's, or none (the PBX's side).</summary>
+    public MediaEnd? EndOf(CallSide side) => side switch
+    {
+        CallSide.Caller => Caller,
+        CallSide.Callee => Callee,
+        _ => null,
+    };
+
     /// <summary>Whose end the one with this id is now: the caller's, the callee's, or nobody's (null).</summary>
     public CallSide? SideOf(int id) =>
         _caller?.Id == id ? CallSide.Caller : _callee?.Id == id ? CallSide.Callee : null;
@@ -219,7 +227,7 @@ internal sealed class CallMedia : IAsyncDisposable
     /// port and codec, and the next session version; null for a browser's end (the call answers 488, RFC 3261 section 14.2).
     /// </summary>
     public SipAnswerOptions? ReinviteTerms(CallSide side) =>
-        (side == CallSide.Caller ? Caller : Callee) is PhoneEnd phone
+        EndOf(side) is PhoneEnd phone
             ? AnswerOptions(phone.Leg, [phone.Audio.Codec.Codec]) with { SessionVersion = _sdpVersion + 1 }
             : null;
 

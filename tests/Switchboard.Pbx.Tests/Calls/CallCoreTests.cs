@@ -147,7 +147,7 @@ public sealed class CallCoreTests
     }
 
     [Fact]
-    public void A_reinvite_to_a_browsers_end_or_without_a_usable_offer_gets_488_and_nothing_changes()
+    public void A_reinvite_to_an_end_with_no_terms_for_it_or_without_a_usable_offer_gets_488_and_nothing_changes()
     {
         var core = NewCore();
         var toBrowser = core.Handle(new CallInput.Request(CallSide.Caller, Request("INVITE", "application/sdp", PhoneOffer("a=sendonly")), true, null, CallPeers.None), At);
