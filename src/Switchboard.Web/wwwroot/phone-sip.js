@@ -1,6 +1,7 @@
 // phone-sip.js: the small SIP user agent of phone.htm (docs/phone.md). SIP over WebSocket (RFC 7118) to the PBX's
 // /api/phone/sip, which the login authorised: no digest here. Only what a softphone of one extension needs: REGISTER,
-// INVITE in and out with ACK, CANCEL, BYE, and answers to whatever else arrives. The socket is reliable, so no request
+// INVITE in and out with ACK, CANCEL, BYE, a re-INVITE for hold (RFC 3264 section 8.4), REFER for a blind transfer
+// with the NOTIFYs that report it (RFC 3515), and answers to whatever else arrives. The socket is reliable, so no request
 // is retransmitted (RFC 3261 section 17.1.1.2, Timer A is not started on reliable transports); Timer B/F's 32 s still
 // bounds every wait.
 (function () {
@@ -8,6 +9,7 @@
 
   var TIMEOUT_MS = 32000;      // 64 * T1 (RFC 3261 section 17.1.1.2)
   var REGISTER_EXPIRES = 300;
+  var ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, NOTIFY';
   var COMPACT = { i: 'call-id', f: 'from', t: 'to', v: 'via', m: 'contact', l: 'content-length', c: 'content-type', k: 'supported', r: 'refer-to' };
 
   function random(bytes) {
@@ -186,7 +188,7 @@
     var headers = (req.headers.via || []).map(function (v) { return ['Via', v]; });
     headers.push(['From', header(req, 'from')], ['To', to], ['Call-ID', header(req, 'call-id')], ['CSeq', header(req, 'cseq')]);
     if (extra && extra.contact) headers.push(['Contact', this.contact()]);
-    if (status === 405) headers.push(['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO']);
+    if (status === 405) headers.push(['Allow', ALLOW]);
     this.send(build('SIP/2.0 ' + status + ' ' + reason, headers, body));
   };
 
@@ -222,6 +224,10 @@
       case 'INVITE':
         // A re-INVITE: this agent keeps its session as it is (RFC 3261 section 14.2).
         this.respond(req, 488, 'Not Acceptable Here');
+        break;
+      case 'NOTIFY':
+        this.respond(req, 200, 'OK');
+        this.onNotify(call, req);
         break;
       default:
         this.respond(req, 200, 'OK');
@@ -276,13 +282,60 @@
   };
 
   // A request within the dialog (RFC 3261 section 12.2.1.1).
-  PhoneSip.prototype.inDialog = function (call, method, body) {
+  PhoneSip.prototype.inDialog = function (call, method, body, extra) {
     var branch = 'z9hG4bK' + random(8);
     var routes = call.direction === 'out' ? call.routes.slice().reverse() : call.routes;
     var headers = [['Via', this.via(branch)], ['Max-Forwards', '70'], ['From', call.localHdr], ['To', call.remoteHdr],
       ['Call-ID', call.id], ['CSeq', (method === 'ACK' ? call.inviteCseq : ++call.cseq) + ' ' + method]];
     routes.forEach(function (r) { headers.push(['Route', r]); });
+    (extra || []).forEach(function (h) { headers.push(h); });
     return { branch: branch, text: build(method + ' ' + call.remoteTarget + ' SIP/2.0', headers, body) };
+  };
+
+  // The implicit subscription of our REFER (RFC 3515 section 2.4.4): each NOTIFY's message/sipfrag body is the status
+  // line of the transfer's new leg; Subscription-State: terminated marks the last one.
+  PhoneSip.prototype.onNotify = function (call, req) {
+    if (!/^refer\b/i.test(header(req, 'event')) || !call.referring) return;
+    var m = /^SIP\/2\.0\s+(\d{3})\s*(.*)/.exec(req.body.trim());
+    if (!m) return;
+    var status = parseInt(m[1], 10);
+    var final = /^terminated/i.test(header(req, 'subscription-state')) || status >= 200;
+    if (final) call.referring = false;
+    this.opts.onCallUpdate(call, 'transfer', { status: status, reason: m[2], final: final });
+  };
+
+  // A blind transfer (RFC 5589 section 6): REFER with the target in our domain; the PBX answers 202 and reports the
+  // new leg with NOTIFYs (onNotify). A refusal of the REFER itself is reported as a final transfer status.
+  PhoneSip.prototype.refer = function (call, number) {
+    var self = this;
+    var target = 'sip:' + encodeURIComponent(number).replace(/%2A/g, '*') + '@' + this.opts.domain;
+    var refer = this.inDialog(call, 'REFER', '', [['Refer-To', '<' + target + '>'], ['Referred-By', '<' + this.aor + '>'], ['Contact', this.contact()]]);
+    call.referring = true;
+    this.request(refer.text, refer.branch, function (res) {
+      if (res.status < 300 || !call.referring) return;
+      call.referring = false;
+      self.opts.onCallUpdate(call, 'transfer', { status: res.status, reason: res.reason, final: true });
+    });
+  };
+
+  // A re-INVITE with a new offer of ours (hold: a=sendonly, resume: a=sendrecv; RFC 3264 section 8.4). onDone gets the
+  // final response; a 2xx is ACKed in the dialog, any other within the INVITE's transaction (RFC 3261 section 17.1.1.3).
+  PhoneSip.prototype.reinvite = function (call, sdp, onDone) {
+    var self = this;
+    var invite = this.inDialog(call, 'INVITE', sdp, [['Contact', this.contact()], ['Allow', ALLOW]]);
+    call.inviteCseq = call.cseq;
+    this.request(invite.text, invite.branch, function (res) {
+      if (res.status < 200) return;
+      if (res.status < 300) {
+        self.send(self.inDialog(call, 'ACK').text);
+      } else if (res.headers.via) {
+        self.send(build('ACK ' + call.remoteTarget + ' SIP/2.0', [
+          ['Via', self.via(invite.branch)], ['Max-Forwards', '70'], ['From', call.localHdr], ['To', header(res, 'to')],
+          ['Call-ID', call.id], ['CSeq', call.inviteCseq + ' ACK'],
+        ]));
+      }
+      onDone(res);
+    });
   };
 
   PhoneSip.prototype.hangup = function (call) {
@@ -313,7 +366,7 @@
     call.inviteText = build('INVITE ' + call.requestUri + ' SIP/2.0', [
       ['Via', this.via(branch)], ['Max-Forwards', '70'], ['From', call.localHdr], ['To', call.remoteHdr],
       ['Call-ID', call.id], ['CSeq', '1 INVITE'], ['Contact', this.contact()],
-      ['Allow', 'INVITE, ACK, CANCEL, BYE, OPTIONS, INFO'], ['User-Agent', 'Switchboard phone.htm'],
+      ['Allow', ALLOW], ['User-Agent', 'Switchboard phone.htm'],
     ], sdp);
     this.request(call.inviteText, branch, function (res) { self.onInviteResponse(call, res); });
     return call;

@@ -76,7 +76,7 @@
     $('dial').hidden = state !== 'idle';
     $('answer').hidden = state !== 'incoming';
     $('hangup').hidden = !(state === 'incoming' || state === 'outgoing' || state === 'connected');
-    $('mute').hidden = $('hold').hidden = state !== 'connected';
+    $('mute').hidden = $('hold').hidden = $('transfer').hidden = state !== 'connected';
     $('logout').hidden = state !== 'idle';
     $('keypad').hidden = state === 'incoming';
     body.classList.toggle('in-call', state === 'connected');
@@ -230,13 +230,18 @@
       }
       setState('connected', '');
       setStatus('connected', { peer: peerLine.textContent });
+    } else if (event === 'transfer') {
+      onTransferProgress(c, detail);
     } else if (event === 'ended') {
       ring.stop();
       closeMedia(c);
       call = null;
       $('mute').setAttribute('aria-pressed', 'false');
       $('hold').setAttribute('aria-pressed', 'false');
-      var reason = detail === 'cancelled' ? 'missed' : detail;
+      delete body.dataset.held;
+      // The PBX ends our leg once the target answered (its BYE may come before or after the final NOTIFY).
+      var reason = c.transferred ? 'transferred' : detail === 'cancelled' ? 'missed' : detail;
+      delete body.dataset.transfer;
       if (!sip) return;
       setState('idle', reason);
       setStatus('reason.' + reason, { peer: peerLine.textContent });
@@ -359,16 +364,84 @@
     applySending();
   }
 
-  // Hold here: our microphone stops reaching the far side and its sound stops playing, until resumed. The PBX
-  // answers a browser's re-INVITE with 488, so the hold is not signalled (docs/phone.md, "Hold").
+  // Hold is signalled (RFC 3264 section 8.4): a re-INVITE whose offer says a=sendonly, and a=sendrecv to resume; the
+  // PBX then plays its hold music to the other party (docs/phone.md, "Hold"). Here our microphone stops and the far
+  // side's sound is not played meanwhile. A refused re-INVITE leaves the call as it was, and says so.
   function toggleHold() {
-    if (!call || !call.pc) return;
+    var c = call;
+    if (!c || !c.pc || c.state !== 'connected' || c.holdPending) return;
     var held = $('hold').getAttribute('aria-pressed') !== 'true';
-    $('hold').setAttribute('aria-pressed', String(held));
-    body.dataset.held = String(held);
-    $('remote').muted = held;
-    setStatus(held ? 'held' : 'connected', { peer: peerLine.textContent });
-    applySending();
+    var transceiver = c.pc.getTransceivers()[0];
+    if (!transceiver) return;
+    c.holdPending = true;
+    $('hold').disabled = true;
+    transceiver.direction = held ? 'sendonly' : 'sendrecv';
+    c.pc.createOffer().then(function (o) { return c.pc.setLocalDescription(o); }).then(function () {
+      sip.reinvite(c, c.pc.localDescription.sdp, function (res) {
+        var done = function () { c.holdPending = false; $('hold').disabled = false; };
+        if (call !== c) { done(); return; }
+        if (res.status >= 300) {
+          // RFC 3261 section 14.2: the session stays as it was.
+          c.pc.setLocalDescription({ type: 'rollback' }).catch(function () {}).then(function () {
+            transceiver.direction = held ? 'sendrecv' : 'sendonly';
+            done();
+            setStatus('hold_failed', { code: res.status });
+          });
+          return;
+        }
+        c.pc.setRemoteDescription({ type: 'answer', sdp: res.body }).then(function () {
+          done();
+          $('hold').setAttribute('aria-pressed', String(held));
+          body.dataset.held = String(held);
+          $('remote').muted = held;
+          setStatus(held ? 'held' : 'connected', { peer: peerLine.textContent });
+          applySending();
+        }).catch(function () { done(); sip.hangup(c); });
+      });
+    }).catch(function () { c.holdPending = false; $('hold').disabled = false; transceiver.direction = held ? 'sendrecv' : 'sendonly'; });
+  }
+
+  // ---- blind transfer (RFC 5589 section 6) -------------------------------------------------
+
+  // Asks for the number, then REFER over our SIP socket; the NOTIFYs say how the new leg went (onTransferProgress).
+  function transfer() {
+    var c = call;
+    if (!c || c.state !== 'connected' || c.transferring) return;
+    var answerText = window.prompt(t('transfer_prompt'), '');
+    if (answerText === null) return;
+    var number = answerText.replace(/[\s()\-./]/g, '');
+    if (!/^\+?[0-9*#]{1,32}$/.test(number)) {
+      setStatus('reason.bad_destination');
+      return;
+    }
+    c.transferring = true;
+    c.transferTarget = number;
+    body.dataset.transfer = 'pending';
+    $('transfer').disabled = true;
+    setStatus('transferring', { peer: number });
+    sip.refer(c, number);
+  }
+
+  // 1xx: still under way. 2xx: the target answered, and the PBX ends our leg. Anything else: the transfer failed, the
+  // call goes on here as before.
+  function onTransferProgress(c, progress) {
+    if (!progress.final) return;
+    c.transferring = false;
+    $('transfer').disabled = false;
+    if (progress.status >= 200 && progress.status < 300) {
+      c.transferred = true;
+      body.dataset.transfer = 'done';
+      setStatus('transferred', { peer: c.transferTarget });
+      if (call === c) sip.hangup(c);
+      return;
+    }
+    body.dataset.transfer = 'failed';
+    setStatus('transfer_failed', { peer: c.transferTarget, reason: transferReason(progress.status) });
+  }
+
+  function transferReason(status) {
+    var key = 'transfer_reason.' + status;
+    return Object.prototype.hasOwnProperty.call(table, key) ? t(key) : t('transfer_reason.other', { code: status });
   }
 
   function applySending() {
@@ -391,6 +464,7 @@
   $('hangup').addEventListener('click', hangup);
   $('mute').addEventListener('click', toggleMute);
   $('hold').addEventListener('click', toggleHold);
+  $('transfer').addEventListener('click', transfer);
   $('logout').addEventListener('click', function () {
     var s = sip;
     sip = null;

@@ -1,0 +1,165 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using Switchboard.EndToEnd.Tests.Peers;
+using Switchboard.Server;
+using static Microsoft.Playwright.Assertions;
+
+namespace Switchboard.EndToEnd.Tests;
+
+/// <summary>
+/// phone.htm's blind transfer (REFER, RFC 5589 section 6) and signalled hold (re-INVITE a=sendonly, RFC 3264 section
+/// 8.4), with real peers: a visitor's popup calls the agent's phone.htm, which transfers it to a registered baresip
+/// extension, or holds it while the visitor hears the PBX's hold music.
+/// </summary>
+[Collection(PopupGroup.Name)]
+public sealed class PhoneTransferAndHoldTests(BrowserFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
+{
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Inbound audio energy per second (Chromium's getStats totalAudioEnergy: audio level squared times seconds) above
+    /// which the popup hears sound, and below which it hears silence. Measured here: the hold music and the fake
+    /// microphone about 0.24 per second, baresip's 1 kHz tone 0.066, a muted agent 1e-11.
+    /// </summary>
+    private const double SoundEnergy = 1e-4;
+
+    private PbxHost Host => fixture.Host;
+
+    [Fact]
+    public async Task The_agent_transfers_a_popups_call_to_a_baresip_extension_which_answers_and_the_popup_hears_it()
+    {
+        var agent = await fixture.NewExtensionAsync();
+        var visitor = await fixture.NewExtensionAsync();
+        var target = await fixture.NewExtensionAsync();
+        await using var baresip = await SipPhoneTests.StartPhoneAsync(Host, target, SipTransport.Udp, AnswerMode.Auto, toneHz: 1000);
+        var (agentBrowser, phone, popupBrowser, popup) = await ConnectAsync(agent, visitor);
+        await using var _ = agentBrowser;
+        await using var __ = popupBrowser;
+
+        // The agent asks for a transfer to the baresip extension (the page's prompt, answered here).
+        await phone.EvaluateAsync("n => { window.prompt = () => n; }", target.Number);
+        await phone.ClickAsync("#transfer");
+        await Expect(phone.Locator("body")).ToHaveAttributeAsync("data-transfer", "pending");
+
+        // baresip rings and answers; the agent's leg ends as transferred, the popup stays connected.
+        await baresip.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        await phone.ExpectStateAsync("idle", "transferred");
+        Assert.Equal("connected", await popup.Locator("body").GetAttributeAsync("data-state"));
+
+        // The popup hears baresip's 1 kHz tone: the agent is gone, so the sound is baresip's.
+        var energy = await InboundEnergyPerSecondAsync(popup, TimeSpan.FromSeconds(2));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"popup inbound energy after the transfer: {energy:E2}/s"));
+        Assert.True(energy > SoundEnergy, string.Create(CultureInfo.InvariantCulture, $"the popup should hear baresip after the transfer: {energy:E2}/s"));
+
+        // And baresip hears the popup's microphone (400 Hz).
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await popup.ClickAsync("#hangup");
+        await baresip.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+        var recording = await baresip.RecordingsAsync();
+        var share = ToneDetector.PowerShare(recording.Received.From(TimeSpan.FromSeconds(0.5)), recording.Received.SampleRate, 400);
+        Assert.True(share > 0.15, string.Create(CultureInfo.InvariantCulture, $"baresip should hear the popup's 400 Hz beep: share {share:F2}"));
+
+        // The record says the call went to the agent, then was transferred to the baresip extension.
+        var record = await CallRecords.WaitForAsync(Host, r => r.From == visitor.Account && r.Destination == agent.Number);
+        Assert.Equal($"extension>transfer>extension:{target.Number}", record.Route);
+        Assert.Equal(("hangup", "caller"), (record.Reason, record.EndedBy));
+    }
+
+    [Fact]
+    public async Task A_transfer_the_pbx_refuses_shows_the_reason_and_the_call_goes_on()
+    {
+        var agent = await fixture.NewExtensionAsync();
+        var visitor = await fixture.NewExtensionAsync();
+        var (agentBrowser, phone, popupBrowser, popup) = await ConnectAsync(agent, visitor);
+        await using var _ = agentBrowser;
+        await using var __ = popupBrowser;
+
+        await phone.EvaluateAsync("() => { window.prompt = () => '7777777'; }");
+        await phone.ClickAsync("#transfer");
+        await Expect(phone.Locator("body")).ToHaveAttributeAsync("data-transfer", "failed", new() { Timeout = 10_000 });
+        // Not an extension of the domain: external, so the policy refuses it or no trunk takes it; the page says which.
+        await Expect(phone.Locator("#status")).ToContainTextAsync("Transfer to 7777777 failed");
+        Assert.Equal("connected", await phone.Locator("body").GetAttributeAsync("data-state"));
+
+        // Still bridged: the visitor hears the agent's microphone.
+        var energy = await InboundEnergyPerSecondAsync(popup, TimeSpan.FromSeconds(1.5));
+        Assert.True(energy > SoundEnergy, string.Create(CultureInfo.InvariantCulture, $"the popup should still hear the agent: {energy:E2}/s"));
+        await phone.ClickAsync("#hangup");
+        await popup.ExpectStateAsync("ended", "remote_hangup");
+    }
+
+    [Fact]
+    public async Task The_agent_holds_with_a_sendonly_reinvite_the_popup_hears_hold_music_and_after_resume_the_agent_again()
+    {
+        var agent = await fixture.NewExtensionAsync();
+        var visitor = await fixture.NewExtensionAsync();
+        var (agentBrowser, phone, popupBrowser, popup) = await ConnectAsync(agent, visitor);
+        await using var _ = agentBrowser;
+        await using var __ = popupBrowser;
+
+        // Hold: the page offers a=sendonly and the PBX answers a=recvonly (RFC 3264 section 8.4); the agent's microphone is off.
+        await phone.ClickAsync("#hold");
+        await Expect(phone.Locator("#hold")).ToHaveAttributeAsync("aria-pressed", "true");
+        Assert.Contains("a=recvonly", await phone.EvaluateAsync<string>("() => window.__pcs[0].currentRemoteDescription.sdp"), StringComparison.Ordinal);
+        Assert.False(await phone.EvaluateAsync<bool>("() => window.__pcs[0].getSenders()[0].track.enabled"));
+
+        // Nothing of the agent reaches the popup now, yet it hears sound: the hold music.
+        var held = await InboundEnergyPerSecondAsync(popup, TimeSpan.FromSeconds(2));
+        Assert.True(held > SoundEnergy, string.Create(CultureInfo.InvariantCulture, $"the popup should hear hold music: {held:E2}/s"));
+
+        // Resume (a=sendrecv): the agent is heard again...
+        await phone.ClickAsync("#hold");
+        await Expect(phone.Locator("#hold")).ToHaveAttributeAsync("aria-pressed", "false");
+        Assert.Contains("a=sendrecv", await phone.EvaluateAsync<string>("() => window.__pcs[0].currentRemoteDescription.sdp"), StringComparison.Ordinal);
+        var resumed = await InboundEnergyPerSecondAsync(popup, TimeSpan.FromSeconds(2));
+        Assert.True(resumed > SoundEnergy, string.Create(CultureInfo.InvariantCulture, $"the popup should hear the agent after resume: {resumed:E2}/s"));
+
+        // ...and only the agent: muted, it leaves silence, so the music stopped.
+        await phone.ClickAsync("#mute");
+        await Task.Delay(TimeSpan.FromSeconds(0.5));
+        var muted = await InboundEnergyPerSecondAsync(popup, TimeSpan.FromSeconds(2));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"popup inbound energy per second: held {held:E2}, resumed {resumed:E2}, resumed and muted {muted:E2}"));
+        Assert.True(muted < SoundEnergy, string.Create(CultureInfo.InvariantCulture, $"no music after resume, the muted agent is silent: {muted:E2}/s"));
+
+        await phone.ClickAsync("#hangup");
+        await popup.ExpectStateAsync("ended", "remote_hangup");
+    }
+
+    /// <summary>A visitor's popup calls the agent's phone.htm, which answers: both connected, the visitor hears the agent.</summary>
+    private async Task<(PhoneBrowser AgentBrowser, IPage Phone, PopupBrowser PopupBrowser, IPage Popup)> ConnectAsync(TestAccount agent, TestAccount visitor)
+    {
+        var agentBrowser = await PhoneBrowser.CreateAsync(fixture);
+        var phone = await agentBrowser.OpenAsync(Host);
+        await phone.LoginAsync(agent, remember: false);
+        await phone.ExpectStateAsync("idle");
+        await Expect(phone.Locator("body")).ToHaveAttributeAsync("data-registered", "true");
+
+        var popupBrowser = await PopupBrowser.CreateAsync(fixture, Host);
+        var popup = await popupBrowser.OpenAsync(Host, "?destnumber=" + agent.Number);
+        await popup.LoginAsync(visitor, remember: false);
+        await phone.ExpectStateAsync("incoming");
+        await phone.ClickAsync("#answer");
+        await phone.ExpectStateAsync("connected");
+        await popup.ExpectStateAsync("connected");
+        await popup.WaitForInboundAudioAsync(packets: 50);
+        return (agentBrowser, phone, popupBrowser, popup);
+    }
+
+    /// <summary>How much sound the page received over <paramref name="window"/>: the growth of its inbound totalAudioEnergy per second.</summary>
+    private static async Task<double> InboundEnergyPerSecondAsync(IPage page, TimeSpan window)
+    {
+        const string Energy = """
+            async () => {
+              const stats = await window.__pcs[0].getStats();
+              for (const s of stats.values()) {
+                if (s.type === 'inbound-rtp' && s.kind === 'audio') return s.totalAudioEnergy || 0;
+              }
+              return 0;
+            }
+            """;
+        var before = await page.EvaluateAsync<double>(Energy);
+        await Task.Delay(window);
+        var after = await page.EvaluateAsync<double>(Energy);
+        return (after - before) / window.TotalSeconds;
+    }
+}
