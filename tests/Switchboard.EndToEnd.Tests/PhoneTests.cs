@@ -96,12 +96,14 @@ public sealed class PhoneTests(BrowserFixture fixture)
         await phone.ClickAsync("#mute");
         Assert.True(await phone.EvaluateAsync<bool>("() => window.__pcs[0].getSenders()[0].track.enabled"));
 
-        // Hold is the page's own (docs/phone.md): nothing sent, nothing played, until resumed.
+        // Hold is signalled (a re-INVITE a=sendonly, answered by the call's WebRTC session) and the page sends and plays
+        // nothing until resumed; with the echo there is no other party to hear the hold music.
         await phone.ClickAsync("#hold");
         await Expect(phone.Locator("#hold")).ToHaveAttributeAsync("aria-pressed", "true");
         await Expect(phone.Locator("#status")).ToHaveTextAsync("On hold");
         Assert.True(await phone.EvaluateAsync<bool>("() => document.getElementById('remote').muted && !window.__pcs[0].getSenders()[0].track.enabled"));
         await phone.ClickAsync("#hold");
+        await Expect(phone.Locator("#hold")).ToHaveAttributeAsync("aria-pressed", "false");
         Assert.True(await phone.EvaluateAsync<bool>("() => !document.getElementById('remote').muted && window.__pcs[0].getSenders()[0].track.enabled"));
 
         await phone.ClickAsync("#hangup");

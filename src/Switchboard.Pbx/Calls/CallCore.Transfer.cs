@@ -115,7 +115,7 @@ internal sealed partial class CallCore
         switch (route)
         {
             case Route.ToExtension extension:
-                // The caller goes on hearing the transferor until the target answers (docs/signalling.md, "Transfer").
+                // The caller goes on hearing the transferor until the target answers (docs/sip.md, "Blind transfer").
                 Winner = null;
                 MoveTo(CallState.Transfer);
                 _transferring = true;
@@ -129,7 +129,7 @@ internal sealed partial class CallCore
                 RefuseTransfer(referral, 404, "Not Found");
                 break;
             default:
-                // A service, a queue or a trunk is not a transfer target yet (docs/signalling.md, "Transfer").
+                // A service, a queue or a trunk is not a transfer target yet (docs/sip.md, "Blind transfer").
                 RefuseTransfer(referral, 501, "Not Implemented");
                 break;
         }
