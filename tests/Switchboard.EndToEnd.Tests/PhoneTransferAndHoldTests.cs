@@ -9,7 +9,8 @@ namespace Switchboard.EndToEnd.Tests;
 /// <summary>
 /// phone.htm's blind transfer (REFER, RFC 5589 section 6) and signalled hold (re-INVITE a=sendonly, RFC 3264 section
 /// 8.4), with real peers: a visitor's popup calls the agent's phone.htm, which transfers it to a registered baresip
-/// extension, or holds it while the visitor hears the PBX's hold music.
+/// extension, or holds it while the visitor hears the PBX's hold music; and the same from a baresip callee (its
+/// transfer, hold and resume commands).
 /// </summary>
 [Collection(PopupGroup.Name)]
 public sealed class PhoneTransferAndHoldTests(BrowserFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
@@ -125,6 +126,65 @@ public sealed class PhoneTransferAndHoldTests(BrowserFixture fixture, Xunit.Abst
         await popup.ExpectStateAsync("ended", "remote_hangup");
     }
 
+    [Fact]
+    public async Task A_baresip_callee_transfers_the_popup_with_its_transfer_command_to_another_baresip()
+    {
+        var first = await fixture.NewExtensionAsync();
+        var second = await fixture.NewExtensionAsync();
+        var visitor = await fixture.NewExtensionAsync();
+        await using var transferor = await SipPhoneTests.StartPhoneAsync(Host, first, SipTransport.Udp, AnswerMode.Auto, toneHz: 0);
+        await using var target = await SipPhoneTests.StartPhoneAsync(Host, second, SipTransport.Udp, AnswerMode.Auto, toneHz: 1000);
+        await using var popupBrowser = await PopupBrowser.CreateAsync(fixture, Host);
+        var popup = await popupBrowser.OpenAsync(Host, "?destnumber=" + first.Number);
+        await popup.LoginAsync(visitor, remember: false);
+        await transferor.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        await popup.ExpectStateAsync("connected");
+
+        // The first phone plays silence: what the popup hears afterwards is the second one's tone.
+        await transferor.CommandAsync("transfer", $"sip:{second.Number}@{BrowserFixture.Domain}");
+        await target.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        await transferor.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+        var energy = await InboundEnergyPerSecondAsync(popup, TimeSpan.FromSeconds(2));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"popup inbound energy after baresip's transfer: {energy:E2}/s"));
+        Assert.True(energy > SoundEnergy, string.Create(CultureInfo.InvariantCulture, $"the popup should hear the target's tone: {energy:E2}/s"));
+
+        await popup.ClickAsync("#hangup");
+        await target.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+        var record = await CallRecords.WaitForAsync(Host, r => r.From == visitor.Account && r.Destination == first.Number);
+        Assert.Equal($"extension>transfer>extension:{second.Number}", record.Route);
+    }
+
+    [Fact]
+    public async Task A_baresip_callee_that_holds_gives_the_popup_hold_music_and_its_resume_takes_it_away()
+    {
+        var callee = await fixture.NewExtensionAsync();
+        var visitor = await fixture.NewExtensionAsync();
+        await using var phone = await SipPhoneTests.StartPhoneAsync(Host, callee, SipTransport.Udp, AnswerMode.Auto, toneHz: 0);
+        await using var popupBrowser = await PopupBrowser.CreateAsync(fixture, Host);
+        var popup = await popupBrowser.OpenAsync(Host, "?destnumber=" + callee.Number);
+        await popup.LoginAsync(visitor, remember: false);
+        await phone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        await popup.ExpectStateAsync("connected");
+
+        // baresip plays silence: sound in the popup can only be the PBX's hold music.
+        var before = await InboundEnergyPerSecondAsync(popup, TimeSpan.FromSeconds(1.5));
+        await phone.CommandAsync("hold");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var held = await InboundEnergyPerSecondAsync(popup, TimeSpan.FromSeconds(2));
+        await phone.CommandAsync("resume");
+
+        // baresip's resume re-INVITE comes when it comes, and the popup's jitter buffer plays out the last of the music:
+        // within a few seconds the popup hears baresip's silence again, not the music.
+        var resumed = await SecondsUntilSilentAsync(popup, TimeSpan.FromSeconds(8));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"popup inbound energy per second: before {before:E2}, held {held:E2}; silent again {resumed:0.0} s after the resume command"));
+
+        Assert.True(before < SoundEnergy, string.Create(CultureInfo.InvariantCulture, $"silence before the hold: {before:E2}/s"));
+        Assert.True(held > SoundEnergy, string.Create(CultureInfo.InvariantCulture, $"hold music while baresip holds: {held:E2}/s"));
+        Assert.NotNull(resumed);
+        await popup.ClickAsync("#hangup");
+        await phone.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+    }
+
     /// <summary>A visitor's popup calls the agent's phone.htm, which answers: both connected, the visitor hears the agent.</summary>
     private async Task<(PhoneBrowser AgentBrowser, IPage Phone, PopupBrowser PopupBrowser, IPage Popup)> ConnectAsync(TestAccount agent, TestAccount visitor)
     {
@@ -143,6 +203,21 @@ public sealed class PhoneTransferAndHoldTests(BrowserFixture fixture, Xunit.Abst
         await popup.ExpectStateAsync("connected");
         await popup.WaitForInboundAudioAsync(packets: 50);
         return (agentBrowser, phone, popupBrowser, popup);
+    }
+
+    /// <summary>Seconds until a whole second of the page's inbound audio is silent, measured second by second; null when none is within <paramref name="limit"/>.</summary>
+    private static async Task<double?> SecondsUntilSilentAsync(IPage page, TimeSpan limit)
+    {
+        var started = DateTime.UtcNow;
+        while (DateTime.UtcNow - started < limit)
+        {
+            if (await InboundEnergyPerSecondAsync(page, TimeSpan.FromSeconds(1)) < SoundEnergy)
+            {
+                return (DateTime.UtcNow - started).TotalSeconds;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>How much sound the page received over <paramref name="window"/>: the growth of its inbound totalAudioEnergy per second.</summary>
