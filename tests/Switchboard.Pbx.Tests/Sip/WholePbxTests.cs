@@ -243,10 +243,13 @@ public sealed class WholePbxTests
         var info = await alice.SendInDialogAsync(SipMethod.Info, "Signal=7\r\nDuration=160\r\n", "application/dtmf-relay");
         Assert.Equal(200, info.StatusCode);
 
-        // A blind transfer the PBX does not take is refused with what it does take (RFC 3261 section 8.2.1), not a 200.
+        // A REFER without Refer-To is refused (RFC 3515 section 2.4.1), not taken with a 202, and the call goes on; a
+        // method the PBX does not take is refused with what it does take (RFC 3261 section 8.2.1), REFER among them.
         var refer = await bob.SendInDialogAsync(SipMethod.Refer);
-        Assert.Equal(405, refer.StatusCode);
-        Assert.Contains("BYE", refer.GetHeaderValue(SipHeaderId.Allow), StringComparison.Ordinal);
+        Assert.Equal(400, refer.StatusCode);
+        var update = await bob.SendInDialogAsync(SipMethod.Update);
+        Assert.Equal(405, update.StatusCode);
+        Assert.Contains("REFER", update.GetHeaderValue(SipHeaderId.Allow), StringComparison.Ordinal);
         await alice.SendInDialogAsync(SipMethod.Bye);
         bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
         var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
