@@ -135,10 +135,7 @@ public sealed class PhoneTransferAndHoldTests(BrowserFixture fixture, Xunit.Abst
         await using var transferor = await SipPhoneTests.StartPhoneAsync(Host, first, SipTransport.Udp, AnswerMode.Auto, toneHz: 0);
         await using var target = await SipPhoneTests.StartPhoneAsync(Host, second, SipTransport.Udp, AnswerMode.Auto, toneHz: 1000);
         await using var popupBrowser = await PopupBrowser.CreateAsync(fixture, Host);
-        var popup = await popupBrowser.OpenAsync(Host, "?destnumber=" + first.Number);
-        await popup.LoginAsync(visitor, remember: false);
-        await transferor.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
-        await popup.ExpectStateAsync("connected");
+        var popup = await CallBaresipAsync(popupBrowser, visitor, first, transferor);
 
         // The first phone plays silence: what the popup hears afterwards is the second one's tone.
         await transferor.CommandAsync("transfer", $"sip:{second.Number}@{BrowserFixture.Domain}");
@@ -161,10 +158,7 @@ public sealed class PhoneTransferAndHoldTests(BrowserFixture fixture, Xunit.Abst
         var visitor = await fixture.NewExtensionAsync();
         await using var phone = await SipPhoneTests.StartPhoneAsync(Host, callee, SipTransport.Udp, AnswerMode.Auto, toneHz: 0);
         await using var popupBrowser = await PopupBrowser.CreateAsync(fixture, Host);
-        var popup = await popupBrowser.OpenAsync(Host, "?destnumber=" + callee.Number);
-        await popup.LoginAsync(visitor, remember: false);
-        await phone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
-        await popup.ExpectStateAsync("connected");
+        var popup = await CallBaresipAsync(popupBrowser, visitor, callee, phone);
 
         // baresip plays silence: sound in the popup can only be the PBX's hold music.
         var before = await InboundEnergyPerSecondAsync(popup, TimeSpan.FromSeconds(1.5));
@@ -183,6 +177,16 @@ public sealed class PhoneTransferAndHoldTests(BrowserFixture fixture, Xunit.Abst
         Assert.NotNull(resumed);
         await popup.ClickAsync("#hangup");
         await phone.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+    }
+
+    /// <summary>A visitor's popup calls <paramref name="callee"/>'s baresip, which answers by itself: both connected.</summary>
+    private async Task<IPage> CallBaresipAsync(PopupBrowser browser, TestAccount visitor, TestAccount callee, BaresipAgent phone)
+    {
+        var popup = await browser.OpenAsync(Host, "?destnumber=" + callee.Number);
+        await popup.LoginAsync(visitor, remember: false);
+        await phone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        await popup.ExpectStateAsync("connected");
+        return popup;
     }
 
     /// <summary>A visitor's popup calls the agent's phone.htm, which answers: both connected, the visitor hears the agent.</summary>

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Media.Sdp;
 using Switchboard.Pbx.Calls;
@@ -13,25 +12,7 @@ public sealed class CallCoreHoldTests
 {
     private static readonly TimeSpan At = TimeSpan.FromSeconds(30);
 
-    private static readonly SipAnswerOptions OurPhoneEnd = new()
-    {
-        Address = IPAddress.Parse("198.51.100.1"),
-        Port = 30000,
-        SessionId = 42,
-        SessionVersion = 3,
-        Codecs = [SdpCodec.Pcmu],
-    };
-
-    /// <summary>Answered by branch 0: Live, two parties.</summary>
-    private static CallCore Answered()
-    {
-        var core = new CallCore("test", NullLogger.Instance);
-        core.Handle(new CallInput.Ring([0], TimeSpan.FromSeconds(30)), At);
-        core.Handle(CallCoreRingingTests.Response(0, 200, "v=0\r\n"), At);
-        core.Handle(new CallInput.AnswerApplied(0, Usable: true), At);
-        Assert.Equal(CallState.Live, core.State);
-        return core;
-    }
+    private static CallCore Answered() => CallCoreTransferTests.Answered();
 
     private static CallInput.Request WebReinvite(CallSide side, string sdp) =>
         new(side, CallCoreTests.Request("INVITE", "application/sdp", sdp), InDialog: true, null, CallPeers.None, WebEnd: true);
@@ -102,6 +83,6 @@ public sealed class CallCoreHoldTests
         var sdp =
             "v=0\r\no=phone 1 2 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n" +
             "m=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n" + direction + "\r\n";
-        return new CallInput.Request(side, CallCoreTests.Request("INVITE", "application/sdp", sdp), InDialog: true, OurPhoneEnd, CallPeers.None);
+        return new CallInput.Request(side, CallCoreTests.Request("INVITE", "application/sdp", sdp), InDialog: true, CallCoreTests.OurPhoneEnd, CallPeers.None);
     }
 }

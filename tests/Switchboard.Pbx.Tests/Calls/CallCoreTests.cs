@@ -23,7 +23,8 @@ public sealed class CallCoreTests
     /// <summary>The callee is a phone that took no telephone-event: the caller's digits reach it only as INFO.</summary>
     private static readonly CallPeers CalleeWithoutTelephoneEvent = new(8000, CalleeNeedsInfo: true);
 
-    private static readonly SipAnswerOptions OurPhoneEnd = new()
+    /// <summary>What our phone end would answer a re-INVITE with.</summary>
+    internal static readonly SipAnswerOptions OurPhoneEnd = new()
     {
         Address = IPAddress.Parse("198.51.100.1"),
         Port = 30000,

@@ -18,8 +18,8 @@ public sealed class CallCoreTransferTests
     private static readonly TimeSpan RingFor = TimeSpan.FromSeconds(30);
     private static readonly Extension Carol = new(9, "example.com", "103", "Carol", DateTimeOffset.UnixEpoch);
 
-    /// <summary>A call whose caller is answered by branch 0: Live.</summary>
-    private static CallCore Answered()
+    /// <summary>A call whose caller is answered by branch 0: Live, between two parties.</summary>
+    internal static CallCore Answered()
     {
         var core = new CallCore("test", NullLogger.Instance);
         core.Handle(new CallInput.Ring([0], RingFor), At);
