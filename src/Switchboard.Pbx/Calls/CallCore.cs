@@ -142,7 +142,8 @@ internal readonly record struct CallStep(IReadOnlyList<CallOutput> Outputs, Time
 /// plan has answered), the Ringing state (CallCore.Ringing.cs: the branches' answers, the winner, CANCEL of the others, the
 /// ring timeout, trunk failover and credentials, a ring group's fallback) and what an answered call decides (the Live
 /// state, and the same inputs while the IVR has the caller): hang-ups from either side, in-dialog requests (BYE,
-/// re-INVITE hold and resume, INFO digits), media events (digits, media timeout, consent lost, a closed peer), the IVR
+/// re-INVITE hold and resume with the other party's hold music, INFO digits, REFER for a blind transfer in
+/// CallCore.Transfer.cs), media events (digits, media timeout, consent lost, a closed peer), the IVR
 /// session (its prompts, keys and wake-ups) and the deadlines; and how the call ends (CallCore.Ending.cs). The loop
 /// still moves the state itself when a service answers, and to Ended (docs/sip.md, "Threading"), with <see cref="MoveTo"/>.
 /// </summary>
