@@ -193,10 +193,15 @@ internal sealed class TestPhone : ISipReceiver, IDisposable, IAsyncDisposable
 
     public void Reply(SipRequest request, int status) => Send(SipMessageFactory.CreateResponse(request, status, null, Dialog?.Id.LocalTag ?? SipIds.NewTag()).BuildResponse());
 
-    /// <summary>Sends an in-dialog request (BYE, INFO, re-INVITE) and returns its final response.</summary>
-    public async Task<SipResponse> SendInDialogAsync(SipMethod method, string? body = null, string? contentType = null)
+    /// <summary>Sends an in-dialog request (BYE, INFO, re-INVITE, REFER with its headers) and returns its final response.</summary>
+    public async Task<SipResponse> SendInDialogAsync(SipMethod method, string? body = null, string? contentType = null, params (string Name, string Value)[] headers)
     {
         var builder = Dialog!.CreateRequest(method, Via());
+        foreach (var (name, value) in headers)
+        {
+            builder.AddHeader(name, value);
+        }
+
         if (body is not null)
         {
             builder.SetBody(Encoding.UTF8.GetBytes(body), contentType!);

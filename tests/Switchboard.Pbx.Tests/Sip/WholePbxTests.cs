@@ -257,6 +257,67 @@ public sealed class WholePbxTests
     }
 
     [Fact]
+    public async Task The_callees_refer_puts_the_caller_through_to_the_target_with_notifies_and_bye_to_the_transferor()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
+        using var carol = pbx.Phone("102", 4);
+        await carol.RegisterAsync();
+
+        // RFC 3515 section 2.4: 202, then a NOTIFY of the new leg's progress in a message/sipfrag body.
+        var refer = await bob.SendInDialogAsync(SipMethod.Refer, null, null, ("Refer-To", $"<sip:102@{PbxUnderTest.Domain}>"));
+        Assert.Equal(202, refer.StatusCode);
+        var trying = await bob.WaitForRequestAsync("NOTIFY");
+        bob.Reply(trying, 200);
+        Assert.Equal("refer", trying.GetHeaderValue(SipHeaderId.Event));
+        Assert.StartsWith("active", trying.GetHeaderValue("Subscription-State"), StringComparison.Ordinal);
+        Assert.StartsWith("message/sipfrag", trying.ContentType, StringComparison.Ordinal);
+        Assert.Equal("SIP/2.0 100 Trying\r\n", System.Text.Encoding.UTF8.GetString(trying.Body.Span));
+
+        // Carol rings and answers: Bob hears 200 in the last NOTIFY, then BYE.
+        await carol.AnswerAsync(await carol.WaitForRequestAsync("INVITE"));
+        var done = await bob.WaitForRequestAsync("NOTIFY");
+        bob.Reply(done, 200);
+        Assert.StartsWith("terminated", done.GetHeaderValue("Subscription-State"), StringComparison.Ordinal);
+        Assert.Equal("SIP/2.0 200 OK\r\n", System.Text.Encoding.UTF8.GetString(done.Body.Span));
+        bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
+
+        // Alice's audio reaches Carol now.
+        await alice.Rtp.SendAsync(Rtp(0, 9, 160), alice.RemoteRtp());
+        Assert.Equal(172, (await ReceiveAsync(carol, p => (p[1] & 0x7f) == 0)).Length);
+
+        await alice.SendInDialogAsync(SipMethod.Bye);
+        carol.Reply(await carol.WaitForRequestAsync("BYE"), 200);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal(("extension>transfer>extension:102", "hangup"), (record.Route, record.Reason));
+    }
+
+    [Fact]
+    public async Task A_refer_to_a_target_nobody_registered_is_notified_480_and_the_call_goes_on()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
+
+        Assert.Equal(202, (await bob.SendInDialogAsync(SipMethod.Refer, null, null, ("Refer-To", $"<sip:102@{PbxUnderTest.Domain}>"))).StatusCode);
+        bob.Reply(await bob.WaitForRequestAsync("NOTIFY"), 200);
+        var failed = await bob.WaitForRequestAsync("NOTIFY");
+        bob.Reply(failed, 200);
+        Assert.Equal("SIP/2.0 480 Temporarily Unavailable\r\n", System.Text.Encoding.UTF8.GetString(failed.Body.Span));
+
+        // Still bridged to Bob.
+        await alice.Rtp.SendAsync(Rtp(0, 9, 160), alice.RemoteRtp());
+        Assert.Equal(172, (await ReceiveAsync(bob, p => (p[1] & 0x7f) == 0)).Length);
+        await alice.SendInDialogAsync(SipMethod.Bye);
+        bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal("extension", record.Route);
+    }
+
+    [Fact]
     public async Task A_reinvite_with_a_new_media_address_moves_the_audio_there()
     {
         await using var pbx = await PbxUnderTest.StartAsync();
