@@ -1,4 +1,5 @@
 using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Tls;
 using Org.BouncyCastle.Tls.Crypto;
 using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 
@@ -31,4 +32,12 @@ internal sealed class FixedSeedDtlsCrypto : BcTlsCrypto
     public override TlsNonceGenerator CreateNonceGenerator(byte[] additionalSeedMaterial) => base.CreateNonceGenerator(Seed);
 
     public override TlsNonceGenerator CreateNonceGenerator(ReadOnlySpan<byte> additionalSeedMaterial) => base.CreateNonceGenerator(Seed.AsSpan());
+
+    // With the same randoms every replay repeats the same key agreement and the same signature check; each
+    // is computed for real once and remembered (the handshake is the set-up here, not what is fuzzed).
+    public override TlsECDomain CreateECDomain(TlsECConfig ecConfig) =>
+        ecConfig.NamedGroup == NamedGroup.x25519 ? new RememberedX25519(this) : base.CreateECDomain(ecConfig);
+
+    public override TlsCertificate CreateCertificate(short type, byte[] encoding) =>
+        type == CertificateType.X509 ? new RememberedCertificate(this, encoding) : base.CreateCertificate(type, encoding);
 }
