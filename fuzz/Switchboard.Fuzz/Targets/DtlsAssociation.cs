@@ -13,7 +13,11 @@ internal sealed class DtlsAssociation : IDisposable
     private static readonly Lazy<DtlsCertificate> ServerCertificateOnce = new(() => DtlsCertificate.Generate(TimeProvider.System, TimeSpan.FromDays(1)));
     private static readonly Lazy<DtlsCertificate> ClientCertificateOnce = new(() => DtlsCertificate.Generate(TimeProvider.System, TimeSpan.FromDays(1)));
 
-    private DtlsAssociation(BouncyCastleDtlsEndpoint server) => Server = server;
+    private DtlsAssociation(BouncyCastleDtlsEndpoint server, DtlsSrtpKeys keys)
+    {
+        Server = server;
+        Keys = keys;
+    }
 
     /// <summary>One certificate for every server of the process, as the PBX has (<see cref="DtlsCertificate.GetProcessCertificate"/>).</summary>
     public static DtlsCertificate ServerCertificate => ServerCertificateOnce.Value;
@@ -21,6 +25,9 @@ internal sealed class DtlsAssociation : IDisposable
     public static DtlsCertificate ClientCertificate => ClientCertificateOnce.Value;
 
     public BouncyCastleDtlsEndpoint Server { get; }
+
+    /// <summary>What the handshake exported: the same for every replay of one transcript.</summary>
+    public DtlsSrtpKeys Keys { get; }
 
     /// <summary>The association ended (an alert, close_notify, a record the layer failed on): it takes no more input.</summary>
     public bool Ended => !Server.IsEstablished;
@@ -38,7 +45,9 @@ internal sealed class DtlsAssociation : IDisposable
     {
         var server = BouncyCastleDtlsEndpoint.CreateServer(ServerOptions(pool));
         DtlsFailure? failure = null;
+        DtlsSrtpKeys? keys = null;
         server.Failed += f => failure = f;
+        server.HandshakeCompleted += k => keys = k;
         try
         {
             server.Start();
@@ -52,7 +61,7 @@ internal sealed class DtlsAssociation : IDisposable
                 throw new TimeoutException($"The replayed DTLS handshake did not complete within {bound.TotalSeconds} s.");
             }
 
-            if (!server.IsEstablished)
+            if (!server.IsEstablished || keys is null)
             {
                 throw new InvalidOperationException($"The replayed DTLS handshake did not establish: {failure?.ToString() ?? "no failure reported"}.");
             }
@@ -62,7 +71,7 @@ internal sealed class DtlsAssociation : IDisposable
             {
             }
 
-            return new DtlsAssociation(server);
+            return new DtlsAssociation(server, keys);
         }
         catch
         {
