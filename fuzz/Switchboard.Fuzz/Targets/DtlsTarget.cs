@@ -12,12 +12,14 @@ namespace Switchboard.Fuzz.Targets;
 /// </summary>
 /// <remarks>
 /// An input that ends the association (a record the layer fails on, a fatal alert) needs a new one for the
-/// next input. A full handshake with a live client cost about 5 ms (two ECDSA signatures, two verifications,
-/// two ECDHE key pairs and agreements, four thread hops), and inputs that end the association are common,
-/// so the target ran at a few hundred executions a second. Instead one real handshake is recorded at start
+/// next input. A full handshake with a live client cost about 5 ms (two ECDHE key pairs and agreements, two
+/// ECDSA signatures and two verifications, two pool workers), and its edges, recorded from two threads at
+/// once, differed on every run, so AFL kept every input that ended the association and the target ran at a
+/// few hundred executions a second. Instead one real handshake is recorded at start
 /// (<see cref="DtlsTranscript"/>) and replayed into a new server endpoint (<see cref="DtlsAssociation"/>):
-/// the same class, options and hand-over as in the PBX, only without a client to run. The handshake itself
-/// runs on a pool worker and is not what this target fuzzes.
+/// the same class, options and hand-over as in the PBX, without a client, on fixed-seed crypto
+/// (<see cref="FixedSeedDtlsCrypto"/>), and off AFL's map (<see cref="UncountedCoverage"/>). The handshake
+/// itself is not what this target fuzzes. Figures: docs/benchmarks-fuzz.md.
 /// </remarks>
 public sealed class DtlsTarget : IFuzzTarget, IDisposable
 {
