@@ -443,7 +443,7 @@ public sealed class BouncyCastleDtlsEndpoint : IDtlsEndpoint, IQueueTransportOwn
     /// <summary>Runs the blocking handshake on the worker. True when it completed and the keys were delivered.</summary>
     private bool Handshake()
     {
-        var crypto = new BcTlsCrypto(new SecureRandom());
+        var crypto = _options.CryptoForTests?.Invoke() ?? new BcTlsCrypto(new SecureRandom());
         try
         {
             _dtls = Role == DtlsRole.Server
