@@ -60,9 +60,15 @@ public sealed class CallTokenTests(BrowserFixture fixture)
 
         await using (var browser = await PopupBrowser.CreateAsync(fixture, Host))
         {
+            var requests = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            browser.Context.Request += (_, r) => requests.Enqueue(new Uri(r.Url).AbsolutePath);
             var popup = await browser.OpenAsync(url);
             await popup.ExpectStateAsync("connected");
             Assert.DoesNotContain("login", await popup.StatesAsync());
+
+            // The browser's navigation had the token checked with the page itself: the page asks nothing before its call.
+            Assert.DoesNotContain("/api/token", requests);
+            Assert.DoesNotContain("/api/session", requests);
             Assert.True(await popup.Locator("#logout").IsHiddenAsync(), "a token's call has no session to log out of");
             await phone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
 

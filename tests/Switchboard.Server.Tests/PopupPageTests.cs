@@ -1,10 +1,13 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Switchboard.Pbx.Tokens;
 
 namespace Switchboard.Server.Tests;
 
@@ -138,17 +141,7 @@ public sealed partial class PopupPageTests : IClassFixture<ServerFixture>
         var ticket = link.GetProperty("ticket").GetString();
         Assert.False(string.IsNullOrEmpty(ticket));
 
-        var socketUri = new Uri($"ws://{_server.Host.HttpUrl.Authority}/api/call?ticket={ticket}");
-        using (var socket = new ClientWebSocket())
-        {
-            await socket.ConnectAsync(socketUri, CancellationToken.None);
-            await SendAsync(socket, new { type = "call", destnumber = "101", sdp = "v=0\r\n" });
-            Assert.Equal("not_permitted", (await ReadUntilClosedAsync(socket))[^1].GetProperty("reason").GetString());
-        }
-
-        using var again = new ClientWebSocket();
-        await again.ConnectAsync(socketUri, CancellationToken.None);
-        Assert.Equal("unauthorized", Assert.Single(await ReadUntilClosedAsync(again)).GetProperty("reason").GetString());
+        await ExpectTicketGrantsOnlyItsDestinationOnceAsync(ticket!, otherDestination: "101");
     }
 
     [Fact]
@@ -167,6 +160,63 @@ public sealed partial class PopupPageTests : IClassFixture<ServerFixture>
         var valid = await _server.Host.Admin.MakeSignedLinkAsync(_server.Host.HttpUrl, "100@demo.local", "101", now, 600);
         (_, state) = await PageAsync(await client.GetAsync(valid));
         Assert.False(state.TryGetProperty("link", out _));
+    }
+
+    [Fact]
+    public async Task A_call_token_a_browser_navigates_to_carries_a_ticket_for_its_destination_and_is_not_used_by_it()
+    {
+        var key = (await ApiKeyAdmin.CreateAsync(_server.Host.Services.GetRequiredService<IApiKeyStore>(), "demo.local", "100", "shop",
+            DateTimeOffset.UtcNow)).Secret;
+        using var client = Client();
+        using var mint = new HttpRequestMessage(HttpMethod.Post, new Uri("api/tokens", UriKind.Relative)) { Content = JsonContent.Create(new { destination = "101" }) };
+        mint.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        using var minted = await client.SendAsync(mint);
+        Assert.Equal(HttpStatusCode.OK, minted.StatusCode);
+        var reply = JsonDocument.Parse(await minted.Content.ReadAsStringAsync()).RootElement;
+        var url = reply.GetProperty("url").GetString()!;
+
+        using (var request = Navigate(url))
+        {
+            var token = (await PageAsync(await client.SendAsync(request))).State.GetProperty("token");
+            Assert.False(token.TryGetProperty("error", out _));
+            var ticket = token.GetProperty("ticket").GetString();
+            Assert.False(string.IsNullOrEmpty(ticket));
+
+            // Checking it in the page did not use the token (its call does): the page's own request still gets a ticket.
+            using (var redeem = await client.PostAsJsonAsync(new Uri("api/token", UriKind.Relative), new { destnumber = "101", token = reply.GetProperty("token").GetString() }))
+            {
+                Assert.Equal(HttpStatusCode.OK, redeem.StatusCode);
+            }
+
+            await ExpectTicketGrantsOnlyItsDestinationOnceAsync(ticket!, otherDestination: "100");
+        }
+
+        // Opened for another number: refused in the page, no ticket.
+        using (var request = Navigate(url.Replace("destnumber=101", "destnumber=100", StringComparison.Ordinal)))
+        {
+            var token = (await PageAsync(await client.SendAsync(request))).State.GetProperty("token");
+            Assert.Equal("token_other_destination", token.GetProperty("error").GetString());
+            Assert.False(token.TryGetProperty("ticket", out _));
+        }
+
+        // A link preview or crawler (no Fetch Metadata) gets the page without a verdict.
+        Assert.False((await PageAsync(await client.GetAsync(new Uri(url)))).State.TryGetProperty("token", out _));
+    }
+
+    /// <summary>The ticket a page carried is single-use and grants its own destination only: another number is refused on the socket.</summary>
+    private async Task ExpectTicketGrantsOnlyItsDestinationOnceAsync(string ticket, string otherDestination)
+    {
+        var socketUri = new Uri($"ws://{_server.Host.HttpUrl.Authority}/api/call?ticket={ticket}");
+        using (var socket = new ClientWebSocket())
+        {
+            await socket.ConnectAsync(socketUri, CancellationToken.None);
+            await SendAsync(socket, new { type = "call", destnumber = otherDestination, sdp = "v=0\r\n" });
+            Assert.Equal("not_permitted", (await ReadUntilClosedAsync(socket))[^1].GetProperty("reason").GetString());
+        }
+
+        using var again = new ClientWebSocket();
+        await again.ConnectAsync(socketUri, CancellationToken.None);
+        Assert.Equal("unauthorized", Assert.Single(await ReadUntilClosedAsync(again)).GetProperty("reason").GetString());
     }
 
     private static List<string> Directive(string csp, string name) =>

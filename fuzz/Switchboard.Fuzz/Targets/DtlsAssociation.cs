@@ -2,102 +2,83 @@ using Switchboard.Media.Dtls;
 
 namespace Switchboard.Fuzz.Targets;
 
-/// <summary>A server and a client endpoint wired back to back in memory until their handshake completes.</summary>
+/// <summary>
+/// An established server endpoint made by replaying a <see cref="DtlsTranscript"/> into a new
+/// <see cref="BouncyCastleDtlsEndpoint"/>: the real handshake runs on a pool worker as in the PBX (the
+/// same server class, options, certificate check and hand-over to the owner), but no client has to run,
+/// and with the fixed-seed crypto every association has the same keys (see <see cref="FixedSeedDtlsCrypto"/>).
+/// </summary>
 internal sealed class DtlsAssociation : IDisposable
 {
-    private static readonly Lazy<DtlsCertificate> ServerCertificate = new(() => DtlsCertificate.Generate(TimeProvider.System, TimeSpan.FromDays(1)));
-    private static readonly Lazy<DtlsCertificate> ClientCertificate = new(() => DtlsCertificate.Generate(TimeProvider.System, TimeSpan.FromDays(1)));
+    private static readonly Lazy<DtlsCertificate> ServerCertificateOnce = new(() => DtlsCertificate.Generate(TimeProvider.System, TimeSpan.FromDays(1)));
+    private static readonly Lazy<DtlsCertificate> ClientCertificateOnce = new(() => DtlsCertificate.Generate(TimeProvider.System, TimeSpan.FromDays(1)));
 
-    private readonly TaskCompletionSource _serverDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly TaskCompletionSource _clientDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly SemaphoreSlim _outgoing = new(0);
-    private volatile bool _ended;
-
-    private DtlsAssociation(DtlsHandshakePool pool)
+    private DtlsAssociation(BouncyCastleDtlsEndpoint server, DtlsSrtpKeys keys)
     {
-        Server = BouncyCastleDtlsEndpoint.CreateServer(new DtlsEndpointOptions
-        {
-            Certificate = ServerCertificate.Value,
-            ExpectedRemoteFingerprints = [ClientCertificate.Value.Fingerprint],
-            HandshakePool = pool,
-        });
-        Client = BouncyCastleDtlsEndpoint.CreateClient(new DtlsEndpointOptions
-        {
-            Certificate = ClientCertificate.Value,
-            ExpectedRemoteFingerprints = [ServerCertificate.Value.Fingerprint],
-            HandshakePool = pool,
-        });
-        Watch(Server, _serverDone);
-        Watch(Client, _clientDone);
+        Server = server;
+        Keys = keys;
     }
+
+    /// <summary>One certificate for every server of the process, as the PBX has (<see cref="DtlsCertificate.GetProcessCertificate"/>).</summary>
+    public static DtlsCertificate ServerCertificate => ServerCertificateOnce.Value;
+
+    public static DtlsCertificate ClientCertificate => ClientCertificateOnce.Value;
 
     public BouncyCastleDtlsEndpoint Server { get; }
 
-    public BouncyCastleDtlsEndpoint Client { get; }
+    /// <summary>What the handshake exported: the same for every replay of one transcript.</summary>
+    public DtlsSrtpKeys Keys { get; }
 
-    /// <summary>The server's association ended (an alert, close_notify) or its handshake failed.</summary>
-    public bool Ended => _ended;
+    /// <summary>The association ended (an alert, close_notify, a record the layer failed on): it takes no more input.</summary>
+    public bool Ended => !Server.IsEstablished;
 
-    public static async Task<DtlsAssociation> EstablishAsync(DtlsHandshakePool pool, TimeSpan bound)
+    public static DtlsEndpointOptions ServerOptions(DtlsHandshakePool pool) => new()
     {
-        var association = new DtlsAssociation(pool);
+        Certificate = ServerCertificate,
+        ExpectedRemoteFingerprints = [ClientCertificate.Fingerprint],
+        HandshakePool = pool,
+        CryptoForTests = FixedSeedDtlsCrypto.Create,
+    };
+
+    /// <summary>Feeds the transcript to a new server and waits (bounded) until its worker has handed the record layer over.</summary>
+    public static DtlsAssociation Replay(DtlsTranscript transcript, DtlsHandshakePool pool, TimeSpan bound, byte[] drain)
+    {
+        var server = BouncyCastleDtlsEndpoint.CreateServer(ServerOptions(pool));
+        DtlsFailure? failure = null;
+        DtlsSrtpKeys? keys = null;
+        server.Failed += f => failure = f;
+        server.HandshakeCompleted += k => keys = k;
         try
         {
-            await association.HandshakeAsync(bound).ConfigureAwait(false);
-            return association;
+            server.Start();
+            foreach (var datagram in transcript.ClientDatagrams)
+            {
+                _ = server.OnDatagram(datagram);
+            }
+
+            if (!server.Completion.Wait(bound))
+            {
+                throw new TimeoutException($"The replayed DTLS handshake did not complete within {bound.TotalSeconds} s.");
+            }
+
+            if (!server.IsEstablished || keys is null)
+            {
+                throw new InvalidOperationException($"The replayed DTLS handshake did not establish: {failure?.ToString() ?? "no failure reported"}.");
+            }
+
+            // The server's flights went to a client that is not there; drop them as a lost network would.
+            while (server.TryDequeueOutgoing(drain, out _))
+            {
+            }
+
+            return new DtlsAssociation(server, keys);
         }
         catch
         {
-            association.Dispose();
+            server.Dispose();
             throw;
         }
     }
 
-    private async Task HandshakeAsync(TimeSpan bound)
-    {
-        using var deadline = new CancellationTokenSource(bound);
-        Server.Start();
-        Client.Start();
-        var both = Task.WhenAll(_serverDone.Task, _clientDone.Task);
-        var buffer = new byte[DtlsLimits.MaxDatagramSize];
-        while (!both.IsCompleted)
-        {
-            // Move whatever either side queued, then wait for more (an OutgoingAvailable) or a completion.
-            Move(Client, Server, buffer);
-            Move(Server, Client, buffer);
-            await Task.WhenAny(both, _outgoing.WaitAsync(TimeSpan.FromMilliseconds(50), deadline.Token)).ConfigureAwait(false);
-            deadline.Token.ThrowIfCancellationRequested();
-        }
-
-        await both.ConfigureAwait(false);
-        Move(Client, Server, buffer);
-        Move(Server, Client, buffer);
-    }
-
-    private static void Move(BouncyCastleDtlsEndpoint from, BouncyCastleDtlsEndpoint to, byte[] buffer)
-    {
-        while (from.TryDequeueOutgoing(buffer, out var length))
-        {
-            _ = to.OnDatagram(buffer.AsSpan(0, length));
-        }
-    }
-
-    private void Watch(BouncyCastleDtlsEndpoint endpoint, TaskCompletionSource done)
-    {
-        endpoint.OutgoingAvailable += () => _outgoing.Release();
-        endpoint.HandshakeCompleted += _ => done.TrySetResult();
-        endpoint.Failed += failure =>
-        {
-            _ended = true;
-            done.TrySetException(new InvalidOperationException($"{endpoint.Role} handshake failed: {failure}"));
-        };
-        endpoint.Closed += _ => _ended = true;
-    }
-
-    public void Dispose()
-    {
-        Client.Dispose();
-        Server.Dispose();
-        _outgoing.Dispose();
-    }
+    public void Dispose() => Server.Dispose();
 }

@@ -58,6 +58,7 @@ public sealed class BouncyCastleDtlsEndpoint : IDtlsEndpoint, IQueueTransportOwn
     private long _runTimestamp;
     private long _firstDatagramTimestamp;
     private long _ignoredApplicationData;
+    private long _invalidRecordsDropped;
 
     private BouncyCastleDtlsEndpoint(DtlsRole role, DtlsEndpointOptions options)
     {
@@ -120,6 +121,9 @@ public sealed class BouncyCastleDtlsEndpoint : IDtlsEndpoint, IQueueTransportOwn
 
     /// <summary>DTLS application data records received after the handshake and dropped (WebRTC audio has no data channel).</summary>
     public long IgnoredApplicationData => Interlocked.Read(ref _ignoredApplicationData);
+
+    /// <summary>Datagrams dropped after the handshake for a protected record too short to be one (<see cref="DtlsRecordCheck"/>).</summary>
+    public long InvalidRecordsDropped => Interlocked.Read(ref _invalidRecordsDropped);
 
     /// <summary>True while the owner drives the record layer (handshake done, not ended).</summary>
     public bool IsEstablished => _phase == Phase.Established;
@@ -198,7 +202,15 @@ public sealed class BouncyCastleDtlsEndpoint : IDtlsEndpoint, IQueueTransportOwn
             return queued;
         }
 
-        // Established: ours to drive, now, on this thread.
+        // Established: ours to drive, now, on this thread. A record BouncyCastle would fail on rather than discard
+        // is discarded here (RFC 6347 section 4.1.2.7, DtlsRecordCheck), as a record failing authentication is.
+        if (DtlsRecordCheck.HasUndersizedProtectedRecord(datagram, _outcome.MinimumProtectedFragment))
+        {
+            Interlocked.Increment(ref _invalidRecordsDropped);
+            DtlsLog.InvalidRecordDropped(_logger, Role, datagram.Length);
+            return true;
+        }
+
         if (!_incoming.TryEnqueue(datagram))
         {
             DtlsLog.IncomingDropped(_logger, Role, datagram.Length);
@@ -443,7 +455,7 @@ public sealed class BouncyCastleDtlsEndpoint : IDtlsEndpoint, IQueueTransportOwn
     /// <summary>Runs the blocking handshake on the worker. True when it completed and the keys were delivered.</summary>
     private bool Handshake()
     {
-        var crypto = new BcTlsCrypto(new SecureRandom());
+        var crypto = _options.CryptoForTests?.Invoke() ?? new BcTlsCrypto(new SecureRandom());
         try
         {
             _dtls = Role == DtlsRole.Server

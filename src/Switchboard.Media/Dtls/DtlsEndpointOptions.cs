@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 
 namespace Switchboard.Media.Dtls;
 
@@ -63,6 +64,13 @@ public sealed class DtlsEndpointOptions
 
     /// <summary>Test hook: pad the ClientHello with a padding extension of this many bytes (RFC 7685).</summary>
     internal int ClientHelloPaddingForTests { get; init; }
+
+    /// <summary>
+    /// Test hook: makes the BouncyCastle crypto (randomness included) for this endpoint's handshake, one per
+    /// handshake; null for a fresh <c>BcTlsCrypto</c> on a system-seeded <c>SecureRandom</c>. The DTLS fuzz
+    /// harness gives a fixed seed so that one recorded handshake replays byte for byte (docs/security.md, "Fuzzing").
+    /// </summary>
+    internal Func<BcTlsCrypto>? CryptoForTests { get; init; }
 
     internal void Validate()
     {

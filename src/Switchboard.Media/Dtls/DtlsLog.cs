@@ -32,6 +32,9 @@ internal static partial class DtlsLog
     [LoggerMessage(EventId = 3108, Level = LogLevel.Error, Message = "DTLS handshake pool: a job threw")]
     public static partial void PoolJobThrew(ILogger logger, Exception exception);
 
+    [LoggerMessage(EventId = 3110, Level = LogLevel.Debug, Message = "DTLS {Role} dropped a datagram of {Length} bytes holding a protected record too short to be one (RFC 6347 section 4.1.2.7)")]
+    public static partial void InvalidRecordDropped(ILogger logger, DtlsRole role, int length);
+
     [LoggerMessage(EventId = 3109, Level = LogLevel.Debug, Message = "DTLS {Role} record layer handed to the owner after {QueuedMs:F1} ms queued, {RunMs:F1} ms on a pool worker")]
     public static partial void HandedToOwner(ILogger logger, DtlsRole role, double queuedMs, double runMs);
 }

@@ -14,6 +14,9 @@ internal sealed class HandshakeOutcome
 {
     public DtlsSrtpKeys? Keys { get; set; }
 
+    /// <summary>The negotiated suite's shortest protected fragment (<see cref="DtlsRecordCheck"/>), set with <see cref="Keys"/>.</summary>
+    public int MinimumProtectedFragment { get; set; }
+
     /// <summary>A failure our own checks decided (fingerprint, use_srtp), more precise than the alert.</summary>
     public DtlsFailure? Failure { get; set; }
 

@@ -79,6 +79,7 @@ internal sealed class SrtpDtlsClient : DefaultTlsClient
         }
 
         _outcome.Keys = DtlsPeerSupport.ExportKeys(m_context, _profile, _remote, _options.ExpectedRemoteFingerprints.Count > 0);
+        _outcome.MinimumProtectedFragment = DtlsRecordCheck.MinimumProtectedFragment(m_context.SecurityParameters.CipherSuite);
     }
 
     public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause)

@@ -95,6 +95,7 @@ internal sealed class SrtpDtlsServer : DefaultTlsServer
     {
         base.NotifyHandshakeComplete();
         _outcome.Keys = DtlsPeerSupport.ExportKeys(m_context, _profile, _remote, _verified);
+        _outcome.MinimumProtectedFragment = DtlsRecordCheck.MinimumProtectedFragment(m_context.SecurityParameters.CipherSuite);
     }
 
     public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause)

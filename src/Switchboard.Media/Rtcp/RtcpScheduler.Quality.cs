@@ -40,9 +40,12 @@ public sealed partial class RtcpScheduler
     {
         if (source != SenderSsrc)
         {
-            // A new stream: the peer starts counting it afresh.
+            // A new stream: the peer starts counting it afresh, and so do the sender report's packet and octet
+            // counts, which speak for one SSRC (RFC 3550 section 6.4.1: "reset if the sender changes its SSRC").
             SenderSsrc = source;
             haveFirstSequence = false;
+            packetsSent = 0;
+            octetsSent = 0;
         }
 
         if (!haveFirstSequence && sequence is { } first)

@@ -150,11 +150,19 @@ internal sealed partial class CallCore
                 OnTrunkCredentials(credentials, now);
                 return true;
             case CallInput.BranchRequest request:
-                // Inside a branch's early dialog nothing changes before its answer; a BYE there has no dialog to end, a
-                // REFER no answered call to transfer (RFC 3515 section 2.4.2).
+                // Inside a branch's early dialog nothing changes before its answer: a BYE there has no dialog to end
+                // (a UAS sends none before its 2xx, RFC 3261 section 15), an INFO is taken and dropped, a REFER has no
+                // answered call to transfer (RFC 3515 section 2.4.2), and any other method is one we do not implement,
+                // so 405 with Allow (section 8.2.1): a 200 would tell the callee that, say, its UPDATE was applied.
                 if (State == CallState.Ringing)
                 {
-                    _outputs.Add(new CallOutput.Respond(request.Message.Method.Name switch { "BYE" => 481, "REFER" => 403, _ => 200 }));
+                    _outputs.Add(new CallOutput.Respond(request.Message.Method.Name switch
+                    {
+                        "BYE" => 481,
+                        "INFO" => 200,
+                        "REFER" => 403,
+                        _ => 405,
+                    }));
                 }
 
                 return true;

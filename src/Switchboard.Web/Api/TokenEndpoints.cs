@@ -71,17 +71,31 @@ internal static partial class TokenEndpoints
             return Results.BadRequest(new ErrorReply(body is null ? "bad_request" : "bad_destination"));
         }
 
-        var check = await tokens.CheckAsync(body.Token, body.Destnumber, http.RequestAborted);
+        var redeemed = await CheckForCallAsync(http, body.Token, body.Destnumber!, tokens, tickets, logs);
+        return redeemed.Ticket is { } ticket
+            ? Results.Ok(new TokenReply(redeemed.Destination!, ticket))
+            : Results.Json(new ErrorReply(redeemed.Error!), statusCode: StatusCodes.Status401Unauthorized);
+    }
+
+    /// <summary>
+    /// The token checked for <paramref name="destnumber"/> and, if valid, a call ticket bound to it; else the refusal's
+    /// code, logged. What <c>POST /api/token</c> answers, and what the popup carries when a browser navigates to a
+    /// token's URL (<c>PopupPage</c>): the token itself is used only when the call starts.
+    /// </summary>
+    internal static async Task<(string? Destination, string? Ticket, string? Error)> CheckForCallAsync(HttpContext http, string? token, string destnumber,
+        CallTokenService tokens, TicketIssuer tickets, ILoggerFactory logs)
+    {
+        var check = await tokens.CheckAsync(token, destnumber, http.RequestAborted);
         if (check.Verdict != TokenVerdict.Valid)
         {
             LogRefused(logs.CreateLogger("Switchboard.Web.Api.Tokens"), ClientAddress.Of(http), check.Verdict);
-            return Results.Json(new ErrorReply(Code(check.Verdict)), statusCode: StatusCodes.Status401Unauthorized);
+            return (null, null, Code(check.Verdict));
         }
 
-        var token = check.Token!;
-        var ticket = await tickets.IssueAsync(check.Caller!, token.Destination, Pbx.Policy.CallOrigin.Token,
-            new TicketToken(token.TokenHash, token.Label, token.MaxDuration), http.RequestAborted);
-        return Results.Ok(new TokenReply(token.Destination, ticket));
+        var valid = check.Token!;
+        var ticket = await tickets.IssueAsync(check.Caller!, valid.Destination, Pbx.Policy.CallOrigin.Token,
+            new TicketToken(valid.TokenHash, valid.Label, valid.MaxDuration), http.RequestAborted);
+        return (valid.Destination, ticket, null);
     }
 
     /// <summary>

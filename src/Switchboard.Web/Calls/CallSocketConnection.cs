@@ -273,8 +273,10 @@ internal sealed partial class CallSocketConnection : ICallSocket, IDisposable
             return;
         }
 
-        // A call token is used up here, as its call starts (docs/tokens.md): a page reloaded before this point keeps it.
-        if (_ticket!.Token is { } token && !await _tokens.ConsumeAsync(token.Hash))
+        // A call token is used up here, as its call starts (docs/tokens.md): a page reloaded before this point keeps it,
+        // and so does a call to another number, which the dial plan refuses (the ticket grants only the token's).
+        if (_ticket!.Token is { } token && string.Equals(_ticket.OnlyDestination, message.Destnumber, StringComparison.Ordinal) &&
+            !await _tokens.ConsumeAsync(token.Hash))
         {
             LogTokenUsed(_log);
             await PostAsync(new { type = "ended", reason = "token_used" });

@@ -246,7 +246,7 @@
   }
 
   // What the server put in the page (docs/page.md, "What the page carries"): the session state, the chosen
-  // language's texts and, for a signed link a browser navigated to, the link's verdict and ticket.
+  // language's texts and, for a signed link or token a browser navigated to, its verdict and ticket.
   function carried() {
     var el = $('sb-boot');
     if (!el) return null;
@@ -266,7 +266,7 @@
   }
 
   // The session state comes with the page (or, for a page served without it, from GET /api/session, with the
-  // language table guessed meanwhile); the call starts at once where it may: a session or a link's ticket.
+  // language table guessed meanwhile); the call starts at once where it may: a session or a carried ticket.
   function start() {
     var query = '?destnumber=' + encodeURIComponent(dest) + (wantLang ? '&lang=' + encodeURIComponent(wantLang) : '');
     var fallbacks = [wantLang].concat(navigator.languages || [], ['en']).map(function (c) { return String(c).toLowerCase().split('-')[0]; });
@@ -279,15 +279,15 @@
       session.catch(function () {});
       return guessed.then(function () { finish('no_destination'); });
     }
-    var early = boot && !boot.error && !token && (link ? boot.link && boot.link.ticket : boot.authenticated);
-    if (early) {
+    var v = boot && (token ? boot.token : link && boot.link);
+    if (boot && !boot.error && (token || link ? v && v.ticket : boot.authenticated)) {
       // Known now: no round trip stands between the page and the call.
       if (boot.account) $('account').value = boot.account;
       fillLanguages(boot.languages);
-      placeCall(link ? boot.link.ticket : null, true);
+      placeCall(v ? v.ticket : null, true);
       return guessed;
     }
-    if (!boot || token || (link && !boot.link)) warmMic();
+    if (!boot || ((token || link) && !v)) warmMic();
     return session.then(function (res) {
       if (!boot) mark('session');
       if (!res.ok) {
@@ -297,8 +297,9 @@
       var texts = guessed.then(function () {
         return s.lang && s.lang !== lang ? loadFirst([s.lang].concat(fallbacks)) : undefined;
       }).then(function () { fillLanguages(s.languages); });
+      v = token ? s.token : link && s.link;
+      if (v) return texts.then(function () { finish(v.error || 'error', v.retryAfter); });
       if (token) return texts.then(tokenCall);
-      if (link && s.link) return texts.then(function () { finish(s.link.error || 'error', s.link.retryAfter); });
       if (link) return texts.then(linkCall);
       if (s.authenticated) {
         if (s.account) $('account').value = s.account;

@@ -116,13 +116,8 @@ public sealed class DtlsEstablishedTests(ITestOutputHelper output)
     public async Task Junk_and_application_data_after_the_handshake_are_dropped_without_spinning_or_closing()
     {
         await using var pair = await EstablishedAsync();
-        byte[] badMac = new byte[13 + 40];
-        badMac[0] = 23;
-        badMac[1] = 0xFE;
-        badMac[2] = 0xFD;
-        badMac[4] = 1; // epoch 1: decrypted, fails authentication, dropped silently (RFC 6347 section 4.1.2.7)
-        badMac[10] = 9;
-        badMac[12] = 40;
+        // Epoch 1, 40 bytes: decrypted, fails authentication, dropped silently (RFC 6347 section 4.1.2.7).
+        byte[] badMac = DtlsRecords.Build(23, 1, 40);
         byte[][] junk = [.. DtlsRecords.Junk(), badMac];
         long drainedBefore = pair.Server.DrainedReceives;
 
@@ -155,6 +150,29 @@ public sealed class DtlsEstablishedTests(ITestOutputHelper output)
         Assert.True(pair.Server.IsEstablished);
         Assert.False(pair.ServerProbe.Closed.Task.IsCompleted);
         Assert.Empty(Drain(pair.Server));
+    }
+
+    [Fact]
+    public async Task A_protected_record_too_short_for_nonce_and_tag_is_dropped_and_the_association_stays()
+    {
+        // BouncyCastle raises decode_error for these instead of discarding them (found by the dtls fuzz target); one
+        // forged datagram from the peer's address would end the call's media (RFC 6347 section 4.1.2.7).
+        await using var pair = await EstablishedAsync();
+        foreach (int length in new[] { 0, 1, 2, 16, 23 })
+        {
+            Assert.True(pair.Server.OnDatagram(DtlsRecords.Build(23, 1, length)));
+            Assert.True(pair.Server.OnDatagram(DtlsRecords.Build(21, 1, length)));
+        }
+
+        Assert.Equal(10, pair.Server.InvalidRecordsDropped);
+        Assert.True(pair.Server.IsEstablished);
+        Assert.False(pair.ServerProbe.Closed.Task.IsCompleted);
+
+        // The association still carries the peer's records.
+        pair.Client.SendApplicationDataForTests([1, 2, 3]);
+        Assert.True(pair.Server.OnDatagram(Assert.Single(Drain(pair.Client))));
+        Assert.Equal(1, pair.Server.IgnoredApplicationData);
+        Assert.True(pair.Server.IsEstablished);
     }
 
     [Fact]

@@ -245,6 +245,21 @@ internal static class DtlsRecords
         return records;
     }
 
+    /// <summary>A DTLS 1.2 record (RFC 6347 section 4.1) with an all-zero fragment of <paramref name="length"/> bytes.</summary>
+    public static byte[] Build(byte type, ushort epoch, int length)
+    {
+        var record = new byte[13 + length];
+        record[0] = type;
+        record[1] = 0xFE;
+        record[2] = 0xFD;
+        record[3] = (byte)(epoch >> 8);
+        record[4] = (byte)epoch;
+        record[10] = 7;
+        record[11] = (byte)(length >> 8);
+        record[12] = (byte)length;
+        return record;
+    }
+
     /// <summary>True when the datagram carries an epoch-1 handshake record: a Finished (RFC 6347 section 4.1).</summary>
     public static bool HasEpoch1Handshake(byte[] datagram) =>
         Parse(datagram).Any(r => r is { ContentType: 22, Epoch: 1 });

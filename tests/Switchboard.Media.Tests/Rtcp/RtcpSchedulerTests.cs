@@ -61,6 +61,34 @@ public class RtcpSchedulerTests
     }
 
     [Fact]
+    public void Sender_report_counts_start_again_when_the_stream_we_speak_for_changes()
+    {
+        // A relay forwards the far leg's stream; a transfer or a new far phone brings another SSRC, and the counts in
+        // the next SR must be that stream's alone (RFC 3550 section 6.4.1).
+        var scheduler = new RtcpScheduler(Me, "leg-1", 8000, new Random(4), TimeSpan.Zero);
+        var first = new Ssrc(300);
+        var second = new Ssrc(400);
+        for (int i = 0; i < 10; i++)
+        {
+            scheduler.OnRtpSent(first, (ushort)i, (uint)(i * 160), 160, TimeSpan.FromMilliseconds(20 * i));
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            scheduler.OnRtpSent(second, (ushort)(5000 + i), (uint)(90000 + (i * 160)), 80, TimeSpan.FromMilliseconds(200 + (20 * i)));
+        }
+
+        var buffer = new byte[1500];
+        Assert.True(scheduler.TryBuildReport(buffer, TimeSpan.FromMilliseconds(240), 0, out int n));
+        Assert.Equal(RtcpParseStatus.Ok, RtcpCompoundReader.TryReadOne(buffer.AsSpan(0, n), out RtcpPacket p, out _));
+        Assert.Equal(RtcpParseStatus.Ok, RtcpReport.TryParse(p, out RtcpReport sr));
+        Assert.True(sr.IsSenderReport);
+        Assert.Equal(second, sr.Reporter);
+        Assert.Equal(3u, sr.SenderInfo.PacketCount);
+        Assert.Equal(240u, sr.SenderInfo.OctetCount);
+    }
+
+    [Fact]
     public void Sender_builds_sr_with_counts_and_extrapolated_rtp_timestamp()
     {
         var scheduler = new RtcpScheduler(Me, "leg-1", 8000, new Random(3), TimeSpan.Zero);

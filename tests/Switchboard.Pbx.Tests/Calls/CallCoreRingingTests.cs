@@ -148,6 +148,8 @@ public sealed class CallCoreRingingTests
 
         Assert.Equal<CallOutput>([new CallOutput.Respond(481)], core.Handle(new CallInput.BranchRequest(0, CallCoreTests.Request("BYE")), At).Outputs);
         Assert.Equal<CallOutput>([new CallOutput.Respond(200)], core.Handle(new CallInput.BranchRequest(0, CallCoreTests.Request("INFO")), At).Outputs);
+        Assert.Equal<CallOutput>([new CallOutput.Respond(405)], core.Handle(new CallInput.BranchRequest(0, CallCoreTests.Request("UPDATE")), At).Outputs);
+        Assert.Equal<CallOutput>([new CallOutput.Respond(405)], core.Handle(new CallInput.BranchRequest(0, CallCoreTests.Request("MESSAGE")), At).Outputs);
         Assert.Equal<CallOutput>(
             [new CallOutput.Respond(481)],
             core.Handle(new CallInput.Request(CallSide.Caller, CallCoreTests.Request("BYE"), InDialog: true, null, CallPeers.None), At).Outputs);
