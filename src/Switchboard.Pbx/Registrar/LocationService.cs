@@ -1,3 +1,4 @@
+using Switchboard.Sip.Messages;
 using Switchboard.Sip.Transport;
 
 namespace Switchboard.Pbx.Registrar;
@@ -203,16 +204,71 @@ public sealed class LocationService
 
     /// <summary>
     /// Drops the bindings that came over a connection-oriented flow which has closed: nothing can reach the phone
-    /// through it any more (RFC 5626 section 5.3). UDP flows never close; for them this does nothing.
+    /// through it any more (RFC 5626 section 5.3). UDP flows never close; for them this does nothing. Returns how many
+    /// bindings went and the extensions that lost one (their shared bindings change: docs/scale-out.md, "Calls across nodes").
     /// </summary>
-    public int RemoveFlow(SipFlow flow)
+    public (int Removed, IReadOnlyList<long> Extensions) RemoveFlow(SipFlow flow)
     {
         if (!flow.IsReliable)
         {
-            return 0;
+            return (0, []);
         }
 
-        return RemoveWhere(b => b.Flow == flow);
+        lock (_gate)
+        {
+            var total = 0;
+            var touched = new List<long>();
+            foreach (var (id, list) in _byExtension.ToArray())
+            {
+                var removed = list.RemoveAll(b => b.Flow == flow);
+                if (removed > 0)
+                {
+                    total += removed;
+                    touched.Add(id);
+                    Forget(id, list);
+                }
+            }
+
+            _count -= total;
+            return (total, touched);
+        }
+    }
+
+    /// <summary>
+    /// This node's own unexpired binding over a TCP, TLS or WebSocket connection whose contact is <paramref name="target"/>
+    /// (or, unless <paramref name="exactOnly"/>, whose contact has its host and port: a phone's in-dialog target may differ
+    /// from its registered contact in user or parameters). What the hop between nodes may reach, and nothing else: never a
+    /// UDP binding, never one another node shared.
+    /// </summary>
+    public ContactBinding? FindHeldConnection(SipUri target, bool exactOnly, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        lock (_gate)
+        {
+            ContactBinding? sameHost = null;
+            foreach (var list in _byExtension.Values)
+            {
+                foreach (var b in list)
+                {
+                    if (!b.Flow.IsReliable || b.ExpiresAt <= now)
+                    {
+                        continue;
+                    }
+
+                    if (b.Contact.Equals(target))
+                    {
+                        return b;
+                    }
+
+                    if (!exactOnly && sameHost is null && string.Equals(b.Contact.HostPort, target.HostPort, StringComparison.OrdinalIgnoreCase))
+                    {
+                        sameHost = b;
+                    }
+                }
+            }
+
+            return sameHost;
+        }
     }
 
     /// <summary>Drops every expired binding; the host calls it now and then so quiet extensions do not hold memory.</summary>
