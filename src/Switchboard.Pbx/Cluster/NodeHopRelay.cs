@@ -18,8 +18,9 @@ namespace Switchboard.Pbx.Cluster;
 /// prove, with the key all nodes derive from <c>secrets.key</c>, that a node made it for this Call-ID and Request-URI.
 /// It goes only to a binding this node's own registrar holds over a connection: never to another node, a UDP address,
 /// a trunk, or a binding shared by another node, so a hop is never handed on (no loop, no chain of nodes).</item>
-/// <item>An in-dialog request (a To tag, the Record-Route's <c>d</c> proof for its Call-ID) from a node goes to such a
-/// binding too; from anywhere else (the phone) it goes only to a node's announced address.</item>
+/// <item>An in-dialog request (a To tag, the Record-Route's <c>d</c> proof for its Call-ID and the phone's connection)
+/// from a node goes over that connection, while this node's registrar still holds a binding on it; from anywhere else
+/// (the phone) it goes only to a node's announced address.</item>
 /// <item>A response is relayed only when its top Via is a branch this hop made (proved the same way), and only to a node
 /// or back over the connection the request came on.</item>
 /// </list>
@@ -61,15 +62,18 @@ public sealed partial class NodeHopRelay(ISipTransport transport, LocationServic
                 return Refuse(request, flow, 503, "Service Unavailable");
             }
 
-            target = HeldConnection(request.RequestUri, exactOnly: true);
+            target = locations.FindHeldConnection(request.RequestUri, time.GetUtcNow())?.Flow;
             if (target is null)
             {
                 return Refuse(request, flow, 480, "Temporarily Unavailable");
             }
         }
-        else if (proof is ['d', ..] && request.To.Tag is not null && NodeHopKey.Same(key.ForDialog(request.CallId), proof))
+        else if (proof is ['d', ..] && request.To.Tag is not null
+            && long.TryParse(routes[0].Uri.Parameters.Get(NodeHopKey.ConnectionParameter), NumberStyles.None, CultureInfo.InvariantCulture, out var connection)
+            && NodeHopKey.Same(key.ForDialog(request.CallId, connection), proof))
         {
-            target = fromNode ? HeldConnection(request.RequestUri, exactOnly: false) : NodeAt(request.RequestUri);
+            // The phone's connection is named in the route (its in-dialog Request-URI need not be its registered contact).
+            target = fromNode ? locations.FindHeldConnection(connection, time.GetUtcNow())?.Flow : NodeAt(request.RequestUri);
             if (target is null)
             {
                 return Refuse(request, flow, fromNode ? 481 : 403, fromNode ? "Call/Transaction Does Not Exist" : "Not a node of this cluster");
@@ -114,9 +118,9 @@ public sealed partial class NodeHopRelay(ISipTransport transport, LocationServic
         // this node over its connection and the calling node over UDP; each side's route set then starts with its own entry.
         if (request.Method == SipMethod.Invite && request.To.Tag is null)
         {
-            var dialogProof = key.ForDialog(request.CallId);
-            b.PrependHeader("Record-Route", RecordRoute(from.Transport, dialogProof));
-            b.PrependHeader("Record-Route", RecordRoute(to.Transport, dialogProof));
+            var dialogProof = key.ForDialog(request.CallId, to.ConnectionId);
+            b.PrependHeader("Record-Route", RecordRoute(from.Transport, dialogProof, to.ConnectionId));
+            b.PrependHeader("Record-Route", RecordRoute(to.Transport, dialogProof, to.ConnectionId));
         }
 
         // Section 16.11: the branch is a function of the incoming one, so a CANCEL or a non-2xx ACK gets the INVITE's.
@@ -179,10 +183,6 @@ public sealed partial class NodeHopRelay(ISipTransport transport, LocationServic
         return true;
     }
 
-    /// <summary>A connection this node's own registrar holds for the contact: the only place a hop from a node may go.</summary>
-    private SipFlow? HeldConnection(SipUri target, bool exactOnly) =>
-        locations.FindHeldConnection(target, exactOnly, time.GetUtcNow())?.Flow;
-
     /// <summary>A request from the phone's side may only go to a node (the calling node's Contact).</summary>
     private SipFlow? NodeAt(SipUri target)
     {
@@ -195,12 +195,12 @@ public sealed partial class NodeHopRelay(ISipTransport transport, LocationServic
         return nodes.IsNode(remote) ? transport.CreateFlow(SipTransportKind.Udp, remote) : null;
     }
 
-    private string RecordRoute(SipTransportKind side, string proof)
+    private string RecordRoute(SipTransportKind side, string proof, long connection)
     {
         var sentBy = transport.SentBy(side) ?? "";
-        return side == SipTransportKind.Udp
-            ? $"<sip:{sentBy};lr;{NodeHopKey.Parameter}={proof}>"
-            : $"<sip:{sentBy};transport={side.UriParameter()};lr;{NodeHopKey.Parameter}={proof}>";
+        var transportParameter = side == SipTransportKind.Udp ? "" : ";transport=" + side.UriParameter();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"<sip:{sentBy}{transportParameter};lr;{NodeHopKey.Parameter}={proof};{NodeHopKey.ConnectionParameter}={connection}>");
     }
 
     private bool IsOurs(SipUri uri)

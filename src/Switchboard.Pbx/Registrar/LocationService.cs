@@ -235,39 +235,35 @@ public sealed class LocationService
     }
 
     /// <summary>
-    /// This node's own unexpired binding over a TCP, TLS or WebSocket connection whose contact is <paramref name="target"/>
-    /// (or, unless <paramref name="exactOnly"/>, whose contact has its host and port: a phone's in-dialog target may differ
-    /// from its registered contact in user or parameters). What the hop between nodes may reach, and nothing else: never a
-    /// UDP binding, never one another node shared.
+    /// This node's own unexpired binding over a TCP, TLS or WebSocket connection whose contact is <paramref name="target"/>:
+    /// what the hop between nodes may reach, and nothing else (never a UDP binding, never one another node shared).
     /// </summary>
-    public ContactBinding? FindHeldConnection(SipUri target, bool exactOnly, DateTimeOffset now)
+    public ContactBinding? FindHeldConnection(SipUri target, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(target);
+        return FindHeld(b => b.Contact.Equals(target), now);
+    }
+
+    /// <summary>This node's own unexpired binding on connection <paramref name="connectionId"/>, if one still is.</summary>
+    public ContactBinding? FindHeldConnection(long connectionId, DateTimeOffset now) =>
+        connectionId == 0 ? null : FindHeld(b => b.Flow.ConnectionId == connectionId, now);
+
+    private ContactBinding? FindHeld(Predicate<ContactBinding> match, DateTimeOffset now)
+    {
         lock (_gate)
         {
-            ContactBinding? sameHost = null;
             foreach (var list in _byExtension.Values)
             {
                 foreach (var b in list)
                 {
-                    if (!b.Flow.IsReliable || b.ExpiresAt <= now)
-                    {
-                        continue;
-                    }
-
-                    if (b.Contact.Equals(target))
+                    if (b.Flow.IsReliable && b.ExpiresAt > now && match(b))
                     {
                         return b;
-                    }
-
-                    if (!exactOnly && sameHost is null && string.Equals(b.Contact.HostPort, target.HostPort, StringComparison.OrdinalIgnoreCase))
-                    {
-                        sameHost = b;
                     }
                 }
             }
 
-            return sameHost;
+            return null;
         }
     }
 
