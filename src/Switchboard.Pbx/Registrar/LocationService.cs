@@ -8,7 +8,8 @@ namespace Switchboard.Pbx.Registrar;
 /// hands UDP bindings to an <see cref="IRegistrationStore"/>, and the host puts them back at start (<see cref="Restore"/>);
 /// connection-oriented ones die with their connections. Thread-safe: the SIP endpoint registers while the call engine looks up.
 /// Each extension's list is kept in refresh order, least recently refreshed first: that one makes room when full.
-/// Beside its own bindings it holds the UDP bindings other nodes' registrars made, as they share them through Redis
+/// Beside its own bindings it holds the bindings other nodes' registrars made, as they share them through Redis (UDP flows
+/// only: a connection another node holds is reached through that node's hop)
 /// (<see cref="ApplyRemote"/>), so a call on this node reaches a phone that registered through another
 /// (docs/scale-out.md, "Calls across nodes").
 /// </summary>
