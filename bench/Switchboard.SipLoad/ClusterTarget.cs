@@ -42,6 +42,9 @@ internal sealed class ClusterTarget : ILoadTarget
 
     public IReadOnlyList<int> CpuProcesses() => [.. _nodes.Select(n => n.Pid)];
 
+    /// <summary>The proxy's CPU time so far (its main process and workers): not in the nodes' figure, reported beside it.</summary>
+    public TimeSpan ProxyCpu => _proxy.HasExited ? TimeSpan.Zero : ProcCpu.Of(ProcCpu.WithChildren(_proxy.Id));
+
     /// <summary>The quota's bite so far, summed over the nodes (100 ms periods held back).</summary>
     public long Throttled => _quotas.Sum(q => q.Throttled);
 

@@ -144,9 +144,13 @@ internal static class LoadRun
             foreach (var run in standing.ToList())
             {
                 await Task.Delay(Settle, ct);
+                var cluster = run.Target as ClusterTarget;
+                var (proxyBefore, started) = (cluster?.ProxyCpu ?? TimeSpan.Zero, TimeProvider.System.GetTimestamp());
                 var step = await MeasureAsync(run, sipp, rate, options.Window, options, ct);
                 steps.Add(step);
-                Console.WriteLine(ReportTable.Summary(step) + (run.Target is ClusterTarget cluster ? $"; quota throttled {cluster.Throttled} periods so far" : ""));
+                var proxy = cluster is null ? "" : string.Create(CultureInfo.InvariantCulture,
+                    $"; Kamailio {100 * (cluster.ProxyCpu - proxyBefore).TotalSeconds / TimeProvider.System.GetElapsedTime(started).TotalSeconds:F0} % of a core; nodes' quota throttled {cluster.Throttled} periods so far; load average {LoadAverage()}");
+                Console.WriteLine(ReportTable.Summary(step) + proxy);
                 foreach (var sample in step.Uac.ErrorSamples)
                 {
                     Console.WriteLine($"  sipp: {sample}");
