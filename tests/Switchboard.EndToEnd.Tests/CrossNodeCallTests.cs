@@ -12,7 +12,8 @@ namespace Switchboard.EndToEnd.Tests;
 /// Issue 12, part 3: calls across nodes. Two nodes on one PostgreSQL and one Redis (throwaway servers on loopback), the
 /// shipped Kamailio in front. A baresip that registers through the proxy lands on one node; a popup served by the other
 /// node calls it, with audio both ways, DTMF and one call record. The other way round, a baresip registered straight
-/// with that other node is called from a popup of the first (docs/scale-out.md, "Calls across nodes").
+/// with that other node is called from a popup of the first (docs/scale-out.md, "Calls across nodes"). And phones held
+/// over TCP straight by one node, called from the other through the holding node's hop, both ways.
 /// </summary>
 [Collection(PopupGroup.Name)]
 public sealed class CrossNodeCallTests(BrowserFixture fixture) : IAsyncLifetime
