@@ -11,6 +11,9 @@ internal interface ILoadTarget : IAsyncDisposable
     /// <summary>Where callers and callees send SIP over UDP.</summary>
     IPEndPoint Sip { get; }
 
+    /// <summary>Where each callee registers (every node of a cluster: <see cref="ClusterTarget"/>); the server itself otherwise.</summary>
+    IReadOnlyList<IPEndPoint> Registrars => [Sip];
+
     bool HasExited { get; }
 
     string LogPath { get; }

@@ -18,4 +18,11 @@ internal sealed record LoadOptions(
     string MediaPorts,
     TimeSpan Deadline,
     bool NoStop,
-    bool KeepData);
+    bool KeepData)
+{
+    /// <summary>With <c>--targets cluster</c>: how many nodes behind the shipped dispatcher config; 0 runs no cluster.</summary>
+    public int ClusterNodes { get; init; }
+
+    /// <summary>Each cluster node's CPU quota in % of one core (a control group per node); 0: none.</summary>
+    public int NodeCpuQuota { get; init; }
+}

@@ -36,7 +36,13 @@ internal static class LoadRun
                 targets.Add(owned.Add(await StartPbxAsync(options, Path.Combine(work.FullName, "pbx"), callees, deadline.Token)));
             }
 
-            if (options.Kamailio is { } kamailio)
+            if (options.ClusterNodes > 0)
+            {
+                targets.Add(owned.Add(await ClusterTarget.StartAsync(options.ClusterNodes, options.NodeCpuQuota, options.Kamailio!, options.ServerDll,
+                    options.MediaPorts, Path.Combine(work.FullName, "cluster"), Domain, (data, token) => CreateExtensionsAsync(options, data, callees, token),
+                    deadline.Token)));
+            }
+            else if (options.Kamailio is { } kamailio)
             {
                 targets.Add(owned.Add(await KamailioProcess.StartAsync(kamailio, Path.Combine(work.FullName, "kamailio"), Domain, SipPassword, deadline.Token)));
             }
@@ -85,14 +91,18 @@ internal static class LoadRun
 
     private static async Task<ILoadTarget> StartPbxAsync(LoadOptions options, string data, List<string> callees, CancellationToken ct)
     {
+        await CreateExtensionsAsync(options, data, callees, ct);
+        return new PbxTarget(await PbxProcess.StartAsync(options.ServerDll, data, Domain, options.MediaPorts, ct));
+    }
+
+    private static async Task CreateExtensionsAsync(LoadOptions options, string data, List<string> callees, CancellationToken ct)
+    {
         Directory.CreateDirectory(data);
         await PbxProcess.RunCliAsync(options.ServerDll, data, ["domain", "add", Domain], ct);
         foreach (var number in callees.Prepend(Caller))
         {
             await PbxProcess.RunCliAsync(options.ServerDll, data, ["extension", "add", $"{number}@{Domain}", "--web-password", WebPassword, "--sip-password", SipPassword], ct);
         }
-
-        return new PbxTarget(await PbxProcess.StartAsync(options.ServerDll, data, Domain, options.MediaPorts, ct));
     }
 
     /// <summary>Registers each callee from its own port, starts its UAS there, measures the idle CPU, warms up.</summary>
@@ -102,7 +112,11 @@ internal static class LoadRun
         foreach (var callee in callees)
         {
             var port = Loopback.FreeUdpPort();
-            await sipp.RegisterAsync(target.Sip, callee, Domain, SipPassword, port, ct);
+            foreach (var registrar in target.Registrars)
+            {
+                await sipp.RegisterAsync(registrar, callee, Domain, SipPassword, port, ct);
+            }
+
             uases.Add(owned.Add(sipp.StartUas($"{target.Name}-{callee}", port)));
         }
 
@@ -130,9 +144,13 @@ internal static class LoadRun
             foreach (var run in standing.ToList())
             {
                 await Task.Delay(Settle, ct);
+                var cluster = run.Target as ClusterTarget;
+                var (proxyBefore, started) = (cluster?.ProxyCpu ?? TimeSpan.Zero, TimeProvider.System.GetTimestamp());
                 var step = await MeasureAsync(run, sipp, rate, options.Window, options, ct);
                 steps.Add(step);
-                Console.WriteLine(ReportTable.Summary(step));
+                var proxy = cluster is null ? "" : string.Create(CultureInfo.InvariantCulture,
+                    $"; Kamailio {100 * (cluster.ProxyCpu - proxyBefore).TotalSeconds / TimeProvider.System.GetElapsedTime(started).TotalSeconds:F0} % of a core; nodes' quota throttled {cluster.Throttled} periods so far; load average {LoadAverage()}");
+                Console.WriteLine(ReportTable.Summary(step) + proxy);
                 foreach (var sample in step.Uac.ErrorSamples)
                 {
                     Console.WriteLine($"  sipp: {sample}");

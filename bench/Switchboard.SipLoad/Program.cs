@@ -19,7 +19,9 @@ internal static class Program
         var window = new Option<int>("--window") { Description = "Seconds each step starts calls for (SIPp -m is rate times this)", DefaultValueFactory = _ => 20 };
         var hold = new Option<int>("--hold-ms") { Description = "Milliseconds between the ACK and the BYE (SIPp -d)", DefaultValueFactory = _ => 1000 };
         var callees = new Option<int>("--callees") { Description = "Called extensions, each registered by its own SIPp UAS and called by its own SIPp UAC at its share of the rate", DefaultValueFactory = _ => 2 };
-        var targets = new Option<string>("--targets") { Description = "Servers to load, comma-separated: pbx, kamailio", DefaultValueFactory = _ => "pbx,kamailio" };
+        var targets = new Option<string>("--targets") { Description = "Servers to load, comma-separated: pbx, kamailio; or cluster alone (--cluster-nodes PBX nodes behind the shipped Kamailio dispatcher config)", DefaultValueFactory = _ => "pbx,kamailio" };
+        var clusterNodes = new Option<int>("--cluster-nodes") { Description = "With --targets cluster: PBX nodes behind the dispatcher", DefaultValueFactory = _ => 1 };
+        var nodeQuota = new Option<int>("--node-cpu-quota") { Description = "With --targets cluster: each node's CPU quota, % of one core (a cgroup per node; needs root); 0: none", DefaultValueFactory = _ => 0 };
         var children = new Option<int>("--kamailio-children") { Description = "Kamailio's UDP worker processes", DefaultValueFactory = _ => 2 };
         var shm = new Option<int>("--kamailio-shm-mb") { Description = "Kamailio's shared memory (-m), which holds its transactions", DefaultValueFactory = _ => 512 };
         var allocator = new Option<string>("--kamailio-allocator") { Description = "Kamailio's memory manager (-x/-X: qm, fm, tlsf; empty: its default, qm, which costs it about twice the CPU per call)", DefaultValueFactory = _ => "tlsf" };
@@ -37,7 +39,7 @@ internal static class Program
         var keep = new Option<bool>("--keep-data") { Description = "Keep the work folder: PBX data and log, Kamailio's config and log, SIPp's statistics and error logs" };
         var root = new RootCommand("SIP calls-per-second load with SIPp: the Switchboard B2BUA and Kamailio side by side (UDP, loopback)")
         {
-            rates, window, hold, callees, targets, children, shm, allocator, recvTimeout, inFlight, warmup, warmupRate, server, sipp, kamailio, scenarios, media, deadline, noStop, keep,
+            rates, window, hold, callees, targets, clusterNodes, nodeQuota, children, shm, allocator, recvTimeout, inFlight, warmup, warmupRate, server, sipp, kamailio, scenarios, media, deadline, noStop, keep,
         };
         root.SetAction(async (result, ct) =>
         {
@@ -48,14 +50,15 @@ internal static class Program
             }
 
             var chosen = result.GetValue(targets)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (chosen.Length == 0 || chosen.Any(t => t is not ("pbx" or "kamailio")))
+            var cluster = chosen is ["cluster"];
+            if (chosen.Length == 0 || (!cluster && chosen.Any(t => t is not ("pbx" or "kamailio"))))
             {
-                await Console.Error.WriteLineAsync("--targets takes pbx, kamailio or both.");
+                await Console.Error.WriteLineAsync("--targets takes pbx, kamailio or both, or cluster alone.");
                 return 2;
             }
 
             var dll = result.GetValue(server) ?? PbxProcess.FindServerDll();
-            if (chosen.Contains("pbx") && (dll is null || !File.Exists(dll)))
+            if ((cluster || chosen.Contains("pbx")) && (dll is null || !File.Exists(dll)))
             {
                 await Console.Error.WriteLineAsync("Switchboard.Server.dll not found: build -c Release first or give --server.");
                 return 2;
@@ -74,7 +77,7 @@ internal static class Program
                 TimeSpan.FromMilliseconds(Math.Clamp(result.GetValue(hold), 0, 60_000)),
                 Math.Clamp(result.GetValue(callees), 1, 100),
                 chosen.Contains("pbx"),
-                chosen.Contains("kamailio")
+                chosen.Contains("kamailio") || cluster
                     ? new KamailioSettings(result.GetValue(kamailio)!, Math.Clamp(result.GetValue(children), 1, 64), Math.Clamp(result.GetValue(shm), 16, 16_384), result.GetValue(allocator)!)
                     : null,
                 TimeSpan.FromMilliseconds(Math.Clamp(result.GetValue(recvTimeout), 100, 60_000)),
@@ -87,7 +90,11 @@ internal static class Program
                 result.GetValue(media)!,
                 TimeSpan.FromSeconds(Math.Clamp(result.GetValue(deadline), 10, 7200)),
                 result.GetValue(noStop),
-                result.GetValue(keep));
+                result.GetValue(keep))
+            {
+                ClusterNodes = cluster ? Math.Clamp(result.GetValue(clusterNodes), 1, 16) : 0,
+                NodeCpuQuota = Math.Clamp(result.GetValue(nodeQuota), 0, 1600),
+            };
             return await LoadRun.RunAsync(options, ct);
         });
         // On Ctrl+C or SIGTERM the token is cancelled and the run stops its PBX, Kamailio and SIPp processes by PID;

@@ -158,6 +158,9 @@ public sealed class PbxHost : IAsyncDisposable
             services.AddSingleton<ISharedTickets, RedisTickets>();
             services.AddSingleton<ISharedRegistrations, RedisRegistrations>();
             services.AddSingleton<SharedRegistrationMirror>();
+            services.AddSingleton<Pbx.Cluster.IClusterNodeDirectory>(new RedisClusterNodes(redis, data.Database.Node));
+            services.AddSingleton<ClusterNodeAnnouncer>();
+            services.AddSingleton(new Pbx.Cluster.NodeHopKey(data.HopKey));
             services.AddSingleton<ISharedLiveCalls>(sp => new RedisLiveCalls(redis, data.Database.Node, sp.GetRequiredService<ILogger<RedisLiveCalls>>()));
             services.AddHostedService<SharedLiveCallPublisher>();
         }

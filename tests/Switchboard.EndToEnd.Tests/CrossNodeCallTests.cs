@@ -12,7 +12,8 @@ namespace Switchboard.EndToEnd.Tests;
 /// Issue 12, part 3: calls across nodes. Two nodes on one PostgreSQL and one Redis (throwaway servers on loopback), the
 /// shipped Kamailio in front. A baresip that registers through the proxy lands on one node; a popup served by the other
 /// node calls it, with audio both ways, DTMF and one call record. The other way round, a baresip registered straight
-/// with that other node is called from a popup of the first (docs/scale-out.md, "Calls across nodes").
+/// with that other node is called from a popup of the first (docs/scale-out.md, "Calls across nodes"). And phones held
+/// over TCP straight by one node, called from the other through the holding node's hop, both ways.
 /// </summary>
 [Collection(PopupGroup.Name)]
 public sealed class CrossNodeCallTests(BrowserFixture fixture) : IAsyncLifetime
@@ -73,7 +74,63 @@ public sealed class CrossNodeCallTests(BrowserFixture fixture) : IAsyncLifetime
         await CallAndHangUpAsync(_nodes[holder]!, caller, direct, straight, proxy);
     }
 
-    private async Task CallAndHangUpAsync(PbxHost node, TestAccount caller, TestAccount callee, BaresipAgent phone, KamailioDispatcher proxy)
+    /// <summary>
+    /// A phone whose TCP connection one node holds is reached from the other through the holding node's hop: the caller's
+    /// node sends the INVITE to it, and it forwards over the connection. Rings, answers, audio both ways, a digit, the
+    /// phone's hang-up crossing the hop back, one record; then the way back, ended from the popup's side.
+    /// </summary>
+    [Fact]
+    public async Task A_phone_held_over_tcp_by_one_node_is_called_through_its_hop_from_the_other_and_back()
+    {
+        var caller = await fixture.NewExtensionAsync(_nodes[0]!);
+        var onB = await fixture.NewExtensionAsync(_nodes[0]!);
+        var onA = await fixture.NewExtensionAsync(_nodes[0]!);
+
+        await using var phoneB = await BaresipAgent.StartAsync(TcpPhoneOptions(onB, _nodes[1]!), CancellationToken.None);
+        await phoneB.WaitRegisteredAsync();
+        Assert.Equal(1, await HolderAsync(onB));
+        await ExpectHopBindingAsync(_nodes[0]!, onB, _nodes[1]!);
+
+        await CallAndHangUpAsync(_nodes[0]!, caller, onB, phoneB, proxy: null);
+
+        await using var phoneA = await BaresipAgent.StartAsync(TcpPhoneOptions(onA, _nodes[0]!), CancellationToken.None);
+        await phoneA.WaitRegisteredAsync();
+        Assert.Equal(0, await HolderAsync(onA));
+        await ExpectHopBindingAsync(_nodes[1]!, onA, _nodes[0]!);
+        await using var browser = await PopupBrowser.CreateAsync(fixture, _nodes[1]!, stubClose: false);
+        var popup = await browser.OpenAsync(_nodes[1]!, "?destnumber=" + onA.Number);
+        await popup.LoginAsync(caller, remember: false);
+        await popup.ExpectStateAsync("connected");
+        await phoneA.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        await popup.WaitForInboundAudioAsync(packets: 50);
+        await popup.ClickAsync("#hangup");
+        await phoneA.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+        var record = await CallRecords.WaitForAsync(_nodes[1]!, r => r.From == caller.Account && r.Destination == onA.Number);
+        Assert.Equal("hangup", record.Reason);
+        Assert.Single(await _nodes[0]!.Admin.ListCallRecordsAsync(), r => r.From == caller.Account && r.Destination == onA.Number);
+    }
+
+    /// <summary>The node that does not hold the phone knows it as a UDP binding to the holder's SIP address, with the hop's Route.</summary>
+    private static async Task ExpectHopBindingAsync(PbxHost caller, TestAccount callee, PbxHost holder)
+    {
+        var extension = (await caller.Services.GetRequiredService<IDirectoryStore>().FindExtensionAsync(BrowserFixture.Domain, callee.Number))!;
+        var locations = caller.Services.GetRequiredService<LocationService>();
+        var deadline = DateTimeOffset.UtcNow + Step;
+        while (locations.Lookup(extension.Id, DateTimeOffset.UtcNow).Count == 0 && DateTimeOffset.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        var binding = Assert.Single(locations.Lookup(extension.Id, DateTimeOffset.UtcNow));
+        Assert.NotNull(binding.Node);
+        Assert.Equal(holder.SipUdpPort, binding.Flow.Remote.Port);
+        Assert.Contains(";sbhop>", binding.Path![0], StringComparison.Ordinal);
+    }
+
+    private static BaresipOptions TcpPhoneOptions(TestAccount account, PbxHost node) => PhoneOptions(account,
+        "127.0.0.1:" + node.SipTcpPort!.Value.ToString(CultureInfo.InvariantCulture)) with { Transport = SipTransport.Tcp };
+
+    private async Task CallAndHangUpAsync(PbxHost node, TestAccount caller, TestAccount callee, BaresipAgent phone, KamailioDispatcher? proxy)
     {
         await using var browser = await PopupBrowser.CreateAsync(fixture, node, stubClose: false);
         var popup = await browser.OpenAsync(node, "?destnumber=" + callee.Number);
@@ -84,10 +141,18 @@ public sealed class CrossNodeCallTests(BrowserFixture fixture) : IAsyncLifetime
         }
         catch (Exception e)
         {
-            throw new InvalidOperationException($"the call to {callee.Number} did not connect; proxy log:\n{proxy.LogTail}\nPBX log:\n{RecentPbxLog.Instance.Tail()}", e);
+            throw new InvalidOperationException($"the call to {callee.Number} did not connect; proxy log:\n{proxy?.LogTail}\nPBX log:\n{RecentPbxLog.Instance.Tail()}", e);
         }
 
-        await phone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        try
+        {
+            await phone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        }
+        catch (TimeoutException e)
+        {
+            throw new InvalidOperationException($"the phone never saw the call established; PBX log:\n{RecentPbxLog.Instance.Tail()}", e);
+        }
+
         await popup.WaitForInboundAudioAsync(packets: 50);
         await popup.ClickAsync("button[data-digit=\"5\"]");
         var dtmf = await SipPhoneTests.WaitForDtmfAsync(phone, '5', await popup.StatusAsync());

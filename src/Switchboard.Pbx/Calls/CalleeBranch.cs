@@ -98,9 +98,11 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler, ISipL
             .AddHeader("User-Agent", _sip.Product);
         // RFC 3327 section 5.3: a contact registered through proxies that added Path is reached through them, the Path
         // being the request's preloaded Route set (RFC 3261 section 8.1.1.1); CANCEL and the non-2xx ACK copy it.
+        // A contact another node holds over a connection is reached through that node's hop, whose Route this node signs
+        // for this call (docs/scale-out.md, "Calls across nodes"); other routes go as they are.
         foreach (var route in Contact.Route ?? [])
         {
-            builder.AddHeader(SipHeaderId.Route, route);
+            builder.AddHeader(SipHeaderId.Route, _sip.HopKey?.SignRoute(route, CallId, Contact.Contact.ToString()) ?? route);
         }
 
         foreach (var (name, value) in _extraHeaders)

@@ -11,7 +11,8 @@ namespace Switchboard.Pbx.Registrar;
 /// <param name="InstanceId">The <c>+sip.instance</c> value without its quotes (RFC 5626 section 4.1), if the phone sent one.</param>
 /// <param name="Path">The Path the REGISTER carried (RFC 3327): requests to the contact carry it as their Route set. Empty without one.</param>
 /// <param name="Node">Null for a binding this node's registrar made; else the node that did, as shared through Redis
-/// (docs/scale-out.md, "Calls across nodes"). Only UDP bindings are shared: their flow can be made from any node.</param>
+/// (docs/scale-out.md, "Calls across nodes"). Shared bindings are UDP flows any node can make: a phone's address, or the
+/// holding node's own for a phone it holds over a connection (reached through its hop).</param>
 public sealed record ContactBinding(
     long ExtensionId,
     SipUri Contact,

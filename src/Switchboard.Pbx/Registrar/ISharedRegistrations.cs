@@ -1,16 +1,18 @@
 namespace Switchboard.Pbx.Registrar;
 
 /// <summary>
-/// The registrations every node of a cluster sees (docs/scale-out.md, "Calls across nodes"): each node shares the UDP
+/// The registrations every node of a cluster sees (docs/scale-out.md, "Calls across nodes"): each node shares the
 /// bindings its registrar holds, and takes in the others', so a call on any node reaches a phone that registered
-/// through another. Only UDP bindings are shared: a UDP flow is an address any node can send to from its own socket,
-/// while a TCP, TLS or WebSocket binding is a connection only its node holds.
+/// through another. A UDP binding is shared as it is (any node can send to its address from its own socket); a TCP, TLS
+/// or WebSocket binding is a connection only its node holds, so it is shared as reached through that node's hop
+/// (<see cref="Cluster.HopBindings"/>): every shared binding is a UDP address and a Path.
 /// </summary>
 public interface ISharedRegistrations
 {
     /// <summary>
-    /// Shares this node's UDP bindings of an extension as they stand now, replacing what it shared before (an empty
-    /// list withdraws them). Never blocks and never throws: the registrar runs on the SIP endpoint's loop.
+    /// Shares this node's bindings of an extension as they stand now, in their shared form (UDP flows only), replacing
+    /// what it shared before (an empty list withdraws them). Never blocks and never throws: the registrar runs on the SIP
+    /// endpoint's loop.
     /// </summary>
     void Publish(long extensionId, IReadOnlyList<ContactBinding> udpBindings);
 
@@ -22,7 +24,7 @@ public interface ISharedRegistrations
 }
 
 /// <summary>
-/// One node's UDP bindings of one extension. Each binding's flow names UDP and the remote address only; the taker
+/// One node's shared bindings of one extension. Each binding's flow names UDP and the remote address only; the taker
 /// makes a flow of its own to that address before it uses the binding.
 /// </summary>
 public sealed record NodeBindings(string Node, long ExtensionId, IReadOnlyList<ContactBinding> Bindings);

@@ -1,3 +1,4 @@
+using Switchboard.Sip.Messages;
 using Switchboard.Sip.Transport;
 
 namespace Switchboard.Pbx.Registrar;
@@ -7,7 +8,8 @@ namespace Switchboard.Pbx.Registrar;
 /// hands UDP bindings to an <see cref="IRegistrationStore"/>, and the host puts them back at start (<see cref="Restore"/>);
 /// connection-oriented ones die with their connections. Thread-safe: the SIP endpoint registers while the call engine looks up.
 /// Each extension's list is kept in refresh order, least recently refreshed first: that one makes room when full.
-/// Beside its own bindings it holds the UDP bindings other nodes' registrars made, as they share them through Redis
+/// Beside its own bindings it holds the bindings other nodes' registrars made, as they share them through Redis (UDP flows
+/// only: a connection another node holds is reached through that node's hop)
 /// (<see cref="ApplyRemote"/>), so a call on this node reaches a phone that registered through another
 /// (docs/scale-out.md, "Calls across nodes").
 /// </summary>
@@ -203,16 +205,67 @@ public sealed class LocationService
 
     /// <summary>
     /// Drops the bindings that came over a connection-oriented flow which has closed: nothing can reach the phone
-    /// through it any more (RFC 5626 section 5.3). UDP flows never close; for them this does nothing.
+    /// through it any more (RFC 5626 section 5.3). UDP flows never close; for them this does nothing. Returns how many
+    /// bindings went and the extensions that lost one (their shared bindings change: docs/scale-out.md, "Calls across nodes").
     /// </summary>
-    public int RemoveFlow(SipFlow flow)
+    public (int Removed, IReadOnlyList<long> Extensions) RemoveFlow(SipFlow flow)
     {
         if (!flow.IsReliable)
         {
-            return 0;
+            return (0, []);
         }
 
-        return RemoveWhere(b => b.Flow == flow);
+        lock (_gate)
+        {
+            var total = 0;
+            var touched = new List<long>();
+            foreach (var (id, list) in _byExtension.ToArray())
+            {
+                var removed = list.RemoveAll(b => b.Flow == flow);
+                if (removed > 0)
+                {
+                    total += removed;
+                    touched.Add(id);
+                    Forget(id, list);
+                }
+            }
+
+            _count -= total;
+            return (total, touched);
+        }
+    }
+
+    /// <summary>
+    /// This node's own unexpired binding over a TCP, TLS or WebSocket connection whose contact is <paramref name="target"/>:
+    /// what the hop between nodes may reach, and nothing else (never a UDP binding, never one another node shared).
+    /// </summary>
+    public ContactBinding? FindHeldConnection(SipUri target, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return FindHeld(b => b.Contact.Equals(target), now);
+    }
+
+    /// <summary>This node's own unexpired binding on connection <paramref name="connectionId"/>, if one still is.</summary>
+    public ContactBinding? FindHeldConnection(long connectionId, DateTimeOffset now) =>
+        connectionId == 0 ? null : FindHeld(b => b.Flow.ConnectionId == connectionId, now);
+
+    private ContactBinding? FindHeld(Predicate<ContactBinding> match, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            foreach (var list in _byExtension.Values)
+            {
+                foreach (var b in list)
+                {
+                    if (b.Flow.IsReliable && b.ExpiresAt > now && match(b))
+                    {
+                        return b;
+                    }
+                }
+            }
+
+            return null;
+        }
     }
 
     /// <summary>Drops every expired binding; the host calls it now and then so quiet extensions do not hold memory.</summary>

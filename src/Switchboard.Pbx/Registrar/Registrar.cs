@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Switchboard.Pbx.Cluster;
 using Switchboard.Pbx.Directory;
 using Switchboard.Sip.Messages;
 using Switchboard.Sip.Transport;
@@ -23,10 +24,12 @@ public sealed class Registrar
     private readonly ILogger<Registrar> _log;
     private readonly IRegistrationStore? _store;
     private readonly ISharedRegistrations? _shared;
+    private readonly ClusterNodes? _cluster;
 
     public Registrar(SipRequestAuthenticator authenticator, LocationService location, RegistrarOptions options, TimeProvider time, ILogger<Registrar> log,
-        IRegistrationStore? store = null, ISharedRegistrations? shared = null)
+        IRegistrationStore? store = null, ISharedRegistrations? shared = null, ClusterNodes? cluster = null)
     {
+        _cluster = cluster;
         _store = store;
         _shared = shared;
         _authenticator = authenticator;
@@ -154,17 +157,27 @@ public sealed class Registrar
     {
         ContactBinding[] udp = [.. bindings.Where(b => !b.Flow.IsReliable)];
         _store?.Save(extensionId, udp);
-        // The other nodes can reach the same UDP address from their own sockets (docs/scale-out.md, "Calls across nodes").
-        _shared?.Publish(extensionId, udp);
+        // The other nodes reach a UDP address from their own sockets, and a connection held here through this node's hop
+        // (docs/scale-out.md, "Calls across nodes").
+        _shared?.Publish(extensionId, HopBindings.ForSharing(bindings, _cluster?.Own));
     }
 
     /// <summary>The transport reports a closed connection: its bindings can no longer reach the phone.</summary>
     public int OnFlowClosed(SipFlow flow)
     {
-        var removed = _location.RemoveFlow(flow);
+        var (removed, touched) = _location.RemoveFlow(flow);
         if (removed > 0)
         {
             RegistrarLog.FlowClosed(_log, flow, removed);
+            if (_shared is not null)
+            {
+                // The other nodes must stop sending this phone's calls here.
+                var now = _time.GetUtcNow();
+                foreach (var id in touched)
+                {
+                    _shared.Publish(id, HopBindings.ForSharing(_location.LookupOwn(id, now), _cluster?.Own));
+                }
+            }
         }
 
         return removed;

@@ -78,6 +78,22 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
     /// <summary>Tells which trunk, if any, an INVITE's flow comes from (set at start-up when trunks exist).</summary>
     public Func<SipFlow, Trunks.Trunk?>? TrunkSource { get; set; }
 
+    /// <summary>
+    /// The hop between nodes (docs/scale-out.md, "Calls across nodes"): asked first for every message; null on a single
+    /// node. Set before <see cref="Start"/>.
+    /// </summary>
+    public ISipRelay? Relay
+    {
+        get => _core.Relay;
+        set => _core.Relay = value;
+    }
+
+    /// <summary>Signs the Route of a call sent through another node's hop; null on a single node.</summary>
+    public Cluster.NodeHopKey? HopKey { get; set; }
+
+    /// <summary>True once drain began: new calls are refused (the hop refuses new ones too).</summary>
+    public bool RefusesNewRequests => _core.RefusesNewRequests;
+
     /// <summary>Per-source request limits applied before received bytes are copied (docs/security.md); null admits all.</summary>
     public SipFloodGate? FloodGate { get; set; }
 

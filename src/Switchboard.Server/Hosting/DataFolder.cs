@@ -12,9 +12,10 @@ namespace Switchboard.Server.Hosting;
 /// </summary>
 public sealed class DataFolder : IDisposable
 {
-    private DataFolder(string path, StoreDatabase database, AesGcmSecretProtector secrets, byte[] csrfKey)
+    private DataFolder(string path, StoreDatabase database, AesGcmSecretProtector secrets, byte[] csrfKey, byte[] hopKey)
     {
         CsrfKey = csrfKey;
+        HopKey = hopKey;
         Path = path;
         Database = database;
         Secrets = secrets;
@@ -31,6 +32,12 @@ public sealed class DataFolder : IDisposable
     /// key accepts the same token, and no CSRF token tells anything about the key that seals the passwords.
     /// </summary>
     public byte[] CsrfKey { get; }
+
+    /// <summary>
+    /// The key that proves a request crossing the hop between nodes was made by a node (docs/security.md, "The hop between
+    /// nodes"), derived from <c>secrets.key</c> like <see cref="CsrfKey"/>, with its own label.
+    /// </summary>
+    public byte[] HopKey { get; }
 
     /// <param name="store">A PostgreSQL connection string, or null for the SQLite file in the folder.</param>
     public static async Task<DataFolder> OpenAsync(string path, string? store = null, CancellationToken ct = default)
@@ -53,7 +60,9 @@ public sealed class DataFolder : IDisposable
 
         var csrfKey = System.Security.Cryptography.HKDF.DeriveKey(System.Security.Cryptography.HashAlgorithmName.SHA256, key, 32,
             info: System.Text.Encoding.ASCII.GetBytes("switchboard admin csrf"));
-        return new DataFolder(full, database, new AesGcmSecretProtector(key), csrfKey);
+        var hopKey = System.Security.Cryptography.HKDF.DeriveKey(System.Security.Cryptography.HashAlgorithmName.SHA256, key, 32,
+            info: System.Text.Encoding.ASCII.GetBytes("switchboard node hop"));
+        return new DataFolder(full, database, new AesGcmSecretProtector(key), csrfKey, hopKey);
     }
 
     public SqlDirectoryStore Directory(TimeProvider time) => new(Database, Secrets, time);

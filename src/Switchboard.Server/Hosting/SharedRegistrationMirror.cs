@@ -5,9 +5,10 @@ using Switchboard.Sip.Transport;
 namespace Switchboard.Server.Hosting;
 
 /// <summary>
-/// Keeps the other nodes' shared UDP registrations in this node's location service (docs/scale-out.md, "Calls across
+/// Keeps the other nodes' shared registrations in this node's location service (docs/scale-out.md, "Calls across
 /// nodes"): subscribes first, so no change slips between the two, then reads what is shared already. Each binding gets a
-/// flow from this node's own UDP socket to the same remote address (a phone's, or the proxy's in front that added a Path).
+/// flow from this node's own UDP socket to the same remote address (a phone's, the proxy's in front that added a Path,
+/// or the holding node's, whose hop carries the call over the phone's connection).
 /// </summary>
 public sealed partial class SharedRegistrationMirror(ISharedRegistrations shared, LocationService locations, TimeProvider time,
     ILogger<SharedRegistrationMirror> log) : IDisposable
@@ -39,6 +40,6 @@ public sealed partial class SharedRegistrationMirror(ISharedRegistrations shared
 
     public void Dispose() => _subscription?.Dispose();
 
-    [LoggerMessage(EventId = 7024, Level = LogLevel.Information, Message = "Took in {Bindings} UDP registrations of {Extensions} extensions shared by other nodes")]
+    [LoggerMessage(EventId = 7024, Level = LogLevel.Information, Message = "Took in {Bindings} registrations of {Extensions} extensions shared by other nodes")]
     private static partial void LogLoaded(ILogger logger, int bindings, int extensions);
 }

@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Switchboard.Pbx.Calls;
+using Switchboard.Pbx.Cluster;
 using Switchboard.Pbx.Registrar;
 using Switchboard.Pbx.Sip;
 using Switchboard.Pbx.Trunks;
@@ -22,6 +23,7 @@ internal static class SipHosting
         services.AddSingleton(sip.Registrar with { DefaultDomain = options.DefaultDomain });
         services.AddSingleton(sip.Calls);
         services.AddSingleton<LocationService>();
+        services.AddSingleton<ClusterNodes>();
         services.AddSingleton<IRegistrationStore, SqlRegistrationStore>();
         services.AddSingleton<SipFlowBindings>();
         services.AddSingleton<SipRequestAuthenticator>();
@@ -67,9 +69,25 @@ internal static class SipHosting
         flood.Trusted = trunks.IsTrunkAddress;
         endpoint.FloodGate = flood;
         engine.AttachSip(endpoint);
+        var announcer = services.GetService<ClusterNodeAnnouncer>();
+        if (announcer is not null)
+        {
+            // In a cluster: calls to phones other nodes hold over connections go through their hop, and this node's hop
+            // carries theirs (docs/scale-out.md, "Calls across nodes").
+            endpoint.HopKey = services.GetRequiredService<NodeHopKey>();
+            endpoint.Relay = new NodeHopRelay(services.GetRequiredService<ISipTransport>(), services.GetRequiredService<LocationService>(),
+                services.GetRequiredService<ClusterNodes>(), endpoint.HopKey, services.GetRequiredService<TimeProvider>(),
+                () => endpoint.RefusesNewRequests, services.GetRequiredService<ILogger<NodeHopRelay>>());
+        }
+
         endpoint.Start(engine);
         var hub = services.GetRequiredService<SipTransportHub>();
         await hub.StartAsync(endpoint, ct);
+        if (announcer is not null)
+        {
+            await announcer.StartAsync(hub, ct);
+        }
+
         await StartupRecovery.RestoreRegistrationsAsync(services, hub, ct);
         if (services.GetService<SharedRegistrationMirror>() is { } mirror)
         {

@@ -43,6 +43,9 @@ public sealed partial class SipUserAgentCore
         set => Volatile.Write(ref _refusesNewRequests, value);
     }
 
+    /// <summary>Asked first for every well-formed message (a node's hop between nodes, docs/scale-out.md); null relays nothing.</summary>
+    public ISipRelay? Relay { get; set; }
+
     /// <summary>Well-formed messages received, retransmissions included, by method and response class (for metrics).</summary>
     public SipMessageTally Received { get; } = new();
 
@@ -79,6 +82,11 @@ public sealed partial class SipUserAgentCore
         {
             // RFC 3581 / RFC 3261 section 18.2.1: note where the request really came from.
             message = SipTransportRules.StampReceived(request, flow.Remote.Address, flow.Remote.Port);
+        }
+
+        if (Relay?.TryRelay(message, flow) == true)
+        {
+            return;
         }
 
         var dispatch = _transactions.ReceiveFromNetwork(message, flow.IsReliable, now);

@@ -11,9 +11,9 @@ using Switchboard.Sip.Transport;
 namespace Switchboard.Storage.Redis;
 
 /// <summary>
-/// Registrations shared between nodes through Redis (docs/scale-out.md, "Calls across nodes"). Each node writes its UDP
-/// bindings of an extension to <c>reg:EXT:NODE</c> (expiring with the last of them, so a node that died leaves nothing
-/// behind for long) and announces the same text on the <c>registrations</c> channel; every node keeps the others'
+/// Registrations shared between nodes through Redis (docs/scale-out.md, "Calls across nodes"). Each node writes its
+/// shared bindings of an extension (UDP ones, and those over its connections in hop form) to <c>reg:EXT:NODE</c>
+/// (expiring with the last of them, so a node that died leaves nothing behind for long) and announces the same text on the <c>registrations</c> channel; every node keeps the others'
 /// bindings in its location service, read at start with SCAN and kept current by the channel. The call path never
 /// waits for Redis: look-ups read the local copy.
 /// </summary>

@@ -22,7 +22,7 @@ internal sealed class RegistrarHarness
     public static readonly SipFlow Udp = new(SipTransportKind.Udp, new IPEndPoint(IPAddress.Loopback, 5060), new IPEndPoint(IPAddress.Parse("192.0.2.10"), 5070));
     public static readonly SipFlow Tcp = new(SipTransportKind.Tcp, new IPEndPoint(IPAddress.Loopback, 5060), new IPEndPoint(IPAddress.Parse("192.0.2.11"), 40001), 7);
 
-    public RegistrarHarness(RegistrarOptions? options = null)
+    public RegistrarHarness(RegistrarOptions? options = null, ISharedRegistrations? shared = null, Pbx.Cluster.ClusterNodes? cluster = null)
     {
         Options = options ?? new RegistrarOptions { DefaultDomain = Domain, DigestAlgorithms = [DigestAlgorithm.Sha256, DigestAlgorithm.Md5] };
         Directory = new InMemoryDirectoryStore(Time);
@@ -32,7 +32,7 @@ internal sealed class RegistrarHarness
         Directory.CreateExtensionAsync(new(Domain, "101", "Hundred-one", "web-101", "sip-101")).GetAwaiter().GetResult();
         Throttle = new LoginThrottle(Security, Time);
         Authenticator = new SipRequestAuthenticator(Directory, Throttle, Options, Time, NullLogger<SipRequestAuthenticator>.Instance, Failures, bindings: Bindings);
-        Registrar = new SipRegistrar(Authenticator, Location, Options, Time, NullLogger<SipRegistrar>.Instance, Stored);
+        Registrar = new SipRegistrar(Authenticator, Location, Options, Time, NullLogger<SipRegistrar>.Instance, Stored, shared, cluster);
     }
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));

@@ -1,0 +1,28 @@
+using System.Collections.Frozen;
+using System.Net;
+
+namespace Switchboard.Pbx.Cluster;
+
+/// <summary>
+/// The SIP addresses of the cluster's live nodes, as they announce themselves through Redis (docs/scale-out.md, "Calls
+/// across nodes"), and this node's own. The hop between nodes takes requests only from these addresses and sends only
+/// to them or to a connection this node holds. Replaced whole by the announcer, read without a lock by the SIP loop.
+/// </summary>
+public sealed class ClusterNodes
+{
+    private volatile FrozenSet<IPEndPoint> _nodes = FrozenSet<IPEndPoint>.Empty;
+    private volatile IPEndPoint? _own;
+
+    /// <summary>This node's SIP UDP address (its sent-by), once its transports listen; null while it cannot take hops.</summary>
+    public IPEndPoint? Own
+    {
+        get => _own;
+        set => _own = value;
+    }
+
+    public bool IsNode(IPEndPoint address) => _nodes.Contains(address);
+
+    public int Count => _nodes.Count;
+
+    public void Replace(IEnumerable<IPEndPoint> nodes) => _nodes = nodes.ToFrozenSet();
+}
