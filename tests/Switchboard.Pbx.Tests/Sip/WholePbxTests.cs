@@ -295,6 +295,34 @@ public sealed class WholePbxTests
     }
 
     [Fact]
+    public async Task The_callees_refer_to_the_echo_hands_the_caller_over_at_once_and_the_echo_returns_its_audio()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
+
+        // A service takes the caller itself (docs/sip.md, "Blind transfer"): 100 Trying, then 200 and BYE at once.
+        Assert.Equal(202, (await bob.SendInDialogAsync(SipMethod.Refer, null, null, ("Refer-To", $"<sip:*43@{PbxUnderTest.Domain}>"))).StatusCode);
+        var trying = await bob.WaitForRequestAsync("NOTIFY");
+        bob.Reply(trying, 200);
+        Assert.Equal("SIP/2.0 100 Trying\r\n", System.Text.Encoding.UTF8.GetString(trying.Body.Span));
+        var done = await bob.WaitForRequestAsync("NOTIFY");
+        bob.Reply(done, 200);
+        Assert.StartsWith("terminated", done.GetHeaderValue("Subscription-State"), StringComparison.Ordinal);
+        Assert.Equal("SIP/2.0 200 OK\r\n", System.Text.Encoding.UTF8.GetString(done.Body.Span));
+        bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
+
+        // Alice's audio comes back to her from the echo, on the same media session as before.
+        await alice.Rtp.SendAsync(Rtp(0, 9, 160), alice.RemoteRtp());
+        Assert.Equal(172, (await ReceiveAsync(alice, p => (p[1] & 0x7f) == 0)).Length);
+
+        await alice.SendInDialogAsync(SipMethod.Bye);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal(("extension>transfer>service:echo:*43", "hangup", "caller"), (record.Route, record.Reason, record.EndedBy));
+    }
+
+    [Fact]
     public async Task A_refer_to_a_target_nobody_registered_is_notified_480_and_the_call_goes_on()
     {
         await using var pbx = await PbxUnderTest.StartAsync();
