@@ -252,7 +252,7 @@ public sealed class CallCoreTransferTests
     public void A_queue_target_takes_the_caller_at_once_the_transferor_hears_200_and_bye_and_the_queue_is_the_transferors()
     {
         var core = Answered();
-        core.Handle(Refer(CallSide.Callee, "<sip:queue-sales@example.com>"), At);
+        core.Handle(Refer(CallSide.Callee, "<sip:500@example.com>"), At);
         var sales = Queue("other.example", "sales");
 
         var step = core.Handle(new CallInput.TransferTargetFound(new Route.ToQueueLine(sales)), At);
