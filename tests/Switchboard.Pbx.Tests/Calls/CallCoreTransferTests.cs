@@ -279,12 +279,12 @@ public sealed class CallCoreTransferTests
     }
 
     [Theory]
-    [InlineData(BuiltInService.Echo, "transfer>service:echo:*43")]
-    [InlineData(BuiltInService.Ivr, "transfer>service:ivr:*43")]
-    public void A_service_target_takes_the_caller_at_once_and_the_transferor_hears_200_and_bye(BuiltInService service, string routeStep)
+    [InlineData(BuiltInService.Echo, "*43", "transfer>service:echo:*43")]
+    [InlineData(BuiltInService.Ivr, "*50", "transfer>service:ivr:*50")]
+    public void A_service_target_takes_the_caller_at_once_and_the_transferor_hears_200_and_bye(BuiltInService service, string number, string routeStep)
     {
         var core = Answered();
-        core.Handle(Refer(CallSide.Callee, "<sip:*43@example.com>"), At);
+        core.Handle(Refer(CallSide.Callee, $"<sip:{number}@example.com>"), At);
 
         var step = core.Handle(new CallInput.TransferTargetFound(new Route.ToService(service)), At);
 
