@@ -90,6 +90,66 @@ public sealed class PhoneTransferAndHoldTests(BrowserFixture fixture, Xunit.Abst
     }
 
     [Fact]
+    public async Task The_agent_transfers_a_popups_call_to_the_echo_which_takes_it_at_once_and_returns_the_visitors_voice()
+    {
+        var agent = await fixture.NewExtensionAsync();
+        var visitor = await fixture.NewExtensionAsync();
+        var (agentBrowser, phone, popupBrowser, popup) = await ConnectAsync(agent, visitor);
+        await using var _ = agentBrowser;
+        await using var __ = popupBrowser;
+
+        // A service takes the caller itself: the agent's transfer is done at once (docs/sip.md, "Blind transfer").
+        await phone.EvaluateAsync("() => { window.prompt = () => '*43'; }");
+        await phone.ClickAsync("#transfer");
+        await phone.ExpectStateAsync("idle", "transferred");
+        Assert.Equal("connected", await popup.Locator("body").GetAttributeAsync("data-state"));
+
+        // The agent is gone, so what the popup hears now is its own microphone, echoed.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var energy = await InboundEnergyPerSecondAsync(popup, TimeSpan.FromSeconds(2));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"popup inbound energy from the echo: {energy:E2}/s"));
+        Assert.True(energy > SoundEnergy, string.Create(CultureInfo.InvariantCulture, $"the popup should hear its echo: {energy:E2}/s"));
+
+        await popup.ClickAsync("#hangup");
+        var record = await CallRecords.WaitForAsync(Host, r => r.From == visitor.Account && r.Destination == agent.Number);
+        Assert.Equal(("extension>transfer>service:echo:*43", "hangup", "caller"), (record.Route, record.Reason, record.EndedBy));
+    }
+
+    [Fact]
+    public async Task The_agent_transfers_a_popups_call_to_a_queue_where_the_visitor_hears_hold_music_and_its_place()
+    {
+        var data = BrowserFixture.NewDataDirectory();
+        try
+        {
+            // The queue's only member never registers: the visitor waits with the music. The agent is no member.
+            var (host, _, accounts) = await QueueTests.StartWithQueueAsync(fixture, data, visitors: 2);
+            await using var ___ = host;
+            var (agent, visitor) = (accounts[0], accounts[1]);
+            var (agentBrowser, phone, popupBrowser, popup) = await ConnectAsync(agent, visitor, host);
+            await using var _ = agentBrowser;
+            await using var __ = popupBrowser;
+
+            // A queue takes the caller itself: the agent's transfer is done at once (docs/sip.md, "Blind transfer").
+            await phone.EvaluateAsync("() => { window.prompt = () => '8800'; }");
+            await phone.ClickAsync("#transfer");
+            await phone.ExpectStateAsync("idle", "transferred");
+            await Expect(popup.Locator("#queue")).ToHaveTextAsync("You are number 1 in the queue");
+            Assert.Equal("connected", await popup.Locator("body").GetAttributeAsync("data-state"));
+            var energy = await InboundEnergyPerSecondAsync(popup, TimeSpan.FromSeconds(2));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"popup inbound energy in the queue: {energy:E2}/s"));
+            Assert.True(energy > SoundEnergy, string.Create(CultureInfo.InvariantCulture, $"the popup should hear the hold music: {energy:E2}/s"));
+
+            await popup.ClickAsync("#hangup");
+            var record = await CallRecords.WaitForAsync(host, r => r.From == visitor.Account && r.Destination == agent.Number);
+            Assert.Equal(("extension>transfer>queue:sales", "sales", "hangup"), (record.Route, record.Queue, record.Reason));
+        }
+        finally
+        {
+            BrowserFixture.TryDelete(data);
+        }
+    }
+
+    [Fact]
     public async Task The_agent_holds_with_a_sendonly_reinvite_the_popup_hears_hold_music_and_after_resume_the_agent_again()
     {
         var agent = await fixture.NewExtensionAsync();
@@ -189,17 +249,19 @@ public sealed class PhoneTransferAndHoldTests(BrowserFixture fixture, Xunit.Abst
         return popup;
     }
 
-    /// <summary>A visitor's popup calls the agent's phone.htm, which answers: both connected, the visitor hears the agent.</summary>
-    private async Task<(PhoneBrowser AgentBrowser, IPage Phone, PopupBrowser PopupBrowser, IPage Popup)> ConnectAsync(TestAccount agent, TestAccount visitor)
+    /// <summary>A visitor's popup calls the agent's phone.htm (on the shared PBX unless <paramref name="host"/>), which answers: both connected, the visitor hears the agent.</summary>
+    private async Task<(PhoneBrowser AgentBrowser, IPage Phone, PopupBrowser PopupBrowser, IPage Popup)> ConnectAsync(TestAccount agent, TestAccount visitor,
+        PbxHost? host = null)
     {
+        host ??= Host;
         var agentBrowser = await PhoneBrowser.CreateAsync(fixture);
-        var phone = await agentBrowser.OpenAsync(Host);
+        var phone = await agentBrowser.OpenAsync(host);
         await phone.LoginAsync(agent, remember: false);
         await phone.ExpectStateAsync("idle");
         await Expect(phone.Locator("body")).ToHaveAttributeAsync("data-registered", "true");
 
-        var popupBrowser = await PopupBrowser.CreateAsync(fixture, Host);
-        var popup = await popupBrowser.OpenAsync(Host, "?destnumber=" + agent.Number);
+        var popupBrowser = await PopupBrowser.CreateAsync(fixture, host);
+        var popup = await popupBrowser.OpenAsync(host, "?destnumber=" + agent.Number);
         await popup.LoginAsync(visitor, remember: false);
         await phone.ExpectStateAsync("incoming");
         await phone.ClickAsync("#answer");

@@ -21,8 +21,11 @@ internal abstract partial record CallInput
 /// <summary>The outputs of the Queued state.</summary>
 internal abstract partial record CallOutput
 {
-    /// <summary>Wait in the queue <paramref name="Name"/>: answer the caller (if it is not yet), join the queue; answer with <see cref="CallInput.Queued"/>.</summary>
-    public sealed record JoinQueue(string Name) : CallOutput;
+    /// <summary>
+    /// Wait in the queue <paramref name="Name"/> of <paramref name="Domain"/> (the caller's when null; a transferor's
+    /// when it resolved the queue): answer the caller (if it is not yet), join the queue; answer with <see cref="CallInput.Queued"/>.
+    /// </summary>
+    public sealed record JoinQueue(string Name, string? Domain = null) : CallOutput;
 
     /// <summary>Loop the queue's hold music on the caller's end.</summary>
     public sealed record PlayHoldMusic : CallOutput;

@@ -55,7 +55,8 @@ internal abstract partial record CallOutput
 /// The Routing state, and the routing of a transfer: which way a destination goes once the dial plan has said where
 /// it leads. A new call goes to a service, an extension's contacts, out through trunks (when the policy lets it),
 /// or a ring group (a trunk's DID mapped to one); a transfer of the answered caller (the IVR's choice, a ring
-/// group's fallback) goes to an extension, a ring group or the echo. Anything else ends the call as not found or
+/// group's fallback, a REFER's queue or service with the route its transferor found) goes to an extension, a ring
+/// group, a queue, the IVR or the echo. Anything else ends the call as not found or
 /// not permitted, and a draining node takes no new call.
 /// </summary>
 internal sealed partial class CallCore
@@ -153,7 +154,7 @@ internal sealed partial class CallCore
                     _outputs.Add(new CallOutput.RestartIvr());
                     break;
                 case Route.ToQueueLine queue:
-                    _outputs.Add(new CallOutput.JoinQueue(queue.Queue.Name));
+                    _outputs.Add(new CallOutput.JoinQueue(queue.Queue.Name, queue.Queue.Domain));
                     break;
                 default:
                     End(CallEndReason.NotFound, CallSide.Pbx);

@@ -1,4 +1,5 @@
 using Switchboard.Pbx.Routing;
+using Switchboard.Pbx.Services;
 using Switchboard.Sip.Messages;
 
 namespace Switchboard.Pbx.Calls;
@@ -36,6 +37,13 @@ internal abstract partial record CallOutput
 
     /// <summary>The transfer failed: the transferor's end is the callee's again (and the record's route as it was).</summary>
     public sealed record ReattachCallee : CallOutput;
+
+    /// <summary>
+    /// A blind hand-over to a queue or a service: the transferor's media end goes, the caller's stops being relayed
+    /// and stops any hold music; the record's route gains <paramref name="RouteStep"/>, and the target's own output
+    /// (joining the queue, the echo, the IVR) follows in the same step.
+    /// </summary>
+    public sealed record HandOverCaller(string RouteStep) : CallOutput;
 }
 
 /// <summary>
@@ -45,7 +53,10 @@ internal abstract partial record CallOutput
 /// An extension is rung for the caller while the caller still hears the transferor; its answer bridges the caller
 /// to it, NOTIFY 200 and BYE end the transferor's leg. When it fails (busy, no answer, nobody registered), the
 /// NOTIFY carries its status and the transferor is the callee again, as a user expects from a failed transfer. A
-/// REFER from the caller's side, or with Replaces (attended transfer), is not supported (501).
+/// queue or a service (the echo, the IVR) is a blind hand-over: the PBX itself takes the caller, so the transferor
+/// hears NOTIFY 200 and BYE at once and the caller is routed to the target already resolved (never again as the
+/// caller, whose token or link grants only its own number). A trunk, and the other services, get 501. A REFER from
+/// the caller's side, or with Replaces (attended transfer), is not supported (501).
 /// </summary>
 internal sealed partial class CallCore
 {
@@ -98,7 +109,7 @@ internal sealed partial class CallCore
         }
 
         // RFC 3515 section 2.4.4-2.4.5: accepted, then an immediate NOTIFY of the new leg's progress so far.
-        _referral = new Referral(callee);
+        _referral = new Referral(callee, referTo.Uri.User);
         _outputs.Add(new CallOutput.Respond(202));
         _outputs.Add(new CallOutput.NotifyTransferor(callee, 100, "Trying", Final: false));
         _outputs.Add(new CallOutput.ResolveTransferTarget(referTo.Uri.User));
@@ -122,6 +133,12 @@ internal sealed partial class CallCore
                 _outputs.Add(new CallOutput.DetachCallee($"transfer>{route.Name}:{extension.Target.Number}"));
                 _outputs.Add(new CallOutput.RingExtension(extension.Target));
                 break;
+            case Route.ToQueueLine:
+                HandOver(referral, route, route.Name);
+                break;
+            case Route.ToService { Service: BuiltInService.Echo or BuiltInService.Ivr }:
+                HandOver(referral, route, $"{route.Name}:{referral.Destination}");
+                break;
             case Route.NotPermitted:
                 RefuseTransfer(referral, 403, "Forbidden");
                 break;
@@ -129,10 +146,30 @@ internal sealed partial class CallCore
                 RefuseTransfer(referral, 404, "Not Found");
                 break;
             default:
-                // A service, a queue or a trunk is not a transfer target yet (docs/sip.md, "Blind transfer").
+                // A trunk's branches are set up for a new call (its media, the policy's lease taken as the caller), and
+                // the star codes' services act on the caller's own extension: neither is a transfer target (docs/sip.md).
                 RefuseTransfer(referral, 501, "Not Implemented");
                 break;
         }
+    }
+
+    /// <summary>
+    /// A queue or a service takes the caller at once, so the transfer has succeeded as far as the transferor goes
+    /// (RFC 5589 section 6: final NOTIFY, then its dialog ends); the caller is routed to <paramref name="route"/> in
+    /// the Transfer state as an IVR's choice is, from the route the transferor's dialling found.
+    /// </summary>
+    private void HandOver(Referral referral, Route route, string target)
+    {
+        _referral = null;
+        _branches.Remove(referral.Branch);
+        _held[(int)CallSide.Callee] = false;
+        Winner = null;
+        _outputs.Add(new CallOutput.NotifyTransferor(referral.Branch, 200, "OK", Final: true));
+        _outputs.Add(new CallOutput.ReleaseBranch(referral.Branch, BranchRelease.Bye));
+        MoveTo(CallState.Transfer);
+        _transferring = true;
+        _outputs.Add(new CallOutput.HandOverCaller($"transfer>{target}"));
+        OnRouteFound(route);
     }
 
     /// <summary>The target could not be reached: the NOTIFY says why and the call stays as it was.</summary>
@@ -260,6 +297,6 @@ internal sealed partial class CallCore
         _ => (500, "Server Internal Error"),
     };
 
-    /// <summary>A transfer under way: the transferor's branch, and whether its BYE came.</summary>
-    private sealed record Referral(int Branch, bool Gone = false);
+    /// <summary>A transfer under way: the transferor's branch, the number it referred to, and whether its BYE came.</summary>
+    private sealed record Referral(int Branch, string Destination, bool Gone = false);
 }

@@ -174,7 +174,7 @@ public sealed partial class CallEngine
                             _branches[retry.Branch].RetryWithCredentials(retry.Authorization);
                             break;
                         case CallOutput.JoinQueue join:
-                            return await JoinQueueAsync(join.Name);
+                            return await JoinQueueAsync(join.Name, join.Domain ?? _request.Caller.Domain);
                         case CallOutput.PlayHoldMusic:
                             PlayHoldMusic();
                             break;
@@ -205,6 +205,9 @@ public sealed partial class CallEngine
                             break;
                         case CallOutput.ReattachCallee:
                             ReattachCallee();
+                            break;
+                        case CallOutput.HandOverCaller handOver:
+                            await HandOverCallerAsync(handOver.RouteStep);
                             break;
                         case CallOutput.RestartIvr:
                             return await StartIvrAsync();

@@ -27,10 +27,10 @@ public sealed partial class CallEngine
         /// The core's <see cref="CallOutput.JoinQueue"/>: a new call is answered by the PBX for the queue (G.711, so that the
         /// music can play), a transferred one is answered already; then it waits in the queue with its music.
         /// </summary>
-        private async Task<CallEnd?> JoinQueueAsync(string name)
+        private async Task<CallEnd?> JoinQueueAsync(string name, string domain)
         {
             var queues = _engine._queues;
-            if (queues?.Directory.Find(_request.Caller.Domain, name) is not { } queue)
+            if (queues?.Directory.Find(domain, name) is not { } queue)
             {
                 return await SetUpFailedAsync(CallEndReason.NotFound);
             }
@@ -55,7 +55,7 @@ public sealed partial class CallEngine
 
             _queue = queue;
             _queuedAt ??= Now;
-            queues.Join(CallId, _request.Caller.Domain, name, this);
+            queues.Join(CallId, queue.Domain, name, this);
             return await DriveAsync(new CallInput.Queued(name));
         }
 

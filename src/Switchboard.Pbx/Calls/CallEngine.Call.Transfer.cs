@@ -40,6 +40,23 @@ public sealed partial class CallEngine
             _routeName = _routeBeforeReferral;
         }
 
+        /// <summary>
+        /// The core's <see cref="CallOutput.HandOverCaller"/>: the PBX takes the caller from the transferor for a queue
+        /// or a service. The caller's end stops relaying (and any hold music) and listens, as an answered service's does;
+        /// the transferor's end steps aside and is closed with the offers nobody holds. A queue's join names its own
+        /// step from <see cref="_transferFrom"/>, the same as <paramref name="routeStep"/>.
+        /// </summary>
+        private async Task HandOverCallerAsync(string routeStep)
+        {
+            var from = _routeName ?? _route.Name;
+            _transferFrom = $"{from}>transfer";
+            _routeName = $"{from}>{routeStep}";
+            _media.Caller!.StopPlayback();
+            _media.Caller.SetMode(Switchboard.Media.WebRtc.LegAudioMode.Listen);
+            _media.DetachCallee();
+            await _media.ReleaseOffersAsync();
+        }
+
         /// <summary>A request in the transferor's dialog while its transfer rings: its BYE, mostly.</summary>
         private Task<CallEnd?> OnTransferorRequestAsync(CalleeBranch branch, CallSipInput sip)
         {

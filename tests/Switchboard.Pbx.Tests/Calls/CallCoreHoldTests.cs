@@ -78,7 +78,7 @@ public sealed class CallCoreHoldTests
         Assert.True(core.IsHeld(CallSide.Caller));
     }
 
-    private static CallInput.Request PhoneReinvite(CallSide side, string direction)
+    internal static CallInput.Request PhoneReinvite(CallSide side, string direction)
     {
         var sdp =
             "v=0\r\no=phone 1 2 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\n" +

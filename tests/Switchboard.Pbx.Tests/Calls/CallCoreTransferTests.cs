@@ -2,7 +2,10 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Directory;
+using Switchboard.Pbx.Policy;
+using Switchboard.Pbx.Queues;
 using Switchboard.Pbx.Routing;
+using Switchboard.Pbx.Services;
 using Switchboard.Sip.Messages;
 using Switchboard.Sip.Parsing;
 
@@ -246,10 +249,104 @@ public sealed class CallCoreTransferTests
     }
 
     [Fact]
+    public void A_queue_target_takes_the_caller_at_once_the_transferor_hears_200_and_bye_and_the_queue_is_the_transferors()
+    {
+        var core = Answered();
+        core.Handle(Refer(CallSide.Callee, "<sip:500@example.com>"), At);
+        var sales = Queue("other.example", "sales");
+
+        var step = core.Handle(new CallInput.TransferTargetFound(new Route.ToQueueLine(sales)), At);
+
+        // The queue the transferor's dialling found, in its domain: no look-up as the caller (LookUpRoute) at all.
+        Assert.Equal<CallOutput>(
+            [
+                new CallOutput.NotifyTransferor(0, 200, "OK", Final: true),
+                new CallOutput.ReleaseBranch(0, BranchRelease.Bye),
+                new CallOutput.HandOverCaller("transfer>queue:sales"),
+                new CallOutput.JoinQueue("sales", "other.example"),
+            ],
+            step.Outputs);
+        Assert.Equal(CallState.Transfer, core.State);
+        Assert.Null(core.Winner);
+        Assert.Null(core.Transferor);
+
+        Assert.Equal<CallOutput>([new CallOutput.PlayHoldMusic()], core.Handle(new CallInput.Queued("sales"), At).Outputs);
+        Assert.Equal(CallState.Queued, core.State);
+
+        // The transferor is nobody's now: a caller hanging up in the queue has no branch to release.
+        core.Handle(CallInput.CallerHangup, At);
+        Assert.Empty(core.Releases(new CallEnd(CallEndReason.Hangup, CallSide.Caller)));
+    }
+
+    [Theory]
+    [InlineData(BuiltInService.Echo, "*43", "transfer>service:echo:*43")]
+    [InlineData(BuiltInService.Ivr, "*50", "transfer>service:ivr:*50")]
+    public void A_service_target_takes_the_caller_at_once_and_the_transferor_hears_200_and_bye(BuiltInService service, string number, string routeStep)
+    {
+        var core = Answered();
+        core.Handle(Refer(CallSide.Callee, $"<sip:{number}@example.com>"), At);
+
+        var step = core.Handle(new CallInput.TransferTargetFound(new Route.ToService(service)), At);
+
+        CallOutput start = service == BuiltInService.Echo ? new CallOutput.EchoCaller() : new CallOutput.RestartIvr();
+        Assert.Equal<CallOutput>(
+            [
+                new CallOutput.NotifyTransferor(0, 200, "OK", Final: true),
+                new CallOutput.ReleaseBranch(0, BranchRelease.Bye),
+                new CallOutput.HandOverCaller(routeStep),
+                start,
+            ],
+            step.Outputs);
+        Assert.Equal(CallState.Transfer, core.State);
+        Assert.Null(core.Winner);
+    }
+
+    [Fact]
+    public void A_caller_the_transferor_held_is_handed_over_no_longer_held()
+    {
+        var core = Answered();
+        core.Handle(CallCoreHoldTests.PhoneReinvite(CallSide.Callee, "a=sendonly"), At);
+        Assert.True(core.IsHeld(CallSide.Callee));
+        core.Handle(Refer(CallSide.Callee, "<sip:*43@example.com>"), At);
+
+        var step = core.Handle(new CallInput.TransferTargetFound(new Route.ToService(BuiltInService.Echo)), At);
+
+        // The hold was the transferor's and it left: the hand-over itself stops the music, no resume follows.
+        Assert.DoesNotContain(step.Outputs, o => o is CallOutput.HoldMusic);
+        Assert.False(core.IsHeld(CallSide.Callee));
+    }
+
+    [Theory]
+    [InlineData("trunk")]
+    [InlineData("dtmf-test")]
+    [InlineData("queue-login")]
+    public void A_trunk_or_a_star_code_service_target_is_notified_501_and_the_call_goes_on_untouched(string kind)
+    {
+        var core = Answered();
+        core.Handle(Refer(CallSide.Callee, "<sip:0301234567@example.com>"), At);
+        Route route = kind switch
+        {
+            "trunk" => new Route.ToTrunk("carrier", "0301234567", NumberClass.National),
+            "dtmf-test" => new Route.ToService(BuiltInService.DtmfTest),
+            _ => new Route.ToService(BuiltInService.QueueLogin),
+        };
+
+        var step = core.Handle(new CallInput.TransferTargetFound(route), At);
+
+        Assert.Equal<CallOutput>([new CallOutput.NotifyTransferor(0, 501, "Not Implemented", Final: true)], step.Outputs);
+        Assert.Equal(CallState.Live, core.State);
+        Assert.Equal(0, core.Winner);
+    }
+
+    [Fact]
     public void Refer_is_in_the_allow_list_of_a_calls_dialogs()
     {
         Assert.Contains("REFER", CallCore.AllowedInDialog.Split(", "));
     }
+
+    private static QueueDefinition Queue(string domain, string name) => new(
+        1, domain, name, null, QueueStrategy.RingAll, ["101"], TimeSpan.FromMinutes(5), null, TimeSpan.Zero,
+        TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(15), "en", QueueDefinition.DefaultHoldMusic);
 
     /// <summary>A REFER in the dialog of <paramref name="side"/>, with this Refer-To (none when null).</summary>
     private static CallInput.Request Refer(CallSide side, string? referTo)

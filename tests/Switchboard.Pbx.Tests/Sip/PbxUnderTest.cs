@@ -26,6 +26,7 @@ internal sealed class PbxUnderTest : IAsyncDisposable
 
     private readonly MediaShards _shards;
     private readonly SipTransportHub? _udp;
+    private Switchboard.Pbx.Queues.QueueService? _queues;
 
     private PbxUnderTest(InMemorySipNetwork network, SipEndpoint endpoint, CallEngine engine, InMemoryCallRecordStore records, LocationService locations, MediaShards shards,
         MediaPortPool ports, SipTransportHub? udp)
@@ -63,9 +64,11 @@ internal sealed class PbxUnderTest : IAsyncDisposable
     /// The PBX with its SIP on the in-memory SIP network; its media on real loopback UDP, or on
     /// <paramref name="media"/> when given (then with the shards' clock <paramref name="time"/> too). With
     /// <paramref name="udp"/>, its SIP is on real UDP on 127.0.0.1 instead, behind <paramref name="flood"/> if given.
+    /// With <paramref name="queues"/>, those queues run (their numbers in the dial plan).
     /// </summary>
     public static async Task<PbxUnderTest> StartAsync(CallOptions? calls = null, Switchboard.Pbx.Ivr.IvrRuntime? ivr = null,
-        InMemoryMediaNetwork? media = null, TimeProvider? time = null, bool udp = false, SipFloodGate? flood = null)
+        InMemoryMediaNetwork? media = null, TimeProvider? time = null, bool udp = false, SipFloodGate? flood = null,
+        IReadOnlyList<Switchboard.Pbx.Queues.QueueDefinition>? queues = null)
     {
         time ??= TimeProvider.System;
         var directory = new InMemoryDirectoryStore(time);
@@ -88,8 +91,10 @@ internal sealed class PbxUnderTest : IAsyncDisposable
         var ports = new MediaPortPool(new MediaOptions { PortMin = 47000, PortMax = 47999 }, media, time);
         var mediaLegs = new WebRtcMedia(ports, shards, time, NullLoggerFactory.Instance);
         var serviceOptions = new ServiceOptions();
-        var engine = new CallEngine(new DialPlan(directory, serviceOptions), records, mediaLegs, serviceOptions, new MediaSetupStats(),
-            calls ?? new CallOptions(), services, time, NullLogger<CallEngine>.Instance, ivr: ivr);
+        var queueDirectory = queues is null ? null : new Switchboard.Pbx.Queues.QueueDirectory(queues);
+        var queueService = queueDirectory is null ? null : new Switchboard.Pbx.Queues.QueueService(queueDirectory, time, NullLogger<Switchboard.Pbx.Queues.QueueService>.Instance);
+        var engine = new CallEngine(new DialPlan(directory, serviceOptions, null, queueDirectory), records, mediaLegs, serviceOptions, new MediaSetupStats(),
+            calls ?? new CallOptions(), services, time, NullLogger<CallEngine>.Instance, ivr: ivr, queues: queueService);
         engine.AttachSip(endpoint);
         endpoint.FloodGate = flood;
         endpoint.Start(engine);
@@ -99,7 +104,7 @@ internal sealed class PbxUnderTest : IAsyncDisposable
             await hub.StartAsync(endpoint, CancellationToken.None);
         }
 
-        return new PbxUnderTest(network, endpoint, engine, records, locations, shards, ports, hub) { MediaNetwork = media };
+        return new PbxUnderTest(network, endpoint, engine, records, locations, shards, ports, hub) { MediaNetwork = media, _queues = queueService };
     }
 
     /// <summary>
@@ -136,6 +141,11 @@ internal sealed class PbxUnderTest : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Engine.DisposeAsync();
+        if (_queues is not null)
+        {
+            await _queues.DisposeAsync();
+        }
+
         await Endpoint.DisposeAsync();
         if (_udp is not null)
         {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using Switchboard.Pbx.Calls;
+using Switchboard.Pbx.Queues;
 using Switchboard.Sip.Messages;
 using Switchboard.Sip.Transport;
 
@@ -292,6 +293,61 @@ public sealed class WholePbxTests
         carol.Reply(await carol.WaitForRequestAsync("BYE"), 200);
         var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
         Assert.Equal(("extension>transfer>extension:102", "hangup"), (record.Route, record.Reason));
+    }
+
+    [Fact]
+    public async Task The_callees_refer_to_the_echo_hands_the_caller_over_at_once_and_the_echo_returns_its_audio()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
+
+        // A service takes the caller itself (docs/sip.md, "Blind transfer"): 100 Trying, then 200 and BYE at once.
+        Assert.Equal(202, (await bob.SendInDialogAsync(SipMethod.Refer, null, null, ("Refer-To", $"<sip:*43@{PbxUnderTest.Domain}>"))).StatusCode);
+        var trying = await bob.WaitForRequestAsync("NOTIFY");
+        bob.Reply(trying, 200);
+        Assert.Equal("SIP/2.0 100 Trying\r\n", System.Text.Encoding.UTF8.GetString(trying.Body.Span));
+        var done = await bob.WaitForRequestAsync("NOTIFY");
+        bob.Reply(done, 200);
+        Assert.StartsWith("terminated", done.GetHeaderValue("Subscription-State"), StringComparison.Ordinal);
+        Assert.Equal("SIP/2.0 200 OK\r\n", System.Text.Encoding.UTF8.GetString(done.Body.Span));
+        bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
+
+        // Alice's audio comes back to her from the echo, on the same media session as before.
+        await alice.Rtp.SendAsync(Rtp(0, 9, 160), alice.RemoteRtp());
+        Assert.Equal(172, (await ReceiveAsync(alice, p => (p[1] & 0x7f) == 0)).Length);
+
+        await alice.SendInDialogAsync(SipMethod.Bye);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal(("extension>transfer>service:echo:*43", "hangup", "caller"), (record.Route, record.Reason, record.EndedBy));
+    }
+
+    [Fact]
+    public async Task The_callees_refer_to_a_queue_hands_the_caller_over_and_the_queues_hold_music_reaches_it()
+    {
+        var sales = new QueueDefinition(1, PbxUnderTest.Domain, "sales", "500", QueueStrategy.RingAll, ["102"], TimeSpan.FromMinutes(5), null,
+            TimeSpan.Zero, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(15), "en", QueueDefinition.DefaultHoldMusic);
+        await using var pbx = await PbxUnderTest.StartAsync(queues: [sales]);
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
+
+        // The queue's number, dialled as Bob would dial it: 100 Trying, then 200 and BYE at once (docs/sip.md).
+        Assert.Equal(202, (await bob.SendInDialogAsync(SipMethod.Refer, null, null, ("Refer-To", $"<sip:500@{PbxUnderTest.Domain}>"))).StatusCode);
+        bob.Reply(await bob.WaitForRequestAsync("NOTIFY"), 200);
+        var done = await bob.WaitForRequestAsync("NOTIFY");
+        bob.Reply(done, 200);
+        Assert.Equal("SIP/2.0 200 OK\r\n", System.Text.Encoding.UTF8.GetString(done.Body.Span));
+        bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
+
+        // Nobody else is on the call now: G.711 audio that is not silence (0xFF in PCMU) is the queue's music.
+        var music = await ReceiveAsync(alice, p => (p[1] & 0x7f) == 0 && p.AsSpan(12).IndexOfAnyExcept((byte)0xFF, (byte)0x7F) >= 0);
+        Assert.Equal(172, music.Length);
+
+        await alice.SendInDialogAsync(SipMethod.Bye);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal(("extension>transfer>queue:sales", "sales", "hangup"), (record.Route, record.Queue, record.Reason));
     }
 
     [Fact]
