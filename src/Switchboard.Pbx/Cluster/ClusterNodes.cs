@@ -11,6 +11,7 @@ namespace Switchboard.Pbx.Cluster;
 public sealed class ClusterNodes
 {
     private volatile FrozenSet<IPEndPoint> _nodes = FrozenSet<IPEndPoint>.Empty;
+    private volatile FrozenSet<IPAddress> _addresses = FrozenSet<IPAddress>.Empty;
     private volatile IPEndPoint? _own;
 
     /// <summary>This node's SIP UDP address (its sent-by), once its transports listen; null while it cannot take hops.</summary>
@@ -24,5 +25,16 @@ public sealed class ClusterNodes
 
     public int Count => _nodes.Count;
 
-    public void Replace(IEnumerable<IPEndPoint> nodes) => _nodes = nodes.ToFrozenSet();
+    /// <summary>
+    /// Whether a request's source address is a node's (any port): the SIP flood guard does not limit the other nodes,
+    /// as it does not limit the proxy in front, since one node's hop carries many phones' calls (docs/security.md).
+    /// </summary>
+    public bool IsNodeAddress(IPAddress address) => _addresses.Contains(address);
+
+    public void Replace(IEnumerable<IPEndPoint> nodes)
+    {
+        var set = nodes.ToFrozenSet();
+        _addresses = set.Select(n => n.Address).ToFrozenSet();
+        _nodes = set;
+    }
 }

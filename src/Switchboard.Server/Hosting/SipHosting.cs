@@ -66,7 +66,8 @@ internal static class SipHosting
         var endpoint = services.GetRequiredService<SipEndpoint>();
         var trunks = services.GetRequiredService<TrunkService>();
         var flood = services.GetRequiredService<SipFloodGate>();
-        flood.Trusted = trunks.IsTrunkAddress;
+        var nodes = services.GetRequiredService<ClusterNodes>();
+        flood.Trusted = address => trunks.IsTrunkAddress(address) || nodes.IsNodeAddress(address);
         endpoint.FloodGate = flood;
         engine.AttachSip(endpoint);
         var announcer = services.GetService<ClusterNodeAnnouncer>();
