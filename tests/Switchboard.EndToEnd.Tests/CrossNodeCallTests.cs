@@ -13,7 +13,8 @@ namespace Switchboard.EndToEnd.Tests;
 /// shipped Kamailio in front. A baresip that registers through the proxy lands on one node; a popup served by the other
 /// node calls it, with audio both ways, DTMF and one call record. The other way round, a baresip registered straight
 /// with that other node is called from a popup of the first (docs/scale-out.md, "Calls across nodes"). And phones held
-/// over TCP straight by one node, called from the other through the holding node's hop, both ways.
+/// over TCP straight by one node, called from the other through the holding node's hop, both ways, and a browser softphone
+/// (phone.htm) held over its WebSocket by one node, called from the other.
 /// </summary>
 [Collection(PopupGroup.Name)]
 public sealed class CrossNodeCallTests(BrowserFixture fixture) : IAsyncLifetime
@@ -108,6 +109,46 @@ public sealed class CrossNodeCallTests(BrowserFixture fixture) : IAsyncLifetime
         var record = await CallRecords.WaitForAsync(_nodes[1]!, r => r.From == caller.Account && r.Destination == onA.Number);
         Assert.Equal("hangup", record.Reason);
         Assert.Single(await _nodes[0]!.Admin.ListCallRecordsAsync(), r => r.From == caller.Account && r.Destination == onA.Number);
+    }
+
+    [Fact]
+    public async Task A_browser_softphone_held_over_its_websocket_by_one_node_is_called_from_the_other_through_the_hop()
+    {
+        var caller = await fixture.NewExtensionAsync(_nodes[0]!);
+        var agent = await fixture.NewExtensionAsync(_nodes[0]!);
+
+        // phone.htm registers over node B's SIP WebSocket; node A knows the agent through B's hop and must offer WebRTC.
+        await using var agentBrowser = await PhoneBrowser.CreateAsync(fixture);
+        var phone = await agentBrowser.OpenAsync(_nodes[1]!);
+        await phone.LoginAsync(agent, remember: false);
+        await Microsoft.Playwright.Assertions.Expect(phone.Locator("body")).ToHaveAttributeAsync("data-registered", "true");
+        await ExpectHopBindingAsync(_nodes[0]!, agent, _nodes[1]!);
+
+        await using var browser = await PopupBrowser.CreateAsync(fixture, _nodes[0]!, stubClose: false);
+        var popup = await browser.OpenAsync(_nodes[0]!, "?destnumber=" + agent.Number);
+        await popup.LoginAsync(caller, remember: false);
+        await phone.ExpectStateAsync("incoming");
+        await phone.ClickAsync("#answer");
+        try
+        {
+            await phone.ExpectStateAsync("connected");
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"the agent's answer did not connect; PBX log:\n{RecentPbxLog.Instance.Tail()}", e);
+        }
+
+        await popup.ExpectStateAsync("connected");
+        await phone.WaitForInboundAudioAsync(packets: 50);
+        await popup.WaitForInboundAudioAsync(packets: 50);
+
+        // The agent's BYE goes over its WebSocket to node B, which hands it through the hop to node A's call.
+        await phone.ClickAsync("#hangup");
+        await phone.ExpectStateAsync("idle", "hangup");
+        await popup.ExpectStateAsync("ended", "remote_hangup");
+        var record = await CallRecords.WaitForAsync(_nodes[0]!, r => r.From == caller.Account && r.Destination == agent.Number);
+        Assert.Equal(("remote_hangup", "callee"), (record.Reason, record.EndedBy));
+        Assert.Single(await _nodes[1]!.Admin.ListCallRecordsAsync(), r => r.From == caller.Account && r.Destination == agent.Number);
     }
 
     /// <summary>The node that does not hold the phone knows it as a UDP binding to the holder's SIP address, with the hop's Route.</summary>

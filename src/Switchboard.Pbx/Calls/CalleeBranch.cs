@@ -47,7 +47,15 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler, ISipL
 
     public string CallId { get; }
 
-    public bool IsWebRtc => Contact.Flow.Transport is SipTransportKind.Ws or SipTransportKind.Wss;
+    public bool IsWebRtc => Contact.Flow.Transport is SipTransportKind.Ws or SipTransportKind.Wss || IsWebSocketContact(Contact.Contact);
+
+    /// <summary>
+    /// A WebSocket client's Contact carries <c>transport=ws</c> or <c>wss</c> (RFC 7118 section 5.2), wherever the binding
+    /// is reached from: another node reaches a browser's binding through the holding node's hop, over UDP, and must
+    /// still offer it WebRTC media (docs/scale-out.md, "Calls across nodes").
+    /// </summary>
+    private static bool IsWebSocketContact(SipUri contact) =>
+        string.Equals(contact.Transport, "ws", StringComparison.OrdinalIgnoreCase) || string.Equals(contact.Transport, "wss", StringComparison.OrdinalIgnoreCase);
 
     public SipDialog? Dialog => _dialog;
 

@@ -187,6 +187,11 @@
     if (extra && extra.toTag && !tagOf(to)) to += ';tag=' + extra.toTag;
     var headers = (req.headers.via || []).map(function (v) { return ['Via', v]; });
     headers.push(['From', header(req, 'from')], ['To', to], ['Call-ID', header(req, 'call-id')], ['CSeq', header(req, 'cseq')]);
+    // RFC 3261 section 12.1.1: a response that makes a dialog carries the request's Record-Route, so the caller's
+    // ACK and BYE take the same proxies (another node's hop, docs/scale-out.md) and not our .invalid Contact.
+    if (extra && extra.toTag && req.method === 'INVITE') {
+      (req.headers['record-route'] || []).forEach(function (r) { headers.push(['Record-Route', r]); });
+    }
     if (extra && extra.contact) headers.push(['Contact', this.contact()]);
     if (status === 405) headers.push(['Allow', ALLOW]);
     this.send(build('SIP/2.0 ' + status + ' ' + reason, headers, body));
