@@ -74,10 +74,13 @@ public sealed class AdminPolicyPortalTests(BrowserFixture fixture)
         await Expect(portal.Locator("#message")).ToContainTextAsync("'0.49' has '.' that is not at its end");
         await Expect(portal.Locator("#dial-rules tbody tr")).ToHaveCountAsync(1);
 
-        // International for the admin's own extension.
+        // International for the admin's own extension. The tables redraw after each change (the rule's PUT above): an
+        // edit made while that redraw is under way lands in a row it then replaces, so wait for the redraw to end.
+        await Expect(portal.Locator("main")).Not.ToHaveAttributeAsync("aria-busy", "true");
         var permission = portal.Locator($"#permissions tr[data-account='{admin.Account}']");
         await permission.Locator("input[name=international]").CheckAsync();
         await permission.Locator("input[name=concurrent]").FillAsync("3");
+        await Expect(permission.Locator("input[name=international]")).ToBeCheckedAsync();
         await Answered(portal, "PUT", "/api/admin/limits/", () => permission.Locator("button.primary").ClickAsync());
         await Expect(portal.Locator($"#permissions tr[data-account='{admin.Account}'] td.hint")).ToHaveTextAsync("");
         await Expect(portal.Locator($"#permissions tr[data-account='{admin.Account}'] input[name=concurrent]")).ToHaveValueAsync("3");

@@ -179,9 +179,13 @@
     refresh();
   }
 
+  // While a view redraws, <main> is aria-busy (WAI-ARIA 1.2): what it shows is about to be replaced.
+  let redrawing = 0;
   async function refresh() {
     clearTimeout(timer);
     if (!session) return;
+    const main = document.querySelector('main');
+    if (main && ++redrawing === 1) main.setAttribute('aria-busy', 'true');
     try {
       if (view === 'live') await renderLive();
       if (view === 'registrations') await renderRegistrations();
@@ -192,6 +196,8 @@
       if (views[view]) await views[view]();
     } catch (error) {
       say(error.message, 'error');
+    } finally {
+      if (main && --redrawing === 0) main.removeAttribute('aria-busy');
     }
     if (session && (view === 'live' || view === 'registrations' || view === 'trunks')) timer = setTimeout(refresh, REFRESH_MS);
   }
