@@ -270,19 +270,15 @@ public sealed class WholePbxTests
         // RFC 3515 section 2.4: 202, then a NOTIFY of the new leg's progress in a message/sipfrag body.
         var refer = await bob.SendInDialogAsync(SipMethod.Refer, null, null, ("Refer-To", $"<sip:102@{PbxUnderTest.Domain}>"));
         Assert.Equal(202, refer.StatusCode);
-        var trying = await bob.WaitForRequestAsync("NOTIFY");
-        bob.Reply(trying, 200);
+        var trying = await NextReferNotifyAsync(bob, "SIP/2.0 100 Trying");
         Assert.Equal("refer", trying.GetHeaderValue(SipHeaderId.Event));
         Assert.StartsWith("active", trying.GetHeaderValue("Subscription-State"), StringComparison.Ordinal);
         Assert.StartsWith("message/sipfrag", trying.ContentType, StringComparison.Ordinal);
-        Assert.Equal("SIP/2.0 100 Trying\r\n", System.Text.Encoding.UTF8.GetString(trying.Body.Span));
 
         // Carol rings and answers: Bob hears 200 in the last NOTIFY, then BYE.
         await carol.AnswerAsync(await carol.WaitForRequestAsync("INVITE"));
-        var done = await bob.WaitForRequestAsync("NOTIFY");
-        bob.Reply(done, 200);
+        var done = await NextReferNotifyAsync(bob, "SIP/2.0 200 OK");
         Assert.StartsWith("terminated", done.GetHeaderValue("Subscription-State"), StringComparison.Ordinal);
-        Assert.Equal("SIP/2.0 200 OK\r\n", System.Text.Encoding.UTF8.GetString(done.Body.Span));
         bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
 
         // Alice's audio reaches Carol now.
@@ -295,6 +291,18 @@ public sealed class WholePbxTests
         Assert.Equal(("extension>transfer>extension:102", "hangup"), (record.Route, record.Reason));
     }
 
+    /// <summary>
+    /// The transferor's next NOTIFY of its REFER's implicit subscription (RFC 3515 section 2.4.5), answered 200, whose
+    /// message/sipfrag body is <paramref name="statusLine"/>.
+    /// </summary>
+    private static async Task<SipRequest> NextReferNotifyAsync(TestPhone transferor, string statusLine)
+    {
+        var notify = await transferor.WaitForRequestAsync("NOTIFY");
+        transferor.Reply(notify, 200);
+        Assert.Equal(statusLine + "\r\n", System.Text.Encoding.UTF8.GetString(notify.Body.Span));
+        return notify;
+    }
+
     [Fact]
     public async Task The_callees_refer_to_the_echo_hands_the_caller_over_at_once_and_the_echo_returns_its_audio()
     {
@@ -305,13 +313,9 @@ public sealed class WholePbxTests
 
         // A service takes the caller itself (docs/sip.md, "Blind transfer"): 100 Trying, then 200 and BYE at once.
         Assert.Equal(202, (await bob.SendInDialogAsync(SipMethod.Refer, null, null, ("Refer-To", $"<sip:*43@{PbxUnderTest.Domain}>"))).StatusCode);
-        var trying = await bob.WaitForRequestAsync("NOTIFY");
-        bob.Reply(trying, 200);
-        Assert.Equal("SIP/2.0 100 Trying\r\n", System.Text.Encoding.UTF8.GetString(trying.Body.Span));
-        var done = await bob.WaitForRequestAsync("NOTIFY");
-        bob.Reply(done, 200);
+        await NextReferNotifyAsync(bob, "SIP/2.0 100 Trying");
+        var done = await NextReferNotifyAsync(bob, "SIP/2.0 200 OK");
         Assert.StartsWith("terminated", done.GetHeaderValue("Subscription-State"), StringComparison.Ordinal);
-        Assert.Equal("SIP/2.0 200 OK\r\n", System.Text.Encoding.UTF8.GetString(done.Body.Span));
         bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
 
         // Alice's audio comes back to her from the echo, on the same media session as before.
@@ -336,9 +340,7 @@ public sealed class WholePbxTests
         // The queue's number, dialled as Bob would dial it: 100 Trying, then 200 and BYE at once (docs/sip.md).
         Assert.Equal(202, (await bob.SendInDialogAsync(SipMethod.Refer, null, null, ("Refer-To", $"<sip:500@{PbxUnderTest.Domain}>"))).StatusCode);
         bob.Reply(await bob.WaitForRequestAsync("NOTIFY"), 200);
-        var done = await bob.WaitForRequestAsync("NOTIFY");
-        bob.Reply(done, 200);
-        Assert.Equal("SIP/2.0 200 OK\r\n", System.Text.Encoding.UTF8.GetString(done.Body.Span));
+        var done = await NextReferNotifyAsync(bob, "SIP/2.0 200 OK");
         bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
 
         // Nobody else is on the call now: G.711 audio that is not silence (0xFF in PCMU) is the queue's music.
@@ -360,9 +362,7 @@ public sealed class WholePbxTests
 
         Assert.Equal(202, (await bob.SendInDialogAsync(SipMethod.Refer, null, null, ("Refer-To", $"<sip:102@{PbxUnderTest.Domain}>"))).StatusCode);
         bob.Reply(await bob.WaitForRequestAsync("NOTIFY"), 200);
-        var failed = await bob.WaitForRequestAsync("NOTIFY");
-        bob.Reply(failed, 200);
-        Assert.Equal("SIP/2.0 480 Temporarily Unavailable\r\n", System.Text.Encoding.UTF8.GetString(failed.Body.Span));
+        await NextReferNotifyAsync(bob, "SIP/2.0 480 Temporarily Unavailable");
 
         // Still bridged to Bob.
         await alice.Rtp.SendAsync(Rtp(0, 9, 160), alice.RemoteRtp());
