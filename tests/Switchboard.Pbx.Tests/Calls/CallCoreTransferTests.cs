@@ -349,7 +349,7 @@ public sealed class CallCoreTransferTests
         TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(15), "en", QueueDefinition.DefaultHoldMusic);
 
     /// <summary>A REFER in the dialog of <paramref name="side"/>, with this Refer-To (none when null).</summary>
-    private static CallInput.Request Refer(CallSide side, string? referTo)
+    internal static CallInput.Request Refer(CallSide side, string? referTo)
     {
         var text =
             "REFER sip:pbx@198.51.100.1 SIP/2.0\r\n" +
