@@ -35,6 +35,9 @@ internal static class LoadRunner
         var heapIdle = heap is null ? null : await heap(ct);
         var failures = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         var up = new ConcurrentBag<HangUp>();
+        var slope = new MemorySlope();
+        using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var sampling = slope.SampleAsync(relayPid, () => up.Count, stopSampling.Token);
         var clock = Stopwatch.StartNew();
         var placing = new List<Task>(calls);
         for (var i = 0; i < calls; i++)
@@ -52,6 +55,11 @@ internal static class LoadRunner
         var setupSeconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine($"  {relay} {mode}: {up.Count}/{calls} calls up after {setupSeconds:F1} s{Reasons(failures)}");
         await Task.Delay(Settle, ct);
+        await stopSampling.CancelAsync();
+        await sampling;
+        // Attempts that fail hold memory while they fail (a DTLS handshake until its deadline), which a slope per call up
+        // would charge to the calls that came up: the slope is only read when nearly every call came up.
+        var (marginalRss, marginalAnon) = up.Count >= calls * 0.95 ? slope.PerCall(calls) : (double.NaN, double.NaN);
 
         var loadStart = ProcessSample.LoadAverage();
         var toolBefore = Process.GetCurrentProcess().TotalProcessorTime;
@@ -104,6 +112,8 @@ internal static class LoadRunner
             RssIdleKb = idle.RssKb,
             RssPerCallKb = up.IsEmpty ? double.NaN : (after.RssKb - idle.RssKb) / (double)up.Count,
             RssAnonymousPerCallKb = up.IsEmpty ? double.NaN : (after.RssAnonKb - idle.RssAnonKb) / (double)up.Count,
+            RssMarginalPerCallKb = marginalRss,
+            RssAnonymousMarginalPerCallKb = marginalAnon,
             GcHeapIdleKb = heapIdle / 1024 ?? double.NaN,
             GcHeapPerCallKb = up.IsEmpty || heapIdle is null || heapHold is null ? double.NaN : (heapHold.Value - heapIdle.Value) / 1024 / up.Count,
             LoadAverageStart = loadStart,

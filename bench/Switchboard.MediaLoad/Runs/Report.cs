@@ -24,6 +24,7 @@ internal static class Report
             ("relay threads idle / hold", r => $"{r.ThreadsIdle} / {r.ThreadsHold}"),
             ("relay RSS idle MB / per call KB", r => $"{F(r.RssIdleKb / 1024.0, 0)} / {F(r.RssPerCallKb, 1)}"),
             ("per call KB: anonymous RSS / GC heap (idle heap MB)", r => $"{F(r.RssAnonymousPerCallKb, 1)} / {F(r.GcHeapPerCallKb, 1)} ({F(r.GcHeapIdleKb / 1024.0, 0)})"),
+            ("marginal KB per call (slope over the ramp): RSS / anonymous", r => $"{F(r.RssMarginalPerCallKb, 1)} / {F(r.RssAnonymousMarginalPerCallKb, 1)}"),
             ("packets sent in window (each way); % of schedule", r => $"{r.PacketsSent[0]} / {r.PacketsSent[1]}; {F(r.PacingPercent[0], 1)} / {F(r.PacingPercent[1], 1)}"),
             ("generator CPU ms per call-second", r => F(r.ToolCpuMsPerCallSecond, 3)),
             ("generator send errors / late ticks / skipped ms", r => $"{r.GeneratorSendErrors} / {r.GeneratorLateTicks} / {r.GeneratorSkippedSlots}"),

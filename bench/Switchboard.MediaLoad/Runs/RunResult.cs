@@ -63,6 +63,12 @@ internal sealed record RunResult
     /// <summary>Growth of the anonymous part of RSS (heap, native, stacks; not code) per call.</summary>
     public double RssAnonymousPerCallKb { get; init; }
 
+    /// <summary>What one more call adds to RSS: the slope over the ramp (<see cref="MemorySlope"/>), without the first calls' one-time step.</summary>
+    public double RssMarginalPerCallKb { get; init; }
+
+    /// <summary>The same slope for the anonymous part of RSS.</summary>
+    public double RssAnonymousMarginalPerCallKb { get; init; }
+
     /// <summary>The PBX's GC heap at its last collection before the calls (NaN for rtpengine).</summary>
     public double GcHeapIdleKb { get; init; }
 
