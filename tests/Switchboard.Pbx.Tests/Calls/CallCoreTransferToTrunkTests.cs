@@ -140,6 +140,27 @@ public sealed class CallCoreTransferToTrunkTests
     }
 
     [Fact]
+    public void Trunks_none_of_which_can_be_reached_are_notified_480_and_the_call_goes_on()
+    {
+        var core = Referred();
+        core.Handle(new CallInput.TrunksFound(2, Permitted: true), At);
+        core.Handle(new CallInput.RingTrunks(2, RingFor), At);
+
+        Assert.Equal<CallOutput>([new CallOutput.CallTrunk(1)], core.Handle(new CallInput.TrunkCalled(0, Branch: null), At).Outputs);
+        var none = core.Handle(new CallInput.TrunkCalled(1, Branch: null), At);
+
+        Assert.Equal<CallOutput>(
+            [
+                new CallOutput.NotifyTransferor(0, 480, "Temporarily Unavailable", Final: true),
+                new CallOutput.ReattachCallee(),
+                new CallOutput.ReleaseOffers(),
+            ],
+            none.Outputs);
+        Assert.Equal(CallState.Live, core.State);
+        Assert.Equal(0, core.Winner);
+    }
+
+    [Fact]
     public void A_carrier_ringing_past_the_ring_timeout_is_cancelled_and_notified_480()
     {
         var core = CarrierRinging();
