@@ -342,7 +342,13 @@ internal sealed partial class CallCore
         }
 
         MoveTo(CallState.Live);
-        Deadlines.Set(CallDeadline.MaxDuration, now + _options.MaxCallDuration);
+
+        // The cap counts from the caller's first answer: a transfer's target (or an agent after an IVR that already
+        // answered) starts no new one, so a token's maxDuration cannot be stretched by being put through again.
+        if (!Deadlines.IsSet(CallDeadline.MaxDuration))
+        {
+            Deadlines.Set(CallDeadline.MaxDuration, now + _options.MaxCallDuration);
+        }
     }
 
     private void OnTrunkCredentials(CallInput.TrunkCredentials credentials, TimeSpan now)

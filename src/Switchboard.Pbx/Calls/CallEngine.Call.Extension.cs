@@ -49,12 +49,20 @@ public sealed partial class CallEngine
                 : await DriveAsync(new CallInput.Ring(branches, _engine._options.RingTimeout));
         }
 
-        /// <summary>A service took the call (or the echo after a transfer): connected until someone ends it, at most <see cref="CallOptions.MaxCallDuration"/> (or the request's shorter cap).</summary>
+        /// <summary>
+        /// A service took the call (or the echo after a transfer): connected until someone ends it, at most
+        /// <see cref="CallOptions.MaxCallDuration"/> (or the request's shorter cap) from the caller's first answer, so
+        /// the echo a transfer hands the caller to starts no new cap.
+        /// </summary>
         private CallEnd? EnterLive()
         {
             MoveTo(CallState.Live);
-            var cap = _request.MaxDuration is { } max && max < _engine._options.MaxCallDuration ? max : _engine._options.MaxCallDuration;
-            _deadlines.Set(CallDeadline.MaxDuration, Now + cap);
+            if (!_deadlines.IsSet(CallDeadline.MaxDuration))
+            {
+                var cap = _request.MaxDuration is { } max && max < _engine._options.MaxCallDuration ? max : _engine._options.MaxCallDuration;
+                _deadlines.Set(CallDeadline.MaxDuration, Now + cap);
+            }
+
             return null;
         }
 

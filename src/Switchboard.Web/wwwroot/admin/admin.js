@@ -33,6 +33,44 @@
     return node;
   }
 
+  // ---- what the admin typed survives a redraw ----
+  // Every change redraws its view from the server. A field the admin changed and has not saved (in another row, or the
+  // limits of a row whose permissions are saved first) must not be thrown away by that: a field whose value differs
+  // from what was last drawn into it is an edit, and the redrawn row with the same key gets it back.
+  const fieldsOf = (row) => [...row.querySelectorAll('input, select, textarea')];
+  const valueOf = (field) => (field.type === 'checkbox' ? String(field.checked) : field.value);
+  const edited = (field) => field.dataset.drawn !== undefined && valueOf(field) !== field.dataset.drawn;
+
+  function setValue(field, value) {
+    if (field.type === 'checkbox') field.checked = value === 'true';
+    else field.value = value;
+  }
+
+  /** Replaces the rows of tbody with rows (each keyed by its dataset[key]), carrying unsaved edits over. */
+  function replaceRows(tbody, rows, key) {
+    const typed = new Map();
+    for (const row of tbody.rows) {
+      const edits = fieldsOf(row).map((field) => (edited(field) ? valueOf(field) : null));
+      if (edits.some((value) => value !== null)) typed.set(row.dataset[key], edits);
+    }
+    for (const row of rows) {
+      const edits = typed.get(row.dataset[key]) || [];
+      fieldsOf(row).forEach((field, i) => {
+        field.dataset.drawn = valueOf(field);
+        if (edits[i] !== null && edits[i] !== undefined) setValue(field, edits[i]);
+      });
+    }
+    tbody.replaceChildren(...rows);
+  }
+
+  /** Draws value into a field outside a table (a form of the view) unless the admin has changed it since, for this owner. */
+  function drawField(field, value, owner) {
+    const text = value === null || value === undefined ? '' : String(value);
+    if (field.dataset.owner !== owner || !edited(field)) setValue(field, text);
+    field.dataset.drawn = text;
+    field.dataset.owner = owner;
+  }
+
   async function api(method, path, body) {
     const init = { method, headers: {}, credentials: 'same-origin', cache: 'no-store' };
     if (method !== 'GET') init.headers['X-CSRF-Token'] = session ? session.csrfToken : '';
@@ -198,6 +236,8 @@
       say(error.message, 'error');
     } finally {
       if (main && --redrawing === 0) main.removeAttribute('aria-busy');
+      // How many redraws have ended: a browser test waits for the one its change started before it reads the view.
+      if (main) main.dataset.redraws = String(Number(main.dataset.redraws || 0) + 1);
     }
     if (session && (view === 'live' || view === 'registrations' || view === 'trunks')) timer = setTimeout(refresh, REFRESH_MS);
   }
@@ -287,7 +327,7 @@
 
   async function renderExtensions() {
     const data = await api('GET', scoped('/api/admin/extensions'));
-    $('#extensions tbody').replaceChildren(...data.extensions.map(extensionRow));
+    replaceRows($('#extensions tbody'), data.extensions.map(extensionRow), 'account');
   }
 
   function extensionRow(ext) {
@@ -318,6 +358,8 @@
       if (sip.value) change.sipPassword = sip.value;
       try {
         await api('PATCH', path, change);
+        // Saved: the passwords typed are not to be drawn again.
+        web.value = sip.value = '';
         say(t('ext.saved', { account: ext.account }), 'ok');
         refresh();
       } catch (error) {
@@ -411,10 +453,14 @@
     if (await change('POST', '/api/admin/allowlist', { domain: domain || session.domain, pattern: form.elements.pattern.value.trim() })) form.reset();
   }
 
-  /** A change, then the view again; false (and the reason shown) when refused. */
-  async function change(method, path, body) {
+  /**
+   * A change, then the view again; false (and the reason shown) when refused. A reset names its row: what the admin had
+   * typed there is given up, so the redraw shows what the reset left.
+   */
+  async function change(method, path, body, resetRow) {
     try {
       await api(method, path, body);
+      if (resetRow) fieldsOf(resetRow).forEach((field) => { if (field.dataset.drawn !== undefined) setValue(field, field.dataset.drawn); });
       say(t('saved'), 'ok');
       return true;
     } catch (error) {
@@ -440,7 +486,7 @@
   // Views kept in files of their own (trunks.js, policy.js) register here and share these helpers.
   const views = {};
   window.SwitchboardAdmin = {
-    api, t, element, button, change, say, dash, localTime, scoped,
+    api, t, element, button, change, say, dash, localTime, scoped, replaceRows, drawField,
     /** The one domain a view that edits a domain's settings works on: the chosen one, else the admin's own. */
     domain: () => domain || (session ? session.domain : ''),
     session: () => session,

@@ -4,7 +4,7 @@
 'use strict';
 (function () {
   const admin = window.SwitchboardAdmin;
-  const { api, t, element, button, change } = admin;
+  const { api, t, element, button, change, replaceRows, drawField } = admin;
   const $ = (selector) => document.querySelector(selector);
   const enc = encodeURIComponent;
   // Internal and emergency numbers are always allowed (the API adds them): only these are choices.
@@ -47,7 +47,7 @@
 
     const query = '?domain=' + enc(domain) + (owner.value ? '&extension=' + enc(owner.value) : '');
     const data = await api('GET', '/api/admin/dialrules' + query);
-    $('#dial-rules tbody').replaceChildren(...data.rules.map(ruleRow));
+    replaceRows($('#dial-rules tbody'), data.rules.map(ruleRow), 'ruleId');
     return extensions.extensions;
   }
 
@@ -93,10 +93,10 @@
     ]);
     const form = $('#domain-limits');
     form.elements.concurrent.placeholder = form.elements.perMinute.placeholder = t('policy.no_limit');
-    form.elements.concurrent.value = limits.domainLimits.concurrent ?? '';
-    form.elements.perMinute.value = limits.domainLimits.perMinute ?? '';
+    drawField(form.elements.concurrent, limits.domainLimits.concurrent, domain);
+    drawField(form.elements.perMinute, limits.domainLimits.perMinute, domain);
     const byNumber = new Map(limits.extensions.map((l) => [l.number, l]));
-    $('#permissions tbody').replaceChildren(...permissions.extensions.map((p) => permissionRow(domain, p, byNumber.get(p.number))));
+    replaceRows($('#permissions tbody'), permissions.extensions.map((p) => permissionRow(domain, p, byNumber.get(p.number))), 'account');
   }
 
   function permissionRow(domain, permission, limit) {
@@ -123,7 +123,7 @@
       }
     }, 'primary');
     const reset = button(t('policy.default'), async () => {
-      if (await change('DELETE', '/api/admin/permissions' + base)) await change('DELETE', '/api/admin/limits' + base);
+      if (await change('DELETE', '/api/admin/permissions' + base, undefined, row)) await change('DELETE', '/api/admin/limits' + base, undefined, row);
     });
     const defaults = [permission.isDefault ? t('policy.default_permissions') : '', limit && limit.isDefault ? t('policy.default_limits') : '']
       .filter(Boolean).join(', ');
@@ -143,16 +143,17 @@
 
   async function renderClasses() {
     const data = await api('GET', '/api/admin/numberclasses?domain=' + enc(admin.domain()));
-    $('#number-classes tbody').replaceChildren(...data.classes.map((c) => {
+    replaceRows($('#number-classes tbody'), data.classes.map((c) => {
       const row = element('tr');
       row.dataset.class = c.class;
+      row.dataset.owned = data.domain + '/' + c.class;
       const patterns = input(c.patterns.join(', '), t('class.' + c.class), 40);
       const path = '/api/admin/numberclasses/' + enc(data.domain) + '/' + enc(c.class);
       const save = button(t('ext.save'), () => change('PUT', path, { patterns: patterns.value.split(',').map((p) => p.trim()).filter(Boolean) }), 'primary');
-      const reset = button(t('policy.default'), () => change('DELETE', path));
+      const reset = button(t('policy.default'), () => change('DELETE', path, undefined, row));
       row.append(element('td', t('class.' + c.class)), cell(patterns), element('td', c.isDefault ? t('policy.is_default') : t('policy.own')), cell(save, ' ', reset));
       return row;
-    }));
+    }), 'owned');
   }
 
   // ---- IVR ----
