@@ -59,9 +59,10 @@ public sealed class CallCoreTransferToTrunkTests
         Assert.Empty(core.Handle(CallCoreRingingTests.Response(1, 183, "v=0\r\n"), At).Outputs);
         Assert.Equal(CallState.Ringing, core.State);
 
+        var later = At + TimeSpan.FromSeconds(10);
         var ok = CallCoreRingingTests.Response(1, 200, "v=0\r\n");
-        Assert.Equal<CallOutput>([new CallOutput.Acknowledge(1, ok.Response), new CallOutput.ApplyAnswer(1, "v=0\r\n")], core.Handle(ok, At).Outputs);
-        var answered = core.Handle(new CallInput.AnswerApplied(1, Usable: true), At);
+        Assert.Equal<CallOutput>([new CallOutput.Acknowledge(1, ok.Response), new CallOutput.ApplyAnswer(1, "v=0\r\n")], core.Handle(ok, later).Outputs);
+        var answered = core.Handle(new CallInput.AnswerApplied(1, Usable: true), later);
 
         Assert.Equal<CallOutput>(
             [
@@ -73,6 +74,8 @@ public sealed class CallCoreTransferToTrunkTests
         Assert.Equal(CallState.Live, core.State);
         Assert.Equal(1, core.Winner);
         Assert.Null(core.Transferor);
+
+        // The maximum duration still counts from the caller's first answer: going out does not stretch a token's cap.
         Assert.Equal(At + Options.MaxCallDuration, answered.NextDeadline);
         Assert.Equal<(int, BranchRelease)>([(1, BranchRelease.Bye)], core.Releases(new CallEnd(CallEndReason.Hangup, CallSide.Caller)));
     }
