@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Switchboard.EndToEnd.Tests.Peers;
 using Switchboard.Server;
@@ -112,6 +113,54 @@ public sealed class PhoneTransferAndHoldTests(BrowserFixture fixture, Xunit.Abst
         await popup.ClickAsync("#hangup");
         var record = await CallRecords.WaitForAsync(Host, r => r.From == visitor.Account && r.Destination == agent.Number);
         Assert.Equal(("extension>transfer>service:echo:*43", "hangup", "caller"), (record.Route, record.Reason, record.EndedBy));
+    }
+
+    [Fact]
+    public async Task The_agent_transfers_a_popups_call_to_an_external_number_through_the_trunk_and_the_popup_hears_the_public_phone()
+    {
+        // The stand-in carrier (Kamailio, digest) with a public baresip behind it playing 1 kHz, as in TrunkTests.
+        await using var carrier = await TrunkTests.StartCarrierAsync();
+        await using var publicPhone = await TrunkTests.StartPublicPhoneAsync(carrier);
+
+        // A domain of its own for the trunk and its rule; no caller ID on the trunk, so the carrier sees whose call it is.
+        var domain = $"xfer-{Guid.NewGuid().ToString("N")[..8]}.test";
+        await Host.Admin.CreateDomainAsync(domain);
+        var agent = await NewAccountAsync(domain, "100");
+        var visitor = await NewAccountAsync(domain, "101");
+        await Host.Admin.AddTrunkAsync(new Switchboard.Pbx.Trunks.Trunk(0, domain, "main", carrier.Address, Switchboard.Sip.Transport.SipTransportKind.Udp,
+            "pbxtrunk", true, 0, TrunkTests.CarrierDomain), "trunk-secret");
+        Assert.True(Switchboard.Pbx.Policy.DialRule.TryCreate("555XXXX", "main", 0, "", out var rule, out var error), error);
+        await Host.Services.GetRequiredService<Switchboard.Pbx.Policy.IPolicyStore>().AddDialRuleAsync(domain, null, null, rule!);
+
+        var (agentBrowser, phone, popupBrowser, popup) = await ConnectAsync(agent, visitor);
+        await using var _ = agentBrowser;
+        await using var __ = popupBrowser;
+        await phone.EvaluateAsync("n => { window.prompt = () => n; }", TrunkTests.PublicNumber);
+        await phone.ClickAsync("#transfer");
+
+        // The public phone answers at once; the agent's leg ends as transferred, the popup stays connected and hears it.
+        await publicPhone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        await phone.ExpectStateAsync("idle", "transferred");
+        Assert.Equal("connected", await popup.Locator("body").GetAttributeAsync("data-state"));
+        var energy = await InboundEnergyPerSecondAsync(popup, TimeSpan.FromSeconds(2));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"popup inbound energy after the transfer out: {energy:E2}/s"));
+        Assert.True(energy > SoundEnergy, string.Create(CultureInfo.InvariantCulture, $"the popup should hear the public phone: {energy:E2}/s"));
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        await popup.ClickAsync("#hangup");
+        await publicPhone.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+        var heard = (await publicPhone.RecordingsAsync()).Received;
+        var share = ToneDetector.PowerShare(heard.From(TimeSpan.FromSeconds(0.5)), heard.SampleRate, 400);
+        Assert.True(share > 0.15, string.Create(CultureInfo.InvariantCulture, $"the public phone should hear the popup's 400 Hz beep: share {share:F2}"));
+
+        // The carrier was asked as for the agent's own call: the agent's number, the trunk's account.
+        var relayed = (await carrier.ReceivedInvitesAsync()).Where(i => i.Outcome == CarrierOutcome.Relayed && i.RequestUser == TrunkTests.PublicNumber).ToList();
+        Assert.Single(relayed);
+        Assert.Equal((agent.Number, "pbxtrunk"), (relayed[0].FromUser, relayed[0].AuthUser));
+
+        // One record: the visitor's call to the agent, transferred out through the trunk.
+        var record = await CallRecords.WaitForAsync(Host, r => r.From == visitor.Account && r.Destination == agent.Number);
+        Assert.Equal(($"extension>transfer>trunk:main:{TrunkTests.PublicNumber}", "hangup", "caller"), (record.Route, record.Reason, record.EndedBy));
     }
 
     [Fact]
@@ -236,6 +285,14 @@ public sealed class PhoneTransferAndHoldTests(BrowserFixture fixture, Xunit.Abst
         Assert.NotNull(resumed);
         await popup.ClickAsync("#hangup");
         await phone.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+    }
+
+    /// <summary>Extension <paramref name="number"/> of <paramref name="domain"/>, with a fresh password.</summary>
+    private async Task<TestAccount> NewAccountAsync(string domain, string number)
+    {
+        var password = "pw-" + Guid.NewGuid().ToString("N")[..12];
+        await Host.Admin.CreateExtensionAsync(domain, number, "Ext " + number, password, "sip-" + password);
+        return new TestAccount(number, $"{number}@{domain}", password);
     }
 
     /// <summary>A visitor's popup calls <paramref name="callee"/>'s baresip, which answers by itself: both connected.</summary>

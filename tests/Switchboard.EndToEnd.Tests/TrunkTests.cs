@@ -16,8 +16,8 @@ namespace Switchboard.EndToEnd.Tests;
 [Collection(PopupGroup.Name)]
 public sealed class TrunkTests(BrowserFixture fixture)
 {
-    private const string CarrierDomain = "carrier.test";
-    private const string PublicNumber = "5551234";
+    internal const string CarrierDomain = "carrier.test";
+    internal const string PublicNumber = "5551234";
     private const string CallerId = "4930999";
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(10);
     private static int s_domains;
@@ -267,14 +267,14 @@ public sealed class TrunkTests(BrowserFixture fixture)
 
     private IPolicyStore Policy => Host.Services.GetRequiredService<IPolicyStore>();
 
-    private static Task<KamailioCarrier> StartCarrierAsync() =>
+    internal static Task<KamailioCarrier> StartCarrierAsync() =>
         KamailioCarrier.StartAsync(new KamailioOptions
         {
             Domain = CarrierDomain,
             Users = [("pbxtrunk", "trunk-secret"), (PublicNumber, "public-pw")],
         }, CancellationToken.None);
 
-    private static async Task<BaresipAgent> StartPublicPhoneAsync(KamailioCarrier carrier)
+    internal static async Task<BaresipAgent> StartPublicPhoneAsync(KamailioCarrier carrier)
     {
         var phone = await BaresipAgent.StartAsync(new BaresipOptions
         {

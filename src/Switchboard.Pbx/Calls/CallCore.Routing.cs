@@ -17,8 +17,9 @@ internal abstract partial record CallInput
     public sealed record RouteFound(Route Route) : CallInput;
 
     /// <summary>
-    /// The answer to <see cref="CallOutput.LookUpTrunks"/>: how many trunks the caller's domain has in failover order, and
-    /// whether the policy's concurrency and rate limits let the call out (the loop holds the lease it took).
+    /// The answer to <see cref="CallOutput.LookUpTrunks"/> (or a transfer's <see cref="CallOutput.LookUpTransferTrunks"/>): how
+    /// many trunks the caller's (the transferor's) domain has in failover order, and whether the policy's concurrency and
+    /// rate limits let the call out (the loop holds the lease it took).
     /// </summary>
     public sealed record TrunksFound(int Count, bool Permitted) : CallInput;
 
@@ -93,6 +94,10 @@ internal sealed partial class CallCore
                     _outputs.Add(new CallOutput.CallTrunks(_trunkRoute!));
                 }
 
+                return true;
+            case CallInput.TrunksFound trunks when State == CallState.Live:
+                // A REFER's external number: the transferor's lease (CallCore.TransferToTrunk.cs).
+                OnTransferTrunksFound(trunks);
                 return true;
             case CallInput.SetUpFailed failed when State is CallState.Routing or CallState.Transfer:
                 // A REFER's target with nobody to ring: the transferor is told and keeps the call.

@@ -55,7 +55,8 @@ internal abstract partial record CallOutput
 /// NOTIFY carries its status and the transferor is the callee again, as a user expects from a failed transfer. A
 /// queue or a service (the echo, the IVR) is a blind hand-over: the PBX itself takes the caller, so the transferor
 /// hears NOTIFY 200 and BYE at once and the caller is routed to the target already resolved (never again as the
-/// caller, whose token or link grants only its own number). A trunk, and the other services, get 501. A REFER from
+/// caller, whose token or link grants only its own number). An external number goes out through a trunk with the
+/// transferor's lease and identity (CallCore.TransferToTrunk.cs). The other services get 501. A REFER from
 /// the caller's side, or with Replaces (attended transfer), is not supported (501).
 /// </summary>
 internal sealed partial class CallCore
@@ -139,6 +140,10 @@ internal sealed partial class CallCore
             case Route.ToService { Service: BuiltInService.Echo or BuiltInService.Ivr }:
                 HandOver(referral, route, $"{route.Name}:{referral.Destination}");
                 break;
+            case Route.ToTrunk trunk:
+                // An external number: the transferor's lease first (CallCore.TransferToTrunk.cs).
+                TransferToTrunk(trunk);
+                break;
             case Route.NotPermitted:
                 RefuseTransfer(referral, 403, "Forbidden");
                 break;
@@ -146,8 +151,7 @@ internal sealed partial class CallCore
                 RefuseTransfer(referral, 404, "Not Found");
                 break;
             default:
-                // A trunk's branches are set up for a new call (its media, the policy's lease taken as the caller), and
-                // the star codes' services act on the caller's own extension: neither is a transfer target (docs/sip.md).
+                // The star codes' services act on the caller's own extension: not a transfer target (docs/sip.md).
                 RefuseTransfer(referral, 501, "Not Implemented");
                 break;
         }
@@ -222,6 +226,7 @@ internal sealed partial class CallCore
             return false;
         }
 
+        var (status, reason) = TransferFailureStatus(end);
         foreach (var (id, branch) in _branches.ToList())
         {
             if (id == referral.Branch)
@@ -237,7 +242,6 @@ internal sealed partial class CallCore
             _branches.Remove(id);
         }
 
-        var (status, reason) = TransferStatus(end.Reason);
         _outputs.Add(new CallOutput.NotifyTransferor(referral.Branch, status, reason, Final: true));
         _outputs.Add(new CallOutput.ReattachCallee());
         _outputs.Add(new CallOutput.ReleaseOffers());

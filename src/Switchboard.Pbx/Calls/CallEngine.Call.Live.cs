@@ -141,6 +141,11 @@ public sealed partial class CallEngine
                             return _core.State == CallState.Transfer ? await RingGroupAsync(group.Name, _transferFrom) : await RunGroupAsync(group.Name);
                         case CallOutput.CallTrunks trunks:
                             return await RunTrunkAsync(trunks.Route);
+                        case CallOutput.LookUpTransferTrunks trunks:
+                            pending.Enqueue(await LookUpTransferTrunksAsync(trunks.Route));
+                            break;
+                        case CallOutput.CallTransferTrunks trunks:
+                            return await RingTransferTrunksAsync(trunks.Route);
                         case CallOutput.RecordSetupTime setup:
                             _engine._setupStats.Record(setup.Elapsed);
                             _engine._histograms?.RecordMediaSetup(setup.Elapsed);

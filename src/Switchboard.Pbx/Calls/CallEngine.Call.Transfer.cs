@@ -38,6 +38,7 @@ public sealed partial class CallEngine
         {
             _media.ReattachCallee();
             _routeName = _routeBeforeReferral;
+            ReleaseTransferTrunk();
         }
 
         /// <summary>

@@ -81,7 +81,7 @@ public sealed partial class CallEngine
                 return null;
             }
 
-            var caller = _request.Caller;
+            var caller = TrunkCaller;
             var fromUser = string.IsNullOrEmpty(trunk.FromUser) ? caller.Number : trunk.FromUser;
             var headers = new List<(string, string)>();
             if (!string.IsNullOrEmpty(trunk.AssertedIdentity))
@@ -93,7 +93,7 @@ public sealed partial class CallEngine
             branch.SendInvite($"\"{caller.DisplayName.Replace("\"", "", StringComparison.Ordinal)}\" <sip:{fromUser}@{trunk.SipDomain}>",
                 $"<{target}>", offer, headers);
             _branches.Add(branch);
-            _routeName = "trunk:" + trunk.Name;
+            _routeName = TrunkRouteName(trunk);
             LogTrunkAttempt(_engine._log, CallId, trunk.Name);
             return _branches.Count - 1;
         }

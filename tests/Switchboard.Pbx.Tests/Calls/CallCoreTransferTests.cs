@@ -2,7 +2,6 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Switchboard.Pbx.Calls;
 using Switchboard.Pbx.Directory;
-using Switchboard.Pbx.Policy;
 using Switchboard.Pbx.Queues;
 using Switchboard.Pbx.Routing;
 using Switchboard.Pbx.Services;
@@ -317,19 +316,13 @@ public sealed class CallCoreTransferTests
     }
 
     [Theory]
-    [InlineData("trunk")]
     [InlineData("dtmf-test")]
     [InlineData("queue-login")]
-    public void A_trunk_or_a_star_code_service_target_is_notified_501_and_the_call_goes_on_untouched(string kind)
+    public void A_star_code_service_target_is_notified_501_and_the_call_goes_on_untouched(string kind)
     {
         var core = Answered();
-        core.Handle(Refer(CallSide.Callee, "<sip:0301234567@example.com>"), At);
-        Route route = kind switch
-        {
-            "trunk" => new Route.ToTrunk("carrier", "0301234567", NumberClass.National),
-            "dtmf-test" => new Route.ToService(BuiltInService.DtmfTest),
-            _ => new Route.ToService(BuiltInService.QueueLogin),
-        };
+        core.Handle(Refer(CallSide.Callee, "<sip:*44@example.com>"), At);
+        Route route = kind == "dtmf-test" ? new Route.ToService(BuiltInService.DtmfTest) : new Route.ToService(BuiltInService.QueueLogin);
 
         var step = core.Handle(new CallInput.TransferTargetFound(route), At);
 

@@ -27,6 +27,7 @@ internal sealed class PbxUnderTest : IAsyncDisposable
     private readonly MediaShards _shards;
     private readonly SipTransportHub? _udp;
     private Switchboard.Pbx.Queues.QueueService? _queues;
+    private Switchboard.Pbx.Trunks.TrunkService? _trunks;
 
     private PbxUnderTest(InMemorySipNetwork network, SipEndpoint endpoint, CallEngine engine, InMemoryCallRecordStore records, LocationService locations, MediaShards shards,
         MediaPortPool ports, SipTransportHub? udp)
@@ -57,6 +58,9 @@ internal sealed class PbxUnderTest : IAsyncDisposable
     /// <summary>Where the PBX's SIP listens on real UDP, when started with a <c>udp</c> transport.</summary>
     public IPEndPoint UdpAddress => new(IPAddress.Loopback, _udp?.UdpPort ?? throw new InvalidOperationException("The SIP is on the in-memory network."));
 
+    /// <summary>The call policy's counters of calls out through trunks, when started with a policy store.</summary>
+    public Switchboard.Pbx.Policy.CallLimiter? Limiter { get; private init; }
+
     /// <summary>The simulated media network, when the PBX's media runs on one.</summary>
     public InMemoryMediaNetwork? MediaNetwork { get; private init; }
 
@@ -64,11 +68,14 @@ internal sealed class PbxUnderTest : IAsyncDisposable
     /// The PBX with its SIP on the in-memory SIP network; its media on real loopback UDP, or on
     /// <paramref name="media"/> when given (then with the shards' clock <paramref name="time"/> too). With
     /// <paramref name="udp"/>, its SIP is on real UDP on 127.0.0.1 instead, behind <paramref name="flood"/> if given.
-    /// With <paramref name="queues"/>, those queues run (their numbers in the dial plan).
+    /// With <paramref name="queues"/>, those queues run (their numbers in the dial plan). With <paramref name="policy"/>,
+    /// external numbers are decided by its rules, classes and limits, and go out through <paramref name="trunk"/> (its
+    /// proxy an address on the in-memory network).
     /// </summary>
     public static async Task<PbxUnderTest> StartAsync(CallOptions? calls = null, Switchboard.Pbx.Ivr.IvrRuntime? ivr = null,
         InMemoryMediaNetwork? media = null, TimeProvider? time = null, bool udp = false, SipFloodGate? flood = null,
-        IReadOnlyList<Switchboard.Pbx.Queues.QueueDefinition>? queues = null)
+        IReadOnlyList<Switchboard.Pbx.Queues.QueueDefinition>? queues = null, InMemoryPolicyStore? policy = null,
+        (Switchboard.Pbx.Trunks.Trunk Trunk, string Password)? trunk = null)
     {
         time ??= TimeProvider.System;
         var directory = new InMemoryDirectoryStore(time);
@@ -93,18 +100,26 @@ internal sealed class PbxUnderTest : IAsyncDisposable
         var serviceOptions = new ServiceOptions();
         var queueDirectory = queues is null ? null : new Switchboard.Pbx.Queues.QueueDirectory(queues);
         var queueService = queueDirectory is null ? null : new Switchboard.Pbx.Queues.QueueService(queueDirectory, time, NullLogger<Switchboard.Pbx.Queues.QueueService>.Instance);
-        var engine = new CallEngine(new DialPlan(directory, serviceOptions, null, queueDirectory), records, mediaLegs, serviceOptions, new MediaSetupStats(),
-            calls ?? new CallOptions(), services, time, NullLogger<CallEngine>.Instance, ivr: ivr, queues: queueService);
+        var counters = new Switchboard.Pbx.Policy.PolicyCounters();
+        var limiter = policy is null ? null : new Switchboard.Pbx.Policy.CallLimiter(time, counters);
+        var callPolicy = policy is null ? null : new Switchboard.Pbx.Policy.CallPolicy(policy, limiter!, counters, NullLogger<Switchboard.Pbx.Policy.CallPolicy>.Instance);
+        var trunks = trunk is { } t ? new Switchboard.Pbx.Trunks.TrunkService(new InMemoryTrunkStore(t.Trunk, t.Password), time, NullLogger<Switchboard.Pbx.Trunks.TrunkService>.Instance) : null;
+        var engine = new CallEngine(new DialPlan(directory, serviceOptions, callPolicy, queueDirectory), records, mediaLegs, serviceOptions, new MediaSetupStats(),
+            calls ?? new CallOptions(), services, time, NullLogger<CallEngine>.Instance, trunks: trunks, policy: callPolicy, ivr: ivr, queues: queueService);
         engine.AttachSip(endpoint);
         endpoint.FloodGate = flood;
         endpoint.Start(engine);
         transport.Attach(endpoint);
+        if (trunks is not null)
+        {
+            await trunks.StartAsync(endpoint, CancellationToken.None);
+        }
         if (hub is not null)
         {
             await hub.StartAsync(endpoint, CancellationToken.None);
         }
 
-        return new PbxUnderTest(network, endpoint, engine, records, locations, shards, ports, hub) { MediaNetwork = media, _queues = queueService };
+        return new PbxUnderTest(network, endpoint, engine, records, locations, shards, ports, hub) { MediaNetwork = media, _queues = queueService, _trunks = trunks, Limiter = limiter };
     }
 
     /// <summary>
@@ -141,6 +156,10 @@ internal sealed class PbxUnderTest : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Engine.DisposeAsync();
+        if (_trunks is not null)
+        {
+            await _trunks.DisposeAsync();
+        }
         if (_queues is not null)
         {
             await _queues.DisposeAsync();

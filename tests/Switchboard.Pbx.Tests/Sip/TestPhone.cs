@@ -191,6 +191,9 @@ internal sealed class TestPhone : ISipReceiver, IDisposable, IAsyncDisposable
         await WaitForRequestAsync("ACK");
     }
 
+    /// <summary>Sends a response made by the test (a carrier's digest challenge, say).</summary>
+    public void Respond(SipResponse response) => Send(response);
+
     public void Reply(SipRequest request, int status) => Send(SipMessageFactory.CreateResponse(request, status, null, Dialog?.Id.LocalTag ?? SipIds.NewTag()).BuildResponse());
 
     /// <summary>Sends an in-dialog request (BYE, INFO, re-INVITE, REFER with its headers) and returns its final response.</summary>

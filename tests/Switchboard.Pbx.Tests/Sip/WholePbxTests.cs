@@ -295,7 +295,7 @@ public sealed class WholePbxTests
     /// The transferor's next NOTIFY of its REFER's implicit subscription (RFC 3515 section 2.4.5), answered 200, whose
     /// message/sipfrag body is <paramref name="statusLine"/>.
     /// </summary>
-    private static async Task<SipRequest> NextReferNotifyAsync(TestPhone transferor, string statusLine)
+    internal static async Task<SipRequest> NextReferNotifyAsync(TestPhone transferor, string statusLine)
     {
         var notify = await transferor.WaitForRequestAsync("NOTIFY");
         transferor.Reply(notify, 200);
@@ -632,7 +632,7 @@ public sealed class WholePbxTests
     }
 
     /// <summary>Alice (100) calls Bob (101), who answers: both registered, the call connected.</summary>
-    private static async Task<(TestPhone Alice, TestPhone Bob)> AnsweredCallAsync(PbxUnderTest pbx)
+    internal static async Task<(TestPhone Alice, TestPhone Bob)> AnsweredCallAsync(PbxUnderTest pbx)
     {
         var alice = pbx.Phone("100", 2);
         var bob = pbx.Phone("101", 3);
@@ -727,7 +727,7 @@ public sealed class WholePbxTests
         return packet;
     }
 
-    private static async Task<byte[]> ReceiveAsync(TestPhone phone, Func<byte[], bool> match)
+    internal static async Task<byte[]> ReceiveAsync(TestPhone phone, Func<byte[], bool> match)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         while (true)
