@@ -22,7 +22,7 @@ public sealed partial class CallEngine
                 return new Route.NotPermitted("the transferor is no extension");
             }
 
-            LogReferTransfer(_engine._log, CallId, destination);
+            LogReferTransfer(_engine._log, CallId, _core.Transferor is { } branch && branch != _core.CallerBranch ? "callee" : "caller", destination);
             return await _engine._dialPlan.ResolveAsync(transferor, destination, Policy.CallOrigin.Sip, null);
         }
 

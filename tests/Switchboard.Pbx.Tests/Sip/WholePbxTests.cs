@@ -335,6 +335,29 @@ public sealed class WholePbxTests
     }
 
     [Fact]
+    public async Task The_callers_refer_to_the_echo_hands_the_called_party_over_at_once_and_the_echo_returns_its_audio()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
+
+        // A service takes the transferee itself: 100 Trying, then 200 and BYE at once on Alice's dialog.
+        Assert.Equal(202, (await alice.SendInDialogAsync(SipMethod.Refer, null, null, ("Refer-To", $"<sip:*43@{PbxUnderTest.Domain}>"))).StatusCode);
+        await NextReferNotifyAsync(alice, "SIP/2.0 100 Trying");
+        await NextReferNotifyAsync(alice, "SIP/2.0 200 OK");
+        alice.Reply(await alice.WaitForRequestAsync("BYE"), 200);
+
+        // Bob's audio comes back to him from the echo, on the leg he already had.
+        await UntilEchoedAsync(bob);
+
+        Assert.Equal(200, (await bob.SendInDialogAsync(SipMethod.Bye)).StatusCode);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal(("extension>transfer>service:echo:*43", "hangup", "caller"), (record.Route, record.Reason, record.EndedBy));
+        await NoDialogsLeftAsync(pbx);
+    }
+
+    [Fact]
     public async Task The_callers_refer_to_a_target_nobody_registered_is_notified_480_and_the_call_goes_on()
     {
         await using var pbx = await PbxUnderTest.StartAsync();
