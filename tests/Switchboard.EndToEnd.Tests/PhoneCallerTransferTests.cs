@@ -7,8 +7,8 @@ namespace Switchboard.EndToEnd.Tests;
 
 /// <summary>
 /// A blind transfer asked by the calling side (RFC 5589 section 6), with real peers: an agent places a call from
-/// phone.htm to a baresip, then transfers that baresip to a colleague's baresip; the two are bridged, the agent's page
-/// goes idle, and the call keeps one record.
+/// phone.htm (or a desk phone: baresip's own transfer command) to a baresip, then transfers that baresip to a
+/// colleague's baresip; the two are bridged, the transferor's leg ends, and the call keeps one record.
 /// </summary>
 [Collection(PopupGroup.Name)]
 public sealed class PhoneCallerTransferTests(BrowserFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
@@ -48,17 +48,51 @@ public sealed class PhoneCallerTransferTests(BrowserFixture fixture, Xunit.Abstr
         var established = await target.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
         await phone.ExpectStateAsync("idle", "transferred");
 
-        // The colleague sees the party it talks to, the customer (docs/sip.md, "Blind transfer").
+        // The colleague sees the party it talks to, the customer (docs/sip.md, "Transfer by the calling side").
         output.WriteLine($"the colleague's call: {established.Param} {established.PeerUri}");
         Assert.Contains(customer.Number, established.PeerUri, StringComparison.Ordinal);
 
-        // Let them talk, then the customer hangs up: the colleague's call ends with it.
+        await HearEachOtherAsync(called, target);
+        var record = await CallRecords.WaitForAsync(Host, r => r.From == agent.Account && r.Destination == customer.Number);
+        Assert.Equal($"extension>transfer>extension:{colleague.Number}", record.Route);
+        Assert.Equal(("hangup", "caller"), (record.Reason, record.EndedBy));
+    }
+
+    [Fact]
+    public async Task A_desk_phone_transfers_a_call_it_placed_with_its_transfer_command_and_the_other_two_are_bridged()
+    {
+        var desk = await fixture.NewExtensionAsync();
+        var customer = await fixture.NewExtensionAsync();
+        var colleague = await fixture.NewExtensionAsync();
+        await using var transferor = await SipPhoneTests.StartPhoneAsync(Host, desk, SipTransport.Udp, AnswerMode.Auto, toneHz: 0);
+        await using var called = await SipPhoneTests.StartPhoneAsync(Host, customer, SipTransport.Udp, AnswerMode.Auto, toneHz: CalledHz);
+        await using var target = await SipPhoneTests.StartPhoneAsync(Host, colleague, SipTransport.Udp, AnswerMode.Auto, toneHz: ColleagueHz);
+
+        // The desk phone calls the customer, then transfers it with baresip's own REFER.
+        await transferor.DialAsync($"sip:{customer.Number}@{BrowserFixture.Domain}");
+        await called.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        await transferor.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        await transferor.CommandAsync("transfer", $"sip:{colleague.Number}@{BrowserFixture.Domain}");
+        await target.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+        await transferor.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+
+        await HearEachOtherAsync(called, target);
+        var record = await CallRecords.WaitForAsync(Host, r => r.From == desk.Account && r.Destination == customer.Number);
+        Assert.Equal(($"extension>transfer>extension:{colleague.Number}", "hangup", "caller"), (record.Route, record.Reason, record.EndedBy));
+    }
+
+    /// <summary>
+    /// The transferee and the target talk for a while, then the transferee hangs up and the target's call ends with it;
+    /// each recorded the other's tone: the target the transferee's 1 kHz, the transferee (at the end of its call) the
+    /// target's 700 Hz.
+    /// </summary>
+    private async Task HearEachOtherAsync(BaresipAgent called, BaresipAgent target)
+    {
         await Task.Delay(TimeSpan.FromSeconds(2.5));
         await called.HangupAsync();
         await called.WaitForEventAsync(BaresipEvent.CallClosed, Step);
         await target.WaitForEventAsync(BaresipEvent.CallClosed, Step);
 
-        // Each hears the other's tone: the colleague the customer's 1 kHz, the customer (after the agent's 400 Hz) the colleague's 700 Hz.
         var atColleague = (await target.RecordingsAsync()).Received;
         var colleagueHears = ToneDetector.PowerShare(atColleague.From(TimeSpan.FromSeconds(0.5)), atColleague.SampleRate, CalledHz);
         var atCustomer = (await called.RecordingsAsync()).Received;
@@ -66,10 +100,5 @@ public sealed class PhoneCallerTransferTests(BrowserFixture fixture, Xunit.Abstr
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"tone shares: the colleague hears {colleagueHears:F2} of 1 kHz, the customer {customerHears:F2} of 700 Hz"));
         Assert.True(colleagueHears > 0.15, string.Create(CultureInfo.InvariantCulture, $"the colleague should hear the customer's tone: share {colleagueHears:F2}"));
         Assert.True(customerHears > 0.15, string.Create(CultureInfo.InvariantCulture, $"the customer should hear the colleague's tone: share {customerHears:F2}"));
-
-        // One record: the agent's call to the customer, transferred to the colleague, hung up by the customer in the caller's place.
-        var record = await CallRecords.WaitForAsync(Host, r => r.From == agent.Account && r.Destination == customer.Number);
-        Assert.Equal($"extension>transfer>extension:{colleague.Number}", record.Route);
-        Assert.Equal(("hangup", "caller"), (record.Reason, record.EndedBy));
     }
 }
