@@ -117,11 +117,12 @@ internal sealed partial class CallCore
 
     /// <summary>
     /// A request from the calling leg once it is no longer the caller: the transferor's (its BYE while the target rings
-    /// ends its part only), or, its transfer over, one for a dialog that is over (RFC 3261 section 12.2.2: 481).
+    /// ends its part only), or, its transfer over or its BYE taken, one for a dialog that is over (RFC 3261 section
+    /// 12.2.2: 481).
     /// </summary>
     private void OnCallingLegRequest(CallInput.CallingLegRequest input)
     {
-        if (_referral is { Branch: null, ByCaller: true })
+        if (_referral is { Branch: null, ByCaller: true, Gone: false })
         {
             OnTransferorRequest(new CallInput.TransferorRequest(input.Message, input.InDialog));
             return;

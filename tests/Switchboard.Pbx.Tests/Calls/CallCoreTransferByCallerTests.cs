@@ -152,6 +152,9 @@ public sealed class CallCoreTransferByCallerTests
         Assert.Equal<CallOutput>([new CallOutput.Respond(200), new CallOutput.ReleaseCallingLeg(BranchRelease.Forget)], bye.Outputs);
         Assert.Equal(CallState.Ringing, core.State);
 
+        // Its dialog is over: a retransmitted BYE finds none.
+        Assert.Equal<CallOutput>([new CallOutput.Respond(481)], core.Handle(new CallInput.CallingLegRequest(CallCoreTests.Request("BYE"), InDialog: false), At).Outputs);
+
         core.Handle(CallCoreRingingTests.Response(1, 200, "v=0\r\n"), At);
         var answered = core.Handle(new CallInput.AnswerApplied(1, Usable: true), At);
 
