@@ -51,7 +51,7 @@ internal sealed partial class CallCore
         _outputs.Add(new CallOutput.WriteRecord(end));
 
         // The page and a calling phone know no media timeout: to them the other side is gone, as after a BYE.
-        _outputs.Add(new CallOutput.TellCallerEnded(CallRules.ForCaller(end.Reason)));
+        _outputs.Add(new CallOutput.TellCallerEnded(EndForCallingLeg(end)));
         _ended = true;
     }
 }

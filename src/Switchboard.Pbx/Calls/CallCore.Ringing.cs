@@ -94,8 +94,11 @@ internal sealed partial class CallCore
         var releases = new List<(int, BranchRelease)>();
         foreach (var (id, branch) in _branches)
         {
-            // A transferor whose transfer is still under way is answered too: it gets BYE like the callee.
-            var how = CallRules.Release(branch.State, id == Winner || id == Transferor && _referral is { Gone: false }, end);
+            // A transferor whose transfer is still under way is answered too: it gets BYE like the callee; so does a
+            // transferee in the caller's place (CallCore.TransferByCaller.cs), unless it hung up itself.
+            var how = id == CallerBranch
+                ? ReleaseInCallersPlace(end)
+                : CallRules.Release(branch.State, id == Winner || id == Transferor && _referral is { Gone: false }, end);
             if (how == BranchRelease.Cancel)
             {
                 branch.State = BranchState.Abandoned;
@@ -416,10 +419,10 @@ internal sealed partial class CallCore
             // Not one trunk could be reached.
             End(CallEndReason.Unavailable, CallSide.Pbx);
         }
-        else if (_branches.Where(b => b.Key != Transferor).Select(b => b.Value).ToList() is var rung &&
+        else if (_branches.Where(b => b.Key != Transferor && b.Key != CallerBranch).Select(b => b.Value).ToList() is var rung &&
                  rung.All(b => b.State == BranchState.Failed))
         {
-            // A transferor (answered, waiting for its REFER's target) is not one of the branches rung.
+            // A transferor (answered, waiting for its REFER's target) is not one of the branches rung, nor a transferee in the caller's place.
             NobodyAnswered(new CallEnd(CallRules.ReasonForFailures([.. rung.Select(b => b.FinalStatus)]), CallSide.Callee));
         }
     }

@@ -20,7 +20,7 @@ internal abstract partial record CallInput
 /// <summary>The outputs of a blind transfer.</summary>
 internal abstract partial record CallOutput
 {
-    /// <summary>Resolve <paramref name="Destination"/> as the answered callee (the transferor) would dial it; answer with <see cref="CallInput.TransferTargetFound"/>.</summary>
+    /// <summary>Resolve <paramref name="Destination"/> as the transferor (the answered callee, or the calling extension) would dial it; answer with <see cref="CallInput.TransferTargetFound"/>.</summary>
     public sealed record ResolveTransferTarget(string Destination) : CallOutput;
 
     /// <summary>
@@ -35,7 +35,7 @@ internal abstract partial record CallOutput
     /// </summary>
     public sealed record DetachCallee(string RouteStep) : CallOutput;
 
-    /// <summary>The transfer failed: the transferor's end is the callee's again (and the record's route as it was).</summary>
+    /// <summary>The transfer failed: the transferor's end is on its side again, the callee's or the caller's (and the record's route as it was).</summary>
     public sealed record ReattachCallee : CallOutput;
 
     /// <summary>
@@ -56,8 +56,9 @@ internal abstract partial record CallOutput
 /// queue or a service (the echo, the IVR) is a blind hand-over: the PBX itself takes the caller, so the transferor
 /// hears NOTIFY 200 and BYE at once and the caller is routed to the target already resolved (never again as the
 /// caller, whose token or link grants only its own number). An external number goes out through a trunk with the
-/// transferor's lease and identity (CallCore.TransferToTrunk.cs). The other services get 501. A REFER from
-/// the caller's side, or with Replaces (attended transfer), is not supported (501).
+/// transferor's lease and identity (CallCore.TransferToTrunk.cs). The other services get 501. A REFER from the
+/// caller's side runs the same way once the transferee has taken the caller's place (CallCore.TransferByCaller.cs);
+/// one with Replaces (attended transfer) is not supported (501).
 /// </summary>
 internal sealed partial class CallCore
 {
@@ -66,7 +67,7 @@ internal sealed partial class CallCore
     /// <summary>The transfer under way: the transferor's branch, and whether it hung up meanwhile.</summary>
     private Referral? _referral;
 
-    /// <summary>The branch of the callee that asked for the transfer under way; null when none is.</summary>
+    /// <summary>The branch that asked for the transfer under way; null when none is, or when the calling leg asked.</summary>
     public int? Transferor => _referral?.Branch;
 
     /// <summary>A REFER in an answered call's dialog (the checks of CSeq order are done).</summary>
@@ -87,13 +88,6 @@ internal sealed partial class CallCore
             return;
         }
 
-        if (input.From != CallSide.Callee)
-        {
-            // The caller's side is a page or the calling phone, and the engine bridges the caller to a rung party only.
-            _outputs.Add(new CallOutput.Respond(501));
-            return;
-        }
-
         if (!SipNameAddress.TryParse(input.Message.GetHeaderValue(SipHeaderId.ReferTo), out var referTo) || !referTo.Uri.IsSip ||
             string.IsNullOrEmpty(referTo.Uri.User))
         {
@@ -110,9 +104,9 @@ internal sealed partial class CallCore
         }
 
         // RFC 3515 section 2.4.4-2.4.5: accepted, then an immediate NOTIFY of the new leg's progress so far.
-        _referral = new Referral(callee, referTo.Uri.User);
+        _referral = input.From == CallSide.Callee ? new Referral(callee, referTo.Uri.User) : ReferralByCaller(referTo.Uri.User);
         _outputs.Add(new CallOutput.Respond(202));
-        _outputs.Add(new CallOutput.NotifyTransferor(callee, 100, "Trying", Final: false));
+        Notify(_referral, 100, "Trying", final: false);
         _outputs.Add(new CallOutput.ResolveTransferTarget(referTo.Uri.User));
     }
 
@@ -128,10 +122,10 @@ internal sealed partial class CallCore
         {
             case Route.ToExtension extension:
                 // The caller goes on hearing the transferor until the target answers (docs/sip.md, "Blind transfer").
+                SetTransferorAside(referral, $"transfer>{route.Name}:{extension.Target.Number}");
                 Winner = null;
                 MoveTo(CallState.Transfer);
                 _transferring = true;
-                _outputs.Add(new CallOutput.DetachCallee($"transfer>{route.Name}:{extension.Target.Number}"));
                 _outputs.Add(new CallOutput.RingExtension(extension.Target));
                 break;
             case Route.ToQueueLine:
@@ -164,12 +158,16 @@ internal sealed partial class CallCore
     /// </summary>
     private void HandOver(Referral referral, Route route, string target)
     {
+        if (referral.ByCaller)
+        {
+            TakeCallersPlace(routeStep: null);
+        }
+
         _referral = null;
-        _branches.Remove(referral.Branch);
         _held[(int)CallSide.Callee] = false;
         Winner = null;
-        _outputs.Add(new CallOutput.NotifyTransferor(referral.Branch, 200, "OK", Final: true));
-        _outputs.Add(new CallOutput.ReleaseBranch(referral.Branch, BranchRelease.Bye));
+        Notify(referral, 200, "OK", final: true);
+        ReleaseTransferor(referral, BranchRelease.Bye);
         MoveTo(CallState.Transfer);
         _transferring = true;
         _outputs.Add(new CallOutput.HandOverCaller($"transfer>{target}"));
@@ -180,7 +178,7 @@ internal sealed partial class CallCore
     private void RefuseTransfer(Referral referral, int status, string reason)
     {
         _referral = null;
-        _outputs.Add(new CallOutput.NotifyTransferor(referral.Branch, status, reason, Final: true));
+        Notify(referral, status, reason, final: true);
     }
 
     /// <summary>The target answered (its branch is the winner now): the transferor hears 200 in a NOTIFY, then BYE.</summary>
@@ -192,7 +190,6 @@ internal sealed partial class CallCore
         }
 
         _referral = null;
-        _branches.Remove(referral.Branch);
         if (_held[(int)CallSide.Callee])
         {
             // The transferor held the caller (hearing the music) before it transferred: the target is heard now.
@@ -204,8 +201,8 @@ internal sealed partial class CallCore
         {
             // RFC 5589 section 6: the final NOTIFY, then the transferor's dialog ends (the PBX sends BYE; a phone that
             // sends its own meets a dialog already over).
-            _outputs.Add(new CallOutput.NotifyTransferor(referral.Branch, 200, "OK", Final: true));
-            _outputs.Add(new CallOutput.ReleaseBranch(referral.Branch, BranchRelease.Bye));
+            Notify(referral, 200, "OK", final: true);
+            ReleaseTransferor(referral, BranchRelease.Bye);
         }
     }
 
@@ -229,7 +226,7 @@ internal sealed partial class CallCore
         var (status, reason) = TransferFailureStatus(end);
         foreach (var (id, branch) in _branches.ToList())
         {
-            if (id == referral.Branch)
+            if (id == referral.Branch || id == CallerBranch)
             {
                 continue;
             }
@@ -242,13 +239,13 @@ internal sealed partial class CallCore
             _branches.Remove(id);
         }
 
-        _outputs.Add(new CallOutput.NotifyTransferor(referral.Branch, status, reason, Final: true));
+        Notify(referral, status, reason, final: true);
         _outputs.Add(new CallOutput.ReattachCallee());
         _outputs.Add(new CallOutput.ReleaseOffers());
         _trunkBranch = null;
         Deadlines.Clear(CallDeadline.Ring);
         Deadlines.Clear(CallDeadline.TrunkResponse);
-        Winner = referral.Branch;
+        RestoreParties(referral);
         MoveTo(CallState.Live);
         return true;
     }
@@ -276,8 +273,7 @@ internal sealed partial class CallCore
             case "BYE":
                 _referral = referral with { Gone = true };
                 _outputs.Add(new CallOutput.Respond(200));
-                _outputs.Add(new CallOutput.ReleaseBranch(referral.Branch, BranchRelease.Forget));
-                _branches.Remove(referral.Branch);
+                ReleaseTransferor(referral, BranchRelease.Forget);
                 break;
             case "INVITE":
                 // RFC 3261 section 14.2: an offer while we are busy with the transfer's own.
@@ -301,6 +297,9 @@ internal sealed partial class CallCore
         _ => (500, "Server Internal Error"),
     };
 
-    /// <summary>A transfer under way: the transferor's branch, the number it referred to, and whether its BYE came.</summary>
-    private sealed record Referral(int Branch, string Destination, bool Gone = false);
+    /// <summary>
+    /// A transfer under way: the transferor's branch (null: the calling leg), the number it referred to, whether its BYE
+    /// came, and whether it asked from the caller's side (its transferee then took the caller's place, CallCore.TransferByCaller.cs).
+    /// </summary>
+    private sealed record Referral(int? Branch, string Destination, bool Gone = false, bool ByCaller = false);
 }

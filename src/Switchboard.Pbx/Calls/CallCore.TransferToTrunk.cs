@@ -70,11 +70,11 @@ internal sealed partial class CallCore
             return;
         }
 
+        SetTransferorAside(referral, $"transfer>{route.Name}:{route.Number}");
         Winner = null;
         MoveTo(CallState.Transfer);
         _transferring = true;
         _transferToTrunk = true;
-        _outputs.Add(new CallOutput.DetachCallee($"transfer>{route.Name}:{route.Number}"));
         _outputs.Add(new CallOutput.CallTransferTrunks(route));
     }
 

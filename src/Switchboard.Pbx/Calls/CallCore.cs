@@ -248,6 +248,9 @@ internal sealed partial class CallCore(string callId, ILogger log, CallOptions? 
             case CallInput.TransferorRequest request:
                 OnTransferorRequest(request);
                 break;
+            case CallInput.CallingLegRequest request:
+                OnCallingLegRequest(request);
+                break;
             case CallInput.StartIvr start:
                 // The IVR answered the caller: from now on a transfer rings for a caller who is connected already.
                 MoveTo(CallState.Ivr);

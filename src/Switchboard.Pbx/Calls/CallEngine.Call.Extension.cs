@@ -69,8 +69,7 @@ public sealed partial class CallEngine
         /// <summary>INVITEs to <paramref name="contacts"/>, each with its media offer; the numbers of the branches that went out.</summary>
         private List<int> StartBranches(Extension target, IReadOnlyList<Sip.SipContact> contacts, SdpPayloadFormat codec)
         {
-            var caller = _request.Caller;
-            var from = $"\"{caller.DisplayName.Replace("\"", "", StringComparison.Ordinal)}\" <sip:{caller.Number}@{caller.Domain}>";
+            var from = CallingParty();
             var to = $"<sip:{target.Number}@{target.Domain}>";
             var started = new List<int>(contacts.Count);
             foreach (var contact in contacts)

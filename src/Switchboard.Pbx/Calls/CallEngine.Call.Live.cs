@@ -32,7 +32,9 @@ public sealed partial class CallEngine
         {
             if (sip.Branch is not { } branch)
             {
-                return sip.Cancelled ? DriveAsync(CallInput.CallerCancel) : OnLegRequestAsync(_sipCaller!, sip, CallSide.Caller);
+                return sip.Cancelled ? DriveAsync(CallInput.CallerCancel)
+                    : _core.CallerBranch is not null ? OnCallingLegRequestAsync(sip)
+                    : OnLegRequestAsync(_sipCaller!, sip, CallSide.Caller);
             }
 
             var id = _branches.IndexOf(branch);
@@ -49,6 +51,12 @@ public sealed partial class CallEngine
             if (id == _core.Winner)
             {
                 return OnLegRequestAsync(branch, sip, CallSide.Callee);
+            }
+
+            if (id == _core.CallerBranch)
+            {
+                // The transferee of the calling side's transfer, in the caller's place (CallCore.TransferByCaller.cs).
+                return OnLegRequestAsync(branch, sip, CallSide.Caller);
             }
 
             if (id == _core.Transferor && sip.Message is SipRequest)
@@ -102,6 +110,15 @@ public sealed partial class CallEngine
                             break;
                         case CallOutput.TerminateDialog terminate:
                             LegOf(terminate.Side)?.Terminate();
+                            break;
+                        case CallOutput.CallerStepsAside aside:
+                            CallerStepsAside(aside.RouteStep);
+                            break;
+                        case CallOutput.NotifyCallingLeg notify:
+                            _sipCaller!.NotifyRefer(notify.Status, notify.Reason, notify.Final);
+                            break;
+                        case CallOutput.ReleaseCallingLeg release:
+                            _sipCaller!.Release(release.How);
                             break;
                         case CallOutput.SendInfo info:
                             Winner?.SendInfo(info.Symbol, info.Ms);
@@ -235,7 +252,7 @@ public sealed partial class CallEngine
 
         private ISipLeg? LegOf(CallSide side) => side switch
         {
-            CallSide.Caller => _sipCaller,
+            CallSide.Caller => CallerLeg,
             CallSide.Callee => Winner,
             _ => null,
         };

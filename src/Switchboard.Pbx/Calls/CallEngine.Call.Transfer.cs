@@ -11,17 +11,18 @@ public sealed partial class CallEngine
 
         /// <summary>
         /// The core's <see cref="CallOutput.ResolveTransferTarget"/>: the target as the transferor (the answered callee's
-        /// extension) would dial it from a phone, so its domain, class and the call policy decide (docs/signalling.md,
-        /// "Transfer"). A trunk's branch has no extension, and may transfer nowhere.
+        /// extension, or the calling extension) would dial it from a phone, so its domain, class and the call policy
+        /// decide (docs/sip.md, "Blind transfer"). A trunk's branch, or a carrier's call, has no extension, and may
+        /// transfer nowhere.
         /// </summary>
         private async Task<Route> ResolveTransferTargetAsync(string destination)
         {
-            if (_core.Transferor is not { } id || _branches[id].Extension is not { } transferor)
+            if ((_core.Transferor is { } id ? _branches[id].Extension : CallingExtension) is not { } transferor)
             {
                 return new Route.NotPermitted("the transferor is no extension");
             }
 
-            LogReferTransfer(_engine._log, CallId, destination);
+            LogReferTransfer(_engine._log, CallId, _core.Transferor is { } branch && branch != _core.CallerBranch ? "callee" : "caller", destination);
             return await _engine._dialPlan.ResolveAsync(transferor, destination, Policy.CallOrigin.Sip, null);
         }
 

@@ -14,6 +14,12 @@ public sealed partial class CallEngine
         /// </summary>
         private Extension? _trunkTransferor;
 
+        /// <summary>
+        /// The leases the transfers out through a trunk took, the latest on top: each holds a channel while its carrier
+        /// leg lives, so all are the call's until it ends; a failed transfer gives its own back.
+        /// </summary>
+        private readonly Stack<Policy.CallLease?> _transferLeases = new();
+
         /// <summary>The record's route up to the transfer's step (<c>extension&gt;transfer&gt;</c>), for the trunk that carries it.</summary>
         private string? _trunkTransferFrom;
 
@@ -35,7 +41,7 @@ public sealed partial class CallEngine
         /// </summary>
         private async Task<CallInput> LookUpTransferTrunksAsync(Route.ToTrunk route)
         {
-            if (_core.Transferor is not { } id || _branches[id].Extension is not { } transferor)
+            if ((_core.Transferor is { } id ? _branches[id].Extension : CallingExtension) is not { } transferor)
             {
                 return new CallInput.TrunksFound(0, Permitted: false);
             }
@@ -54,9 +60,9 @@ public sealed partial class CallEngine
                     return new CallInput.TrunksFound(trunks.Count, Permitted: false);
                 }
 
-                // The call holds no lease before: only a call out through a trunk takes one, and its callee (the carrier)
-                // has no extension to transfer with.
-                _lease = decision.Lease;
+                // A lease of its own, beside any the call holds already: a call the agent placed out through a trunk
+                // keeps that trunk's channel (and lease) for the transferee while this one rings the target.
+                _transferLeases.Push(decision.Lease);
             }
 
             _trunkOrder = trunks;
@@ -85,8 +91,11 @@ public sealed partial class CallEngine
                 return;
             }
 
-            _lease?.Dispose();
-            _lease = null;
+            if (_transferLeases.TryPop(out var lease))
+            {
+                lease?.Dispose();
+            }
+
             _trunkTransferor = null;
             _trunkTransferFrom = null;
         }

@@ -159,6 +159,11 @@ public sealed partial class CallEngine
 
             _wake.Dispose();
             _lease?.Dispose();
+            foreach (var lease in _transferLeases)
+            {
+                lease?.Dispose();
+            }
+
             await EndAsync(new CallInput.Ending(end.Value, callerHungUpFirst));
         }
 

@@ -171,8 +171,8 @@ public sealed partial class CallEngine : ISipCallAcceptor, IAsyncDisposable
     [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "Call {CallId}: the IVR transfers to {Destination}")]
     private static partial void LogTransfer(ILogger logger, string callId, string destination);
 
-    [LoggerMessage(EventId = 2016, Level = LogLevel.Information, Message = "Call {CallId}: the callee transfers the caller to {Destination} (REFER)")]
-    private static partial void LogReferTransfer(ILogger logger, string callId, string destination);
+    [LoggerMessage(EventId = 2016, Level = LogLevel.Information, Message = "Call {CallId}: the {Transferor} transfers the other party to {Destination} (REFER)")]
+    private static partial void LogReferTransfer(ILogger logger, string callId, string transferor, string destination);
 
     [LoggerMessage(EventId = 2017, Level = LogLevel.Information, Message = "Call {CallId}: a browser's re-INVITE that changes more than the direction is refused (488)")]
     private static partial void LogReofferRefused(ILogger logger, string callId);

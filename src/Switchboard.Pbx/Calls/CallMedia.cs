@@ -27,8 +27,11 @@ internal sealed class CallMedia : IAsyncDisposable
     private Owned? _callee;
     private Owned? _phoneOffer;
 
-    /// <summary>The transferor's end while its transfer rings: still bridged from the caller, nobody's side.</summary>
+    /// <summary>The transferor's end while its transfer rings: still bridged to the other party's, nobody's side.</summary>
     private Owned? _transferor;
+
+    /// <summary>The transferor is the calling side: its end was the caller's, and the callee's took its place (<see cref="CallerStepsAside"/>).</summary>
+    private bool _transferorWasCaller;
     private int _lastId;
 
     public CallMedia(WebRtcMedia media, TimeSpan rtpTimeout, Action<int, WebRtcLegEvent> onWebEvent, Action<int, RtpLegEvent> onPhoneEvent)
@@ -182,6 +185,7 @@ internal sealed class CallMedia : IAsyncDisposable
 
         _browserOffers.Clear();
         _transferor = null;
+        _transferorWasCaller = false;
         _phoneOffer = ReferenceEquals(_phoneOffer, _callee) ? _phoneOffer : null;
     }
 
@@ -200,14 +204,44 @@ internal sealed class CallMedia : IAsyncDisposable
         }
     }
 
-    /// <summary>The transfer failed: the transferor's end is the callee's again, still bridged both ways.</summary>
+    /// <summary>
+    /// The calling side transfers (CallCore.TransferByCaller.cs): the callee's end takes the caller's place, still bridged
+    /// both ways to the caller's, which steps aside as the transferor's. The next phone branch gets an RTP leg of its own
+    /// (the callee's leg is no offer any more), the target's answer bridges it to the new caller's end, and
+    /// <see cref="ReleaseOffersAsync"/> then closes the transferor's.
+    /// </summary>
+    public void CallerStepsAside()
+    {
+        _transferor = _caller;
+        _transferorWasCaller = true;
+        _caller = _callee;
+        _callee = null;
+        if (ReferenceEquals(_phoneOffer, _caller))
+        {
+            _phoneOffer = null;
+        }
+    }
+
+    /// <summary>The transfer failed: the transferor's end is on its side again (the callee's, or the caller's), still bridged both ways.</summary>
     public void ReattachCallee()
     {
-        if (_transferor is not null)
+        if (_transferor is null)
+        {
+            return;
+        }
+
+        if (_transferorWasCaller)
+        {
+            _callee = _caller;
+            _caller = _transferor;
+        }
+        else
         {
             _callee = _transferor;
-            _transferor = null;
         }
+
+        _transferor = null;
+        _transferorWasCaller = false;
     }
 
     /// <summary>The end on <paramref name="side"/> now: the caller's, the callee's, or none (the PBX's side).</summary>

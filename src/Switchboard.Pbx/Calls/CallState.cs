@@ -18,7 +18,7 @@ internal enum CallState
     /// <summary>The caller is answered by a queue (docs/queues.md): it hears hold music and announcements until an agent is rung.</summary>
     Queued,
 
-    /// <summary>The IVR, a ring group's or a queue's fallback, or the callee's REFER resolves a new destination for the answered caller.</summary>
+    /// <summary>The IVR, a ring group's or a queue's fallback, or a party's REFER resolves a new destination for the other party.</summary>
     Transfer,
 
     /// <summary>The end is decided: legs are being let go (CANCEL, BYE, media closed) and the record written.</summary>
@@ -58,7 +58,7 @@ internal static class CallStates
         // The menu chose a destination.
         (CallState.Ivr, CallState.Transfer) => true,
 
-        // The callee asked for a blind transfer (REFER) to a target it may call (when it fails, Ringing goes back to Live).
+        // A party asked for a blind transfer (REFER) to a target it may call (when it fails, Ringing goes back to Live).
         (CallState.Live, CallState.Transfer) => true,
 
         // The new destination rings, or answers at once (the echo test).

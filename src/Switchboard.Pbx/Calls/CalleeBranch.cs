@@ -189,27 +189,9 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler, ISipL
         _sip.SendRequest(info, Contact.Flow, IgnoreResponses.Instance);
     }
 
-    /// <summary>
-    /// The implicit subscription of its REFER (RFC 3515 section 2.4.4): NOTIFY with Event: refer and a message/sipfrag
-    /// body holding the new leg's status line (section 2.4.5); the last one says Subscription-State: terminated
-    /// (RFC 6665 section 4.1.3, reason noresource: nothing more will be reported).
-    /// </summary>
-    public void NotifyRefer(int status, string reason, bool final)
-    {
-        if (_dialog is not { State: SipDialogState.Confirmed } dialog)
-        {
-            return;
-        }
-
-        var body = $"SIP/2.0 {status.ToString(CultureInfo.InvariantCulture)} {reason}\r\n";
-        var notify = dialog.CreateRequest(SipMethod.Notify, _sip.NewVia(Contact.Flow))
-            .AddHeader(SipHeaderId.Event, "refer")
-            .AddHeader("Subscription-State", final ? "terminated;reason=noresource" : "active;expires=60")
-            .AddHeader(SipHeaderId.Contact, _sip.ContactFor(Contact.Flow, _contactUser))
-            .SetBody(Encoding.UTF8.GetBytes(body), "message/sipfrag;version=2.0")
-            .BuildRequest();
-        _sip.SendRequest(notify, Contact.Flow, IgnoreResponses.Instance);
-    }
+    /// <summary>A NOTIFY of its REFER's progress (<see cref="ReferNotify"/>).</summary>
+    public void NotifyRefer(int status, string reason, bool final) =>
+        ReferNotify.Send(_sip, _dialog, Contact.Flow, _contactUser, status, reason, final);
 
     public void Respond(SipServerTransaction tx, int status, string? sdp = null)
     {

@@ -111,6 +111,26 @@ internal sealed class SipCallerLeg : ICallObserver, ISipDialogHandler, ISipLeg
         _sip.SendResponse(tx, builder.BuildResponse());
     }
 
+    /// <summary>A NOTIFY of the REFER this phone sent to transfer the call it placed (<see cref="ReferNotify"/>).</summary>
+    public void NotifyRefer(int status, string reason, bool final) =>
+        ReferNotify.Send(_sip, _dialog, _invite.Flow, _contactUser, status, reason, final);
+
+    /// <summary>
+    /// The phone's transfer is over for it: BYE once the target answered or took the call (RFC 5589 section 6), or only
+    /// forgotten after its own BYE. Its requests get 481 from the endpoint from now on.
+    /// </summary>
+    public void Release(BranchRelease how)
+    {
+        if (how == BranchRelease.Bye && _dialog is { State: not SipDialogState.Terminated } dialog)
+        {
+            SendInDialog(dialog, SipMethod.Bye);
+        }
+
+        _dialog?.Terminate();
+        _sip.Unbind(_invite.Request.CallId, _localTag);
+        _sip.Unbind(_invite.Request.CallId, "");
+    }
+
     public bool Accepts(SipRequest request) => _dialog is null || _dialog.OnRequest(request) == DialogRequestCheck.Accept;
 
     public void Terminate() => _dialog?.Terminate();

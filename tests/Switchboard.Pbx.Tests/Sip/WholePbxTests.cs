@@ -291,6 +291,95 @@ public sealed class WholePbxTests
         Assert.Equal(("extension>transfer>extension:102", "hangup"), (record.Route, record.Reason));
     }
 
+    [Fact]
+    public async Task The_callers_refer_puts_the_called_party_through_to_the_target_with_notifies_and_bye_to_the_transferor()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
+        using var carol = pbx.Phone("102", 4);
+        await carol.RegisterAsync();
+
+        // Alice placed the call and transfers Bob (RFC 5589 section 6): 202 and the NOTIFYs come on her own dialog.
+        var refer = await alice.SendInDialogAsync(SipMethod.Refer, null, null, ("Refer-To", $"<sip:102@{PbxUnderTest.Domain}>"));
+        Assert.Equal(202, refer.StatusCode);
+        var trying = await NextReferNotifyAsync(alice, "SIP/2.0 100 Trying");
+        Assert.StartsWith("active", trying.GetHeaderValue("Subscription-State"), StringComparison.Ordinal);
+
+        // Carol rings with the identity of Bob, the party she will talk to; meanwhile Bob still hears Alice.
+        var invite = await carol.WaitForRequestAsync("INVITE");
+        Assert.Contains("sip:101@example.com", invite.From.ToString(), StringComparison.Ordinal);
+        await alice.Rtp.SendAsync(Rtp(0, 5, 160, fill: 0x11), alice.RemoteRtp());
+        await ReceiveAsync(bob, p => (p[1] & 0x7f) == 0 && !p.AsSpan(12).ContainsAnyExcept((byte)0x11));
+
+        // Carol answers: Alice hears 200 in the last NOTIFY, then BYE.
+        await carol.AnswerAsync(invite);
+        var done = await NextReferNotifyAsync(alice, "SIP/2.0 200 OK");
+        Assert.StartsWith("terminated", done.GetHeaderValue("Subscription-State"), StringComparison.Ordinal);
+        alice.Reply(await alice.WaitForRequestAsync("BYE"), 200);
+
+        // Bob and Carol are bridged, both ways, on the legs they already had.
+        await bob.Rtp.SendAsync(Rtp(0, 9, 160, fill: 0x22), bob.RemoteRtp());
+        await ReceiveAsync(carol, p => (p[1] & 0x7f) == 0 && !p.AsSpan(12).ContainsAnyExcept((byte)0x22));
+        await carol.Rtp.SendAsync(Rtp(0, 9, 160, fill: 0x33), carol.RemoteRtp());
+        await ReceiveAsync(bob, p => (p[1] & 0x7f) == 0 && !p.AsSpan(12).ContainsAnyExcept((byte)0x33));
+
+        // Bob is in the caller's place now: his BYE ends the call and Carol gets one. One record, the route through the transfer.
+        Assert.Equal(200, (await bob.SendInDialogAsync(SipMethod.Bye)).StatusCode);
+        carol.Reply(await carol.WaitForRequestAsync("BYE"), 200);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal(("100@example.com", "extension>transfer>extension:102", "hangup", "caller"), (record.From, record.Route, record.Reason, record.EndedBy));
+        Assert.Single(await pbx.Records.ListAsync(10));
+        await NoDialogsLeftAsync(pbx);
+    }
+
+    [Fact]
+    public async Task The_callers_refer_to_the_echo_hands_the_called_party_over_at_once_and_the_echo_returns_its_audio()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
+
+        // A service takes the transferee itself: 100 Trying, then 200 and BYE at once on Alice's dialog.
+        Assert.Equal(202, (await alice.SendInDialogAsync(SipMethod.Refer, null, null, ("Refer-To", $"<sip:*43@{PbxUnderTest.Domain}>"))).StatusCode);
+        await NextReferNotifyAsync(alice, "SIP/2.0 100 Trying");
+        await NextReferNotifyAsync(alice, "SIP/2.0 200 OK");
+        alice.Reply(await alice.WaitForRequestAsync("BYE"), 200);
+
+        // Bob's audio comes back to him from the echo, on the leg he already had.
+        await UntilEchoedAsync(bob);
+
+        Assert.Equal(200, (await bob.SendInDialogAsync(SipMethod.Bye)).StatusCode);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal(("extension>transfer>service:echo:*43", "hangup", "caller"), (record.Route, record.Reason, record.EndedBy));
+        await NoDialogsLeftAsync(pbx);
+    }
+
+    [Fact]
+    public async Task The_callers_refer_to_a_target_nobody_registered_is_notified_480_and_the_call_goes_on()
+    {
+        await using var pbx = await PbxUnderTest.StartAsync();
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
+
+        Assert.Equal(202, (await alice.SendInDialogAsync(SipMethod.Refer, null, null, ("Refer-To", $"<sip:102@{PbxUnderTest.Domain}>"))).StatusCode);
+        await NextReferNotifyAsync(alice, "SIP/2.0 100 Trying");
+        await NextReferNotifyAsync(alice, "SIP/2.0 480 Temporarily Unavailable");
+
+        // Still Alice's call to Bob, both ways; Alice's BYE ends it as the caller's.
+        await alice.Rtp.SendAsync(Rtp(0, 9, 160, fill: 0x44), alice.RemoteRtp());
+        await ReceiveAsync(bob, p => (p[1] & 0x7f) == 0 && !p.AsSpan(12).ContainsAnyExcept((byte)0x44));
+        await bob.Rtp.SendAsync(Rtp(0, 9, 160, fill: 0x55), bob.RemoteRtp());
+        await ReceiveAsync(alice, p => (p[1] & 0x7f) == 0 && !p.AsSpan(12).ContainsAnyExcept((byte)0x55));
+        Assert.Equal(200, (await alice.SendInDialogAsync(SipMethod.Bye)).StatusCode);
+        bob.Reply(await bob.WaitForRequestAsync("BYE"), 200);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "101", TimeSpan.FromSeconds(5));
+        Assert.Equal(("extension", "hangup", "caller"), (record.Route, record.Reason, record.EndedBy));
+    }
+
     /// <summary>
     /// The transferor's next NOTIFY of its REFER's implicit subscription (RFC 3515 section 2.4.5), answered 200, whose
     /// message/sipfrag body is <paramref name="statusLine"/>.

@@ -134,6 +134,57 @@ public sealed class WholePbxTransferToTrunkTests
         Assert.Equal("extension", record.Route);
     }
 
+    [Fact]
+    public async Task An_agent_transfers_the_number_it_called_out_to_another_and_each_carrier_leg_holds_a_lease_of_its_own()
+    {
+        var policy = await PolicyAsync();
+        await using var pbx = await StartAsync(policy);
+        using var alice = pbx.Phone("100", 2);
+        await alice.RegisterAsync();
+        using var carrier = Carrier(pbx);
+        var agent = $"100@{PbxUnderTest.Domain}";
+
+        // Alice calls out: one channel, one lease.
+        var call = alice.CallAsync("5550001");
+        await carrier.AnswerAsync(await carrier.WaitForRequestAsync("INVITE"));
+        Assert.Equal(200, (await call).StatusCode);
+        Assert.Equal(1, pbx.Limiter!.Active(agent));
+
+        // She transfers the party she called to another number, which is busy: the transfer's own lease is given back,
+        // the call's stays (its carrier leg still holds a channel).
+        Assert.Equal(202, (await ReferAsync(alice)).StatusCode);
+        await NextReferNotifyAsync(alice, "SIP/2.0 100 Trying");
+        var busy = await carrier.WaitForRequestAsync("INVITE");
+        Assert.Equal(2, pbx.Limiter.Active(agent));
+        await carrier.AnswerAsync(busy, 486);
+        await NextReferNotifyAsync(alice, "SIP/2.0 486 Busy Here");
+        await ActiveBecomesAsync(pbx, agent, 1);
+
+        // Again, answered: both carrier legs hold a channel until the call ends, and then neither does.
+        Assert.Equal(202, (await ReferAsync(alice)).StatusCode);
+        await NextReferNotifyAsync(alice, "SIP/2.0 100 Trying");
+        await carrier.AnswerAsync(await carrier.WaitForRequestAsync("INVITE"));
+        await NextReferNotifyAsync(alice, "SIP/2.0 200 OK");
+        alice.Reply(await alice.WaitForRequestAsync("BYE"), 200);
+        Assert.Equal(2, pbx.Limiter.Active(agent));
+        await carrier.SendInDialogAsync(SipMethod.Bye);
+        carrier.Reply(await carrier.WaitForRequestAsync("BYE"), 200);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "5550001", TimeSpan.FromSeconds(5));
+        Assert.Equal($"trunk:carrier>transfer>trunk:carrier:{Outside}", record.Route);
+        await ActiveBecomesAsync(pbx, agent, 0);
+    }
+
+    /// <summary>The limiter's count for <paramref name="account"/> reaches <paramref name="expected"/> (the call's loop releases after it answers).</summary>
+    private static async Task ActiveBecomesAsync(PbxUnderTest pbx, string account, int expected)
+    {
+        for (var waited = 0; pbx.Limiter!.Active(account) != expected && waited < 5000; waited += 10)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(expected, pbx.Limiter.Active(account));
+    }
+
     /// <summary>The domain's rule: 555XXXX out through the trunk named carrier (default classes and limits otherwise).</summary>
     private static async Task<InMemoryPolicyStore> PolicyAsync()
     {
