@@ -35,6 +35,12 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
     private ISipCallAcceptor? _calls;
     private readonly MediaShard _loop;
     private ITimer? _heartbeat;
+
+    /// <summary>When the tick is armed to fire; null when it is not (loop thread only).</summary>
+    private DateTimeOffset? _tickArmedFor;
+
+    private DateTimeOffset _lastTick = DateTimeOffset.MinValue;
+    private long _ticks;
     private int _drainPosted;
     private volatile bool _stopped;
     private long _received;
@@ -136,11 +142,37 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
     /// </summary>
     public MediaShard Loop => _loop;
 
-    /// <summary>Starts the heartbeat; new INVITEs go to <paramref name="calls"/>.</summary>
+    /// <summary>Makes the tick's timer (armed only when something is due, <see cref="ArmTick"/>); new INVITEs go to <paramref name="calls"/>.</summary>
     public void Start(ISipCallAcceptor calls)
     {
         _calls = calls;
-        _heartbeat = _time.CreateTimer(_ => Enqueue(Input.Tick), null, _options.Heartbeat, _options.Heartbeat);
+        _heartbeat = _time.CreateTimer(_ => Enqueue(Input.Tick), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Times the core's timers were checked (the tick ran); read by tests.</summary>
+    public long Ticks => Interlocked.Read(ref _ticks);
+
+    /// <summary>
+    /// Arms the one-shot tick for the core's earliest due timer, at least <see cref="SipEndpointOptions.Heartbeat"/>
+    /// after the last tick; nothing due, nothing armed. Moved only when something is due sooner than it is armed for.
+    /// Loop thread only, after every input (a message sent or received may start a timer).
+    /// </summary>
+    private void ArmTick(DateTimeOffset now)
+    {
+        if (_heartbeat is null || _core.NextWakeUp is not { } next)
+        {
+            return;
+        }
+
+        var earliest = _lastTick + _options.Heartbeat;
+        var due = next < earliest ? earliest : next;
+        if (_tickArmedFor is { } armed && armed <= due)
+        {
+            return;
+        }
+
+        _tickArmedFor = due;
+        _heartbeat.Change(due > now ? due - now : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 
     public void OnReceived(in SipFlow flow, ReadOnlySpan<byte> message)
@@ -274,6 +306,12 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
     private void Handle(in Input input)
     {
         var now = _time.GetUtcNow();
+        HandleAt(input, now);
+        ArmTick(now);
+    }
+
+    private void HandleAt(in Input input, DateTimeOffset now)
+    {
         switch (input.Kind)
         {
             case InputKind.Received:
@@ -289,6 +327,9 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
                 _core.SendStateless(input.Message!, input.Flow);
                 break;
             case InputKind.Tick:
+                _tickArmedFor = null;
+                _lastTick = now;
+                Interlocked.Increment(ref _ticks);
                 _core.Tick(now);
                 break;
         }
