@@ -91,10 +91,10 @@ public sealed class ClusterNodeAnnouncerTests
         await using var announcer = new ClusterNodeAnnouncer(new RedisClusterNodes(redis, "b"), nodes, new FakeTimeProvider(DateTimeOffset.UtcNow),
             NullLogger<ClusterNodeAnnouncer>.Instance)
         {
-            Resolve = (_, _) => Task.FromResult<IPAddress[]>([IPAddress.IPv6Loopback]),
+            Resolve = (_, _) => Task.FromResult<IPAddress[]>([IPAddress.IPv6Loopback, IPAddress.Parse("127.0.0.2")]),
         };
 
-        // An IPv4 socket cannot be reached at the name's only (IPv6) address.
+        // A socket bound to 127.0.0.1 sends from there, so neither the name's IPv6 address nor another IPv4 one will do.
         await announcer.StartAsync("pbx-b.test:5070", IPAddress.Loopback, CancellationToken.None);
         Assert.Null(nodes.Own);
         Assert.Empty(await new RedisClusterNodes(redis, "a").ListAsync());

@@ -18,9 +18,9 @@ namespace Switchboard.Pbx.Cluster;
 /// prove, with the key all nodes derive from <c>secrets.key</c>, that a node made it for this Call-ID and Request-URI.
 /// It goes only to a binding this node's own registrar holds over a connection: never to another node, a UDP address,
 /// a trunk, or a binding shared by another node, so a hop is never handed on (no loop, no chain of nodes).</item>
-/// <item>An in-dialog request (a To tag, the Record-Route's <c>d</c> proof for its Call-ID and the phone's connection)
-/// from a node goes over that connection, while this node's registrar still holds a binding on it; from anywhere else
-/// (the phone) it goes only to a node's announced address.</item>
+/// <item>An in-dialog request (a To tag, the Record-Route's <c>d</c> proof for its Call-ID, the phone's connection and
+/// the calling node) from a node goes over that connection, while this node's registrar still holds a binding on it;
+/// from anywhere else (the phone) it goes only to the calling node recorded there, while that is still a node.</item>
 /// <item>A response is relayed only when its top Via is a branch this hop made (proved the same way), and only to a node
 /// or back over the connection the request came on.</item>
 /// </list>

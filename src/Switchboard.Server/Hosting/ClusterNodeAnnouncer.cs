@@ -103,7 +103,8 @@ public sealed partial class ClusterNodeAnnouncer(IClusterNodeDirectory directory
 
     /// <summary>
     /// The name's address: the one the SIP socket is bound to when the name has it (the address this node's requests come
-    /// from, which the other nodes check), else the first of the socket's family. A lookup that fails keeps the last one.
+    /// from, which the other nodes check); bound to every interface, the first of the socket's family. A lookup that
+    /// fails, or finds neither, keeps the last one.
     /// </summary>
     private async Task ResolveOwnAsync(CancellationToken ct)
     {
@@ -118,12 +119,16 @@ public sealed partial class ClusterNodeAnnouncer(IClusterNodeDirectory directory
             return;
         }
 
+        // Bound to one address, the node's requests come from it, so only that one will pass the other nodes' check.
         var family = _bound.AddressFamily;
+        var wildcard = _bound.Equals(IPAddress.Any) || _bound.Equals(IPAddress.IPv6Any);
         var pick = Array.Find(found, a => a.Equals(_bound))
-            ?? Array.Find(found, a => a.AddressFamily == family && !a.Equals(IPAddress.Any) && !a.Equals(IPAddress.IPv6Any));
+            ?? (wildcard ? Array.Find(found, a => a.AddressFamily == family && !a.Equals(IPAddress.Any) && !a.Equals(IPAddress.IPv6Any)) : null);
         if (pick is null)
         {
-            LogNameUnresolved(log, _name!, $"no {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address among {found.Length}");
+            LogNameUnresolved(log, _name!, wildcard
+                ? $"no {(family == AddressFamily.InterNetwork ? "IPv4" : "IPv6")} address among {found.Length}"
+                : $"not {_bound} (the SIP socket's address) among {found.Length} addresses");
             return;
         }
 
