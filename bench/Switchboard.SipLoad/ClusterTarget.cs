@@ -8,9 +8,12 @@ namespace Switchboard.SipLoad;
 /// Several PBX nodes behind the shipped Kamailio dispatcher config (<c>deploy/kamailio/kamailio.cfg</c>, run as is), each
 /// node optionally held to the same CPU quota by a control group of its own, so that one machine shows what adding a
 /// machine of that size adds (docs/benchmarks.md, "A second node"). SIPp's callers send to the proxy, which spreads the
-/// calls over the nodes by Call-ID; each callee registers with every node straight, so a call is answered by whichever
-/// node takes it without crossing to another (the nodes share no state on the call path here: each has its own SQLite
-/// with the same extensions). The CPU measured is the nodes' (Kamailio's is not counted).
+/// calls over the nodes by Call-ID. Two set-ups: each node with its own SQLite (the same extensions) and each callee
+/// registered with every node straight, so a call is answered by whichever node takes it; or, with
+/// <see cref="SharedEngines"/>, every node on one PostgreSQL and one Redis as a real cluster is, each callee registered
+/// once through the proxy (Path, RFC 3327) with whichever node the proxy picks, so a call taken by the other node finds
+/// the binding that node shared through Redis and goes back out through the proxy to the callee. The CPU measured is the
+/// nodes' (Kamailio's and the engines' are reported beside it).
 /// </summary>
 internal sealed class ClusterTarget : ILoadTarget
 {
@@ -19,9 +22,12 @@ internal sealed class ClusterTarget : ILoadTarget
     private readonly List<CpuQuota> _quotas;
     private readonly Process _proxy;
     private readonly StreamWriter _proxyLog;
+    private readonly SharedEngines? _engines;
 
-    private ClusterTarget(List<PbxProcess> nodes, List<CpuQuota> quotas, Process proxy, StreamWriter proxyLog, IPEndPoint sip, string logPath)
+    private ClusterTarget(List<PbxProcess> nodes, List<CpuQuota> quotas, Process proxy, StreamWriter proxyLog, IPEndPoint sip, string logPath,
+        SharedEngines? engines)
     {
+        _engines = engines;
         _nodes = nodes;
         _quotas = quotas;
         _proxy = proxy;
@@ -34,7 +40,13 @@ internal sealed class ClusterTarget : ILoadTarget
 
     public IPEndPoint Sip { get; }
 
-    public IReadOnlyList<IPEndPoint> Registrars => [.. _nodes.Select(n => n.Sip)];
+    /// <summary>Every node straight (own stores), or the proxy alone (shared engines: the nodes share the registration).</summary>
+    public IReadOnlyList<IPEndPoint> Registrars => _engines is null ? [.. _nodes.Select(n => n.Sip)] : [Sip];
+
+    public SharedEngines? Engines => _engines;
+
+    /// <summary>Each node's CPU time so far, in node order.</summary>
+    public IReadOnlyList<TimeSpan> NodeCpu => [.. _nodes.Select(n => ProcCpu.Of([n.Pid]))];
 
     public bool HasExited => _proxy.HasExited || _nodes.Any(n => n.HasExited);
 
@@ -64,9 +76,13 @@ internal sealed class ClusterTarget : ILoadTarget
         return total;
     }
 
-    /// <summary>Starts <paramref name="count"/> nodes on data folders made by <paramref name="prepare"/>, each under its quota, then the proxy over them.</summary>
+    /// <summary>
+    /// Starts <paramref name="count"/> nodes, each under its quota, then the proxy over them. Own stores: each node's data
+    /// folder made by <paramref name="prepare"/>. Shared engines: the first node's folder made by it (its extensions go to
+    /// the shared store), the others given its <c>secrets.key</c>, which seals the SIP passwords they read.
+    /// </summary>
     public static async Task<ClusterTarget> StartAsync(int count, int quotaPercent, KamailioSettings kamailio, string serverDll, string mediaPorts,
-        string work, string domain, Func<string, CancellationToken, Task> prepare, CancellationToken ct)
+        string work, string domain, Func<string, CancellationToken, Task> prepare, SharedEngines? engines, CancellationToken ct)
     {
         var nodes = new List<PbxProcess>();
         var quotas = new List<CpuQuota>();
@@ -77,8 +93,16 @@ internal sealed class ClusterTarget : ILoadTarget
             {
                 var data = Path.Combine(work, $"node{i + 1}");
                 Directory.CreateDirectory(data);
-                await prepare(data, ct);
-                var node = await PbxProcess.StartAsync(serverDll, data, domain, ports[i], ct);
+                if (engines is null || i == 0)
+                {
+                    await prepare(data, ct);
+                }
+                else
+                {
+                    File.Copy(Path.Combine(work, "node1", "secrets.key"), Path.Combine(data, "secrets.key"));
+                }
+
+                var node = await PbxProcess.StartAsync(serverDll, data, domain, ports[i], ct, engines?.ServeArguments);
                 nodes.Add(node);
                 if (quotaPercent > 0)
                 {
@@ -116,7 +140,8 @@ internal sealed class ClusterTarget : ILoadTarget
 
             var proxy = Process.Start(info) ?? throw new InvalidOperationException("kamailio did not start");
             var logPath = Path.Combine(directory, "kamailio.log");
-            var target = new ClusterTarget(nodes, quotas, proxy, ChildProcess.CaptureOutput(proxy, logPath), new IPEndPoint(IPAddress.Loopback, port), logPath);
+            var target = new ClusterTarget(nodes, quotas, proxy, ChildProcess.CaptureOutput(proxy, logPath), new IPEndPoint(IPAddress.Loopback, port), logPath,
+                engines);
             try
             {
                 await Loopback.WaitUntilAnsweringAsync(target.Sip, () => target.HasExited, logPath, TimeSpan.FromSeconds(20), ct);

@@ -25,4 +25,10 @@ internal sealed record LoadOptions(
 
     /// <summary>Each cluster node's CPU quota in % of one core (a control group per node); 0: none.</summary>
     public int NodeCpuQuota { get; init; }
+
+    /// <summary>
+    /// With <c>--cluster-store shared</c>: the nodes share one PostgreSQL and one Redis, callees register through the
+    /// proxy, and a call may cross nodes; otherwise each node has its own SQLite and every callee registers with each.
+    /// </summary>
+    public bool SharedStore { get; init; }
 }

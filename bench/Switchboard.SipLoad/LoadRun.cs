@@ -38,9 +38,11 @@ internal static class LoadRun
 
             if (options.ClusterNodes > 0)
             {
+                var engines = options.SharedStore ? await SharedEngines.StartAsync() : null;
+                string[] store = engines is null ? [] : ["--store", engines.Store];
                 targets.Add(owned.Add(await ClusterTarget.StartAsync(options.ClusterNodes, options.NodeCpuQuota, options.Kamailio!, options.ServerDll,
-                    options.MediaPorts, Path.Combine(work.FullName, "cluster"), Domain, (data, token) => CreateExtensionsAsync(options, data, callees, token),
-                    deadline.Token)));
+                    options.MediaPorts, Path.Combine(work.FullName, "cluster"), Domain, (data, token) => CreateExtensionsAsync(options, data, callees, store, token),
+                    engines, deadline.Token)));
             }
             else if (options.Kamailio is { } kamailio)
             {
@@ -91,17 +93,17 @@ internal static class LoadRun
 
     private static async Task<ILoadTarget> StartPbxAsync(LoadOptions options, string data, List<string> callees, CancellationToken ct)
     {
-        await CreateExtensionsAsync(options, data, callees, ct);
+        await CreateExtensionsAsync(options, data, callees, [], ct);
         return new PbxTarget(await PbxProcess.StartAsync(options.ServerDll, data, Domain, options.MediaPorts, ct));
     }
 
-    private static async Task CreateExtensionsAsync(LoadOptions options, string data, List<string> callees, CancellationToken ct)
+    private static async Task CreateExtensionsAsync(LoadOptions options, string data, List<string> callees, string[] store, CancellationToken ct)
     {
         Directory.CreateDirectory(data);
-        await PbxProcess.RunCliAsync(options.ServerDll, data, ["domain", "add", Domain], ct);
+        await PbxProcess.RunCliAsync(options.ServerDll, data, ["domain", "add", Domain, .. store], ct);
         foreach (var number in callees.Prepend(Caller))
         {
-            await PbxProcess.RunCliAsync(options.ServerDll, data, ["extension", "add", $"{number}@{Domain}", "--web-password", WebPassword, "--sip-password", SipPassword], ct);
+            await PbxProcess.RunCliAsync(options.ServerDll, data, ["extension", "add", $"{number}@{Domain}", "--web-password", WebPassword, "--sip-password", SipPassword, .. store], ct);
         }
     }
 
@@ -146,10 +148,15 @@ internal static class LoadRun
                 await Task.Delay(Settle, ct);
                 var cluster = run.Target as ClusterTarget;
                 var (proxyBefore, started) = (cluster?.ProxyCpu ?? TimeSpan.Zero, TimeProvider.System.GetTimestamp());
+                var (nodesBefore, postgresBefore, redisBefore) = (cluster?.NodeCpu ?? [], cluster?.Engines?.PostgresCpu ?? TimeSpan.Zero, cluster?.Engines?.RedisCpu ?? TimeSpan.Zero);
                 var step = await MeasureAsync(run, sipp, rate, options.Window, options, ct);
                 steps.Add(step);
+                var seconds = TimeProvider.System.GetElapsedTime(started).TotalSeconds;
+                string Share(TimeSpan cpu) => (100 * cpu.TotalSeconds / seconds).ToString("F0", CultureInfo.InvariantCulture);
                 var proxy = cluster is null ? "" : string.Create(CultureInfo.InvariantCulture,
-                    $"; Kamailio {100 * (cluster.ProxyCpu - proxyBefore).TotalSeconds / TimeProvider.System.GetElapsedTime(started).TotalSeconds:F0} % of a core; nodes' quota throttled {cluster.Throttled} periods so far; load average {LoadAverage()}");
+                    $"; Kamailio {Share(cluster.ProxyCpu - proxyBefore)} % of a core; each node {string.Join(" / ", cluster.NodeCpu.Zip(nodesBefore, (a, b) => Share(a - b)))} %")
+                    + (cluster?.Engines is { } engines ? $"; PostgreSQL {Share(engines.PostgresCpu - postgresBefore)} %, Redis {Share(engines.RedisCpu - redisBefore)} %" : "")
+                    + (cluster is null ? "" : $"; nodes' quota throttled {cluster.Throttled} periods so far; load average {LoadAverage()}");
                 Console.WriteLine(ReportTable.Summary(step) + proxy);
                 foreach (var sample in step.Uac.ErrorSamples)
                 {

@@ -77,7 +77,7 @@ internal sealed class PbxProcess : IAsyncDisposable
         return null;
     }
 
-    /// <summary>Runs one CLI verb against the data folder (domain add, extension add); throws if it fails.</summary>
+    /// <summary>Runs one CLI verb against the data folder (domain add, extension add; the store may be given in <paramref name="args"/>); throws if it fails.</summary>
     public static async Task RunCliAsync(string serverDll, string dataDirectory, IEnumerable<string> args, CancellationToken ct)
     {
         using var process = Start(serverDll, ["--data", dataDirectory, .. args]);
@@ -101,8 +101,12 @@ internal sealed class PbxProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts <c>serve</c> on free loopback ports and returns once its SIP UDP port answers OPTIONS.</summary>
-    public static async Task<PbxProcess> StartAsync(string serverDll, string dataDirectory, string domain, string mediaPorts, CancellationToken ct)
+    /// <summary>
+    /// Starts <c>serve</c> on free loopback ports (with <paramref name="extra"/> arguments, e.g. the shared store) and
+    /// returns once its SIP UDP port answers OPTIONS.
+    /// </summary>
+    public static async Task<PbxProcess> StartAsync(string serverDll, string dataDirectory, string domain, string mediaPorts, CancellationToken ct,
+        IReadOnlyList<string>? extra = null)
     {
         var sipPort = Loopback.FreePort(SocketType.Dgram, ProtocolType.Udp);
         var httpPort = Loopback.FreePort(SocketType.Stream, ProtocolType.Tcp);
@@ -115,6 +119,7 @@ internal sealed class PbxProcess : IAsyncDisposable
             // Every SIPp instance sends from 127.0.0.1: to the flood guard that is one source at hundreds of requests a
             // second, the very thing it blocks. A load generator is a trusted source here, as a carrier's proxy would be.
             "--sip-flood-exempt", "127.0.0.1/32",
+            .. extra ?? [],
         ];
         var logPath = Path.Combine(dataDirectory, "pbx.log");
         var process = Start(serverDll, args);

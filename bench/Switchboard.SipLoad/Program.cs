@@ -22,6 +22,7 @@ internal static class Program
         var targets = new Option<string>("--targets") { Description = "Servers to load, comma-separated: pbx, kamailio; or cluster alone (--cluster-nodes PBX nodes behind the shipped Kamailio dispatcher config)", DefaultValueFactory = _ => "pbx,kamailio" };
         var clusterNodes = new Option<int>("--cluster-nodes") { Description = "With --targets cluster: PBX nodes behind the dispatcher", DefaultValueFactory = _ => 1 };
         var nodeQuota = new Option<int>("--node-cpu-quota") { Description = "With --targets cluster: each node's CPU quota, % of one core (a cgroup per node; needs root); 0: none", DefaultValueFactory = _ => 0 };
+        var clusterStore = new Option<string>("--cluster-store") { Description = "With --targets cluster: own (each node its own SQLite, callees registered with every node) or shared (one PostgreSQL and one Redis for all, callees registered through the proxy, calls crossing nodes)", DefaultValueFactory = _ => "own" };
         var children = new Option<int>("--kamailio-children") { Description = "Kamailio's UDP worker processes", DefaultValueFactory = _ => 2 };
         var shm = new Option<int>("--kamailio-shm-mb") { Description = "Kamailio's shared memory (-m), which holds its transactions", DefaultValueFactory = _ => 512 };
         var allocator = new Option<string>("--kamailio-allocator") { Description = "Kamailio's memory manager (-x/-X: qm, fm, tlsf; empty: its default, qm, which costs it about twice the CPU per call)", DefaultValueFactory = _ => "tlsf" };
@@ -39,7 +40,7 @@ internal static class Program
         var keep = new Option<bool>("--keep-data") { Description = "Keep the work folder: PBX data and log, Kamailio's config and log, SIPp's statistics and error logs" };
         var root = new RootCommand("SIP calls-per-second load with SIPp: the Switchboard B2BUA and Kamailio side by side (UDP, loopback)")
         {
-            rates, window, hold, callees, targets, clusterNodes, nodeQuota, children, shm, allocator, recvTimeout, inFlight, warmup, warmupRate, server, sipp, kamailio, scenarios, media, deadline, noStop, keep,
+            rates, window, hold, callees, targets, clusterNodes, nodeQuota, clusterStore, children, shm, allocator, recvTimeout, inFlight, warmup, warmupRate, server, sipp, kamailio, scenarios, media, deadline, noStop, keep,
         };
         root.SetAction(async (result, ct) =>
         {
@@ -54,6 +55,13 @@ internal static class Program
             if (chosen.Length == 0 || (!cluster && chosen.Any(t => t is not ("pbx" or "kamailio"))))
             {
                 await Console.Error.WriteLineAsync("--targets takes pbx, kamailio or both, or cluster alone.");
+                return 2;
+            }
+
+            var store = result.GetValue(clusterStore);
+            if (store is not ("own" or "shared"))
+            {
+                await Console.Error.WriteLineAsync("--cluster-store takes own or shared.");
                 return 2;
             }
 
@@ -94,6 +102,7 @@ internal static class Program
             {
                 ClusterNodes = cluster ? Math.Clamp(result.GetValue(clusterNodes), 1, 16) : 0,
                 NodeCpuQuota = Math.Clamp(result.GetValue(nodeQuota), 0, 1600),
+                SharedStore = cluster && store == "shared",
             };
             return await LoadRun.RunAsync(options, ct);
         });

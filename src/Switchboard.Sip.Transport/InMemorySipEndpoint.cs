@@ -38,7 +38,11 @@ public sealed class InMemorySipEndpoint : ISipTransport
         return new SipFlow(transport, Address, remote, id);
     }
 
-    public string? SentBy(SipTransportKind transport) => Address.ToString();
+    /// <summary>A name written as this endpoint's sent-by instead of its address (as <c>--sip-advertise</c> does); null: the address.</summary>
+    public string? AdvertisedHost { get; set; }
+
+    public string? SentBy(SipTransportKind transport) =>
+        AdvertisedHost is null ? Address.ToString() : $"{AdvertisedHost}:{Address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
     public override string ToString() => $"{Name} {Address}";
 }

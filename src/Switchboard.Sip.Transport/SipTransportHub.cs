@@ -47,6 +47,9 @@ public sealed partial class SipTransportHub : ISipTransport, ISipServerNames, IS
 
     public SipTransportCounters Counters { get; } = new();
 
+    /// <summary>The address the listeners are bound to (a wildcard when bound to every interface).</summary>
+    public IPAddress BindAddress => _options.BindAddress;
+
     /// <summary>The bound UDP port once started; null when UDP is disabled.</summary>
     public int? UdpPort { get; private set; }
 

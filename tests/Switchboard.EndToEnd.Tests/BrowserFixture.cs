@@ -78,14 +78,15 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     /// <param name="store">A PostgreSQL connection string for a node of several (docs/scale-out.md); null: the SQLite default.</param>
     /// <param name="redis">The Redis the nodes share; null: none.</param>
+    /// <param name="sip">The SIP listeners; null: every one on a free port, the bind address as sent-by.</param>
     public static Task<PbxHost> StartHostAsync(string dataDirectory, int addressFailureLimit, int accountFailureLimit = 5, Switchboard.Pbx.Services.ServiceOptions? services = null,
-        WebOptions? web = null, string? store = null, string? redis = null) =>
+        WebOptions? web = null, string? store = null, string? redis = null, SipHostOptions? sip = null) =>
         PbxHost.StartAsync(new PbxHostOptions
         {
             DataDirectory = dataDirectory,
             HttpPort = 0,
             HttpsPort = 0,
-            Sip = SipHostOptions.Ephemeral,
+            Sip = sip ?? SipHostOptions.Ephemeral,
             Console = TextWriter.Null,
             Security = new() { AddressFailureLimit = addressFailureLimit, AccountFailureLimit = accountFailureLimit },
             // Every test's requests come from 127.0.0.1: lift the per-address request budget, not the lockouts.

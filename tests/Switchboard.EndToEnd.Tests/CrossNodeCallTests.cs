@@ -4,6 +4,7 @@ using Switchboard.EndToEnd.Tests.Peers;
 using Switchboard.Pbx.Directory;
 using Switchboard.Pbx.Registrar;
 using Switchboard.Server;
+using Switchboard.Server.Hosting;
 using Switchboard.Storage.Tests.Engines;
 
 namespace Switchboard.EndToEnd.Tests;
@@ -13,7 +14,8 @@ namespace Switchboard.EndToEnd.Tests;
 /// shipped Kamailio in front. A baresip that registers through the proxy lands on one node; a popup served by the other
 /// node calls it, with audio both ways, DTMF and one call record. The other way round, a baresip registered straight
 /// with that other node is called from a popup of the first (docs/scale-out.md, "Calls across nodes"). And phones held
-/// over TCP straight by one node, called from the other through the holding node's hop, both ways, and a browser softphone
+/// over TCP straight by one node, called from the other through the holding node's hop, both ways, one held over TLS the
+/// same way, and a browser softphone
 /// (phone.htm) held over its WebSocket by one node, called from the other.
 /// </summary>
 [Collection(PopupGroup.Name)]
@@ -24,9 +26,11 @@ public sealed class CrossNodeCallTests(BrowserFixture fixture) : IAsyncLifetime
     private readonly string[] _data = [BrowserFixture.NewDataDirectory(), BrowserFixture.NewDataDirectory()];
     private readonly PbxHost?[] _nodes = new PbxHost?[2];
 
+    private string _store = "";
+
     public async Task InitializeAsync()
     {
-        var store = await PostgresCluster.CreateDatabaseAsync("sb_cross");
+        var store = _store = await PostgresCluster.CreateDatabaseAsync("sb_cross");
         var redis = (await RedisServer.SharedAsync()).Configuration;
         _nodes[0] = await StartNodeAsync(_data[0], store, redis);
 
@@ -111,21 +115,84 @@ public sealed class CrossNodeCallTests(BrowserFixture fixture) : IAsyncLifetime
         Assert.Single(await _nodes[0]!.Admin.ListCallRecordsAsync(), r => r.From == caller.Account && r.Destination == onA.Number);
     }
 
+    /// <summary>
+    /// The same through the hop over TLS: a baresip registered straight with node B's TLS SIP listener (its self-signed
+    /// certificate), called from a popup of node A. B's hop forwards A's INVITE over the TLS connection with a
+    /// <c>transport=tls</c> Record-Route; rings (auto-answer), answers, audio both ways, a digit, the phone's BYE back
+    /// across the hop, one record.
+    /// </summary>
     [Fact]
-    public async Task A_browser_softphone_held_over_its_websocket_by_one_node_is_called_from_the_other_through_the_hop()
+    public async Task A_phone_held_over_tls_by_one_node_is_called_through_its_hop_from_the_other()
+    {
+        var caller = await fixture.NewExtensionAsync(_nodes[0]!);
+        var onB = await fixture.NewExtensionAsync(_nodes[0]!);
+
+        var registrar = "127.0.0.1:" + _nodes[1]!.SipTlsPort!.Value.ToString(CultureInfo.InvariantCulture);
+        await using var phoneB = await BaresipAgent.StartAsync(PhoneOptions(onB, registrar) with { Transport = SipTransport.Tls }, CancellationToken.None);
+        await phoneB.WaitRegisteredAsync();
+        Assert.Equal(1, await HolderAsync(onB));
+        Assert.Equal(Sip.Transport.SipTransportKind.Tls, await HeldOverAsync(_nodes[1]!, onB));
+        await ExpectHopBindingAsync(_nodes[0]!, onB, _nodes[1]!);
+
+        await CallAndHangUpAsync(_nodes[0]!, caller, onB, phoneB, proxy: null);
+    }
+
+    /// <summary>
+    /// A third node whose SIP sent-by is a name (<c>--sip-advertise localhost</c>, resolved by the system's resolver off the
+    /// SIP loop to 127.0.0.1): it offers its hop at that address, so a browser softphone it holds over its WebSocket is
+    /// called from a popup of node A; and as the calling node, its popup calls a TCP phone of node A, whose BYE reaches it
+    /// through A's hop though its Contact is the name (docs/scale-out.md, "A node known by a name"). (baresip cannot be the
+    /// phone of the named node here: its resolver, libre's, asks a DNS server and reads no hosts file, and this private
+    /// network has none, so it could not send to the name in the hop's Record-Route.)
+    /// </summary>
+    [Fact]
+    public async Task A_node_whose_sent_by_is_a_name_offers_its_hop_and_calls_through_another()
+    {
+        var caller = await fixture.NewExtensionAsync(_nodes[0]!);
+        var onA = await fixture.NewExtensionAsync(_nodes[0]!);
+        var data = BrowserFixture.NewDataDirectory();
+        File.Copy(Path.Combine(_data[0], "secrets.key"), Path.Combine(data, "secrets.key"));
+        var named = await BrowserFixture.StartHostAsync(data, addressFailureLimit: 1000, store: _store, redis: (await RedisServer.SharedAsync()).Configuration,
+            sip: SipHostOptions.Ephemeral with { AdvertisedHost = "localhost" });
+        try
+        {
+            Assert.StartsWith("localhost:", named.Services.GetRequiredService<Sip.Transport.SipTransportHub>().SentBy(Sip.Transport.SipTransportKind.Udp), StringComparison.Ordinal);
+            // The hop Route the named node shares names the address, which node A needs no resolver for.
+            await CallBrowserSoftphoneAsync(holder: named, calling: _nodes[0]!);
+
+            await using var phoneA = await BaresipAgent.StartAsync(TcpPhoneOptions(onA, _nodes[0]!), CancellationToken.None);
+            await phoneA.WaitRegisteredAsync();
+            await ExpectHopBindingAsync(named, onA, _nodes[0]!);
+            await CallAndHangUpAsync(named, caller, onA, phoneA, proxy: null);
+        }
+        finally
+        {
+            await named.DisposeAsync();
+            BrowserFixture.TryDelete(data);
+        }
+    }
+
+    [Fact]
+    public async Task A_browser_softphone_held_over_its_websocket_by_one_node_is_called_from_the_other_through_the_hop() =>
+        await CallBrowserSoftphoneAsync(holder: _nodes[1]!, calling: _nodes[0]!);
+
+    /// <summary>
+    /// phone.htm registers over <paramref name="holder"/>'s SIP WebSocket; <paramref name="calling"/> knows the agent
+    /// through the holder's hop and must offer WebRTC. Rings, answers, audio both ways, the agent's BYE crosses the hop.
+    /// </summary>
+    private async Task CallBrowserSoftphoneAsync(PbxHost holder, PbxHost calling)
     {
         var caller = await fixture.NewExtensionAsync(_nodes[0]!);
         var agent = await fixture.NewExtensionAsync(_nodes[0]!);
 
-        // phone.htm registers over node B's SIP WebSocket; node A knows the agent through B's hop and must offer WebRTC.
         await using var agentBrowser = await PhoneBrowser.CreateAsync(fixture);
-        var phone = await agentBrowser.OpenAsync(_nodes[1]!);
+        var phone = await agentBrowser.OpenAsync(holder);
         await phone.LoginAsync(agent, remember: false);
         await Microsoft.Playwright.Assertions.Expect(phone.Locator("body")).ToHaveAttributeAsync("data-registered", "true");
-        await ExpectHopBindingAsync(_nodes[0]!, agent, _nodes[1]!);
+        await ExpectHopBindingAsync(calling, agent, holder);
 
-        await using var browser = await PopupBrowser.CreateAsync(fixture, _nodes[0]!, stubClose: false);
-        var popup = await browser.OpenAsync(_nodes[0]!, "?destnumber=" + agent.Number);
+        await using var browser = await PopupBrowser.CreateAsync(fixture, calling, stubClose: false);
+        var popup = await browser.OpenAsync(calling, "?destnumber=" + agent.Number);
         await popup.LoginAsync(caller, remember: false);
         await phone.ExpectStateAsync("incoming");
         await phone.ClickAsync("#answer");
@@ -142,13 +209,13 @@ public sealed class CrossNodeCallTests(BrowserFixture fixture) : IAsyncLifetime
         await phone.WaitForInboundAudioAsync(packets: 50);
         await popup.WaitForInboundAudioAsync(packets: 50);
 
-        // The agent's BYE goes over its WebSocket to node B, which hands it through the hop to node A's call.
+        // The agent's BYE goes over its WebSocket to the holder, which hands it through the hop to the calling node's call.
         await phone.ClickAsync("#hangup");
         await phone.ExpectStateAsync("idle", "hangup");
         await popup.ExpectStateAsync("ended", "remote_hangup");
-        var record = await CallRecords.WaitForAsync(_nodes[0]!, r => r.From == caller.Account && r.Destination == agent.Number);
+        var record = await CallRecords.WaitForAsync(calling, r => r.From == caller.Account && r.Destination == agent.Number);
         Assert.Equal(("remote_hangup", "callee"), (record.Reason, record.EndedBy));
-        Assert.Single(await _nodes[1]!.Admin.ListCallRecordsAsync(), r => r.From == caller.Account && r.Destination == agent.Number);
+        Assert.Single(await holder.Admin.ListCallRecordsAsync(), r => r.From == caller.Account && r.Destination == agent.Number);
     }
 
     /// <summary>The node that does not hold the phone knows it as a UDP binding to the holder's SIP address, with the hop's Route.</summary>
@@ -165,7 +232,7 @@ public sealed class CrossNodeCallTests(BrowserFixture fixture) : IAsyncLifetime
         var binding = Assert.Single(locations.Lookup(extension.Id, DateTimeOffset.UtcNow));
         Assert.NotNull(binding.Node);
         Assert.Equal(holder.SipUdpPort, binding.Flow.Remote.Port);
-        Assert.Contains(";sbhop>", binding.Path![0], StringComparison.Ordinal);
+        Assert.Equal("<sip:127.0.0.1:" + holder.SipUdpPort!.Value.ToString(CultureInfo.InvariantCulture) + ";lr;sbhop>", binding.Path![0]);
     }
 
     private static BaresipOptions TcpPhoneOptions(TestAccount account, PbxHost node) => PhoneOptions(account,
@@ -213,6 +280,13 @@ public sealed class CrossNodeCallTests(BrowserFixture fixture) : IAsyncLifetime
         var received = recording.Received.From(TimeSpan.FromSeconds(0.5));
         var share = ToneDetector.PowerShare(received, recording.Received.SampleRate, FakeMicrophoneHz);
         Assert.True(share > 0.15, string.Create(CultureInfo.InvariantCulture, $"the phone should hear the browser's 400 Hz beep: share {share:F2}"));
+    }
+
+    /// <summary>The transport of the connection <paramref name="holder"/>'s own registrar holds for the extension.</summary>
+    private static async Task<Sip.Transport.SipTransportKind> HeldOverAsync(PbxHost holder, TestAccount account)
+    {
+        var extension = (await holder.Services.GetRequiredService<IDirectoryStore>().FindExtensionAsync(BrowserFixture.Domain, account.Number))!;
+        return Assert.Single(holder.Services.GetRequiredService<LocationService>().LookupOwn(extension.Id, DateTimeOffset.UtcNow)).Flow.Transport;
     }
 
     /// <summary>Which node's own registrar holds the extension's binding (the proxy picks by a hash of the Call-ID).</summary>

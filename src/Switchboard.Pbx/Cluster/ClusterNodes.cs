@@ -12,14 +12,20 @@ public sealed class ClusterNodes
 {
     private volatile FrozenSet<IPEndPoint> _nodes = FrozenSet<IPEndPoint>.Empty;
     private volatile FrozenSet<IPAddress> _addresses = FrozenSet<IPAddress>.Empty;
-    private volatile IPEndPoint? _own;
+    private volatile Address? _own;
 
-    /// <summary>This node's SIP UDP address (its sent-by), once its transports listen; null while it cannot take hops.</summary>
+    /// <summary>
+    /// This node's SIP UDP address as the other nodes reach it: its sent-by, or the address its sent-by's name resolves to
+    /// (docs/scale-out.md, "A node known by a name"); null while it has none and cannot take hops.
+    /// </summary>
     public IPEndPoint? Own
     {
-        get => _own;
-        set => _own = value;
+        get => _own?.EndPoint;
+        set => _own = value is null ? null : new Address(value, value.ToString());
     }
+
+    /// <summary><see cref="Own"/> as written in a hop's Route and Record-Route (host:port), kept so the SIP loop need not format it.</summary>
+    public string? OwnHostPort => _own?.Text;
 
     public bool IsNode(IPEndPoint address) => _nodes.Contains(address);
 
@@ -30,6 +36,8 @@ public sealed class ClusterNodes
     /// as it does not limit the proxy in front, since one node's hop carries many phones' calls (docs/security.md).
     /// </summary>
     public bool IsNodeAddress(IPAddress address) => _addresses.Contains(address);
+
+    private sealed record Address(IPEndPoint EndPoint, string Text);
 
     public void Replace(IEnumerable<IPEndPoint> nodes)
     {

@@ -9,7 +9,8 @@ namespace Switchboard.Pbx.Cluster;
 /// was made by a node: an HMAC-SHA256 (RFC 2104) under a key every node derives from the <c>secrets.key</c> they share,
 /// cut to 96 bits (RFC 2104 section 5 allows truncation to at least half the output). Three kinds, so that a value
 /// made for one use is worth nothing for another: the first INVITE's Route names its Call-ID and Request-URI, the
-/// Record-Route the hop adds names the Call-ID and the phone's connection (in-dialog requests carry other Request-URIs), and the hop's own
+/// Record-Route the hop adds names the Call-ID, the phone's connection and the calling node (in-dialog requests carry
+/// other Request-URIs, and the calling node's Contact may be a name the SIP loop cannot resolve), and the hop's own
 /// Via branch names the branch it was made from (so only the hop's real responses are relayed back).
 /// </summary>
 public sealed class NodeHopKey
@@ -19,6 +20,9 @@ public sealed class NodeHopKey
 
     /// <summary>The Record-Route parameter naming the phone's connection on the holding node (covered by the proof).</summary>
     public const string ConnectionParameter = "sbconn";
+
+    /// <summary>The Record-Route parameter naming the calling node's SIP address, host:port (covered by the proof).</summary>
+    public const string NodeParameter = "sbnode";
 
     /// <summary>What the hop's own Via branches start with (after RFC 3261's magic cookie, section 8.1.1.7).</summary>
     public const string BranchPrefix = "z9hG4bKsbhop.";
@@ -54,8 +58,12 @@ public sealed class NodeHopKey
 
     public string ForRequest(string callId, string requestUri) => "i" + Mac('i', callId, requestUri);
 
-    /// <summary>The Record-Route's proof: this Call-ID, through the phone's connection <paramref name="connectionId"/>.</summary>
-    public string ForDialog(string callId, long connectionId) => "d" + Mac('d', callId, connectionId.ToString(CultureInfo.InvariantCulture));
+    /// <summary>
+    /// The Record-Route's proof: this Call-ID, through the phone's connection <paramref name="connectionId"/>, for the
+    /// calling node at <paramref name="node"/> (host:port), the only place the phone's requests of the call may go.
+    /// </summary>
+    public string ForDialog(string callId, long connectionId, string node) =>
+        "d" + Mac('d', callId, string.Concat(connectionId.ToString(CultureInfo.InvariantCulture), "\n", node));
 
     /// <summary>The hop's Via branch for a request that came with <paramref name="incomingBranch"/> on connection <paramref name="connectionId"/> (0: UDP).</summary>
     public string Branch(string incomingBranch, long connectionId)

@@ -18,9 +18,9 @@ namespace Switchboard.Pbx.Cluster;
 /// prove, with the key all nodes derive from <c>secrets.key</c>, that a node made it for this Call-ID and Request-URI.
 /// It goes only to a binding this node's own registrar holds over a connection: never to another node, a UDP address,
 /// a trunk, or a binding shared by another node, so a hop is never handed on (no loop, no chain of nodes).</item>
-/// <item>An in-dialog request (a To tag, the Record-Route's <c>d</c> proof for its Call-ID and the phone's connection)
-/// from a node goes over that connection, while this node's registrar still holds a binding on it; from anywhere else
-/// (the phone) it goes only to a node's announced address.</item>
+/// <item>An in-dialog request (a To tag, the Record-Route's <c>d</c> proof for its Call-ID, the phone's connection and
+/// the calling node) from a node goes over that connection, while this node's registrar still holds a binding on it;
+/// from anywhere else (the phone) it goes only to the calling node recorded there, while that is still a node.</item>
 /// <item>A response is relayed only when its top Via is a branch this hop made (proved the same way), and only to a node
 /// or back over the connection the request came on.</item>
 /// </list>
@@ -59,7 +59,9 @@ public sealed partial class NodeHopRelay(ISipTransport transport, LocationServic
 
             if (request.Method == SipMethod.Invite && refusesNewCalls())
             {
-                return Refuse(request, flow, 503, "Service Unavailable");
+                // Section 21.5.4, as the draining node's own core answers (docs/scale-out.md, "Drain"): the calling node
+                // ends this branch; its calls through this hop that are up go on (in-dialog requests pass below).
+                return Refuse(request, flow, 503, "Service Unavailable", SipUserAgentCore.RetryAfterDraining);
             }
 
             target = locations.FindHeldConnection(request.RequestUri, time.GetUtcNow())?.Flow;
@@ -70,10 +72,12 @@ public sealed partial class NodeHopRelay(ISipTransport transport, LocationServic
         }
         else if (proof is ['d', ..] && request.To.Tag is not null
             && long.TryParse(routes[0].Uri.Parameters.Get(NodeHopKey.ConnectionParameter), NumberStyles.None, CultureInfo.InvariantCulture, out var connection)
-            && NodeHopKey.Same(key.ForDialog(request.CallId, connection), proof))
+            && routes[0].Uri.Parameters.Get(NodeHopKey.NodeParameter) is { } callingNode
+            && NodeHopKey.Same(key.ForDialog(request.CallId, connection, callingNode), proof))
         {
-            // The phone's connection is named in the route (its in-dialog Request-URI need not be its registered contact).
-            target = fromNode ? locations.FindHeldConnection(connection, time.GetUtcNow())?.Flow : NodeAt(request.RequestUri);
+            // The phone's connection and the calling node are named in the route: the phone's in-dialog Request-URI need not
+            // be its registered contact, and the calling node's Contact may be a name this loop does not resolve.
+            target = fromNode ? locations.FindHeldConnection(connection, time.GetUtcNow())?.Flow : NodeAt(callingNode);
             if (target is null)
             {
                 return Refuse(request, flow, fromNode ? 481 : 403, fromNode ? "Call/Transaction Does Not Exist" : "Not a node of this cluster");
@@ -118,9 +122,10 @@ public sealed partial class NodeHopRelay(ISipTransport transport, LocationServic
         // this node over its connection and the calling node over UDP; each side's route set then starts with its own entry.
         if (request.Method == SipMethod.Invite && request.To.Tag is null)
         {
-            var dialogProof = key.ForDialog(request.CallId, to.ConnectionId);
-            b.PrependHeader("Record-Route", RecordRoute(from.Transport, dialogProof, to.ConnectionId));
-            b.PrependHeader("Record-Route", RecordRoute(to.Transport, dialogProof, to.ConnectionId));
+            var callingNode = from.Remote.ToString();
+            var dialogProof = key.ForDialog(request.CallId, to.ConnectionId, callingNode);
+            b.PrependHeader("Record-Route", RecordRoute(from.Transport, dialogProof, to.ConnectionId, callingNode));
+            b.PrependHeader("Record-Route", RecordRoute(to.Transport, dialogProof, to.ConnectionId, callingNode));
         }
 
         // Section 16.11: the branch is a function of the incoming one, so a CANCEL or a non-2xx ACK gets the INVITE's.
@@ -183,24 +188,20 @@ public sealed partial class NodeHopRelay(ISipTransport transport, LocationServic
         return true;
     }
 
-    /// <summary>A request from the phone's side may only go to a node (the calling node's Contact).</summary>
-    private SipFlow? NodeAt(SipUri target)
-    {
-        if (!IPAddress.TryParse(target.Host.Trim('[', ']'), out var address))
-        {
-            return null;
-        }
+    /// <summary>A request from the phone's side goes only to the node that made the call, while it is still a node.</summary>
+    private SipFlow? NodeAt(string callingNode) =>
+        IPEndPoint.TryParse(callingNode, out var remote) && nodes.IsNode(remote) ? transport.CreateFlow(SipTransportKind.Udp, remote) : null;
 
-        var remote = new IPEndPoint(address, target.Port ?? 5060);
-        return nodes.IsNode(remote) ? transport.CreateFlow(SipTransportKind.Udp, remote) : null;
-    }
-
-    private string RecordRoute(SipTransportKind side, string proof, long connection)
+    /// <summary>
+    /// One of the two Record-Routes. The nodes' side names this node by the address the other nodes know it by (its
+    /// sent-by may be a name they would have to resolve); the phone's side by its sent-by on the phone's transport.
+    /// </summary>
+    private string RecordRoute(SipTransportKind side, string proof, long connection, string callingNode)
     {
-        var sentBy = transport.SentBy(side) ?? "";
+        var sentBy = (side == SipTransportKind.Udp ? nodes.OwnHostPort : null) ?? transport.SentBy(side) ?? "";
         var transportParameter = side == SipTransportKind.Udp ? "" : ";transport=" + side.UriParameter();
         return string.Create(CultureInfo.InvariantCulture,
-            $"<sip:{sentBy}{transportParameter};lr;{NodeHopKey.Parameter}={proof};{NodeHopKey.ConnectionParameter}={connection}>");
+            $"<sip:{sentBy}{transportParameter};lr;{NodeHopKey.Parameter}={proof};{NodeHopKey.ConnectionParameter}={connection};{NodeHopKey.NodeParameter}={callingNode}>");
     }
 
     private bool IsOurs(SipUri uri)
@@ -210,7 +211,13 @@ public sealed partial class NodeHopRelay(ISipTransport transport, LocationServic
             return false;
         }
 
+        // Ours by the address the other nodes know (the Route they were given, the nodes' Record-Route) or by a sent-by.
         var hostPort = uri.HostPort;
+        if (string.Equals(nodes.OwnHostPort, hostPort, StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
         foreach (var kind in (ReadOnlySpan<SipTransportKind>)[SipTransportKind.Udp, SipTransportKind.Tcp, SipTransportKind.Tls, SipTransportKind.Ws, SipTransportKind.Wss])
         {
             if (string.Equals(transport.SentBy(kind), hostPort, StringComparison.OrdinalIgnoreCase))
@@ -223,13 +230,18 @@ public sealed partial class NodeHopRelay(ISipTransport transport, LocationServic
     }
 
     /// <summary>Answers a request the hop will not carry, statelessly (section 16.3); an ACK gets nothing (section 17.2.3).</summary>
-    private bool Refuse(SipRequest request, in SipFlow flow, int status, string reason)
+    private bool Refuse(SipRequest request, in SipFlow flow, int status, string reason, string? retryAfter = null)
     {
         LogRefused(log, request.Method, status);
         if (request.Method != SipMethod.Ack)
         {
-            var response = SipMessageFactory.CreateResponse(request, status, reason, SipIds.NewTag()).BuildResponse();
-            transport.TrySend(flow, response.Raw.Span);
+            var builder = SipMessageFactory.CreateResponse(request, status, reason, SipIds.NewTag());
+            if (retryAfter is not null)
+            {
+                builder.AddHeader("Retry-After", retryAfter);
+            }
+
+            transport.TrySend(flow, builder.BuildResponse().Raw.Span);
         }
 
         return true;

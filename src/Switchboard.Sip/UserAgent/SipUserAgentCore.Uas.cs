@@ -7,7 +7,8 @@ namespace Switchboard.Sip.UserAgent;
 public sealed partial class SipUserAgentCore
 {
     /// <summary>Seconds a client of a draining node is told to wait: long enough for the dispatcher's next probe to see it.</summary>
-    private const string RetryAfterDraining = "30";
+    /// <summary>Seconds a draining node asks a client to wait before it tries again (RFC 3261 section 20.33).</summary>
+    public const string RetryAfterDraining = "30";
 
     /// <summary>A new request with its server transaction (RFC 3261 section 8.2: the UAS checks, then the method decides).</summary>
     private void OnRequest(SipServerTransaction tx, SipRequest request, SipFlow flow, DateTimeOffset now)

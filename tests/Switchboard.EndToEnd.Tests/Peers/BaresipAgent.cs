@@ -37,7 +37,7 @@ public sealed partial class BaresipAgent : IAsyncDisposable
     public int ProcessId => process.Id;
 
     /// <summary>Where to reach this agent directly, without a proxy.</summary>
-    public string Uri => $"sip:{Options.User}@127.0.0.1:{SipPort};transport={Options.TransportName}";
+    public string Uri => $"sip:{Options.User}@127.0.0.1:{(Options.Transport == SipTransport.Tls ? SipPort + 1 : SipPort)};transport={Options.TransportName}";
 
     public BaresipControl Control { get; private set; } = null!;
 

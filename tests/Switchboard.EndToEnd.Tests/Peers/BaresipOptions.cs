@@ -7,6 +7,12 @@ public enum SipTransport
 {
     Udp,
     Tcp,
+
+    /// <summary>
+    /// SIP over TLS (RFC 3261 section 26.2.1): baresip listens for it on its SIP port + 1 and, as libre does, takes the
+    /// PBX's self-signed certificate without checking it (no <c>sip_cafile</c> is given).
+    /// </summary>
+    Tls,
 }
 
 public enum AnswerMode
@@ -60,7 +66,12 @@ public sealed record BaresipOptions
     /// <summary>How long start-up (and registration, when waited for) may take.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    internal string TransportName => Transport == SipTransport.Tcp ? "tcp" : "udp";
+    internal string TransportName => Transport switch
+    {
+        SipTransport.Tcp => "tcp",
+        SipTransport.Tls => "tls",
+        _ => "udp",
+    };
 
     /// <summary>The line of baresip's <c>accounts</c> file.</summary>
     internal string AccountLine()

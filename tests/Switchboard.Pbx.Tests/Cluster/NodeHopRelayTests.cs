@@ -8,6 +8,7 @@ using Switchboard.Pbx.Registrar;
 using Switchboard.Sip.Messages;
 using Switchboard.Sip.Parsing;
 using Switchboard.Sip.Transport;
+using Switchboard.Sip.UserAgent;
 
 namespace Switchboard.Pbx.Tests.Cluster;
 
@@ -16,7 +17,7 @@ namespace Switchboard.Pbx.Tests.Cluster;
 /// between nodes"): node A calls a phone node B holds over TCP through B's hop, and the rules that keep the hop from being
 /// a relay: only nodes, only with the key's proof, only to a connection B's own registrar holds, never handed on.
 /// </summary>
-public sealed class NodeHopRelayTests : IAsyncDisposable
+public sealed class NodeHopRelayTests : IAsyncLifetime, IAsyncDisposable
 {
     private const string PhoneContact = "sip:100@10.0.0.3:5062;transport=tcp";
     private static readonly IPEndPoint AddressA = new(IPAddress.Parse("10.0.0.1"), 5060);
@@ -30,6 +31,8 @@ public sealed class NodeHopRelayTests : IAsyncDisposable
     private readonly NodeHopKey _key = new(RandomNumberGenerator.GetBytes(32));
     private readonly LocationService _locations = new();
     private readonly InMemorySipEndpoint _a;
+    private readonly InMemorySipEndpoint _b;
+    private readonly ClusterNodes _nodes = new() { Own = AddressB };
     private readonly InMemorySipEndpoint _phone;
     private readonly InMemorySipEndpoint _outsider;
     private readonly Inbox _atA = new();
@@ -37,6 +40,7 @@ public sealed class NodeHopRelayTests : IAsyncDisposable
     private readonly Inbox _atOutsider = new();
     private readonly Inbox _atElsewhere = new();
     private readonly Inbox _unrelayed = new();
+    private bool _draining;
 
     public NodeHopRelayTests()
     {
@@ -44,18 +48,32 @@ public sealed class NodeHopRelayTests : IAsyncDisposable
         _phone = Attach("phone", AddressPhone, _atPhone);
         _outsider = Attach("outsider", AddressOutsider, _atOutsider);
         Attach("elsewhere", AddressElsewhere, _atElsewhere);
-        var b = _network.AddEndpoint("B", AddressB);
-        var nodes = new ClusterNodes { Own = AddressB };
-        nodes.Replace([AddressA, AddressB]);
-        var relay = new NodeHopRelay(b, _locations, nodes, _key, _time, () => false, NullLogger<NodeHopRelay>.Instance);
+        var b = _b = _network.AddEndpoint("B", AddressB);
+        _nodes.Replace([AddressA, AddressB]);
+        var relay = new NodeHopRelay(b, _locations, _nodes, _key, _time, () => _draining, NullLogger<NodeHopRelay>.Instance);
         b.Attach(new RelayReceiver(relay, _unrelayed));
-
-        // The phone registered with B over TCP: B's own binding on that connection.
-        var connection = b.CreateFlow(SipTransportKind.Tcp, AddressPhone)!.Value;
-        Register(1, connection, PhoneContact);
     }
 
-    public async ValueTask DisposeAsync() => await _network.DisposeAsync();
+    /// <summary>The phone registered with B over TCP: B's own binding on the connection the phone opened.</summary>
+    public async Task InitializeAsync()
+    {
+        var register = SipMessageBuilder.Request(SipMethod.Register, "sip:example.com")
+            .AddHeader("Via", SipVia.Format("TCP", AddressPhone.ToString(), SipIds.NewBranch()))
+            .AddHeader("Max-Forwards", "70")
+            .AddHeader("From", "<sip:100@example.com>;tag=reg").AddHeader("To", "<sip:100@example.com>")
+            .AddHeader("Call-ID", "register-100").AddHeader("CSeq", "1 REGISTER")
+            .AddHeader("Contact", $"<{PhoneContact}>")
+            .BuildRequest();
+        Assert.True(_phone.TrySend(new SipFlow(SipTransportKind.Tcp, AddressPhone, AddressB), register.Raw.Span));
+        await _network.WhenIdleAsync();
+        Assert.True(_unrelayed.Messages.TryDequeue(out var arrived));
+        Assert.NotEqual(0, arrived.Flow.ConnectionId);
+        Register(1, arrived.Flow, PhoneContact);
+    }
+
+    public async Task DisposeAsync() => await _network.DisposeAsync();
+
+    ValueTask IAsyncDisposable.DisposeAsync() => _network.DisposeAsync();
 
     [Fact]
     public async Task A_nodes_invite_reaches_the_phone_over_its_connection_and_the_answer_comes_back()
@@ -134,12 +152,71 @@ public sealed class NodeHopRelayTests : IAsyncDisposable
         await _network.WhenIdleAsync();
         var (flow, forwarded) = Assert.Single(_atPhone.Messages);
 
-        var bye = InDialog(forwarded, "sip:victim@10.0.0.5:5060", "phone-tag");
-        Assert.True(_phone.TrySend(new SipFlow(SipTransportKind.Tcp, AddressPhone, AddressB, flow.ConnectionId), bye.Raw.Span));
+        // Whatever its Request-URI names, the phone's request goes to the node that made the call, and only there.
+        var fromPhone = new SipFlow(SipTransportKind.Tcp, AddressPhone, AddressB, flow.ConnectionId);
+        Assert.True(_phone.TrySend(fromPhone, InDialog(forwarded, "sip:victim@10.0.0.5:5060", "phone-tag").Raw.Span));
+        await _network.WhenIdleAsync();
+        Assert.Empty(_atElsewhere.Messages);
+        Assert.Equal(SipMethod.Bye, Assert.IsType<SipRequest>(Assert.Single(_atA.Messages).Message).Method);
+
+        // A Record-Route whose calling node the phone rewrote loses its proof, even for an address in the node list.
+        _nodes.Replace([AddressA, AddressB, AddressElsewhere]);
+        var rewritten = InDialog(forwarded, "sip:victim@10.0.0.5:5060", "phone-tag").ToBuilder();
+        rewritten.RemoveHeader("Route");
+        foreach (var route in forwarded.RecordRoutes)
+        {
+            rewritten.AddHeader("Route", route.ToString().Replace("sbnode=" + AddressA, "sbnode=" + AddressElsewhere, StringComparison.Ordinal));
+        }
+
+        Assert.True(_phone.TrySend(fromPhone, rewritten.BuildRequest().Raw.Span));
+        await _network.WhenIdleAsync();
+        Assert.Empty(_atElsewhere.Messages);
+        Assert.Single(_atA.Messages);
+        Assert.Equal(403, ((SipResponse)_atPhone.Messages.Last().Message).StatusCode);
+
+        // Nor may it reach the calling node once that node has left the cluster.
+        _nodes.Replace([AddressB]);
+        Assert.True(_phone.TrySend(fromPhone, InDialog(forwarded, "sip:caller@10.0.0.1:5060", "phone-tag").Raw.Span));
+        await _network.WhenIdleAsync();
+        Assert.Single(_atA.Messages);
+        Assert.Equal(403, ((SipResponse)_atPhone.Messages.Last().Message).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_node_whose_sent_by_is_a_name_takes_the_hop_at_its_resolved_address_and_records_that_address_for_the_nodes()
+    {
+        // B writes a name in its Vias (--sip-advertise); its announcer resolved it to B's address, which is what B shared.
+        _b.AdvertisedHost = "pbx-b.test";
+        var invite = Invite(PhoneContact, _key, callerContact: "<sip:caller@pbx-a.test:5060>");
+        Assert.True(_a.TrySend(Udp(AddressB), invite.Raw.Span));
         await _network.WhenIdleAsync();
 
-        Assert.Empty(_atElsewhere.Messages);
-        Assert.Equal(403, ((SipResponse)_atPhone.Messages.Last().Message).StatusCode);
+        var (flow, forwarded) = Assert.Single(_atPhone.Messages);
+        var request = Assert.IsType<SipRequest>(forwarded);
+        Assert.Equal("pbx-b.test:5060", request.TopVia.SentBy);
+        Assert.Equal("pbx-b.test:5060", request.RecordRoutes[0].Uri.HostPort);
+        Assert.Equal(AddressB.ToString(), request.RecordRoutes[1].Uri.HostPort);
+
+        // The phone's BYE reaches A though A's Contact is a name B never resolves.
+        var bye = InDialog(request, "sip:caller@pbx-a.test:5060", "phone-tag");
+        Assert.True(_phone.TrySend(new SipFlow(SipTransportKind.Tcp, AddressPhone, AddressB, flow.ConnectionId), bye.Raw.Span));
+        await _network.WhenIdleAsync();
+        Assert.Equal(SipMethod.Bye, Assert.IsType<SipRequest>(Assert.Single(_atA.Messages).Message).Method);
+
+        // And A's BYE through the Record-Route of the nodes' side (B's address) reaches the phone over its connection.
+        var fromA = SipMessageBuilder.Request(SipMethod.Bye, PhoneContact)
+            .AddHeader("Via", SipVia.Format("UDP", "pbx-a.test:5060", SipIds.NewBranch(), rport: true))
+            .AddHeader("Max-Forwards", "70")
+            .AddHeader("Route", request.RecordRoutes[1].ToString())
+            .AddHeader("From", "<sip:caller@example.com>;tag=caller-tag")
+            .AddHeader("To", "<sip:100@example.com>;tag=phone-tag")
+            .AddHeader("Call-ID", invite.CallId)
+            .AddHeader("CSeq", "3 BYE")
+            .BuildRequest();
+        Assert.True(_a.TrySend(Udp(AddressB), fromA.Raw.Span));
+        await _network.WhenIdleAsync();
+        Assert.Equal(SipMethod.Bye, Assert.IsType<SipRequest>(_atPhone.Messages.Last().Message).Method);
+        Assert.Empty(_unrelayed.Messages);
     }
 
     [Fact]
@@ -157,6 +234,97 @@ public sealed class NodeHopRelayTests : IAsyncDisposable
         Assert.Empty(_unrelayed.Messages);
     }
 
+    [Fact]
+    public async Task An_invite_whose_max_forwards_is_used_up_gets_483_and_one_with_a_hop_left_goes_on_with_none()
+    {
+        // RFC 3261 section 16.3 step 3: zero may not be forwarded (483); one passes, and section 16.6 step 3 counts it down to zero.
+        var spent = Invite(PhoneContact, _key, maxForwards: 0);
+        Assert.True(_a.TrySend(Udp(AddressB), spent.Raw.Span));
+        await _network.WhenIdleAsync();
+
+        Assert.Empty(_atPhone.Messages);
+        var refusal = Assert.IsType<SipResponse>(Assert.Single(_atA.Messages).Message);
+        Assert.Equal(483, refusal.StatusCode);
+        Assert.Equal(spent.TopVia.Branch, Assert.Single(refusal.Vias).Branch);
+
+        Assert.True(_a.TrySend(Udp(AddressB), Invite(PhoneContact, _key, maxForwards: 1).Raw.Span));
+        await _network.WhenIdleAsync();
+        var forwarded = Assert.IsType<SipRequest>(Assert.Single(_atPhone.Messages).Message);
+        Assert.Equal(0, forwarded.MaxForwards);
+        Assert.Single(_atA.Messages);
+    }
+
+    [Fact]
+    public async Task A_phones_request_through_the_recorded_route_with_max_forwards_used_up_gets_483()
+    {
+        Assert.True(_a.TrySend(Udp(AddressB), Invite(PhoneContact, _key).Raw.Span));
+        await _network.WhenIdleAsync();
+        var (flow, forwarded) = Assert.Single(_atPhone.Messages);
+
+        var bye = InDialog(forwarded, "sip:caller@10.0.0.1:5060", "phone-tag", maxForwards: 0);
+        Assert.True(_phone.TrySend(new SipFlow(SipTransportKind.Tcp, AddressPhone, AddressB, flow.ConnectionId), bye.Raw.Span));
+        await _network.WhenIdleAsync();
+
+        Assert.Empty(_atA.Messages);
+        Assert.Equal(483, Assert.IsType<SipResponse>(_atPhone.Messages.Last().Message).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_draining_node_refuses_a_new_call_through_its_hop_with_503_and_carries_the_calls_that_are_up()
+    {
+        Assert.True(_a.TrySend(Udp(AddressB), Invite(PhoneContact, _key).Raw.Span));
+        await _network.WhenIdleAsync();
+        var (flow, up) = Assert.Single(_atPhone.Messages);
+
+        _draining = true;
+        Assert.True(_a.TrySend(Udp(AddressB), Invite(PhoneContact, _key).Raw.Span));
+        await _network.WhenIdleAsync();
+
+        Assert.Single(_atPhone.Messages);
+        var refusal = Assert.IsType<SipResponse>(Assert.Single(_atA.Messages).Message);
+        Assert.Equal(503, refusal.StatusCode);
+        Assert.Equal(SipUserAgentCore.RetryAfterDraining, refusal.GetHeaderValue(SipHeaderId.RetryAfter));
+
+        // The call that was up before the drain still gets its BYE across (docs/scale-out.md, "Drain").
+        var bye = InDialog(up, "sip:caller@10.0.0.1:5060", "phone-tag");
+        Assert.True(_phone.TrySend(new SipFlow(SipTransportKind.Tcp, AddressPhone, AddressB, flow.ConnectionId), bye.Raw.Span));
+        await _network.WhenIdleAsync();
+        Assert.Equal(SipMethod.Bye, Assert.IsType<SipRequest>(_atA.Messages.Last().Message).Method);
+    }
+
+    [Fact]
+    public async Task Only_a_response_on_the_hops_own_signed_branch_is_relayed()
+    {
+        Assert.True(_a.TrySend(Udp(AddressB), Invite(PhoneContact, _key).Raw.Span));
+        await _network.WhenIdleAsync();
+        var (flow, forwarded) = Assert.Single(_atPhone.Messages);
+        var request = (SipRequest)forwarded;
+        var fromPhone = new SipFlow(SipTransportKind.Tcp, AddressPhone, AddressB, flow.ConnectionId);
+
+        // The hop's branch made for another incoming branch (the next Via changed) proves nothing: dropped, unanswered.
+        var tampered = SipMessageFactory.CreateResponse(request, 180, "Ringing", "phone-tag").BuildResponse().ToBuilder();
+        tampered.RemoveHeader("Via");
+        tampered.AddHeader("Via", request.Vias[0].ToString());
+        tampered.AddHeader("Via", SipVia.Format("UDP", AddressA.ToString(), SipIds.NewBranch()));
+        Assert.True(_phone.TrySend(fromPhone, tampered.BuildResponse().Raw.Span));
+
+        // A response whose top Via is no hop branch is not the hop's to relay: B's own core gets it.
+        var notOurs = SipMessageFactory.CreateResponse(request, 180, "Ringing", "phone-tag").BuildResponse().ToBuilder();
+        notOurs.RemoveHeader("Via");
+        notOurs.AddHeader("Via", SipVia.Format("UDP", AddressB.ToString(), SipIds.NewBranch()));
+        notOurs.AddHeader("Via", request.Vias[1].ToString());
+        Assert.True(_phone.TrySend(fromPhone, notOurs.BuildResponse().Raw.Span));
+        await _network.WhenIdleAsync();
+
+        Assert.Empty(_atA.Messages);
+        Assert.Equal(180, Assert.IsType<SipResponse>(Assert.Single(_unrelayed.Messages).Message).StatusCode);
+
+        // The real one, on the branch as the hop made it, reaches A.
+        Assert.True(_phone.TrySend(fromPhone, SipMessageFactory.CreateResponse(request, 180, "Ringing", "phone-tag").BuildResponse().Raw.Span));
+        await _network.WhenIdleAsync();
+        Assert.Equal(180, Assert.IsType<SipResponse>(Assert.Single(_atA.Messages).Message).StatusCode);
+    }
+
     private void Register(long extensionId, SipFlow flow, string contact) =>
         Assert.True(_locations.Apply(new RegisterSource(extensionId, flow, "reg-" + extensionId, 1, null),
             [new BindingUpdate(SipUri.Parse(contact), TimeSpan.FromMinutes(5), null, null)], 5, _time.GetUtcNow()).IsOk);
@@ -164,28 +332,28 @@ public sealed class NodeHopRelayTests : IAsyncDisposable
     private static SipFlow Udp(IPEndPoint to) => new(SipTransportKind.Udp, AddressA, to);
 
     /// <summary>What node A's call engine sends: the hop Route B shared, signed for this call (none when <paramref name="key"/> is null).</summary>
-    private static SipRequest Invite(string contact, NodeHopKey? key, IPEndPoint? from = null)
+    private static SipRequest Invite(string contact, NodeHopKey? key, IPEndPoint? from = null, int maxForwards = 70, string callerContact = "<sip:caller@10.0.0.1:5060>")
     {
         var callId = SipIds.NewCallId("10.0.0.1");
         var route = NodeHopKey.UnsignedRoute(AddressB.ToString());
         return SipMessageBuilder.Request(SipMethod.Invite, contact)
             .AddHeader("Via", SipVia.Format("UDP", (from ?? AddressA).ToString(), SipIds.NewBranch(), rport: true))
-            .AddHeader("Max-Forwards", "70")
+            .AddHeader("Max-Forwards", maxForwards.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .AddHeader("Route", key?.SignRoute(route, callId, contact) ?? route)
             .AddHeader("From", $"<sip:caller@example.com>;tag={SipIds.NewTag()}")
             .AddHeader("To", "<sip:100@example.com>")
             .AddHeader("Call-ID", callId)
             .AddHeader("CSeq", "1 INVITE")
-            .AddHeader("Contact", "<sip:caller@10.0.0.1:5060>")
+            .AddHeader("Contact", callerContact)
             .BuildRequest();
     }
 
     /// <summary>A request of the phone's dialog: its route set is the INVITE's Record-Route as it came (RFC 3261 section 12.1.1).</summary>
-    private static SipRequest InDialog(SipMessage invite, string target, string tag)
+    private static SipRequest InDialog(SipMessage invite, string target, string tag, int maxForwards = 70)
     {
         var b = SipMessageBuilder.Request(SipMethod.Bye, target)
             .AddHeader("Via", SipVia.Format("TCP", AddressPhone.ToString(), SipIds.NewBranch()))
-            .AddHeader("Max-Forwards", "70");
+            .AddHeader("Max-Forwards", maxForwards.ToString(System.Globalization.CultureInfo.InvariantCulture));
         foreach (var route in invite.RecordRoutes)
         {
             b.AddHeader("Route", route.ToString());
