@@ -306,8 +306,16 @@ public sealed partial class SipEndpoint : ISipReceiver, ISipUserAgentHost, IAsyn
     private void Handle(in Input input)
     {
         var now = _time.GetUtcNow();
-        HandleAt(input, now);
-        ArmTick(now);
+        try
+        {
+            HandleAt(input, now);
+        }
+        finally
+        {
+            // Even when handling failed (HandleOne logs it): a tick taken and not re-armed would leave every timer
+            // waiting for the next message.
+            ArmTick(now);
+        }
     }
 
     private void HandleAt(in Input input, DateTimeOffset now)
