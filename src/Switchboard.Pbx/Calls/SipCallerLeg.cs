@@ -90,8 +90,7 @@ internal sealed class SipCallerLeg : ICallObserver, ISipDialogHandler, ISipLeg
             dialog.Terminate();
         }
 
-        _sip.Unbind(_invite.Request.CallId, _localTag);
-        _sip.Unbind(_invite.Request.CallId, "");
+        Unbind();
         return ValueTask.CompletedTask;
     }
 
@@ -127,8 +126,7 @@ internal sealed class SipCallerLeg : ICallObserver, ISipDialogHandler, ISipLeg
         }
 
         _dialog?.Terminate();
-        _sip.Unbind(_invite.Request.CallId, _localTag);
-        _sip.Unbind(_invite.Request.CallId, "");
+        Unbind();
     }
 
     public bool Accepts(SipRequest request) => _dialog is null || _dialog.OnRequest(request) == DialogRequestCheck.Accept;
@@ -143,6 +141,13 @@ internal sealed class SipCallerLeg : ICallObserver, ISipDialogHandler, ISipLeg
     public void OnStrayResponse(SipResponse response, SipFlow flow)
     {
         // We send no INVITE on this leg, so there is no 2xx of ours to re-ACK.
+    }
+
+    /// <summary>The endpoint stops routing this call's requests here: its dialog, and the early one without a tag.</summary>
+    private void Unbind()
+    {
+        _sip.Unbind(_invite.Request.CallId, _localTag);
+        _sip.Unbind(_invite.Request.CallId, "");
     }
 
     private void SendInDialog(SipDialog dialog, SipMethod method)

@@ -35,8 +35,7 @@ public sealed class WholePbxTransferToTrunkTests
         using var __ = bob;
         using var carrier = Carrier(pbx);
 
-        Assert.Equal(202, (await ReferAsync(bob)).StatusCode);
-        await NextReferNotifyAsync(bob, "SIP/2.0 100 Trying");
+        await ReferAcceptedAsync(bob);
 
         // The carrier is called as for Bob's own call out: Bob's number as the caller ID (the trunk sets no From user).
         var invite = await carrier.WaitForRequestAsync("INVITE");
@@ -85,8 +84,7 @@ public sealed class WholePbxTransferToTrunkTests
         using var __ = bob;
         using var carrier = Carrier(pbx);
 
-        Assert.Equal(202, (await ReferAsync(bob)).StatusCode);
-        await NextReferNotifyAsync(bob, "SIP/2.0 100 Trying");
+        await ReferAcceptedAsync(bob);
         await carrier.AnswerAsync(await carrier.WaitForRequestAsync("INVITE"), 486);
         await NextReferNotifyAsync(bob, "SIP/2.0 486 Busy Here");
 
@@ -95,8 +93,7 @@ public sealed class WholePbxTransferToTrunkTests
         Assert.Equal(172, (await ReceiveAsync(bob, p => (p[1] & 0x7f) == 0)).Length);
 
         // The next try is taken (the call's loop gave the lease back before it read this REFER), and this time the carrier answers.
-        Assert.Equal(202, (await ReferAsync(bob)).StatusCode);
-        await NextReferNotifyAsync(bob, "SIP/2.0 100 Trying");
+        await ReferAcceptedAsync(bob);
         var second = await carrier.WaitForRequestAsync("INVITE");
         Assert.Equal(1, pbx.Limiter!.Active($"101@{PbxUnderTest.Domain}"));
         await carrier.AnswerAsync(second);
@@ -120,8 +117,7 @@ public sealed class WholePbxTransferToTrunkTests
         using var __ = bob;
         using var carrier = Carrier(pbx);
 
-        Assert.Equal(202, (await ReferAsync(bob)).StatusCode);
-        await NextReferNotifyAsync(bob, "SIP/2.0 100 Trying");
+        await ReferAcceptedAsync(bob);
         await NextReferNotifyAsync(bob, "SIP/2.0 403 Forbidden");
 
         await alice.Rtp.SendAsync(Rtp(0, 20, 160), alice.RemoteRtp());
@@ -152,8 +148,7 @@ public sealed class WholePbxTransferToTrunkTests
 
         // She transfers the party she called to another number, which is busy: the transfer's own lease is given back,
         // the call's stays (its carrier leg still holds a channel).
-        Assert.Equal(202, (await ReferAsync(alice)).StatusCode);
-        await NextReferNotifyAsync(alice, "SIP/2.0 100 Trying");
+        await ReferAcceptedAsync(alice);
         var busy = await carrier.WaitForRequestAsync("INVITE");
         Assert.Equal(2, pbx.Limiter.Active(agent));
         await carrier.AnswerAsync(busy, 486);
@@ -161,8 +156,7 @@ public sealed class WholePbxTransferToTrunkTests
         await ActiveBecomesAsync(pbx, agent, 1);
 
         // Again, answered: both carrier legs hold a channel until the call ends, and then neither does.
-        Assert.Equal(202, (await ReferAsync(alice)).StatusCode);
-        await NextReferNotifyAsync(alice, "SIP/2.0 100 Trying");
+        await ReferAcceptedAsync(alice);
         await carrier.AnswerAsync(await carrier.WaitForRequestAsync("INVITE"));
         await NextReferNotifyAsync(alice, "SIP/2.0 200 OK");
         alice.Reply(await alice.WaitForRequestAsync("BYE"), 200);
@@ -204,4 +198,11 @@ public sealed class WholePbxTransferToTrunkTests
 
     private static Task<SipResponse> ReferAsync(TestPhone transferor) =>
         transferor.SendInDialogAsync(SipMethod.Refer, null, null, ("Refer-To", $"<sip:{Outside}@{PbxUnderTest.Domain}>"));
+
+    /// <summary>The transferor's REFER to the outside number: accepted (202), then NOTIFY 100 Trying (RFC 3515 section 2.4.5).</summary>
+    private static async Task ReferAcceptedAsync(TestPhone transferor)
+    {
+        Assert.Equal(202, (await ReferAsync(transferor)).StatusCode);
+        await NextReferNotifyAsync(transferor, "SIP/2.0 100 Trying");
+    }
 }
