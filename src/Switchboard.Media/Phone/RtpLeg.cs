@@ -116,7 +116,7 @@ public sealed class RtpLeg : IRtpSink, IRtpSender, IAsyncDisposable, IShardMembe
     }));
 
     /// <summary>From the other leg of the call, on this shard.</summary>
-    public void OnRelayedRtp(Span<byte> rtp, RelayedPayload kind) => Session.OnRelayedRtp(rtp, kind);
+    public void OnRelayedRtp(Span<byte> rtp, RelayedPayload kind, TimeSpan now) => Session.OnRelayedRtp(rtp, kind, now);
 
     bool IRtpSender.Send(ReadOnlySpan<byte> packet, SocketAddress destination) => !_closed && _socket.Send(packet, destination);
 

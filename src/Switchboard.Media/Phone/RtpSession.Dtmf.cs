@@ -59,7 +59,7 @@ public sealed partial class RtpSession
 
         while (_dtmfNext < _dtmfCount && _dtmfPackets[_dtmfNext].SendAt <= now)
         {
-            SendDtmfPacket(_dtmfPackets[_dtmfNext++]);
+            SendDtmfPacket(_dtmfPackets[_dtmfNext++], now);
         }
 
         if (_dtmfNext < _dtmfCount)
@@ -88,7 +88,7 @@ public sealed partial class RtpSession
     private uint StreamTimestamp(TimeSpan now, int clockRate) =>
         unchecked(_timestampBase + (uint)(now.Ticks * clockRate / TimeSpan.TicksPerSecond));
 
-    private void SendDtmfPacket(in DtmfPacket packet)
+    private void SendDtmfPacket(in DtmfPacket packet, TimeSpan now)
     {
         // The phone may have renegotiated meanwhile: without telephone-event or an address, the packet is dropped.
         if (_remote is not { SendTo: { } phone, Audio.TelephoneEvent: { } te })
@@ -99,11 +99,11 @@ public sealed partial class RtpSession
 
         Span<byte> payload = stackalloc byte[TelephoneEvent.Length];
         packet.Payload.TryWrite(payload);
-        var fields = new RtpPacketFields(new PayloadType((byte)te.PayloadType), _sequence++, packet.RtpTimestamp, new Ssrc(LocalSsrc), packet.Marker);
+        var fields = new RtpPacketFields(new PayloadType((byte)te.PayloadType), SequenceNumber: 0, packet.RtpTimestamp, new Ssrc(LocalSsrc), packet.Marker);
         var buffer = _scratch.Dtmf;
         if (RtpWriter.TryWrite(buffer, fields, payload, out var length))
         {
-            SendToPhone(buffer.AsSpan(0, length), phone);
+            SendToPhone(buffer.AsSpan(0, length), phone, now);
         }
     }
 

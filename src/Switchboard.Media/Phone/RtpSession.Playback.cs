@@ -49,12 +49,11 @@ public sealed partial class RtpSession
         }
 
         var play = _scratch.Play;
-        while (_player.TryWriteFrame(now, play, _sequence, new Ssrc(LocalSsrc), out var length))
+        while (_player.TryWriteFrame(now, play, sequence: 0, new Ssrc(LocalSsrc), out var length))
         {
-            _sequence++;
             if (_remote?.SendTo is { } phone)
             {
-                SendToPhone(play.AsSpan(0, length), phone);
+                SendToPhone(play.AsSpan(0, length), phone, now);
             }
             else
             {

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using Switchboard.Media.Demux;
 using Switchboard.Media.Dtmf;
@@ -18,7 +17,6 @@ public sealed partial class RtpSession
     private long _packetsDropped;
     private long _dtmfIn;
     private long _rtcpIn;
-    private ushort _sequence;
     private bool _mediaFlowed;
     private bool _timedOut;
     private TimeSpan _lastRtpAt;
@@ -71,12 +69,10 @@ public sealed partial class RtpSession
         {
             case LegAudioMode.Echo when payload == RelayedPayload.Audio && !_player.IsPlaying:
                 // Our own stream back to the phone (RFC 3550 section 8.2: a new SSRC, our sequence).
-                BinaryPrimitives.WriteUInt16BigEndian(datagram[2..], _sequence++);
-                BinaryPrimitives.WriteUInt32BigEndian(datagram[8..], LocalSsrc);
-                SendToPhone(datagram, phone);
+                SendToPhone(datagram, phone, now);
                 break;
             case LegAudioMode.Relay when _relayTo is { } sink:
-                sink.OnRelayedRtp(datagram, payload);
+                sink.OnRelayedRtp(datagram, payload, now);
                 _packetsRelayed++;
                 break;
             default:

@@ -58,7 +58,7 @@ public sealed partial class RtpSession
     /// <summary>Counts a packet the phone sent us (RFC 3550 appendix A.1, A.3, A.8).</summary>
     private void CountReceived(in RtpHeader header, TimeSpan now) => Rtcp(now)?.OnRtpReceived(header, now, out _);
 
-    /// <summary>Counts a packet we sent the phone, in whatever SSRC it carries (ours, or the far leg's when relayed).</summary>
+    /// <summary>Counts a packet we sent the phone (our SSRC: every packet is ours, see <see cref="RtpStreamRewriter"/>).</summary>
     private void CountSent(ReadOnlySpan<byte> packet)
     {
         if (RtpHeader.TryParse(packet, out var header) == RtpParseStatus.Ok)

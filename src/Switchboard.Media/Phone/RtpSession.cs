@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Switchboard.Media.Relay;
+using Switchboard.Media.Rtp;
 using Switchboard.Media.Shards;
 using Switchboard.Media.WebRtc;
 
@@ -31,6 +32,7 @@ public sealed partial class RtpSession
     private readonly ILogger _log;
     private readonly Action<RtpLegEvent> _onEvent;
     private readonly MediaScratch _scratch;
+    private readonly RtpStreamRewriter _out;
     private volatile IRtpSink? _relayTo;
     private volatile LegAudioMode _mode = LegAudioMode.Listen;
 
@@ -47,14 +49,14 @@ public sealed partial class RtpSession
         _onEvent = onEvent;
         _scratch = scratch ?? new MediaScratch();
         LocalSsrc = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
-        _sequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue);
+        _out = new RtpStreamRewriter(LocalSsrc, (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue));
         _timestampBase = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
     }
 
     /// <summary>The port, for log lines.</summary>
     public int LocalPort { get; }
 
-    /// <summary>The SSRC of the packets we originate (echo, DTMF from SIP INFO, prompts); relayed packets keep the far leg's.</summary>
+    /// <summary>The SSRC of every packet we send the phone: relayed, echoed, prompts and digits alike (<see cref="RtpStreamRewriter"/>).</summary>
     public uint LocalSsrc { get; }
 
     /// <summary>A hand-off from another thread is waiting: the owner should call <see cref="Poll"/> soon.</summary>
@@ -87,8 +89,19 @@ public sealed partial class RtpSession
 
     private void Wake() => WakeRequested?.Invoke();
 
-    private void SendToPhone(ReadOnlySpan<byte> packet, SocketAddress destination)
+    /// <summary>
+    /// Sends an RTP packet as our one stream to the phone: our SSRC and sequence, and a timestamp line that survives a
+    /// change of source (a transfer, a prompt after the far leg): see <see cref="RtpStreamRewriter"/>.
+    /// </summary>
+    private void SendToPhone(Span<byte> packet, SocketAddress destination, TimeSpan now)
     {
+        if (packet.Length < RtpHeader.FixedHeaderLength || _remote is not { } remote)
+        {
+            _packetsDropped++;
+            return;
+        }
+
+        _out.Rewrite(packet, now, remote.Audio.Codec.Codec.ClockRate);
         if (_sender.Send(packet, destination))
         {
             _packetsOut++;

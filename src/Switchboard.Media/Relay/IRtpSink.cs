@@ -16,10 +16,11 @@ public enum RelayedPayload
 public interface IRtpSink
 {
     /// <summary>
-    /// Called on the sending leg's thread with one plain (decrypted) RTP packet. The sink may modify
-    /// it in place (payload type, SSRC, sequence), must not block and must not keep the span. It maps
-    /// the payload type to its own negotiated one for <paramref name="kind"/>, drops telephone-event
-    /// packets when its peer did not negotiate telephone-event, and sends.
+    /// Called on the sending leg's thread with one plain (decrypted) RTP packet, at <paramref name="now"/> on
+    /// the shard's clock. The sink may modify it in place (payload type, SSRC, sequence, timestamp), must not
+    /// block and must not keep the span. It maps the payload type to its own negotiated one for
+    /// <paramref name="kind"/>, drops telephone-event packets when its peer did not negotiate
+    /// telephone-event, and sends it as its own stream (<see cref="Rtp.RtpStreamRewriter"/>).
     /// </summary>
-    void OnRelayedRtp(Span<byte> rtp, RelayedPayload kind);
+    void OnRelayedRtp(Span<byte> rtp, RelayedPayload kind, TimeSpan now);
 }

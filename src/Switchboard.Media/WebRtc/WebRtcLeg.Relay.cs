@@ -24,12 +24,12 @@ public sealed partial class WebRtcLeg : IRtpSink
     }
 
     /// <summary>Protects a packet from the other leg as our own stream and sends it to the browser (see <see cref="WebRtcSession.SendRelayedRtp"/>).</summary>
-    public void OnRelayedRtp(Span<byte> rtp, RelayedPayload kind)
+    public void OnRelayedRtp(Span<byte> rtp, RelayedPayload kind, TimeSpan now)
     {
         Debug.Assert(_shard.IsCurrent, "Both legs of a call must live on one shard.");
         if (!_closed)
         {
-            _session.SendRelayedRtp(rtp, kind);
+            _session.SendRelayedRtp(rtp, kind, now);
         }
     }
 }

@@ -9,7 +9,7 @@ namespace Switchboard.Media.WebRtc;
 
 public sealed partial class WebRtcSession
 {
-    private ushort _sequence;
+    private readonly RtpStreamRewriter _out;
     private RtcpScheduler? _rtcp;
     private TimeProvider _wallClock = TimeProvider.System;
     private long _audioIn;
@@ -94,7 +94,10 @@ public sealed partial class WebRtcSession
         }
     }
 
-    /// <summary>Sends a plain RTP packet as our stream: our SSRC and sequence, protected, to the selected pair.</summary>
+    /// <summary>
+    /// Sends a plain RTP packet as our one stream (<see cref="RtpStreamRewriter"/>: our SSRC and sequence, a timestamp
+    /// line that survives a change of source), protected, to the selected pair.
+    /// </summary>
     private void SendOwnRtp(ReadOnlySpan<byte> rtp, in RtpHeader header, byte[] sendBuffer)
     {
         if (_srtp is null || rtp.Length + 32 > sendBuffer.Length)
@@ -104,9 +107,8 @@ public sealed partial class WebRtcSession
 
         var buffer = sendBuffer.AsSpan();
         rtp.CopyTo(buffer);
-        var sequence = _sequence++;
-        BinaryPrimitives.WriteUInt16BigEndian(buffer[2..], sequence);
-        BinaryPrimitives.WriteUInt32BigEndian(buffer[8..], LocalSsrc);
+        var sequence = _out.Rewrite(buffer, _now, Audio.Codec.Codec.ClockRate);
+        var timestamp = BinaryPrimitives.ReadUInt32BigEndian(buffer[4..]);
         if (_srtp.ProtectRtp(buffer, rtp.Length, out var protectedLength) != SrtpResult.Ok)
         {
             return;
@@ -114,7 +116,7 @@ public sealed partial class WebRtcSession
 
         _sender.Send(buffer[..protectedLength], _mediaPeer);
         _audioOut++;
-        Rtcp(_now).OnRtpSent(new Ssrc(LocalSsrc), sequence, header.Timestamp, header.PayloadLength, _now);
+        Rtcp(_now).OnRtpSent(new Ssrc(LocalSsrc), sequence, timestamp, header.PayloadLength, _now);
         if (FirstSrtpSentAt is null)
         {
             FirstSrtpSentAt = _now;

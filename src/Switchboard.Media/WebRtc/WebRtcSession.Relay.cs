@@ -19,16 +19,17 @@ public sealed partial class WebRtcSession
     public long RelayedPacketsIn => Interlocked.Read(ref _relayedIn);
 
     /// <summary>
-    /// Sends a packet from the other leg to the browser as our own stream: our SSRC and sequence, its
-    /// timestamp, the browser's payload type for <paramref name="kind"/>, SRTP-protected, to the
-    /// selected pair. Dropped silently before SRTP is up, when the packet is not RTP, or when it is a
+    /// Sends a packet from the other leg to the browser as our own stream (<see cref="RtpStreamRewriter"/>: our
+    /// SSRC, sequence and timestamp line), the browser's payload type for <paramref name="kind"/>, SRTP-protected,
+    /// to the selected pair, at <paramref name="now"/> (the shard's clock, which the other leg read). Dropped silently before SRTP is up, when the packet is not RTP, or when it is a
     /// telephone event and the browser negotiated none. Not thread-safe: the owner serializes it with
     /// <see cref="HandleDatagram"/> and <see cref="Poll"/> (<see cref="WebRtcLeg"/> does, with one lock).
     /// When this is the first packet to the browser, <see cref="WebRtcLegEventKind.FirstSrtpSent"/> is
     /// raised here, on the caller's thread: event handlers post on and return, so that is safe.
     /// </summary>
-    public void SendRelayedRtp(Span<byte> rtp, RelayedPayload kind)
+    public void SendRelayedRtp(Span<byte> rtp, RelayedPayload kind, TimeSpan now)
     {
+        _now = now;
         if (_srtp is null || !_hasMediaPeer || Ended || !RelayedRtp.TryMapPayloadType(rtp, kind, Audio) ||
             RtpHeader.TryParse(rtp, out var header) != RtpParseStatus.Ok)
         {
@@ -46,7 +47,7 @@ public sealed partial class WebRtcSession
     {
         if (AudioMode == LegAudioMode.Relay && _relayTo is { } sink)
         {
-            sink.OnRelayedRtp(packet, kind);
+            sink.OnRelayedRtp(packet, kind, _now);
         }
     }
 }

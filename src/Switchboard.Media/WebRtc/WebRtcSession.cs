@@ -5,6 +5,7 @@ using Switchboard.Media.Demux;
 using Switchboard.Media.Dtls;
 using Switchboard.Media.Dtmf;
 using Switchboard.Media.Ice;
+using Switchboard.Media.Rtp;
 using Switchboard.Media.Sdp;
 using Switchboard.Media.Shards;
 using Switchboard.Media.Srtp;
@@ -71,7 +72,7 @@ public sealed partial class WebRtcSession : IAsyncDisposable
         LocalSsrc = ssrc;
         _log = log;
         _onEvent = onEvent;
-        _sequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue);
+        _out = new RtpStreamRewriter(ssrc, (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue));
         // The DTLS engine may queue a flight on another thread: the owner sends it, woken for it.
         _dtls.OutgoingAvailable += () => { Volatile.Write(ref _dtlsOutgoing, true); WakeRequested?.Invoke(); };
         _dtls.HandshakeCompleted += keys => { Volatile.Write(ref _pendingKeys, keys); WakeRequested?.Invoke(); };

@@ -36,7 +36,7 @@ public sealed class RtpLegRtcpTests : IAsyncDisposable
         var now = TimeSpan.FromSeconds(10);
         var firstSent = now + Tick;
 
-        // 100 packets each way: the phone's to us (every tenth lost), the far leg's relayed to the phone in its own SSRC.
+        // 100 packets each way: the phone's to us (every tenth lost), the far leg's relayed to the phone in our SSRC.
         for (ushort i = 0; i < 100; i++)
         {
             now += Tick;
@@ -45,7 +45,7 @@ public sealed class RtpLegRtcpTests : IAsyncDisposable
                 _leg.Session.HandleDatagram(PhonePacket(i), from, now);
             }
 
-            _leg.OnRelayedRtp(FarPacket((ushort)(5000 + i)), RelayedPayload.Audio);
+            _leg.OnRelayedRtp(FarPacket((ushort)(5000 + i)), RelayedPayload.Audio, now);
             _leg.Session.Poll(now);
         }
 
@@ -55,7 +55,7 @@ public sealed class RtpLegRtcpTests : IAsyncDisposable
         // an SR speaking for the stream we relay, at the address rtcp-mux agreed on (its RTP address, RFC 5761).
         Assert.Equal(1, _leg.Session.RtcpPacketsSent);
         var report = await ReceiveSenderReportAsync(_phone.Socket);
-        Assert.Equal(FarStream.Value, BinaryPrimitives.ReadUInt32BigEndian(report.AsSpan(4)));
+        Assert.Equal(_leg.Session.LocalSsrc, BinaryPrimitives.ReadUInt32BigEndian(report.AsSpan(4)));
         Assert.Equal(1u, BinaryPrimitives.ReadUInt32BigEndian(report.AsSpan(20)));
         var lsr = NtpTime.Middle32(BinaryPrimitives.ReadUInt64BigEndian(report.AsSpan(8)));
 
@@ -82,15 +82,15 @@ public sealed class RtpLegRtcpTests : IAsyncDisposable
         _leg.SetRemote(_phone.EndPoint, RawPhone.Audio(0, 101) with { RemoteRtcpPort = rtcpPort });
         var now = TimeSpan.FromSeconds(1);
         _leg.Session.HandleDatagram(PhonePacket(1), _phone.EndPoint.Serialize(), now);
-        _leg.OnRelayedRtp(FarPacket(5000), RelayedPayload.Audio);
+        _leg.OnRelayedRtp(FarPacket(5000), RelayedPayload.Audio, now);
         _leg.Session.Poll(now);
 
         var first = await ReceiveSenderReportAsync(phoneRtcp);
-        Assert.Equal(FarStream.Value, BinaryPrimitives.ReadUInt32BigEndian(first.AsSpan(4)));
+        Assert.Equal(_leg.Session.LocalSsrc, BinaryPrimitives.ReadUInt32BigEndian(first.AsSpan(4)));
 
         // Its own RTCP comes from its RTP port instead: from then on our reports follow it (symmetric RTCP, RFC 4961).
         _leg.Session.HandleDatagram(Report(0, 0, 0), _phone.EndPoint.Serialize(), now);
-        _leg.OnRelayedRtp(FarPacket(5001), RelayedPayload.Audio);
+        _leg.OnRelayedRtp(FarPacket(5001), RelayedPayload.Audio, now);
         now += TimeSpan.FromSeconds(8);
         _leg.Session.Poll(now);
         await ReceiveSenderReportAsync(_phone.Socket);
@@ -146,11 +146,12 @@ public sealed class RtpLegRtcpTests : IAsyncDisposable
         return packet;
     }
 
-    /// <summary>The phone's RR about the stream it receives from us (sequences 5000-5099).</summary>
-    private static byte[] Report(int lost, uint lsr, uint dlsr)
+    /// <summary>The phone's RR about the stream it receives from us: the far leg's packets, relayed in our SSRC.</summary>
+    private byte[] Report(int lost, uint lsr, uint dlsr)
     {
         var buffer = new byte[64];
-        Assert.True(RtcpWriter.TryWriteReceiverReport(buffer, new Ssrc(0xA0A0A0A0), [new ReportBlock(FarStream, 0, lost, 5099, 8, lsr, dlsr)], out var n));
+        var ours = new Ssrc(_leg.Session.LocalSsrc);
+        Assert.True(RtcpWriter.TryWriteReceiverReport(buffer, new Ssrc(0xA0A0A0A0), [new ReportBlock(ours, 0, lost, 5099, 8, lsr, dlsr)], out var n));
         return buffer[..n];
     }
 }

@@ -47,7 +47,8 @@ public sealed class RtpLegTests : IAsyncDisposable
             Assert.NotNull(atB);
             Assert.Equal(RtpParseStatus.Ok, RtpHeader.TryParse(atB, out var header));
             Assert.Equal(97, header.PayloadType.Value);
-            Assert.Equal(_phoneA.Ssrc, header.Ssrc);
+            // Relayed as B's leg's own stream (RtpStreamRewriter): one SSRC whichever far leg speaks.
+            Assert.Equal(_legB.Session.LocalSsrc, header.Ssrc.Value);
             Assert.Equal(0x11, atB[^1]);
 
             _phoneB.SendTo(_phoneB.AudioPacket(97, fill: 0x22), _legB.LocalPort);

@@ -32,7 +32,7 @@ public sealed class WebRtcToPhoneRelayTests
 
         // Before DTLS-SRTP is up, relayed packets are dropped silently.
         var early = phone.AudioPacket(0);
-        call.Server.SendRelayedRtp(early, RelayedPayload.Audio);
+        call.Server.SendRelayedRtp(early, RelayedPayload.Audio, TimeSpan.Zero);
         Assert.Equal(1, call.Server.Counters.DroppedDatagrams);
 
         await call.ConnectAsync();
@@ -69,7 +69,7 @@ public sealed class WebRtcToPhoneRelayTests
         var relayed = await toBrowser.TakeAsync(1 + DtmfSender.GetPacketCount(TimeSpan.FromMilliseconds(100)));
         foreach (var (packet, kind) in relayed)
         {
-            call.Server.SendRelayedRtp(packet, kind);
+            call.Server.SendRelayedRtp(packet, kind, call.Now);
         }
 
         call.Run(Step);
@@ -86,7 +86,7 @@ public sealed class WebRtcToPhoneRelayTests
     {
         private readonly ConcurrentQueue<(byte[] Packet, RelayedPayload Kind)> _packets = new();
 
-        public void OnRelayedRtp(Span<byte> rtp, RelayedPayload kind) => _packets.Enqueue((rtp.ToArray(), kind));
+        public void OnRelayedRtp(Span<byte> rtp, RelayedPayload kind, TimeSpan now) => _packets.Enqueue((rtp.ToArray(), kind));
 
         public async Task<List<(byte[] Packet, RelayedPayload Kind)>> TakeAsync(int count)
         {
