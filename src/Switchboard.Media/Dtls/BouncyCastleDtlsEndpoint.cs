@@ -455,7 +455,7 @@ public sealed class BouncyCastleDtlsEndpoint : IDtlsEndpoint, IQueueTransportOwn
     /// <summary>Runs the blocking handshake on the worker. True when it completed and the keys were delivered.</summary>
     private bool Handshake()
     {
-        var crypto = _options.CryptoForTests?.Invoke() ?? new BcTlsCrypto(new SecureRandom());
+        var crypto = _options.CryptoForTests?.Invoke() ?? new Native.NativeEcTlsCrypto(new SecureRandom());
         try
         {
             _dtls = Role == DtlsRole.Server

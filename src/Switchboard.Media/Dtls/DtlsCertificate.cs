@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Cryptography;
 using Org.BouncyCastle.Asn1.Sec;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
@@ -38,6 +39,19 @@ public sealed class DtlsCertificate
         NotAfter = notAfter;
         GenerationTime = generationTime;
         Fingerprint = DtlsFingerprint.Compute(der, "sha-256");
+        PlatformKey = PlatformParameters((ECPrivateKeyParameters)privateKey);
+    }
+
+    /// <summary>Our P-256 key in the platform's form: D, and the public point Q = D·G (what an import needs).</summary>
+    private static ECParameters PlatformParameters(ECPrivateKeyParameters key)
+    {
+        var q = key.Parameters.G.Multiply(key.D).Normalize();
+        return new ECParameters
+        {
+            Curve = ECCurve.NamedCurves.nistP256,
+            D = Org.BouncyCastle.Utilities.BigIntegers.AsUnsignedByteArray(32, key.D),
+            Q = new System.Security.Cryptography.ECPoint { X = q.AffineXCoord.GetEncoded(), Y = q.AffineYCoord.GetEncoded() },
+        };
     }
 
     /// <summary>
@@ -75,6 +89,9 @@ public sealed class DtlsCertificate
     public TimeSpan GenerationTime { get; }
 
     internal AsymmetricKeyParameter PrivateKey { get; }
+
+    /// <summary>The private key in the platform's form, for <see cref="Native.NativeEcdsaSigner"/>.</summary>
+    internal ECParameters PlatformKey { get; }
 
     /// <summary>Default validity of a generated certificate.</summary>
     public static readonly TimeSpan DefaultValidity = TimeSpan.FromDays(30);

@@ -67,7 +67,7 @@ public sealed class DtlsEndpointOptions
 
     /// <summary>
     /// Test hook: makes the BouncyCastle crypto (randomness included) for this endpoint's handshake, one per
-    /// handshake; null for a fresh <c>BcTlsCrypto</c> on a system-seeded <c>SecureRandom</c>. The DTLS fuzz
+    /// handshake; null for a fresh <c>Native.NativeEcTlsCrypto</c> (P-256 on the platform) on a system-seeded <c>SecureRandom</c>. The DTLS fuzz
     /// harness gives a fixed seed so that one recorded handshake replays byte for byte (docs/security.md, "Fuzzing").
     /// </summary>
     internal Func<BcTlsCrypto>? CryptoForTests { get; init; }

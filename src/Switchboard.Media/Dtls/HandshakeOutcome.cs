@@ -64,8 +64,11 @@ internal static class DtlsPeerSupport
         SignatureAndHashAlgorithm? algorithm = TlsUtilities.IsTlsV12(context)
             ? ChooseEcdsa(peerSigAlgs)
             : null;
-        return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto, certificate.PrivateKey,
-            certificate.TlsCertificate, algorithm);
+        // TLS 1.2 (what DTLS 1.2 is) signs with ECDSA on the platform (Native.NativeEcTlsCrypto says why); the DTLS 1.0
+        // handshakes the tests make for the legacy path keep BouncyCastle's signer, whose algorithm is implied.
+        return algorithm is not null && crypto is Native.NativeEcTlsCrypto
+            ? new DefaultTlsCredentialedSigner(new TlsCryptoParameters(context), new Native.NativeEcdsaSigner(certificate), certificate.TlsCertificate, algorithm)
+            : new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto, certificate.PrivateKey, certificate.TlsCertificate, algorithm);
     }
 
     private static SignatureAndHashAlgorithm ChooseEcdsa(IList<SignatureAndHashAlgorithm>? peerSigAlgs)

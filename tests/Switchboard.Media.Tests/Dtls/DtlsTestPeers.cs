@@ -1,3 +1,4 @@
+using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 using Switchboard.Media.Dtls;
 
 namespace Switchboard.Media.Tests.Dtls;
@@ -81,8 +82,10 @@ internal sealed class DtlsPair : IAsyncDisposable
         bool omitCertificate = false,
         TimeSpan? timeout = null,
         TimeProvider? time = null,
-        DtlsHandshakePool? pool = null) => new()
+        DtlsHandshakePool? pool = null,
+        Func<BcTlsCrypto>? crypto = null) => new()
         {
+            CryptoForTests = crypto,
             Certificate = ClientCertificate,
             OmitClientCertificateForTests = omitCertificate,
             ExpectedRemoteFingerprints = [expectServer ?? ServerCertificate.Fingerprint],
@@ -101,8 +104,10 @@ internal sealed class DtlsPair : IAsyncDisposable
         DtlsFingerprint? expectClient = null,
         TimeSpan? timeout = null,
         TimeProvider? time = null,
-        DtlsHandshakePool? pool = null) => new()
+        DtlsHandshakePool? pool = null,
+        Func<BcTlsCrypto>? crypto = null) => new()
         {
+            CryptoForTests = crypto,
             Certificate = ServerCertificate,
             ExpectedRemoteFingerprints = [expectClient ?? ClientCertificate.Fingerprint],
             SrtpProfiles = profiles ?? DtlsSrtpProfile.DefaultPreference,
