@@ -19,14 +19,9 @@ public sealed class WholePbxEndedCallTests
     public async Task An_ended_call_is_not_kept_alive_by_the_transactions_that_linger_after_it()
     {
         await using var pbx = await PbxUnderTest.StartAsync();
-        using var alice = pbx.Phone("100", 2);
-        using var bob = pbx.Phone("101", 3);
-        await alice.RegisterAsync();
-        await bob.RegisterAsync();
-        var call = alice.CallAsync("101");
-        var invite = await bob.WaitForRequestAsync("INVITE");
-        await bob.AnswerAsync(invite);
-        Assert.Equal(200, (await call).StatusCode);
+        var (alice, bob) = await WholePbxTests.AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
         var ended = TheOnlyCall(pbx.Engine);
 
         Assert.Equal(200, (await alice.SendInDialogAsync(SipMethod.Bye)).StatusCode);
