@@ -9,8 +9,12 @@ namespace Switchboard.Sip.Transactions;
 /// </summary>
 public abstract class SipTransaction
 {
-    private readonly Dictionary<SipTimer, DateTimeOffset> _armed = [];
-    private List<TransactionAction> _out = [];
+    private static readonly List<TransactionAction> NoneYet = [];
+
+    private ArmedTimers _armed;
+
+    /// <summary>The actions of the input being handled; between inputs none, so a lingering transaction keeps no message through them.</summary>
+    private List<TransactionAction> _out = NoneYet;
 
     private protected SipTransaction(SipRequest request, bool reliable, SipTimerSettings timers)
     {
@@ -33,25 +37,14 @@ public abstract class SipTransaction
     public abstract bool IsClient { get; }
 
     /// <summary>The earliest armed timer, for a heartbeat or timer wheel.</summary>
-    public DateTimeOffset? NextDue
-    {
-        get
-        {
-            DateTimeOffset? min = null;
-            foreach (var t in _armed.Values)
-            {
-                if (min is null || t < min) min = t;
-            }
-            return min;
-        }
-    }
+    public DateTimeOffset? NextDue => _armed.Earliest;
 
     /// <summary>Initial actions: a client sends its request, a server passes the request to the TU.</summary>
     public IReadOnlyList<TransactionAction> Start(DateTimeOffset now)
     {
         _out = new List<TransactionAction>(4);
         OnStart(now);
-        return _out;
+        return TakeActions();
     }
 
     /// <summary>Feeds one input; returns what to do. Inputs after termination produce nothing.</summary>
@@ -63,7 +56,14 @@ public abstract class SipTransaction
         // A new list each time: the TU may answer (and so run this transaction again) while the last list is still being read.
         _out = new List<TransactionAction>(4);
         OnInput(input, now);
-        return _out;
+        return TakeActions();
+    }
+
+    private List<TransactionAction> TakeActions()
+    {
+        var actions = _out;
+        _out = NoneYet;
+        return actions;
     }
 
     /// <summary>Fires every armed timer due at or before <paramref name="now"/>, earliest first.</summary>
@@ -72,17 +72,7 @@ public abstract class SipTransaction
         List<TransactionAction>? all = null;
         while (State != SipTransactionState.Terminated)
         {
-            SipTimer? due = null;
-            var dueAt = DateTimeOffset.MaxValue;
-            foreach (var (timer, at) in _armed)
-            {
-                if (at <= now && at < dueAt)
-                {
-                    due = timer;
-                    dueAt = at;
-                }
-            }
-            if (due is not { } t) break;
+            if (!_armed.TryGetDue(now, out var t, out var dueAt)) break;
             // The timer fires at its own due time so that the intervals it re-arms stay exact.
             (all ??= []).AddRange(Handle(TransactionInput.Fired(t), dueAt));
         }
@@ -102,7 +92,7 @@ public abstract class SipTransaction
     private protected void StartTimer(SipTimer timer, TimeSpan after, DateTimeOffset now)
     {
         var due = now + after;
-        _armed[timer] = due;
+        _armed.Set(timer, due);
         _out.Add(new(this, TransactionActionKind.StartTimer, null, timer, due));
     }
 
