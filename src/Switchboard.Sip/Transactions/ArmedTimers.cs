@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Switchboard.Sip.Transactions;
 
 /// <summary>
@@ -8,10 +10,7 @@ namespace Switchboard.Sip.Transactions;
 /// </summary>
 internal struct ArmedTimers
 {
-    private const int Slots = 3;
-    private TimerSlot _slot0;
-    private TimerSlot _slot1;
-    private TimerSlot _slot2;
+    private TimerSlots _slots;
 
     /// <summary>The earliest due time; null when none is armed.</summary>
     public readonly DateTimeOffset? Earliest
@@ -19,9 +18,8 @@ internal struct ArmedTimers
         get
         {
             DateTimeOffset? earliest = null;
-            for (var i = 0; i < Slots; i++)
+            foreach (var slot in _slots)
             {
-                var slot = Get(i);
                 if (slot.Armed && (earliest is null || slot.Due < earliest))
                 {
                     earliest = slot.Due;
@@ -36,16 +34,15 @@ internal struct ArmedTimers
     public void Set(SipTimer timer, DateTimeOffset due)
     {
         var free = -1;
-        for (var i = 0; i < Slots; i++)
+        for (var i = 0; i < TimerSlots.Length; i++)
         {
-            var slot = Get(i);
-            if (slot.Armed && slot.Timer == timer)
+            if (_slots[i].Armed && _slots[i].Timer == timer)
             {
-                Put(i, new TimerSlot(true, timer, due));
+                _slots[i] = new TimerSlot(true, timer, due);
                 return;
             }
 
-            if (!slot.Armed && free < 0)
+            if (!_slots[i].Armed && free < 0)
             {
                 free = i;
             }
@@ -53,20 +50,20 @@ internal struct ArmedTimers
 
         if (free < 0)
         {
-            throw new InvalidOperationException($"A transaction armed more than {Slots} timers at once.");
+            throw new InvalidOperationException($"A transaction armed more than {TimerSlots.Length} timers at once.");
         }
 
-        Put(free, new TimerSlot(true, timer, due));
+        _slots[free] = new TimerSlot(true, timer, due);
     }
 
     /// <summary>Disarms <paramref name="timer"/>; false when it was not armed.</summary>
     public bool Remove(SipTimer timer)
     {
-        for (var i = 0; i < Slots; i++)
+        for (var i = 0; i < TimerSlots.Length; i++)
         {
-            if (Get(i) is { Armed: true } slot && slot.Timer == timer)
+            if (_slots[i].Armed && _slots[i].Timer == timer)
             {
-                Put(i, default);
+                _slots[i] = default;
                 return true;
             }
         }
@@ -74,7 +71,7 @@ internal struct ArmedTimers
         return false;
     }
 
-    public void Clear() => _slot0 = _slot1 = _slot2 = default;
+    public void Clear() => _slots = default;
 
     /// <summary>The armed timer due first at or before <paramref name="now"/>, if any.</summary>
     public readonly bool TryGetDue(DateTimeOffset now, out SipTimer timer, out DateTimeOffset due)
@@ -82,9 +79,8 @@ internal struct ArmedTimers
         timer = default;
         due = DateTimeOffset.MaxValue;
         var found = false;
-        for (var i = 0; i < Slots; i++)
+        foreach (var slot in _slots)
         {
-            var slot = Get(i);
             if (slot.Armed && slot.Due <= now && slot.Due < due)
             {
                 (timer, due, found) = (slot.Timer, slot.Due, true);
@@ -94,28 +90,12 @@ internal struct ArmedTimers
         return found;
     }
 
-    private readonly TimerSlot Get(int index) => index switch
-    {
-        0 => _slot0,
-        1 => _slot1,
-        _ => _slot2,
-    };
-
-    private void Put(int index, TimerSlot slot)
-    {
-        switch (index)
-        {
-            case 0:
-                _slot0 = slot;
-                break;
-            case 1:
-                _slot1 = slot;
-                break;
-            default:
-                _slot2 = slot;
-                break;
-        }
-    }
-
     private readonly record struct TimerSlot(bool Armed, SipTimer Timer, DateTimeOffset Due);
+
+    [InlineArray(Length)]
+    private struct TimerSlots
+    {
+        public const int Length = 3;
+        private TimerSlot _first;
+    }
 }

@@ -15,6 +15,8 @@ namespace Switchboard.Media.Dtls.Native;
 /// </summary>
 internal sealed class NativeEcCertificate(BcTlsCrypto crypto, byte[] encoding) : BcTlsCertificate(crypto, encoding)
 {
+    private static readonly X9ECParameters P256 = ECNamedCurveTable.GetByOid(SecObjectIdentifiers.SecP256r1);
+
     public override TlsVerifier CreateVerifier(short signatureAlgorithm)
     {
         if (signatureAlgorithm != SignatureAlgorithm.ecdsa || !TryP256Point(out var x, out var y))
@@ -35,8 +37,7 @@ internal sealed class NativeEcCertificate(BcTlsCrypto crypto, byte[] encoding) :
             return false;
         }
 
-        var p256 = ECNamedCurveTable.GetByOid(SecObjectIdentifiers.SecP256r1);
-        if (!key.Parameters.Curve.Equals(p256.Curve) || !key.Parameters.G.Equals(p256.G))
+        if (!key.Parameters.Curve.Equals(P256.Curve) || !key.Parameters.G.Equals(P256.G))
         {
             return false;
         }
