@@ -29,22 +29,34 @@ public sealed class QueueTests(BrowserFixture fixture)
     internal static async Task<(PbxHost Host, TestAccount Agent, TestAccount[] Visitors)> StartWithQueueAsync(BrowserFixture fixture, string data, int visitors = 1,
         TimeSpan? maxWait = null, string fallback = "hangup:unavailable")
     {
-        TestAccount agent;
+        var (host, agents, accounts) = await StartWithQueueAsync(fixture, data, QueueStrategy.RingAll, agents: 1, visitors, maxWait, fallback, TimeSpan.FromSeconds(2));
+        return (host, agents[0], accounts);
+    }
+
+    /// <summary>The queue with <paramref name="agents"/> members (in that order) and the given strategy and wrap-up.</summary>
+    private static async Task<(PbxHost Host, TestAccount[] Agents, TestAccount[] Visitors)> StartWithQueueAsync(BrowserFixture fixture, string data,
+        QueueStrategy strategy, int agents, int visitors, TimeSpan? maxWait, string fallback, TimeSpan wrapUp)
+    {
+        var members = new TestAccount[agents];
         var accounts = new TestAccount[visitors];
         await using (var first = await BrowserFixture.StartHostAsync(data, addressFailureLimit: 1000))
         {
-            agent = await fixture.NewExtensionAsync(first);
+            for (var i = 0; i < agents; i++)
+            {
+                members[i] = await fixture.NewExtensionAsync(first);
+            }
+
             for (var i = 0; i < visitors; i++)
             {
                 accounts[i] = await fixture.NewExtensionAsync(first);
             }
 
             await new SqlQueueStore(first.Services.GetRequiredService<StoreDatabase>(), TimeProvider.System).AddAsync(
-                new QueueDefinition(0, BrowserFixture.Domain, "sales", "8800", QueueStrategy.RingAll, [agent.Number], maxWait ?? TimeSpan.FromMinutes(2),
-                    fallback, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20), "en", QueueDefinition.DefaultHoldMusic));
+                new QueueDefinition(0, BrowserFixture.Domain, "sales", "8800", strategy, [.. members.Select(m => m.Number)], maxWait ?? TimeSpan.FromMinutes(2),
+                    fallback, wrapUp, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20), "en", QueueDefinition.DefaultHoldMusic));
         }
 
-        return (await BrowserFixture.StartHostAsync(data, addressFailureLimit: 1000), agent, accounts);
+        return (await BrowserFixture.StartHostAsync(data, addressFailureLimit: 1000), members, accounts);
     }
 
     [Fact]
@@ -151,6 +163,89 @@ public sealed class QueueTests(BrowserFixture fixture)
             }
 
             Assert.DoesNotContain(await host.Admin.ListCallRecordsAsync(), r => r.Agent is not null);
+        }
+        finally
+        {
+            BrowserFixture.TryDelete(data);
+        }
+    }
+
+    /// <summary>
+    /// Two baresip agents in a longest-idle queue (docs/queues.md, "Strategies" and "Busy agents"): an agent in a call of
+    /// its own is offered nobody, a visitor waits while both are busy, an agent whose call ends takes the waiting one at
+    /// once, and the next visitor goes to the agent free the longest. Members in the order Bob, Ann: on a tie Bob would win.
+    /// </summary>
+    [Fact]
+    public async Task Longest_idle_offers_visitors_to_the_agent_free_the_longest_and_never_to_one_busy_in_a_call_of_its_own()
+    {
+        var data = BrowserFixture.NewDataDirectory();
+        try
+        {
+            var (host, agents, visitors) = await StartWithQueueAsync(fixture, data, QueueStrategy.LongestIdle, agents: 2, visitors: 3, null,
+                "hangup:unavailable", TimeSpan.Zero);
+            await using var _ = host;
+            var (bob, ann) = (agents[0], agents[1]);
+            await using var bobPhone = await SipPhoneTests.StartPhoneAsync(host, bob, SipTransport.Udp, AnswerMode.Auto, toneHz: 1000);
+            await using var annPhone = await SipPhoneTests.StartPhoneAsync(host, ann, SipTransport.Udp, AnswerMode.Auto, toneHz: 1000);
+
+            // Bob is in a call of his own (the echo test) while the queue starts taking visitors.
+            await bobPhone.DialAsync($"sip:*43@{BrowserFixture.Domain}");
+            await bobPhone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+
+            var browsers = new List<PopupBrowser>();
+            try
+            {
+                async Task<IPage> CallQueueAsync(TestAccount visitor)
+                {
+                    var browser = await PopupBrowser.CreateAsync(fixture, host);
+                    browsers.Add(browser);
+                    var popup = await browser.OpenAsync(host, "?destnumber=8800");
+                    await popup.LoginAsync(visitor, remember: false);
+                    await popup.ExpectStateAsync("connected");
+                    return popup;
+                }
+
+                // Visitor 1 goes to Ann, though Bob comes first in the members' order and both have been free since the start.
+                var first = await CallQueueAsync(visitors[0]);
+                await annPhone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+                await Microsoft.Playwright.Assertions.Expect(first.Locator("#queue")).ToBeHiddenAsync();
+
+                // Both busy: visitor 2 waits at place 1; Bob's echo call ends, and the queue puts visitor 2 through to him.
+                var second = await CallQueueAsync(visitors[1]);
+                await Microsoft.Playwright.Assertions.Expect(second.Locator("#queue")).ToHaveTextAsync("You are number 1 in the queue");
+                await bobPhone.HangupAsync();
+                await bobPhone.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+                await bobPhone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+                await Microsoft.Playwright.Assertions.Expect(second.Locator("#queue")).ToBeHiddenAsync();
+
+                // Ann's call ends first, then Bob's: Ann has been free the longest when visitor 3 calls.
+                await first.ClickAsync("#hangup");
+                await annPhone.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+                await Task.Delay(TimeSpan.FromSeconds(1));
+                await second.ClickAsync("#hangup");
+                await bobPhone.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+
+                var third = await CallQueueAsync(visitors[2]);
+                await annPhone.WaitForEventAsync(BaresipEvent.CallEstablished, Step);
+                await third.WaitForInboundAudioAsync(packets: 50);
+                await third.ClickAsync("#hangup");
+                await annPhone.WaitForEventAsync(BaresipEvent.CallClosed, Step);
+            }
+            finally
+            {
+                foreach (var browser in browsers)
+                {
+                    await browser.DisposeAsync();
+                }
+            }
+
+            var agentOf = new List<string?>();
+            foreach (var visitor in visitors)
+            {
+                agentOf.Add((await CallRecords.WaitForAsync(host, r => r.From == visitor.Account && r.Destination == "8800")).Agent);
+            }
+
+            Assert.Equal([ann.Number, bob.Number, ann.Number], agentOf);
         }
         finally
         {

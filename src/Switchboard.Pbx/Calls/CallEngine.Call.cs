@@ -133,6 +133,7 @@ public sealed partial class CallEngine
                 LogStart(_engine._log, CallId, _request.Caller.Account, _request.Destination, _request.Origin);
                 await _observer.OnTryingAsync(CallId);
                 end = await RouteAsync();
+                ReportParties();
                 while (end is null)
                 {
                     // Change, then drain: after each batch of inputs the one timer points at whatever is due next.
@@ -146,6 +147,8 @@ public sealed partial class CallEngine
                     {
                         end = await HandleAsync(input);
                     }
+
+                    ReportParties();
                 }
 
                 end ??= new CallEnd(CallEndReason.Error, CallSide.Pbx);
@@ -292,6 +295,7 @@ public sealed partial class CallEngine
             var step = _core.Handle(ending, Now);
             Announce();
             LeaveQueue();
+            ReportParties();
             var saved = Task.CompletedTask;
             foreach (var output in step.Outputs)
             {

@@ -6,8 +6,9 @@ namespace Switchboard.Pbx.Queues;
 /// drains <see cref="TryTakeAction"/> and wakes it again at <see cref="NextWakeUp"/>. Time is an input (the loop's own
 /// clock); nothing here reads one, touches a call or blocks, and one loop owns it, so it needs no lock.
 /// Callers wait in the order they joined; an agent is offered the first waiting caller of its queue whose members it
-/// is among when it is idle: logged in, in no queue call, not ringing for one, past its wrap-up and past the pause
-/// after an offer it missed. An agent belongs to the domain, so being busy in one queue makes it busy in all.
+/// is among when it is idle: logged in, in no call (a queue call, one it placed or one it answered), not ringing for a
+/// queue caller, past its wrap-up and past the pause after an offer it missed. An agent belongs to the domain, so being
+/// busy in one queue makes it busy in all.
 /// </summary>
 public sealed class QueueCore
 {
@@ -142,7 +143,7 @@ public sealed class QueueCore
 
                 foreach (var agent in queue.Members)
                 {
-                    if (agent.LoggedIn && agent.BusyWith is null && agent.RingingFor is null)
+                    if (agent.LoggedIn && agent.BusyWith is null && agent.RingingFor is null && agent.Calls == 0)
                     {
                         Consider(Max(agent.WrapUpUntil, agent.PausedUntil));
                     }
@@ -275,6 +276,38 @@ public sealed class QueueCore
 
         agent.LoggedIn = false;
         return true;
+    }
+
+    /// <summary>
+    /// The extension became a party to a call (it placed one, answered one, or took a queue caller): an agent is offered
+    /// nobody until it is in no call again, as Asterisk's <c>ringinuse=no</c> (its phones would answer 486, or ring over
+    /// the call it is in). Calls of extensions in no queue are not tracked.
+    /// </summary>
+    public void EnterCall(string domain, string number)
+    {
+        if (_agents.TryGetValue((domain.ToLowerInvariant(), number), out var agent))
+        {
+            agent.Calls++;
+        }
+    }
+
+    /// <summary>
+    /// The extension is no longer a party to one of its calls; in none now, it is free from <paramref name="now"/> (or from the
+    /// end of a queue call's wrap-up, whichever is later), which longest-idle counts from.
+    /// </summary>
+    public void LeaveCall(string domain, string number, TimeSpan now)
+    {
+        if (!_agents.TryGetValue((domain.ToLowerInvariant(), number), out var agent) || agent.Calls == 0)
+        {
+            // A member added by a reload while it was in a call was never counted in it.
+            return;
+        }
+
+        if (--agent.Calls == 0)
+        {
+            agent.IdleSince = Max(agent.IdleSince, now);
+            Dispatch(now);
+        }
     }
 
     /// <summary>What the clock made due: maximum waits (fallback), announcements, agents idle again after wrap-up or a pause.</summary>
@@ -463,6 +496,9 @@ public sealed class QueueCore
         /// <summary>Since when it has been free: longest-idle picks the earliest.</summary>
         public TimeSpan IdleSince { get; set; }
 
-        public bool IsIdle(TimeSpan now) => LoggedIn && BusyWith is null && RingingFor is null && now >= WrapUpUntil && now >= PausedUntil;
+        /// <summary>The calls it is a party to now (<see cref="EnterCall"/>), a queue call it answered among them.</summary>
+        public int Calls { get; set; }
+
+        public bool IsIdle(TimeSpan now) => LoggedIn && BusyWith is null && RingingFor is null && Calls == 0 && now >= WrapUpUntil && now >= PausedUntil;
     }
 }

@@ -23,6 +23,12 @@ public sealed class QueueDirectory
 
     public QueueDefinition? FindByNumber(string domain, string number) => _current.ByNumber.GetValueOrDefault((domain.ToLowerInvariant(), number));
 
+    /// <summary>
+    /// Whether the extension is a member of some queue of its domain: only those calls are reported to the queue loop
+    /// (<see cref="QueueService.EnterCall"/>), so a PBX without queues makes no hop per call for them.
+    /// </summary>
+    public bool IsMember(string domain, string number) => _current.Members.Contains((domain, number));
+
     /// <summary>From now on, look-ups see <paramref name="queues"/>; a look-up under way finishes on the set it started with.</summary>
     public void Replace(IEnumerable<QueueDefinition> queues) => _current = new Snapshot(queues);
 
@@ -39,11 +45,30 @@ public sealed class QueueDirectory
                 {
                     ByNumber[(domain, number)] = queue;
                 }
+
+                foreach (var member in queue.Members)
+                {
+                    Members.Add((domain, member));
+                }
             }
         }
 
         public Dictionary<(string Domain, string Name), QueueDefinition> ByName { get; } = [];
 
         public Dictionary<(string Domain, string Number), QueueDefinition> ByNumber { get; } = [];
+
+        /// <summary>Every member as (domain, number); the domain compared without case, so a look-up allocates nothing.</summary>
+        public HashSet<(string Domain, string Number)> Members { get; } = new(MemberComparer.Instance);
+    }
+
+    private sealed class MemberComparer : IEqualityComparer<(string Domain, string Number)>
+    {
+        public static readonly MemberComparer Instance = new();
+
+        public bool Equals((string Domain, string Number) x, (string Domain, string Number) y) =>
+            string.Equals(x.Domain, y.Domain, StringComparison.OrdinalIgnoreCase) && string.Equals(x.Number, y.Number, StringComparison.Ordinal);
+
+        public int GetHashCode((string Domain, string Number) obj) =>
+            HashCode.Combine(StringComparer.OrdinalIgnoreCase.GetHashCode(obj.Domain), StringComparer.Ordinal.GetHashCode(obj.Number));
     }
 }

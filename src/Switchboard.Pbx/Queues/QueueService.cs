@@ -43,6 +43,8 @@ public sealed partial class QueueService : IAsyncDisposable
         LogOut,
         Wake,
         Reload,
+        EnterCall,
+        LeaveCall,
     }
 
     /// <summary>The queues this service runs: read at start, replaced by <see cref="Reload"/>.</summary>
@@ -71,6 +73,12 @@ public sealed partial class QueueService : IAsyncDisposable
 
     /// <summary>The agent <paramref name="agent"/> answered the caller.</summary>
     public void Answered(string callId, string agent) => Post(new Input(InputKind.Answered, callId, Name: agent));
+
+    /// <summary>The extension became a party to a call: as an agent, it is offered nobody until it is in no call again.</summary>
+    public void EnterCall(string domain, string number) => Post(new Input(InputKind.EnterCall, Domain: domain, Name: number));
+
+    /// <summary>The extension is no longer a party to one of its calls.</summary>
+    public void LeaveCall(string domain, string number) => Post(new Input(InputKind.LeaveCall, Domain: domain, Name: number));
 
     /// <summary><c>*45</c>: true when the extension is a member of some queue and is now logged in.</summary>
     public Task<bool> LogInAsync(string domain, string number) => Ask(InputKind.LogIn, domain, number);
@@ -169,6 +177,12 @@ public sealed partial class QueueService : IAsyncDisposable
             case InputKind.LogOut:
                 input.Reply!.TrySetResult(_core.LogOut(input.Domain!, input.Name!));
                 LogAgent(_log, input.Name!, "out");
+                break;
+            case InputKind.EnterCall:
+                _core.EnterCall(input.Domain!, input.Name!);
+                break;
+            case InputKind.LeaveCall:
+                _core.LeaveCall(input.Domain!, input.Name!, now);
                 break;
             case InputKind.Wake:
                 _core.Tick(now);

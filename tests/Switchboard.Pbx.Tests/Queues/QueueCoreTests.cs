@@ -101,6 +101,70 @@ public sealed class QueueCoreTests
     }
 
     [Fact]
+    public void An_agent_in_another_call_is_offered_nobody_until_it_ends_and_longest_idle_counts_from_that_end()
+    {
+        var core = new QueueCore([Queue(QueueStrategy.LongestIdle, "100", "101") with { WrapUp = TimeSpan.Zero }], T0);
+
+        // 100 (first in the members' order, so it would win the tie) placed a call of its own: 101 gets the caller.
+        core.EnterCall("EXAMPLE.com", "100");
+        core.Join("a", Domain, "sales", T0 + Second);
+        Assert.Equal("101", Offers(Drain(core)).Single().Agents.Single());
+        core.Answered("a", "101", T0 + (2 * Second));
+        core.EnterCall(Domain, "101");
+
+        // Both in calls: the next caller waits; 100's call ending offers it at once, with no tick.
+        core.Join("b", Domain, "sales", T0 + (3 * Second));
+        Assert.Empty(Offers(Drain(core)));
+        core.LeaveCall(Domain, "100", T0 + (4 * Second));
+        var offered = Offers(Drain(core)).Single();
+        Assert.Equal(("b", "100"), (offered.CallId, offered.Agents.Single()));
+        core.Missed("b", T0 + (5 * Second));
+        core.Leave("b", T0 + (5 * Second));
+        Drain(core);
+
+        // 101's queue call ends (both reports, in either order) after 100's call did: 100 has been idle longer.
+        core.LeaveCall(Domain, "101", T0 + (20 * Second));
+        core.Leave("a", T0 + (20 * Second));
+        Drain(core);
+        core.Join("c", Domain, "sales", T0 + (30 * Second));
+        Assert.Equal("100", Offers(Drain(core)).Single().Agents.Single());
+    }
+
+    [Fact]
+    public void A_queue_calls_end_reported_before_its_leave_keeps_the_wrap_up()
+    {
+        var core = new QueueCore([Queue(QueueStrategy.RingAll, "100")], T0);
+        core.Join("a", Domain, "sales", T0);
+        Drain(core);
+        core.Answered("a", "100", T0 + Second);
+        core.EnterCall(Domain, "100");
+        core.Join("b", Domain, "sales", T0 + (2 * Second));
+        Drain(core);
+
+        var ended = T0 + (60 * Second);
+        core.LeaveCall(Domain, "100", ended);
+        core.Leave("a", ended);
+        Assert.Empty(Offers(Drain(core)));
+        core.Tick(ended + TimeSpan.FromSeconds(10));
+        Assert.Equal("b", Offers(Drain(core)).Single().CallId);
+    }
+
+    [Fact]
+    public void Calls_of_an_extension_in_no_queue_and_an_unmatched_end_change_nothing()
+    {
+        var core = new QueueCore([Queue(QueueStrategy.RingAll, "100")], T0);
+        core.EnterCall(Domain, "555");
+        core.LeaveCall(Domain, "555", T0);
+
+        // An end never counted (the member came with a reload during its call) does not make the agent owe one.
+        core.LeaveCall(Domain, "100", T0);
+        core.EnterCall(Domain, "100");
+        core.LeaveCall(Domain, "100", T0 + Second);
+        core.Join("a", Domain, "sales", T0 + (2 * Second));
+        Assert.Equal("100", Offers(Drain(core)).Single().Agents.Single());
+    }
+
+    [Fact]
     public void Wrap_up_keeps_the_agent_from_the_next_caller_until_it_is_over()
     {
         var core = new QueueCore([Queue(QueueStrategy.RingAll, "100")], T0);

@@ -83,6 +83,7 @@ internal sealed class PbxUnderTest : IAsyncDisposable
         await directory.CreateExtensionAsync(new NewExtension(Domain, "100", "Alice", "web-100", "sip-100"));
         await directory.CreateExtensionAsync(new NewExtension(Domain, "101", "Bob", "web-101", "sip-101"));
         await directory.CreateExtensionAsync(new NewExtension(Domain, "102", "Carol", "web-102", "sip-102"));
+        await directory.CreateExtensionAsync(new NewExtension(Domain, "103", "Dave", "web-103", "sip-103"));
         var registrarOptions = new RegistrarOptions { DefaultDomain = Domain };
         var throttle = new LoginThrottle(new SecurityOptions(), time);
         var authenticator = new SipRequestAuthenticator(directory, throttle, registrarOptions, time, NullLogger<SipRequestAuthenticator>.Instance);

@@ -169,6 +169,20 @@ internal sealed class TestPhone : ISipReceiver, IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>Whether a <paramref name="method"/> request has arrived by now (kept for <see cref="WaitForRequestAsync"/>); never waits.</summary>
+    public bool HasReceived(string method)
+    {
+        while (_inbox.Reader.TryRead(out var message))
+        {
+            if (message is SipRequest request)
+            {
+                _pending.Add(request);
+            }
+        }
+
+        return _pending.Exists(r => r.Method.Name == method);
+    }
+
     /// <summary>Answers an INVITE: 180, then 200 with our SDP (or a failure status), and waits for the ACK of a 200.</summary>
     public async Task AnswerAsync(SipRequest invite, int status = 200, bool offerTelephoneEvent = true)
     {

@@ -442,6 +442,40 @@ public sealed class WholePbxTests
     }
 
     [Fact]
+    public async Task A_queue_agent_in_a_call_of_its_own_is_rung_for_a_waiting_caller_only_once_that_call_ends()
+    {
+        var sales = new QueueDefinition(1, PbxUnderTest.Domain, "sales", "500", QueueStrategy.RingAll, ["101", "103"], TimeSpan.FromMinutes(5), null,
+            TimeSpan.Zero, TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(15), "en", QueueDefinition.DefaultHoldMusic);
+        await using var pbx = await PbxUnderTest.StartAsync(queues: [sales]);
+        var (alice, bob) = await AnsweredCallAsync(pbx);
+        using var _ = alice;
+        using var __ = bob;
+        using var carol = pbx.Phone("102", 4);
+        using var dave = pbx.Phone("103", 5);
+        await carol.RegisterAsync();
+        await dave.RegisterAsync();
+
+        // Carol calls the queue: ring-all offers her to its idle agents, Dave and not Bob, whose phone is in Alice's
+        // call. The in-memory network delivers in sending order, so an INVITE to Bob from the same offer (members'
+        // order: Bob first) would be in his inbox by the time Dave's arrives.
+        Assert.Equal(200, (await carol.CallAsync("500")).StatusCode);
+        var toDave = await dave.WaitForRequestAsync("INVITE");
+        Assert.False(bob.HasReceived("INVITE"), "an agent in a call was offered a queue caller");
+        dave.Reply(toDave, 486);
+
+        // Bob's call ends: the queue rings him for Carol at once (Dave pauses after his refusal), and they talk.
+        Assert.Equal(200, (await bob.SendInDialogAsync(SipMethod.Bye)).StatusCode);
+        alice.Reply(await alice.WaitForRequestAsync("BYE"), 200);
+        await bob.AnswerAsync(await bob.WaitForRequestAsync("INVITE"));
+        await carol.Rtp.SendAsync(Rtp(0, 50, 160), carol.RemoteRtp());
+        Assert.Equal(172, (await ReceiveAsync(bob, p => (p[1] & 0x7f) == 0)).Length);
+
+        await carol.SendInDialogAsync(SipMethod.Bye);
+        var record = await pbx.Records.WaitForAsync(r => r.Destination == "500", TimeSpan.FromSeconds(5));
+        Assert.Equal(("queue:sales", "sales", "101"), (record.Route, record.Queue, record.Agent));
+    }
+
+    [Fact]
     public async Task A_refer_to_a_target_nobody_registered_is_notified_480_and_the_call_goes_on()
     {
         await using var pbx = await PbxUnderTest.StartAsync();
