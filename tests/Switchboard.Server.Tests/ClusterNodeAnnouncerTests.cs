@@ -39,6 +39,37 @@ public sealed class ClusterNodeAnnouncerTests
     }
 
     [Fact]
+    public async Task A_node_whose_store_does_not_answer_stops_after_the_withdrawal_wait_not_the_stores_timeout()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var store = new SilentOnWithdraw();
+        var announcer = new ClusterNodeAnnouncer(store, new ClusterNodes(), time, NullLogger<ClusterNodeAnnouncer>.Instance);
+        await announcer.StartAsync("127.0.0.1:5070", IPAddress.Loopback, CancellationToken.None);
+
+        var stopping = announcer.DisposeAsync().AsTask();
+        await store.Withdrawing.Task.WaitAsync(Step);
+        Assert.False(stopping.IsCompleted);
+        time.Advance(ClusterNodeAnnouncer.WithdrawWait);
+        await stopping.WaitAsync(Step);
+    }
+
+    /// <summary>A store that takes the announcement and then never answers the withdrawal (Redis gone at the stop).</summary>
+    private sealed class SilentOnWithdraw : IClusterNodeDirectory
+    {
+        public TaskCompletionSource Withdrawing { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task AnnounceAsync(IPEndPoint sip, TimeSpan lifetime, CancellationToken ct = default) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<IPEndPoint>> ListAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyList<IPEndPoint>>([]);
+
+        public Task WithdrawAsync()
+        {
+            Withdrawing.TrySetResult();
+            return new TaskCompletionSource().Task;
+        }
+    }
+
+    [Fact]
     public async Task A_name_is_resolved_again_at_every_refresh_and_a_failed_lookup_keeps_the_last_address()
     {
         await using var redis = await ConnectAsync();

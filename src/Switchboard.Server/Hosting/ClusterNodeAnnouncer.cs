@@ -177,14 +177,19 @@ public sealed partial class ClusterNodeAnnouncer(IClusterNodeDirectory directory
         nodes.Replace(await directory.ListAsync(ct));
     }
 
+    /// <summary>
+    /// Withdraws the node, waiting for the store at most <see cref="WithdrawWait"/>: with Redis gone, the client's own
+    /// timeout (5 s) would hold the stop that long, and an announcement left behind expires after <see cref="Lifetime"/>.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync();
         if (_timer is not null)
         {
             await _timer.DisposeAsync();
             try
             {
-                await directory.WithdrawAsync();
+                await directory.WithdrawAsync().WaitAsync(WithdrawWait, time);
             }
             catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException or ObjectDisposedException)
             {
@@ -192,9 +197,11 @@ public sealed partial class ClusterNodeAnnouncer(IClusterNodeDirectory directory
             }
         }
 
-        await _stopping.CancelAsync();
         _stopping.Dispose();
     }
+
+    /// <summary>How long a stopping node waits to be taken out of the node list.</summary>
+    public static readonly TimeSpan WithdrawWait = TimeSpan.FromSeconds(1);
 
     [LoggerMessage(EventId = 7027, Level = LogLevel.Information, Message = "In the cluster's node list as {Address}; {Nodes} nodes known")]
     private static partial void LogAnnounced(ILogger logger, IPEndPoint address, int nodes);
