@@ -382,7 +382,12 @@ public sealed class BouncyCastleDtlsEndpoint : IDtlsEndpoint, IQueueTransportOwn
 
     bool IQueueTransportOwner.NonBlocking => _nonBlocking;
 
-    bool IQueueTransportOwner.DropOutgoing => _disposed;
+    /// <summary>
+    /// Once the endpoint is gone, or its deadline ended the handshake: BouncyCastle answers the canceled receive with a
+    /// fatal internal_error alert, which would tell the peer of a fault that did not happen; we simply stopped waiting.
+    /// A deadline that fires after the handshake completed (non-blocking from then on) changes nothing.
+    /// </summary>
+    bool IQueueTransportOwner.DropOutgoing => _disposed || (!_nonBlocking && _deadline is { IsCancellationRequested: true });
 
     void IQueueTransportOwner.OnOutgoingQueued() => Raise(OutgoingAvailable);
 

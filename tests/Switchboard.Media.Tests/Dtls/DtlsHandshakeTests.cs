@@ -294,6 +294,24 @@ public sealed class DtlsHandshakeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_handshake_our_deadline_ends_sends_the_peer_no_alert()
+    {
+        // The client's flights after its ClientHello never arrive: the server answered and waits for them until its deadline.
+        await using var pair = new DtlsPair(DtlsPair.ClientOptions(), DtlsPair.ServerOptions(timeout: TimeSpan.FromSeconds(1.5)));
+        pair.Link.ClientToServer.Drop = (index, _) => index > 0;
+        pair.Start();
+
+        DtlsFailure server = await pair.ServerProbe.FailedWithin(Bound);
+        await pair.Server.Completion.WaitAsync(Bound);
+
+        // Giving up is ours, not a fault of the peer's or of our own: BouncyCastle would say internal_error (RFC 5246
+        // section 7.2.2), which tells the peer something that did not happen. It is simply not sent.
+        Assert.Equal(DtlsFailureKind.Timeout, server.Kind);
+        Assert.NotEmpty(pair.Link.ServerToClient.Sent);
+        Assert.DoesNotContain(pair.Link.ServerToClient.Sent, d => DtlsRecords.Parse(d).Any(r => r.ContentType == 21));
+    }
+
+    [Fact]
     public async Task Deadline_follows_the_injected_clock()
     {
         var time = new FakeTimeProvider();
