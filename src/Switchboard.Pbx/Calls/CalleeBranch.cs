@@ -201,7 +201,12 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler, ISipL
 
     public void Respond(SipServerTransaction tx, int status, string? sdp = null)
     {
-        var builder = SipMessageFactory.CreateResponse(tx.Request, status, null, _dialog?.Id.LocalTag ?? SipIds.NewTag());
+        if (tx.Request is not { } request)
+        {
+            return; // answered already (it lingers, RFC 3261 section 17.2): another response would be ignored
+        }
+
+        var builder = SipMessageFactory.CreateResponse(request, status, null, _dialog?.Id.LocalTag ?? SipIds.NewTag());
         if (sdp is not null)
         {
             builder.AddHeader(SipHeaderId.Contact, _sip.ContactFor(Contact.Flow, _contactUser)).SetBody(Encoding.UTF8.GetBytes(sdp), "application/sdp");
@@ -221,7 +226,7 @@ internal sealed class CalleeBranch : ISipClientHandler, ISipDialogHandler, ISipL
 
     public void OnResponse(SipClientTransaction transaction, SipResponse response)
     {
-        if (transaction.Request.Method != SipMethod.Invite)
+        if (transaction.Method != SipMethod.Invite)
         {
             return;
         }
