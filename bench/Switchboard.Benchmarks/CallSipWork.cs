@@ -183,7 +183,7 @@ internal sealed class CallSipWork : ISipUserAgentHost, ISipDialogHandler, ISipCl
     /// <summary>CalleeBranch.OnResponse, CallMedia.TryAnswer, CalleeBranch.Acknowledge, SipCallerLeg.OnConnected.</summary>
     void ISipClientHandler.OnResponse(SipClientTransaction transaction, SipResponse response)
     {
-        if (transaction.Request.Method == SipMethod.Bye)
+        if (transaction.Method == SipMethod.Bye)
         {
             _calleeByeAnswered = response.IsSuccess;
             return;

@@ -86,10 +86,10 @@ public class CallFlowTests
         Assert.NotNull(bobInvite);
         Assert.Equal(100, ((SipResponse)aliceTu[0]).StatusCode);
 
-        var ringing = SipMessageFactory.CreateResponse(bobInvite.Request, 180, toTag: "bobtag").AddHeader("Contact", "<sip:bob@192.0.2.20>").BuildResponse();
+        var ringing = SipMessageFactory.CreateResponse(bobInvite.Request!, 180, toTag: "bobtag").AddHeader("Contact", "<sip:bob@192.0.2.20>").BuildResponse();
         Perform(bob.SendResponse(bobInvite, ringing, time.GetUtcNow()), toAlice, bobTu);
-        var ok = SipMessageFactory.CreateResponse(bobInvite.Request, 200, toTag: "bobtag").AddHeader("Contact", "<sip:bob@192.0.2.20>").BuildResponse();
-        var bobDialog = SipDialog.CreateAsUas(bobInvite.Request, ok);
+        var ok = SipMessageFactory.CreateResponse(bobInvite.Request!, 200, toTag: "bobtag").AddHeader("Contact", "<sip:bob@192.0.2.20>").BuildResponse();
+        var bobDialog = SipDialog.CreateAsUas(bobInvite.Request!, ok);
         Perform(bob.SendResponse(bobInvite, ok, time.GetUtcNow()), toAlice, bobTu);
         Pump();
 

@@ -96,7 +96,12 @@ internal sealed class SipCallerLeg : ICallObserver, ISipDialogHandler, ISipLeg
 
     public void Respond(SipServerTransaction tx, int status, string? sdp = null)
     {
-        var builder = SipMessageFactory.CreateResponse(tx.Request, status, null, _localTag);
+        if (tx.Request is not { } request)
+        {
+            return; // answered already (it lingers, RFC 3261 section 17.2): another response would be ignored
+        }
+
+        var builder = SipMessageFactory.CreateResponse(request, status, null, _localTag);
         if (sdp is not null)
         {
             builder.AddHeader(SipHeaderId.Contact, _sip.ContactFor(_invite.Flow, _contactUser)).SetBody(Encoding.UTF8.GetBytes(sdp), "application/sdp");

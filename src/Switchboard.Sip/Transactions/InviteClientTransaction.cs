@@ -8,7 +8,6 @@ namespace Switchboard.Sip.Transactions;
 public sealed class InviteClientTransaction : SipClientTransaction
 {
     private TimeSpan _timerA;
-    private SipRequest? _ack;
 
     public InviteClientTransaction(SipRequest invite, bool reliable, SipTimerSettings? timers = null)
         : base(invite, reliable, timers ?? SipTimerSettings.Default)
@@ -20,7 +19,7 @@ public sealed class InviteClientTransaction : SipClientTransaction
     {
         // 17.1.1.2: Calling; send the INVITE; Timer A (unreliable only) and Timer B.
         Become(SipTransactionState.Calling);
-        Send(Request);
+        Send(Original);
         if (!IsReliable)
         {
             _timerA = Timers.T1;
@@ -35,7 +34,7 @@ public sealed class InviteClientTransaction : SipClientTransaction
         {
             case (SipTransactionState.Calling, TransactionInputKind.TimerFired) when input.Timer == SipTimer.A:
                 // 17.1.1.2: retransmit and double Timer A (no T2 cap for INVITE).
-                Send(Request);
+                Send(Original);
                 _timerA *= 2;
                 StartTimer(SipTimer.A, _timerA, now);
                 break;
@@ -49,7 +48,7 @@ public sealed class InviteClientTransaction : SipClientTransaction
                 break;
             case (SipTransactionState.Completed, TransactionInputKind.FromNetwork) when input.Message is SipResponse { StatusCode: >= 300 }:
                 // 17.1.1.2: retransmitted final response: resend the ACK, do not pass it up.
-                Send(_ack!);
+                Resend();
                 break;
             case (SipTransactionState.Completed, TransactionInputKind.TimerFired) when input.Timer == SipTimer.D:
                 Become(SipTransactionState.Terminated);
@@ -88,6 +87,7 @@ public sealed class InviteClientTransaction : SipClientTransaction
             StopTimer(SipTimer.A);
             StopTimer(SipTimer.B);
             Deliver(r);
+            Linger();
             Become(SipTransactionState.Accepted);
             StartTimer(SipTimer.M, Timers.TransactionTimeout, now);
         }
@@ -96,9 +96,11 @@ public sealed class InviteClientTransaction : SipClientTransaction
             // 17.1.1.2 and 17.1.1.3: 300-699 -> Completed, ACK, pass up, Timer D.
             StopTimer(SipTimer.A);
             StopTimer(SipTimer.B);
-            _ack = SipMessageFactory.CreateAckForFailure(Request, r);
-            Send(_ack);
+            // Completed resends only this ACK (section 17.1.1.2), so it keeps that and lets the INVITE go.
+            var ack = SipMessageFactory.CreateAckForFailure(Original, r);
+            Send(ack);
             Deliver(r);
+            Linger(ack);
             BecomeUntil(SipTransactionState.Completed, SipTimer.D, Timers.TimerD(IsReliable), now);
         }
     }

@@ -21,9 +21,9 @@ public sealed class InviteServerTransaction : SipServerTransaction
         // 17.2.1: Proceeding; send 100 Trying now rather than wait 200 ms for the TU; pass the INVITE up. The 100 goes
         // first: a TU that answers at once (483, 416, ...) must not see its final response followed by a stale 100.
         Become(SipTransactionState.Proceeding);
-        LastResponse = SipMessageFactory.CreateResponse(Request, 100).BuildResponse();
+        LastResponse = SipMessageFactory.CreateResponse(Original, 100).BuildResponse();
         Send(LastResponse);
-        Deliver(Request);
+        Deliver(Original);
     }
 
     private protected override void OnInput(TransactionInput input, DateTimeOffset now)
@@ -35,17 +35,19 @@ public sealed class InviteServerTransaction : SipServerTransaction
                 if (LastResponse is not null) Send(LastResponse);
                 break;
             case (SipTransactionState.Proceeding, TransactionInputKind.FromTransactionUser) when input.Message is SipResponse r:
-                LastResponse = r;
                 Send(r);
                 if (r.IsSuccess)
                 {
-                    // RFC 6026 7.1: 2xx -> Accepted, Timer L.
+                    // RFC 6026 7.1: 2xx -> Accepted, Timer L. Accepted absorbs INVITE retransmissions and resends only the
+                    // 2xx the TU hands it again (section 13.3.1.4), so it keeps no message.
+                    Linger();
                     Become(SipTransactionState.Accepted);
                     StartTimer(SipTimer.L, Timers.TransactionTimeout, now);
                 }
                 else if (r.IsFinal)
                 {
-                    // 17.2.1: 300-699 -> Completed, Timer G (unreliable) and Timer H.
+                    // 17.2.1: 300-699 -> Completed, Timer G (unreliable) and Timer H; Completed resends this response.
+                    Linger(r);
                     Become(SipTransactionState.Completed);
                     if (!IsReliable)
                     {
@@ -53,6 +55,10 @@ public sealed class InviteServerTransaction : SipServerTransaction
                         StartTimer(SipTimer.G, _timerG, now);
                     }
                     StartTimer(SipTimer.H, Timers.TransactionTimeout, now);
+                }
+                else
+                {
+                    LastResponse = r;
                 }
                 break;
             case (SipTransactionState.Accepted, TransactionInputKind.FromNetwork) when input.Message is SipRequest { Method.Name: "ACK" } ack:
@@ -68,17 +74,19 @@ public sealed class InviteServerTransaction : SipServerTransaction
                 break;
             case (SipTransactionState.Completed, TransactionInputKind.TimerFired) when input.Timer == SipTimer.G:
                 // 17.2.1: retransmit, G = min(2G, T2).
-                Send(LastResponse!);
+                Resend();
                 _timerG = _timerG * 2 < Timers.T2 ? _timerG * 2 : Timers.T2;
                 StartTimer(SipTimer.G, _timerG, now);
                 break;
             case (SipTransactionState.Completed, TransactionInputKind.FromNetwork) when input.Message is SipRequest { Method.Name: "INVITE" }:
-                Send(LastResponse!);
+                Resend();
                 break;
             case (SipTransactionState.Completed, TransactionInputKind.FromNetwork) when input.Message is SipRequest { Method.Name: "ACK" }:
                 // 17.2.1: ACK -> Confirmed, Timer I (T4 unreliable, 0 reliable); G and H stop.
+                // Confirmed only absorbs further ACKs: nothing left to resend.
                 StopTimer(SipTimer.G);
                 StopTimer(SipTimer.H);
+                ForgetResend();
                 BecomeUntil(SipTransactionState.Confirmed, SipTimer.I, IsReliable ? TimeSpan.Zero : Timers.T4, now);
                 break;
             case (SipTransactionState.Completed, TransactionInputKind.TimerFired) when input.Timer == SipTimer.H:

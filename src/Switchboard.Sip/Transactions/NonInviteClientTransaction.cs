@@ -20,7 +20,7 @@ public sealed class NonInviteClientTransaction : SipClientTransaction
     {
         // 17.1.2.2: Trying; Timer F; Timer E on unreliable transports.
         Become(SipTransactionState.Trying);
-        Send(Request);
+        Send(Original);
         StartTimer(SipTimer.F, Timers.TransactionTimeout, now);
         if (!IsReliable)
         {
@@ -35,13 +35,13 @@ public sealed class NonInviteClientTransaction : SipClientTransaction
         {
             case (SipTransactionState.Trying, TransactionInputKind.TimerFired) when input.Timer == SipTimer.E:
                 // 17.1.2.2: retransmit, E = min(2E, T2).
-                Send(Request);
+                Send(Original);
                 _timerE = Min(_timerE * 2, Timers.T2);
                 StartTimer(SipTimer.E, _timerE, now);
                 break;
             case (SipTransactionState.Proceeding, TransactionInputKind.TimerFired) when input.Timer == SipTimer.E:
                 // 17.1.2.2: in Proceeding, retransmit every T2.
-                Send(Request);
+                Send(Original);
                 _timerE = Timers.T2;
                 StartTimer(SipTimer.E, _timerE, now);
                 break;
@@ -57,8 +57,10 @@ public sealed class NonInviteClientTransaction : SipClientTransaction
                 }
                 else
                 {
+                    // 17.1.2.2: Completed only absorbs retransmitted responses (Timer K), so the request can go.
                     StopTimer(SipTimer.E);
                     StopTimer(SipTimer.F);
+                    Linger();
                     BecomeUntil(SipTransactionState.Completed, SipTimer.K, IsReliable ? TimeSpan.Zero : Timers.T4, now);
                 }
                 break;

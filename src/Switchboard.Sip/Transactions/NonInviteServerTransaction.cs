@@ -17,7 +17,7 @@ public sealed class NonInviteServerTransaction : SipServerTransaction
     private protected override void OnStart(DateTimeOffset now)
     {
         Become(SipTransactionState.Trying);
-        Deliver(Request);
+        Deliver(Original);
     }
 
     private protected override void OnInput(TransactionInput input, DateTimeOffset now)
@@ -27,20 +27,25 @@ public sealed class NonInviteServerTransaction : SipServerTransaction
             case (SipTransactionState.Trying, TransactionInputKind.FromNetwork):
                 // 17.2.2: retransmissions in Trying are discarded.
                 break;
-            case (SipTransactionState.Proceeding or SipTransactionState.Completed, TransactionInputKind.FromNetwork) when input.Message is SipRequest:
+            case (SipTransactionState.Proceeding, TransactionInputKind.FromNetwork) when input.Message is SipRequest:
                 // 17.2.2: resend the last response.
                 Send(LastResponse!);
                 break;
+            case (SipTransactionState.Completed, TransactionInputKind.FromNetwork) when input.Message is SipRequest:
+                // 17.2.2: resend the final response, kept as its bytes.
+                Resend();
+                break;
             case (SipTransactionState.Trying or SipTransactionState.Proceeding, TransactionInputKind.FromTransactionUser) when input.Message is SipResponse r:
-                LastResponse = r;
                 Send(r);
                 if (r.IsProvisional)
                 {
+                    LastResponse = r;
                     Become(SipTransactionState.Proceeding);
                 }
                 else
                 {
-                    // 17.2.2: Completed, Timer J = 64*T1 unreliable, 0 reliable.
+                    // 17.2.2: Completed, Timer J = 64*T1 unreliable, 0 reliable; Completed resends this response.
+                    Linger(r);
                     BecomeUntil(SipTransactionState.Completed, SipTimer.J, IsReliable ? TimeSpan.Zero : Timers.TransactionTimeout, now);
                 }
                 break;

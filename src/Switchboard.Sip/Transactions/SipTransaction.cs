@@ -16,15 +16,27 @@ public abstract class SipTransaction
     /// <summary>The actions of the input being handled; between inputs none, so a lingering transaction keeps no message through them.</summary>
     private List<TransactionAction> _out = NoneYet;
 
+    private SipRequest? _request;
+
+    /// <summary>What a lingering transaction resends: its final response (server) or the ACK for one (INVITE client).</summary>
+    private SentBytes _resend;
+
     private protected SipTransaction(SipRequest request, bool reliable, SipTimerSettings timers)
     {
-        Request = request ?? throw new ArgumentNullException(nameof(request));
+        _request = request ?? throw new ArgumentNullException(nameof(request));
+        Method = request.Method;
         IsReliable = reliable;
         Timers = timers ?? throw new ArgumentNullException(nameof(timers));
     }
 
-    /// <summary>The request that created the transaction.</summary>
-    public SipRequest Request { get; }
+    /// <summary>
+    /// The request that created the transaction, until the transaction has its final response and lingers (Completed,
+    /// Confirmed, Accepted, then Terminated): null from then on, see <see cref="Linger"/>.
+    /// </summary>
+    public SipRequest? Request => _request;
+
+    /// <summary>The method of the request that created the transaction, kept when the request is dropped.</summary>
+    public SipMethod Method { get; }
 
     public bool IsReliable { get; }
 
@@ -120,8 +132,40 @@ public abstract class SipTransaction
         StartTimer(timer, duration, now);
     }
 
+    /// <summary>The request, in the states before the final response, which are the only ones that read it.</summary>
+    private protected SipRequest Original =>
+        _request ?? throw new InvalidOperationException($"{this} dropped its request when it began to linger.");
+
+    /// <summary>
+    /// The transaction has its final response and lingers for up to 64 x T1 only to absorb or answer retransmissions
+    /// (RFC 3261 sections 17.1.1.2, 17.1.2.2, 17.2.1, 17.2.2; RFC 6026 section 7): that needs its key, and at most the
+    /// bytes of one message it sent, <paramref name="resend"/>. The parsed request and responses are let go here, so that
+    /// tens of thousands of lingering transactions on a loaded node do not keep them in the heap.
+    /// </summary>
+    private protected void Linger(SipMessage? resend = null)
+    {
+        _request = null;
+        _resend = resend is null ? default : SentBytes.Of(resend);
+        OnLinger();
+    }
+
+    /// <summary>A subclass lets go of the messages it kept for the states before <see cref="Linger"/>.</summary>
+    private protected virtual void OnLinger()
+    {
+    }
+
+    /// <summary>Sends again what <see cref="Linger"/> kept, as the same bytes.</summary>
+    private protected void Resend()
+    {
+        if (_resend.IsEmpty) throw new InvalidOperationException($"{this} kept nothing to resend.");
+        Send(_resend.ToMessage());
+    }
+
+    /// <summary>Nothing more to resend (an INVITE server transaction confirmed by the ACK, section 17.2.1).</summary>
+    private protected void ForgetResend() => _resend = default;
+
     private protected SipResponse Synthesize(int status) =>
-        SipMessageFactory.CreateResponse(Request, status).BuildResponse();
+        SipMessageFactory.CreateResponse(Original, status).BuildResponse();
 
     public override string ToString() => $"{GetType().Name} {Key.Method} {Key.Branch} {State}";
 }
@@ -153,8 +197,10 @@ public abstract class SipServerTransaction : SipTransaction
 
     public override bool IsClient => false;
 
-    /// <summary>The last response the TU handed over, if any.</summary>
-    public SipResponse? LastResponse { get; private protected set; }
+    /// <summary>The last provisional response, resent for a retransmitted request in Proceeding; the final one is kept as bytes.</summary>
+    private protected SipResponse? LastResponse { get; set; }
+
+    private protected override void OnLinger() => LastResponse = null;
 
     /// <summary>Convenience for <see cref="SipTransaction.Handle"/> with a response from the TU.</summary>
     public IReadOnlyList<TransactionAction> SendResponse(SipResponse response, DateTimeOffset now) =>

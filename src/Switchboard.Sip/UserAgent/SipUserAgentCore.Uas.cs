@@ -79,9 +79,17 @@ public sealed partial class SipUserAgentCore
         }
     }
 
-    /// <summary>Answers <paramref name="tx"/> with a bare status (a new To tag: section 8.2.6.2).</summary>
-    public void Reply(SipServerTransaction tx, int status, DateTimeOffset now) =>
-        SendResponse(tx, SipMessageFactory.CreateResponse(tx.Request, status, null, SipIds.NewTag()).BuildResponse(), now);
+    /// <summary>
+    /// Answers <paramref name="tx"/> with a bare status (a new To tag: section 8.2.6.2). A transaction that has its final
+    /// response already would ignore another (section 17.2), and it no longer keeps the request to build one from.
+    /// </summary>
+    public void Reply(SipServerTransaction tx, int status, DateTimeOffset now)
+    {
+        if (tx.Request is { } request)
+        {
+            SendResponse(tx, SipMessageFactory.CreateResponse(request, status, null, SipIds.NewTag()).BuildResponse(), now);
+        }
+    }
 
     /// <summary>
     /// Section 9.2: 200 to the CANCEL when it matched a transaction, 481 when it did not; then the INVITE gets 487.
@@ -92,12 +100,12 @@ public sealed partial class SipUserAgentCore
     private void OnCancel(SipServerTransaction cancel, InviteServerTransaction? target, DateTimeOffset now)
     {
         Reply(cancel, target is not null ? 200 : 481, now);
-        if (target is null || target.State != SipTransactionState.Proceeding)
+        if (target is not { State: SipTransactionState.Proceeding, Request: { } invite })
         {
             return;
         }
 
-        if (_host.FindDialog(target.Request.CallId, "") is { } handler)
+        if (_host.FindDialog(invite.CallId, "") is { } handler)
         {
             handler.OnCancel(target);
         }

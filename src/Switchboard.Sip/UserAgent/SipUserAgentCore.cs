@@ -94,7 +94,7 @@ public sealed partial class SipUserAgentCore
         {
             case NetworkDispatchKind.NewServerTransaction:
                 _serverFlows[dispatch.Transaction!] = flow;
-                if (dispatch.Transaction!.Request.Method == SipMethod.Cancel)
+                if (dispatch.Transaction!.Method == SipMethod.Cancel)
                 {
                     // Everything of the CANCEL's own transaction but handing it up: OnCancel does that instead.
                     Execute(dispatch.Actions, now, deliverRequests: false);
@@ -126,7 +126,7 @@ public sealed partial class SipUserAgentCore
     /// <summary>Answers a request through its server transaction; a 2xx to an INVITE over UDP is resent until the ACK (section 13.3.1.4).</summary>
     public void SendResponse(SipServerTransaction transaction, SipResponse response, DateTimeOffset now)
     {
-        if (response.IsSuccess && transaction.Request.Method == SipMethod.Invite
+        if (response.IsSuccess && transaction.Method == SipMethod.Invite
             && _serverFlows.TryGetValue(transaction, out var flow) && !flow.IsReliable)
         {
             _oks.Start(response, flow, now);

@@ -161,7 +161,7 @@ public class SipUserAgentCoreTests
         var (core, host) = Create();
         core.Receive(Bytes(Request(SipMethod.Invite)), Udp, Start);
         var tx = Assert.Single(host.NewTransactions);
-        core.SendResponse(tx, TransactionTests.Response(tx.Request, 200, "ours"), Start);
+        core.SendResponse(tx, TransactionTests.Response(tx.Request!, 200, "ours"), Start);
 
         void RunTo(TimeSpan end)
         {
@@ -190,7 +190,7 @@ public class SipUserAgentCoreTests
         var (core, host) = Create();
         core.Receive(Bytes(Request(SipMethod.Invite)), Udp, Start);
         var tx = Assert.Single(host.NewTransactions);
-        core.SendResponse(tx, TransactionTests.Response(tx.Request, 200, "ours"), Start);
+        core.SendResponse(tx, TransactionTests.Response(tx.Request!, 200, "ours"), Start);
         for (var i = 0; i < 100 && core.NextWakeUp is { } next && next <= Start + TimeSpan.FromSeconds(60); i++)
         {
             host.Now = next;
