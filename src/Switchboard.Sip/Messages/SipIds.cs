@@ -1,8 +1,9 @@
-using System.Security.Cryptography;
-
 namespace Switchboard.Sip.Messages;
 
-/// <summary>Random identifiers: branch (with the RFC 3261 magic cookie), tags (section 19.3) and Call-IDs. Each is one string, written in place.</summary>
+/// <summary>
+/// Random identifiers: branch (with the RFC 3261 magic cookie), tags (section 19.3) and Call-IDs. Each is one string,
+/// written in place, its characters from the CSPRNG through <see cref="RandomChars"/>.
+/// </summary>
 public static class SipIds
 {
     private const string Alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -10,17 +11,17 @@ public static class SipIds
     public static string NewBranch() => string.Create(SipVia.MagicCookie.Length + 16, 0, static (id, _) =>
     {
         SipVia.MagicCookie.CopyTo(id);
-        RandomNumberGenerator.GetItems(Alphabet, id[SipVia.MagicCookie.Length..]);
+        RandomChars.Fill(Alphabet, id[SipVia.MagicCookie.Length..]);
     });
 
-    public static string NewTag() => RandomNumberGenerator.GetString(Alphabet, 10);
+    public static string NewTag() => string.Create(10, 0, static (id, _) => RandomChars.Fill(Alphabet, id));
 
     public static string NewCallId(string host)
     {
         ArgumentNullException.ThrowIfNull(host);
         return string.Create(21 + host.Length, host, static (id, host) =>
         {
-            RandomNumberGenerator.GetItems(Alphabet, id[..20]);
+            RandomChars.Fill(Alphabet, id[..20]);
             id[20] = '@';
             host.CopyTo(id[21..]);
         });
