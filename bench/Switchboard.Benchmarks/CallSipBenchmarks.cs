@@ -75,6 +75,40 @@ public class CallSipBenchmarks
     /// <c>--stages [calls]</c>: where a call's bytes and time go, step by step, averaged over the calls after a warm-up
     /// (bytes allocated on this thread, wall time; run it on a quiet machine for the times).
     /// </summary>
+    /// <summary>
+    /// <c>--alloc-types [calls]</c>: the bytes of a call's SIP work by type, from the runtime's allocation sampling
+    /// (<see cref="AllocationSampler"/>), averaged over the calls after a warm-up.
+    /// </summary>
+    public static async Task PrintAllocationTypesAsync(int calls)
+    {
+        var bench = new CallSipBenchmarks();
+        await bench.SetupAsync();
+        for (var i = 0; i < 2000; i++)
+        {
+            bench._call.OneCall();
+        }
+
+        using var sampler = new AllocationSampler();
+        sampler.Sampling = true;
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        for (var i = 0; i < calls; i++)
+        {
+            bench._call.OneCall();
+        }
+
+        var total = GC.GetTotalAllocatedBytes(precise: true) - before;
+        sampler.Sampling = false;
+        Console.WriteLine($"{total / calls} bytes allocated per call; sampled by type:");
+        Console.WriteLine("| type | bytes/call |");
+        Console.WriteLine("|---|---|");
+        foreach (var (type, bytes) in sampler.ByType().Take(30))
+        {
+            Console.WriteLine($"| {type} | {bytes / calls} |");
+        }
+
+        await bench.CleanupAsync();
+    }
+
     public static async Task PrintStagesAsync(int calls)
     {
         var bench = new CallSipBenchmarks();

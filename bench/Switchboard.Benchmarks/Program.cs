@@ -8,5 +8,12 @@ if (args is ["--stages", ..])
     return;
 }
 
+// `--alloc-types [calls]`: the same work's bytes by type, from the runtime's allocation sampling.
+if (args is ["--alloc-types", ..])
+{
+    await CallSipBenchmarks.PrintAllocationTypesAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20000);
+    return;
+}
+
 // Every benchmark class in this assembly is reachable: `dotnet run -c Release --project bench/Switchboard.Benchmarks -- --filter '*Srtp*'`.
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

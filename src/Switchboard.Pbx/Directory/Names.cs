@@ -5,7 +5,7 @@ public static class Names
 {
     /// <summary>Extension numbers: 1 to 16 digits (they are dialled from keypads).</summary>
     public static bool IsExtensionNumber(string? value) =>
-        value is { Length: >= 1 and <= 16 } && value.All(char.IsAsciiDigit);
+        value is { Length: >= 1 and <= 16 } && !value.AsSpan().ContainsAnyExceptInRange('0', '9');
 
     public const int MaxDisplayNameLength = 64;
 
@@ -24,16 +24,21 @@ public static class Names
             return false;
         }
 
-        foreach (var label in value.Split('.'))
+        // Read in place: every digest check asks this of a request's host, so it allocates nothing.
+        foreach (var range in value.AsSpan().Split('.'))
         {
+            var label = value.AsSpan(range);
             if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-')
             {
                 return false;
             }
 
-            if (!label.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+            foreach (var c in label)
             {
-                return false;
+                if (!char.IsAsciiLetterOrDigit(c) && c != '-')
+                {
+                    return false;
+                }
             }
         }
 

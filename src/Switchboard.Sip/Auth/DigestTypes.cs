@@ -171,6 +171,12 @@ internal static class DigestParams
     /// <summary>A quoted-string's content with its quoted-pairs undone (RFC 3261 section 25.1).</summary>
     private static string Unescape(ReadOnlySpan<char> quoted)
     {
+        // Almost every value (nonce, uri, response, cnonce, username) has no quoted-pair: then it is just the span.
+        if (!quoted.Contains('\\'))
+        {
+            return quoted.ToString();
+        }
+
         var sb = new StringBuilder(quoted.Length);
         for (var i = 0; i < quoted.Length; i++)
         {

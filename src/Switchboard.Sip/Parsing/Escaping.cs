@@ -70,6 +70,11 @@ public static class Escaping
     public static string Quote(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
+        if (!value.AsSpan().ContainsAny('"', '\\'))
+        {
+            return string.Concat("\"", value, "\"");
+        }
+
         var sb = new StringBuilder(value.Length + 2).Append('"');
         foreach (var c in value)
         {

@@ -34,4 +34,32 @@ public class NamesTests
     [InlineData("100@-bad-.com")]
     [InlineData("100@a b")]
     public void Bad_accounts_do_not_parse(string text) => Assert.False(AccountName.TryParse(text, "demo.local", out _));
+
+    [Theory]
+    [InlineData("100", true)]
+    [InlineData("0", true)]
+    [InlineData("1234567890123456", true)]
+    [InlineData("12345678901234567", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    [InlineData("10a", false)]
+    [InlineData("+100", false)]
+    [InlineData("١٢٣", false)]
+    public void Extension_numbers(string? value, bool valid) => Assert.Equal(valid, Names.IsExtensionNumber(value));
+
+    [Theory]
+    [InlineData("demo.local", true)]
+    [InlineData("a", true)]
+    [InlineData("pbx-1.example.com", true)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    [InlineData("example..com", false)]
+    [InlineData(".example.com", false)]
+    [InlineData("example.com.", false)]
+    [InlineData("-a.com", false)]
+    [InlineData("a-.com", false)]
+    [InlineData("a_b.com", false)]
+    [InlineData("exämple.com", false)]
+    [InlineData("1234567890123456789012345678901234567890123456789012345678901234.com", false)]
+    public void Domain_names(string? value, bool valid) => Assert.Equal(valid, Names.IsDomainName(value));
 }
