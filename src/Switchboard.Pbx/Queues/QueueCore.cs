@@ -143,7 +143,7 @@ public sealed class QueueCore
 
                 foreach (var agent in queue.Members)
                 {
-                    if (agent.LoggedIn && agent.BusyWith is null && agent.RingingFor is null && agent.Calls == 0)
+                    if (agent.IsAvailable)
                     {
                         Consider(Max(agent.WrapUpUntil, agent.PausedUntil));
                     }
@@ -499,6 +499,9 @@ public sealed class QueueCore
         /// <summary>The calls it is a party to now (<see cref="EnterCall"/>), a queue call it answered among them.</summary>
         public int Calls { get; set; }
 
-        public bool IsIdle(TimeSpan now) => LoggedIn && BusyWith is null && RingingFor is null && Calls == 0 && now >= WrapUpUntil && now >= PausedUntil;
+        /// <summary>Logged in and in no call or offer: idle once its wrap-up and pause are over.</summary>
+        public bool IsAvailable => LoggedIn && BusyWith is null && RingingFor is null && Calls == 0;
+
+        public bool IsIdle(TimeSpan now) => IsAvailable && now >= WrapUpUntil && now >= PausedUntil;
     }
 }

@@ -19,6 +19,9 @@ public sealed partial class ClusterNodeAnnouncer(IClusterNodeDirectory directory
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a stopping node waits to be taken out of the node list.</summary>
+    public static readonly TimeSpan WithdrawWait = TimeSpan.FromSeconds(1);
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _timer;
     private int _running;
@@ -200,8 +203,6 @@ public sealed partial class ClusterNodeAnnouncer(IClusterNodeDirectory directory
         _stopping.Dispose();
     }
 
-    /// <summary>How long a stopping node waits to be taken out of the node list.</summary>
-    public static readonly TimeSpan WithdrawWait = TimeSpan.FromSeconds(1);
 
     [LoggerMessage(EventId = 7027, Level = LogLevel.Information, Message = "In the cluster's node list as {Address}; {Nodes} nodes known")]
     private static partial void LogAnnounced(ILogger logger, IPEndPoint address, int nodes);
